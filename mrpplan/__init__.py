@@ -1,0 +1,3 @@
+"""mrpplan: plan/apply for MRP/ERP MySQL/MariaDB databases."""
+
+__version__ = "0.1.0"

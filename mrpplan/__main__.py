@@ -1,0 +1,3 @@
+from mrpplan.cli.main import main
+
+main()

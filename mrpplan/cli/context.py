@@ -1,0 +1,43 @@
+"""What every command gets: the project, output console, verbosity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from mrpplan.config import Environment, Project, load_environment
+
+
+@dataclass
+class AppContext:
+    project_dir: Path | None
+    verbose: bool
+    no_color: bool
+    _project: Project | None = field(default=None, repr=False)
+
+    @property
+    def project(self) -> Project:
+        if self._project is None:
+            self._project = Project(self.project_dir.resolve()) if self.project_dir else Project.find()
+        return self._project
+
+    def environment(self, name: str) -> Environment:
+        return load_environment(self.project, name)
+
+    @property
+    def console(self) -> Console:
+        return make_console(self.no_color)
+
+    @property
+    def err_console(self) -> Console:
+        return make_console(self.no_color, stderr=True)
+
+
+def make_console(no_color: bool, stderr: bool = False) -> Console:
+    return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=True)
+
+
+pass_app = click.make_pass_decorator(AppContext)

@@ -1,0 +1,7 @@
+"""CLI: migrate (not yet built)."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,81 @@
+"""CLI: sandbox up|down|status|url."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from mrpplan import sandbox as sb
+from mrpplan.cli.context import AppContext, pass_app
+
+
+def _dir(app: AppContext):  # type: ignore[no-untyped-def]
+    try:
+        root = app.project.root
+    except Exception:
+        from pathlib import Path
+
+        root = Path.cwd()
+    return sb.default_dir(root)
+
+
+@click.group("sandbox")
+def sandbox_group() -> None:
+    """A throwaway local MariaDB server for development and tests.
+
+    \b
+    Example:
+      mrpplan sandbox up && mrpplan sandbox url
+    """
+
+
+@sandbox_group.command("up")
+@click.option("--port", type=int, help="TCP port (default: a free one).")
+@pass_app
+def up(app: AppContext, port: int | None) -> None:
+    """Start the sandbox server (reuses a running one)."""
+    info = sb.up(_dir(app), port=port)
+    app.console.print(f"sandbox running: MariaDB {info.version} on 127.0.0.1:{info.port} (pid {info.pid})")
+    app.console.print(f"credentials: {info.option_file} (mode 0600)")
+
+
+@sandbox_group.command("down")
+@pass_app
+def down(app: AppContext) -> None:
+    """Stop the sandbox server and wait for it to exit."""
+    stopped = sb.down(_dir(app))
+    app.console.print("sandbox stopped" if stopped else "sandbox was not running")
+
+
+@sandbox_group.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_app
+def status(app: AppContext, as_json: bool) -> None:
+    """Say whether the sandbox is running, and its version."""
+    info = sb.status(_dir(app))
+    if as_json:
+        data = {"running": info is not None}
+        if info:
+            data.update(port=info.port, pid=info.pid, version=info.version)
+        click.echo(json.dumps(data))
+    elif info:
+        app.console.print(f"running: MariaDB {info.version} on 127.0.0.1:{info.port} (pid {info.pid})")
+    else:
+        app.console.print("stopped")
+
+
+@sandbox_group.command("url")
+@click.option("--show-password", is_flag=True, help="Include the root password.")
+@pass_app
+def url(app: AppContext, show_password: bool) -> None:
+    """Print the connection URL of the running sandbox."""
+    info = sb.status(_dir(app))
+    if info is None:
+        from mrpplan.errors import MrpplanError
+
+        raise MrpplanError("the sandbox is not running", hint="start it with `mrpplan sandbox up`")
+    click.echo(info.url(show_password))
+
+
+COMMANDS: list[click.Command] = [sandbox_group]

@@ -1,0 +1,7 @@
+"""CLI: sync (not yet built)."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,208 @@
+"""Environment YAML -> validated, expanded Environment (with file:line in every message)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from mrpplan.config.expand import expand, is_single_reference
+from mrpplan.config.option_file import read_client_options
+from mrpplan.config.project import Project
+from mrpplan.config.settings import (
+    BackupSettings,
+    ConnectionSettings,
+    Environment,
+    Policy,
+    SchemaSettings,
+    SyncSettings,
+)
+from mrpplan.config.yaml_lines import Path_, line_of, load_with_lines
+from mrpplan.errors import ConfigError
+
+_SECRET_KEYS = {"password", "passwd", "pass", "pwd", "secret"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a file, at a line."""
+
+    file: Path
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else str(self.file)
+        return f"{where}: {self.message}"
+
+
+@cache
+def environment_json_schema() -> dict[str, Any]:
+    text = resources.files("mrpplan").joinpath("schemas/environment.schema.json").read_text()
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def check_environment_file(project: Project, path: Path) -> tuple[dict[str, Any], list[Problem]]:
+    """Expand and validate one file; return the document and every problem found."""
+    try:
+        raw, lines = load_with_lines(path)
+    except ConfigError as exc:
+        return {}, [Problem(path, None, exc.message.split(": ", 1)[-1])]
+    display = _display(project, path)
+    if not isinstance(raw, dict):
+        return {}, [Problem(display, 1, "expected a mapping of settings at the top level")]
+    problems: list[Problem] = []
+    for at in _secret_paths(raw, ()):
+        problems.append(
+            Problem(
+                display,
+                line_of(lines, at),
+                f"literal password at '{'.'.join(map(str, at))}' is not allowed: "
+                "use password_env (a variable name) or option_file",
+            )
+        )
+    doc = _expand_tree(raw, (), project.variables(), display, lines, problems)
+    if problems:
+        return doc, problems
+    validator = jsonschema.Draft202012Validator(environment_json_schema())
+    for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        at = tuple(error.absolute_path)
+        field = ".".join(map(str, at)) or "(top level)"
+        problems.append(Problem(display, line_of(lines, at), f"{field}: {error.message}"))
+    if not problems and doc.get("name") != path.stem:
+        problems.append(
+            Problem(
+                display,
+                line_of(lines, ("name",)),
+                f"name is {doc.get('name')!r} but the file is {path.name}: they must match",
+            )
+        )
+    return doc, problems
+
+
+def load_environment(project: Project, name: str) -> Environment:
+    """The named environment, or a ConfigError naming every problem with file:line."""
+    path = project.environment_file(name)
+    if not path.is_file():
+        known = ", ".join(project.environment_names()) or "none"
+        raise ConfigError(f"unknown environment {name!r}: no {path} (known: {known})")
+    doc, problems = check_environment_file(project, path)
+    if problems:
+        raise ConfigError("\n".join(map(str, problems)))
+    return _environment(project, path, doc)
+
+
+def _environment(project: Project, path: Path, doc: dict[str, Any]) -> Environment:
+    conn = doc["connection"]
+    option_file = project.resolve(conn["option_file"]) if conn.get("option_file") else None
+    from_file = read_client_options(option_file) if option_file else {}
+    password_env = conn.get("password_env")
+    password = project.variables().get(password_env) if password_env else None
+    if not password:
+        password = from_file.get("password")
+    port = conn.get("port") or from_file.get("port")
+    socket = conn.get("socket") or from_file.get("socket")
+    host = conn.get("host") or from_file.get("host") or (None if socket else "127.0.0.1")
+    connection = ConnectionSettings(
+        database=conn["database"],
+        host=host,
+        port=int(port) if port else (None if socket and not host else 3306),
+        user=conn.get("user") or from_file.get("user") or "root",
+        socket=socket,
+        option_file=option_file,
+        password_env=password_env,
+        password=password or None,
+    )
+    schema = doc.get("schema") or {}
+    sync = doc.get("sync")
+    backup = doc.get("backup") or {}
+    policy = doc.get("policy") or {}
+    return Environment(
+        name=doc["name"],
+        file=path,
+        connection=connection,
+        description=doc.get("description", ""),
+        protected=bool(doc.get("protected", False)),
+        schema=SchemaSettings(
+            version=str(schema.get("version", "latest")), drift=schema.get("drift", "error")
+        ),
+        seeds=tuple(doc.get("seeds") or ()),
+        sync=SyncSettings(
+            source=sync["source"],
+            schema_only=bool(sync.get("schema_only", False)),
+            include=tuple(sync.get("include") or ()),
+            exclude=tuple(sync.get("exclude") or ()),
+            mask=dict(sync.get("mask") or {}),
+        )
+        if sync
+        else None,
+        backup=BackupSettings(
+            dir=project.resolve(backup.get("dir", "database/backups")),
+            retention_days=int(backup.get("retention_days", 30)),
+        ),
+        policy=Policy(
+            allow_destructive=bool(policy.get("allow_destructive", False)),
+            checkpoint=policy.get("checkpoint", "auto"),
+        ),
+    )
+
+
+def _display(project: Project, path: Path) -> Path:
+    try:
+        return path.resolve().relative_to(project.root.resolve())
+    except ValueError:
+        return path
+
+
+def _secret_paths(node: Any, at: Path_) -> list[Path_]:
+    found: list[Path_] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if str(key).lower() in _SECRET_KEYS:
+                found.append((*at, key))
+            else:
+                found.extend(_secret_paths(value, (*at, key)))
+    return found
+
+
+def _expand_tree(
+    node: Any,
+    at: Path_,
+    variables: dict[str, str],
+    display: Path,
+    lines: dict[Path_, int],
+    problems: list[Problem],
+) -> Any:
+    if isinstance(node, dict):
+        return {k: _expand_tree(v, (*at, k), variables, display, lines, problems) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_expand_tree(v, (*at, i), variables, display, lines, problems) for i, v in enumerate(node)]
+    if isinstance(node, str) and "${" in node:
+        where = f"{display}:{line_of(lines, at)}"
+        try:
+            value = expand(node, variables, where)
+        except ConfigError as exc:
+            problems.append(Problem(display, line_of(lines, at), exc.message.split(": ", 1)[-1]))
+            return node
+        if is_single_reference(node):
+            return _typed(value)
+        return value
+    return node
+
+
+def _typed(value: str) -> Any:
+    """A whole-scalar reference takes the YAML type of its value: "3306" -> 3306, "" -> None."""
+    if value.strip() == "":
+        return None
+    try:
+        typed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+    return typed if isinstance(typed, (int, bool, float)) and not isinstance(typed, float) else value

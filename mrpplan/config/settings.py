@@ -1,0 +1,72 @@
+"""Plain data for one environment: what the YAML says after expansion and validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Where and as whom to connect. The password never appears in repr or messages."""
+
+    database: str
+    host: str | None = "127.0.0.1"
+    port: int | None = 3306
+    user: str | None = "root"
+    socket: str | None = None
+    option_file: Path | None = None
+    password_env: str | None = None
+    password: str | None = field(default=None, repr=False, compare=False)
+
+    def describe(self) -> str:
+        """user@host:port/database (or socket), for messages; never the password."""
+        where = self.socket if self.socket and not self.host else f"{self.host}:{self.port}"
+        return f"{self.user}@{where}/{self.database}"
+
+    def endpoint(self) -> str:
+        return self.socket if self.socket and not self.host else f"{self.host}:{self.port}"
+
+    def with_database(self, database: str) -> ConnectionSettings:
+        return replace(self, database=database)
+
+
+@dataclass(frozen=True)
+class SchemaSettings:
+    version: str = "latest"
+    drift: str = "error"
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    source: str
+    schema_only: bool = False
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    mask: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BackupSettings:
+    dir: Path
+    retention_days: int = 30
+
+
+@dataclass(frozen=True)
+class Policy:
+    allow_destructive: bool = False
+    checkpoint: str = "auto"
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    file: Path
+    connection: ConnectionSettings
+    description: str = ""
+    protected: bool = False
+    schema: SchemaSettings = SchemaSettings()
+    seeds: tuple[str, ...] = ()
+    sync: SyncSettings | None = None
+    backup: BackupSettings = BackupSettings(dir=Path("database/backups"))
+    policy: Policy = Policy()

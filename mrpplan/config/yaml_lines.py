@@ -1,0 +1,60 @@
+"""Load YAML keeping the line of every node, so validation messages can name file:line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mrpplan.errors import ConfigError
+
+Path_ = tuple[str | int, ...]
+
+
+def load_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
+    """Return (data, {json path: 1-based line}) for a YAML file."""
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{where}: malformed YAML: {problem}") from exc
+    lines: dict[Path_, int] = {}
+    if node is None:
+        return None, lines
+    return _build(node, (), lines), lines
+
+
+def _build(node: yaml.Node, at: Path_, lines: dict[Path_, int]) -> Any:
+    lines[at] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            result[key] = _build(value_node, (*at, key), lines)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*at, i), lines) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+    finally:
+        loader.dispose()
+
+
+def line_of(lines: dict[Path_, int], at: Path_) -> int | None:
+    """The line of the closest existing ancestor of `at`."""
+    at = tuple(at)
+    while at not in lines and at:
+        at = at[:-1]
+    return lines.get(at)

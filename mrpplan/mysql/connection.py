@@ -1,0 +1,117 @@
+"""Connections to the server (PyMySQL) and credentials for the client tools (0600 option file)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pymysql
+import pymysql.cursors
+
+from mrpplan.config.settings import ConnectionSettings
+from mrpplan.errors import ConnectionFailed, ToolMissing
+
+Connection = pymysql.connections.Connection
+
+
+def connect(
+    settings: ConnectionSettings,
+    *,
+    database: str | None = "",
+    autocommit: bool = True,
+    connect_timeout: int = 10,
+) -> Connection:
+    """Open a connection; `database=None` connects to no database, "" to the configured one."""
+    db = settings.database if database == "" else database
+    kwargs: dict[str, object] = {
+        "user": settings.user or "root",
+        "password": settings.password or "",
+        "database": db,
+        "charset": "utf8mb4",
+        "autocommit": autocommit,
+        "connect_timeout": connect_timeout,
+        "local_infile": False,
+    }
+    if settings.socket and not settings.host:
+        kwargs["unix_socket"] = settings.socket
+    else:
+        kwargs["host"] = settings.host or "127.0.0.1"
+        kwargs["port"] = settings.port or 3306
+    try:
+        return pymysql.connect(**kwargs)  # type: ignore[arg-type]
+    except pymysql.err.OperationalError as exc:
+        raise ConnectionFailed(_login_message(settings, db, exc)) from None
+
+
+def _login_message(settings: ConnectionSettings, db: str | None, exc: Exception) -> str:
+    errno = exc.args[0] if exc.args else None
+    text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
+    where = f"{settings.user}@{settings.endpoint()}"
+    if errno == 1045:
+        why = f"access denied for {where}"
+        if settings.password_env and not settings.password:
+            why += f" (the password variable {settings.password_env} is not set)"
+        elif settings.password_env:
+            why += f" (check the password in {settings.password_env})"
+    elif errno == 1049:
+        why = f"database {db!r} does not exist on {settings.endpoint()}"
+    elif errno in (2003, 2002, 2013, 2006):
+        why = f"cannot reach the server at {settings.endpoint()}: is it running?"
+    else:
+        why = f"cannot connect as {where}: {text}"
+    return f"connection failed: {why}. Nothing was changed."
+
+
+def server_version(conn: Connection) -> str:
+    with conn.cursor() as cur:
+        cur.execute("SELECT VERSION()")
+        row = cur.fetchone()
+    return str(row[0]) if row else ""
+
+
+@contextlib.contextmanager
+def client_option_file(settings: ConnectionSettings) -> Iterator[Path]:
+    """A temporary 0600 option file with the credentials, removed afterwards.
+
+    The client tools get `--defaults-extra-file=` pointing here, so the password is never
+    on a command line (visible in `ps`) or in the environment.
+    """
+    lines = ["[client]", f"user={_quote(settings.user or 'root')}"]
+    if settings.password:
+        lines.append(f"password={_quote(settings.password)}")
+    if settings.socket and not settings.host:
+        lines.append(f"socket={settings.socket}")
+    else:
+        lines.append(f"host={settings.host or '127.0.0.1'}")
+        lines.append(f"port={settings.port or 3306}")
+        lines.append("protocol=TCP")
+    fd, name = tempfile.mkstemp(prefix="mrpplan-", suffix=".cnf")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write("\n".join(lines) + "\n")
+        yield Path(name)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+
+
+def _quote(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def client_tool(*names: str) -> str:
+    """Path of the first client program found (e.g. 'mariadb-dump', 'mysqldump')."""
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ToolMissing(
+        f"none of {', '.join(names)} is installed",
+        hint="install the client tools: apt-get install mariadb-client",
+    )

@@ -1,0 +1,276 @@
+"""A throwaway local MariaDB server: no systemd, loopback only, data under .mrpplan/sandbox."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymysql
+
+from mrpplan.config.settings import ConnectionSettings
+from mrpplan.errors import MrpplanError, ToolMissing
+
+_SEARCH = ("/usr/sbin", "/usr/local/sbin", "/usr/libexec", "/usr/local/mysql/bin")
+INSTALL_HINT = (
+    "install the server package: `sudo apt-get install mariadb-server` "
+    "(Debian/Ubuntu), then run `mrpplan sandbox up` again"
+)
+
+
+@dataclass(frozen=True)
+class SandboxInfo:
+    dir: Path
+    port: int
+    socket: Path
+    pid: int
+    password: str
+    version: str
+
+    def settings(self, database: str = "mysql") -> ConnectionSettings:
+        return ConnectionSettings(
+            database=database,
+            host="127.0.0.1",
+            port=self.port,
+            user="root",
+            option_file=self.option_file,
+            password=self.password,
+        )
+
+    @property
+    def option_file(self) -> Path:
+        return self.dir / "client.cnf"
+
+    def url(self, show_password: bool = False) -> str:
+        secret = self.password if show_password else "****"
+        return f"mysql://root:{secret}@127.0.0.1:{self.port}/"
+
+
+def default_dir(project_root: Path) -> Path:
+    override = os.environ.get("MRPPLAN_SANDBOX_DIR")
+    return Path(override) if override else project_root / ".mrpplan" / "sandbox"
+
+
+def _program(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    for folder in _SEARCH:
+        candidate = Path(folder) / name
+        if candidate.exists():
+            return str(candidate)
+    raise ToolMissing(f"{name} is not installed, so the sandbox server cannot start", hint=INSTALL_HINT)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)
+
+
+def _state_file(base: Path) -> Path:
+    return base / "state.json"
+
+
+def status(base: Path) -> SandboxInfo | None:
+    """The running sandbox, or None when it is not running."""
+    base = base.resolve()
+    state_path = _state_file(base)
+    if not state_path.is_file():
+        return None
+    state = json.loads(state_path.read_text())
+    pid_file = base / "mariadbd.pid"
+    if not pid_file.is_file():
+        return None
+    pid = int(pid_file.read_text().strip() or 0)
+    if pid <= 0 or not _alive(pid):
+        return None
+    password = (base / "root.password").read_text().strip()
+    info = SandboxInfo(base, int(state["port"]), Path(state["socket"]), pid, password, "")
+    try:
+        version = _query_version(info)
+    except pymysql.err.MySQLError:
+        return None
+    return SandboxInfo(info.dir, info.port, info.socket, pid, password, version)
+
+
+def _query_version(info: SandboxInfo, password: str | None = None) -> str:
+    conn = pymysql.connect(
+        unix_socket=str(info.socket),
+        user="root",
+        password=info.password if password is None else password,
+        connect_timeout=2,
+    )
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT VERSION()")
+            row = cur.fetchone()
+            return str(row[0]) if row else ""
+    finally:
+        conn.close()
+
+
+def up(base: Path, port: int | None = None, timeout: float = 60.0) -> SandboxInfo:
+    """Start the sandbox (or reuse the running one) and return how to reach it."""
+    base = base.resolve()
+    running = status(base)
+    if running:
+        return running
+    mariadbd = _program("mariadbd")
+    base.mkdir(parents=True, exist_ok=True)
+    os.chmod(base, 0o700)
+    data = base / "data"
+    fresh = not (data / "mysql").is_dir()
+    if fresh:
+        _prepare_datadir(base, data)
+    password_file = base / "root.password"
+    if not password_file.is_file():
+        _write_private(password_file, secrets.token_urlsafe(24) + "\n")
+    password = password_file.read_text().strip()
+    port = port or int(os.environ.get("MRPPLAN_SANDBOX_PORT", "0")) or _free_port()
+    sock = base / "mariadbd.sock"
+    if len(str(sock)) > 100:  # unix socket paths are limited to ~107 bytes
+        sock = Path(f"/tmp/mrpplan-{secrets.token_hex(6)}.sock")
+    args = [
+        mariadbd,
+        "--no-defaults",
+        f"--datadir={data}",
+        f"--socket={sock}",
+        f"--port={port}",
+        "--bind-address=127.0.0.1",
+        f"--pid-file={base / 'mariadbd.pid'}",
+        f"--log-error={base / 'error.log'}",
+        "--character-set-server=utf8mb4",
+        "--collation-server=utf8mb4_general_ci",
+        "--skip-name-resolve",
+        "--skip-log-bin",
+        "--innodb-buffer-pool-size=256M",
+        "--innodb-log-file-size=256M",
+        "--innodb-flush-log-at-trx-commit=2",
+        "--max-allowed-packet=256M",
+        "--max-connections=200",
+        "--performance-schema=OFF",
+        "--innodb-lock-wait-timeout=20",
+    ]
+    if os.geteuid() == 0:
+        args.append("--user=root")
+    log = open(base / "mariadbd.out", "ab")  # noqa: SIM115 - handed to the daemon
+    subprocess.Popen(
+        args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+    )
+    log.close()
+    _write_private(_state_file(base), json.dumps({"port": port, "socket": str(sock)}) + "\n")
+    info = SandboxInfo(base, port, sock, 0, password, "")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            version = _query_version(info)
+            break
+        except pymysql.err.MySQLError as exc:
+            if exc.args and exc.args[0] == 1045 and fresh:
+                _set_root_password(info)
+                continue
+            if time.monotonic() > deadline:
+                tail = _tail(base / "error.log")
+                raise MrpplanError(f"the sandbox server did not start within {timeout:.0f}s.\n{tail}") from None
+            time.sleep(0.05)
+    if fresh:
+        _set_root_password(info)
+    _write_private(
+        info.option_file,
+        f'[client]\nuser=root\npassword="{password}"\nhost=127.0.0.1\nport={port}\nprotocol=TCP\n',
+    )
+    running = status(base)
+    if running is None:
+        raise MrpplanError("the sandbox server started but cannot be reached")
+    return running
+
+
+def _prepare_datadir(base: Path, data: Path) -> None:
+    """Copy the template datadir (made once with mariadb-install-db) into place."""
+    template = base / "template"
+    if not (template / "mysql").is_dir():
+        install_db = _program("mariadb-install-db")
+        shutil.rmtree(template, ignore_errors=True)
+        args = [
+            install_db,
+            "--no-defaults",
+            f"--datadir={template}",
+            "--auth-root-authentication-method=normal",
+            "--skip-test-db",
+        ]
+        if os.geteuid() == 0:
+            args.append("--user=root")
+        done = subprocess.run(args, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise MrpplanError(f"mariadb-install-db failed:\n{done.stderr.strip()[-2000:]}")
+    shutil.copytree(template, data)
+
+
+def _set_root_password(info: SandboxInfo) -> None:
+    """A fresh datadir's root has no password: give it the generated one, for TCP too."""
+    try:
+        conn = pymysql.connect(unix_socket=str(info.socket), user="root", password="", connect_timeout=2)
+    except pymysql.err.MySQLError:
+        return  # already set
+    pw = info.password.replace("'", "''")
+    try:
+        with conn.cursor() as cur:
+            for host in ("localhost", "127.0.0.1", "::1"):
+                cur.execute(f"CREATE USER IF NOT EXISTS 'root'@'{host}'")
+                cur.execute(f"ALTER USER 'root'@'{host}' IDENTIFIED BY '{pw}'")
+                cur.execute(f"GRANT ALL PRIVILEGES ON *.* TO 'root'@'{host}' WITH GRANT OPTION")
+            cur.execute("FLUSH PRIVILEGES")
+    finally:
+        conn.close()
+
+
+def down(base: Path, timeout: float = 60.0) -> bool:
+    """Stop the sandbox by its pid file and wait; False when it was not running."""
+    pid_file = base / "mariadbd.pid"
+    if not pid_file.is_file():
+        return False
+    pid = int(pid_file.read_text().strip() or 0)
+    if pid <= 0 or not _alive(pid):
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(pid):
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    return True
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    if not path.is_file():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
