@@ -67,7 +67,9 @@ def _program(name: str) -> str:
         candidate = Path(folder) / name
         if candidate.exists():
             return str(candidate)
-    raise ToolMissing(f"{name} is not installed, so the sandbox server cannot start", hint=INSTALL_HINT)
+    raise ToolMissing(
+        f"{name} is not installed, so the sandbox server cannot start", hint=INSTALL_HINT
+    )
 
 
 def _free_port() -> int:
@@ -180,16 +182,14 @@ def up(base: Path, port: int | None = None, timeout: float = 60.0) -> SandboxInf
     if os.geteuid() == 0:
         args.append("--user=root")
     log = open(base / "mariadbd.out", "ab")  # noqa: SIM115 - handed to the daemon
-    subprocess.Popen(
-        args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
-    )
+    subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     log.close()
     _write_private(_state_file(base), json.dumps({"port": port, "socket": str(sock)}) + "\n")
     info = SandboxInfo(base, port, sock, 0, password, "")
     deadline = time.monotonic() + timeout
     while True:
         try:
-            version = _query_version(info)
+            _query_version(info)
             break
         except pymysql.err.MySQLError as exc:
             if exc.args and exc.args[0] == 1045 and fresh:
@@ -197,7 +197,9 @@ def up(base: Path, port: int | None = None, timeout: float = 60.0) -> SandboxInf
                 continue
             if time.monotonic() > deadline:
                 tail = _tail(base / "error.log")
-                raise MrpplanError(f"the sandbox server did not start within {timeout:.0f}s.\n{tail}") from None
+                raise MrpplanError(
+                    f"the sandbox server did not start within {timeout:.0f}s.\n{tail}"
+                ) from None
             time.sleep(0.05)
     if fresh:
         _set_root_password(info)
@@ -235,7 +237,9 @@ def _prepare_datadir(base: Path, data: Path) -> None:
 def _set_root_password(info: SandboxInfo) -> None:
     """A fresh datadir's root has no password: give it the generated one, for TCP too."""
     try:
-        conn = pymysql.connect(unix_socket=str(info.socket), user="root", password="", connect_timeout=2)
+        conn = pymysql.connect(
+            unix_socket=str(info.socket), user="root", password="", connect_timeout=2
+        )
     except pymysql.err.MySQLError:
         return  # already set
     pw = info.password.replace("'", "''")

@@ -74,7 +74,9 @@ def make_database(server: sandbox.SandboxInfo, prefix: str = "t") -> Database:
     conn = _admin(server)
     try:
         with conn.cursor() as cur:
-            cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
+            cur.execute(
+                f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"
+            )
     finally:
         conn.close()
     return Database(name, server.settings(name), server)
@@ -166,8 +168,13 @@ class CliResult:
         return self.stdout + self.stderr
 
 
-def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = None,
-            cwd: Path | None = None, timeout: float = 300) -> CliResult:
+def run_cli(
+    *args: str,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 300,
+) -> CliResult:
     """Run `mrpplan ARGS` in a subprocess, exactly as a user would (no terminal on stdin)."""
     import subprocess
     import sys

@@ -21,7 +21,9 @@ class AppContext:
     @property
     def project(self) -> Project:
         if self._project is None:
-            self._project = Project(self.project_dir.resolve()) if self.project_dir else Project.find()
+            self._project = (
+                Project(self.project_dir.resolve()) if self.project_dir else Project.find()
+            )
         return self._project
 
     def environment(self, name: str) -> Environment:

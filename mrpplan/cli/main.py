@@ -25,7 +25,9 @@ from mrpplan.errors import EXIT_ERROR, EXIT_USAGE, MrpplanError
     envvar="MRPPLAN_PROJECT",
     help="Project folder (default: nearest folder with environments/).",
 )
-@click.option("--no-color", is_flag=True, envvar="NO_COLOR", help="Plain output (NO_COLOR is respected).")
+@click.option(
+    "--no-color", is_flag=True, envvar="NO_COLOR", help="Plain output (NO_COLOR is respected)."
+)
 @click.option("--verbose", "-v", is_flag=True, help="Show tracebacks and every statement.")
 @click.version_option(__version__, prog_name="mrpplan")
 @click.pass_context
@@ -73,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # an unexpected failure is still one readable message
         if verbose:
             traceback.print_exc()
-        err.print(f"Error: internal error: {type(exc).__name__}: {exc} (run with --verbose for details)")
+        err.print(
+            f"Error: internal error: {type(exc).__name__}: {exc} (run with --verbose for details)"
+        )
         sys.exit(EXIT_ERROR)
     sys.exit(code if isinstance(code, int) else 0)

@@ -36,7 +36,9 @@ def sandbox_group() -> None:
 def up(app: AppContext, port: int | None) -> None:
     """Start the sandbox server (reuses a running one)."""
     info = sb.up(_dir(app), port=port)
-    app.console.print(f"sandbox running: MariaDB {info.version} on 127.0.0.1:{info.port} (pid {info.pid})")
+    app.console.print(
+        f"sandbox running: MariaDB {info.version} on 127.0.0.1:{info.port} (pid {info.pid})"
+    )
     app.console.print(f"credentials: {info.option_file} (mode 0600)")
 
 
@@ -60,7 +62,9 @@ def status(app: AppContext, as_json: bool) -> None:
             data.update(port=info.port, pid=info.pid, version=info.version)
         click.echo(json.dumps(data))
     elif info:
-        app.console.print(f"running: MariaDB {info.version} on 127.0.0.1:{info.port} (pid {info.pid})")
+        app.console.print(
+            f"running: MariaDB {info.version} on 127.0.0.1:{info.port} (pid {info.pid})"
+        )
     else:
         app.console.print("stopped")
 
