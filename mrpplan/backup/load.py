@@ -1,0 +1,44 @@
+"""Load a backup file into a database: decompressor -> `mariadb` client, streamed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from mrpplan.backup.compression import codec_of
+from mrpplan.backup.progress import NoProgress, Progress
+from mrpplan.backup.stream import decompress_file
+from mrpplan.config.settings import ConnectionSettings
+from mrpplan.errors import BackupError
+from mrpplan.mysql.client_process import open_loader
+
+
+def load_file(
+    path: Path,
+    settings: ConnectionSettings,
+    database: str,
+    *,
+    progress: Progress | None = None,
+    what: str = "",
+    on_bytes: Callable[[int], None] | None = None,
+) -> None:
+    """Stream a backup file through the decompressor into the `mariadb` client.
+
+    Session settings that speed the load (foreign/unique checks off) live only in the
+    loading session. Raises SqlError/BackupError if the client or the stream fails.
+    """
+    progress = progress or NoProgress()
+    codec = codec_of(path)
+    what = what or f"loading {path.name} into {database}"
+    progress.start(what, path.stat().st_size)
+    try:
+        with open_loader(settings, database) as loader:
+            facts = decompress_file(path, codec, loader.stdin, on_bytes or progress.advance)
+            loader.stdin.close()
+            code = loader.wait()
+            if code != 0:
+                loader.check(what)
+        if facts.error:
+            raise BackupError(f"{what} failed: {path}: {codec.name} stream damaged: {facts.error}")
+    finally:
+        progress.finish()

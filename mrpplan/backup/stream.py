@@ -1,0 +1,196 @@
+"""Byte pipelines between the client tools, the compressor and backup files.
+
+Each stage is its own process or thread, so dump, compression and hashing run in
+parallel on different cores; Python only moves 1 MiB chunks between pipes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import subprocess
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from mrpplan.backup.compression import Codec
+from mrpplan.errors import BackupError
+
+CHUNK = 1 << 20
+TAIL = 512
+TRAILER = b"-- Dump completed"
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    sha256: str
+    compressed_bytes: int
+    sql_bytes: int
+    tail: bytes
+
+    @property
+    def has_trailer(self) -> bool:
+        return TRAILER in self.tail
+
+
+class _Pump(threading.Thread):
+    """Copy src -> dst in a thread, counting bytes and keeping the last bytes seen."""
+
+    def __init__(
+        self, src: IO[bytes], dst: IO[bytes] | _Discard, on_bytes: Callable[[int], None] | None
+    ):
+        super().__init__(daemon=True)
+        self.src, self.dst, self.on_bytes = src, dst, on_bytes
+        self.total = 0
+        self.tail = b""
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            read = getattr(self.src, "read1", self.src.read)
+            while True:
+                chunk = read(CHUNK)
+                if not chunk:
+                    break
+                self.dst.write(chunk)
+                self.total += len(chunk)
+                self.tail = (self.tail + chunk)[-TAIL:]
+                if self.on_bytes:
+                    self.on_bytes(self.total)
+        except BaseException as exc:  # reported by the caller after join
+            self.error = exc
+        finally:
+            with contextlib.suppress(OSError):
+                self.dst.close()
+
+
+def private_file(path: Path) -> IO[bytes]:
+    """Create a file readable only by its owner (0600), refusing to follow a symlink."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "wb", buffering=0)
+
+
+def compress_to_file(
+    source: IO[bytes],
+    dest: Path,
+    codec: Codec,
+    on_bytes: Callable[[int], None] | None = None,
+) -> WrittenFile:
+    """Stream SQL from `source` through the codec's program into `dest`, hashing the output."""
+    comp = subprocess.Popen(
+        codec.compress_argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert comp.stdin is not None and comp.stdout is not None
+    pump = _Pump(source, comp.stdin, on_bytes)
+    pump.start()
+    digest = hashlib.sha256()
+    written = 0
+    try:
+        with private_file(dest) as out:
+            while True:
+                chunk = os.read(comp.stdout.fileno(), CHUNK)
+                if not chunk:
+                    break
+                digest.update(chunk)
+                out.write(chunk)
+                written += len(chunk)
+    finally:
+        pump.join()
+        comp.wait()
+    if pump.error is not None and not isinstance(pump.error, BrokenPipeError):
+        raise BackupError(f"writing {dest.name} failed: {pump.error}")
+    if comp.returncode != 0:
+        err = comp.stderr.read().decode("utf-8", "replace").strip() if comp.stderr else ""
+        raise BackupError(
+            f"{codec.name} failed while writing {dest.name}: {err or comp.returncode}"
+        )
+    return WrittenFile(digest.hexdigest(), written, pump.total, pump.tail)
+
+
+@dataclass(frozen=True)
+class ReadFacts:
+    sha256: str
+    compressed_bytes: int
+    sql_bytes: int
+    tail: bytes
+    error: str  # "" when the compressed stream was whole
+
+
+def decompress_file(
+    path: Path,
+    codec: Codec,
+    sink: IO[bytes] | None,
+    on_bytes: Callable[[int], None] | None = None,
+) -> ReadFacts:
+    """Feed the file through the decompressor into `sink` (None: discard), hashing the file.
+
+    Python feeds the compressed bytes (progress = bytes of the file consumed) while the
+    decompressor's output goes to `sink`; with `sink` None we read it to keep the tail.
+    """
+    dec = subprocess.Popen(
+        codec.decompress_argv(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE if sink is None else sink,
+        stderr=subprocess.PIPE,
+    )
+    assert dec.stdin is not None
+    digest = hashlib.sha256()
+    tail_reader: _Pump | None = None
+    if sink is None:
+        assert dec.stdout is not None
+        tail_reader = _Pump(dec.stdout, _Discard(), None)
+        tail_reader.start()
+    fed = 0
+    feed_error = ""
+    try:
+        with path.open("rb", buffering=0) as handle:
+            while True:
+                chunk = handle.read(CHUNK)
+                if not chunk:
+                    break
+                digest.update(chunk)
+                fed += len(chunk)
+                try:
+                    dec.stdin.write(chunk)
+                except BrokenPipeError:
+                    feed_error = "the decompressor stopped reading"
+                    digest.update(handle.read())
+                    break
+                if on_bytes:
+                    on_bytes(fed)
+    finally:
+        with contextlib.suppress(OSError):
+            dec.stdin.close()
+        dec.wait()
+        if tail_reader:
+            tail_reader.join()
+    stderr = dec.stderr.read().decode("utf-8", "replace").strip() if dec.stderr else ""
+    error = ""
+    if dec.returncode != 0:
+        error = _decompress_message(stderr) or feed_error or f"exit code {dec.returncode}"
+    return ReadFacts(
+        digest.hexdigest(),
+        fed,
+        tail_reader.total if tail_reader else 0,
+        tail_reader.tail if tail_reader else b"",
+        error,
+    )
+
+
+def _decompress_message(stderr: str) -> str:
+    lines = [line.split(": ", 1)[-1] for line in stderr.splitlines() if line.strip()]
+    return "; ".join(lines[-2:])
+
+
+class _Discard:
+    """A write-only sink that drops everything (keeps _Pump's interface)."""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+    def close(self) -> None:
+        return None
