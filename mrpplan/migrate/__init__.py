@@ -1,0 +1,1 @@
+"""Versioned migrations: the directory of files, their history and status."""

@@ -1,0 +1,1 @@
+"""Seed data: sets of seed files, their history and idempotent runs."""

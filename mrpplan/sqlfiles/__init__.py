@@ -1,0 +1,1 @@
+"""SQL files: splitting, parsing and linting statements."""

@@ -1,0 +1,145 @@
+"""Split a SQL file into statements the way the `mariadb`/`mysql` client does.
+
+Comments (`-- `, `#`, `/* */`) are dropped, but executable comments (`/*!...*/`,
+`/*M!...*/`) and optimizer hints (`/*+ ... */`) stay in the statement text.
+Quotes ('...', "...", `...`) are opaque, with backslash and doubled-quote escapes.
+A `DELIMITER xx` line switches the terminator, so triggers and procedures with
+BEGIN ... END bodies split as one statement. Each statement remembers the line
+where its first token starts, so every message can say file:line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from mrpplan.errors import ConfigError
+
+_DELIMITER = re.compile(r"delimiter[ \t]+(\S+)[^\n]*", re.IGNORECASE)
+_QUOTES = "'\"`"
+
+
+@dataclass(frozen=True)
+class SqlStatement:
+    """One statement of a file, without its trailing delimiter."""
+
+    text: str
+    file: Path
+    line: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def read_statements(path: Path) -> list[SqlStatement]:
+    """The statements of a SQL file (UTF-8)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    return split_sql(text, path)
+
+
+def split_sql(text: str, file: Path) -> list[SqlStatement]:
+    """Every statement of `text`, in order; empty statements are skipped."""
+    return _Splitter(text, file).run()
+
+
+class _Splitter:
+    """A single pass over the text; `line` is the 1-based line at `pos`."""
+
+    def __init__(self, text: str, file: Path):
+        self.text = text
+        self.file = file
+        self.pos = 0
+        self.line = 1
+        self.delimiter = ";"
+        self.parts: list[str] = []
+        self.start: int | None = None  # line of the current statement's first token
+        self.out: list[SqlStatement] = []
+
+    def run(self) -> list[SqlStatement]:
+        text, n = self.text, len(self.text)
+        while self.pos < n:
+            c = text[self.pos]
+            if self.start is None:
+                if c in " \t\r\n\f":
+                    self._skip(1)
+                    continue
+                if c in "dD":
+                    match = _DELIMITER.match(text, self.pos)
+                    if match:
+                        self.delimiter = match.group(1)
+                        self._skip(match.end() - self.pos)
+                        continue
+            if text.startswith(self.delimiter, self.pos):
+                self._skip(len(self.delimiter))
+                self._finish()
+                continue
+            if c in _QUOTES:
+                self._take(self._quoted_end(self.pos))
+            elif c == "#" or (c == "-" and self._dash_comment()):
+                end = text.find("\n", self.pos)
+                self._skip((n if end < 0 else end) - self.pos)
+            elif c == "/" and text.startswith("/*", self.pos):
+                end = text.find("*/", self.pos + 2)
+                end = n if end < 0 else end + 2
+                if text.startswith(("/*!", "/*M!", "/*+"), self.pos):
+                    self._take(end)
+                else:
+                    self._skip(end - self.pos)
+                    if self.start is not None:
+                        self.parts.append(" ")
+            else:
+                self._take(self.pos + 1)
+        self._finish()
+        return self.out
+
+    def _dash_comment(self) -> bool:
+        """`--` starts a comment only when followed by whitespace, a control char or the end."""
+        nxt = self.text[self.pos + 1 : self.pos + 3]
+        return nxt == "-" or (nxt[:1] == "-" and (nxt[1] <= " "))
+
+    def _quoted_end(self, at: int) -> int:
+        """Index just past the closing quote of the quoted run starting at `at`."""
+        text, quote, n = self.text, self.text[at], len(self.text)
+        i = at + 1
+        while i < n:
+            ch = text[i]
+            if ch == "\\" and quote != "`":
+                i += 2
+            elif ch == quote:
+                if i + 1 < n and text[i + 1] == quote:
+                    i += 2
+                else:
+                    return i + 1
+            else:
+                i += 1
+        return n
+
+    def _take(self, end: int) -> None:
+        """Append text[pos:end] to the current statement."""
+        if self.start is None:
+            self.start = self.line
+        chunk = self.text[self.pos : end]
+        self.parts.append(chunk)
+        self.line += chunk.count("\n")
+        self.pos = end
+
+    def _skip(self, length: int) -> None:
+        chunk = self.text[self.pos : self.pos + length]
+        if self.start is not None and "\n" in chunk:
+            self.parts.append("\n" * chunk.count("\n") if not chunk.strip() else "\n")
+        self.line += chunk.count("\n")
+        self.pos += length
+
+    def _finish(self) -> None:
+        body = "".join(self.parts).strip()
+        if body and self.start is not None:
+            self.out.append(SqlStatement(body, self.file, self.start))
+        self.parts = []
+        self.start = None
