@@ -34,7 +34,7 @@ def test_checkpoint_restores_changed_tables(fresh_db, tmp_path: Path) -> None:  
     assert manifest.kind == "rollback" and manifest.label == "step-1"
     assert manifest.tables["parts"].rows == 2 and manifest.absent_tables == ["not_created_yet"]
 
-    fresh_db.execute("ALTER TABLE parts DROP COLUMN qty", "DELETE FROM parts WHERE id = 2")
+    fresh_db.execute("ALTER TABLE parts DROP COLUMN qty", "UPDATE parts SET name = 'gone'")
     restore_checkpoint(env, path)
     assert fresh_db.query("CHECKSUM TABLE parts")[0][1] == before
     assert fresh_db.query("SELECT COUNT(*) FROM bom")[0][0] == 2
