@@ -1,0 +1,102 @@
+"""Where each migration stands in one database: pending, applied, edited or missing.
+
+`edited` (the file changed after it was applied) is an error everywhere it is seen: a
+migration is never silently re-run, the user must restore the file or write a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from mrpplan.errors import ConfigError
+from mrpplan.migrate.directory import Migration
+from mrpplan.migrate.history import HistoryRow
+
+PENDING = "pending"
+APPLIED = "applied"
+EDITED = "edited"
+MISSING = "missing"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class MigrationStatus:
+    version: str
+    number: int
+    name: str
+    state: str
+    applied_at: datetime | None
+    path: Path | None
+    file_checksum: str | None
+    applied_checksum: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "version": self.version,
+            "name": self.name,
+            "state": self.state,
+            "applied_at": self.applied_at.isoformat() if self.applied_at else None,
+            "file": str(self.path) if self.path else None,
+            "file_checksum": self.file_checksum,
+            "applied_checksum": self.applied_checksum,
+        }
+
+
+def migration_statuses(
+    migrations: Sequence[Migration], rows: Sequence[HistoryRow]
+) -> list[MigrationStatus]:
+    """Join files and history by migration number, sorted by number."""
+    by_number = {r.number: r for r in rows}
+    files = {m.number: m for m in migrations}
+    result: list[MigrationStatus] = []
+    for number in sorted(set(by_number) | set(files)):
+        m = files.get(number)
+        r = by_number.get(number)
+        if r is None:
+            state = PENDING
+        elif m is None:
+            state = MISSING
+        elif not r.success:
+            state = FAILED
+        elif r.checksum != m.checksum:
+            state = EDITED
+        else:
+            state = APPLIED
+        result.append(
+            MigrationStatus(
+                version=m.version if m else r.version if r else str(number),
+                number=number,
+                name=m.name if m else r.name if r else "",
+                state=state,
+                applied_at=r.applied_at if r else None,
+                path=m.path if m else None,
+                file_checksum=m.checksum if m else None,
+                applied_checksum=r.checksum if r else None,
+            )
+        )
+    return result
+
+
+def edited_messages(statuses: Sequence[MigrationStatus], env_name: str) -> list[str]:
+    """One sentence per migration whose file changed after it was applied to `env_name`."""
+    return [
+        f"migration {s.path} was edited after it was applied to environment {env_name!r}"
+        f" (applied sha256 {str(s.applied_checksum)[:12]}, file now {str(s.file_checksum)[:12]})"
+        for s in statuses
+        if s.state == EDITED
+    ]
+
+
+def check_not_edited(statuses: Sequence[MigrationStatus], env_name: str) -> None:
+    """Raise a ConfigError naming every edited file and the environment."""
+    messages = edited_messages(statuses, env_name)
+    if messages:
+        raise ConfigError(
+            "\n".join(messages),
+            unchanged="Nothing was changed.",
+            hint="restore the applied file (git checkout it) and put new changes in a new migration"
+            " (mrpplan migrate create NAME)",
+        )

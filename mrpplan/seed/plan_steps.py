@@ -1,0 +1,126 @@
+"""Seeds as plan steps: the data provider driven by the environment's `seeds:` list, and the
+runner that executes a `seed` step as ONE transaction.
+
+A seed whose checksum is recorded is skipped; a new or changed one becomes a step. The
+step's last statement writes the history row; the runner runs all of it in one transaction,
+so a failure leaves no partial rows and no history row. Undo (when a later step fails)
+restores the checkpoint of the tables the seed writes (the planner puts it in front) and
+puts the seed's previous history row back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import pymysql
+
+from mrpplan.apply.runners import RunContext, register_step_runner
+from mrpplan.errors import SqlError
+from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
+from mrpplan.plan.types import Step
+from mrpplan.seed import history
+from mrpplan.seed.runner import runnable_statements
+from mrpplan.seed.sets import SeedFile, select_seeds
+from mrpplan.seed.targets import written_tables
+
+ROWS_VARIABLE = "@mrpplan_seed_rows"
+
+
+def seed_drafts(
+    seeds: Sequence[SeedFile], recorded: dict[str, str], *, force: bool = False
+) -> list[StepDraft]:
+    """One `seed` step per new or changed seed (every seed with `force`)."""
+    drafts: list[StepDraft] = []
+    for seed in seeds:
+        previous = recorded.get(seed.name)
+        if previous == seed.checksum and not force:
+            continue
+        statements = runnable_statements(seed)
+        tables = tuple(written_tables(statements))
+        if previous is None:
+            why = f"load seed {seed.path.name} ({seed.set} set) in one transaction"
+        elif previous == seed.checksum:
+            why = f"re-run seed {seed.path.name} ({seed.set} set) in one transaction"
+        else:
+            why = f"re-apply seed {seed.path.name}: the file changed since it was applied"
+        drafts.append(
+            StepDraft(
+                action="seed",
+                object=seed.name,
+                sql=(*statements, history.record_sql(seed.name, seed.checksum, ROWS_VARIABLE)),
+                reverse_sql=None,
+                reason=why + (f"; writes {', '.join(tables)}" if tables else ""),
+                tables=tables,
+                needs_checkpoint=bool(tables),
+            )
+        )
+    return drafts
+
+
+def seed_steps(ctx: PlanContext) -> list[StepDraft]:
+    """The environment's seeds that are new or changed since they were applied."""
+    if not ctx.env.seeds:
+        return []
+    seeds = select_seeds(ctx.project.seeds_dir, ctx.env.seeds)
+    recorded = dict(ctx.live.seed_history)
+    drafts = seed_drafts(seeds, recorded)
+    for seed in seeds:
+        if any(d.object == seed.name for d in drafts):
+            ctx.desired_seed_history.discard((seed.name, recorded.get(seed.name, "")))
+            ctx.desired_seed_history.add((seed.name, seed.checksum))
+    return drafts
+
+
+def run_seed_step(ctx: RunContext, step: Step) -> str | None:
+    """Run the step's statements in one transaction; return the previous history row (JSON)."""
+    conn = ctx.conn
+    history.ensure(conn)
+    before = history.read(conn).get(step.object)
+    previous = json.dumps(
+        {"checksum": before.checksum, "rows": before.rows_affected} if before else None
+    )
+    *statements, record = step.sql
+    rows = 0
+    current = ""
+    conn.begin()
+    try:
+        with conn.cursor() as cur:
+            for current in statements:
+                cur.execute(current)
+                rows += max(cur.rowcount or 0, 0)
+            current = f"SET {ROWS_VARIABLE} = {rows}"
+            cur.execute(current)
+            current = record
+            cur.execute(record)
+        conn.commit()
+    except pymysql.MySQLError as exc:
+        conn.rollback()
+        errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+        text = exc.args[1] if len(exc.args) > 1 else str(exc)
+        raise SqlError(
+            f"seed {step.object} failed: {text}\n  statement: {' '.join(current.split())[:200]}",
+            statement=current,
+            errno=errno,
+            source=step.object,
+            unchanged=f"The seed's transaction was rolled back: no rows from {step.object} remain.",
+        ) from None
+    return previous
+
+
+def undo_seed_step(ctx: RunContext, step: Step, artifact: str | None) -> None:
+    """Put the seed's history row back as it was (its rows come back from the checkpoint)."""
+    previous = json.loads(artifact) if artifact else None
+    if not history.exists(ctx.conn):
+        return
+    with ctx.conn.cursor() as cur:
+        if previous:
+            cur.execute(
+                history.record_sql(step.object, str(previous["checksum"]), int(previous["rows"]))
+            )
+        else:
+            cur.execute(history.remove_sql(step.object))
+
+
+register_step_provider("data", seed_steps, name="seeds")
+register_step_runner("seed", run_seed_step, undo_seed_step)

@@ -1,0 +1,119 @@
+"""Run seed files: each in ONE transaction with its history row, skipped when unchanged.
+
+A failure anywhere in a file rolls the whole file back (no partial rows, no history row).
+Seeds are expected to be idempotent (upserts on natural keys); a file whose checksum is
+already recorded is skipped, a changed file is re-applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pymysql
+
+from mrpplan.errors import ConfigError, SqlError
+from mrpplan.mysql.connection import Connection
+from mrpplan.seed import history
+from mrpplan.seed.sets import SeedFile
+from mrpplan.seed.targets import OTHER, TRANSACTION, classify
+
+APPLIED = "applied"
+REAPPLIED = "reapplied"
+SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    seed: str
+    action: str  # applied | reapplied | skipped
+    rows_affected: int
+
+
+def runnable_statements(seed: SeedFile) -> list[str]:
+    """The statements to run inside the seed's transaction; ConfigError on implicit commits."""
+    texts: list[str] = []
+    problems: list[str] = []
+    for statement in seed.statements:
+        kind = classify(statement.text)
+        if kind.kind == TRANSACTION:
+            continue
+        if kind.kind == OTHER:
+            problems.append(
+                f"{statement.file}:{statement.line}: {kind.verb or 'this statement'} is not allowed"
+                " in a seed: it commits implicitly (or changes the session), so the seed could"
+                " not run in one transaction"
+            )
+            continue
+        texts.append(statement.text)
+    if problems:
+        raise ConfigError(
+            "\n".join(problems),
+            unchanged="Nothing was changed.",
+            hint="put schema changes in a migration (mrpplan migrate create NAME); seeds only"
+            " write rows (INSERT/REPLACE/UPDATE/DELETE)",
+        )
+    return texts
+
+
+def state_of(seed: SeedFile, recorded: dict[str, history.SeedRecord]) -> str:
+    """pending | applied | changed, against the history rows."""
+    record = recorded.get(seed.name)
+    if record is None:
+        return "pending"
+    return "applied" if record.checksum == seed.checksum else "changed"
+
+
+def apply_seed(
+    conn: Connection, name: str, checksum: str, statements: Sequence[str], *, source: str = ""
+) -> int:
+    """Run `statements` and record the seed in one transaction; return rows affected.
+
+    The history table must exist (create it first: DDL would end the transaction).
+    """
+    rows = 0
+    current = ""
+    conn.begin()
+    try:
+        with conn.cursor() as cur:
+            for current in statements:
+                cur.execute(current)
+                rows += max(cur.rowcount or 0, 0)
+            cur.execute(history.record_sql(name, checksum, rows))
+        conn.commit()
+    except pymysql.MySQLError as exc:
+        conn.rollback()
+        errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+        text = exc.args[1] if len(exc.args) > 1 else str(exc)
+        where = source or name
+        raise SqlError(
+            f"seed {where} failed: {text}\n  statement: {_short(current)}",
+            statement=current,
+            errno=errno,
+            source=where,
+            unchanged=f"The seed's transaction was rolled back: no rows from {name} remain.",
+        ) from None
+    return rows
+
+
+def run_seeds(
+    conn: Connection, seeds: Sequence[SeedFile], *, force: bool = False
+) -> list[SeedResult]:
+    """Apply each seed in order, skipping unchanged ones unless `force`."""
+    prepared = [(seed, runnable_statements(seed)) for seed in seeds]  # refuse before any write
+    history.ensure(conn)
+    recorded = history.read(conn)
+    results: list[SeedResult] = []
+    for seed, statements in prepared:
+        state = state_of(seed, recorded)
+        if state == "applied" and not force:
+            results.append(SeedResult(seed.name, SKIPPED, 0))
+            continue
+        rows = apply_seed(conn, seed.name, seed.checksum, statements, source=str(seed.path))
+        results.append(SeedResult(seed.name, APPLIED if state == "pending" else REAPPLIED, rows))
+    return results
+
+
+def _short(sql: str, limit: int = 200) -> str:
+    flat = " ".join(sql.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
