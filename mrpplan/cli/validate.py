@@ -1,7 +1,61 @@
-"""CLI: validate (not yet built)."""
+"""CLI: validate (offline checks of environment files, SQL and migrations)."""
 
 from __future__ import annotations
 
+import json
+
 import click
 
-COMMANDS: list[click.Command] = []
+from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.errors import EXIT_ERROR, ConfigError
+from mrpplan.validate import validate_project
+
+
+@click.command("validate")
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as a JSON list.")
+@click.option(
+    "--env",
+    "env_name",
+    metavar="ENV",
+    help="Also require this environment to exist (the online check of applied "
+    "migrations is `mrpplan migrate status ENV`).",
+)
+@click.pass_context
+@pass_app
+def validate(app: AppContext, ctx: click.Context, as_json: bool, env_name: str | None) -> None:
+    """Check environment files, SQL files and migrations without a server.
+
+    Exit 0 when everything is valid, 1 when there are problems (one line each,
+    as file:line: message).
+
+    \b
+    Example:
+      mrpplan validate
+      mrpplan validate --json
+    """
+    project = app.project
+    if env_name is not None and env_name not in project.environment_names():
+        known = ", ".join(project.environment_names()) or "none"
+        raise ConfigError(f"unknown environment {env_name!r} (known: {known})")
+    report = validate_project(project)
+    if as_json:
+        data = [
+            {"file": str(p.file), "line": p.line, "message": p.message} for p in report.problems
+        ]
+        click.echo(json.dumps(data, indent=2))
+        click.echo(report.summary(), err=True)
+    else:
+        for problem in report.problems:
+            click.echo(str(problem))
+        click.echo(report.summary())
+    if env_name is not None:
+        click.echo(
+            f"note: whether migrations applied to {env_name} were edited afterwards needs the "
+            f"server; run `mrpplan migrate status {env_name}`",
+            err=True,
+        )
+    if not report.ok:
+        ctx.exit(EXIT_ERROR)
+
+
+COMMANDS: list[click.Command] = [validate]

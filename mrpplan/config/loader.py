@@ -23,7 +23,7 @@ from mrpplan.config.settings import (
     SchemaSettings,
     SyncSettings,
 )
-from mrpplan.config.yaml_lines import Path_, line_of, load_with_lines
+from mrpplan.config.yaml_lines import Path_, YamlSyntaxError, line_of, load_with_lines
 from mrpplan.errors import ConfigError
 
 _SECRET_KEYS = {"password", "passwd", "pass", "pwd", "secret"}
@@ -51,11 +51,13 @@ def environment_json_schema() -> dict[str, Any]:
 
 def check_environment_file(project: Project, path: Path) -> tuple[dict[str, Any], list[Problem]]:
     """Expand and validate one file; return the document and every problem found."""
+    display = _display(project, path)
     try:
         raw, lines = load_with_lines(path)
+    except YamlSyntaxError as exc:
+        return {}, [Problem(display, exc.line, exc.problem)]
     except ConfigError as exc:
-        return {}, [Problem(path, None, exc.message.split(": ", 1)[-1])]
-    display = _display(project, path)
+        return {}, [Problem(display, None, exc.message.split(": ", 1)[-1])]
     if not isinstance(raw, dict):
         return {}, [Problem(display, 1, "expected a mapping of settings at the top level")]
     problems: list[Problem] = []
@@ -181,9 +183,15 @@ def _expand_tree(
     problems: list[Problem],
 ) -> Any:
     if isinstance(node, dict):
-        return {k: _expand_tree(v, (*at, k), variables, display, lines, problems) for k, v in node.items()}
+        return {
+            k: _expand_tree(v, (*at, k), variables, display, lines, problems)
+            for k, v in node.items()
+        }
     if isinstance(node, list):
-        return [_expand_tree(v, (*at, i), variables, display, lines, problems) for i, v in enumerate(node)]
+        return [
+            _expand_tree(v, (*at, i), variables, display, lines, problems)
+            for i, v in enumerate(node)
+        ]
     if isinstance(node, str) and "${" in node:
         where = f"{display}:{line_of(lines, at)}"
         try:
@@ -205,4 +213,6 @@ def _typed(value: str) -> Any:
         typed = yaml.safe_load(value)
     except yaml.YAMLError:
         return value
-    return typed if isinstance(typed, (int, bool, float)) and not isinstance(typed, float) else value
+    return (
+        typed if isinstance(typed, (int, bool, float)) and not isinstance(typed, float) else value
+    )

@@ -12,6 +12,17 @@ from mrpplan.errors import ConfigError
 Path_ = tuple[str | int, ...]
 
 
+class YamlSyntaxError(ConfigError):
+    """The file is not YAML; carries the line so messages can say file:line."""
+
+    def __init__(self, path: Path, line: int | None, problem: str):
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {problem}")
+        self.path = path
+        self.line = line
+        self.problem = problem
+
+
 def load_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
     """Return (data, {json path: 1-based line}) for a YAML file."""
     try:
@@ -22,25 +33,32 @@ def load_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{where}: malformed YAML: {problem}") from exc
+        raise YamlSyntaxError(path, line, f"malformed YAML: {problem}") from exc
     lines: dict[Path_, int] = {}
     if node is None:
         return None, lines
-    return _build(node, (), lines), lines
+    return _build(node, (), lines, path), lines
 
 
-def _build(node: yaml.Node, at: Path_, lines: dict[Path_, int]) -> Any:
+def _build(node: yaml.Node, at: Path_, lines: dict[Path_, int], path: Path) -> Any:
     lines[at] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-            result[key] = _build(value_node, (*at, key), lines)
+            if key in result:  # PyYAML keeps the last silently; a typo'd override is a bug
+                first = lines.get((*at, key))
+                raise YamlSyntaxError(
+                    path,
+                    key_node.start_mark.line + 1,
+                    f"duplicate key {key!r} (first at line {first})",
+                )
+            result[key] = _build(value_node, (*at, key), lines, path)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*at, i), lines) for i, item in enumerate(node.value)]
+        return [_build(item, (*at, i), lines, path) for i, item in enumerate(node.value)]
     return _scalar(node)
 
 

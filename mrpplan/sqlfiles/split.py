@@ -133,7 +133,7 @@ class _Splitter:
     def _skip(self, length: int) -> None:
         chunk = self.text[self.pos : self.pos + length]
         if self.start is not None and "\n" in chunk:
-            self.parts.append("\n" * chunk.count("\n") if not chunk.strip() else "\n")
+            self.parts.append("\n" * chunk.count("\n"))  # keep line numbers inside the text
         self.line += chunk.count("\n")
         self.pos += length
 

@@ -1,0 +1,36 @@
+"""Valid MariaDB/MySQL syntax that sqlglot's MySQL dialect cannot parse.
+
+`validate` must not reject a statement the server accepts just because the parser
+lacks a feature (DESIGN 4.1 lists them). Each rewrite below replaces one such
+construct with a parser-friendly equivalent; if a rewritten text parses, the
+original is taken as valid. Rewrites are for checking only, never for execution.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SPATIAL = (
+    r"GEOMETRYCOLLECTION|MULTILINESTRING|MULTIPOLYGON|MULTIPOINT|LINESTRING|POLYGON|GEOMETRY|POINT"
+)
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bINET[46]\b", re.IGNORECASE), "VARCHAR(45)"),
+    (re.compile(rf"(\s)(?:{_SPATIAL})\b(?!\s*\()", re.IGNORECASE), r"\1BLOB"),
+    (
+        re.compile(r"\b(FLOAT|DOUBLE|REAL)(\s*\([0-9, ]*\))?\s+UNSIGNED\b", re.IGNORECASE),
+        r"\1\2",
+    ),
+    (re.compile(r"\b(?:NOT\s+)?IGNORED\b", re.IGNORECASE), ""),
+    (re.compile(r"\bSTORAGE\s+ENGINE\s*=?\s*\w+|\bENGINE\s*=?\s*\w+", re.IGNORECASE), ""),
+    (re.compile(r"\bWITH(?:OUT)?\s+SYSTEM\s+VERSIONING\b", re.IGNORECASE), ""),
+    (re.compile(r"\b(?:PAGE_)?CHECKSUM\s*=?\s*[01]\b", re.IGNORECASE), ""),
+    (re.compile(r"\bCOMPRESSED\b", re.IGNORECASE), ""),
+)
+
+
+def tolerated_variants(text: str) -> list[str]:
+    """The statement with every known gap rewritten (empty when nothing applies)."""
+    rewritten = text
+    for pattern, replacement in _REWRITES:
+        rewritten = pattern.sub(replacement, rewritten)
+    return [rewritten] if rewritten != text else []

@@ -1,0 +1,203 @@
+"""Offline checks of a project: environment files, SQL files and the migrations folder.
+
+Nothing here talks to a server. Every problem names file:line, so a reviewer can go
+straight to it. Whether applied migrations were edited afterwards needs the live
+history table: `mrpplan migrate status ENV` does that check.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+from sqlglot.errors import ParseError, SqlglotError
+
+from mrpplan.config.loader import Problem, check_environment_file
+from mrpplan.config.project import Project
+from mrpplan.config.yaml_lines import Path_, line_of, load_with_lines
+from mrpplan.errors import ConfigError
+from mrpplan.migrate.directory import Migration, resolve_version, scan_migrations
+from mrpplan.seed.sets import SEED_SETS
+from mrpplan.sqlfiles.parse_gaps import tolerated_variants
+from mrpplan.sqlfiles.split import SqlStatement, read_statements
+
+
+@dataclass
+class Report:
+    """What `validate` found, and how much it looked at."""
+
+    problems: list[Problem] = field(default_factory=list)
+    environments: int = 0
+    sql_files: int = 0
+    migrations: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def files_with_problems(self) -> int:
+        return len({str(p.file) for p in self.problems})
+
+    def summary(self) -> str:
+        if self.ok:
+            return (
+                f"OK: {_count(self.environments, 'environment')}, "
+                f"{_count(self.sql_files, 'SQL file')}, {_count(self.migrations, 'migration')}"
+            )
+        files = _count(self.files_with_problems(), "file")
+        return f"{_count(len(self.problems), 'problem')} in {files}"
+
+
+def validate_project(project: Project) -> Report:
+    """Run every offline check; problems come back sorted by file and line."""
+    report = Report()
+    migrations, migration_problems = scan_migrations(project.migrations_dir)
+    report.migrations = len(migrations)
+    report.problems.extend(migration_problems)
+    _check_environments(project, migrations, not migration_problems, report)
+    _check_sql(project, migrations, report)
+    report.problems = sorted(
+        (_relative(project, p) for p in report.problems),
+        key=lambda p: (str(p.file), p.line or 0, p.message),
+    )
+    return report
+
+
+def parse_problems(statement: SqlStatement) -> list[Problem]:
+    """Problems sqlglot finds in one statement (MySQL dialect).
+
+    Statements sqlglot does not model (triggers, events, GRANT ...) come back as a
+    generic Command and are fine; a statement that fails only on MariaDB syntax the
+    parser lacks (INET6, spatial types, partition ENGINE=, ...) is tolerated too.
+    """
+    with _quiet_sqlglot():
+        try:
+            sqlglot.parse(statement.text, read="mysql")
+            return []
+        except ParseError as exc:
+            first = exc.errors[0] if exc.errors else {}
+            error: SqlglotError = exc
+        except SqlglotError as exc:
+            first, error = {}, exc
+        for variant in tolerated_variants(statement.text):
+            try:
+                sqlglot.parse(variant, read="mysql")
+                return []
+            except SqlglotError:
+                continue
+    line = statement.line + max(int(first.get("line") or 1), 1) - 1
+    description = first.get("description") or str(error).splitlines()[0]
+    near = (first.get("highlight") or "").strip()
+    where = f" near {near!r}" if near else ""
+    return [Problem(statement.file, line, f"SQL does not parse: {description}{where}")]
+
+
+def _check_environments(
+    project: Project, migrations: list[Migration], migrations_ok: bool, report: Report
+) -> None:
+    names = project.environment_names()
+    report.environments = len(names)
+    seed_names = (
+        {p.stem for p in project.seeds_dir.glob("*.sql")} if project.seeds_dir.is_dir() else set()
+    )
+    for name in names:
+        path = project.environment_file(name)
+        doc, problems = check_environment_file(project, path)
+        report.problems.extend(problems)
+        if problems or not doc:
+            continue
+        _, lines = load_with_lines(path)
+
+        def at(
+            where: Path_, message: str, path: Path = path, lines: dict[Path_, int] = lines
+        ) -> None:
+            report.problems.append(Problem(path, line_of(lines, where), message))
+
+        _check_cross_references(doc, name, names, seed_names, migrations, migrations_ok, at)
+
+
+def _check_cross_references(
+    doc: dict[str, Any],
+    name: str,
+    names: list[str],
+    seed_names: set[str],
+    migrations: list[Migration],
+    migrations_ok: bool,
+    at: Any,
+) -> None:
+    """What one environment names elsewhere: its sync source, seeds and schema version."""
+    sync = doc.get("sync") or {}
+    source = sync.get("source")
+    if source is not None and source not in names:
+        at(
+            ("sync", "source"),
+            f"sync.source {source!r} is not an environment (known: {', '.join(names)})",
+        )
+    elif source == name:
+        at(("sync", "source"), f"sync.source {source!r} is this environment itself")
+    for index, seed in enumerate(doc.get("seeds") or ()):
+        if seed not in SEED_SETS and str(seed).removesuffix(".sql") not in seed_names:
+            known = ", ".join([*SEED_SETS, *sorted(seed_names)])
+            at(
+                ("seeds", index),
+                f"seeds: {seed!r} is neither a seed set nor a seed file (known: {known})",
+            )
+    version = (doc.get("schema") or {}).get("version")
+    if version is not None and migrations_ok:
+        try:
+            resolve_version(migrations, str(version))
+        except ConfigError as exc:
+            at(("schema", "version"), exc.message)
+
+
+def _check_sql(project: Project, migrations: list[Migration], report: Report) -> None:
+    files: list[Path] = []
+    for folder in (project.schema_dir, project.seeds_dir):
+        if folder.is_dir():
+            files.extend(sorted(folder.glob("*.sql")))
+    for path in files:
+        try:
+            statements = read_statements(path)
+        except ConfigError as exc:
+            report.problems.append(Problem(path, None, exc.message.split(": ", 1)[-1]))
+            continue
+        for statement in statements:
+            report.problems.extend(parse_problems(statement))
+    for migration in migrations:
+        for statement in (*migration.up, *(migration.down or ())):
+            report.problems.extend(parse_problems(statement))
+    migration_files = (
+        list(project.migrations_dir.glob("*.sql")) if project.migrations_dir.is_dir() else []
+    )
+    report.sql_files = len(files) + len(migration_files)
+
+
+def _relative(project: Project, problem: Problem) -> Problem:
+    if not problem.file.is_absolute():
+        return problem
+    try:
+        shown = problem.file.resolve().relative_to(project.root.resolve())
+    except ValueError:
+        return problem
+    return Problem(shown, problem.line, problem.message)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+@contextmanager
+def _quiet_sqlglot() -> Iterator[None]:
+    """sqlglot warns on every fallback to Command; validate decides what to report."""
+    logger = logging.getLogger("sqlglot")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
