@@ -1,7 +1,284 @@
-"""CLI: sync (not yet built)."""
+"""CLI: sync list-envs | status | pull | clone | compare (library: mrpplan/sync/)."""
 
 from __future__ import annotations
 
-import click
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
 
-COMMANDS: list[click.Command] = []
+import click
+from rich.table import Table
+
+from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.errors import EXIT_CHANGES
+from mrpplan.sync.compare import compare_environments
+from mrpplan.sync.copy import CopyOptions, CopyPlan, CopyResult, check_approval, plan_copy, run_copy
+from mrpplan.sync.status import environment_status, list_environments
+
+
+@click.group("sync")
+def sync_group() -> None:
+    """Copy and compare databases between environments.
+
+    \b
+    Examples:
+      mrpplan sync list-envs
+      mrpplan sync pull staging --to local --dry-run
+      mrpplan sync clone prod staging --exclude 'audit_*'
+      mrpplan sync compare prod staging
+    """
+
+
+def _size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+@sync_group.command("list-envs")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_app
+def list_envs(app: AppContext, as_json: bool) -> None:
+    """Every environment: where it is, protected, reachable, schema version."""
+    rows = list_environments(app.project)
+    if as_json:
+        _echo_json([r.as_dict() for r in rows])
+        return
+    table = Table("name", "target", "protected", "reachable", "schema version")
+    for r in rows:
+        reachable = (
+            "yes" if r.reachable and not r.note else ("yes, " + r.note if r.reachable else "no")
+        )
+        table.add_row(
+            r.name,
+            r.target,
+            "yes" if r.protected else "no",
+            reachable if r.reachable else f"no ({r.note})",
+            r.schema_version or "-",
+        )
+    app.console.print(table)
+
+
+@sync_group.command("status")
+@click.argument("env")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_app
+def status(app: AppContext, env: str, as_json: bool) -> None:
+    """Server version, size, schema version, pending migrations, drift, last backup."""
+    found = environment_status(app.project, app.environment(env))
+    if as_json:
+        _echo_json(found.as_dict())
+        return
+    pending = found.pending_migrations
+    drift = {None: f"unknown ({found.drift_note})", True: f"yes: {found.drift_note}", False: "no"}
+    backup = found.last_backup
+    lines = [
+        ("environment", f"{found.name}{' (protected)' if found.protected else ''}"),
+        ("target", found.target),
+        ("server", found.server_version),
+        ("database", "exists" if found.database_exists else "does not exist"),
+        ("size", f"{found.tables} tables and views, {_size(found.size_bytes)}"),
+        ("schema version", f"{found.schema_version or 'unknown'} (target {found.target_version})"),
+        ("pending migrations", "unknown" if pending is None else (", ".join(pending) or "none")),
+        ("drift", drift[found.drift]),
+        (
+            "last backup",
+            f"{backup['created_at']} {backup['kind']} {backup['file']}" if backup else "none",
+        ),
+    ]
+    for key, value in lines:
+        app.console.print(f"{key + ':':<20} {value}")
+    for note in found.notes:
+        app.console.print(f"note: {note}")
+
+
+def _copy_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--schema-only", is_flag=True, default=None, help="Structure only, no rows."),
+        click.option(
+            "--include", multiple=True, metavar="GLOB", help="Only these tables (repeatable)."
+        ),
+        click.option(
+            "--exclude", multiple=True, metavar="GLOB", help="Not these tables (repeatable)."
+        ),
+        click.option(
+            "--backup/--no-backup",
+            default=True,
+            help="Checkpoint the destination's tables first; a failed copy restores them.",
+        ),
+        click.option(
+            "--dry-run",
+            is_flag=True,
+            help="List tables with estimated rows and bytes; change nothing.",
+        ),
+        click.option(
+            "--auto-approve",
+            is_flag=True,
+            help="Write into a protected environment without asking.",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _globs(values: tuple[str, ...]) -> tuple[str, ...]:
+    """`--include a --include b,c` -> (a, b, c)."""
+    return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
+
+
+def _copy(
+    app: AppContext,
+    source_name: str,
+    target_name: str,
+    *,
+    schema_only: bool | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    backup: bool,
+    dry_run: bool,
+    auto_approve: bool,
+    as_json: bool,
+) -> None:
+    source = app.environment(source_name)
+    target = app.environment(target_name)
+    options = CopyOptions(schema_only or None, _globs(include), _globs(exclude), backup)
+    interactive = sys.stdin.isatty()
+    if not dry_run and target.protected and not auto_approve and not interactive:
+        check_approval(target, auto_approve=False, ask=None)  # raises before reading anything
+    plan = plan_copy(source, target, options)
+    if dry_run:
+        _echo_json(plan.as_dict()) if as_json else _show_plan(app, plan, dry_run=True)
+        return
+    if not as_json:
+        _show_plan(app, plan, dry_run=False)
+    ask = (
+        (lambda prompt: str(click.prompt(prompt, default="", show_default=False)))
+        if interactive
+        else None
+    )
+    check_approval(target, auto_approve=auto_approve, ask=ask)
+    say = None if as_json else (lambda message: app.err_console.print(f"… {message}"))
+    result = run_copy(plan, options, say)
+    _echo_json(result.as_dict()) if as_json else _show_result(app, result)
+
+
+def _show_plan(app: AppContext, plan: CopyPlan, *, dry_run: bool) -> None:
+    out = app.console
+    what = "structure only" if plan.schema_only else "structure and data"
+    out.print(
+        f"{'Would copy' if dry_run else 'Copying'} {plan.source.name} -> {plan.target.name} "
+        f"({what}; {plan.selection.describe()})"
+    )
+    table = Table("table", "kind", "est. rows", "est. size")
+    for t in plan.tables:
+        table.add_row(t.name, t.kind, "-" if plan.schema_only else f"{t.rows:,}", _size(t.bytes))
+    out.print(table)
+    out.print(
+        f"{len(plan.tables)} tables and views, about {plan.estimated_rows:,} rows, "
+        f"{_size(plan.estimated_bytes)}"
+    )
+    if plan.drop:
+        out.print(
+            f"drop from {plan.target.name} (not in {plan.source.name}): {', '.join(plan.drop)}"
+        )
+    if plan.histories:
+        out.print(f"history copied from {plan.source.name}: {', '.join(plan.histories)}")
+    if plan.masks:
+        out.print("mask: " + ", ".join(f"{m.key} ({m.spec})" for m in plan.masks))
+    if plan.skipped_masks:
+        out.print(
+            "mask rules not used (table not copied): "
+            + ", ".join(m.key for m in plan.skipped_masks)
+        )
+    if plan.overwritten:
+        out.print(
+            f"{plan.target.name} tables replaced: {len(plan.overwritten)}"
+            " (checkpointed first unless --no-backup)"
+        )
+    if dry_run:
+        out.print("Dry run: nothing was changed.")
+
+
+def _show_result(app: AppContext, result: CopyResult) -> None:
+    out = app.console
+    plan = result.plan
+    rate = result.sql_bytes / 1e6 / result.seconds if result.seconds > 0 else 0.0
+    out.print(
+        f"Copied {len(plan.tables)} tables and views from {plan.source.name} "
+        f"to {plan.target.name}: "
+        f"{_size(result.sql_bytes)} of SQL in {result.seconds:.1f}s ({rate:.1f} MB/s)."
+    )
+    if result.checkpoint:
+        out.print(f"Checkpoint of the previous {plan.target.name} tables: {result.checkpoint}")
+    for check in result.masks:
+        out.print(
+            f"masked {check.rule.key} ({check.rule.spec}): {check.rows:,} rows changed; "
+            f"{check.remaining} of {check.source_values:,} source values remain"
+        )
+    if result.masks:
+        out.print("Masking verified: no source value of a masked column remains.")
+
+
+@sync_group.command("pull")
+@click.argument("env", required=False)
+@click.option("--to", "to", default="local", show_default=True, help="Destination environment.")
+@_copy_options
+@pass_app
+def pull(app: AppContext, env: str | None, to: str, **kwargs: Any) -> None:
+    """Copy ENV into a local environment (ENV defaults to the destination's sync.source)."""
+    if env is None:
+        target = app.environment(to)
+        if target.sync is None:
+            raise click.UsageError(f"give the environment to pull from: {to} has no sync.source")
+        env = target.sync.source
+    _copy(app, env, to, **kwargs)
+
+
+@sync_group.command("clone")
+@click.argument("source")
+@click.argument("destination")
+@_copy_options
+@pass_app
+def clone(app: AppContext, source: str, destination: str, **kwargs: Any) -> None:
+    """Copy SOURCE's database into DESTINATION's (read consistently, no locks on SOURCE)."""
+    _copy(app, source, destination, **kwargs)
+
+
+@sync_group.command("compare")
+@click.argument("a")
+@click.argument("b")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_app
+@click.pass_context
+def compare(ctx: click.Context, app: AppContext, a: str, b: str, as_json: bool) -> None:
+    """Schema differences between two live environments; exit 2 when they differ.
+
+    Prints the changes that would make B like A.
+    """
+    found = compare_environments(app.environment(a), app.environment(b))
+    if as_json:
+        _echo_json(found.as_dict())
+    elif found.same:
+        app.console.print(f"{a} and {b} have the same schema.")
+    else:
+        app.console.print(f"{len(found.differences)} change(s) would make {b} like {a}:")
+        for d in found.differences:
+            mark = {"add": "+", "change": "~", "destroy": "-"}.get(d.kind, "*")
+            app.console.print(f"{mark} {d.action} {d.object}: {d.reason}")
+            for statement in d.sql:
+                app.console.print(f"    {statement};")
+    if not found.same:
+        ctx.exit(EXIT_CHANGES)
+
+
+COMMANDS: list[click.Command] = [sync_group]

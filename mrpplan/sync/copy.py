@@ -1,0 +1,410 @@
+"""Copying one environment's database into another: plan it, then run it safely.
+
+A copy streams the source's `mariadb-dump --single-transaction` (consistent, no locks: fine
+on a protected production server) straight into the destination's `mariadb` client; no
+temporary file, credentials only in 0600 option files (mysql/client_process.py).
+
+Order of a run (`run_copy`):
+  1. the destination database is created if missing (with the source's character set);
+  2. checkpoint: the destination tables the copy will overwrite or drop are saved
+     (backup/checkpoint.py), unless --no-backup;
+  3. destination tables/views that the selection covers but the source lacks are dropped,
+     so a full clone leaves the destination's schema equal to the source's;
+  4. the dump is piped in; then mrpplan_schema_history (and for data copies
+     mrpplan_seed_history) from the source, for whole-database copies only;
+  5. the destination's `sync.mask` rules run as UPDATEs, and the verification proves no
+     source value of a masked column is left.
+Any failure in 3-5 restores the checkpoint, drops the tables the copy created, and raises.
+
+mrpplan's own tables: `mrpplan_apply_journal` and `_mrpplan*` (trash, workspaces) are never
+copied; the destination keeps its own journal. The schema history IS copied on whole-database
+copies because the destination's schema then equals the source's, so the source's recorded
+version is the true one. A schema-only whole copy empties the destination's seed history
+(its seeded rows are gone); a partial copy (--include) leaves both histories alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mrpplan.config.settings import Environment
+from mrpplan.errors import MrpplanError, Refused, UsageError
+from mrpplan.mysql.client_process import DumpSpec, pipe_dump
+from mrpplan.mysql.connection import Connection, connect
+from mrpplan.mysql.quote import ident, literal
+from mrpplan.sync import catalog
+from mrpplan.sync.catalog import ColumnInfo, TableStat
+from mrpplan.sync.mask import (
+    MaskCheck,
+    MaskRule,
+    apply_masks,
+    check_rules,
+    parse_rules,
+    verify_masks,
+)
+from mrpplan.sync.select import SCHEMA_HISTORY, SEED_HISTORY, Selection, selection_for
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class CopyOptions:
+    """What the user asked for; None/empty means "as the destination's sync: section says"."""
+
+    schema_only: bool | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    backup: bool = True
+
+
+@dataclass(frozen=True)
+class CopyPlan:
+    """Everything a copy will do, computed without changing anything (what --dry-run shows)."""
+
+    source: Environment
+    target: Environment
+    selection: Selection
+    schema_only: bool
+    tables: list[TableStat]  # copied from the source, in name order
+    drop: list[str]  # destination objects the selection covers that the source lacks
+    histories: list[str]  # mrpplan history tables copied from the source
+    clear_seed_history: bool
+    masks: list[MaskRule]  # applied after the load
+    skipped_masks: list[MaskRule]  # their table is not copied
+    target_exists: bool
+    target_objects: dict[str, str]  # existing destination name -> "table" | "view"
+    charset: tuple[str, str]
+    source_names: tuple[str, ...] = ()  # every table and view of the source
+    source_columns: dict[str, dict[str, ColumnInfo]] = field(repr=False, default_factory=dict)
+
+    @property
+    def estimated_rows(self) -> int:
+        return 0 if self.schema_only else sum(t.rows for t in self.tables)
+
+    @property
+    def estimated_bytes(self) -> int:
+        return sum(t.bytes for t in self.tables)
+
+    @property
+    def overwritten(self) -> list[str]:
+        """Existing destination tables whose contents the copy replaces or drops."""
+        touched = {t.name for t in self.tables} | set(self.drop) | set(self.histories)
+        if self.clear_seed_history:
+            touched.add(SEED_HISTORY)
+        return sorted(n for n in touched if self.target_objects.get(n) == "table")
+
+    @property
+    def created(self) -> list[str]:
+        """Objects the copy creates that the destination did not have."""
+        names = [t.name for t in self.tables] + self.histories
+        return [n for n in names if n not in self.target_objects]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source.name,
+            "target": self.target.name,
+            "schema_only": self.schema_only,
+            "selection": {
+                "include": list(self.selection.include),
+                "exclude": list(self.selection.exclude),
+            },
+            "tables": [
+                {
+                    "name": t.name,
+                    "kind": t.kind,
+                    "estimated_rows": 0 if self.schema_only else t.rows,
+                    "estimated_bytes": t.bytes,
+                }
+                for t in self.tables
+            ],
+            "drop": self.drop,
+            "histories": self.histories,
+            "masks": [{"column": m.key, "rule": m.spec} for m in self.masks],
+            "checkpoint_tables": self.overwritten,
+            "estimated_rows": self.estimated_rows,
+            "estimated_bytes": self.estimated_bytes,
+        }
+
+
+@dataclass(frozen=True)
+class CopyResult:
+    plan: CopyPlan
+    checkpoint: Path | None
+    sql_bytes: int
+    seconds: float
+    masks: list[MaskCheck]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.plan.as_dict(),
+            "checkpoint": str(self.checkpoint) if self.checkpoint else None,
+            "sql_bytes": self.sql_bytes,
+            "seconds": round(self.seconds, 3),
+            "mask_checks": [m.as_dict() for m in self.masks],
+        }
+
+
+def same_database(a: Environment, b: Environment) -> bool:
+    return (
+        a.connection.endpoint() == b.connection.endpoint()
+        and a.connection.database == b.connection.database
+    )
+
+
+def plan_copy(source: Environment, target: Environment, options: CopyOptions) -> CopyPlan:
+    """Read both sides and decide what the copy does; changes nothing."""
+    if same_database(source, target):
+        raise UsageError(
+            f"{source.name} and {target.name} are the same database "
+            f"({target.connection.describe()})",
+            unchanged="Nothing was copied.",
+        )
+    selection = selection_for(target, options.include, options.exclude)
+    configured = target.sync
+    schema_only = (
+        options.schema_only
+        if options.schema_only is not None
+        else bool(configured and configured.schema_only)
+    )
+    rules = parse_rules(configured.mask if configured else {}, str(target.file))
+    src = connect(source.connection)
+    try:
+        stats = catalog.table_stats(src, source.connection.database)
+        columns = catalog.columns(src, source.connection.database)
+        charset = catalog.database_charset(src, source.connection.database)
+        unique = {
+            r.table: {
+                c
+                for cols in catalog.unique_keys(src, source.connection.database, r.table).values()
+                for c in cols
+            }
+            for r in rules
+        }
+    finally:
+        src.close()
+    check_rules(rules, columns, unique, f"{source.name} ({source.connection.database})")
+    tables = selection.apply(stats)
+    source_names = {t.name: t.kind for t in stats}
+    target_exists, target_objects = _target_objects(target)
+    drop = sorted(
+        name
+        for name, kind in target_objects.items()
+        if selection.picks(name) and source_names.get(name) != kind
+    )
+    whole = not selection.partial
+    histories = [SCHEMA_HISTORY] if whole and SCHEMA_HISTORY in source_names else []
+    if whole and not schema_only and SEED_HISTORY in source_names:
+        histories.append(SEED_HISTORY)
+    copied = {t.name for t in tables if t.kind == "table"}
+    return CopyPlan(
+        source=source,
+        target=target,
+        selection=selection,
+        schema_only=schema_only,
+        tables=tables,
+        drop=drop,
+        histories=histories,
+        clear_seed_history=whole and schema_only and target_objects.get(SEED_HISTORY) == "table",
+        masks=[r for r in rules if r.table in copied],
+        skipped_masks=[r for r in rules if r.table not in copied],
+        target_exists=target_exists,
+        target_objects=target_objects,
+        charset=charset,
+        source_names=tuple(source_names),
+        source_columns=columns,
+    )
+
+
+def _target_objects(target: Environment) -> tuple[bool, dict[str, str]]:
+    """(does the destination database exist, its tables and views by kind)."""
+    conn = connect(target.connection, database=None)
+    try:
+        if not catalog.database_exists(conn, target.connection.database):
+            return False, {}
+        return True, {t.name: t.kind for t in catalog.table_stats(conn, target.connection.database)}
+    finally:
+        conn.close()
+
+
+def check_approval(
+    target: Environment, *, auto_approve: bool, ask: Callable[[str], str] | None
+) -> None:
+    """Writing into a protected environment needs its typed name (terminal) or --auto-approve."""
+    if not target.protected or auto_approve:
+        return
+    if ask is None:
+        raise Refused(
+            f"{target.name} is protected: writing into it needs the typed environment name on a "
+            "terminal, or --auto-approve",
+            unchanged="Nothing was changed.",
+        )
+    answer = ask(f"{target.name} is protected. Type its name to overwrite it")
+    if answer.strip() != target.name:
+        raise Refused(
+            f"the typed name did not match {target.name!r}", unchanged="Nothing was changed."
+        )
+
+
+def run_copy(plan: CopyPlan, options: CopyOptions, progress: Progress | None = None) -> CopyResult:
+    """Carry out a planned copy; on failure restore the destination and raise."""
+    say = progress or (lambda _message: None)
+    started = time.monotonic()
+    target = plan.target
+    if not plan.target_exists:
+        _create_database(plan)
+    checkpoint = None
+    if options.backup and plan.overwritten:
+        say(f"checkpoint of {len(plan.overwritten)} table(s) of {target.name}")
+        checkpoint = _save_checkpoint(target, plan.overwritten, plan.source.name)
+    try:
+        moved = _load(plan, say)
+        checks = _mask(plan, say)
+    except BaseException as exc:
+        try:
+            _undo(plan, checkpoint, say)
+        except MrpplanError as undo_failed:
+            kept = f" The checkpoint is {checkpoint}." if checkpoint else ""
+            raise MrpplanError(
+                f"{_message(exc)}; then putting {target.name} back failed too: "
+                f"{undo_failed.message}.{kept}"
+            ) from exc
+        if isinstance(exc, MrpplanError):
+            exc.unchanged = _undo_note(plan, checkpoint, options)
+        raise
+    return CopyResult(plan, checkpoint, moved, time.monotonic() - started, checks)
+
+
+def _message(exc: BaseException) -> str:
+    return exc.message if isinstance(exc, MrpplanError) else f"{type(exc).__name__}: {exc}"
+
+
+def _create_database(plan: CopyPlan) -> None:
+    charset, collation = plan.charset
+    conn = connect(plan.target.connection, database=None)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                f"CREATE DATABASE IF NOT EXISTS {ident(plan.target.connection.database)}"
+                f" CHARACTER SET {literal(charset)} COLLATE {literal(collation)}"
+            )
+    finally:
+        conn.close()
+
+
+def _save_checkpoint(target: Environment, tables: list[str], source: str) -> Path:
+    from mrpplan.backup.checkpoint import save_checkpoint
+
+    return save_checkpoint(target, tables, label=f"before sync from {source}")
+
+
+def _load(plan: CopyPlan, say: Progress) -> int:
+    src, dst = plan.source.connection, plan.target.connection
+    if plan.drop:
+        say(f"dropping {len(plan.drop)} object(s) the source does not have")
+        conn = connect(dst)
+        try:
+            _drop(conn, plan.drop, plan.target_objects)
+        finally:
+            conn.close()
+    moved = 0
+    if plan.tables:
+        say(f"copying {len(plan.tables)} table(s) from {plan.source.name}")
+        moved += pipe_dump(src, _main_spec(plan), dst, dst.database)
+    if plan.histories:
+        spec = DumpSpec(src.database, tables=tuple(plan.histories), routines=False)
+        moved += pipe_dump(src, spec, dst, dst.database)
+    if plan.clear_seed_history:
+        conn = connect(dst)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f"DELETE FROM {ident(SEED_HISTORY)}")
+        finally:
+            conn.close()
+    return moved
+
+
+def _main_spec(plan: CopyPlan) -> DumpSpec:
+    """Whole database (with routines) minus what is not selected, or just the picked tables."""
+    database = plan.source.connection.database
+    data = not plan.schema_only
+    if plan.selection.partial:
+        return DumpSpec(
+            database, tables=tuple(t.name for t in plan.tables), data=data, routines=False
+        )
+    picked = {t.name for t in plan.tables}
+    skipped = tuple(n for n in plan.source_names if n not in picked)
+    return DumpSpec(database, exclude=skipped, data=data, routines=True)
+
+
+def _drop(conn: Connection, names: list[str], kinds: dict[str, str]) -> None:
+    with conn.cursor() as cur:
+        cur.execute("SET SESSION foreign_key_checks = 0")
+        for name in names:
+            what = "VIEW" if kinds.get(name) == "view" else "TABLE"
+            cur.execute(f"DROP {what} IF EXISTS {ident(name)}")
+
+
+def _mask(plan: CopyPlan, say: Progress) -> list[MaskCheck]:
+    if not plan.masks or plan.schema_only:
+        return []
+    say(f"masking {len(plan.masks)} column(s)")
+    src = connect(plan.source.connection)
+    dst = connect(plan.target.connection)
+    try:
+        changed = apply_masks(dst, plan.target.connection.database, plan.masks, plan.source_columns)
+        checks = verify_masks(
+            src,
+            plan.source.connection.database,
+            dst,
+            plan.target.connection.database,
+            plan.masks,
+            changed,
+        )
+    finally:
+        src.close()
+        dst.close()
+    leaks = [c for c in checks if c.remaining]
+    if leaks:
+        detail = ", ".join(f"{c.rule.key}: {c.remaining} value(s)" for c in leaks)
+        raise MrpplanError(f"masking left source values in {plan.target.name}: {detail}")
+    return checks
+
+
+def _undo(plan: CopyPlan, checkpoint: Path | None, say: Progress) -> None:
+    """Put the destination back: drop what the copy created, restore the checkpoint."""
+    say(f"copy failed: restoring {plan.target.name}")
+    if not plan.target_exists:
+        conn = connect(plan.target.connection, database=None)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f"DROP DATABASE IF EXISTS {ident(plan.target.connection.database)}")
+        finally:
+            conn.close()
+        return
+    conn = connect(plan.target.connection)
+    try:
+        now = {t.name: t.kind for t in catalog.table_stats(conn, plan.target.connection.database)}
+        _drop(conn, [n for n in plan.created if n in now], now)
+    finally:
+        conn.close()
+    if checkpoint is not None:
+        from mrpplan.backup.checkpoint import restore_checkpoint
+
+        restore_checkpoint(plan.target, checkpoint)
+
+
+def _undo_note(plan: CopyPlan, checkpoint: Path | None, options: CopyOptions) -> str:
+    if not plan.target_exists:
+        database = plan.target.connection.database
+        return f"The database {database} did not exist before and was dropped again."
+    if checkpoint is not None:
+        return f"{plan.target.name} was restored from the checkpoint {checkpoint.name}."
+    if not plan.overwritten:
+        return f"{plan.target.name} had none of the copied tables; the ones created were dropped."
+    if not options.backup:
+        return f"--no-backup: {plan.target.name} may hold a partial copy of the tables."
+    return ""

@@ -1,0 +1,148 @@
+"""`mrpplan sync clone/pull` between databases on the sandbox, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import CUSTOMERS, checksums, fill_erp
+
+DATA_TABLES = ["customers", "orders", "audit_log", "suppliers"]
+
+
+def _names(db) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    rows = db.query(
+        "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s",
+        (db.name,),
+    )
+    return {str(r[0]): str(r[1]) for r in rows}
+
+
+def test_clone_copies_tables_views_triggers_routines_and_history(project, cli) -> None:  # type: ignore[no-untyped-def]
+    prod, dev = project.databases["prod"], project.databases["dev"]
+    fill_erp(prod)
+    dev.execute(
+        "CREATE TABLE mrpplan_apply_journal (apply_id VARCHAR(64), step_id VARCHAR(64))",
+        "INSERT INTO mrpplan_apply_journal VALUES ('dev-apply', 's9')",
+        "CREATE TABLE leftover (id INT PRIMARY KEY)",
+        "INSERT INTO leftover VALUES (1)",
+    )
+    result = cli("sync", "clone", "prod", "dev")
+    assert result.code == 0, result.output
+    assert checksums(dev, DATA_TABLES) == checksums(prod, DATA_TABLES)
+    names = _names(dev)
+    assert names["big_orders"] == "VIEW"
+    assert "leftover" not in names  # the destination's schema now equals the source's
+    assert dev.query("SELECT order_count()")[0][0] == 100
+    assert [r[0] for r in dev.query("SHOW TRIGGERS")] == ["orders_audit"]
+    # the source's recorded version comes along; the destination keeps its own journal
+    assert [r[0] for r in dev.query("SELECT version FROM mrpplan_schema_history ORDER BY 1")] == [
+        "001",
+        "002",
+    ]
+    assert dev.query("SELECT apply_id FROM mrpplan_apply_journal") == [("dev-apply",)]
+    assert "checkpoint" in result.stdout.lower()
+
+
+def test_include_and_exclude_globs_from_cli_win_over_the_file(project, cli) -> None:  # type: ignore[no-untyped-def]
+    prod, local = project.databases["prod"], project.databases["local"]
+    fill_erp(prod)
+    # local.yaml says exclude [audit_log]; the command line says otherwise and wins
+    result = cli("sync", "pull", "prod", "--include", "cust*,orders", "--exclude", "orders")
+    assert result.code == 0, result.output
+    names = _names(local)
+    assert "customers" in names
+    assert "orders" not in names and "suppliers" not in names and "audit_log" not in names
+    assert "mrpplan_schema_history" not in names  # a partial copy leaves history alone
+
+    result = cli("sync", "pull", "prod", "--to", "local")
+    assert result.code == 0, result.output
+    names = _names(local)
+    assert "orders" in names and "suppliers" in names
+    assert "audit_log" not in names  # the file's exclude applies again
+
+
+def test_unknown_include_pattern_is_a_usage_error(project, cli) -> None:  # type: ignore[no-untyped-def]
+    fill_erp(project.databases["prod"])
+    result = cli("sync", "clone", "prod", "dev", "--include", "custmers")
+    assert result.code == 64, result.output
+    assert "custmers" in result.stderr
+    assert _names(project.databases["dev"]) == {}
+
+
+def test_schema_only_creates_empty_tables(project, cli) -> None:  # type: ignore[no-untyped-def]
+    prod, dev = project.databases["prod"], project.databases["dev"]
+    fill_erp(prod)
+    result = cli("sync", "clone", "prod", "dev", "--schema-only")
+    assert result.code == 0, result.output
+    assert set(DATA_TABLES) <= set(_names(dev))
+    assert all(dev.query(f"SELECT COUNT(*) FROM {t}")[0][0] == 0 for t in DATA_TABLES)
+    assert dev.query("SELECT COUNT(*) FROM mrpplan_schema_history")[0][0] == 2
+
+
+def test_dry_run_lists_estimates_and_changes_nothing(project, cli) -> None:  # type: ignore[no-untyped-def]
+    prod, dev = project.databases["prod"], project.databases["dev"]
+    fill_erp(prod)
+    prod.execute("ANALYZE TABLE customers, orders")
+    result = cli("sync", "clone", "prod", "dev", "--dry-run", "--json")
+    assert result.code == 0, result.output
+    plan = json.loads(result.stdout)
+    by_name = {t["name"]: t for t in plan["tables"]}
+    assert set(by_name) == {"customers", "orders", "audit_log", "suppliers", "big_orders"}
+    assert by_name["orders"]["estimated_rows"] == 100
+    assert by_name["customers"]["estimated_bytes"] > 0
+    assert _names(dev) == {}
+    text = cli("sync", "clone", "prod", "dev", "--dry-run")
+    assert "Dry run: nothing was changed." in text.stdout and "customers" in text.stdout
+
+
+def test_protected_destination_is_refused_without_approval(project, cli) -> None:  # type: ignore[no-untyped-def]
+    prod, dev = project.databases["prod"], project.databases["dev"]
+    fill_erp(dev)
+    prod.execute("CREATE TABLE keep (id INT PRIMARY KEY)", "INSERT INTO keep VALUES (7)")
+    result = cli("sync", "clone", "dev", "prod")
+    assert result.code == 3, result.output
+    assert "protected" in result.stderr
+    assert _names(prod) == {"keep": "BASE TABLE"}
+
+    result = cli("sync", "clone", "dev", "prod", "--auto-approve", "--no-backup")
+    assert result.code == 0, result.output
+    assert checksums(prod, DATA_TABLES) == checksums(dev, DATA_TABLES)
+
+
+def test_reading_from_a_protected_source_needs_no_approval(project, cli) -> None:  # type: ignore[no-untyped-def]
+    fill_erp(project.databases["prod"])
+    result = cli("sync", "pull", "prod", "--to", "dev")
+    assert result.code == 0, result.output
+
+
+def test_failed_copy_restores_the_destination_checkpoint(project, cli) -> None:  # type: ignore[no-untyped-def]
+    prod, dev = project.databases["prod"], project.databases["dev"]
+    fill_erp(prod)
+    # a view whose base table the destination will not get: its CREATE VIEW fails mid-load
+    prod.execute("CREATE VIEW supplier_mail AS SELECT email FROM suppliers")
+    dev.execute(
+        "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(10))",
+        "INSERT INTO customers VALUES (1, 'mine'), (2, 'ours')",
+    )
+    before = checksums(dev, ["customers"])
+    result = cli("sync", "clone", "prod", "dev", "--include", "customers,supplier_mail")
+    assert result.code == 1, result.output
+    assert "restored from the checkpoint" in result.stderr
+    assert checksums(dev, ["customers"]) == before
+    assert dev.query("SELECT name FROM customers ORDER BY id") == [("mine",), ("ours",)]
+    assert set(_names(dev)) == {"customers"}
+    backups = list((project.root / "database" / "backups").glob("rollback_dev_*.sql.gz"))
+    assert len(backups) == 1
+
+
+def test_same_database_is_a_usage_error(project, cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("sync", "clone", "dev", "dev")
+    assert result.code == 64 and "same database" in result.stderr
+
+
+def test_pull_defaults_to_the_sync_source(project, cli) -> None:  # type: ignore[no-untyped-def]
+    dev, local = project.databases["dev"], project.databases["local"]
+    fill_erp(dev)
+    result = cli("sync", "pull")  # local.yaml: sync.source = dev
+    assert result.code == 0, result.output
+    assert local.query("SELECT COUNT(*) FROM customers")[0][0] == CUSTOMERS
