@@ -1,7 +1,273 @@
-"""CLI: plan (not yet built)."""
+"""CLI: plan, show, apply, drift, recover — the product's main job."""
 
 from __future__ import annotations
 
-import click
+import sys
+from collections.abc import Callable
+from pathlib import Path
 
-COMMANDS: list[click.Command] = []
+import click
+from rich.console import Console
+from rich.text import Text
+
+from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.config import Environment
+from mrpplan.errors import EXIT_CHANGES, Refused
+from mrpplan.plan.planfile import default_plan_path, dumps, read_plan, with_digest, write_plan
+from mrpplan.plan.render import print_plan
+from mrpplan.plan.render_markdown import render_markdown
+from mrpplan.plan.types import Plan
+
+
+def _output_options(command: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(
+        [
+            click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON."),
+            click.option("--markdown", is_flag=True, help="Print markdown for a PR comment."),
+            click.option("--sql", "show_sql", is_flag=True, help="Show every step's SQL."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _emit(
+    app: AppContext, plan: Plan, *, as_json: bool, markdown: bool, show_sql: bool, path: str | None
+) -> None:
+    if as_json and markdown:
+        raise click.UsageError("choose one of --json and --markdown")
+    if as_json:
+        click.echo(dumps(plan), nl=False)
+    elif markdown:
+        parts = render_markdown(plan)
+        click.echo("\n<!-- mrpplan: next part -->\n".join(parts), nl=False)
+    else:
+        print_plan(app.console, plan, show_sql=show_sql or app.verbose, path=path)
+
+
+@click.command("plan")
+@click.argument("env_name", metavar="ENV")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Plan file to write (default: plans/<env>-<UTC timestamp>.json).",
+)
+@_output_options
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0: no changes, 2: changes.")
+@click.option("--target-version", help="Schema version to plan for (default: the env file's).")
+@pass_app
+def plan_command(
+    app: AppContext,
+    env_name: str,
+    out: Path | None,
+    as_json: bool,
+    markdown: bool,
+    show_sql: bool,
+    detailed_exitcode: bool,
+    target_version: str | None,
+) -> None:
+    """Compare ENV's live database with what it should be and write a reviewable plan.
+
+    \b
+    Example:
+      mrpplan plan prod --out plans/prod.json
+      mrpplan apply plans/prod.json
+    """
+    from mrpplan.plan.planner import make_plan
+
+    env = app.environment(env_name)
+    plan = with_digest(make_plan(app.project, env, target_version=target_version))
+    path = write_plan(plan, out or default_plan_path(app.project, plan))
+    shown = _display(app, path)
+    _emit(app, plan, as_json=as_json, markdown=markdown, show_sql=show_sql, path=shown)
+    note = app.err_console if as_json or markdown else app.console
+    if plan.has_changes:
+        note.print(f"\nSaved the plan to {shown}. To apply it: mrpplan apply {shown}")
+    if detailed_exitcode and plan.has_changes:
+        sys.exit(EXIT_CHANGES)
+
+
+@click.command("show")
+@click.argument("planfile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_output_options
+@pass_app
+def show_command(
+    app: AppContext, planfile: Path, as_json: bool, markdown: bool, show_sql: bool
+) -> None:
+    """Show a saved plan (refuses a plan file that was edited)."""
+    plan = read_plan(planfile)
+    _emit(
+        app,
+        plan,
+        as_json=as_json,
+        markdown=markdown,
+        show_sql=show_sql,
+        path=_display(app, planfile),
+    )
+
+
+@click.command("apply")
+@click.argument("target", metavar="PLANFILE|ENV")
+@click.option(
+    "--auto-approve",
+    is_flag=True,
+    help="Do not ask (a protected environment needs a saved plan file for this).",
+)
+@pass_app
+def apply_command(app: AppContext, target: str, auto_approve: bool) -> None:
+    """Apply a saved plan file, or plan ENV, show it, ask, and apply.
+
+    \b
+    Example:
+      mrpplan apply plans/prod-20260101T120000Z.json
+      mrpplan apply local --auto-approve
+    """
+    from mrpplan.apply.executor import apply_plan
+    from mrpplan.plan.planner import make_plan
+
+    saved = Path(target).is_file() or target.endswith(".json")
+    if saved:
+        plan = read_plan(Path(target))
+        env = app.environment(plan.environment)
+        print_plan(app.console, plan, path=target)
+    else:
+        env = app.environment(target)
+        plan = with_digest(make_plan(app.project, env))
+        print_plan(app.console, plan)
+    if not plan.has_changes:
+        apply_plan(app.project, env, plan, approved=True)
+        app.console.print("Nothing to apply: the plan has no changes (applied as a no-op).")
+        return
+    approved = _approve(app.console, env, plan, auto_approve=auto_approve, saved=saved)
+    result = apply_plan(
+        app.project,
+        env,
+        plan,
+        approved=approved,
+        progress=lambda line: app.err_console.print(Text(line, style="dim")),
+    )
+    app.console.print(
+        Text(
+            f"\nApply complete: {len(result.steps_run)} step(s) ran on {env.name} "
+            f"({env.connection.database}); it now matches the plan.",
+            style="bold green",
+        )
+    )
+    for checkpoint in result.checkpoints:
+        app.console.print(f"  checkpoint kept: {checkpoint}")
+
+
+def _approve(
+    console: Console, env: Environment, plan: Plan, *, auto_approve: bool, saved: bool
+) -> bool:
+    """Terminal: ask (protected: type the name). No terminal: --auto-approve or refuse."""
+    if auto_approve and (saved or not env.protected):
+        return True
+    if not sys.stdin.isatty():
+        why = (
+            "a protected environment needs --auto-approve on a saved, reviewed plan file"
+            if env.protected
+            else "pass --auto-approve to apply without a prompt"
+        )
+        raise Refused(
+            f"not applying to {env.name}: stdin is not a terminal, so nobody confirmed: {why}. "
+            "Nothing was changed."
+        )
+    destructive = len(plan.destructive_steps)
+    if destructive:
+        console.print(Text(f"{destructive} step(s) are destructive.", style="bold red"))
+    if env.protected:
+        answer = click.prompt(
+            f"{env.name} is protected. Type its name to apply", default="", show_default=False
+        )
+        ok = answer.strip() == env.name
+    else:
+        answer = click.prompt(
+            "Apply these steps? Only 'yes' is accepted", default="", show_default=False
+        )
+        ok = answer.strip() == "yes"
+    if not ok:
+        raise Refused("not confirmed. Nothing was changed.")
+    return True
+
+
+@click.command("drift")
+@click.argument("env_name", metavar="ENV")
+@pass_app
+def drift_command(app: AppContext, env_name: str) -> None:
+    """Does ENV's live schema match what its history says? Exit 0: yes, 2: drift."""
+    from mrpplan.plan.drift import detect_drift
+
+    report = detect_drift(app.project, app.environment(env_name))
+    if not report.drifted:
+        app.console.print(f"No drift: {report.database} matches its {report.compared_with}.")
+        if report.recorded_version is None:
+            app.console.print(
+                f"It has no recorded version: `mrpplan migrate baseline {env_name}` records it."
+            )
+        return
+    app.console.print(
+        Text(
+            f"Drift: {report.database} differs from its {report.compared_with}:",
+            style="bold yellow",
+        )
+    )
+    for line in report.differences:
+        app.console.print(f"  {line}")
+    sys.exit(EXIT_CHANGES)
+
+
+@click.command("recover")
+@click.argument("env_name", metavar="ENV")
+@click.option(
+    "--forward",
+    "forward_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Finish the interrupted plan instead of rolling it back.",
+)
+@pass_app
+def recover_command(app: AppContext, env_name: str, forward_file: Path | None) -> None:
+    """Roll back (default) or finish an apply whose process died."""
+    from mrpplan.apply.recover import recover
+
+    env = app.environment(env_name)
+    forward = read_plan(forward_file) if forward_file else None
+    result = recover(
+        app.project,
+        env,
+        forward=forward,
+        progress=lambda line: app.err_console.print(Text(line, style="dim")),
+    )
+    if result.direction == "nothing":
+        app.console.print(f"Nothing to recover: no interrupted apply on {env.connection.database}.")
+        return
+    assert result.plan is not None
+    if result.direction == "rollback":
+        undone = ", ".join(f"{s.id} ({s.action} {s.object})" for s in result.undone)
+        app.console.print(
+            f"Rolled back the interrupted apply of plan {result.plan.digest[:12]}: "
+            f"undone {undone or 'nothing (no step had taken effect)'}. "
+            f"{env.connection.database} is back where it was before the apply."
+        )
+    else:
+        app.console.print(
+            f"Finished the interrupted plan {result.plan.digest[:12]}: ran steps "
+            f"{', '.join(result.finished) or '(none left)'}; {env.connection.database} now "
+            "matches the plan."
+        )
+
+
+def _display(app: AppContext, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+COMMANDS: list[click.Command] = [
+    plan_command,
+    show_command,
+    apply_command,
+    drift_command,
+    recover_command,
+]

@@ -1,0 +1,195 @@
+"""Apply a plan: lock, check, run each step journaled, verify; on failure undo in reverse."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from mrpplan.apply.journal import Journal
+from mrpplan.apply.lock import acquire_lock, release_lock
+from mrpplan.apply.steps import (
+    Progress,
+    Progressed,
+    StepExecutor,
+    StepFailed,
+    UndoFailed,
+    pause_for_tests,
+)
+from mrpplan.apply.verify import check_approval, check_fresh, check_policy, check_target
+from mrpplan.config import Environment, Project
+from mrpplan.errors import MrpplanError
+from mrpplan.mysql.connection import connect
+from mrpplan.plan.live import read_state
+from mrpplan.plan.planfile import dumps
+from mrpplan.plan.types import Plan, Step
+
+
+@dataclass
+class ApplyResult:
+    apply_id: str
+    plan: Plan
+    steps_run: list[str] = field(default_factory=list)
+    checkpoints: list[str] = field(default_factory=list)
+    noop: bool = False
+
+
+def apply_plan(
+    project: Project,
+    env: Environment,
+    plan: Plan,
+    *,
+    approved: bool,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """Carry out `plan` on env's database or leave it as it was (exit 3/1 otherwise)."""
+    say = progress or (lambda _line: None)
+    check_target(env, plan)
+    check_approval(env, approved)
+    check_policy(env, plan)
+    database = env.connection.database
+    conn = connect(env.connection)
+    try:
+        acquire_lock(conn, database)
+        try:
+            check_fresh(plan, read_state(conn, database))
+            apply_id = uuid.uuid4().hex
+            result = ApplyResult(apply_id, plan)
+            if not plan.steps:
+                result.noop = True
+                return result
+            Journal.ensure_table(conn)
+            journal = Journal(conn, apply_id, plan.digest)
+            journal.begin(dumps(plan))
+            executor = StepExecutor(project, env, conn, journal, say)
+            ran = run_steps(executor, plan, plan.steps, result, say)
+            journal.finish("done")
+            verify_desired(executor, plan)
+            result.checkpoints = [p.artifact for p in ran if p.artifact]
+            return result
+        finally:
+            release_lock(conn, database)
+    finally:
+        conn.close()
+
+
+def run_steps(
+    executor: StepExecutor,
+    plan: Plan,
+    steps: Sequence[Step],
+    result: ApplyResult,
+    say: Progress,
+    *,
+    already: Sequence[Progressed] = (),
+    start_statement: int = 0,
+) -> list[Progressed]:
+    """Run `steps` in order; on failure undo everything (also `already`) and raise."""
+    ran: list[Progressed] = list(already)
+    total = len(plan.steps)
+    for offset, step in enumerate(steps):
+        position = plan.steps.index(step)
+        say(f"step {step.id}/{total}: {step.action} {step.object} ...")
+        try:
+            progressed = executor.run(step, position, start=start_statement if offset == 0 else 0)
+        except StepFailed as failure:
+            executor.journal.step_failed(step.id, failure.error)
+            ran.append(failure.progressed)
+            raise rollback_error(executor, plan, ran, failure) from None
+        ran.append(progressed)
+        result.steps_run.append(step.id)
+        say(f"step {step.id}/{total}: done")
+        pause_for_tests(step)
+    return ran
+
+
+def verify_desired(executor: StepExecutor, plan: Plan) -> None:
+    """After the last step the database must be what the plan said it would be."""
+    live = executor.fingerprint()
+    if live != plan.desired.fingerprint:
+        raise MrpplanError(
+            "every step ran, but the database does not match the plan's desired state "
+            f"(fingerprint {live[:12]}, expected {plan.desired.fingerprint[:12]}). "
+            "The changes were kept.",
+            hint=f"run `mrpplan plan {plan.environment}` to see what still differs",
+        )
+
+
+def undo_all(executor: StepExecutor, ran: Sequence[Progressed], say: Progress) -> list[Step]:
+    """Undo in reverse order; UndoFailed names the step that could not be undone."""
+    undone: list[Step] = []
+    for progressed in reversed(ran):
+        if progressed.statements_done == 0 and not progressed.artifact and not progressed.complete:
+            executor.journal.step_reverted(progressed.step.id)
+            continue
+        say(f"undoing step {progressed.step.id}: {progressed.step.action} {progressed.step.object}")
+        executor.undo(progressed)
+        undone.append(progressed.step)
+    return undone
+
+
+def rollback_error(
+    executor: StepExecutor, plan: Plan, ran: list[Progressed], failure: StepFailed
+) -> MrpplanError:
+    """Undo what ran and build the one message that says what happened."""
+    step = failure.progressed.step
+    total = len(plan.steps)
+    head = (
+        f"step {step.id} of {total} ({step.action} {step.object}) failed: {failure.error}\n"
+        f"  statement: {_short(failure.statement)}"
+    )
+    try:
+        undone = undo_all(executor, ran, executor.progress)
+    except UndoFailed as undo:
+        executor.journal.finish("failed", f"{failure.error}; undo failed: {undo.error}")
+        return MrpplanError(head + "\n" + undo_failed_text(plan, ran, undo))
+    live = executor.fingerprint()
+    listed = ", ".join(f"{s.id} ({s.action} {s.object})" for s in undone) or "nothing had run"
+    if live == plan.prior.fingerprint:
+        executor.journal.finish("reverted", failure.error)
+        return MrpplanError(
+            head + f"\nUndone, in reverse order: {listed}.",
+            unchanged="The database is back where it was before the apply "
+            "(its fingerprint matches the plan's prior).",
+        )
+    executor.journal.finish("failed", failure.error + "; fingerprint differs after undo")
+    return MrpplanError(
+        head + f"\nUndone, in reverse order: {listed}; but the database's fingerprint "
+        "differs from the plan's prior: inspect it with `mrpplan drift "
+        f"{plan.environment}`.",
+        hint=_checkpoint_hint(ran),
+    )
+
+
+def undo_failed_text(plan: Plan, ran: Sequence[Progressed], undo: UndoFailed) -> str:
+    """Precisely what state the database is in when the undo itself failed."""
+    still = [p.step for p in ran if p.step.id != undo.step.id and (p.statements_done or p.complete)]
+    position = {s.id: i for i, s in enumerate(plan.steps)}
+    remaining = [s for s in still if position[s.id] <= position[undo.step.id]]
+    lines = [
+        f"Undo of step {undo.step.id} ({undo.step.action} {undo.step.object}) failed too: "
+        f"{undo.error}",
+        "The database is NOT back where it was. Still applied: "
+        + (", ".join(f"{s.id} ({s.action} {s.object})" for s in [undo.step, *remaining])),
+    ]
+    hint = _checkpoint_hint(ran)
+    if hint:
+        lines.append(hint)
+    lines.append(
+        "The journal (mrpplan_apply_journal) has every step's state: run "
+        f"`mrpplan recover {plan.environment}` after fixing the cause."
+    )
+    return "\n".join(lines)
+
+
+def _checkpoint_hint(ran: Sequence[Progressed]) -> str | None:
+    files = [
+        f"{p.step.object}: {p.artifact}"
+        for p in ran
+        if p.step.action == "checkpoint" and p.artifact
+    ]
+    return "Checkpoint files with the data: " + "; ".join(files) if files else None
+
+
+def _short(statement: str, limit: int = 300) -> str:
+    flat = " ".join(statement.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."

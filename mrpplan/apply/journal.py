@@ -1,0 +1,171 @@
+"""mrpplan_apply_journal: what an apply did, written before and after every step.
+
+One header row per apply (step_id "plan", detail = the plan document) and one row per
+step with its status (started | done | failed | reverted), how many of its statements ran,
+the live fingerprint before the running statement (to tell, after a crash, whether that
+statement took effect) and the checkpoint file it wrote. `recover` reads this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mrpplan.mysql.quote import ident
+
+JOURNAL = "mrpplan_apply_journal"
+HEADER = "plan"
+
+JOURNAL_DDL = f"""CREATE TABLE IF NOT EXISTS {ident(JOURNAL)} (
+  `id` BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  `apply_id` CHAR(32) NOT NULL,
+  `plan_digest` CHAR(64) NOT NULL,
+  `step_id` VARCHAR(32) NOT NULL,
+  `position` INT NOT NULL DEFAULT 0,
+  `status` VARCHAR(16) NOT NULL,
+  `statements_done` INT NOT NULL DEFAULT 0,
+  `fingerprint_before` CHAR(64) NULL,
+  `artifact` VARCHAR(1024) NULL,
+  `connection_id` BIGINT UNSIGNED NULL,
+  `detail` LONGTEXT NULL,
+  `started_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  `finished_at` DATETIME(6) NULL,
+  `error` TEXT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `apply_step` (`apply_id`, `step_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"""
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    step_id: str
+    position: int
+    status: str
+    statements_done: int
+    fingerprint_before: str | None
+    artifact: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class ApplyRecord:
+    apply_id: str
+    plan_digest: str
+    status: str
+    connection_id: int | None
+    plan_text: str
+    started_at: str
+
+
+class Journal:
+    """Journal rows of one apply, written through the apply's own connection."""
+
+    def __init__(self, conn: Any, apply_id: str, plan_digest: str):
+        self.conn = conn
+        self.apply_id = apply_id
+        self.plan_digest = plan_digest
+
+    @staticmethod
+    def ensure_table(conn: Any) -> None:
+        with conn.cursor() as cur:
+            cur.execute(JOURNAL_DDL)
+
+    def begin(self, plan_text: str) -> None:
+        self._execute(
+            f"INSERT INTO {ident(JOURNAL)} (apply_id, plan_digest, step_id, status, "
+            "connection_id, detail) VALUES (%s, %s, %s, 'started', CONNECTION_ID(), %s)",
+            (self.apply_id, self.plan_digest, HEADER, plan_text),
+        )
+
+    def finish(self, status: str, error: str | None = None) -> None:
+        self._update(HEADER, status=status, error=error, finished=True)
+
+    def step_started(self, step_id: str, position: int, fingerprint: str | None) -> None:
+        self._execute(
+            f"INSERT INTO {ident(JOURNAL)} (apply_id, plan_digest, step_id, position, status, "
+            "fingerprint_before, connection_id) "
+            "VALUES (%s, %s, %s, %s, 'started', %s, CONNECTION_ID()) "
+            "ON DUPLICATE KEY UPDATE status = 'started', fingerprint_before = VALUES("
+            "fingerprint_before), connection_id = CONNECTION_ID(), error = NULL",
+            (self.apply_id, self.plan_digest, step_id, position, fingerprint),
+        )
+
+    def statement_done(self, step_id: str, done: int, next_fingerprint: str | None) -> None:
+        self._execute(
+            f"UPDATE {ident(JOURNAL)} SET statements_done = %s, fingerprint_before = %s "
+            "WHERE apply_id = %s AND step_id = %s",
+            (done, next_fingerprint, self.apply_id, step_id),
+        )
+
+    def step_done(self, step_id: str, artifact: str | None = None) -> None:
+        self._update(step_id, status="done", artifact=artifact, finished=True)
+
+    def step_failed(self, step_id: str, error: str) -> None:
+        self._update(step_id, status="failed", error=error, finished=True)
+
+    def step_reverted(self, step_id: str) -> None:
+        self._update(step_id, status="reverted", finished=True)
+
+    def entries(self) -> list[JournalEntry]:
+        return read_entries(self.conn, self.apply_id)
+
+    def _update(
+        self,
+        step_id: str,
+        *,
+        status: str,
+        artifact: str | None = None,
+        error: str | None = None,
+        finished: bool = False,
+    ) -> None:
+        self._execute(
+            f"UPDATE {ident(JOURNAL)} SET status = %s, artifact = COALESCE(%s, artifact), "
+            "error = COALESCE(%s, error)"
+            + (", finished_at = CURRENT_TIMESTAMP(6)" if finished else "")
+            + " WHERE apply_id = %s AND step_id = %s",
+            (status, artifact, error, self.apply_id, step_id),
+        )
+
+    def _execute(self, sql: str, args: tuple[Any, ...]) -> None:
+        with self.conn.cursor() as cur:
+            cur.execute(sql, args)
+
+
+def journal_exists(conn: Any, database: str) -> bool:
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+            (database, JOURNAL),
+        )
+        return cur.fetchone() is not None
+
+
+def interrupted_applies(conn: Any, database: str) -> list[ApplyRecord]:
+    """Applies whose header is still 'started' (their process died), oldest first."""
+    if not journal_exists(conn, database):
+        return []
+    with conn.cursor() as cur:
+        cur.execute(
+            f"SELECT apply_id, plan_digest, status, connection_id, detail, started_at "
+            f"FROM {ident(JOURNAL)} WHERE step_id = %s AND status = 'started' ORDER BY id",
+            (HEADER,),
+        )
+        return [
+            ApplyRecord(str(a), str(d), str(s), c, str(t or ""), str(at))
+            for a, d, s, c, t, at in cur.fetchall()
+        ]
+
+
+def read_entries(conn: Any, apply_id: str) -> list[JournalEntry]:
+    """The step rows of one apply, in the order they ran."""
+    with conn.cursor() as cur:
+        cur.execute(
+            f"SELECT step_id, position, status, statements_done, fingerprint_before, artifact, "
+            f"error FROM {ident(JOURNAL)} WHERE apply_id = %s AND step_id <> %s "
+            "ORDER BY position",
+            (apply_id, HEADER),
+        )
+        return [
+            JournalEntry(str(s), int(p), str(st), int(n), fp, art, err)
+            for s, p, st, n, fp, art, err in cur.fetchall()
+        ]

@@ -1,0 +1,71 @@
+"""One apply at a time per database: a server-side named lock (GET_LOCK).
+
+The lock belongs to the connection, so a killed apply never leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from mrpplan.errors import Refused
+
+_MAX_NAME = 64
+
+
+def lock_name(database: str) -> str:
+    name = f"mrpplan:{database}"
+    if len(name) <= _MAX_NAME:
+        return name
+    return f"mrpplan:{database[:30]}:{hashlib.sha256(database.encode()).hexdigest()[:16]}"
+
+
+def acquire_lock(conn: Any, database: str, *, wait_seconds: int = 0) -> None:
+    """Take the lock or refuse (exit 3) naming the connection and host that hold it."""
+    name = lock_name(database)
+    with conn.cursor() as cur:
+        cur.execute("SELECT GET_LOCK(%s, %s)", (name, wait_seconds))
+        row = cur.fetchone()
+    if row and row[0] == 1:
+        return
+    raise Refused(
+        f"another apply is running on {database}: {describe_holder(conn, database)}. "
+        "Nothing was changed.",
+        hint="wait for it to finish; if its process died, the lock goes with its connection "
+        "(then run `mrpplan recover ENV`)",
+    )
+
+
+def describe_holder(conn: Any, database: str) -> str:
+    """'lock held by connection 42 from host 10.0.0.5:51234 (user deploy, running 12 s)'."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT IS_USED_LOCK(%s)", (lock_name(database),))
+        row = cur.fetchone()
+        holder = row[0] if row else None
+        if holder is None:
+            return "the lock was just released; try again"
+        cur.execute(
+            "SELECT HOST, USER, TIME, COALESCE(INFO, COMMAND) FROM information_schema.PROCESSLIST "
+            "WHERE ID = %s",
+            (holder,),
+        )
+        info = cur.fetchone()
+    if not info:
+        return f"lock held by connection {holder}"
+    host, user, seconds, doing = info
+    text = f"lock held by connection {holder} from host {host} (user {user}, {seconds} s"
+    if doing:
+        text += f", now: {str(doing)[:80]}"
+    return text + ")"
+
+
+def holder_id(conn: Any, database: str) -> int | None:
+    with conn.cursor() as cur:
+        cur.execute("SELECT IS_USED_LOCK(%s)", (lock_name(database),))
+        row = cur.fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def release_lock(conn: Any, database: str) -> None:
+    with conn.cursor() as cur:
+        cur.execute("DO RELEASE_LOCK(%s)", (lock_name(database),))

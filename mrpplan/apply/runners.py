@@ -1,0 +1,49 @@
+"""Step kinds that are not plain SQL (e.g. a sync_table step streaming through the client
+tools) register how to run and undo themselves here; everything else runs its `sql`.
+
+    from mrpplan.apply.runners import RunContext, register_step_runner
+
+    def copy_table(ctx: RunContext, step: Step) -> str | None: ...   # returns an artifact path
+    def undo_copy(ctx: RunContext, step: Step, artifact: str | None) -> None: ...
+    register_step_runner("sync_table", copy_table, undo_copy)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mrpplan.config import Environment, Project
+from mrpplan.plan.types import Step
+
+
+@dataclass(frozen=True)
+class RunContext:
+    project: Project
+    env: Environment
+    conn: Any  # the apply's connection (holds the lock)
+
+
+Forward = Callable[[RunContext, Step], "str | None"]
+Undo = Callable[[RunContext, Step, "str | None"], None]
+
+
+@dataclass(frozen=True)
+class StepRunner:
+    forward: Forward
+    undo: Undo
+
+
+_RUNNERS: dict[str, StepRunner] = {}
+
+
+def register_step_runner(action: str, forward: Forward, undo: Undo) -> None:
+    _RUNNERS[action] = StepRunner(forward, undo)
+
+
+def runner_for(action: str) -> StepRunner | None:
+    from mrpplan.plan.providers import data_providers
+
+    data_providers()  # importing the provider modules also registers their runners
+    return _RUNNERS.get(action)

@@ -1,0 +1,221 @@
+"""Run and undo one step, journaling before and after every statement.
+
+DDL commits implicitly, so a step's statements run one by one with the live fingerprint
+journaled before each: after a crash, `recover` compares it with the database to tell
+whether the statement that was running took effect. Steps made only of data statements
+run in one transaction whose last write marks the step done (all or nothing).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pymysql
+
+from mrpplan.apply.journal import Journal
+from mrpplan.apply.runners import RunContext, runner_for
+from mrpplan.config import Environment, Project
+from mrpplan.plan.live import read_state
+from mrpplan.plan.types import Step
+
+Progress = Callable[[str], None]
+
+_DML = re.compile(r"^\s*(?:/\*.*?\*/\s*)*(INSERT|UPDATE|DELETE|REPLACE|DO)\b", re.I | re.S)
+PAUSE_AFTER_STEP = "MRPPLAN_TEST_PAUSE_AFTER_STEP"
+
+
+@dataclass
+class Progressed:
+    """How far one step got: statements run, checkpoint file written."""
+
+    step: Step
+    statements_done: int = 0
+    artifact: str | None = None
+    complete: bool = False
+
+
+class StepFailed(Exception):
+    def __init__(self, progressed: Progressed, statement: str, error: str):
+        super().__init__(error)
+        self.progressed = progressed
+        self.statement = statement
+        self.error = error
+
+
+class UndoFailed(Exception):
+    def __init__(self, step: Step, error: str):
+        super().__init__(error)
+        self.step = step
+        self.error = error
+
+
+@dataclass
+class StepExecutor:
+    """Executes steps of one apply on its (locked) connection."""
+
+    project: Project
+    env: Environment
+    conn: Any
+    journal: Journal
+    progress: Progress = field(default=lambda _line: None)
+
+    @property
+    def database(self) -> str:
+        return self.env.connection.database
+
+    def fingerprint(self) -> str:
+        return read_state(self.conn, self.database).fingerprint
+
+    def run(self, step: Step, position: int, *, start: int = 0) -> Progressed:
+        """Run `step` from statement `start`; StepFailed carries how far it got."""
+        if step.action == "checkpoint":
+            return self._checkpoint(step, position)
+        runner = runner_for(step.action)
+        if runner is not None:
+            return self._custom(step, position, runner.forward)
+        if step.sql and start == 0 and all(_DML.match(s) for s in step.sql):
+            return self._transaction(step, position)
+        return self._statements(step, position, start)
+
+    def _checkpoint(self, step: Step, position: int) -> Progressed:
+        from mrpplan.backup.checkpoint import save_checkpoint
+
+        self.journal.step_started(step.id, position, None)
+        progressed = Progressed(step)
+        try:
+            path = save_checkpoint(
+                self.env,
+                step.checkpoint_tables,
+                label=f"plan {self.journal.plan_digest[:12]} step {step.id}",
+            )
+        except Exception as exc:
+            raise StepFailed(progressed, "(checkpoint)", _message(exc)) from exc
+        progressed.artifact = str(path)
+        progressed.complete = True
+        self.journal.step_done(step.id, artifact=str(path))
+        self.progress(f"saved {step.object} to {path}")
+        return progressed
+
+    def _custom(self, step: Step, position: int, forward: Any) -> Progressed:
+        self.journal.step_started(step.id, position, None)
+        progressed = Progressed(step)
+        try:
+            artifact = forward(RunContext(self.project, self.env, self.conn), step)
+        except Exception as exc:
+            raise StepFailed(progressed, step.action, _message(exc)) from exc
+        progressed.artifact = artifact
+        progressed.statements_done = len(step.sql)
+        progressed.complete = True
+        self.journal.step_done(step.id, artifact=artifact)
+        return progressed
+
+    def _transaction(self, step: Step, position: int) -> Progressed:
+        self.journal.step_started(step.id, position, None)
+        progressed = Progressed(step)
+        self.conn.begin()
+        statement = ""
+        try:
+            with self.conn.cursor() as cur:
+                for statement in step.sql:
+                    cur.execute(statement)
+            self.journal.statement_done(step.id, len(step.sql), None)
+            self.journal.step_done(step.id)
+            self.conn.commit()
+        except pymysql.err.MySQLError as exc:
+            self.conn.rollback()
+            raise StepFailed(progressed, statement, _message(exc)) from exc
+        progressed.statements_done = len(step.sql)
+        progressed.complete = True
+        return progressed
+
+    def _statements(self, step: Step, position: int, start: int) -> Progressed:
+        progressed = Progressed(step, statements_done=start)
+        self.journal.step_started(step.id, position, self.fingerprint())
+        if start:
+            self.journal.statement_done(step.id, start, self.fingerprint())
+        for index in range(start, len(step.sql)):
+            statement = step.sql[index]
+            try:
+                with self.conn.cursor() as cur:
+                    cur.execute(statement)
+            except pymysql.err.MySQLError as exc:
+                raise StepFailed(progressed, statement, _message(exc)) from exc
+            progressed.statements_done = index + 1
+            last = index + 1 == len(step.sql)
+            self.journal.statement_done(step.id, index + 1, None if last else self.fingerprint())
+        progressed.complete = True
+        self.journal.step_done(step.id)
+        return progressed
+
+    def undo(self, progressed: Progressed) -> None:
+        """Undo what ran of one step: reverse SQL, checkpoint restore, or custom undo."""
+        step = progressed.step
+        try:
+            self._undo(progressed)
+        except UndoFailed:
+            raise
+        except Exception as exc:
+            raise UndoFailed(step, _message(exc)) from exc
+        self.journal.step_reverted(step.id)
+
+    def _undo(self, progressed: Progressed) -> None:
+        step = progressed.step
+        if step.action == "checkpoint":
+            if progressed.artifact:
+                from mrpplan.backup.checkpoint import restore_checkpoint
+
+                restore_checkpoint(self.env, Path(progressed.artifact))
+                self.progress(f"restored {step.object} from {progressed.artifact}")
+            return
+        runner = runner_for(step.action)
+        if runner is not None:
+            if progressed.complete:
+                runner.undo(
+                    RunContext(self.project, self.env, self.conn), step, progressed.artifact
+                )
+            return
+        reverse = reverse_statements(step, progressed.statements_done)
+        if reverse is None:
+            if step.checkpoint:
+                return  # its checkpoint (undone next) brings the tables back
+            raise UndoFailed(
+                step,
+                f"step {step.id} ({step.action} {step.object}) has no reverse SQL and no "
+                "checkpoint: it cannot be undone",
+            )
+        with self.conn.cursor() as cur:
+            for statement in reverse:
+                cur.execute(statement)
+
+
+def reverse_statements(step: Step, done: int) -> list[str] | None:
+    """The statements undoing the first `done` statements of `step` (None: not possible)."""
+    if done <= 0:
+        return []
+    if step.reverse_sql is None:
+        return None
+    total = len(step.sql)
+    if done >= total:
+        return list(step.reverse_sql)
+    if len(step.reverse_sql) == total:
+        return list(step.reverse_sql[total - done :])
+    return None
+
+
+def pause_for_tests(step: Step) -> None:
+    """Test hook: MRPPLAN_TEST_PAUSE_AFTER_STEP=<id> sleeps after that step (to be killed)."""
+    if os.environ.get(PAUSE_AFTER_STEP) == step.id:
+        time.sleep(float(os.environ.get("MRPPLAN_TEST_PAUSE_SECONDS", "60")))
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, pymysql.err.MySQLError) and len(exc.args) >= 2:
+        return f"({exc.args[0]}) {exc.args[1]}"
+    render = getattr(exc, "render", None)
+    return render() if callable(render) else str(exc)

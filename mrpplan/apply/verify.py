@@ -1,0 +1,53 @@
+"""Checks before an apply touches anything: right database, policy, approval, not stale."""
+
+from __future__ import annotations
+
+from mrpplan.config import Environment
+from mrpplan.errors import Refused
+from mrpplan.plan.fingerprint import DatabaseState, describe_differences
+from mrpplan.plan.types import Plan
+
+
+def check_target(env: Environment, plan: Plan) -> None:
+    if plan.environment != env.name or plan.target.database != env.connection.database:
+        raise Refused(
+            f"this plan is for environment {plan.environment} (database "
+            f"{plan.target.database}), but {env.name} points at {env.connection.database}. "
+            "Nothing was changed."
+        )
+
+
+def check_policy(env: Environment, plan: Plan) -> None:
+    """Destructive steps need `policy.allow_destructive: true` in the environment file."""
+    destructive = plan.destructive_steps
+    if destructive and not env.policy.allow_destructive:
+        listed = "; ".join(f"step {s.id} {s.action} {s.object}: {s.reason}" for s in destructive)
+        raise Refused(
+            f"{env.name} does not allow destructive changes (policy.allow_destructive: false) "
+            f"and this plan has {len(destructive)}: {listed}. Nothing was changed.",
+            hint=f"change the schema so nothing is lost, or set policy.allow_destructive: true "
+            f"in {env.file.name} after review",
+        )
+
+
+def check_approval(env: Environment, approved: bool) -> None:
+    if env.protected and not approved:
+        raise Refused(
+            f"{env.name} is protected: applying needs the operator to type its name, or "
+            "--auto-approve on a saved, reviewed plan file. Nothing was changed."
+        )
+
+
+def check_fresh(plan: Plan, live: DatabaseState) -> None:
+    """Refuse a plan computed from a database that has changed since (stale)."""
+    if live.fingerprint == plan.prior.fingerprint:
+        return
+    what = describe_differences(plan.prior_objects, live.objects)
+    if not what:
+        what = ["mrpplan's history tables changed (a migration or seed was recorded)"]
+    raise Refused(
+        "the database changed after this plan was made (stale plan): "
+        + "; ".join(what)
+        + ". Nothing was changed.",
+        hint=f"make a new plan: mrpplan plan {plan.environment}",
+    )

@@ -1,0 +1,50 @@
+"""Does the live schema match what its history says it should be?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mrpplan.config import Environment, Project
+from mrpplan.mysql.connection import connect
+from mrpplan.plan.fingerprint import DatabaseState
+from mrpplan.plan.live import read_state
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    environment: str
+    database: str
+    recorded_version: str | None  # None: no history (compared with the target instead)
+    compared_with: str
+    differences: list[str] = field(default_factory=list)
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.differences)
+
+
+def detect_drift(project: Project, env: Environment) -> DriftReport:
+    """Compare the live schema with the schema at its recorded version (or the target)."""
+    from mrpplan.migrate.directory import desired_statements
+    from mrpplan.mysql.workspace import desired_schema
+    from mrpplan.plan.schema_steps import drift_lines
+
+    conn = connect(env.connection)
+    try:
+        live: DatabaseState = read_state(conn, env.connection.database)
+    finally:
+        conn.close()
+    recorded = live.schema_version
+    if recorded is None:
+        version, label = env.schema.version, f"target version {env.schema.version} (no history)"
+    else:
+        number = int("".join(c for c in recorded if c.isdigit()) or 0)
+        version = recorded if number else "base"
+        label = f"recorded version {recorded}"
+    expected = desired_schema(
+        env.connection, desired_statements(project, version), project.cache_dir
+    )
+    differences: list[str] = []
+    if expected.fingerprint() != live.schema.fingerprint():
+        differences = drift_lines(expected, live.schema)
+    return DriftReport(env.name, env.connection.database, recorded, label, differences)

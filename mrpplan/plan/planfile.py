@@ -1,0 +1,216 @@
+"""The only code that knows a plan's on-disk form (DESIGN §3.3).
+
+The digest is sha256 over the canonical JSON (sorted keys, no whitespace, UTF-8) of every
+key except `digest`. Reading also insists that the file is byte for byte what writing
+would produce, so any edit (even whitespace) is refused as tampering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from mrpplan.config import Project
+from mrpplan.errors import MrpplanError, Refused
+from mrpplan.plan.types import FORMAT_VERSION, Desired, Plan, Prior, Step, Target
+
+_EDITED = "the plan file was edited after it was made (tampered or damaged)"
+
+
+@cache
+def plan_json_schema() -> dict[str, Any]:
+    text = resources.files("mrpplan").joinpath("schemas/plan.schema.json").read_text()
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def to_document(plan: Plan) -> dict[str, Any]:
+    """The JSON document, digest included (computed here, never trusted from `plan`)."""
+    summary = plan.summary
+    document: dict[str, Any] = {
+        "format_version": plan.format_version,
+        "mrpplan_version": plan.mrpplan_version,
+        "environment": plan.environment,
+        "target": {
+            "host": plan.target.host,
+            "port": plan.target.port,
+            "database": plan.target.database,
+            "flavor": plan.target.flavor,
+            "server_version": plan.target.server_version,
+        },
+        "created_at": plan.created_at,
+        "prior": {
+            "fingerprint": plan.prior.fingerprint,
+            "schema_version": plan.prior.schema_version,
+            "seeds": dict(plan.prior.seeds),
+        },
+        "desired": {
+            "schema_version": plan.desired.schema_version,
+            "source_digest": plan.desired.source_digest,
+            "fingerprint": plan.desired.fingerprint,
+        },
+        "summary": {
+            "add": summary.add,
+            "change": summary.change,
+            "destroy": summary.destroy,
+            "data": summary.data,
+        },
+        "steps": [_step_document(step) for step in plan.steps],
+        "prior_objects": dict(plan.prior_objects),
+        "warnings": list(plan.warnings),
+    }
+    document["digest"] = digest_of(document)
+    return document
+
+
+def _step_document(step: Step) -> dict[str, Any]:
+    return {
+        "id": step.id,
+        "action": step.action,
+        "object": step.object,
+        "sql": list(step.sql),
+        "reverse_sql": None if step.reverse_sql is None else list(step.reverse_sql),
+        "destructive": step.destructive,
+        "reason": step.reason,
+        "algorithm": step.algorithm,
+        "checkpoint": step.checkpoint,
+    }
+
+
+def digest_of(document: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON of everything except `digest`."""
+    body = {key: value for key, value in document.items() if key != "digest"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def dumps(plan: Plan) -> str:
+    """The file's text: indented for review in pull requests, keys in DESIGN order."""
+    return json.dumps(to_document(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def with_digest(plan: Plan) -> Plan:
+    from dataclasses import replace
+
+    return replace(plan, digest=to_document(plan)["digest"])
+
+
+def write_plan(plan: Plan, path: Path) -> Path:
+    """Write atomically (temp file + rename); return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".plan-", suffix=".json", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(dumps(plan))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def default_plan_path(project: Project, plan: Plan) -> Path:
+    """plans/<env>-<UTC timestamp>.json"""
+    stamp = plan.created_at.replace("-", "").replace(":", "")
+    return project.plans_dir / f"{plan.environment}-{stamp}.json"
+
+
+def read_plan(path: Path) -> Plan:
+    """Load and check a plan file: format version, digest, exact bytes, JSON Schema."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise MrpplanError(f"cannot read plan file {path}: {exc.strerror}") from None
+    return loads(raw.decode("utf-8", errors="replace"), str(path))
+
+
+def loads(text: str, where: str = "plan") -> Plan:
+    """Parse a plan document from text; Refused (exit 3) for anything edited or unknown."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Refused(f"{where}: {_EDITED}: not valid JSON at line {exc.lineno}") from None
+    if not isinstance(document, dict):
+        raise Refused(f"{where}: not an mrpplan plan file")
+    version = document.get("format_version")
+    if version != FORMAT_VERSION:
+        raise Refused(
+            f"{where}: plan format version {version!r} is not known to this mrpplan "
+            f"(it reads version {FORMAT_VERSION})",
+            hint="make a new plan with this version of mrpplan",
+        )
+    recorded = document.get("digest")
+    actual = digest_of(document)
+    if recorded != actual:
+        raise Refused(
+            f"{where}: {_EDITED}: its digest does not match its contents. Nothing was changed.",
+            hint="make a new plan; never edit a plan file by hand",
+        )
+    errors = sorted(
+        jsonschema.Draft202012Validator(plan_json_schema()).iter_errors(document),
+        key=lambda e: list(map(str, e.absolute_path)),
+    )
+    if errors:
+        first = errors[0]
+        at = "/".join(map(str, first.absolute_path)) or "(top level)"
+        raise Refused(f"{where}: not a valid plan file: {at}: {first.message}")
+    plan = from_document(document)
+    if _normalized(dumps(plan)) != _normalized(text):
+        raise Refused(
+            f"{where}: {_EDITED}: its text differs from what mrpplan wrote. Nothing was changed.",
+            hint="make a new plan; never edit a plan file by hand",
+        )
+    return plan
+
+
+def _normalized(text: str) -> str:
+    return text.replace("\r\n", "\n").rstrip()
+
+
+def from_document(document: dict[str, Any]) -> Plan:
+    target = document["target"]
+    prior = document["prior"]
+    desired = document["desired"]
+    return Plan(
+        environment=document["environment"],
+        target=Target(
+            host=target["host"],
+            port=target["port"],
+            database=target["database"],
+            flavor=target["flavor"],
+            server_version=target["server_version"],
+        ),
+        created_at=document["created_at"],
+        prior=Prior(prior["fingerprint"], prior["schema_version"], dict(prior["seeds"])),
+        desired=Desired(
+            desired["schema_version"], desired["source_digest"], desired["fingerprint"]
+        ),
+        steps=tuple(
+            Step(
+                id=s["id"],
+                action=s["action"],
+                object=s["object"],
+                sql=tuple(s["sql"]),
+                reverse_sql=None if s["reverse_sql"] is None else tuple(s["reverse_sql"]),
+                destructive=s["destructive"],
+                reason=s["reason"],
+                algorithm=s["algorithm"],
+                checkpoint=s["checkpoint"],
+            )
+            for s in document["steps"]
+        ),
+        prior_objects=dict(document.get("prior_objects") or {}),
+        warnings=tuple(document.get("warnings") or ()),
+        mrpplan_version=document["mrpplan_version"],
+        format_version=document["format_version"],
+        digest=document["digest"],
+    )

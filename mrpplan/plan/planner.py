@@ -1,0 +1,149 @@
+"""Environment + live database -> an ordered plan.
+
+Steps come from the providers (schema first, then data); the planner numbers them, puts a
+checkpoint in front of each step that can lose data, and the history-recording steps last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from mrpplan.config import Environment, Project
+from mrpplan.mysql.connection import connect, server_version
+from mrpplan.mysql.flavor import Flavor
+from mrpplan.plan.fingerprint import state_fingerprint
+from mrpplan.plan.live import read_state
+from mrpplan.plan.providers import PlanContext, StepDraft, data_providers, schema_providers
+from mrpplan.plan.schema_steps import declarative_steps
+from mrpplan.plan.types import Desired, Plan, Prior, Step, Target
+
+# Actions that rewrite existing data; `checkpoint: always` saves their tables first.
+_DATA_TOUCHING = frozenset({"alter_table", "migrate_up", "migrate_down", "seed", "sync_table"})
+
+
+def make_plan(
+    project: Project,
+    env: Environment,
+    *,
+    target_version: str | None = None,
+    now: datetime | None = None,
+) -> Plan:
+    """Read the live database, ask the providers for steps, and arrange them."""
+    from mrpplan.migrate.directory import (
+        desired_statements,
+        load_migrations,
+        resolve_version,
+        source_digest,
+    )
+    from mrpplan.mysql.workspace import desired_schema
+
+    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    version = target_version or env.schema.version
+    conn = connect(env.connection)
+    try:
+        version_text = server_version(conn)
+        flavor = Flavor.parse(version_text)
+        live = read_state(conn, env.connection.database)
+        migrations = load_migrations(project.migrations_dir)
+        number = resolve_version(migrations, version)
+        label = next((m.version for m in migrations if m.number == number), "base")
+        statements = desired_statements(project, version)
+        desired = desired_schema(env.connection, statements, project.cache_dir)
+        ctx = PlanContext(
+            project=project,
+            env=env,
+            conn=conn,
+            flavor=flavor,
+            live=live,
+            target_version=version,
+            target_number=number,
+            desired_schema=desired,
+            timestamp=moment.strftime("%Y%m%d%H%M%S"),
+            desired_schema_history=set(live.schema_history),
+            desired_seed_history=set(live.seed_history),
+            desired_version_label=label,
+        )
+        drafts = collect_drafts(ctx)
+    finally:
+        conn.close()
+    steps = arrange(drafts, env.policy.checkpoint)
+    desired_fp = state_fingerprint(
+        desired.fingerprint(), ctx.desired_schema_history, ctx.desired_seed_history
+    )
+    settings = env.connection
+    return Plan(
+        environment=env.name,
+        target=Target(
+            host=settings.host or settings.socket or "",
+            port=settings.port,
+            database=settings.database,
+            flavor=flavor.name,
+            server_version=version_text,
+        ),
+        created_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        prior=Prior(live.fingerprint, live.schema_version, live.seeds),
+        desired=Desired(label, source_digest(statements), desired_fp),
+        steps=tuple(steps),
+        prior_objects=dict(live.objects),
+        warnings=tuple(ctx.warnings),
+    )
+
+
+def collect_drafts(ctx: PlanContext) -> list[StepDraft]:
+    """Schema steps from the first provider that claims them, then every data provider's."""
+    drafts: list[StepDraft] | None = None
+    for _name, provider in schema_providers():
+        claimed = provider(ctx)
+        if claimed is not None:
+            drafts = list(claimed)
+            break
+    if drafts is None:
+        drafts = declarative_steps(ctx)
+    for _name, data_provider in data_providers():
+        drafts.extend(data_provider(ctx))
+    return drafts
+
+
+def arrange(drafts: Sequence[StepDraft], checkpoint_policy: str) -> list[Step]:
+    """Number the drafts, history last, each risky step preceded by its checkpoint."""
+    ordered = [d for d in drafts if not d.history] + [d for d in drafts if d.history]
+    steps: list[Step] = []
+    for draft in ordered:
+        checkpoint_id = None
+        if draft.tables and wants_checkpoint(draft, checkpoint_policy):
+            checkpoint_id = str(len(steps) + 1)
+            steps.append(
+                Step(
+                    id=checkpoint_id,
+                    action="checkpoint",
+                    object=",".join(draft.tables),
+                    sql=(),
+                    reverse_sql=(),
+                    reason=f"save {', '.join(draft.tables)} (schema and data) so that a "
+                    f"rollback of step {len(steps) + 2} can bring their data back",
+                )
+            )
+        steps.append(
+            Step(
+                id=str(len(steps) + 1),
+                action=draft.action,
+                object=draft.object,
+                sql=tuple(draft.sql),
+                reverse_sql=None if draft.reverse_sql is None else tuple(draft.reverse_sql),
+                destructive=draft.destructive,
+                reason=draft.reason,
+                algorithm=draft.algorithm,
+                checkpoint=checkpoint_id,
+            )
+        )
+    return steps
+
+
+def wants_checkpoint(draft: StepDraft, policy: str) -> bool:
+    """auto: only where reverse SQL cannot bring data back; always: also data rewrites."""
+    if policy == "never":
+        return False
+    if draft.needs_checkpoint:
+        return True
+    return policy == "always" and draft.action in _DATA_TOUCHING

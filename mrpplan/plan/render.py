@@ -1,0 +1,105 @@
+"""The terminal view of a plan: what a reviewer reads before saying yes.
+
+Terraform-like markers (+ add, ~ change, - destroy, * data, # bookkeeping), destructive
+steps in red with their reason, the predicted algorithm, SQL on request, one summary line.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.text import Text
+
+from mrpplan.plan.types import Plan, Step
+
+MARKERS = {
+    "add": ("+", "green"),
+    "change": ("~", "yellow"),
+    "destroy": ("-", "red"),
+    "data": ("*", "cyan"),
+    "none": ("#", "dim"),
+}
+
+
+def describe_target(plan: Plan) -> str:
+    where = plan.target.host + (f":{plan.target.port}" if plan.target.port else "")
+    return (
+        f"{plan.target.database} on {where} "
+        f"({plan.target.flavor} {plan.target.server_version.split('-')[0]})"
+    )
+
+
+def version_line(plan: Plan) -> str:
+    before = plan.prior.schema_version or "no recorded version"
+    after = plan.desired.schema_version or "base"
+    if before == after:
+        return f"schema version {after}"
+    return f"schema version: {before} -> {after}"
+
+
+def render_step(step: Step, *, show_sql: bool) -> Text:
+    marker, colour = MARKERS.get(step.kind, ("~", "yellow"))
+    style = "bold red" if step.destructive else colour
+    line = Text("  ")
+    line.append(f"{marker} ", style=style)
+    line.append(f"{step.id:>3} ", style="dim")
+    line.append(f"{step.action:<14}", style=style)
+    line.append(f" {step.object}", style="bold")
+    if step.algorithm != "n/a":
+        line.append(f"  [{step.algorithm}]", style="magenta" if step.algorithm == "copy" else "dim")
+    if step.checkpoint:
+        line.append(f"  (checkpoint {step.checkpoint})", style="dim")
+    if step.reason:
+        label = "DESTRUCTIVE: " if step.destructive else ""
+        line.append(f"\n          {label}{step.reason}", style="red" if step.destructive else "")
+    if step.reverse_sql is None and step.action != "checkpoint":
+        note = "no reverse SQL: rollback restores its checkpoint"
+        if not step.checkpoint:
+            note = "irreversible: no reverse SQL and no checkpoint"
+        line.append(f"\n          {note}", style="red")
+    if show_sql:
+        for statement in step.sql:
+            for sql_line in statement.splitlines():
+                line.append(f"\n            {sql_line}", style="blue")
+            line.append(";", style="blue")
+    return line
+
+
+def render_plan(plan: Plan, *, show_sql: bool = False, path: str | None = None) -> Group:
+    """The whole plan as a rich renderable."""
+    parts: list[Text] = []
+    head = Text()
+    head.append(f"Plan for {plan.environment}", style="bold")
+    head.append(f": {describe_target(plan)}\n  {version_line(plan)}")
+    if path:
+        head.append(f"\n  plan file: {path}")
+    head.append(f"\n  digest: {plan.digest or '(not saved)'}", style="dim")
+    parts.append(head)
+    for warning in plan.warnings:
+        parts.append(Text(f"Warning: {warning}", style="yellow"))
+    if not plan.steps:
+        parts.append(
+            Text(
+                f"\nNo changes. {plan.target.database} already matches {version_line(plan)}.",
+                style="green",
+            )
+        )
+        return Group(*parts)
+    parts.append(Text("\nmrpplan will run these steps, in order:\n"))
+    parts.extend(render_step(step, show_sql=show_sql) for step in plan.steps)
+    destructive = plan.destructive_steps
+    if destructive:
+        parts.append(
+            Text(
+                f"\n{len(destructive)} destructive step(s): "
+                + ", ".join(f"{s.id} ({s.action} {s.object})" for s in destructive),
+                style="bold red",
+            )
+        )
+    parts.append(Text(f"\n{plan.summary.line()}", style="bold"))
+    return Group(*parts)
+
+
+def print_plan(
+    console: Console, plan: Plan, *, show_sql: bool = False, path: str | None = None
+) -> None:
+    console.print(render_plan(plan, show_sql=show_sql, path=path))

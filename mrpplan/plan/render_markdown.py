@@ -1,0 +1,124 @@
+"""The pull-request view of a plan: markdown split into comments under GitHub's size limit.
+
+`render_markdown(plan)` returns the parts; a CI job posts each as one comment.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mrpplan.plan.render import describe_target, version_line
+from mrpplan.plan.types import Plan, Step
+
+COMMENT_LIMIT = 65_000
+_ICONS = {"add": "+", "change": "~", "destroy": "-", "data": "*", "none": "#"}
+
+
+def render_markdown(plan: Plan, *, limit: int = COMMENT_LIMIT) -> list[str]:
+    """Numbered parts, each shorter than `limit` characters, SQL in collapsible blocks."""
+    header = _header(plan)
+    blocks = [_table(plan)] if plan.steps else []
+    for step in plan.steps:
+        blocks.extend(_sql_blocks(step, budget=limit - len(header) - 200))
+    blocks.append(f"**{plan.summary.line()}**" if plan.steps else "**No changes.**")
+    parts: list[list[str]] = [[]]
+    size = 0
+    budget = limit - len(header) - 100
+    for block in blocks:
+        for piece in _fit(block, budget):
+            if parts[-1] and size + len(piece) + 2 > budget:
+                parts.append([])
+                size = 0
+            parts[-1].append(piece)
+            size += len(piece) + 2
+    total = len(parts)
+    rendered = []
+    for number, body in enumerate(parts, start=1):
+        title = header if total == 1 else header.replace("\n", f" (part {number} of {total})\n", 1)
+        rendered.append(title + "\n\n".join(body) + "\n")
+    return rendered
+
+
+def _header(plan: Plan) -> str:
+    lines = [
+        f"### mrpplan plan for `{plan.environment}`",
+        "",
+        f"Target: `{describe_target(plan)}` · {version_line(plan)} · "
+        f"created {plan.created_at} · digest `{plan.digest[:12] or 'unsaved'}`",
+    ]
+    lines.extend(f"> **Warning:** {_cell(w)}" for w in plan.warnings)
+    destructive = plan.destructive_steps
+    if destructive:
+        lines.append(
+            f"> **{len(destructive)} destructive step(s):** "
+            + ", ".join(f"{s.id} `{s.action} {s.object}`" for s in destructive)
+        )
+    return "\n".join(lines) + "\n\n"
+
+
+def _table(plan: Plan) -> str:
+    rows = [
+        "| # | | Action | Object | Algorithm | Why |",
+        "|---:|:---:|---|---|---|---|",
+    ]
+    for step in plan.steps:
+        icon = _ICONS.get(step.kind, "~")
+        why = ("**DESTRUCTIVE:** " if step.destructive else "") + _cell(step.reason)
+        rows.append(
+            f"| {step.id} | `{icon}` | {step.action} | `{_cell(step.object)}` | "
+            f"{step.algorithm} | {why} |"
+        )
+    return "\n".join(rows)
+
+
+def _sql_blocks(step: Step, *, budget: int) -> list[str]:
+    if not step.sql:
+        return []
+    text = ";\n\n".join(step.sql) + ";"
+    fence = "`" * max(3, _longest_backtick_run(text) + 1)
+    chunks = _split_lines(text, max(1000, budget - 300))
+    blocks = []
+    for index, chunk in enumerate(chunks, start=1):
+        suffix = f" ({index}/{len(chunks)})" if len(chunks) > 1 else ""
+        blocks.append(
+            f"<details><summary>SQL of step {step.id}: {step.action} "
+            f"<code>{_html(step.object)}</code>{suffix}</summary>\n\n"
+            f"{fence}sql\n{chunk}\n{fence}\n\n</details>"
+        )
+    return blocks
+
+
+def _fit(block: str, budget: int) -> list[str]:
+    """A block longer than a whole comment (a huge table) is cut at line ends."""
+    return [block] if len(block) <= budget else _split_lines(block, budget)
+
+
+def _split_lines(text: str, size: int) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > size:
+            if current:
+                chunks.append(current.rstrip("\n"))
+                current = ""
+            chunks.append(line[:size])
+            line = line[size:]
+        if len(current) + len(line) > size:
+            chunks.append(current.rstrip("\n"))
+            current = ""
+        current += line
+    if current or not chunks:
+        chunks.append(current.rstrip("\n"))
+    return chunks
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(m) for m in re.findall(r"`+", text)), default=0)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,153 @@
+"""What a plan is, as plain data: the steps and what they were computed from.
+
+Only `planfile` knows how this looks on disk; everything else handles these objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from mrpplan import __version__
+
+FORMAT_VERSION = 1
+
+# How each action counts in the summary line ("Plan: 2 to add, 1 to change, 1 to destroy.").
+_DATA_ACTIONS = frozenset({"seed", "sync_table"})
+_BOOKKEEPING_ACTIONS = frozenset({"checkpoint", "record_history"})
+
+
+def kind_of(action: str) -> str:
+    """add | change | destroy | data | none (bookkeeping steps are not counted)."""
+    if action in _BOOKKEEPING_ACTIONS:
+        return "none"
+    if action in _DATA_ACTIONS:
+        return "data"
+    if action.startswith("create_"):
+        return "add"
+    if action.startswith("drop_"):
+        return "destroy"
+    return "change"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One unit of work: statements with their reverse, and why it is there.
+
+    `reverse_sql` is None when the step cannot be undone by SQL (its checkpoint brings the
+    data back). For a step with several statements, reverse_sql[j] undoes sql[n-1-j] when
+    both lists have the same length, so a partly-run step can be undone partly.
+    A checkpoint step lists the tables it saves in `object`, comma-separated.
+    """
+
+    id: str
+    action: str
+    object: str
+    sql: tuple[str, ...] = ()
+    reverse_sql: tuple[str, ...] | None = ()
+    destructive: bool = False
+    reason: str = ""
+    algorithm: str = "n/a"
+    checkpoint: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.action)
+
+    @property
+    def checkpoint_tables(self) -> tuple[str, ...]:
+        """For a checkpoint step: the tables it saves."""
+        if self.action != "checkpoint" or not self.object:
+            return ()
+        return tuple(t for t in self.object.split(",") if t)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which server and database the plan is for (never credentials)."""
+
+    host: str
+    port: int | None
+    database: str
+    flavor: str
+    server_version: str
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What the plan was computed from."""
+
+    fingerprint: str
+    schema_version: str | None
+    seeds: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Desired:
+    """What the database is after the plan is applied."""
+
+    schema_version: str | None
+    source_digest: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    add: int = 0
+    change: int = 0
+    destroy: int = 0
+    data: int = 0
+
+    @classmethod
+    def of(cls, steps: tuple[Step, ...] | list[Step]) -> Summary:
+        counts = {"add": 0, "change": 0, "destroy": 0, "data": 0}
+        for step in steps:
+            if step.kind in counts:
+                counts[step.kind] += 1
+        return cls(**counts)
+
+    @property
+    def total(self) -> int:
+        return self.add + self.change + self.destroy + self.data
+
+    def line(self) -> str:
+        text = f"Plan: {self.add} to add, {self.change} to change, {self.destroy} to destroy"
+        if self.data:
+            text += f", {self.data} data step{'s' if self.data != 1 else ''}"
+        return text + "."
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A reviewed unit of change for one environment."""
+
+    environment: str
+    target: Target
+    created_at: str
+    prior: Prior
+    desired: Desired
+    steps: tuple[Step, ...]
+    # per-object digests of the prior schema: names what changed when the plan is stale
+    prior_objects: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    mrpplan_version: str = __version__
+    format_version: int = FORMAT_VERSION
+    digest: str = ""
+
+    @property
+    def summary(self) -> Summary:
+        return Summary.of(self.steps)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.steps)
+
+    @property
+    def destructive_steps(self) -> tuple[Step, ...]:
+        return tuple(s for s in self.steps if s.destructive)
+
+    def step(self, step_id: str) -> Step:
+        for candidate in self.steps:
+            if candidate.id == step_id:
+                return candidate
+        raise KeyError(step_id)

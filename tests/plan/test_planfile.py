@@ -1,0 +1,191 @@
+"""The plan file: round trip, digest, tamper refusal, JSON Schema, views."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mrpplan.errors import Refused
+from mrpplan.plan.planfile import (
+    digest_of,
+    dumps,
+    loads,
+    plan_json_schema,
+    read_plan,
+    with_digest,
+    write_plan,
+)
+from mrpplan.plan.render import render_plan
+from mrpplan.plan.render_markdown import render_markdown
+from mrpplan.plan.types import Desired, Plan, Prior, Step, Target
+
+FP = "a" * 64
+
+
+def make_plan(steps: tuple[Step, ...] = ()) -> Plan:
+    return with_digest(
+        Plan(
+            environment="prod",
+            target=Target("127.0.0.1", 3306, "mrp_erp_prod", "mariadb", "10.11.6-MariaDB"),
+            created_at="2026-01-02T03:04:05Z",
+            prior=Prior(FP, "001", {"00_reference_data": "b" * 64}),
+            desired=Desired("003", "c" * 64, "d" * 64),
+            steps=steps,
+            prior_objects={"table:orders": "0123456789abcdef"},
+        )
+    )
+
+
+SAMPLE_STEPS = (
+    Step(
+        "1",
+        "create_table",
+        "bins",
+        ("CREATE TABLE bins (id INT PRIMARY KEY)",),
+        ("DROP TABLE bins",),
+        False,
+        "add table bins",
+        "n/a",
+        None,
+    ),
+    Step("2", "checkpoint", "orders,order_lines", (), (), False, "save", "n/a", None),
+    Step(
+        "3",
+        "alter_table",
+        "orders",
+        ("ALTER TABLE orders DROP COLUMN note",),
+        ("ALTER TABLE orders ADD COLUMN note TEXT",),
+        True,
+        "drops column orders.note and its data",
+        "copy",
+        "2",
+    ),
+    Step(
+        "4",
+        "drop_table",
+        "legacy",
+        ("RENAME TABLE legacy TO _mrpplan_trash_x_legacy",),
+        ("RENAME TABLE _mrpplan_trash_x_legacy TO legacy",),
+        True,
+        "drops table legacy",
+        "n/a",
+        None,
+    ),
+)
+
+
+def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
+    plan = make_plan(SAMPLE_STEPS)
+    path = write_plan(plan, tmp_path / "p.json")
+    again = read_plan(path)
+    assert again == plan
+    document = json.loads(path.read_text())
+    assert list(document)[:10] == [
+        "format_version",
+        "mrpplan_version",
+        "environment",
+        "target",
+        "created_at",
+        "prior",
+        "desired",
+        "summary",
+        "steps",
+        "prior_objects",
+    ]
+    assert document["summary"] == {"add": 1, "change": 1, "destroy": 1, "data": 0}
+    assert set(document["steps"][0]) == {
+        "id",
+        "action",
+        "object",
+        "sql",
+        "reverse_sql",
+        "destructive",
+        "reason",
+        "algorithm",
+        "checkpoint",
+    }
+    assert document["digest"] == digest_of(document)
+    assert "password" not in path.read_text().lower()
+
+
+def test_every_single_byte_edit_is_refused(tmp_path: Path) -> None:
+    text = dumps(make_plan(SAMPLE_STEPS))
+    # every 7th position keeps the test fast while touching keys, values, SQL and whitespace
+    for index in range(0, len(text), 7):
+        replacement = "x" if text[index] != "x" else "y"
+        edited = text[:index] + replacement + text[index + 1 :]
+        with pytest.raises(Refused):
+            loads(edited)
+
+
+def test_whitespace_edit_is_refused() -> None:
+    text = dumps(make_plan(SAMPLE_STEPS))
+    with pytest.raises(Refused, match="edited"):
+        loads(text.replace("\n  ", "\n   ", 1))
+
+
+def test_unknown_format_version_is_refused() -> None:
+    document = json.loads(dumps(make_plan()))
+    document["format_version"] = 99
+    document["digest"] = digest_of(document)
+    with pytest.raises(Refused, match="format version 99"):
+        loads(json.dumps(document, indent=2))
+
+
+def test_schema_is_shipped_and_requires_the_design_keys() -> None:
+    schema = plan_json_schema()
+    assert {"format_version", "target", "prior", "desired", "summary", "steps", "digest"} <= set(
+        schema["required"]
+    )
+
+
+def test_terminal_view_has_markers_reasons_and_summary() -> None:
+    from rich.console import Console
+
+    console = Console(record=True, width=160, no_color=True)
+    console.print(render_plan(make_plan(SAMPLE_STEPS), show_sql=True))
+    text = console.export_text()
+    assert "+   1 create_table" in text
+    assert "-   4 drop_table" in text
+    assert "DESTRUCTIVE: drops column orders.note and its data" in text
+    assert "[copy]" in text
+    assert "ALTER TABLE orders DROP COLUMN note" in text
+    assert "Plan: 1 to add, 1 to change, 1 to destroy." in text
+
+
+def test_no_change_view_says_so() -> None:
+    from rich.console import Console
+
+    console = Console(record=True, width=160, no_color=True)
+    console.print(render_plan(make_plan()))
+    assert "No changes." in console.export_text()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=1, max_value=60), st.integers(min_value=10, max_value=4000))
+def test_markdown_parts_stay_under_the_limit(count: int, width: int) -> None:
+    steps = tuple(
+        Step(
+            str(i),
+            "alter_table",
+            f"t{i}",
+            ("ALTER TABLE t ADD COLUMN c INT -- " + "x" * width,),
+            ("ALTER TABLE t DROP COLUMN c",),
+            False,
+            "adds a column",
+            "instant",
+            None,
+        )
+        for i in range(1, count + 1)
+    )
+    parts = render_markdown(make_plan(steps), limit=20_000)
+    assert all(len(part) < 20_000 for part in parts)
+    joined = "".join(parts)
+    assert all(f"SQL of step {i}:" in joined for i in range(1, count + 1))
+    assert "<details>" in joined
+    if len(parts) > 1:
+        assert f"(part {len(parts)} of {len(parts)})" in parts[-1]
