@@ -1,7 +1,126 @@
-"""CLI: seed (not yet built)."""
+"""CLI: seed list|run|reference|test|refresh|create|status."""
 
 from __future__ import annotations
 
-import click
+import json
 
-COMMANDS: list[click.Command] = []
+import click
+from rich.table import Table
+
+from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.seed import operations
+from mrpplan.seed.runner import SeedResult
+from mrpplan.seed.sets import SEED_SETS, list_seeds
+
+
+@click.group("seed")
+def seed() -> None:
+    """Seed data: list, run, reference, test, refresh, create, status."""
+
+
+@seed.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def list_(app: AppContext, as_json: bool) -> None:
+    """The seed files, their sets and checksums."""
+    seeds = list_seeds(app.project.seeds_dir)
+    if as_json:
+        rows = [
+            {"seed": s.name, "set": s.set, "file": str(s.path), "checksum": s.checksum}
+            for s in seeds
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title="Seeds")
+    for column in ("seed", "set", "statements", "sha256"):
+        table.add_column(column)
+    for s in seeds:
+        table.add_row(s.name, s.set, str(len(s.statements)), s.checksum[:12])
+    app.console.print(table)
+
+
+@seed.command("run")
+@click.argument("env_name", metavar="ENV")
+@click.argument("names", nargs=-1)
+@click.option("--force", is_flag=True, help="Re-run seeds whose checksum is already recorded.")
+@pass_app
+def run(app: AppContext, env_name: str, names: tuple[str, ...], force: bool) -> None:
+    """Run seeds (NAMEs: files or sets; default: the environment's seeds list)."""
+    env = app.environment(env_name)
+    show(app, operations.run(app.project, env, names, force=force))
+
+
+@seed.command("reference")
+@click.argument("env_name", metavar="ENV")
+@pass_app
+def reference(app: AppContext, env_name: str) -> None:
+    """Run the reference set."""
+    show(app, operations.run(app.project, app.environment(env_name), ["reference"]))
+
+
+@seed.command("test")
+@click.argument("env_name", metavar="ENV")
+@pass_app
+def test(app: AppContext, env_name: str) -> None:
+    """Run the test set."""
+    show(app, operations.run(app.project, app.environment(env_name), ["test"]))
+
+
+@seed.command("refresh")
+@click.argument("env_name", metavar="ENV")
+@click.argument("names", nargs=-1)
+@pass_app
+def refresh(app: AppContext, env_name: str, names: tuple[str, ...]) -> None:
+    """Checkpoint, empty the tables seeds write, re-run the seeds (one transaction)."""
+    env = app.environment(env_name)
+    result = operations.refresh_seeds(app.project, env, names)
+    if result.checkpoint:
+        app.console.print(f"Checkpoint: {result.checkpoint}")
+    app.console.print(f"Emptied (children first): {', '.join(result.tables) or 'nothing'}")
+    for name, rows in result.rows.items():
+        app.console.print(f"  {name}: {rows} rows")
+
+
+@seed.command("create")
+@click.argument("name")
+@click.option("--set", "set_name", type=click.Choice(list(SEED_SETS)), default="reference")
+@pass_app
+def create(app: AppContext, name: str, set_name: str) -> None:
+    """Write a new seed file in the given set."""
+    path = operations.create_seed(app.project.seeds_dir, name, set_name)
+    app.console.print(f"Created {path.relative_to(app.project.root)}")
+
+
+@seed.command("status")
+@click.argument("env_name", metavar="ENV")
+@click.option("--track", is_flag=True, help="Also history rows whose file is gone.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def status(app: AppContext, env_name: str, track: bool, as_json: bool) -> None:
+    """Each seed's state in ENV: pending, applied or changed, with its history."""
+    env = app.environment(env_name)
+    rows = operations.seed_statuses(app.project, env, track=track)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in rows], indent=2))
+        return
+    table = Table(title=f"Seeds of {env.name} ({env.connection.database})")
+    for column in ("seed", "set", "state", "applied_at", "rows"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r.seed,
+            r.set,
+            r.state,
+            r.applied_at.strftime("%Y-%m-%d %H:%M:%S") if r.applied_at else "",
+            "" if r.rows_affected is None else str(r.rows_affected),
+        )
+    app.console.print(table)
+
+
+def show(app: AppContext, results: list[SeedResult]) -> None:
+    for r in results:
+        detail = f"{r.rows_affected} rows" if r.action != "skipped" else "unchanged"
+        app.console.print(f"{r.seed}: {r.action} ({detail})")
+
+
+COMMANDS: list[click.Command] = [seed]

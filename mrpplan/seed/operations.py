@@ -1,0 +1,159 @@
+"""The seed commands as library calls: run, refresh, status, create.
+
+Seeds run under the same per-database lock as `apply`; each file is one transaction
+with its history row, so there is nothing half-done to journal or roll back. `refresh`
+checkpoints the tables it empties (a rollback file) before its single transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from mrpplan.apply.lock import acquire_lock, release_lock
+from mrpplan.config import Environment, Project
+from mrpplan.errors import UsageError
+from mrpplan.migrate.create import slug
+from mrpplan.mysql.connection import connect
+from mrpplan.seed import history
+from mrpplan.seed.refresh import delete_order, existing_tables, foreign_keys, refresh
+from mrpplan.seed.runner import SeedResult, run_seeds, runnable_statements, state_of
+from mrpplan.seed.sets import SEED_SETS, SeedFile, list_seeds, select_seeds
+from mrpplan.seed.targets import written_tables
+
+
+@dataclass(frozen=True)
+class SeedStatus:
+    seed: str
+    set: str
+    state: str  # pending | applied | changed | untracked (history row, no file)
+    applied_at: datetime | None
+    rows_affected: int | None
+    checksum: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "seed": self.seed,
+            "set": self.set,
+            "state": self.state,
+            "applied_at": self.applied_at.isoformat() if self.applied_at else None,
+            "rows_affected": self.rows_affected,
+            "checksum": self.checksum,
+        }
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    checkpoint: Path | None
+    tables: tuple[str, ...]
+    rows: dict[str, int]
+
+
+def chosen_seeds(project: Project, env: Environment, names: Sequence[str]) -> list[SeedFile]:
+    """The named seeds/sets, or the environment's `seeds:` list when none are named."""
+    wanted = list(names) or list(env.seeds)
+    if not wanted:
+        raise UsageError(f"{env.name} lists no seeds (seeds: in {env.file.name}); name one")
+    return select_seeds(project.seeds_dir, wanted)
+
+
+def run(
+    project: Project, env: Environment, names: Sequence[str], *, force: bool = False
+) -> list[SeedResult]:
+    seeds = chosen_seeds(project, env, names)
+    conn = connect(env.connection)
+    try:
+        acquire_lock(conn, env.connection.database)
+        try:
+            return run_seeds(conn, seeds, force=force)
+        finally:
+            release_lock(conn, env.connection.database)
+    finally:
+        conn.close()
+
+
+def refresh_seeds(
+    project: Project, env: Environment, names: Sequence[str] = (), *, checkpoint: bool = True
+) -> RefreshResult:
+    """Checkpoint the seeded tables, empty them children-first, re-run the seeds (one txn)."""
+    from mrpplan.backup.checkpoint import save_checkpoint
+
+    seeds = chosen_seeds(project, env, names)
+    statements = [runnable_statements(seed) for seed in seeds]
+    conn = connect(env.connection)
+    try:
+        acquire_lock(conn, env.connection.database)
+        try:
+            owned: dict[str, None] = {}
+            for texts in statements:
+                for table in written_tables(texts):
+                    owned.setdefault(table, None)
+            tables = delete_order(existing_tables(conn, owned), foreign_keys(conn))
+            saved = save_checkpoint(env, tables, label="seed refresh") if checkpoint else None
+            history.ensure(conn)
+            rows = refresh(conn, seeds, statements, tables)
+        finally:
+            release_lock(conn, env.connection.database)
+    finally:
+        conn.close()
+    return RefreshResult(saved, tuple(tables), rows)
+
+
+def seed_statuses(project: Project, env: Environment, *, track: bool = False) -> list[SeedStatus]:
+    """Every seed file's state in env (with `track`, also history rows with no file)."""
+    seeds = list_seeds(project.seeds_dir)
+    conn = connect(env.connection)
+    try:
+        recorded = history.read(conn)
+    finally:
+        conn.close()
+    result = []
+    for seed in seeds:
+        record = recorded.get(seed.name)
+        result.append(
+            SeedStatus(
+                seed.name,
+                seed.set,
+                state_of(seed, recorded),
+                record.applied_at if record else None,
+                record.rows_affected if record else None,
+                record.checksum if record else None,
+            )
+        )
+    if track:
+        files = {s.name for s in seeds}
+        for name, record in recorded.items():
+            if name not in files:
+                result.append(
+                    SeedStatus(
+                        name,
+                        "",
+                        "untracked",
+                        record.applied_at,
+                        record.rows_affected,
+                        record.checksum,
+                    )
+                )
+    return result
+
+
+TEMPLATE = """-- Seed {name} ({set_name} set), created by `mrpplan seed create`.
+-- Runs in ONE transaction: rows only (INSERT/REPLACE/UPDATE/DELETE), no DDL.
+-- Keep it idempotent: upsert on natural keys so a second run changes nothing, e.g.
+--   INSERT INTO units_of_measure (uom_code, name) VALUES ('EA', 'Each')
+--   ON DUPLICATE KEY UPDATE name = VALUES(name);
+
+"""
+
+
+def create_seed(seeds_dir: Path, name: str, set_name: str = "reference") -> Path:
+    """Write `<set prefix><slug>.sql` (never overwrites)."""
+    if set_name not in SEED_SETS:
+        raise UsageError(f"unknown seed set {set_name!r} (one of {', '.join(SEED_SETS)})")
+    path = seeds_dir / f"{SEED_SETS[set_name]}{slug(name)}.sql"
+    seeds_dir.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as handle:
+        handle.write(TEMPLATE.format(name=path.stem, set_name=set_name))
+    return path
