@@ -1,7 +1,264 @@
-"""CLI: backup (not yet built)."""
+"""CLI: backup ENV | --list | --verify FILE | --cleanup (DESIGN §3.1, §3.5)."""
 
 from __future__ import annotations
 
-import click
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
 
-COMMANDS: list[click.Command] = []
+import click
+from rich.table import Table
+
+from mrpplan import sandbox
+from mrpplan.backup.catalog import BackupEntry, list_backups
+from mrpplan.backup.dump import create_backup
+from mrpplan.backup.manifest import read_manifest, utc_now
+from mrpplan.backup.retention import cleanup_backups, purge_trash_tables, trash_tables_due
+from mrpplan.backup.verify import verify_backup
+from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.cli.progress_bar import progress_for
+from mrpplan.config.settings import ConnectionSettings, Environment
+from mrpplan.errors import ConfigError, UsageError
+
+
+@click.command("backup")
+@click.argument("env", required=False)
+@click.option("--full", "kind", flag_value="full", default=True, help="Schema and data (default).")
+@click.option(
+    "--schema-only", "kind", flag_value="schema", help="Tables, views, routines; no rows."
+)
+@click.option("--data-only", "kind", flag_value="data", help="Rows only (tables must exist).")
+@click.option(
+    "--tables", "tables", multiple=True, metavar="T", help="Only these tables (repeat or a,b)."
+)
+@click.option("--compress", type=click.Choice(["gzip", "zstd"]), default="gzip", show_default=True)
+@click.option("--label", default="", help="A note stored in the manifest.")
+@click.option("--auto", is_flag=True, help="For cron: no prompts, no bar, one summary line.")
+@click.option("--list", "do_list", is_flag=True, help="List backups (of ENV, or of all).")
+@click.option("--json", "as_json", is_flag=True, help="With --list: machine-readable output.")
+@click.option(
+    "--verify",
+    "verify_file",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Check a backup file against its manifest.",
+)
+@click.option("--deep", is_flag=True, help="With --verify: test-restore into the sandbox.")
+@click.option(
+    "--cleanup", is_flag=True, help="Delete backups past retention (keeps the last good)."
+)
+@click.option("--retention-days", type=click.IntRange(min=0), help="Override the env's retention.")
+@click.option("--dry-run", is_flag=True, help="With --cleanup: only list what would go.")
+@pass_app
+def backup_command(
+    app: AppContext,
+    env: str | None,
+    kind: str,
+    tables: tuple[str, ...],
+    compress: str,
+    label: str,
+    auto: bool,
+    do_list: bool,
+    as_json: bool,
+    verify_file: Path | None,
+    deep: bool,
+    cleanup: bool,
+    retention_days: int | None,
+    dry_run: bool,
+) -> None:
+    """Back up an environment's database, or list, verify and clean up backups.
+
+    \b
+    Examples:
+      mrpplan backup prod                      full backup with a progress bar
+      mrpplan backup prod --schema-only --auto from cron: one line, exit code
+      mrpplan backup --list prod
+      mrpplan backup --verify database/backups/mrp_erp_full_prod_20260101T000000Z.sql.gz --deep
+      mrpplan backup --cleanup prod --retention-days 14 --dry-run
+    """
+    modes = [
+        m
+        for m, on in (("--list", do_list), ("--verify", verify_file), ("--cleanup", cleanup))
+        if on
+    ]
+    if len(modes) > 1:
+        raise UsageError(f"choose one of {', '.join(modes)}")
+    if do_list:
+        _list(app, env, as_json)
+    elif verify_file is not None:
+        _verify(app, verify_file, deep)
+    elif cleanup:
+        _cleanup(app, env, retention_days, dry_run)
+    else:
+        if not env:
+            raise UsageError(
+                "which environment? usage: mrpplan backup ENV [--full|--schema-only|--data-only]"
+            )
+        _backup(app, env, kind, _split(tables), compress, label, auto)
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(t.strip() for v in values for t in v.split(",") if t.strip())
+
+
+def _backup(
+    app: AppContext,
+    name: str,
+    kind: str,
+    tables: tuple[str, ...],
+    compress: str,
+    label: str,
+    auto: bool,
+) -> None:
+    env = app.environment(name)
+    progress = progress_for(app.err_console, quiet=auto)
+    result = create_backup(
+        env, kind, tables=tables, compression=compress, label=label, progress=progress
+    )
+    m = result.manifest
+    rate = m.sql_bytes / m.duration_seconds / 1e6 if m.duration_seconds else 0.0
+    if auto:
+        click.echo(
+            f"backup ok: env={env.name} kind={kind} file={result.path} bytes={m.compressed_bytes} "
+            f"sql_bytes={m.sql_bytes} tables={len(m.tables)} seconds={m.duration_seconds:.1f}"
+        )
+        return
+    app.console.print(f"Backup of {env.name} ({m.database}, {kind}) written: {result.path}")
+    app.console.print(
+        f"  {len(m.tables)} tables, {_size(m.sql_bytes)} of SQL -> {_size(m.compressed_bytes)} "
+        f"{m.compression}, {m.duration_seconds:.1f} s ({rate:.0f} MB/s); sha256 {m.sha256[:16]}…"
+    )
+
+
+def _directories(app: AppContext, env: str | None) -> list[Path]:
+    names = [env] if env else app.project.environment_names()
+    folders: list[Path] = []
+    for name in names:
+        try:
+            folder = app.environment(name).backup.dir
+        except ConfigError:
+            if env:
+                raise
+            continue
+        if folder not in folders:
+            folders.append(folder)
+    if not folders:
+        folders.append(app.project.database_dir / "backups")
+    return folders
+
+
+def _list(app: AppContext, env: str | None, as_json: bool) -> None:
+    entries = list_backups(_directories(app, env), env)
+    if as_json:
+        click.echo(json.dumps([e.to_json() for e in entries], indent=2))
+        return
+    if not entries:
+        app.console.print(f"No backups{' of ' + env if env else ''} yet.")
+        return
+    app.console.print(backups_table(entries, app.project.root))
+
+
+def backups_table(entries: list[BackupEntry], root: Path, numbered: bool = False) -> Table:
+    table = Table(box=None, header_style="bold")
+    if numbered:
+        table.add_column("#", justify="right")
+    for column in ("file", "kind", "env", "size", "age", "verified"):
+        table.add_column(column, justify="right" if column in ("size", "age") else "left")
+    for i, e in enumerate(entries, 1):
+        row = [_relative(e.path, root), e.kind, e.env, _size(e.size), _age(e.created), e.verified]
+        table.add_row(*([str(i)] if numbered else []), *row)
+    return table
+
+
+def _verify(app: AppContext, path: Path, deep: bool) -> None:
+    scratch: ConnectionSettings | None = None
+    source: ConnectionSettings | None = None
+    if deep:
+        scratch = sandbox.up(sandbox.default_dir(app.project.root)).settings()
+        manifest = read_manifest(path)
+        if manifest.kind == "data":
+            source = _env_or_none(app, manifest.env)
+    report = verify_backup(
+        path,
+        deep=deep,
+        scratch=scratch,
+        schema_source=source,
+        progress=progress_for(app.err_console),
+    )
+    m = report.manifest
+    app.console.print(f"OK: {path} ({m.kind} backup of {m.env}/{m.database}, {m.created_at})")
+    app.console.print("  checked: " + ", ".join(report.checks))
+
+
+def _env_or_none(app: AppContext, name: str) -> ConnectionSettings | None:
+    try:
+        env: Environment = app.environment(name)
+    except ConfigError:
+        return None
+    return env.connection
+
+
+def _cleanup(app: AppContext, env: str | None, days: int | None, dry_run: bool) -> None:
+    names = [env] if env else app.project.environment_names()
+    verb = "would delete" if dry_run else "deleted"
+    total = 0
+    for name in names:
+        settings = app.environment(name)
+        retention = settings.backup.retention_days if days is None else days
+        result = cleanup_backups(
+            [settings.backup.dir], retention_days=retention, env=name, dry_run=dry_run
+        )
+        for entry in result.deleted:
+            total += 1
+            app.console.print(
+                f"{verb}: {_relative(entry.path, app.project.root)} "
+                f"({entry.kind}, {_age(entry.created)} old)"
+            )
+        for _entry, why in result.failed_verify:
+            app.err_console.print(f"warning: {why}")
+        kept = [e for e in result.kept_last_good if e.created < _cutoff(retention)]
+        for entry in kept:
+            app.console.print(
+                f"kept: {_relative(entry.path, app.project.root)} (older than {retention} days, "
+                f"but the newest good {entry.kind} backup of {name})"
+            )
+        if env:
+            due = trash_tables_due(settings, retention)
+            for table in due:
+                app.console.print(f"{'would drop' if dry_run else 'dropped'} trash table: {table}")
+            if due and not dry_run:
+                purge_trash_tables(settings, due)
+    if total == 0:
+        app.console.print("Nothing to delete.")
+
+
+def _cutoff(days: int) -> datetime:
+    return utc_now() - timedelta(days=days)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TB"
+
+
+def _age(created: datetime) -> str:
+    seconds = max(0, int((utc_now() - created).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
+COMMANDS: list[click.Command] = [backup_command]

@@ -1,0 +1,203 @@
+"""What a restore would do (`restore --dry-run`): tables replaced, emptied, created or kept,
+row counts now vs in the backup, and the schema difference between the backup and live."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mrpplan.backup.compression import codec_of
+from mrpplan.backup.dump import is_internal
+from mrpplan.backup.manifest import Manifest
+from mrpplan.backup.verify import verify_backup
+from mrpplan.config.settings import ConnectionSettings, Environment
+from mrpplan.errors import MrpplanError
+from mrpplan.mysql.client_process import open_loader
+from mrpplan.mysql.connection import connect
+from mrpplan.mysql.quote import ident
+from mrpplan.mysql.table_stats import base_tables
+
+ACTIONS = {
+    "replace": "dropped and re-created from the backup (current rows are replaced)",
+    "empty": "dropped and re-created EMPTY (schema-only backup: current rows are lost)",
+    "reload": "emptied and reloaded with the backup's rows (data-only backup)",
+    "create": "created from the backup",
+    "keep": "kept as it is (not in the backup)",
+}
+
+
+@dataclass(frozen=True)
+class TableImpact:
+    table: str
+    action: str  # replace | empty | reload | create | keep
+    rows_now: int | None
+    rows_backup: int | None
+
+    @property
+    def loses_rows(self) -> bool:
+        return self.action in ("replace", "empty", "reload") and bool(self.rows_now)
+
+
+@dataclass(frozen=True)
+class RestoreImpact:
+    env: str
+    database: str
+    path: Path
+    manifest: Manifest
+    tables: list[TableImpact]
+    schema_changes: list[str] | None = None  # None: the comparison could not be made
+    schema_note: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def destructive(self) -> bool:
+        return any(t.loses_rows for t in self.tables)
+
+
+def assess_restore(env: Environment, path: Path, *, schema_diff: bool = True) -> RestoreImpact:
+    """Verify the file, then describe what restoring it into env's database would change."""
+    manifest = verify_backup(path).manifest
+    settings = env.connection
+    database = settings.database
+    conn = connect(settings)
+    try:
+        live = [t for t in base_tables(conn, database) if not is_internal(t)]
+        counts = _counts(conn, database, sorted(set(live)))
+    finally:
+        conn.close()
+    action_for = {"schema": "empty", "data": "reload"}.get(manifest.kind, "replace")
+    impacts = [
+        TableImpact(t, action_for if t in counts else "create", counts.get(t), stats.rows)
+        for t, stats in sorted(manifest.tables.items())
+    ]
+    impacts += [
+        TableImpact(t, "keep", counts[t], None) for t in sorted(set(live) - set(manifest.tables))
+    ]
+    notes = []
+    if manifest.database != database:
+        notes.append(
+            f"the backup was taken from database {manifest.database} ({manifest.env}); "
+            f"it will be loaded into {database} ({env.name})"
+        )
+    if manifest.kind == "data":
+        missing = [i.table for i in impacts if i.action == "create"]
+        if missing:
+            notes.append(f"data-only backup: table(s) {', '.join(missing)} must exist first")
+        return RestoreImpact(
+            env.name,
+            database,
+            path,
+            manifest,
+            impacts,
+            [],
+            "data-only backup: the schema is not changed",
+            notes,
+        )
+    changes, note = (None, "schema comparison skipped")
+    if schema_diff:
+        changes, note = _schema_changes(settings, database, path)
+    return RestoreImpact(env.name, database, path, manifest, impacts, changes, note, notes)
+
+
+def _counts(conn: object, database: str, tables: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    with conn.cursor() as cur:  # type: ignore[attr-defined]
+        for table in tables:
+            cur.execute(f"SELECT COUNT(*) FROM {ident(database)}.{ident(table)}")
+            found[table] = int(cur.fetchone()[0])
+    return found
+
+
+def _schema_changes(
+    settings: ConnectionSettings, database: str, path: Path
+) -> tuple[list[str] | None, str]:
+    """Load the backup's DDL (no rows) into a scratch database and compare with live.
+
+    Uses the schema engine when it is there; degrades to a per-object text comparison,
+    and to "not available" (with the reason) when even that cannot run.
+    """
+    try:
+        from mrpplan.mysql.inspect import inspect_schema
+    except ImportError:
+        return None, "schema comparison not available in this build"
+    scratch = f"_mrpplan_ws_restore_{secrets.token_hex(4)}"
+    try:
+        conn = connect(settings, database=None)
+    except MrpplanError as exc:
+        return None, f"schema comparison not available: {exc.message}"
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"CREATE DATABASE {ident(scratch)} CHARACTER SET utf8mb4")
+        try:
+            _load_ddl(settings, scratch, path)
+            backup_schema = inspect_schema(conn, scratch)
+            live_schema = inspect_schema(conn, database)
+        finally:
+            with conn.cursor() as cur:
+                cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch)}")
+    except Exception as exc:
+        message = exc.message if isinstance(exc, MrpplanError) else str(exc)
+        return None, f"schema comparison not available: {message}"
+    finally:
+        conn.close()
+    try:
+        from mrpplan.diff import diff_schemas  # type: ignore[attr-defined]
+
+        changes = diff_schemas(live_schema, backup_schema)
+        # A restore never drops what the backup does not hold: leave those out of the diff.
+        held = _names(backup_schema)
+        lines = [
+            f"{c.kind} {c.table}: {c.reason}" for c in changes if getattr(c, "table", "") in held
+        ]
+        return lines, "schema engine diff (live -> backup)"
+    except Exception:
+        return _text_changes(live_schema, backup_schema), "object definitions compared as text"
+
+
+def _names(schema: object) -> set[str]:
+    sections = ("tables", "views", "routines", "triggers", "events")
+    return {name for section in sections for name in getattr(schema, section)}
+
+
+def _text_changes(live: object, backup: object) -> list[str]:
+    lines: list[str] = []
+    for section in ("tables", "views", "routines", "triggers", "events"):
+        now = {n: o.canonical for n, o in getattr(live, section).items()}
+        then = {n: o.canonical for n, o in getattr(backup, section).items()}
+        kind = section.rstrip("s")
+        for name in sorted(set(now) | set(then)):
+            if name not in now:
+                lines.append(f"add {kind} {name}")
+            elif name not in then:
+                if section != "tables":
+                    lines.append(f"destroy {kind} {name} (not in the backup)")
+            elif now[name] != then[name]:
+                lines.append(f"change {kind} {name}: definition differs from the backup")
+    return lines
+
+
+def _load_ddl(settings: ConnectionSettings, database: str, path: Path) -> None:
+    """Stream the file minus its INSERT statements. mariadb-dump writes a row per line (or a
+    statement per line) with newlines inside strings escaped, so a statement ends at `;`+EOL."""
+    codec = codec_of(path)
+    with path.open("rb") as source:
+        dec = subprocess.Popen(
+            codec.decompress_argv(), stdin=source, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+    assert dec.stdout is not None
+    with open_loader(settings, database) as loader:
+        in_insert = False
+        for line in dec.stdout:
+            if not in_insert and line.startswith(b"INSERT INTO "):
+                in_insert = True
+            if in_insert:
+                in_insert = not line.rstrip(b"\r\n").endswith(b";")
+            else:
+                loader.stdin.write(line)
+        with contextlib.suppress(OSError):
+            loader.stdin.close()
+        dec.wait()
+        loader.check("loading the backup's schema into a scratch database")

@@ -1,0 +1,108 @@
+"""Retention: delete backups older than N days, but ALWAYS keep the newest backup of each
+kind per environment that verifies now; purge trash tables (`_mrpplan_trash_<ts>_<table>`,
+left by apply for dropped tables) older than the same retention."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from mrpplan.backup.catalog import BackupEntry, list_backups
+from mrpplan.backup.manifest import manifest_path, utc_now
+from mrpplan.backup.verify import verify_backup
+from mrpplan.config.settings import Environment
+from mrpplan.errors import BackupError
+from mrpplan.mysql.connection import connect
+from mrpplan.mysql.quote import ident
+from mrpplan.mysql.table_stats import base_tables
+
+TRASH = re.compile(r"^_mrpplan_trash_(\d{8})T?(\d{6})Z?_")
+
+
+@dataclass
+class CleanupResult:
+    deleted: list[BackupEntry] = field(default_factory=list)
+    kept_last_good: list[BackupEntry] = field(default_factory=list)
+    failed_verify: list[tuple[BackupEntry, str]] = field(default_factory=list)
+    trash_tables: list[str] = field(default_factory=list)  # purged (or to purge in dry-run)
+    dry_run: bool = False
+
+
+def cleanup_backups(
+    directories: Iterable[Path],
+    *,
+    retention_days: int,
+    env: str | None = None,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> CleanupResult:
+    """Delete (or list, with dry_run) backups past retention, keeping each group's last good one."""
+    if retention_days < 0:
+        raise BackupError("retention days must be 0 or more")
+    now = now or utc_now()
+    cutoff = now - timedelta(days=retention_days)
+    result = CleanupResult(dry_run=dry_run)
+    groups: dict[tuple[str, str], list[BackupEntry]] = {}
+    for entry in list_backups(directories, env):
+        groups.setdefault((entry.env, entry.kind), []).append(entry)
+    for entries in groups.values():  # each newest first
+        old = [e for e in entries if e.created < cutoff]
+        if not old:
+            continue
+        keep = _newest_good(entries, result)
+        if keep is not None:
+            result.kept_last_good.append(keep)
+        for entry in old:
+            if entry is keep:
+                continue
+            result.deleted.append(entry)
+            if not dry_run:
+                entry.path.unlink(missing_ok=True)
+                manifest_path(entry.path).unlink(missing_ok=True)
+    return result
+
+
+def _newest_good(entries: list[BackupEntry], result: CleanupResult) -> BackupEntry | None:
+    """The newest backup that passes a quick verify now (never deleted)."""
+    for entry in entries:
+        try:
+            verify_backup(entry.path)
+            return entry
+        except BackupError as exc:
+            result.failed_verify.append((entry, exc.message))
+    return None
+
+
+def trash_tables_due(
+    env: Environment, retention_days: int, now: datetime | None = None
+) -> list[str]:
+    """Trash tables in env's database older than the retention (by the time in their name)."""
+    cutoff = (now or utc_now()) - timedelta(days=retention_days)
+    conn = connect(env.connection)
+    try:
+        names = base_tables(conn, env.connection.database)
+    finally:
+        conn.close()
+    due = []
+    for name in names:
+        found = TRASH.match(name)
+        if not found:
+            continue
+        made = datetime.strptime(found.group(1) + found.group(2), "%Y%m%d%H%M%S")
+        if made.replace(tzinfo=UTC) < cutoff:
+            due.append(name)
+    return due
+
+
+def purge_trash_tables(env: Environment, tables: list[str]) -> None:
+    conn = connect(env.connection)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET SESSION foreign_key_checks = 0")
+            for table in tables:
+                cur.execute(f"DROP TABLE IF EXISTS {ident(table)}")
+    finally:
+        conn.close()
