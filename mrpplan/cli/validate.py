@@ -17,8 +17,7 @@ from mrpplan.validate import validate_project
     "--env",
     "env_name",
     metavar="ENV",
-    help="Also require this environment to exist (the online check of applied "
-    "migrations is `mrpplan migrate status ENV`).",
+    help="Also check, on ENV's server, that no applied migration was edited afterwards.",
 )
 @click.pass_context
 @pass_app
@@ -48,13 +47,14 @@ def validate(app: AppContext, ctx: click.Context, as_json: bool, env_name: str |
         for problem in report.problems:
             click.echo(str(problem))
         click.echo(report.summary())
-    if env_name is not None:
-        click.echo(
-            f"note: whether migrations applied to {env_name} were edited afterwards needs the "
-            f"server; run `mrpplan migrate status {env_name}`",
-            err=True,
-        )
-    if not report.ok:
+    edited: list[str] = []
+    if env_name is not None:  # online: migrations edited after they were applied to ENV
+        from mrpplan.migrate.operations import edited_migrations
+
+        edited = edited_migrations(project, app.environment(env_name))
+        for line in edited:
+            click.echo(f"error: {line}", err=as_json)
+    if not report.ok or edited:
         ctx.exit(EXIT_ERROR)
 
 

@@ -58,6 +58,14 @@ def read_migrations(project: Project, env: Environment) -> DatabaseMigrations:
     )
 
 
+def edited_migrations(project: Project, env: Environment) -> list[str]:
+    """Messages naming each migration file edited after it was applied to env (online check
+    used by `validate --env ENV`, `migrate status` and the planner)."""
+    from mrpplan.migrate.status import edited_messages
+
+    return edited_messages(read_migrations(project, env).statuses, env.name)
+
+
 def up_target(project: Project, env: Environment, steps: int | None) -> str:
     """`latest`, or the version N pending migrations above the current one."""
     state = read_migrations(project, env)
