@@ -4,7 +4,7 @@ Rule syntax (the destination environment's `sync.mask`, `table.column: RULE`):
   email         user<key>@example.invalid          (unique per row: keeps UNIQUE keys valid)
   phone         +1-555-<key, 7+ digits>             (unique per row)
   name          "<First> <Last> <key>"              (unique per row)
-  null          NULL                                (the column must be nullable)
+  null          NULL  (the column must be nullable; YAML's bare `null` works too)
   fixed:<text>  the literal text after the first colon, as is (`fixed:` = empty string;
                 `fixed:n/a: none` = "n/a: none"); refused on a column of a UNIQUE key.
 NULL stays NULL for every rule but `null`. <key> is the row's integer primary key when it
@@ -104,12 +104,13 @@ class MaskCheck:
         }
 
 
-def parse_rules(mask: Mapping[str, str], where: str) -> list[MaskRule]:
+def parse_rules(mask: Mapping[str, str | None], where: str) -> list[MaskRule]:
     """The rules of a `sync.mask` mapping; ConfigError naming the file for a bad one."""
     rules: list[MaskRule] = []
     for key, spec in mask.items():
         table, dot, column = key.partition(".")
-        kind, colon, value = str(spec).partition(":")
+        text = "null" if spec is None else str(spec)  # a bare YAML `null` means the null rule
+        kind, colon, value = text.partition(":")
         kind = kind.strip().lower()
         if not dot or not table or not column:
             raise ConfigError(f"{where}: sync.mask key {key!r} must be table.column")

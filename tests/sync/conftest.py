@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 CUSTOMERS = 40
+DATA_TABLES = ["customers", "orders", "audit_log", "suppliers"]
 
 
 def fill_erp(db) -> None:  # type: ignore[no-untyped-def]
@@ -23,7 +24,8 @@ def fill_erp(db) -> None:  # type: ignore[no-untyped-def]
         "CREATE VIEW big_orders AS SELECT id, total FROM orders WHERE total > 100",
         "CREATE TRIGGER orders_audit AFTER INSERT ON orders FOR EACH ROW"
         " INSERT INTO audit_log (msg) VALUES (CONCAT('order ', NEW.id))",
-        "CREATE FUNCTION order_count() RETURNS INT READS SQL DATA RETURN (SELECT COUNT(*) FROM orders)",
+        "CREATE FUNCTION order_count() RETURNS INT READS SQL DATA"
+        " RETURN (SELECT COUNT(*) FROM orders)",
         "CREATE TABLE mrpplan_schema_history (version VARCHAR(32) PRIMARY KEY, name VARCHAR(255),"
         " checksum CHAR(64), applied_at DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6),"
         " applied_by VARCHAR(255) DEFAULT '', execution_ms INT DEFAULT 0, down_sql LONGTEXT,"

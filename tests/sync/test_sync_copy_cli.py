@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import CUSTOMERS, checksums, fill_erp
-
-DATA_TABLES = ["customers", "orders", "audit_log", "suppliers"]
+from conftest import CUSTOMERS, DATA_TABLES, checksums, fill_erp
 
 
 def _names(db) -> dict[str, str]:  # type: ignore[no-untyped-def]
