@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 
 import click
 from rich.table import Table
@@ -171,7 +172,9 @@ def plan_and_apply(
     from mrpplan.plan.planner import make_plan
     from mrpplan.plan.render import print_plan
 
-    plan = with_digest(make_plan(app.project, env, target_version=target))
+    # schema only: the environment's seeds and sync are `mrpplan plan`'s business
+    scoped = replace(env, seeds=(), sync=None)
+    plan = with_digest(make_plan(app.project, scoped, target_version=target))
     print_plan(app.console, plan, show_sql=app.verbose or dry_run)
     for warning in plan.warnings:
         app.err_console.print(f"[yellow]Warning:[/] {warning}")

@@ -83,7 +83,7 @@ def up_draft(ctx: PlanContext, migrations: Sequence[Migration], migration: Migra
     record = history.record_sql(
         migration.version, migration.name, migration.checksum, down, execution_ms=ELAPSED_MS
     )
-    pairs = _statement_pairs(trace)
+    pairs = statement_pairs(trace)
     pairs.append((record, history.remove_sql(migration.version)))
     ctx.desired_schema_history.add((migration.version, migration.checksum))
     return _draft(
@@ -134,7 +134,7 @@ def down_draft(
     trace = trace_statements(
         ctx.env.connection, ctx.flavor, prefix, statements, ctx.project.cache_dir
     )
-    pairs = _statement_pairs(trace)
+    pairs = statement_pairs(trace)
     pairs.append(
         (
             history.remove_sql(row.version),
@@ -188,7 +188,7 @@ def _prefix(ctx: PlanContext, migrations: Sequence[Migration], upto: int) -> lis
     return statements
 
 
-def _statement_pairs(trace: Trace) -> list[tuple[str, str]]:
+def statement_pairs(trace: Trace) -> list[tuple[str, str]]:
     """(forward, reverse) pairs; a statement whose undo takes m statements gets m-1 no-ops after it.
 
     Undo runs the reverses of completed pairs last-first, so the pads carry the first

@@ -1,0 +1,89 @@
+"""Generated rollback: computed by the schema engine, it must undo a migration exactly like
+the hand-written down section does; per-statement reverses must undo any prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mrpplan.apply.steps import reverse_statements
+from mrpplan.migrate.directory import base_schema_statements, load_migrations
+from mrpplan.migrate.plan_steps import NOOP, statement_pairs
+from mrpplan.migrate.trace import StatementEffect, Trace, generated_down, trace_statements
+from mrpplan.mysql.connection import connect, server_version
+from mrpplan.mysql.flavor import Flavor
+from mrpplan.plan.types import Step
+from mrpplan.sqlfiles.split import SqlStatement
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _statements(texts: list[str]) -> list[SqlStatement]:
+    return [SqlStatement(t, Path("generated.sql"), i + 1) for i, t in enumerate(texts)]
+
+
+def test_generated_rollback_matches_the_hand_written_down(fresh_db: Any) -> None:
+    from mrpplan.mysql.workspace import desired_schema
+
+    conn = connect(fresh_db.settings)
+    try:
+        flavor = Flavor.parse(server_version(conn))
+    finally:
+        conn.close()
+    migrations = load_migrations(REPO / "database/migrations")
+    with_down = [m for m in migrations if m.down is not None]
+    assert with_down, "the example has migrations with a hand-written down section"
+    prefix = list(base_schema_statements(REPO / "database/schema"))
+    for migration in migrations:
+        if migration.down is not None:
+            trace = trace_statements(fresh_db.settings, flavor, prefix, migration.up, None)
+            generated = generated_down(trace, flavor)
+            assert generated, migration.path.name
+            before = desired_schema(fresh_db.settings, prefix, None).fingerprint()
+            by_hand = desired_schema(
+                fresh_db.settings, [*prefix, *migration.up, *migration.down], None
+            )
+            by_engine = desired_schema(
+                fresh_db.settings, [*prefix, *migration.up, *_statements(generated)], None
+            )
+            assert by_hand.fingerprint() == before, migration.path.name
+            assert by_engine.fingerprint() == before, migration.path.name
+        prefix.extend(migration.up)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "c"]), max_size=3), min_size=1, max_size=6))
+def test_per_statement_reverses_undo_exactly_the_statements_that_ran(
+    undo_sizes: list[list[str]],
+) -> None:
+    effects = tuple(
+        StatementEffect(
+            SqlStatement(f"S{i}", Path("m.sql"), i + 1),
+            tuple(f"undo S{i} part {j}{x}" for j, x in enumerate(parts)),
+            False,
+            (),
+            (),
+            "n/a",
+        )
+        for i, parts in enumerate(undo_sizes)
+    )
+    pairs = statement_pairs(Trace(None, None, effects, {}))
+    step = Step(
+        "1",
+        "migrate_up",
+        "m",
+        sql=tuple(f for f, _ in pairs),
+        reverse_sql=tuple(r for _, r in reversed(pairs)),
+    )
+    for k in range(len(effects) + 1):  # statement k fails: S0..S(k-1) ran
+        done = (
+            next(i for i, (f, _) in enumerate(pairs) if f == f"S{k}")
+            if k < len(effects)
+            else len(pairs)
+        )
+        undo = [s for s in reverse_statements(step, done) or [] if s != NOOP]
+        expected = [u for e in reversed(effects[:k]) for u in e.reverse]
+        assert undo == expected
