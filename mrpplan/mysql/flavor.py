@@ -42,6 +42,16 @@ class Flavor:
     def supports_if_exists_on_alter(self) -> bool:
         return self.is_mariadb
 
+    def supports_rename_index(self) -> bool:
+        return self.at_least(10, 5, 2) if self.is_mariadb else self.at_least(5, 7)
+
+    def supports_instant_drop_column(self) -> bool:
+        return self.at_least(10, 4) if self.is_mariadb else self.at_least(8, 0, 29)
+
+    def supports_nocopy(self) -> bool:
+        """ALGORITHM=NOCOPY exists on MariaDB 10.3+ only; MySQL says INPLACE."""
+        return self.is_mariadb and self.at_least(10, 3)
+
     def dump_tool(self) -> tuple[str, ...]:
         return ("mariadb-dump", "mysqldump") if self.is_mariadb else ("mysqldump", "mariadb-dump")
 

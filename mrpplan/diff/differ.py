@@ -1,0 +1,149 @@
+"""diff_schemas: two models -> an ordered list of changes (DESIGN §4.1, §4.3).
+
+Canonical texts are compared first; only tables whose text differs are parsed. The
+order is foreign-key aware: foreign keys are dropped first, tables are created parents
+first (foreign keys of a cycle are added at the end), foreign keys are added last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from mrpplan.diff.changes import (
+    AddForeignKey,
+    Change,
+    CreateRoutine,
+    CreateTable,
+    CreateView,
+    DropForeignKey,
+    DropRoutine,
+    DropTable,
+    DropView,
+    ModifyColumn,
+    ReplaceView,
+    UnsupportedTableChange,
+)
+from mrpplan.diff.order import parents_first, views_in_dependency_order
+from mrpplan.diff.table_diff import diff_table
+from mrpplan.model.routine import Routine
+from mrpplan.model.schema import Schema
+
+
+def diff_schemas(
+    current: Schema,
+    desired: Schema,
+    *,
+    renames: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[Change]:
+    """Changes that turn `current` into `desired`, in an order the server accepts.
+
+    `renames` = {table: {old column: new column}} declares column renames (otherwise a
+    renamed column is a drop plus an add).
+    """
+    renames = renames or {}
+    fk_drops: list[Change] = []
+    fk_adds: list[Change] = []
+    alters: list[Change] = []
+    drops: list[Change] = []
+    creates: list[Change] = []
+
+    changed = [
+        n
+        for n in sorted(desired.tables)
+        if n in current.tables and current.tables[n].canonical != desired.tables[n].canonical
+    ]
+    for name in changed:
+        old, new = current.tables[name], desired.tables[name]
+        if not (old.supported and new.supported):
+            why = old.unsupported_reason or new.unsupported_reason
+            alters.append(UnsupportedTableChange(name, old, new, why))
+            continue
+        drop_fk, inner, add_fk = diff_table(old, new, renames.get(name, {}))
+        fk_drops += drop_fk
+        alters += inner
+        fk_adds += add_fk
+    _rebuild_fks_of_changed_columns(current, desired, alters, fk_drops, fk_adds)
+
+    for name in sorted(set(current.tables) - set(desired.tables)):
+        table = current.tables[name]
+        fk_names = tuple(fk.name for fk in table.foreign_keys)
+        fk_drops += [DropForeignKey(name, fk) for fk in table.foreign_keys]
+        drops.append(DropTable(name, table, fk_names))
+
+    new_tables = {n: desired.tables[n] for n in set(desired.tables) - set(current.tables)}
+    order, deferred = parents_first({n: t.references() for n, t in new_tables.items()})
+    for name in order:
+        table = new_tables[name]
+        late = [fk for fk in table.foreign_keys if (name, fk.ref_table) in deferred]
+        creates.append(CreateTable(name, table, tuple(fk.name for fk in late)))
+        fk_adds += [AddForeignKey(name, fk) for fk in late]
+
+    object_drops, object_creates = _object_changes(current, desired)
+    return fk_drops + object_drops + drops + alters + creates + fk_adds + object_creates
+
+
+def _rebuild_fks_of_changed_columns(
+    current: Schema,
+    desired: Schema,
+    alters: list[Change],
+    fk_drops: list[Change],
+    fk_adds: list[Change],
+) -> None:
+    """The server refuses to change a column's type while a foreign key uses it: drop
+    the key first and add it back afterwards (unless the diff already does)."""
+    touched: set[tuple[str, str]] = set()
+    for change in alters:
+        if isinstance(change, ModifyColumn):
+            old, new = change.old, change.new
+            if (old.type, old.charset, old.collation, old.nullable) != (
+                new.type,
+                new.charset,
+                new.collation,
+                new.nullable,
+            ):
+                touched.add((change.table, old.name))
+    if not touched:
+        return
+    dropped = {(c.table, c.foreign_key.name) for c in fk_drops if isinstance(c, DropForeignKey)}
+    tables = {t for t, _ in touched}
+    for name, table in current.tables.items():
+        if name not in desired.tables:
+            continue  # dropped: its foreign keys go first anyway
+        if name not in tables and not any(f"REFERENCES `{t}`" in table.canonical for t in tables):
+            continue
+        for fk in table.foreign_keys:
+            uses = any((name, c) in touched for c in fk.columns) or (
+                fk.ref_schema is None and any((fk.ref_table, c) in touched for c in fk.ref_columns)
+            )
+            if uses and (name, fk.name) not in dropped:
+                fk_drops.append(DropForeignKey(name, fk))
+                fk_adds.append(AddForeignKey(name, fk))
+
+
+def _object_changes(current: Schema, desired: Schema) -> tuple[list[Change], list[Change]]:
+    drops: list[Change] = []
+    creates: list[Change] = []
+    for kind_map in ("triggers", "events", "routines"):
+        old: dict[str, Routine] = getattr(current, kind_map)
+        new: dict[str, Routine] = getattr(desired, kind_map)
+        for name in sorted(old):
+            if name not in new or new[name].canonical != old[name].canonical:
+                drops.append(DropRoutine(old[name].name, old[name]))
+        for name in sorted(new):
+            if name not in old or new[name].canonical != old[name].canonical:
+                creates.append(CreateRoutine(new[name].name, new[name]))
+    # routines first (triggers may call them), then triggers and events
+    creates.sort(
+        key=lambda c: isinstance(c, CreateRoutine) and c.routine.kind in ("TRIGGER", "EVENT")
+    )
+    view_drops = [
+        DropView(n, v) for n, v in sorted(current.views.items()) if n not in desired.views
+    ]
+    view_creates: list[Change] = []
+    for name in views_in_dependency_order({n: v.canonical for n, v in desired.views.items()}):
+        view = desired.views[name]
+        if name not in current.views:
+            view_creates.append(CreateView(name, view))
+        elif current.views[name].canonical != view.canonical:
+            view_creates.append(ReplaceView(name, current.views[name], view))
+    return drops + view_drops, view_creates + creates

@@ -1,0 +1,141 @@
+"""Changes that turn one (supported) table into another: columns, keys, checks, options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from difflib import SequenceMatcher
+
+from mrpplan.diff.changes import (
+    AddCheck,
+    AddColumn,
+    AddForeignKey,
+    AddIndex,
+    AlterTableOptions,
+    Change,
+    DropCheck,
+    DropColumn,
+    DropForeignKey,
+    DropIndex,
+    ModifyColumn,
+    RenameColumn,
+    RenameIndex,
+    TableClause,
+)
+from mrpplan.model.column import Column
+from mrpplan.model.table import Table
+
+
+def diff_table(
+    old: Table, new: Table, renames: Mapping[str, str]
+) -> tuple[list[Change], list[Change], list[Change]]:
+    """(foreign-key drops, in-table changes, foreign-key adds) for old -> new."""
+    name = new.name
+    fk_drops: list[Change] = []
+    fk_adds: list[Change] = []
+    old_fks = {fk.name: fk for fk in old.foreign_keys}
+    new_fks = {fk.name: fk for fk in new.foreign_keys}
+    for fk_name, fk in old_fks.items():
+        if new_fks.get(fk_name) != fk:
+            fk_drops.append(DropForeignKey(name, fk))
+    for fk_name, fk in new_fks.items():
+        if old_fks.get(fk_name) != fk:
+            fk_adds.append(AddForeignKey(name, fk))
+
+    changes: list[Change] = []
+    old_checks = {c.name: c for c in old.checks}
+    new_checks = {c.name: c for c in new.checks}
+    changes += [DropCheck(name, c) for n, c in old_checks.items() if new_checks.get(n) != c]
+    changes += _index_changes(old, new)
+    changes += column_changes(old, new, renames)
+    changes += [AddCheck(name, c) for n, c in new_checks.items() if old_checks.get(n) != c]
+    if old.options != new.options:
+        changes.append(AlterTableOptions(name, old.options, new.options))
+    changes = [
+        replace(c, options=old.options) if isinstance(c, TableClause) else c for c in changes
+    ]
+    return fk_drops, changes, fk_adds
+
+
+def _index_changes(old: Table, new: Table) -> list[Change]:
+    name = new.name
+    old_ix = {i.name: i for i in old.indexes}
+    new_ix = {i.name: i for i in new.indexes}
+    drops = [i for n, i in old_ix.items() if new_ix.get(n) != i]
+    adds = [i for n, i in new_ix.items() if old_ix.get(n) != i]
+    out: list[Change] = []
+    for index in list(drops):
+        twin = next(
+            (
+                a
+                for a in adds
+                if a.name not in old_ix
+                and index.name not in new_ix
+                and not index.is_primary
+                and (a.kind, a.parts, a.comment, a.using)
+                == (index.kind, index.parts, index.comment, index.using)
+            ),
+            None,
+        )
+        if twin is not None:
+            out.append(RenameIndex(name, index, twin))
+            drops.remove(index)
+            adds.remove(twin)
+    return [DropIndex(name, i) for i in drops] + out + [AddIndex(name, i) for i in adds]
+
+
+def column_changes(old: Table, new: Table, renames: Mapping[str, str]) -> list[Change]:
+    """Drops, then adds/modifies/moves in the desired order.
+
+    Columns kept in place are a common subsequence of both orders; every other kept
+    column is moved right after its desired predecessor, and each move records where
+    the column was so the inverse puts it back (see mrpplan.mysql.ddl for the order
+    in which one ALTER applies them).
+    """
+    name = new.name
+    new_names = new.column_names()
+    old_names = old.column_names()
+    back = {
+        new_n: old_n
+        for old_n, new_n in renames.items()
+        if old_n in old_names and new_n in new_names
+    }
+    for new_n in new_names:  # same name on both sides, not renamed
+        if new_n in old_names and new_n not in back and new_n not in renames:
+            back[new_n] = new_n
+    kept_old = {old_n for old_n in back.values()}
+    old_pred = _predecessors(old_names)
+    new_pred = _predecessors(new_names)
+
+    common_old = [n for n in old_names if n in kept_old]
+    common_new = [back[n] for n in new_names if n in back]  # in old names, desired order
+    matcher = SequenceMatcher(a=common_old, b=common_new, autojunk=False)
+    stay = {common_old[b.a + k] for b in matcher.get_matching_blocks() for k in range(b.size)}
+
+    out: list[Change] = []
+    for old_n in old_names:
+        if old_n not in kept_old:
+            out.append(DropColumn(name, _col(old, old_n), old_pred[old_n]))
+    for new_n in new_names:
+        col = _col(new, new_n)
+        if new_n not in back:
+            out.append(AddColumn(name, col, new_pred[new_n]))
+            continue
+        old_n = back[new_n]
+        old_col = _col(old, old_n)
+        moved = old_n not in stay
+        if old_n != new_n:
+            out.append(RenameColumn(name, old_col, col, moved, new_pred[new_n], old_pred[old_n]))
+        elif moved or old_col.ddl != col.ddl:
+            out.append(ModifyColumn(name, old_col, col, moved, new_pred[new_n], old_pred[old_n]))
+    return out
+
+
+def _predecessors(names: tuple[str, ...]) -> dict[str, str | None]:
+    return {n: (names[i - 1] if i else None) for i, n in enumerate(names)}
+
+
+def _col(table: Table, name: str) -> Column:
+    col = table.column(name)
+    assert col is not None
+    return col

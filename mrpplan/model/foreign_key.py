@@ -1,0 +1,19 @@
+"""A foreign key constraint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """`definition` is the server's line: "CONSTRAINT `fk` FOREIGN KEY (...) REFERENCES ..."."""
+
+    name: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    definition: str
+    ref_schema: str | None = None  # set when the parent lives in another database
+    on_delete: str = "RESTRICT"
+    on_update: str = "RESTRICT"

@@ -1,0 +1,70 @@
+"""A whole database schema: tables, views, routines, triggers, events."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from mrpplan.model.routine import Routine
+from mrpplan.model.table import Table
+from mrpplan.model.view import View
+
+
+@dataclass(frozen=True)
+class Schema:
+    tables: dict[str, Table] = field(default_factory=dict)
+    views: dict[str, View] = field(default_factory=dict)
+    routines: dict[str, Routine] = field(default_factory=dict)  # procedures and functions
+    triggers: dict[str, Routine] = field(default_factory=dict)
+    events: dict[str, Routine] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """sha256 over the canonical text of every object, in a fixed order."""
+        digest = hashlib.sha256()
+        for section, objects in self._sections():
+            for name in sorted(objects):
+                digest.update(f"{section}\0{name}\0{objects[name]}\0".encode())
+        return digest.hexdigest()
+
+    def _sections(self) -> list[tuple[str, dict[str, str]]]:
+        return [
+            ("table", {n: t.canonical for n, t in self.tables.items()}),
+            ("view", {n: v.canonical for n, v in self.views.items()}),
+            ("routine", {n: r.canonical for n, r in self.routines.items()}),
+            ("trigger", {n: r.canonical for n, r in self.triggers.items()}),
+            ("event", {n: r.canonical for n, r in self.events.items()}),
+        ]
+
+    def table_names(self) -> list[str]:
+        return sorted(self.tables)
+
+    def view_names(self) -> list[str]:
+        return sorted(self.views)
+
+    def unsupported_tables(self) -> list[str]:
+        return sorted(name for name, table in self.tables.items() if not table.supported)
+
+    def to_texts(self) -> dict[str, dict[str, str]]:
+        """Plain JSON-able form (canonical texts only) for caches."""
+        out: dict[str, dict[str, str]] = {name: texts for name, texts in self._sections()}
+        out["routine_kind"] = {n: r.kind for n, r in self.routines.items()}
+        out["trigger_table"] = {n: r.table or "" for n, r in self.triggers.items()}
+        return out
+
+    @classmethod
+    def from_texts(cls, data: dict[str, dict[str, str]]) -> Schema:
+        kinds = data.get("routine_kind", {})
+        trigger_tables = data.get("trigger_table", {})
+        return cls(
+            tables={n: Table(n, t) for n, t in data.get("table", {}).items()},
+            views={n: View(n, t) for n, t in data.get("view", {}).items()},
+            routines={
+                n: Routine(kinds.get(n, "PROCEDURE"), n, t)
+                for n, t in data.get("routine", {}).items()
+            },
+            triggers={
+                n: Routine("TRIGGER", n, t, trigger_tables.get(n) or None)
+                for n, t in data.get("trigger", {}).items()
+            },
+            events={n: Routine("EVENT", n, t) for n, t in data.get("event", {}).items()},
+        )

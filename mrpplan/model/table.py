@@ -1,0 +1,85 @@
+"""A table: the server's canonical CREATE TABLE text, parsed on first use."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from mrpplan.model.canonical import sha256_text
+from mrpplan.model.check import Check
+from mrpplan.model.column import Column
+from mrpplan.model.foreign_key import ForeignKey
+from mrpplan.model.index import Index
+from mrpplan.model.table_def import TableDef
+from mrpplan.model.table_options import TableOptions
+
+_REFERENCES = re.compile(r"REFERENCES `((?:[^`]|``)+)` \(")
+
+
+@dataclass(frozen=True)
+class Table:
+    """`canonical` is SHOW CREATE TABLE without AUTO_INCREMENT=N. Equal texts mean equal
+    tables, so the (costly) parse into columns/keys only happens for tables that differ."""
+
+    name: str
+    canonical: str
+
+    @functools.cached_property
+    def parsed(self) -> TableDef:
+        from mrpplan.sqlfiles.parse import parse_table_text  # pure computation, cached
+
+        return parse_table_text(self.canonical)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        return sha256_text(self.canonical)
+
+    @property
+    def supported(self) -> bool:
+        return self.parsed.supported
+
+    @property
+    def unsupported_reason(self) -> str:
+        return self.parsed.unsupported_reason
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return self.parsed.columns
+
+    @property
+    def indexes(self) -> tuple[Index, ...]:
+        return self.parsed.indexes
+
+    @property
+    def foreign_keys(self) -> tuple[ForeignKey, ...]:
+        return self.parsed.foreign_keys
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        return self.parsed.checks
+
+    @property
+    def options(self) -> TableOptions:
+        return self.parsed.options
+
+    def column(self, name: str) -> Column | None:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        return None
+
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(col.name for col in self.columns)
+
+    def primary_key(self) -> Index | None:
+        for index in self.indexes:
+            if index.is_primary:
+                return index
+        return None
+
+    def references(self) -> set[str]:
+        """Names of the tables this table's foreign keys point at (same database)."""
+        if not self.supported:  # still order creates correctly: read the text
+            return {m.replace("``", "`") for m in _REFERENCES.findall(self.canonical)}
+        return {fk.ref_table for fk in self.foreign_keys if fk.ref_schema is None}
