@@ -65,7 +65,9 @@ def apply_plan(
             ran = run_steps(executor, plan, plan.steps, result, say)
             journal.finish("done")
             verify_desired(executor, plan)
-            result.checkpoints = [p.artifact for p in ran if p.artifact]
+            result.checkpoints = [
+                p.artifact for p in ran if p.artifact and p.step.action == "checkpoint"
+            ]
             return result
         finally:
             release_lock(conn, database)

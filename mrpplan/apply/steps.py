@@ -209,9 +209,17 @@ def reverse_statements(step: Step, done: int) -> list[str] | None:
 
 
 def pause_for_tests(step: Step) -> None:
-    """Test hook: MRPPLAN_TEST_PAUSE_AFTER_STEP=<id> sleeps after that step (to be killed)."""
-    if os.environ.get(PAUSE_AFTER_STEP) == step.id:
-        time.sleep(float(os.environ.get("MRPPLAN_TEST_PAUSE_SECONDS", "60")))
+    """Test hook: MRPPLAN_TEST_PAUSE_AFTER_STEP=<id> stops after that step so a test can kill
+    the process or race it; it resumes when MRPPLAN_TEST_RESUME_FILE exists (if set) or
+    after MRPPLAN_TEST_PAUSE_SECONDS (default 60)."""
+    if os.environ.get(PAUSE_AFTER_STEP) != step.id:
+        return
+    resume = os.environ.get("MRPPLAN_TEST_RESUME_FILE")
+    deadline = time.monotonic() + float(os.environ.get("MRPPLAN_TEST_PAUSE_SECONDS", "60"))
+    while time.monotonic() < deadline:
+        if resume and Path(resume).exists():
+            return
+        time.sleep(0.05)
 
 
 def _message(exc: BaseException) -> str:

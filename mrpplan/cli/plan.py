@@ -123,6 +123,7 @@ def apply_command(app: AppContext, target: str, auto_approve: bool) -> None:
       mrpplan apply local --auto-approve
     """
     from mrpplan.apply.executor import apply_plan
+    from mrpplan.apply.verify import check_policy, check_target
     from mrpplan.plan.planner import make_plan
 
     saved = Path(target).is_file() or target.endswith(".json")
@@ -138,6 +139,8 @@ def apply_command(app: AppContext, target: str, auto_approve: bool) -> None:
         apply_plan(app.project, env, plan, approved=True)
         app.console.print("Nothing to apply: the plan has no changes (applied as a no-op).")
         return
+    check_target(env, plan)
+    check_policy(env, plan)  # refuse before asking anyone to approve
     approved = _approve(app.console, env, plan, auto_approve=auto_approve, saved=saved)
     result = apply_plan(
         app.project,

@@ -109,21 +109,25 @@ def arrange(drafts: Sequence[StepDraft], checkpoint_policy: str) -> list[Step]:
     """Number the drafts, history last, each risky step preceded by its checkpoint."""
     ordered = [d for d in drafts if not d.history] + [d for d in drafts if d.history]
     steps: list[Step] = []
+    created: set[str] = set()  # tables this plan creates: a rollback drops them anyway
     for draft in ordered:
         checkpoint_id = None
-        if draft.tables and wants_checkpoint(draft, checkpoint_policy):
+        tables = [t for t in draft.tables if t not in created]
+        if tables and wants_checkpoint(draft, checkpoint_policy):
             checkpoint_id = str(len(steps) + 1)
             steps.append(
                 Step(
                     id=checkpoint_id,
                     action="checkpoint",
-                    object=",".join(draft.tables),
+                    object=",".join(tables),
                     sql=(),
                     reverse_sql=(),
-                    reason=f"save {', '.join(draft.tables)} (schema and data) so that a "
+                    reason=f"save {', '.join(tables)} (schema and data) so that a "
                     f"rollback of step {len(steps) + 2} can bring their data back",
                 )
             )
+        if draft.action == "create_table":
+            created.add(draft.object)
         steps.append(
             Step(
                 id=str(len(steps) + 1),

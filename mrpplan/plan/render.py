@@ -51,11 +51,10 @@ def render_step(step: Step, *, show_sql: bool) -> Text:
     if step.reason:
         label = "DESTRUCTIVE: " if step.destructive else ""
         line.append(f"\n          {label}{step.reason}", style="red" if step.destructive else "")
-    if step.reverse_sql is None and step.action != "checkpoint":
-        note = "no reverse SQL: rollback restores its checkpoint"
-        if not step.checkpoint:
-            note = "irreversible: no reverse SQL and no checkpoint"
-        line.append(f"\n          {note}", style="red")
+    if step.reverse_sql is None and step.checkpoint:
+        line.append("\n          no reverse SQL: rollback restores its checkpoint", style="dim")
+    elif step.reverse_sql is None and step.destructive:
+        line.append("\n          irreversible: no reverse SQL and no checkpoint", style="red")
     if show_sql:
         for statement in step.sql:
             for sql_line in statement.splitlines():

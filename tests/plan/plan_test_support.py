@@ -1,0 +1,103 @@
+"""Helpers for the plan/apply tests: what a user would compare before and after."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+_AUTO_INCREMENT = re.compile(r" AUTO_INCREMENT=\d+")
+
+
+def user_tables(db: Any) -> list[str]:
+    rows = db.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
+        "AND table_type = 'BASE TABLE' ORDER BY table_name"
+    )
+    return [str(r[0]) for r in rows if not str(r[0]).startswith(("mrpplan_", "_mrpplan"))]
+
+
+def schema_texts(db: Any) -> dict[str, str]:
+    """SHOW CREATE TABLE of every user table (AUTO_INCREMENT counters left out)."""
+    texts = {}
+    for table in user_tables(db):
+        text = str(db.query(f"SHOW CREATE TABLE `{table}`")[0][1])
+        texts[table] = _AUTO_INCREMENT.sub("", text)
+    return texts
+
+
+def checksums(db: Any) -> dict[str, object]:
+    tables = user_tables(db)
+    if not tables:
+        return {}
+    rows = db.query("CHECKSUM TABLE " + ", ".join(f"`{t}`" for t in tables))
+    return {str(name).split(".", 1)[1]: value for name, value in rows}
+
+
+def snapshot(db: Any) -> tuple[dict[str, str], dict[str, object], list[tuple[object, ...]]]:
+    """Schema, data checksums and schema history: everything a rollback must restore."""
+    history: list[tuple[object, ...]] = []
+    if db.query("SHOW TABLES LIKE 'mrpplan_schema_history'"):
+        history = db.query("SELECT version, checksum FROM mrpplan_schema_history ORDER BY 1")
+    return schema_texts(db), checksums(db), history
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
+    """Poll until `condition()` holds (synchronisation, not a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def journal_status(db: Any, step_id: str) -> str | None:
+    if not db.query("SHOW TABLES LIKE 'mrpplan_apply_journal'"):
+        return None
+    rows = db.query(
+        "SELECT status FROM mrpplan_apply_journal WHERE step_id = %s ORDER BY id DESC LIMIT 1",
+        (step_id,),
+    )
+    return str(rows[0][0]) if rows else None
+
+
+def start_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    """Run mrpplan in the background (to race it or kill it)."""
+    import os
+
+    merged = dict(os.environ)
+    merged.update({"NO_COLOR": "1", "COLUMNS": "200"})
+    merged.update(env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "mrpplan", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=merged,
+        cwd=cwd,
+    )
+
+
+def saved_plan_path(output: str) -> str:
+    found = re.search(r"mrpplan apply (\S+\.json)", output)
+    assert found, output
+    return found.group(1)
+
+
+def edit_base_schema(root: Path, old: str, new: str) -> None:
+    """Change the declared schema of the project copy (a developer's edit)."""
+    path = root / "database" / "schema" / "01_base_schema.sql"
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def append_base_schema(root: Path, sql: str) -> None:
+    path = root / "database" / "schema" / "01_base_schema.sql"
+    path.write_text(path.read_text() + "\n" + sql + "\n")

@@ -1,0 +1,132 @@
+"""Failures and killed applies: the database ends exactly where it was (schema and data)."""
+
+from __future__ import annotations
+
+import json
+
+from plan_test_support import (
+    append_base_schema,
+    edit_base_schema,
+    journal_status,
+    snapshot,
+    start_cli,
+    wait_for,
+)
+
+
+def _built(project, cli) -> None:
+    """local at the latest version with all its seed data."""
+    result = cli("apply", "local", "--auto-approve")
+    assert result.code == 0, result.output
+
+
+def test_failing_statement_rolls_everything_back(project, cli) -> None:
+    _built(project, cli)
+    db = project.databases["local"]
+    append_base_schema(project.root, "CREATE TABLE zz_first (id INT PRIMARY KEY) ENGINE=InnoDB;")
+    edit_base_schema(project.root, "    notes           TEXT          NULL,\n", "")
+    # reference data has several currencies with 2 decimal places: this index cannot be built
+    edit_base_schema(
+        project.root,
+        "CREATE TABLE currencies (\n",
+        "CREATE TABLE currencies (\n    UNIQUE KEY uq_currency_places (decimal_places),\n",
+    )
+    before = snapshot(db)
+    made = cli("plan", "local", "--out", "plans/fail.json")
+    assert made.code == 0, made.output
+    steps = json.loads((project.root / "plans" / "fail.json").read_text())["steps"]
+    failing = next(s for s in steps if "uq_currency_places" in " ".join(s["sql"]))
+    assert steps.index(failing) > 0, "the failing step should not be the first"
+    result = cli("apply", "plans/fail.json", "--auto-approve")
+    assert result.code == 1, result.output
+    assert f"step {failing['id']} of {len(steps)}" in result.stderr
+    assert "Duplicate entry" in result.stderr
+    assert "back where it was" in result.stderr
+    assert snapshot(db) == before
+
+
+def test_killed_between_steps_then_recover_rolls_back(project, cli) -> None:
+    _built(project, cli)
+    db = project.databases["local"]
+    append_base_schema(project.root, "CREATE TABLE zz_one (id INT PRIMARY KEY) ENGINE=InnoDB;")
+    append_base_schema(project.root, "CREATE TABLE zz_two (id INT PRIMARY KEY) ENGINE=InnoDB;")
+    before = snapshot(db)
+    assert cli("plan", "local", "--out", "plans/kill.json").code == 0
+    proc = start_cli(
+        "apply",
+        "plans/kill.json",
+        "--auto-approve",
+        env={"MRPPLAN_TEST_PAUSE_AFTER_STEP": "1", "MRPPLAN_TEST_PAUSE_SECONDS": "600"},
+        cwd=project.root,
+    )
+    try:
+        wait_for(lambda: journal_status(db, "1") == "done", "step 1 to finish")
+    finally:
+        proc.kill()
+        proc.wait()
+    assert snapshot(db) != before
+    recovered = cli("recover", "local")
+    assert recovered.code == 0, recovered.output
+    assert "back where it was" in recovered.stdout
+    assert snapshot(db) == before
+    assert cli("recover", "local").stdout.startswith("Nothing to recover")
+
+
+def test_killed_then_recover_forward_finishes_the_plan(project, cli) -> None:
+    _built(project, cli)
+    db = project.databases["local"]
+    append_base_schema(project.root, "CREATE TABLE zz_one (id INT PRIMARY KEY) ENGINE=InnoDB;")
+    append_base_schema(project.root, "CREATE TABLE zz_two (id INT PRIMARY KEY) ENGINE=InnoDB;")
+    assert cli("plan", "local", "--out", "plans/kill.json").code == 0
+    proc = start_cli(
+        "apply",
+        "plans/kill.json",
+        "--auto-approve",
+        env={"MRPPLAN_TEST_PAUSE_AFTER_STEP": "1", "MRPPLAN_TEST_PAUSE_SECONDS": "600"},
+        cwd=project.root,
+    )
+    try:
+        wait_for(lambda: journal_status(db, "1") == "done", "step 1 to finish")
+    finally:
+        proc.kill()
+        proc.wait()
+    finished = cli("recover", "local", "--forward", "plans/kill.json")
+    assert finished.code == 0, finished.output
+    assert cli("plan", "local", "--detailed-exitcode").code == 0
+
+
+def test_killed_during_a_long_alter_then_recover(project, cli) -> None:
+    append_base_schema(
+        project.root,
+        "CREATE TABLE zz_big (id INT NOT NULL PRIMARY KEY, v INT NOT NULL, "
+        "pad CHAR(60) NOT NULL DEFAULT '') ENGINE=InnoDB;",
+    )
+    _built(project, cli)
+    db = project.databases["local"]
+    db.execute(
+        "INSERT INTO zz_big (id, v, pad) SELECT seq, seq % 1000, REPEAT('x', 60) "
+        "FROM seq_1_to_400000"
+    )
+    edit_base_schema(project.root, "v INT NOT NULL, pad", "v BIGINT NOT NULL, pad")
+    before = snapshot(db)
+    made = cli("plan", "local", "--out", "plans/alter.json", "--sql")
+    assert made.code == 0, made.output
+    assert "zz_big" in made.stdout
+    proc = start_cli("apply", "plans/alter.json", "--auto-approve", env={}, cwd=project.root)
+
+    def altering() -> bool:
+        rows = db.query(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+            "WHERE INFO LIKE 'ALTER TABLE%%zz_big%%'"
+        )
+        return bool(rows[0][0]) or proc.poll() is not None
+
+    try:
+        wait_for(altering, "the ALTER to start")
+        assert proc.poll() is None, "the ALTER finished before it could be interrupted"
+    finally:
+        proc.kill()
+        proc.wait()
+    recovered = cli("recover", "local")
+    assert recovered.code == 0, recovered.output
+    assert snapshot(db) == before
