@@ -75,9 +75,7 @@ def check_environment_file(project: Project, path: Path) -> tuple[dict[str, Any]
         return doc, problems
     validator = jsonschema.Draft202012Validator(environment_json_schema())
     for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
-        at = tuple(error.absolute_path)
-        field = ".".join(map(str, at)) or "(top level)"
-        problems.append(Problem(display, line_of(lines, at), f"{field}: {error.message}"))
+        problems.extend(_schema_problems(error, display, lines))
     if not problems and doc.get("name") != path.stem:
         problems.append(
             Problem(
@@ -87,6 +85,29 @@ def check_environment_file(project: Project, path: Path) -> tuple[dict[str, Any]
             )
         )
     return doc, problems
+
+
+def _schema_problems(
+    error: jsonschema.ValidationError, display: Path, lines: dict[Path_, int]
+) -> list[Problem]:
+    """One JSON Schema error as Problems; an unknown key is reported at its own line."""
+    at = tuple(error.absolute_path)
+    field = ".".join(map(str, at)) or "(top level)"
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extra = [key for key in error.instance if key not in allowed]
+        if extra:
+            known = ", ".join(allowed)
+            return [
+                Problem(
+                    display,
+                    line_of(lines, (*at, key)),
+                    f"{'.'.join(map(str, (*at, key)))}: unknown setting {key!r} "
+                    f"(allowed here: {known})",
+                )
+                for key in extra
+            ]
+    return [Problem(display, line_of(lines, at), f"{field}: {error.message}")]
 
 
 def load_environment(project: Project, name: str) -> Environment:
