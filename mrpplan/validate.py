@@ -17,12 +17,19 @@ from typing import Any
 import sqlglot
 from sqlglot.errors import ParseError, SqlglotError
 
+from mrpplan.config.expand import DotenvError
 from mrpplan.config.loader import Problem, check_environment_file
 from mrpplan.config.project import Project
 from mrpplan.config.yaml_lines import Path_, line_of, load_with_lines
 from mrpplan.errors import ConfigError
-from mrpplan.migrate.directory import Migration, resolve_version, scan_migrations
+from mrpplan.migrate.directory import (
+    Migration,
+    base_schema_statements,
+    resolve_version,
+    scan_migrations,
+)
 from mrpplan.seed.sets import SEED_SETS
+from mrpplan.sqlfiles.declared import Declared, declared_tables
 from mrpplan.sqlfiles.parse_gaps import tolerated_variants
 from mrpplan.sqlfiles.split import SqlStatement, read_statements
 
@@ -56,6 +63,12 @@ class Report:
 def validate_project(project: Project) -> Report:
     """Run every offline check; problems come back sorted by file and line."""
     report = Report()
+    try:
+        project.variables()
+    except DotenvError as exc:  # every environment expands from .env: report it once
+        report.problems.append(Problem(exc.path, exc.line, exc.problem))
+        report.problems = [_relative(project, p) for p in report.problems]
+        return report
     migrations, migration_problems = scan_migrations(project.migrations_dir)
     report.migrations = len(migrations)
     report.problems.extend(migration_problems)
@@ -102,6 +115,7 @@ def _check_environments(
 ) -> None:
     names = project.environment_names()
     report.environments = len(names)
+    declared: list[Declared] = []  # parsed once, only if some environment syncs
     seed_names = (
         {p.stem for p in project.seeds_dir.glob("*.sql")} if project.seeds_dir.is_dir() else set()
     )
@@ -119,6 +133,10 @@ def _check_environments(
             report.problems.append(Problem(path, line_of(lines, where), message))
 
         _check_cross_references(doc, name, names, seed_names, migrations, migrations_ok, at)
+        if doc.get("sync") and migrations_ok:
+            if not declared:
+                declared.append(_declared_schema(project, migrations))
+            _check_sync_tables(doc["sync"], declared[0], at)
 
 
 def _check_cross_references(
@@ -153,6 +171,38 @@ def _check_cross_references(
             resolve_version(migrations, str(version))
         except ConfigError as exc:
             at(("schema", "version"), exc.message)
+
+
+def _declared_schema(project: Project, migrations: list[Migration]) -> Declared:
+    """Tables and columns of the base schema plus every migration (an over-approximation)."""
+    try:
+        statements = base_schema_statements(project.schema_dir)
+    except ConfigError:
+        statements = []
+    for migration in migrations:
+        statements.extend(migration.up)
+    with _quiet_sqlglot():
+        return declared_tables(statements)
+
+
+def _check_sync_tables(sync: dict[str, Any], declared: Declared, at: Any) -> None:
+    """sync.include/exclude/mask must name tables (and columns) the SQL files declare."""
+    for key in ("include", "exclude"):
+        for index, table in enumerate(sync.get(key) or ()):
+            if not any(ch in table for ch in "*?%") and not declared.has_table(table):
+                at(
+                    ("sync", key, index),
+                    f"sync.{key}: no table {table!r} in the schema or migrations",
+                )
+    for target in sync.get("mask") or {}:
+        table, _, column = str(target).partition(".")
+        if not declared.has_table(table):
+            at(("sync", "mask", target), f"sync.mask {target!r}: no table {table!r} in the schema")
+        elif not declared.has_column(table, column):
+            at(
+                ("sync", "mask", target),
+                f"sync.mask {target!r}: table {table} has no column {column!r}",
+            )
 
 
 def _check_sql(project: Project, migrations: list[Migration], report: Report) -> None:

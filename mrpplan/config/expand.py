@@ -17,6 +17,16 @@ class MissingVariable(ConfigError):
         self.name = name
 
 
+class DotenvError(ConfigError):
+    """A line of `.env` is not KEY=VALUE; carries file and line for `validate`."""
+
+    def __init__(self, path: Path, line: int, problem: str):
+        super().__init__(f"{path}:{line}: {problem}")
+        self.path = path
+        self.line = line
+        self.problem = problem
+
+
 def read_dotenv(path: Path) -> dict[str, str]:
     """Parse a `.env` file: KEY=VALUE lines, optional `export`, quotes stripped."""
     values: dict[str, str] = {}
@@ -30,7 +40,7 @@ def read_dotenv(path: Path) -> dict[str, str]:
         key, sep, value = line.partition("=")
         key = key.strip()
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-            raise ConfigError(f"{path}:{number}: expected KEY=VALUE, got {raw.strip()!r}")
+            raise DotenvError(path, number, f"expected KEY=VALUE, got {raw.strip()!r}")
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]

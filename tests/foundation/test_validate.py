@@ -109,6 +109,17 @@ CASES = {
         _sub("DROP TABLE pegging;", "DROP TABLE;"),
         "SQL does not parse",
     ),
+    "bad .env line": Case(
+        ".env",
+        lambda p: (p.write_text("GOOD=1\nnot a setting\n"), "not a setting")[1],
+        "expected KEY=VALUE",
+    ),
+    "sync mask column": Case(
+        LOCAL, _sub("customers.email: email", "customers.emial: email"), "has no column 'emial'"
+    ),
+    "sync exclude table": Case(
+        LOCAL, _sub("  exclude: [audit_log]", "  exclude: [audit_logs]"), "no table 'audit_logs'"
+    ),
     "missing up marker": Case(
         "database/migrations/001_inventory_transactions.sql",
         lambda p: (replace(p, "-- mrpplan:up\n", ""), "")[1],
