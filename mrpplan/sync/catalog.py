@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mrpplan.mysql.connection import Connection
+from mrpplan.mysql.quote import ident
 
 
 @dataclass(frozen=True)
@@ -122,3 +123,26 @@ def database_size(conn: Connection, database: str) -> tuple[int, int]:
         )
         row = cur.fetchone()
     return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def content_hash(conn: Connection, database: str, table: str, column_names: list[str]) -> str:
+    """Rows and an order-independent hash of the given columns, to tell if two copies agree.
+
+    Each row hashes to MD5 over the hex of its values (NULL marked apart from ''); the
+    aggregate is the row count, the XOR of 64 bits of each hash and the sum of 32 others,
+    so duplicate rows (which cancel in an XOR) still count.
+    """
+    if not column_names:
+        parts = "''"
+    else:
+        parts = ", ".join(f"IFNULL(HEX({ident(c)}), 'N')" for c in column_names)
+    row = f"MD5(CONCAT_WS(',', {parts}))"
+    sql = (
+        f"SELECT COUNT(*), COALESCE(BIT_XOR(CAST(CONV(LEFT({row}, 16), 16, 10) AS UNSIGNED)), 0),"
+        f" COALESCE(SUM(CONV(RIGHT({row}, 8), 16, 10)), 0)"
+        f" FROM {ident(database)}.{ident(table)}"
+    )
+    with conn.cursor() as cur:
+        cur.execute(sql)
+        found = cur.fetchone()
+    return ":".join(str(v) for v in found) if found else ""
