@@ -21,6 +21,7 @@ from mrpplan.errors import BackupError, MrpplanError
 from mrpplan.mysql.connection import connect
 from mrpplan.mysql.quote import ident
 from mrpplan.mysql.table_stats import base_tables, table_checksums
+from mrpplan.mysql.triggers import create_triggers, drop_triggers, triggers_on
 
 __all__ = ["RestoreImpact", "RestoreResult", "assess_restore", "restore_backup"]
 
@@ -70,8 +71,9 @@ def restore_backup(
         ).path
     try:
         if manifest.kind == "data":
-            _empty_tables(env, list(manifest.tables))
-        load_file(path, settings, database, progress=progress, what=f"restoring {path.name}")
+            _load_rows(env, path, list(manifest.tables), progress)
+        else:
+            load_file(path, settings, database, progress=progress, what=f"restoring {path.name}")
     except (MrpplanError, KeyboardInterrupt) as exc:
         reason = exc.message if isinstance(exc, MrpplanError) else "interrupted"
         if rollback is None:
@@ -105,6 +107,25 @@ def _live_tables(env: Environment) -> list[str]:
     conn = connect(env.connection)
     try:
         return [t for t in base_tables(conn, env.connection.database) if not is_internal(t)]
+    finally:
+        conn.close()
+
+
+def _load_rows(env: Environment, path: Path, tables: list[str], progress: Progress | None) -> None:
+    """Data-only restore: triggers set aside (they must not fire on reloaded rows), tables
+    emptied, rows loaded, triggers put back (also when the load fails)."""
+    settings = env.connection
+    conn = connect(settings)
+    try:
+        saved = triggers_on(conn, settings.database, tables)
+        drop_triggers(conn, settings.database, saved)
+        try:
+            _empty_tables(env, tables)
+            load_file(
+                path, settings, settings.database, progress=progress, what=f"restoring {path.name}"
+            )
+        finally:
+            create_triggers(conn, settings.database, saved)
     finally:
         conn.close()
 

@@ -112,7 +112,12 @@ def _deep_check(
                     )
                 pipe_dump(
                     schema_source,
-                    DumpSpec(manifest.database, tuple(manifest.tables), data=False),
+                    DumpSpec(  # no triggers: they would fire on the rows being checked
+                        manifest.database,
+                        tuple(manifest.tables),
+                        data=False,
+                        extra=("--skip-triggers",),
+                    ),
                     scratch,
                     name,
                 )

@@ -1,0 +1,93 @@
+"""Schema-only and data-only backups restore as a user expects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from backup_support import checksums, environment, objects, seed
+
+from mrpplan.backup.dump import create_backup
+from mrpplan.backup.restore import restore_backup
+from mrpplan.errors import BackupError
+
+
+def test_schema_then_data_rebuilds_the_database(
+    fresh_db: Any, database_factory: Any, tmp_path: Path
+) -> None:
+    seed(fresh_db)
+    before, shape = checksums(fresh_db), objects(fresh_db)
+    env = environment(fresh_db, tmp_path)
+    schema = create_backup(env, "schema").path
+    data = create_backup(env, "data").path
+    assert "_schema_" in schema.name and "_data_" in data.name
+
+    target = database_factory()
+    target_env = environment(target, tmp_path, name="dev")
+    restore_backup(target_env, schema)
+    assert objects(target) == shape
+    assert all(target.query(f"SELECT COUNT(*) FROM {t}")[0][0] == 0 for t in before)
+
+    restore_backup(target_env, data)
+    assert checksums(target) == before
+
+
+def test_data_only_restore_replaces_rows(fresh_db: Any, tmp_path: Path) -> None:
+    seed(fresh_db)
+    before = checksums(fresh_db)
+    env = environment(fresh_db, tmp_path)
+    data = create_backup(env, "data").path
+    fresh_db.execute(
+        "INSERT INTO warehouses VALUES (3, 'WH03', 'new')", "UPDATE items SET price = 1"
+    )
+    restore_backup(env, data)
+    assert checksums(fresh_db) == before
+
+
+def test_data_only_restore_needs_the_tables(
+    fresh_db: Any, database_factory: Any, tmp_path: Path
+) -> None:
+    seed(fresh_db)
+    data = create_backup(environment(fresh_db, tmp_path), "data").path
+    empty = database_factory()
+    with pytest.raises(BackupError, match="do not exist"):
+        restore_backup(environment(empty, tmp_path, name="dev"), data)
+    assert empty.query("SHOW TABLES") == []
+
+
+def test_schema_only_restore_of_existing_tables_is_reported_as_emptying(
+    project: Any, cli: Any
+) -> None:
+    db = project.databases["local"]
+    seed(db)
+    assert cli("backup", "local", "--schema-only").code == 0
+    path = next((project.root / "database" / "backups").glob("*_schema_*.sql.gz"))
+    done = cli("restore", "local", str(path), "--dry-run")
+    assert done.code == 0, done.output
+    assert "empty" in done.stdout and "current rows are lost" in done.stdout
+    assert db.query("SELECT COUNT(*) FROM items")[0][0] == 300
+
+
+def test_zstd_backups_round_trip(fresh_db: Any, tmp_path: Path) -> None:
+    seed(fresh_db)
+    before = checksums(fresh_db)
+    env = environment(fresh_db, tmp_path)
+    path = create_backup(env, "full", compression="zstd").path
+    assert path.name.endswith(".sql.zst")
+    fresh_db.execute("SET foreign_key_checks = 0", "TRUNCATE stock")
+    restore_backup(env, path)
+    assert checksums(fresh_db) == before
+
+
+def test_deep_verify_of_a_data_only_backup_uses_the_live_schema(
+    fresh_db: Any, tmp_path: Path, server: Any
+) -> None:
+    from mrpplan.backup.verify import verify_backup
+
+    seed(fresh_db)
+    data = create_backup(environment(fresh_db, tmp_path), "data").path
+    report = verify_backup(
+        data, deep=True, scratch=server.settings(), schema_source=fresh_db.settings
+    )
+    assert report.level == "deep"
