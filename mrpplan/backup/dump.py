@@ -35,7 +35,7 @@ from mrpplan.backup.progress import NoProgress, Progress
 from mrpplan.backup.stream import WrittenFile, compress_to_file
 from mrpplan.config.settings import Environment
 from mrpplan.errors import BackupError, MrpplanError
-from mrpplan.mysql.client_process import DumpSpec, dump_tool, open_dump
+from mrpplan.mysql.client_process import DumpSpec, child_env, dump_tool, open_dump
 from mrpplan.mysql.connection import connect, server_version
 from mrpplan.mysql.table_stats import (
     base_tables,
@@ -234,7 +234,12 @@ def _dump_version() -> str:
     if not _DUMP_VERSION:
         try:
             out = subprocess.run(
-                [dump_tool(), "--version"], capture_output=True, text=True, check=False, timeout=10
+                [dump_tool(), "--version"],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=10,
+                env=child_env(),
             )
             _DUMP_VERSION.append(out.stdout.strip())
         except (OSError, subprocess.SubprocessError):

@@ -4,6 +4,7 @@ row counts now vs in the backup, and the schema difference between the backup an
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import subprocess
 from dataclasses import dataclass, field
@@ -185,7 +186,11 @@ def _load_ddl(settings: ConnectionSettings, database: str, path: Path) -> None:
     codec = codec_of(path)
     with path.open("rb") as source:
         dec = subprocess.Popen(
-            codec.decompress_argv(), stdin=source, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            codec.decompress_argv(),
+            stdin=source,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
         )
     assert dec.stdout is not None
     with open_loader(settings, database) as loader:

@@ -82,7 +82,11 @@ def compress_to_file(
 ) -> WrittenFile:
     """Stream SQL from `source` through the codec's program into `dest`, hashing the output."""
     comp = subprocess.Popen(
-        codec.compress_argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        codec.compress_argv(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_plain_env(),
     )
     assert comp.stdin is not None and comp.stdout is not None
     pump = _Pump(source, comp.stdin, on_bytes)
@@ -136,6 +140,7 @@ def decompress_file(
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE if sink is None else sink,
         stderr=subprocess.PIPE,
+        env=_plain_env(),
     )
     assert dec.stdin is not None
     digest = hashlib.sha256()
@@ -179,6 +184,11 @@ def decompress_file(
         tail_reader.tail if tail_reader else b"",
         error,
     )
+
+
+def _plain_env() -> dict[str, str]:
+    """Compressors need nothing from our environment (and must not see any secret)."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}
 
 
 def _decompress_message(stderr: str) -> str:

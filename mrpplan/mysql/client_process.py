@@ -108,7 +108,12 @@ class ToolProcess:
     """A running client program with its stderr collected in the background."""
 
     def __init__(
-        self, argv: list[str], *, stdin: int | IO[bytes] | None, stdout: int | IO[bytes] | None
+        self,
+        argv: list[str],
+        *,
+        stdin: int | IO[bytes] | None,
+        stdout: int | IO[bytes] | None,
+        secret: str | None = None,
     ):
         self.argv = argv
         self.name = os.path.basename(argv[0])
@@ -117,7 +122,7 @@ class ToolProcess:
             stdin=stdin,
             stdout=stdout,
             stderr=subprocess.PIPE,
-            env=_child_env(),
+            env=child_env(secret),
         )
         self._err = bytearray()
         self._reader = threading.Thread(target=self._collect, daemon=True)
@@ -184,10 +189,19 @@ def _last_lines(text: str, n: int = 3) -> str:
     return " | ".join(lines[-n:])
 
 
-def _child_env() -> dict[str, str]:
-    """The environment for client programs: no MYSQL_PWD or similar secrets leak in."""
-    env = {k: v for k, v in os.environ.items() if not k.upper().endswith(("PASSWORD", "PWD"))}
+_SECRET_KEY = re.compile(r"PASS|PWD|SECRET|TOKEN|CREDENTIAL", re.IGNORECASE)
+
+
+def child_env(secret: str | None = None) -> dict[str, str]:
+    """The environment for child programs: no variable that looks like or holds a secret
+    (MYSQL_PWD, the env's password_env variable, ...), no MYSQL_HOST overriding the file."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not _SECRET_KEY.search(k) and not (secret and secret in v)
+    }
     env.pop("MYSQL_HOST", None)
+    env.pop("MYSQL_TCP_PORT", None)
     return env
 
 
@@ -210,6 +224,7 @@ def open_dump(settings: ConnectionSettings, spec: DumpSpec) -> Iterator[ToolProc
             dump_argv(dump_tool(), option_file, spec),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
+            secret=settings.password,
         )
         try:
             yield proc
@@ -231,7 +246,7 @@ def open_loader(
     """Start the `mariadb` client reading SQL into `database` (write `.stdin`, close, check)."""
     with client_option_file(settings) as option_file:
         argv = client_argv(loader_tool(), option_file, database, init_command=init_command)
-        proc = ToolProcess(argv, stdin=stdin, stdout=subprocess.DEVNULL)
+        proc = ToolProcess(argv, stdin=stdin, stdout=subprocess.DEVNULL, secret=settings.password)
         try:
             yield proc
         except BaseException:
