@@ -1,6 +1,11 @@
 """The schema model: plain frozen data, no I/O."""
 
-from mrpplan.model.canonical import is_mrpplan_object, sha256_text, strip_auto_increment
+from mrpplan.model.canonical import (
+    canonical_table_text,
+    is_mrpplan_object,
+    sha256_text,
+    strip_auto_increment,
+)
 from mrpplan.model.check import Check
 from mrpplan.model.column import Column
 from mrpplan.model.foreign_key import ForeignKey
@@ -24,6 +29,7 @@ __all__ = [
     "TableDef",
     "TableOptions",
     "View",
+    "canonical_table_text",
     "is_mrpplan_object",
     "sha256_text",
     "strip_auto_increment",

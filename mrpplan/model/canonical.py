@@ -25,6 +25,50 @@ def strip_auto_increment(create_table: str) -> str:
     return head + sep + _AUTO_INCREMENT.sub("", first) + nl + rest
 
 
+_KEY_RANK = (("UNIQUE KEY ", 0), ("KEY ", 1), ("FULLTEXT KEY ", 2), ("SPATIAL KEY ", 3))
+
+
+def canonical_table_text(show_create: str) -> str:
+    """SHOW CREATE TABLE text without what is history rather than schema.
+
+    Two things are dropped or normalized: the AUTO_INCREMENT=N counter, and the order of
+    secondary keys and constraints (the server prints them in creation order, so the same
+    table built two ways would differ). Columns keep their order: it is schema.
+    """
+    text = strip_auto_increment(show_create)
+    lines = text.split("\n")
+    close = next((i for i, line in enumerate(lines) if line.startswith(")")), None)
+    if close is None or not lines[0].endswith("("):
+        return text
+    body = [line.removesuffix(",") for line in lines[1:close]]
+    columns = [line for line in body if line.startswith("  `")]
+    rest = [line for line in body if not line.startswith("  `")]
+    primary = [line for line in rest if line.startswith("  PRIMARY KEY ")]
+    keys = sorted((line for line in rest if _key_rank(line) is not None), key=_key_sort)
+    fks = sorted(
+        line for line in rest if line.startswith("  CONSTRAINT ") and " FOREIGN KEY " in line
+    )
+    grouped = set(primary) | set(keys) | set(fks)
+    checks = sorted(
+        line for line in rest if line.startswith("  CONSTRAINT ") and line not in grouped
+    )
+    ordered = columns + primary + keys + fks + checks
+    if len(ordered) != len(body):  # something unexpected: keep the server's text
+        return text
+    return "\n".join([lines[0], ",\n".join(ordered), *lines[close:]])
+
+
+def _key_rank(line: str) -> int | None:
+    for start, rank in _KEY_RANK:
+        if line.startswith("  " + start):
+            return rank
+    return None
+
+
+def _key_sort(line: str) -> tuple[int, str]:
+    return (_key_rank(line) or 0, line)
+
+
 def is_mrpplan_object(name: str) -> bool:
     """mrpplan's own tables (history, journal, trash, workspaces) are never schema."""
     return name.startswith(("mrpplan_", "_mrpplan"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from mrpplan.model.canonical import is_mrpplan_object, strip_auto_increment
+from mrpplan.model.canonical import canonical_table_text, is_mrpplan_object
 from mrpplan.model.routine import Routine
 from mrpplan.model.schema import Schema
 from mrpplan.model.table import Table
@@ -37,7 +37,7 @@ def inspect_schema(conn: Connection, database: str) -> Schema:
                 views[name] = View(name, text)
             else:
                 cur.execute(f"SHOW CREATE TABLE {qualified}")
-                text = strip_auto_increment(str(cur.fetchone()[1]))  # type: ignore[index]
+                text = canonical_table_text(str(cur.fetchone()[1]))  # type: ignore[index]
                 tables[name] = Table(name, text)
         routines = _routines(cur, database)
         triggers = _triggers(cur, database)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,6 +44,28 @@ def texts(schema: Schema) -> dict[str, dict[str, str]]:
     return schema.to_texts()
 
 
+def assert_same(actual: Schema, expected: Schema, label: str, sql: Sequence[str] = ()) -> None:
+    """Equal canonical texts, or a readable unified diff of the objects that differ."""
+    got, want = texts(actual), texts(expected)
+    if got == want:
+        return
+    report = [f"{label}: the live schema differs from the expected one"]
+    for section in sorted(set(got) | set(want)):
+        a, b = got.get(section, {}), want.get(section, {})
+        for name in sorted(set(a) | set(b)):
+            if a.get(name) != b.get(name):
+                lines = difflib.unified_diff(
+                    (b.get(name) or "<missing>").splitlines(),
+                    (a.get(name) or "<missing>").splitlines(),
+                    "expected",
+                    "live",
+                    lineterm="",
+                )
+                report.append(f"{section} {name}:\n" + "\n".join(lines))
+    report += ["SQL run:", *sql]
+    raise AssertionError("\n".join(report))
+
+
 def plan(current: Schema, desired: Schema, flavor: Flavor, **kw: Any) -> list[RenderedChange]:
     return render_changes(diff_schemas(current, desired, **kw), flavor)
 
@@ -55,16 +78,18 @@ def reverse_sql(steps: Sequence[RenderedChange]) -> list[str]:
     return [sql for step in reversed(steps) for sql in step.reverse_sql]
 
 
-def assert_round_trip(db: Any, a: Sequence[str], b_schema: Schema, **kw: Any) -> list[RenderedChange]:
+def assert_round_trip(
+    db: Any, a: Sequence[str], b_schema: Schema, **kw: Any
+) -> list[RenderedChange]:
     """db holds A: apply diff(A, B), check it equals B, apply the reverse, check A again."""
     flavor = flavor_of(db)
     schema_a = snapshot(db)
     steps = plan(schema_a, b_schema, flavor, **kw)
     run(db, forward_sql(steps))
     after = snapshot(db)
-    assert texts(after) == texts(b_schema), "forward SQL did not reach the desired schema"
+    assert_same(after, b_schema, "forward", forward_sql(steps))
     assert diff_schemas(after, b_schema) == []
     run(db, reverse_sql(steps))
     back = snapshot(db)
-    assert texts(back) == texts(schema_a), "reverse SQL did not bring the schema back"
+    assert_same(back, schema_a, "reverse", reverse_sql(steps))
     return steps
