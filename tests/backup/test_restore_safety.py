@@ -1,0 +1,95 @@
+"""Restore refuses without a terminal or --force, and a load that fails part-way puts the
+rollback point back."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from backup_support import checksums, environment, seed
+
+from mrpplan.backup.dump import create_backup
+from mrpplan.backup.manifest import manifest_path
+from mrpplan.backup.restore import restore_backup
+from mrpplan.errors import BackupError
+
+
+def _backup(project: Any, cli: Any, env: str = "local") -> Path:
+    assert cli("backup", env).code == 0
+    return next((project.root / "database" / "backups").glob(f"mrp_erp_full_{env}_*.sql.gz"))
+
+
+def test_restore_without_terminal_or_force_is_refused(project: Any, cli: Any) -> None:
+    db = project.databases["local"]
+    seed(db)
+    path = _backup(project, cli)
+    db.execute("UPDATE items SET price = 7")
+    before = checksums(db)
+    done = cli("restore", "local", str(path))
+    assert done.code == 3 and "--force" in done.stderr
+    assert checksums(db) == before
+
+
+def test_restore_without_file_and_terminal_is_a_usage_error(project: Any, cli: Any) -> None:
+    done = cli("restore", "local")
+    assert done.code == 64 and "FILE" in done.stderr
+
+
+def test_protected_env_takes_a_rollback_point_by_default(project: Any, cli: Any) -> None:
+    db = project.databases["prod"]
+    seed(db)
+    path = _backup(project, cli, "prod")
+    done = cli("restore", "prod", str(path), "--force")
+    assert done.code == 0, done.output
+    assert "Rollback point:" in done.stdout
+    assert list((project.root / "database" / "backups").glob("rollback_prod_*.sql.gz"))
+
+
+def _poison(path: Path) -> None:
+    """A file that verifies (manifest rewritten to match) but fails to load half-way."""
+    text = gzip.decompress(path.read_bytes())
+    cut = text.index(b"-- Table structure for table `stock`")
+    text = text[:cut] + b"INSERT INTO no_such_table VALUES (1);\n" + text[cut:]
+    path.write_bytes(gzip.compress(text))
+    data = json.loads(manifest_path(path).read_text())
+    data.update(
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        compressed_bytes=path.stat().st_size,
+        sql_bytes=len(text),
+    )
+    manifest_path(path).write_text(json.dumps(data))
+
+
+def test_failed_load_restores_the_rollback_point(fresh_db: Any, tmp_path: Path) -> None:
+    seed(fresh_db)
+    env = environment(fresh_db, tmp_path)
+    path = create_backup(env, "full").path
+    _poison(path)
+    fresh_db.execute(
+        "SET foreign_key_checks = 0",
+        "UPDATE items SET price = 9",
+        "DROP TABLE warehouses",
+        "CREATE TABLE added_later (id INT PRIMARY KEY)",
+        "INSERT INTO added_later VALUES (5)",
+    )
+    before = checksums(fresh_db)
+    with pytest.raises(BackupError) as caught:
+        restore_backup(env, path, backup_first=True)
+    message = caught.value.render()
+    assert "failed part-way" in message and "no_such_table" in message
+    assert "put back" in message and "rollback_local_" in message
+    assert checksums(fresh_db) == before
+
+
+def test_failed_load_without_rollback_point_says_so(fresh_db: Any, tmp_path: Path) -> None:
+    seed(fresh_db)
+    env = environment(fresh_db, tmp_path)
+    path = create_backup(env, "full").path
+    _poison(path)
+    with pytest.raises(BackupError) as caught:
+        restore_backup(env, path)
+    assert "partly restored" in caught.value.render()
