@@ -6,14 +6,16 @@ as SQL for B's server. mrpplan's own tables are not part of either schema (inspe
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any
 
 from mrpplan.config.settings import Environment
-from mrpplan.errors import MrpplanError
+from mrpplan.diff import diff_schemas
+from mrpplan.model import Schema
 from mrpplan.mysql.connection import connect, server_version
+from mrpplan.mysql.ddl import render_changes
 from mrpplan.mysql.flavor import Flavor
+from mrpplan.mysql.inspect import inspect_schema
 
 
 @dataclass(frozen=True)
@@ -57,33 +59,20 @@ class Comparison:
         }
 
 
-def _engine() -> tuple[Any, Any, Any]:
-    try:
-        inspect = importlib.import_module("mrpplan.mysql.inspect")
-        diff = importlib.import_module("mrpplan.diff")
-        ddl = importlib.import_module("mrpplan.mysql.ddl")
-    except ModuleNotFoundError as exc:
-        raise MrpplanError(f"the schema engine is not available ({exc.name})") from None
-    return inspect, diff, ddl
-
-
-def _live_schema(env: Environment, inspect: Any) -> tuple[Any, Flavor]:
+def _live_schema(env: Environment) -> tuple[Schema, Flavor]:
     conn = connect(env.connection)
     try:
-        return inspect.inspect_schema(conn, env.connection.database), Flavor.parse(
-            server_version(conn)
-        )
+        return inspect_schema(conn, env.connection.database), Flavor.parse(server_version(conn))
     finally:
         conn.close()
 
 
 def compare_environments(a: Environment, b: Environment) -> Comparison:
     """Read both live schemas (read only) and list what would make B like A."""
-    inspect, diff, ddl = _engine()
-    schema_a, _ = _live_schema(a, inspect)
-    schema_b, flavor_b = _live_schema(b, inspect)
-    changes = diff.diff_schemas(schema_b, schema_a)
-    rendered = ddl.render_changes(changes, flavor_b) if changes else []
+    schema_a, _ = _live_schema(a)
+    schema_b, flavor_b = _live_schema(b)
+    changes = diff_schemas(schema_b, schema_a)
+    rendered = render_changes(changes, flavor_b) if changes else []
     return Comparison(
         a=a.name,
         b=b.name,

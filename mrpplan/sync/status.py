@@ -6,16 +6,18 @@ unreachable host does not make the listing wait for each in turn.
 
 from __future__ import annotations
 
-import importlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mrpplan.backup.manifest import MANIFEST_SUFFIX, Manifest, read_manifest
 from mrpplan.config import Environment, Project, load_environment
 from mrpplan.errors import MrpplanError
 from mrpplan.migrate import history
+from mrpplan.migrate.directory import load_migrations, resolve_version
 from mrpplan.mysql.connection import Connection, connect, server_version
+from mrpplan.plan.drift import detect_drift
 from mrpplan.sync.catalog import database_exists, database_size
 
 _TIMEOUT = 3
@@ -116,9 +118,9 @@ def environment_status(project: Project, env: Environment) -> EnvStatus:
             conn.select_db(env.connection.database)
             current = schema_version(conn)
         pending = _pending(project, env, current, notes)
-        drift, drift_note = _drift(project, env, conn, current) if exists else (None, "no database")
     finally:
         conn.close()
+    drift, drift_note = _drift(project, env) if exists else (None, "no database")
     return EnvStatus(
         name=env.name,
         target=target_of(env),
@@ -142,12 +144,8 @@ def _pending(
 ) -> list[str] | None:
     """Migration versions between the recorded version and the environment's target."""
     try:
-        directory: Any = importlib.import_module("mrpplan.migrate.directory")
-        migrations = directory.load_migrations(project.migrations_dir)
-        target = directory.resolve_version(migrations, env.schema.version) if migrations else 0
-    except ModuleNotFoundError:
-        notes.append("pending migrations: the migrations module is not available")
-        return None
+        migrations = load_migrations(project.migrations_dir)
+        target = resolve_version(migrations, env.schema.version) if migrations else 0
     except MrpplanError as exc:
         notes.append(f"pending migrations: {exc.message}")
         return None
@@ -160,26 +158,15 @@ def _pending(
     return [m.version for m in migrations if number < m.number <= target]
 
 
-def _drift(
-    project: Project, env: Environment, conn: Connection, current: str | None
-) -> tuple[bool | None, str]:
-    """Does the live schema match what its recorded version says? (None: cannot tell.)"""
-    if current is None:
-        return None, "no recorded version"
+def _drift(project: Project, env: Environment) -> tuple[bool | None, str]:
+    """Does the live schema match what its history says? (the `drift` command's check)"""
     try:
-        directory: Any = importlib.import_module("mrpplan.migrate.directory")
-        workspace: Any = importlib.import_module("mrpplan.mysql.workspace")
-        inspect: Any = importlib.import_module("mrpplan.mysql.inspect")
-        differ: Any = importlib.import_module("mrpplan.diff")
-    except ModuleNotFoundError as exc:
-        return None, f"schema engine not available ({exc.name})"
-    statements = directory.desired_statements(project, "base" if current == "base" else current)
-    desired = workspace.desired_schema(env.connection, statements, project.cache_dir)
-    live = inspect.inspect_schema(conn, env.connection.database)
-    changes = differ.diff_schemas(live, desired)
-    if not changes:
-        return False, "the live schema matches version " + current
-    return True, f"{len(changes)} difference(s) from version {current}"
+        report = detect_drift(project, env)
+    except MrpplanError as exc:
+        return None, exc.message
+    if not report.drifted:
+        return False, f"the live schema matches {report.compared_with}"
+    return True, f"{len(report.differences)} difference(s) from {report.compared_with}"
 
 
 def last_backup(env: Environment) -> dict[str, Any] | None:
@@ -187,18 +174,14 @@ def last_backup(env: Environment) -> dict[str, Any] | None:
     folder = Path(env.backup.dir)
     if not folder.is_dir():
         return None
-    try:
-        manifest: Any = importlib.import_module("mrpplan.backup.manifest")
-    except ModuleNotFoundError:
-        return None
-    newest: Any = None
-    for path in folder.glob("*" + manifest.MANIFEST_SUFFIX):
-        backup = path.with_name(path.name.removesuffix(manifest.MANIFEST_SUFFIX))
+    newest: tuple[Manifest, Path] | None = None
+    for path in folder.glob("*" + MANIFEST_SUFFIX):
+        backup = path.with_name(path.name.removesuffix(MANIFEST_SUFFIX))
         try:
-            found = manifest.read_manifest(backup)
+            found = read_manifest(backup)
         except MrpplanError:
             continue
-        if found.env == env.name and (newest is None or found.created_at > newest[0].created_at):
+        if found.env == env.name and (newest is None or found.created > newest[0].created):
             newest = (found, backup)
     if newest is None:
         return None
