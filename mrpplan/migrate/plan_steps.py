@@ -20,7 +20,7 @@ from mrpplan.errors import ConfigError
 from mrpplan.migrate import history
 from mrpplan.migrate.directory import Migration, base_schema_statements, load_migrations
 from mrpplan.migrate.status import check_not_edited, migration_statuses
-from mrpplan.migrate.trace import Trace, generated_down, trace_statements
+from mrpplan.migrate.trace import Trace, generated_down, trace_chain, trace_statements
 from mrpplan.plan.fingerprint import object_digests
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
 from mrpplan.sqlfiles.split import SqlStatement
@@ -62,18 +62,46 @@ def migration_steps(ctx: PlanContext) -> list[StepDraft] | None:
     for number in sorted(applied, reverse=True):
         if number > ctx.target_number:
             drafts.append(down_draft(ctx, migrations, applied[number], by_number.get(number)))
-    for migration in migrations:
-        if migration.number <= ctx.target_number and migration.number not in applied:
-            drafts.append(up_draft(ctx, migrations, migration))
+    ups = [m for m in migrations if m.number <= ctx.target_number and m.number not in applied]
+    traces = _up_traces(ctx, migrations, ups)
+    drafts.extend(up_draft(ctx, m, traces[m.number]) for m in ups)
+    going_down = any(d.action == "migrate_down" for d in drafts)
+    if going_down and ctx.target_number == 0 and not any(r.number == 0 for r in rows):
+        drafts.append(base_history_draft(ctx))  # at base, history must still say so
     return drafts
 
 
-def up_draft(ctx: PlanContext, migrations: Sequence[Migration], migration: Migration) -> StepDraft:
+def _up_traces(
+    ctx: PlanContext, migrations: Sequence[Migration], ups: Sequence[Migration]
+) -> dict[int, Trace]:
+    """Trace runs of consecutive pending migrations in one workspace each."""
+    traces: dict[int, Trace] = {}
+    numbers = [m.number for m in migrations]
+    run: list[Migration] = []
+    for migration in [*ups, None]:
+        contiguous = (
+            migration is not None
+            and run
+            and numbers.index(migration.number) == numbers.index(run[-1].number) + 1
+        )
+        if run and not contiguous:
+            prefix = _prefix(ctx, migrations, run[0].number - 1)
+            chain = trace_chain(
+                ctx.env.connection,
+                ctx.flavor,
+                prefix,
+                [m.up for m in run],
+                ctx.project.cache_dir,
+            )
+            traces.update({m.number: t for m, t in zip(run, chain, strict=True)})
+            run = []
+        if migration is not None:
+            run.append(migration)
+    return traces
+
+
+def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> StepDraft:
     """Run the up section, record the history row (with the down SQL that undoes it)."""
-    prefix = _prefix(ctx, migrations, migration.number - 1)
-    trace = trace_statements(
-        ctx.env.connection, ctx.flavor, prefix, migration.up, ctx.project.cache_dir
-    )
     if migration.down is not None:
         down = [s.text for s in migration.down]
         how = "hand-written down section"

@@ -70,20 +70,40 @@ def trace_statements(
     cache_dir: Path | None,
 ) -> Trace:
     """Schemas after `prefix` and after each of `statements`, and each statement's effect."""
-    from mrpplan.mysql.workspace import desired_schema
+    return trace_chain(settings, flavor, prefix, [statements], cache_dir)[0]
 
-    before = desired_schema(settings, list(prefix), cache_dir)
-    current = before
+
+def trace_chain(
+    settings: ConnectionSettings,
+    flavor: Flavor,
+    prefix: Sequence[SqlStatement],
+    groups: Sequence[Sequence[SqlStatement]],
+    cache_dir: Path | None,
+) -> list[Trace]:
+    """Consecutive migrations traced in one workspace: group i starts where i-1 ended."""
+    from mrpplan.mysql.workspace_steps import desired_schemas
+
+    flat = [statement for group in groups for statement in group]
+    schemas = desired_schemas(settings, list(prefix), flat, cache_dir)
+    traces: list[Trace] = []
+    offset = 0
+    for group in groups:
+        traces.append(_trace(group, schemas[offset : offset + len(group) + 1], flavor))
+        offset += len(group)
+    return traces
+
+
+def _trace(statements: Sequence[SqlStatement], schemas: Sequence[Any], flavor: Flavor) -> Trace:
+    before = current = schemas[0]
     effects: list[StatementEffect] = []
     all_renames: list[Renames] = []
-    for k, statement in enumerate(statements):
+    for statement, after in zip(statements, schemas[1:], strict=True):
         renames = column_renames(statement.text)
         all_renames.append(renames)
         touched = data_tables(statement.text)
         if touched:  # DML: no schema effect; its rows come back from a checkpoint only
             effects.append(StatementEffect(statement, (), False, (), tuple(touched), "n/a"))
             continue
-        after = desired_schema(settings, [*prefix, *statements[: k + 1]], cache_dir)
         effects.append(_effect(statement, current, after, renames, flavor))
         current = after
     return Trace(before, current, tuple(effects), merge_renames(all_renames))

@@ -15,7 +15,7 @@ from mrpplan.mysql.inspect import inspect_schema
 
 def states(cli: Any, env: str = "local") -> dict[str, str]:
     result = cli("migrate", "status", env, "--json")
-    assert result.code in (0, 1), result.output
+    assert result.code in (0, 1) and result.stdout, result.output
     return {m["version"]: m["state"] for m in json.loads(result.stdout)["migrations"]}
 
 
