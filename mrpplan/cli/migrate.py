@@ -60,8 +60,9 @@ def status(app: AppContext, env_name: str, as_json: bool) -> None:
         app.console.print(table)
         if not state.has_history:
             app.console.print(
-                f"{state.database} has no mrpplan_schema_history: no known version"
-                f" (adopt it with `mrpplan migrate baseline {env.name} --version N`)."
+                f"{state.database} has no mrpplan_schema_history yet: `mrpplan migrate up"
+                f" {env.name}` builds an empty database; one that already has the schema is"
+                f" adopted with `mrpplan migrate baseline {env.name} --version N`."
             )
         for line in problems:
             app.err_console.print(f"[bold red]Error:[/] {line}")
