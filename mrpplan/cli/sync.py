@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
 from mrpplan.cli.context import AppContext, pass_app
@@ -102,7 +103,11 @@ def status(app: AppContext, env: str, as_json: bool) -> None:
 
 def _copy_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--schema-only", is_flag=True, default=None, help="Structure only, no rows."),
+        click.option(
+            "--schema-only/--with-data",
+            default=None,
+            help="Structure only, no rows (default: the destination's sync.schema_only).",
+        ),
         click.option(
             "--include", multiple=True, metavar="GLOB", help="Only these tables (repeatable)."
         ),
@@ -151,7 +156,7 @@ def _copy(
 ) -> None:
     source = app.environment(source_name)
     target = app.environment(target_name)
-    options = CopyOptions(schema_only or None, _globs(include), _globs(exclude), backup)
+    options = CopyOptions(schema_only, _globs(include), _globs(exclude), backup)
     interactive = sys.stdin.isatty()
     if not dry_run and target.protected and not auto_approve and not interactive:
         check_approval(target, auto_approve=False, ask=None)  # raises before reading anything
@@ -168,7 +173,19 @@ def _copy(
     )
     check_approval(target, auto_approve=auto_approve, ask=ask)
     say = None if as_json else (lambda message: app.err_console.print(f"… {message}"))
-    result = run_copy(plan, options, say)
+    if as_json or not app.err_console.is_terminal:
+        result = run_copy(plan, options, say)
+    else:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=app.err_console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("streaming", total=plan.estimated_bytes or None)
+            result = run_copy(plan, options, say, lambda n: bar.advance(task, n))
     _echo_json(result.as_dict()) if as_json else _show_result(app, result)
 
 

@@ -249,8 +249,15 @@ def check_approval(
         )
 
 
-def run_copy(plan: CopyPlan, options: CopyOptions, progress: Progress | None = None) -> CopyResult:
-    """Carry out a planned copy; on failure restore the destination and raise."""
+def run_copy(
+    plan: CopyPlan,
+    options: CopyOptions,
+    progress: Progress | None = None,
+    on_bytes: Callable[[int], None] | None = None,
+) -> CopyResult:
+    """Carry out a planned copy; on failure restore the destination and raise.
+
+    `progress` gets a line per phase, `on_bytes` the size of each chunk of SQL streamed."""
     say = progress or (lambda _message: None)
     started = time.monotonic()
     target = plan.target
@@ -261,7 +268,7 @@ def run_copy(plan: CopyPlan, options: CopyOptions, progress: Progress | None = N
         say(f"checkpoint of {len(plan.overwritten)} table(s) of {target.name}")
         checkpoint = _save_checkpoint(target, plan.overwritten, plan.source.name)
     try:
-        moved = _load(plan, say)
+        moved = _load(plan, say, on_bytes)
         checks = _mask(plan, say)
     except BaseException as exc:
         try:
@@ -301,7 +308,7 @@ def _save_checkpoint(target: Environment, tables: list[str], source: str) -> Pat
     return save_checkpoint(target, tables, label=f"before sync from {source}")
 
 
-def _load(plan: CopyPlan, say: Progress) -> int:
+def _load(plan: CopyPlan, say: Progress, on_bytes: Callable[[int], None] | None) -> int:
     src, dst = plan.source.connection, plan.target.connection
     if plan.drop:
         say(f"dropping {len(plan.drop)} object(s) the source does not have")
@@ -313,7 +320,7 @@ def _load(plan: CopyPlan, say: Progress) -> int:
     moved = 0
     if plan.tables:
         say(f"copying {len(plan.tables)} table(s) from {plan.source.name}")
-        moved += pipe_dump(src, _main_spec(plan), dst, dst.database)
+        moved += pipe_dump(src, _main_spec(plan), dst, dst.database, on_bytes=on_bytes)
     if plan.histories:
         spec = DumpSpec(src.database, tables=tuple(plan.histories), routines=False)
         moved += pipe_dump(src, spec, dst, dst.database)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from conftest import CUSTOMERS, DATA_TABLES, checksums, fill_erp
 
@@ -144,3 +145,30 @@ def test_pull_defaults_to_the_sync_source(project, cli) -> None:  # type: ignore
     result = cli("sync", "pull")  # local.yaml: sync.source = dev
     assert result.code == 0, result.output
     assert local.query("SELECT COUNT(*) FROM customers")[0][0] == CUSTOMERS
+
+
+def test_schema_only_from_the_file_and_with_data_override(project, cli) -> None:  # type: ignore[no-untyped-def]
+    prod, dev = project.databases["prod"], project.databases["dev"]
+    fill_erp(prod)
+    path = project.root / "environments" / "dev.yaml"
+    path.write_text(path.read_text() + "sync:\n  source: prod\n  schema_only: true\n")
+    assert cli("sync", "pull", "--to", "dev").code == 0
+    assert dev.query("SELECT COUNT(*) FROM orders")[0][0] == 0
+    assert cli("sync", "pull", "--to", "dev", "--with-data").code == 0
+    assert dev.query("SELECT COUNT(*) FROM orders")[0][0] == 100
+
+
+def test_typed_name_approval() -> None:
+    import pytest
+
+    from mrpplan.config.settings import ConnectionSettings, Environment
+    from mrpplan.errors import Refused
+    from mrpplan.sync.copy import check_approval
+
+    env = Environment("prod", Path("prod.yaml"), ConnectionSettings("db"), protected=True)
+    check_approval(env, auto_approve=False, ask=lambda prompt: "prod\n")
+    check_approval(env, auto_approve=True, ask=None)
+    with pytest.raises(Refused, match="did not match"):
+        check_approval(env, auto_approve=False, ask=lambda prompt: "staging")
+    with pytest.raises(Refused, match="protected"):
+        check_approval(env, auto_approve=False, ask=None)

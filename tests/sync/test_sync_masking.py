@@ -134,3 +134,21 @@ def test_masked_values_are_unique_per_row(fresh_db, ids, kind, key) -> None:  # 
     after = [r[0] for r in fresh_db.query("SELECT email FROM t")]
     assert len(set(after)) == len(ids)
     assert not {f"p{i}@x.example" for i in ids} & set(after)
+
+
+def test_pulling_from_an_already_masked_source_verifies(project, cli) -> None:  # type: ignore[no-untyped-def]
+    """prod -> staging (masked) -> local (same rules again): generated values are no leak."""
+    prod, local = project.databases["prod"], project.databases["local"]
+    fill_erp(prod)
+    first = cli("sync", "clone", "prod", "staging", "--json")
+    assert first.code == 0, first.output
+    second = cli("sync", "pull", "staging", "--json")
+    assert second.code == 0, second.output
+    checks = {c["column"]: c for c in json.loads(second.stdout)["mask_checks"]}
+    assert checks["customers.email"]["source_values"] == 0  # staging holds only masked emails
+    assert checks["customers.contact_name"]["source_values"] > 0  # staging does not mask names
+    assert all(c["source_values_remaining"] == 0 for c in checks.values())
+    originals = {r[0] for r in prod.query("SELECT contact_name FROM customers")}
+    assert not originals & {r[0] for r in local.query("SELECT contact_name FROM customers")} - {
+        None
+    }
