@@ -173,7 +173,14 @@ def render_sql(group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
         items = [f"DROP FOREIGN KEY {ident(c.foreign_key.name)}" for c in group]  # type: ignore[attr-defined]
         return (f"ALTER TABLE {table} " + ", ".join(items),)
     if isinstance(first, AddForeignKey):
-        items = [f"ADD {c.foreign_key.definition}" for c in group]  # type: ignore[attr-defined]
+        fks = [c.foreign_key for c in group if isinstance(c, AddForeignKey)]
+        items = []
+        if flavor.supports_rename_index():
+            # A same-name RENAME makes a key the server once generated for a foreign key
+            # an ordinary one, so it is not replaced by a new key named after the FK.
+            keys = dict.fromkeys(k for fk in fks for k in fk.indexes if k != "PRIMARY")
+            items += [f"RENAME INDEX {ident(k)} TO {ident(k)}" for k in keys]
+        items += [f"ADD {fk.definition}" for fk in fks]
         return (f"ALTER TABLE {table} " + ", ".join(items),)
     if len(group) != 1:
         raise ValueError("only table clauses and foreign keys share a statement")

@@ -10,6 +10,7 @@ marked unsupported and only its canonical text is compared.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import sqlglot
 from sqlglot import expressions as exp
@@ -77,7 +78,17 @@ def _parse(text: str) -> TableDef:
         else:
             raise Unmodeled(f"line not modeled: {element}")
     _cross_check(text, columns, len(indexes) + len(fks) + len(checks))
+    fks = [replace(fk, indexes=_serving(fk, indexes)) for fk in fks]
     return TableDef(tuple(columns), tuple(indexes), tuple(fks), tuple(checks), options)
+
+
+def _serving(fk: ForeignKey, indexes: list[Index]) -> tuple[str, ...]:
+    n = len(fk.columns)
+    return tuple(
+        i.name
+        for i in indexes
+        if i.columns[:n] == fk.columns and all(p.length is None for p in i.parts[:n])
+    )
 
 
 _MULTI_WORD = {"DEFAULT": "DEFAULT CHARSET"}

@@ -78,9 +78,7 @@ def reverse_sql(steps: Sequence[RenderedChange]) -> list[str]:
     return [sql for step in reversed(steps) for sql in step.reverse_sql]
 
 
-def assert_round_trip(
-    db: Any, a: Sequence[str], b_schema: Schema, **kw: Any
-) -> list[RenderedChange]:
+def assert_round_trip(db: Any, b_schema: Schema, **kw: Any) -> list[RenderedChange]:
     """db holds A: apply diff(A, B), check it equals B, apply the reverse, check A again."""
     flavor = flavor_of(db)
     schema_a = snapshot(db)
