@@ -13,18 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-import pymysql
-
 from mrpplan.apply.runners import RunContext, register_step_runner
-from mrpplan.errors import SqlError
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
 from mrpplan.plan.types import Step
 from mrpplan.seed import history
-from mrpplan.seed.runner import runnable_statements
+from mrpplan.seed.runner import ROWS_VARIABLE, apply_seed, runnable_statements
 from mrpplan.seed.sets import SeedFile, select_seeds
 from mrpplan.seed.targets import written_tables
-
-ROWS_VARIABLE = "@mrpplan_seed_rows"
 
 
 def seed_drafts(
@@ -81,30 +76,7 @@ def run_seed_step(ctx: RunContext, step: Step) -> str | None:
         {"checksum": before.checksum, "rows": before.rows_affected} if before else None
     )
     *statements, record = step.sql
-    rows = 0
-    current = ""
-    conn.begin()
-    try:
-        with conn.cursor() as cur:
-            for current in statements:
-                cur.execute(current)
-                rows += max(cur.rowcount or 0, 0)
-            current = f"SET {ROWS_VARIABLE} = {rows}"
-            cur.execute(current)
-            current = record
-            cur.execute(record)
-        conn.commit()
-    except pymysql.MySQLError as exc:
-        conn.rollback()
-        errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-        text = exc.args[1] if len(exc.args) > 1 else str(exc)
-        raise SqlError(
-            f"seed {step.object} failed: {text}\n  statement: {' '.join(current.split())[:200]}",
-            statement=current,
-            errno=errno,
-            source=step.object,
-            unchanged=f"The seed's transaction was rolled back: no rows from {step.object} remain.",
-        ) from None
+    apply_seed(conn, step.object, statements, record)
     return previous
 
 

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 
 import pymysql
 
-from mrpplan.errors import SqlError
 from mrpplan.mysql.connection import Connection
 from mrpplan.mysql.quote import ident
 from mrpplan.seed import history
+from mrpplan.seed.runner import seed_error
 from mrpplan.seed.sets import SeedFile
 from mrpplan.seed.targets import written_tables
 
@@ -105,19 +105,16 @@ def refresh(
         conn.commit()
     except pymysql.MySQLError as exc:
         conn.rollback()
-        errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-        text = exc.args[1] if len(exc.args) > 1 else str(exc)
-        hint = None
-        if errno == 1451:
-            hint = (
+        error = seed_error(
+            exc,
+            current,
+            "seed refresh",
+            "The refresh ran in one transaction and was rolled back: no rows changed.",
+        )
+        if error.errno == 1451:
+            error.hint = (
                 "rows in a table no seed owns still reference seeded rows; refresh would break"
                 " them. Remove those rows first, or run `mrpplan seed run` (upserts) instead."
             )
-        raise SqlError(
-            f"seed refresh failed: {text}\n  statement: {' '.join(current.split())[:200]}",
-            statement=current,
-            errno=errno,
-            unchanged="The refresh ran in one transaction and was rolled back: no rows changed.",
-            hint=hint,
-        ) from None
+        raise error from None
     return results

@@ -64,12 +64,16 @@ def state_of(seed: SeedFile, recorded: dict[str, history.SeedRecord]) -> str:
     return "applied" if record.checksum == seed.checksum else "changed"
 
 
-def apply_seed(
-    conn: Connection, name: str, checksum: str, statements: Sequence[str], *, source: str = ""
-) -> int:
-    """Run `statements` and record the seed in one transaction; return rows affected.
+ROWS_VARIABLE = "@mrpplan_seed_rows"
 
-    The history table must exist (create it first: DDL would end the transaction).
+
+def apply_seed(
+    conn: Connection, name: str, statements: Sequence[str], record: str, *, source: str = ""
+) -> int:
+    """Run `statements` and the history `record` in one transaction; return rows affected.
+
+    `record` may use @mrpplan_seed_rows (set to the row count just before it runs). The
+    history table must exist (create it first: DDL would end the transaction).
     """
     rows = 0
     current = ""
@@ -79,21 +83,33 @@ def apply_seed(
             for current in statements:
                 cur.execute(current)
                 rows += max(cur.rowcount or 0, 0)
-            cur.execute(history.record_sql(name, checksum, rows))
+            current = f"SET {ROWS_VARIABLE} = {rows}"
+            cur.execute(current)
+            current = record
+            cur.execute(record)
         conn.commit()
     except pymysql.MySQLError as exc:
         conn.rollback()
-        errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-        text = exc.args[1] if len(exc.args) > 1 else str(exc)
-        where = source or name
-        raise SqlError(
-            f"seed {where} failed: {text}\n  statement: {_short(current)}",
-            statement=current,
-            errno=errno,
-            source=where,
-            unchanged=f"The seed's transaction was rolled back: no rows from {name} remain.",
+        raise seed_error(
+            exc,
+            current,
+            f"seed {source or name}",
+            f"The seed's transaction was rolled back: no rows from {name} remain.",
         ) from None
     return rows
+
+
+def seed_error(exc: pymysql.MySQLError, statement: str, what: str, unchanged: str) -> SqlError:
+    """The server's error as one readable message naming the seed and the statement."""
+    errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    text = exc.args[1] if len(exc.args) > 1 else str(exc)
+    return SqlError(
+        f"{what} failed: {text}\n  statement: {_short(statement)}",
+        statement=statement,
+        errno=errno,
+        source=what,
+        unchanged=unchanged,
+    )
 
 
 def run_seeds(
@@ -109,7 +125,8 @@ def run_seeds(
         if state == "applied" and not force:
             results.append(SeedResult(seed.name, SKIPPED, 0))
             continue
-        rows = apply_seed(conn, seed.name, seed.checksum, statements, source=str(seed.path))
+        record = history.record_sql(seed.name, seed.checksum, ROWS_VARIABLE)
+        rows = apply_seed(conn, seed.name, statements, record, source=str(seed.path))
         results.append(SeedResult(seed.name, APPLIED if state == "pending" else REAPPLIED, rows))
     return results
 
