@@ -57,10 +57,13 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> 
 
 
 def journal_status(db: Any, step_id: str) -> str | None:
+    """Status of a step of the apply that is running now (its header still 'started')."""
     if not db.query("SHOW TABLES LIKE 'mrpplan_apply_journal'"):
         return None
     rows = db.query(
-        "SELECT status FROM mrpplan_apply_journal WHERE step_id = %s ORDER BY id DESC LIMIT 1",
+        "SELECT s.status FROM mrpplan_apply_journal h JOIN mrpplan_apply_journal s "
+        "ON s.apply_id = h.apply_id AND s.step_id = %s "
+        "WHERE h.step_id = 'plan' AND h.status = 'started' ORDER BY s.id DESC LIMIT 1",
         (step_id,),
     )
     return str(rows[0][0]) if rows else None
@@ -101,3 +104,13 @@ def edit_base_schema(root: Path, old: str, new: str) -> None:
 def append_base_schema(root: Path, sql: str) -> None:
     path = root / "database" / "schema" / "01_base_schema.sql"
     path.write_text(path.read_text() + "\n" + sql + "\n")
+
+
+def without_sync(root: Path, env: str) -> None:
+    """Take the `sync:` section out of an environment file (these tests are about schema)."""
+    import yaml
+
+    path = root / "environments" / f"{env}.yaml"
+    document = yaml.safe_load(path.read_text())
+    document.pop("sync", None)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))

@@ -11,11 +11,13 @@ from plan_test_support import (
     snapshot,
     start_cli,
     wait_for,
+    without_sync,
 )
 
 
 def _built(project, cli) -> None:
     """local at the latest version with all its seed data."""
+    without_sync(project.root, "local")
     result = cli("apply", "local", "--auto-approve")
     assert result.code == 0, result.output
 
@@ -25,17 +27,17 @@ def test_failing_statement_rolls_everything_back(project, cli) -> None:
     db = project.databases["local"]
     append_base_schema(project.root, "CREATE TABLE zz_first (id INT PRIMARY KEY) ENGINE=InnoDB;")
     edit_base_schema(project.root, "    notes           TEXT          NULL,\n", "")
-    # reference data has several currencies with 2 decimal places: this index cannot be built
+    # the test data has several active warehouses: this unique index cannot be built
     edit_base_schema(
         project.root,
-        "CREATE TABLE currencies (\n",
-        "CREATE TABLE currencies (\n    UNIQUE KEY uq_currency_places (decimal_places),\n",
+        "CREATE TABLE warehouses (\n",
+        "CREATE TABLE warehouses (\n    UNIQUE KEY uq_one_active (is_active),\n",
     )
     before = snapshot(db)
     made = cli("plan", "local", "--out", "plans/fail.json")
     assert made.code == 0, made.output
     steps = json.loads((project.root / "plans" / "fail.json").read_text())["steps"]
-    failing = next(s for s in steps if "uq_currency_places" in " ".join(s["sql"]))
+    failing = next(s for s in steps if "uq_one_active" in " ".join(s["sql"]))
     assert steps.index(failing) > 0, "the failing step should not be the first"
     result = cli("apply", "plans/fail.json", "--auto-approve")
     assert result.code == 1, result.output
@@ -96,6 +98,7 @@ def test_killed_then_recover_forward_finishes_the_plan(project, cli) -> None:
 
 
 def test_killed_during_a_long_alter_then_recover(project, cli) -> None:
+    without_sync(project.root, "local")
     append_base_schema(
         project.root,
         "CREATE TABLE zz_big (id INT NOT NULL PRIMARY KEY, v INT NOT NULL, "

@@ -11,10 +11,12 @@ from plan_test_support import (
     snapshot,
     start_cli,
     wait_for,
+    without_sync,
 )
 
 
 def test_plan_apply_converges_and_detailed_exitcode(project, cli) -> None:
+    without_sync(project.root, "local")
     first = cli("plan", "local", "--detailed-exitcode")
     assert first.code == 2, first.output
     assert "Plan:" in first.stdout
@@ -48,8 +50,8 @@ def test_show_renders_a_saved_plan_and_refuses_an_edited_one(project, cli) -> No
     before = snapshot(project.databases["dev"])
     path = project.root / "plans" / "dev.json"
     text = path.read_text()
-    position = text.index("CREATE TABLE") + len("CREATE TABLE ")
-    path.write_text(text[:position] + text[position].swapcase() + text[position + 1 :])
+    position = text.index("DROP TABLE")  # one byte: the reverse of a step becomes "dROP"
+    path.write_text(text[:position] + "d" + text[position + 1 :])
     tampered = cli("apply", "plans/dev.json", "--auto-approve")
     assert tampered.code == 3, tampered.output
     assert "edited" in tampered.stderr
