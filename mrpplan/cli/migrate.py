@@ -183,7 +183,7 @@ def plan_and_apply(
         if not plan.steps:
             app.console.print("Nothing to do.")
         return
-    approved = auto_approve or confirm(app, env)
+    approved = auto_approve or confirm(app, env, destructive=bool(plan.destructive_steps))
     if backup_first:
         backup_database(app, env)
     apply_plan(
@@ -196,14 +196,15 @@ def plan_and_apply(
     app.console.print(f"Applied {len(plan.steps)} steps to {env.name}: now at {target}.")
 
 
-def confirm(app: AppContext, env: Environment) -> bool:
-    """On a terminal: ask (a protected environment needs its name typed). Otherwise: refuse
-    a protected environment, go ahead on others (the change is a reviewed plan either way)."""
+def confirm(app: AppContext, env: Environment, *, destructive: bool) -> bool:
+    """On a terminal: ask (a protected environment needs its name typed). Otherwise refuse
+    a protected environment or a destructive plan; go ahead with a non-destructive one."""
     if not sys.stdin.isatty():
-        if env.protected:
+        if env.protected or destructive:
+            why = "is protected" if env.protected else "would get destructive steps"
             raise Refused(
-                f"{env.name} is protected and stdin is not a terminal: pass --auto-approve"
-                " after reviewing the plan. Nothing was changed."
+                f"{env.name} {why} and stdin is not a terminal: pass --auto-approve"
+                " after reviewing the plan (--dry-run shows it). Nothing was changed."
             )
         return False
     if env.protected:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 from rich.table import Table
 
 from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.errors import Refused
 from mrpplan.seed import operations
 from mrpplan.seed.runner import SeedResult
 from mrpplan.seed.sets import SEED_SETS, list_seeds
@@ -69,10 +71,19 @@ def test(app: AppContext, env_name: str) -> None:
 @seed.command("refresh")
 @click.argument("env_name", metavar="ENV")
 @click.argument("names", nargs=-1)
+@click.option("--force", is_flag=True, help="Do not ask (required when stdin is not a terminal).")
 @pass_app
-def refresh(app: AppContext, env_name: str, names: tuple[str, ...]) -> None:
+def refresh(app: AppContext, env_name: str, names: tuple[str, ...], force: bool) -> None:
     """Checkpoint, empty the tables seeds write, re-run the seeds (one transaction)."""
     env = app.environment(env_name)
+    if not force:
+        if not sys.stdin.isatty():
+            raise Refused(
+                "seed refresh deletes the rows of the tables seeds write and re-inserts them:"
+                " pass --force when stdin is not a terminal. Nothing was changed."
+            )
+        if not click.confirm(f"Empty and re-seed the seeded tables of {env.name}?"):
+            raise click.exceptions.Abort()
     result = operations.refresh_seeds(app.project, env, names)
     if result.checkpoint:
         app.console.print(f"Checkpoint: {result.checkpoint}")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mrpplan.apply.lock import acquire_lock, release_lock
 from mrpplan.config import Environment, Project
-from mrpplan.errors import UsageError
+from mrpplan.errors import Refused, UsageError
 from mrpplan.migrate.create import slug
 from mrpplan.mysql.connection import connect
 from mrpplan.seed import history
@@ -59,10 +59,25 @@ def chosen_seeds(project: Project, env: Environment, names: Sequence[str]) -> li
     return select_seeds(project.seeds_dir, wanted)
 
 
+def check_allowed(env: Environment, seeds: Sequence[SeedFile]) -> None:
+    """A protected environment only takes the seeds its file lists (no test data in prod)."""
+    if not env.protected:
+        return
+    listed = set(env.seeds)
+    outside = [s.name for s in seeds if s.name not in listed and s.set not in listed]
+    if outside:
+        raise Refused(
+            f"{env.name} is protected and its seeds list ({', '.join(env.seeds) or 'empty'})"
+            f" does not include {', '.join(outside)}. Nothing was changed.",
+            hint=f"add them to seeds: in {env.file.name} after review",
+        )
+
+
 def run(
     project: Project, env: Environment, names: Sequence[str], *, force: bool = False
 ) -> list[SeedResult]:
     seeds = chosen_seeds(project, env, names)
+    check_allowed(env, seeds)
     conn = connect(env.connection)
     try:
         acquire_lock(conn, env.connection.database)
@@ -80,6 +95,11 @@ def refresh_seeds(
     """Checkpoint the seeded tables, empty them children-first, re-run the seeds (one txn)."""
     from mrpplan.backup.checkpoint import save_checkpoint
 
+    if env.protected:
+        raise Refused(
+            f"{env.name} is protected: seed refresh deletes rows there. Nothing was changed.",
+            hint=f"use `mrpplan seed run {env.name}` (upserts), or a reviewed plan",
+        )
     seeds = chosen_seeds(project, env, names)
     statements = [runnable_statements(seed) for seed in seeds]
     conn = connect(env.connection)

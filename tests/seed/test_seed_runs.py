@@ -103,7 +103,9 @@ def test_refresh_restores_altered_seeded_rows(project: Any, cli: Any) -> None:
     )
     db.execute("DELETE FROM transaction_types WHERE type_code = 'TRANSFER'")
     assert _content(db) != before
-    result = cli("seed", "refresh", "local", "reference")
+    refused = cli("seed", "refresh", "local", "reference")
+    assert refused.code == 3, refused.output  # no terminal, no --force
+    result = cli("seed", "refresh", "local", "reference", "--force")
     assert result.code == 0, result.output
     assert "Checkpoint:" in result.stdout
     assert _content(db) == before
@@ -115,3 +117,13 @@ def test_seed_create_names_the_file_by_set(project: Any, cli: Any, set_name: str
     assert result.code == 0, result.output
     listed = cli("seed", "list", "--json")
     assert f'"set": "{set_name}"' in listed.stdout
+
+
+def test_a_protected_environment_takes_only_its_listed_seeds(project: Any, cli: Any) -> None:
+    _load_base(project, "prod")  # prod: protected, seeds: [reference]
+    refused = cli("seed", "test", "prod")
+    assert refused.code == 3, refused.output
+    assert "01_test_data" in refused.output
+    assert project.databases["prod"].query("SELECT COUNT(*) FROM items") == [(0,)]
+    assert cli("seed", "refresh", "prod", "--force").code == 3
+    assert cli("seed", "reference", "prod").code == 0
