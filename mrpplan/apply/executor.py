@@ -48,6 +48,7 @@ def apply_plan(
     check_approval(env, approved)
     check_policy(env, plan)
     database = env.connection.database
+    create_database_first(env, plan)
     conn = connect(env.connection)
     try:
         acquire_lock(conn, database)
@@ -73,6 +74,20 @@ def apply_plan(
             release_lock(conn, database)
     finally:
         conn.close()
+
+
+def create_database_first(env: Environment, plan: Plan) -> None:
+    """A plan for a new environment starts with create_database: it must exist before the
+    lock and the journal (both live in it). The step itself then runs as a no-op."""
+    if not plan.steps or plan.steps[0].action != "create_database":
+        return
+    server = connect(env.connection, database=None)
+    try:
+        with server.cursor() as cur:
+            for statement in plan.steps[0].sql:
+                cur.execute(statement)
+    finally:
+        server.close()
 
 
 def run_steps(
@@ -135,10 +150,9 @@ def rollback_error(
     """Undo what ran and build the one message that says what happened."""
     step = failure.progressed.step
     total = len(plan.steps)
-    head = (
-        f"step {step.id} of {total} ({step.action} {step.object}) failed: {failure.error}\n"
-        f"  statement: {_short(failure.statement)}"
-    )
+    head = f"step {step.id} of {total} ({step.action} {step.object}) failed: {failure.error}"
+    if failure.statement:
+        head += f"\n  statement: {_short(failure.statement)}"
     try:
         undone = undo_all(executor, ran, executor.progress)
     except UndoFailed as undo:

@@ -95,7 +95,7 @@ class StepExecutor:
                 label=f"plan {self.journal.plan_digest[:12]} step {step.id}",
             )
         except Exception as exc:
-            raise StepFailed(progressed, "(checkpoint)", _message(exc)) from exc
+            raise StepFailed(progressed, "", _message(exc)) from exc
         progressed.artifact = str(path)
         progressed.complete = True
         self.journal.step_done(step.id, artifact=str(path))
@@ -108,7 +108,7 @@ class StepExecutor:
         try:
             artifact = forward(RunContext(self.project, self.env, self.conn), step)
         except Exception as exc:
-            raise StepFailed(progressed, step.action, _message(exc)) from exc
+            raise StepFailed(progressed, "", _message(exc)) from exc
         progressed.artifact = artifact
         progressed.statements_done = len(step.sql)
         progressed.complete = True

@@ -7,12 +7,14 @@ checkpoint in front of each step that can lose data, and the history-recording s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from datetime import UTC, datetime
 
 from mrpplan.config import Environment, Project
 from mrpplan.mysql.connection import connect, server_version
 from mrpplan.mysql.flavor import Flavor
-from mrpplan.plan.fingerprint import state_fingerprint
+from mrpplan.mysql.quote import ident
+from mrpplan.plan.fingerprint import DatabaseState, state_fingerprint
 from mrpplan.plan.live import read_state
 from mrpplan.plan.providers import PlanContext, StepDraft, data_providers, schema_providers
 from mrpplan.plan.schema_steps import declarative_steps
@@ -40,11 +42,12 @@ def make_plan(
 
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     version = target_version or env.schema.version
-    conn = connect(env.connection)
+    exists = database_exists(env)
+    conn = connect(env.connection, database="" if exists else None)
     try:
         version_text = server_version(conn)
         flavor = Flavor.parse(version_text)
-        live = read_state(conn, env.connection.database)
+        live = read_state(conn, env.connection.database) if exists else empty_state()
         migrations = load_migrations(project.migrations_dir)
         number = resolve_version(migrations, version)
         label = next((m.version for m in migrations if m.number == number), "base")
@@ -65,6 +68,8 @@ def make_plan(
             desired_version_label=label,
         )
         drafts = collect_drafts(ctx)
+        if not exists:
+            drafts.insert(0, create_database_draft(env, conn))
     finally:
         conn.close()
     steps = arrange(drafts, env.policy.checkpoint)
@@ -151,3 +156,43 @@ def wants_checkpoint(draft: StepDraft, policy: str) -> bool:
     if draft.needs_checkpoint:
         return True
     return policy == "always" and draft.action in _DATA_TOUCHING
+
+
+def database_exists(env: Environment) -> bool:
+    conn = connect(env.connection, database=None)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s",
+                (env.connection.database,),
+            )
+            return cur.fetchone() is not None
+    finally:
+        conn.close()
+
+
+def empty_state() -> DatabaseState:
+    from mrpplan.model.schema import Schema
+
+    return DatabaseState(schema=Schema())
+
+
+def create_database_draft(env: Environment, conn: Any) -> StepDraft:
+    """A new environment: the plan starts by creating its (empty) database.
+
+    Its undo leaves the empty database in place: dropping a database is never automatic.
+    """
+    with conn.cursor() as cur:
+        cur.execute("SELECT @@character_set_server, @@collation_server")
+        row = cur.fetchone()
+    charset = str(row[0]) if row and str(row[0]).startswith("utf8mb4") else "utf8mb4"
+    collation = str(row[1]) if row and str(row[1]).startswith("utf8mb4") else "utf8mb4_general_ci"
+    name = ident(env.connection.database)
+    return StepDraft(
+        action="create_database",
+        object=env.connection.database,
+        sql=(f"CREATE DATABASE IF NOT EXISTS {name} CHARACTER SET {charset} COLLATE {collation}",),
+        reverse_sql=(),
+        reason=f"database {env.connection.database} does not exist yet on "
+        f"{env.connection.endpoint()}; a rollback leaves it in place, empty",
+    )

@@ -111,3 +111,18 @@ def test_second_concurrent_apply_is_refused_while_the_first_succeeds(project, cl
             first.kill()
     assert first.returncode == 0, out + err
     assert cli("plan", "dev", "--detailed-exitcode").code == 0
+
+
+def test_a_new_environment_gets_its_database_created(project, cli) -> None:
+    name = project.databases["dev"].name + "_new"
+    env = {"DEV_DB_NAME": name}
+    try:
+        made = cli("plan", "dev", "--out", "plans/new.json", env=env)
+        assert made.code == 0, made.output
+        assert "create_database" in made.stdout
+        applied = cli("apply", "plans/new.json", "--auto-approve", env=env)
+        assert applied.code == 0, applied.output
+        again = cli("plan", "dev", "--detailed-exitcode", env=env)
+        assert again.code == 0, again.output
+    finally:
+        project.databases["dev"].execute(f"DROP DATABASE IF EXISTS `{name}`")
