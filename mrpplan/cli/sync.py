@@ -208,6 +208,9 @@ def _show_plan(app: AppContext, plan: CopyPlan, *, dry_run: bool) -> None:
         out.print(
             f"drop from {plan.target.name} (not in {plan.source.name}): {', '.join(plan.drop)}"
         )
+    if plan.drop_routines:
+        gone = ", ".join(f"{kind.lower()} {name}" for kind, name in plan.drop_routines)
+        out.print(f"drop from {plan.target.name} (not in {plan.source.name}): {gone}")
     if plan.histories:
         out.print(f"history copied from {plan.source.name}: {', '.join(plan.histories)}")
     if plan.masks:

@@ -146,3 +146,24 @@ def content_hash(conn: Connection, database: str, table: str, column_names: list
         cur.execute(sql)
         found = cur.fetchone()
     return ":".join(str(v) for v in found) if found else ""
+
+
+def server_identity(conn: Connection) -> tuple[str, ...]:
+    """Which server this is, whatever name or address reached it (host, port, datadir)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT @@hostname, @@port, @@datadir")
+        row = cur.fetchone()
+    return tuple(str(v) for v in row) if row else ()
+
+
+def routines(conn: Connection, database: str) -> set[tuple[str, str]]:
+    """(PROCEDURE | FUNCTION | EVENT, name) of the stored programs of a database."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES"
+            " WHERE ROUTINE_SCHEMA = %s"
+            " UNION ALL SELECT 'EVENT', EVENT_NAME FROM information_schema.EVENTS"
+            " WHERE EVENT_SCHEMA = %s",
+            (database, database),
+        )
+        return {(str(kind), str(name)) for kind, name in cur.fetchall()}

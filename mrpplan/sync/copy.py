@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from mrpplan.config.settings import Environment
 from mrpplan.errors import MrpplanError, Refused, UsageError
@@ -80,6 +80,7 @@ class CopyPlan:
     charset: tuple[str, str]
     source_names: tuple[str, ...] = ()  # every table and view of the source
     source_columns: dict[str, dict[str, ColumnInfo]] = field(repr=False, default_factory=dict)
+    drop_routines: list[tuple[str, str]] = field(default_factory=list)  # (kind, name)
 
     @property
     def estimated_rows(self) -> int:
@@ -122,6 +123,7 @@ class CopyPlan:
                 for t in self.tables
             ],
             "drop": self.drop,
+            "drop_routines": [f"{kind.lower()} {name}" for kind, name in self.drop_routines],
             "histories": self.histories,
             "masks": [{"column": m.key, "rule": m.spec} for m in self.masks],
             "checkpoint_tables": self.overwritten,
@@ -155,14 +157,35 @@ def same_database(a: Environment, b: Environment) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class _Side:
+    """What plan_copy reads from one database."""
+
+    exists: bool
+    identity: tuple[str, ...]
+    stats: list[TableStat]
+    routines: set[tuple[str, str]]
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        return {t.name: t.kind for t in self.stats}
+
+
+def _read_side(conn: Connection, database: str) -> _Side:
+    if not catalog.database_exists(conn, database):
+        return _Side(False, catalog.server_identity(conn), [], set())
+    return _Side(
+        True,
+        catalog.server_identity(conn),
+        catalog.table_stats(conn, database),
+        catalog.routines(conn, database),
+    )
+
+
 def plan_copy(source: Environment, target: Environment, options: CopyOptions) -> CopyPlan:
     """Read both sides and decide what the copy does; changes nothing."""
     if same_database(source, target):
-        raise UsageError(
-            f"{source.name} and {target.name} are the same database "
-            f"({target.connection.describe()})",
-            unchanged="Nothing was copied.",
-        )
+        _refuse_same(source, target)
     selection = selection_for(target, options.include, options.exclude)
     configured = target.sync
     schema_only = (
@@ -171,34 +194,34 @@ def plan_copy(source: Environment, target: Environment, options: CopyOptions) ->
         else bool(configured and configured.schema_only)
     )
     rules = parse_rules(configured.mask if configured else {}, str(target.file))
+    src_db = source.connection.database
     src = connect(source.connection)
     try:
-        stats = catalog.table_stats(src, source.connection.database)
-        columns = catalog.columns(src, source.connection.database)
-        charset = catalog.database_charset(src, source.connection.database)
-        unique = {
-            r.table: {
-                c
-                for cols in catalog.unique_keys(src, source.connection.database, r.table).values()
-                for c in cols
-            }
-            for r in rules
-        }
+        theirs = _read_side(src, src_db)
+        columns = catalog.columns(src, src_db)
+        charset = catalog.database_charset(src, src_db)
+        keys = {r.table: catalog.unique_keys(src, src_db, r.table) for r in rules}
     finally:
         src.close()
-    check_rules(rules, columns, unique, f"{source.name} ({source.connection.database})")
-    tables = selection.apply(stats)
-    source_names = {t.name: t.kind for t in stats}
-    target_exists, target_objects = _target_objects(target)
-    drop = sorted(
-        name
-        for name, kind in target_objects.items()
-        if selection.picks(name) and source_names.get(name) != kind
-    )
+    dst = connect(target.connection, database=None)
+    try:
+        ours = _read_side(dst, target.connection.database)
+    finally:
+        dst.close()
+    if theirs.identity == ours.identity and src_db == target.connection.database:
+        _refuse_same(source, target)
+    unique = {t: {c for cols in k.values() for c in cols} for t, k in keys.items()}
+    check_rules(rules, columns, unique, f"{source.name} ({src_db})")
+    tables = selection.apply(theirs.stats)
+    source_kinds, target_kinds = theirs.kinds, ours.kinds
+    drop = [n for n, k in target_kinds.items() if selection.picks(n) and source_kinds.get(n) != k]
     whole = not selection.partial
-    histories = [SCHEMA_HISTORY] if whole and SCHEMA_HISTORY in source_names else []
-    if whole and not schema_only and SEED_HISTORY in source_names:
-        histories.append(SEED_HISTORY)
+    histories = []
+    for history in (SCHEMA_HISTORY,) if schema_only else (SCHEMA_HISTORY, SEED_HISTORY):
+        if whole and history in source_kinds:
+            histories.append(history)
+        elif whole and target_kinds.get(history) == "table":
+            drop.append(history)  # the source has no known version: neither has its copy
     copied = {t.name for t in tables if t.kind == "table"}
     return CopyPlan(
         source=source,
@@ -206,28 +229,25 @@ def plan_copy(source: Environment, target: Environment, options: CopyOptions) ->
         selection=selection,
         schema_only=schema_only,
         tables=tables,
-        drop=drop,
+        drop=sorted(drop),
         histories=histories,
-        clear_seed_history=whole and schema_only and target_objects.get(SEED_HISTORY) == "table",
+        clear_seed_history=whole and schema_only and target_kinds.get(SEED_HISTORY) == "table",
         masks=[r for r in rules if r.table in copied],
         skipped_masks=[r for r in rules if r.table not in copied],
-        target_exists=target_exists,
-        target_objects=target_objects,
+        target_exists=ours.exists,
+        target_objects=target_kinds,
         charset=charset,
-        source_names=tuple(source_names),
+        source_names=tuple(source_kinds),
         source_columns=columns,
+        drop_routines=sorted(ours.routines - theirs.routines) if whole else [],
     )
 
 
-def _target_objects(target: Environment) -> tuple[bool, dict[str, str]]:
-    """(does the destination database exist, its tables and views by kind)."""
-    conn = connect(target.connection, database=None)
-    try:
-        if not catalog.database_exists(conn, target.connection.database):
-            return False, {}
-        return True, {t.name: t.kind for t in catalog.table_stats(conn, target.connection.database)}
-    finally:
-        conn.close()
+def _refuse_same(source: Environment, target: Environment) -> NoReturn:
+    raise UsageError(
+        f"{source.name} and {target.name} are the same database ({target.connection.describe()})",
+        unchanged="Nothing was copied.",
+    )
 
 
 def check_approval(
@@ -310,11 +330,14 @@ def _save_checkpoint(target: Environment, tables: list[str], source: str) -> Pat
 
 def _load(plan: CopyPlan, say: Progress, on_bytes: Callable[[int], None] | None) -> int:
     src, dst = plan.source.connection, plan.target.connection
-    if plan.drop:
-        say(f"dropping {len(plan.drop)} object(s) the source does not have")
+    if plan.drop or plan.drop_routines:
+        say(f"dropping {len(plan.drop) + len(plan.drop_routines)} object(s) the source lacks")
         conn = connect(dst)
         try:
             _drop(conn, plan.drop, plan.target_objects)
+            with conn.cursor() as cur:
+                for kind, name in plan.drop_routines:
+                    cur.execute(f"DROP {kind} IF EXISTS {ident(name)}")
         finally:
             conn.close()
     moved = 0

@@ -172,3 +172,34 @@ def test_typed_name_approval() -> None:
         check_approval(env, auto_approve=False, ask=lambda prompt: "staging")
     with pytest.raises(Refused, match="protected"):
         check_approval(env, auto_approve=False, ask=None)
+
+
+def test_whole_clone_drops_extra_routines_and_a_history_the_source_lacks(project, cli) -> None:  # type: ignore[no-untyped-def]
+    dev, staging = project.databases["dev"], project.databases["staging"]
+    staging.execute("CREATE TABLE parts (id INT PRIMARY KEY)", "INSERT INTO parts VALUES (1)")
+    dev.execute(
+        "CREATE FUNCTION extra_fn() RETURNS INT DETERMINISTIC RETURN 1",
+        "CREATE TABLE mrpplan_schema_history (version VARCHAR(32) PRIMARY KEY)",
+        "INSERT INTO mrpplan_schema_history VALUES ('003')",
+    )
+    result = cli("sync", "clone", "staging", "dev")
+    assert result.code == 0, result.output
+    assert "function extra_fn" in result.stdout
+    assert _names(dev) == {"parts": "BASE TABLE"}
+    assert not dev.query("SHOW FUNCTION STATUS WHERE Db = DATABASE()")
+
+
+def test_same_server_under_another_name_is_refused(project, cli) -> None:  # type: ignore[no-untyped-def]
+    from conftest import env_yaml, write_env
+
+    dev = project.databases["dev"]
+    fill_erp(dev)
+    option_file = project.env["DEV_DB_OPTION_FILE"]
+    text = env_yaml("alias", dev.name, Path(option_file)).replace(
+        "connection:\n", "connection:\n  host: localhost\n"
+    )
+    write_env(project.root, "alias", text)
+    result = cli("sync", "clone", "alias", "dev")
+    assert result.code == 64, result.output
+    assert "same database" in result.stderr
+    assert dev.query("SELECT COUNT(*) FROM customers")[0][0] == CUSTOMERS
