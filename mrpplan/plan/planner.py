@@ -7,8 +7,8 @@ checkpoint in front of each step that can lose data, and the history-recording s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from datetime import UTC, datetime
+from typing import Any
 
 from mrpplan.config import Environment, Project
 from mrpplan.mysql.connection import connect, server_version
