@@ -32,6 +32,9 @@ from mrpplan.model.column import Column
 from mrpplan.model.table_options import TableOptions
 from mrpplan.mysql.flavor import Flavor
 
+_METADATA_OPTIONS = frozenset(
+    {"COMMENT", "STATS_PERSISTENT", "STATS_AUTO_RECALC", "STATS_SAMPLE_PAGES"}
+)
 ORDER = ("instant", "nocopy", "inplace", "copy")
 _MAXLEN = {"latin1": 1, "ascii": 1, "binary": 1, "utf8mb3": 3, "utf8": 3, "utf8mb4": 4, "ucs2": 2}
 
@@ -75,8 +78,6 @@ def _one(c: Change, flavor: Flavor, group: Sequence[Change]) -> str:
         col = c.column
         if col.auto_increment or col.generated == "STORED" or col.generated == "PERSISTENT":
             return "copy"
-        if col.generated == "VIRTUAL":
-            return "inplace"
         if not flavor.supports_instant_add_column_anywhere():
             return "inplace"
         return "instant"
@@ -111,17 +112,10 @@ def _one(c: Change, flavor: Flavor, group: Sequence[Change]) -> str:
         return "instant"
     if isinstance(c, AlterTableOptions):
         keys = {k for k, _, _ in c.changed()}
-        if keys <= {"COMMENT"}:
+        if keys <= _METADATA_OPTIONS:
             return "instant"
-        if keys <= {
-            "DEFAULT CHARSET",
-            "COLLATE",
-            "COMMENT",
-            "STATS_PERSISTENT",
-            "STATS_AUTO_RECALC",
-            "STATS_SAMPLE_PAGES",
-        }:
-            return "instant"
+        if keys <= _METADATA_OPTIONS | {"ROW_FORMAT", "KEY_BLOCK_SIZE"}:
+            return "inplace"  # a rebuild in place
         return "copy"
     return "copy"
 
@@ -148,9 +142,7 @@ def _modify(old: Column, new: Column, flavor: Flavor) -> str:
     if old.nullable and not new.nullable:
         algo = slowest([algo, "inplace"])
     elif not old.nullable and new.nullable:
-        algo = slowest(
-            [algo, "instant" if flavor.is_mariadb and flavor.at_least(10, 4) else "inplace"]
-        )
+        algo = slowest([algo, "inplace"])  # measured: NOT NULL -> NULL rebuilds in place
     return algo
 
 
@@ -159,7 +151,10 @@ def _type_widening(old: Column, new: Column) -> str:
         if new.length < old.length:
             return "copy"
         width = _MAXLEN.get(old.charset or "utf8mb4", 4)
-        same_class = (old.length * width > 255) == (new.length * width > 255)
+        old_bytes, new_bytes = old.length * width, new.length * width
+        # InnoDB stores lengths under 128 bytes in one byte either way; above that the
+        # length-byte count must stay the same (1 byte up to 255, then 2).
+        same_class = old_bytes < 128 or (old_bytes > 255) == (new_bytes > 255)
         return "instant" if same_class else "copy"
     if old.base_type == new.base_type and old.base_type in ("enum", "set"):
         if new.values[: len(old.values)] == old.values and len(new.values) >= len(old.values):
