@@ -8,7 +8,7 @@ history table: `mrpplan migrate status ENV` does that check.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,8 @@ from mrpplan.seed.sets import SEED_SETS
 from mrpplan.sqlfiles.declared import Declared, declared_tables
 from mrpplan.sqlfiles.parse_gaps import tolerated_variants
 from mrpplan.sqlfiles.split import SqlStatement, read_statements
+
+Reporter = Callable[[Path_, str], None]  # adds a problem at a YAML path of the current file
 
 
 @dataclass
@@ -115,7 +117,7 @@ def _check_environments(
 ) -> None:
     names = project.environment_names()
     report.environments = len(names)
-    declared: list[Declared] = []  # parsed once, only if some environment syncs
+    declared: Declared | None = None  # parsed once, only if some environment syncs
     seed_names = (
         {p.stem for p in project.seeds_dir.glob("*.sql")} if project.seeds_dir.is_dir() else set()
     )
@@ -134,9 +136,8 @@ def _check_environments(
 
         _check_cross_references(doc, name, names, seed_names, migrations, migrations_ok, at)
         if doc.get("sync") and migrations_ok:
-            if not declared:
-                declared.append(_declared_schema(project, migrations))
-            _check_sync_tables(doc["sync"], declared[0], at)
+            declared = declared or _declared_schema(project, migrations)
+            _check_sync_tables(doc["sync"], declared, at)
 
 
 def _check_cross_references(
@@ -146,7 +147,7 @@ def _check_cross_references(
     seed_names: set[str],
     migrations: list[Migration],
     migrations_ok: bool,
-    at: Any,
+    at: Reporter,
 ) -> None:
     """What one environment names elsewhere: its sync source, seeds and schema version."""
     sync = doc.get("sync") or {}
@@ -185,7 +186,7 @@ def _declared_schema(project: Project, migrations: list[Migration]) -> Declared:
         return declared_tables(statements)
 
 
-def _check_sync_tables(sync: dict[str, Any], declared: Declared, at: Any) -> None:
+def _check_sync_tables(sync: dict[str, Any], declared: Declared, at: Reporter) -> None:
     """sync.include/exclude/mask must name tables (and columns) the SQL files declare."""
     for key in ("include", "exclude"):
         for index, table in enumerate(sync.get(key) or ()):
