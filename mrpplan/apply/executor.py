@@ -14,6 +14,7 @@ from mrpplan.apply.steps import (
     StepExecutor,
     StepFailed,
     UndoFailed,
+    message_of,
     pause_for_tests,
 )
 from mrpplan.apply.verify import check_approval, check_fresh, check_policy, check_target
@@ -112,6 +113,12 @@ def run_steps(
             executor.journal.step_failed(step.id, failure.error)
             ran.append(failure.progressed)
             raise rollback_error(executor, plan, ran, failure) from None
+        except (Exception, KeyboardInterrupt) as exc:
+            # anything else (a lost connection, Ctrl-C, a server error outside the statement)
+            why = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else message_of(exc)
+            problem = StepFailed(executor.current or Progressed(step), "", why)
+            ran.append(problem.progressed)
+            raise rollback_error(executor, plan, ran, problem) from exc
         ran.append(progressed)
         result.steps_run.append(step.id)
         say(f"step {step.id}/{total}: done")
@@ -148,6 +155,22 @@ def rollback_error(
     executor: StepExecutor, plan: Plan, ran: list[Progressed], failure: StepFailed
 ) -> MrpplanError:
     """Undo what ran and build the one message that says what happened."""
+    try:
+        return _rollback_error(executor, plan, ran, failure)
+    except Exception as exc:  # the connection itself is gone: the journal knows the rest
+        step = failure.progressed.step
+        return MrpplanError(
+            f"step {step.id} ({step.action} {step.object}) failed: {failure.error}\n"
+            f"The undo could not finish either: {message_of(exc)}. The database may be "
+            "partly changed; the journal (mrpplan_apply_journal) records every step.",
+            hint=f"run `mrpplan recover {plan.environment}` to roll back what ran"
+            + (f" ({_checkpoint_hint(ran)})" if _checkpoint_hint(ran) else ""),
+        )
+
+
+def _rollback_error(
+    executor: StepExecutor, plan: Plan, ran: list[Progressed], failure: StepFailed
+) -> MrpplanError:
     step = failure.progressed.step
     total = len(plan.steps)
     head = f"step {step.id} of {total} ({step.action} {step.object}) failed: {failure.error}"

@@ -19,6 +19,7 @@ from mrpplan.apply.executor import (
 )
 from mrpplan.apply.journal import Journal, JournalEntry, interrupted_applies, read_entries
 from mrpplan.apply.lock import acquire_lock, holder_id, release_lock
+from mrpplan.apply.runners import runner_for
 from mrpplan.apply.steps import Progress, Progressed, StepExecutor, UndoFailed
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
@@ -80,6 +81,15 @@ def rebuild(executor: StepExecutor, plan: Plan, entries: list[JournalEntry]) -> 
             continue
         if entry.status == "done":
             ran.append(Progressed(step, len(step.sql), entry.artifact, complete=True))
+            continue
+        if runner_for(step.action) is not None:
+            # a step run by its own runner (one transaction): it took effect or it did not
+            took = (
+                bool(entry.fingerprint_before)
+                and executor.fingerprint() != entry.fingerprint_before
+            )
+            count = len(step.sql) if took else 0
+            ran.append(Progressed(step, count, entry.artifact, complete=took))
             continue
         done = entry.statements_done
         running = entry.status == "started" and entry.fingerprint_before and done < len(step.sql)

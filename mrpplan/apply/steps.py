@@ -64,6 +64,7 @@ class StepExecutor:
     conn: Any
     journal: Journal
     progress: Progress = field(default=lambda _line: None)
+    current: Progressed | None = None  # the step running now (what ran of it so far)
 
     @property
     def database(self) -> str:
@@ -74,6 +75,7 @@ class StepExecutor:
 
     def run(self, step: Step, position: int, *, start: int = 0) -> Progressed:
         """Run `step` from statement `start`; StepFailed carries how far it got."""
+        self.current = Progressed(step, statements_done=start)
         if step.action == "checkpoint":
             return self._checkpoint(step, position)
         runner = runner_for(step.action)
@@ -87,7 +89,7 @@ class StepExecutor:
         from mrpplan.backup.checkpoint import save_checkpoint
 
         self.journal.step_started(step.id, position, None)
-        progressed = Progressed(step)
+        progressed = self._progressed(step)
         try:
             path = save_checkpoint(
                 self.env,
@@ -95,7 +97,7 @@ class StepExecutor:
                 label=f"plan {self.journal.plan_digest[:12]} step {step.id}",
             )
         except Exception as exc:
-            raise StepFailed(progressed, "", _message(exc)) from exc
+            raise StepFailed(progressed, "", message_of(exc)) from exc
         progressed.artifact = str(path)
         progressed.complete = True
         self.journal.step_done(step.id, artifact=str(path))
@@ -103,12 +105,12 @@ class StepExecutor:
         return progressed
 
     def _custom(self, step: Step, position: int, forward: Any) -> Progressed:
-        self.journal.step_started(step.id, position, None)
-        progressed = Progressed(step)
+        self.journal.step_started(step.id, position, self.fingerprint())
+        progressed = self._progressed(step)
         try:
             artifact = forward(RunContext(self.project, self.env, self.conn), step)
         except Exception as exc:
-            raise StepFailed(progressed, "", _message(exc)) from exc
+            raise StepFailed(progressed, "", message_of(exc)) from exc
         progressed.artifact = artifact
         progressed.statements_done = len(step.sql)
         progressed.complete = True
@@ -117,7 +119,7 @@ class StepExecutor:
 
     def _transaction(self, step: Step, position: int) -> Progressed:
         self.journal.step_started(step.id, position, None)
-        progressed = Progressed(step)
+        progressed = self._progressed(step)
         self.conn.begin()
         statement = ""
         try:
@@ -129,13 +131,13 @@ class StepExecutor:
             self.conn.commit()
         except pymysql.err.MySQLError as exc:
             self.conn.rollback()
-            raise StepFailed(progressed, statement, _message(exc)) from exc
+            raise StepFailed(progressed, statement, message_of(exc)) from exc
         progressed.statements_done = len(step.sql)
         progressed.complete = True
         return progressed
 
     def _statements(self, step: Step, position: int, start: int) -> Progressed:
-        progressed = Progressed(step, statements_done=start)
+        progressed = self._progressed(step)
         self.journal.step_started(step.id, position, self.fingerprint())
         if start:
             self.journal.statement_done(step.id, start, self.fingerprint())
@@ -145,13 +147,18 @@ class StepExecutor:
                 with self.conn.cursor() as cur:
                     cur.execute(statement)
             except pymysql.err.MySQLError as exc:
-                raise StepFailed(progressed, statement, _message(exc)) from exc
+                raise StepFailed(progressed, statement, message_of(exc)) from exc
             progressed.statements_done = index + 1
             last = index + 1 == len(step.sql)
             self.journal.statement_done(step.id, index + 1, None if last else self.fingerprint())
         progressed.complete = True
         self.journal.step_done(step.id)
         return progressed
+
+    def _progressed(self, step: Step) -> Progressed:
+        if self.current is None or self.current.step is not step:
+            self.current = Progressed(step)
+        return self.current
 
     def undo(self, progressed: Progressed) -> None:
         """Undo what ran of one step: reverse SQL, checkpoint restore, or custom undo."""
@@ -161,7 +168,7 @@ class StepExecutor:
         except UndoFailed:
             raise
         except Exception as exc:
-            raise UndoFailed(step, _message(exc)) from exc
+            raise UndoFailed(step, message_of(exc)) from exc
         self.journal.step_reverted(step.id)
 
     def _undo(self, progressed: Progressed) -> None:
@@ -222,7 +229,7 @@ def pause_for_tests(step: Step) -> None:
         time.sleep(0.05)
 
 
-def _message(exc: BaseException) -> str:
+def message_of(exc: BaseException) -> str:
     if isinstance(exc, pymysql.err.MySQLError) and len(exc.args) >= 2:
         return f"({exc.args[0]}) {exc.args[1]}"
     render = getattr(exc, "render", None)
