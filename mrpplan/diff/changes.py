@@ -191,6 +191,8 @@ class DropColumn(TableClause):
         return f"drop column `{self.table}`.`{self.column.name}`"
 
     def risks(self) -> list[str]:
+        if self.column.generated:
+            return []  # computed from other columns: nothing is lost
         return [f"the values in `{self.table}`.`{self.column.name}` are deleted"]
 
 

@@ -46,7 +46,10 @@ def diff_table(
     old_checks = {c.name: c for c in old.checks}
     new_checks = {c.name: c for c in new.checks}
     changes += [DropCheck(name, c) for n, c in old_checks.items() if new_checks.get(n) != c]
-    changes += _index_changes(old, new)
+    recreated = {
+        c.name for c in new.columns if (o := old.column(c.name)) is not None and must_recreate(o, c)
+    }
+    changes += _index_changes(old, new, recreated)
     changes += column_changes(old, new, renames)
     changes += [AddCheck(name, c) for n, c in new_checks.items() if old_checks.get(n) != c]
     if old.options != new.options:
@@ -57,12 +60,23 @@ def diff_table(
     return fk_drops, changes, fk_adds
 
 
-def _index_changes(old: Table, new: Table) -> list[Change]:
+def must_recreate(old: Column, new: Column) -> bool:
+    """MODIFY cannot turn a column into or out of a VIRTUAL one (server error 1907):
+    such a column is dropped and added again (a virtual column holds no data)."""
+    return old.generated != new.generated and "VIRTUAL" in (old.generated, new.generated)
+
+
+def _index_changes(old: Table, new: Table, recreated: set[str]) -> list[Change]:
     name = new.name
     old_ix = {i.name: i for i in old.indexes}
     new_ix = {i.name: i for i in new.indexes}
-    drops = [i for n, i in old_ix.items() if new_ix.get(n) != i]
-    adds = [i for n, i in new_ix.items() if old_ix.get(n) != i]
+
+    def changed(index_name: str) -> bool:
+        a, b = old_ix.get(index_name), new_ix.get(index_name)
+        return a != b or (a is not None and bool(recreated & set(a.columns)))
+
+    drops = [i for n, i in old_ix.items() if changed(n)]
+    adds = [i for n, i in new_ix.items() if changed(n)]
     out: list[Change] = []
     for index in list(drops):
         twin = next(
@@ -103,6 +117,7 @@ def column_changes(old: Table, new: Table, renames: Mapping[str, str]) -> list[C
     for new_n in new_names:  # same name on both sides, not renamed
         if new_n in old_names and new_n not in back and new_n not in renames:
             back[new_n] = new_n
+    back = {n: o for n, o in back.items() if not must_recreate(_col(old, o), _col(new, n))}
     kept_old = {old_n for old_n in back.values()}
     old_pred = _predecessors(old_names)
     new_pred = _predecessors(new_names)

@@ -36,6 +36,7 @@ class Col:
     comment: str = ""
     collation: str | None = None
     generated: str | None = None  # "VIRTUAL" | "STORED", expression on `n0`
+    expression: str = "`n0` * 2"
     protected: bool = False  # id / foreign key / generated base: never edited
 
     def ddl(self) -> str:
@@ -44,7 +45,7 @@ class Col:
             charset = self.collation.split("_")[0]
             parts.append(f"CHARACTER SET {charset} COLLATE {self.collation}")
         if self.generated:
-            parts.append(f"AS (`n0` * 2) {self.generated}")
+            parts.append(f"AS ({self.expression}) {self.generated}")
         else:
             parts.append("NULL" if self.nullable else "NOT NULL")
             if self.default is not None:
@@ -209,7 +210,7 @@ _actions = st.tuples(
 
 @st.composite
 def _keys(draw: st.DrawFn, cols: list[Col]) -> Key:
-    usable = [c for c in cols if c.family in INDEXABLE and not c.generated]
+    usable = [c for c in cols if c.family in INDEXABLE]
     chosen = draw(
         st.lists(st.sampled_from(usable), min_size=1, max_size=2, unique_by=lambda c: c.name)
     )
@@ -264,6 +265,7 @@ def _edit_table(draw: st.DrawFn, t: TableSpec, names: list[str]) -> TableSpec:
                 "check",
                 "fk",
                 "options",
+                "generated",
             ]
         )
     )
@@ -326,6 +328,18 @@ def _edit_table(draw: st.DrawFn, t: TableSpec, names: list[str]) -> TableSpec:
         fk = t.fks[0]
         changed = replace(fk, on_delete=draw(_actions)[0], on_update=draw(_actions)[1])
         return replace(t, fks=(changed,))
+    elif kind == "generated" and any(c.name == "g" for c in cols):
+        col = next(c for c in cols if c.name == "g")
+        how = draw(st.sampled_from(["kind", "expression", "off", "on"]))
+        if how == "kind" and col.generated:
+            new = replace(col, generated="STORED" if col.generated == "VIRTUAL" else "VIRTUAL")
+        elif how == "expression" and col.generated:
+            new = replace(col, expression="`n0` * 3")
+        elif how == "off":
+            new = replace(col, generated=None)
+        else:
+            new = replace(col, generated=draw(st.sampled_from(["VIRTUAL", "STORED"])))
+        cols[cols.index(col)] = new
     elif kind == "options":
         which = draw(st.sampled_from(["comment", "charset", "row_format"]))
         if which == "comment":

@@ -273,3 +273,24 @@ def test_safety_words(database_factory: Any) -> None:
     unique = [c for c in changes if type(c).__name__ == "DropIndex"]
     assert unique and "uniqueness" in unique[0].reason
     assert not any(isinstance(c, DropColumn) for c in changes)
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("g INT AS (a + 1) VIRTUAL", "g INT AS (a + 1) STORED"),
+        ("g INT AS (a + 1) STORED", "g INT AS (a + 1) VIRTUAL"),
+        ("g INT", "g INT AS (a + 1) VIRTUAL"),
+        ("g INT AS (a + 1) VIRTUAL", "g INT"),
+        ("g INT AS (a + 1) VIRTUAL", "g INT AS (a * 2) VIRTUAL"),
+        ("g INT", "g INT AS (a + 1) STORED"),
+    ],
+)
+def test_generated_column_changes(database_factory: Any, old: str, new: str) -> None:
+    """MODIFY cannot change a VIRTUAL column's kind: it is dropped and added (with its key)."""
+    a, b = database_factory(), database_factory()
+    make(a, f"CREATE TABLE t (id INT PRIMARY KEY, a INT, {old}, z INT, KEY kg (g))")
+    a.execute("INSERT INTO t (id, a, z) VALUES (1, 5, 9)")
+    desired = make(b, f"CREATE TABLE t (id INT PRIMARY KEY, a INT, {new}, z INT, KEY kg (g))")
+    assert_round_trip(a, desired)
+    assert a.query("SELECT id, a, z FROM t") == [(1, 5, 9)]
