@@ -18,6 +18,8 @@ from mrpplan.errors import ConfigError
 
 _DELIMITER = re.compile(r"delimiter[ \t]+(\S+)[^\n]*", re.IGNORECASE)
 _QUOTES = "'\"`"
+# inside a quoted run, only the closing quote and (except in `identifiers`) backslash matter
+_QUOTE_SPECIALS = {q: re.compile(r"[\\" + q + "]") for q in "'\""} | {"`": re.compile("`")}
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class _Splitter:
         self.pos = 0
         self.line = 1
         self.delimiter = ";"
+        self.plain = _plain_run(";")
         self.parts: list[str] = []
         self.start: int | None = None  # line of the current statement's first token
         self.out: list[SqlStatement] = []
@@ -74,6 +77,7 @@ class _Splitter:
                     match = _DELIMITER.match(text, self.pos)
                     if match:
                         self.delimiter = match.group(1)
+                        self.plain = _plain_run(self.delimiter)
                         self._skip(match.end() - self.pos)
                         continue
             if text.startswith(self.delimiter, self.pos):
@@ -94,8 +98,9 @@ class _Splitter:
                     self._skip(end - self.pos)
                     if self.start is not None:
                         self.parts.append(" ")
-            else:
-                self._take(self.pos + 1)
+            else:  # ordinary text: take the whole run up to the next char that matters
+                run = self.plain.match(text, self.pos + 1)
+                self._take(run.end() if run else self.pos + 1)
         self._finish()
         return self.out
 
@@ -107,19 +112,19 @@ class _Splitter:
     def _quoted_end(self, at: int) -> int:
         """Index just past the closing quote of the quoted run starting at `at`."""
         text, quote, n = self.text, self.text[at], len(self.text)
+        special = _QUOTE_SPECIALS[quote]
         i = at + 1
-        while i < n:
-            ch = text[i]
-            if ch == "\\" and quote != "`":
-                i += 2
-            elif ch == quote:
-                if i + 1 < n and text[i + 1] == quote:
-                    i += 2
-                else:
-                    return i + 1
+        while True:
+            found = special.search(text, i)
+            if found is None:
+                return n  # unterminated: the rest of the file
+            j = found.start()
+            if text[j] == "\\":
+                i = j + 2
+            elif j + 1 < n and text[j + 1] == quote:
+                i = j + 2  # doubled quote
             else:
-                i += 1
-        return n
+                return j + 1
 
     def _take(self, end: int) -> None:
         """Append text[pos:end] to the current statement."""
@@ -143,3 +148,8 @@ class _Splitter:
             self.out.append(SqlStatement(body, self.file, self.start))
         self.parts = []
         self.start = None
+
+
+def _plain_run(delimiter: str) -> re.Pattern[str]:
+    """Characters that can never start a quote, a comment or the delimiter."""
+    return re.compile("[^" + re.escape("'\"`#-/" + delimiter[0]) + "]+")
