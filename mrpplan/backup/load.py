@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 from mrpplan.backup.compression import codec_of
+from mrpplan.backup.parallel_load import load_parallel
 from mrpplan.backup.progress import NoProgress, Progress
 from mrpplan.backup.stream import decompress_file
 from mrpplan.config.settings import ConnectionSettings
@@ -21,17 +23,24 @@ def load_file(
     progress: Progress | None = None,
     what: str = "",
     on_bytes: Callable[[int], None] | None = None,
+    sessions: int | None = None,
 ) -> None:
     """Stream a backup file through the decompressor into the `mariadb` client.
 
     Session settings that speed the load (foreign/unique checks off) live only in the
-    loading session. Raises SqlError/BackupError if the client or the stream fails.
+    loading sessions. With more than one session (default: one per core, at most 4;
+    MRPPLAN_LOAD_SESSIONS overrides) INSERTs run in parallel (see parallel_load).
+    Raises SqlError/BackupError if a client or the stream fails.
     """
     progress = progress or NoProgress()
     codec = codec_of(path)
     what = what or f"loading {path.name} into {database}"
+    sessions = sessions or default_sessions()
     progress.start(what, path.stat().st_size)
     try:
+        if sessions > 1:
+            load_parallel(path, settings, database, sessions=sessions, progress=progress, what=what)
+            return
         with open_loader(settings, database) as loader:
             facts = decompress_file(path, codec, loader.stdin, on_bytes or progress.advance)
             loader.stdin.close()
@@ -42,3 +51,11 @@ def load_file(
             raise BackupError(f"{what} failed: {path}: {codec.name} stream damaged: {facts.error}")
     finally:
         progress.finish()
+
+
+def default_sessions() -> int:
+    """One loading session per core (at most 4): the server inserts a session's rows on one core."""
+    override = os.environ.get("MRPPLAN_LOAD_SESSIONS", "")
+    if override.isdigit() and int(override) > 0:
+        return int(override)
+    return max(1, min(4, os.cpu_count() or 1))
