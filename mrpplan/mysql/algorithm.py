@@ -1,11 +1,14 @@
 """Which ALGORITHM the server will use for an ALTER TABLE (instant < nocopy < inplace < copy).
 
-Rules measured on MariaDB 10.11 (bench/ and tests/schema/test_algorithm_measured.py run
-the ALTERs with ALGORITHM=... to check): INSTANT for adding a column anywhere, dropping
-an unindexed column, defaults, renames, reorders, widening VARCHAR within its length-byte
-class, appending ENUM members, renaming an index, the table comment; NOCOPY for adding
-and dropping secondary indexes; INPLACE for NULL -> NOT NULL; COPY for type changes.
-ROW_FORMAT=COMPRESSED turns instant column work into INPLACE. When unsure: the slower.
+Rules measured on MariaDB 10.11 (tests/schema/test_algorithm_measured.py runs the
+ALTERs with the predicted ALGORITHM=... and checks the next faster one is refused):
+INSTANT for adding a column anywhere (also VIRTUAL ones), dropping an unindexed column,
+defaults, comments, renames, reorders, widening VARCHAR while the length-byte count
+stays (or the old length is under 128 bytes), appending ENUM members, renaming an index,
+the table comment; NOCOPY for adding/dropping secondary keys and dropping an indexed
+column; INPLACE for NULL <-> NOT NULL, FULLTEXT keys and ROW_FORMAT; COPY for type and
+charset changes, CHECK and FOREIGN KEY additions. ROW_FORMAT=COMPRESSED turns instant
+column work into INPLACE. When unsure: the slower one.
 """
 
 from __future__ import annotations

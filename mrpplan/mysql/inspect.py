@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+import pymysql
+
+from mrpplan.errors import SqlError
 from mrpplan.model.canonical import canonical_table_text, is_mrpplan_object
 from mrpplan.model.routine import Routine
 from mrpplan.model.schema import Schema
@@ -22,6 +25,19 @@ _DEFINER = re.compile(r" ?DEFINER=(?:`(?:[^`]|``)*`|'[^']*'|\S+)@(?:`(?:[^`]|``)
 
 def inspect_schema(conn: Connection, database: str) -> Schema:
     """The schema of `database` as canonical texts (no DEFINER, no AUTO_INCREMENT=N)."""
+    try:
+        return _inspect(conn, database)
+    except pymysql.MySQLError as exc:
+        errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+        message = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
+        raise SqlError(
+            f"cannot read the schema of database {database!r}: {message}",
+            errno=errno,
+            unchanged="Nothing was changed.",
+        ) from None
+
+
+def _inspect(conn: Connection, database: str) -> Schema:
     tables: dict[str, Table] = {}
     views: dict[str, View] = {}
     with conn.cursor() as cur:

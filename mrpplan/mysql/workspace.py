@@ -93,9 +93,7 @@ def _build(
     created = False
     try:
         with conn.cursor() as cur:
-            cur.execute(
-                f"CREATE DATABASE {ident(scratch)} CHARACTER SET {charset} COLLATE {collation}"
-            )
+            _create_scratch(cur, scratch, charset, collation, settings)
             created = True
             conn.select_db(scratch)
             for statement in statements:
@@ -104,6 +102,26 @@ def _build(
     finally:
         if created:
             _drop(conn, settings, scratch)
+
+
+def _create_scratch(
+    cur: pymysql.cursors.Cursor,
+    scratch: str,
+    charset: str,
+    collation: str,
+    settings: ConnectionSettings,
+) -> None:
+    try:
+        cur.execute(f"CREATE DATABASE {ident(scratch)} CHARACTER SET {charset} COLLATE {collation}")
+    except pymysql.MySQLError as exc:
+        message = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
+        raise SqlError(
+            f"cannot create the scratch database {scratch} on {settings.endpoint()}: {message}",
+            errno=exc.args[0] if exc.args and isinstance(exc.args[0], int) else None,
+            unchanged="Nothing was changed.",
+            hint="the desired schema is built in a scratch database: the user needs CREATE and"
+            " DROP on `_mrpplan_ws_%` databases",
+        ) from None
 
 
 def _run(cur: pymysql.cursors.Cursor, statement: SqlStatement) -> None:
@@ -134,17 +152,24 @@ def _run(cur: pymysql.cursors.Cursor, statement: SqlStatement) -> None:
 
 
 def _drop(conn: Connection, settings: ConnectionSettings, scratch: str) -> None:
-    """Drop the scratch database, on a new connection if this one is broken (Ctrl-C)."""
+    """Drop the scratch database. After Ctrl-C this connection may be mid-statement: then
+    a new connection kills it (so it releases its locks) and drops the database."""
     try:
         with conn.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch)}")
         return
-    except BaseException:  # the connection may be mid-query after Ctrl-C
+    except BaseException:  # fall through to the fresh connection
         pass
+    old_thread = None
+    with contextlib.suppress(Exception):
+        old_thread = conn.thread_id()
     with contextlib.suppress(Exception):
         fresh = connect(settings, database=None)
         try:
             with fresh.cursor() as cur:
+                if old_thread:
+                    with contextlib.suppress(pymysql.MySQLError):
+                        cur.execute(f"KILL CONNECTION {int(old_thread)}")
                 cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch)}")
         finally:
             fresh.close()

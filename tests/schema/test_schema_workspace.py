@@ -97,3 +97,37 @@ def test_base_schema_to_latest_round_trips(database_factory: Any, tmp_path: Path
     latest = desired_schema(db.settings, desired_statements(project, "latest"), tmp_path)
     assert diff_schemas(snapshot(db), latest)
     assert_round_trip(db, latest)
+
+
+def test_ctrl_c_while_building_still_drops_the_scratch_database(
+    fresh_db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mrpplan.mysql import workspace
+
+    seen: list[str] = []
+    real_run = workspace._run
+
+    def interrupted(cur: Any, statement: Any) -> None:
+        seen.extend(scratch_databases(fresh_db))
+        if len(seen) > 0 and statement.line > 1:
+            raise KeyboardInterrupt
+        real_run(cur, statement)
+
+    monkeypatch.setattr(workspace, "_run", interrupted)
+    before = set(scratch_databases(fresh_db))
+    sql = statements("CREATE TABLE a (id INT);\nCREATE TABLE b (id INT);\n")
+    with pytest.raises(KeyboardInterrupt):
+        desired_schema(fresh_db.settings, sql, None)
+    mine = set(seen) - before
+    assert mine and not (mine & set(scratch_databases(fresh_db)))
+
+
+def test_inspect_of_a_missing_database_is_a_clear_error(fresh_db: Any) -> None:
+    from mrpplan.mysql.inspect import inspect_schema
+
+    conn = fresh_db.connect()
+    try:
+        with pytest.raises(SqlError, match="cannot read the schema of database 'nope_x'"):
+            inspect_schema(conn, "nope_x")
+    finally:
+        conn.close()
