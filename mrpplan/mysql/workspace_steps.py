@@ -19,8 +19,15 @@ from mrpplan.model.schema import Schema
 from mrpplan.mysql.connection import connect, server_version
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.inspect import inspect_schema
-from mrpplan.mysql.quote import ident
-from mrpplan.mysql.workspace import _cache_key, _default_charset, _drop, _load, _run, _store
+from mrpplan.mysql.workspace import (
+    _cache_key,
+    _create_scratch,
+    _default_charset,
+    _drop,
+    _load,
+    _run,
+    _store,
+)
 from mrpplan.sqlfiles.split import SqlStatement
 
 
@@ -45,9 +52,7 @@ def desired_schemas(
         schemas: list[Schema] = []
         try:
             with conn.cursor() as cur:
-                cur.execute(
-                    f"CREATE DATABASE {ident(scratch)} CHARACTER SET {charset} COLLATE {collation}"
-                )
+                _create_scratch(cur, scratch, charset, collation, settings)
                 created = True
                 conn.select_db(scratch)
                 for statement in prefix:
