@@ -51,6 +51,8 @@ def test_up_all_down_all_up_again_with_steps(project: Any, cli: Any) -> None:
     down = cli("migrate", "down", "local", "--steps", "3", "--auto-approve")
     assert down.code == 0, down.output
     assert set(states(cli).values()) == {"pending"}
+    no_drift = cli("drift", "local")  # the live schema is exactly the base schema again
+    assert no_drift.code == 0, no_drift.output
     assert db.query("SELECT COUNT(*) FROM currencies") == currencies  # base data kept
     assert [float(r[0]) for r in capacity(db)] == [7.5]  # 003's rename came back with the data
 
@@ -60,6 +62,7 @@ def test_up_all_down_all_up_again_with_steps(project: Any, cli: Any) -> None:
     rest = cli("migrate", "up", "local", "--auto-approve")
     assert rest.code == 0, rest.output
     assert set(states(cli).values()) == {"applied"}
+    assert cli("drift", "local").code == 0
     assert [float(r[0]) for r in capacity(db)] == [7.5]
     again = cli("migrate", "up", "local", "--auto-approve")
     assert again.code == 0 and "Nothing to do" in again.stdout
