@@ -9,11 +9,16 @@ from mrpplan.plan.types import Plan
 
 
 def check_target(env: Environment, plan: Plan) -> None:
-    if plan.environment != env.name or plan.target.database != env.connection.database:
+    """The plan must be applied to the server and database it was made from."""
+    settings = env.connection
+    here = (settings.host or settings.socket or "", settings.port, settings.database)
+    there = (plan.target.host, plan.target.port, plan.target.database)
+    if plan.environment != env.name or here != there:
         raise Refused(
-            f"this plan is for environment {plan.environment} (database "
-            f"{plan.target.database}), but {env.name} points at {env.connection.database}. "
-            "Nothing was changed."
+            f"this plan is for environment {plan.environment} ({there[2]} on "
+            f"{there[0]}:{there[1]}), but {env.name} now points at {here[2]} on "
+            f"{here[0]}:{here[1]}. Nothing was changed.",
+            hint=f"make a new plan: mrpplan plan {env.name}",
         )
 
 

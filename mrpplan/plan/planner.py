@@ -73,6 +73,12 @@ def make_plan(
     finally:
         conn.close()
     steps = arrange(drafts, env.policy.checkpoint)
+    destructive = [s.id for s in steps if s.destructive]
+    if destructive and not env.policy.allow_destructive:
+        ctx.warn(
+            f"{env.name} does not allow destructive changes (policy.allow_destructive: false): "
+            f"apply will refuse this plan because of step(s) {', '.join(destructive)}"
+        )
     desired_fp = state_fingerprint(
         desired.fingerprint(), ctx.desired_schema_history, ctx.desired_seed_history
     )
