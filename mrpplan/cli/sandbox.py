@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 from mrpplan import sandbox as sb
 from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.errors import MrpplanError
 
 
-def _dir(app: AppContext):  # type: ignore[no-untyped-def]
+def _dir(app: AppContext) -> Path:
+    """The sandbox of the current project (or of the current folder outside a project)."""
     try:
         root = app.project.root
-    except Exception:
-        from pathlib import Path
-
+    except MrpplanError:
         root = Path.cwd()
     return sb.default_dir(root)
 
@@ -57,7 +58,7 @@ def status(app: AppContext, as_json: bool) -> None:
     """Say whether the sandbox is running, and its version."""
     info = sb.status(_dir(app))
     if as_json:
-        data = {"running": info is not None}
+        data: dict[str, object] = {"running": info is not None}
         if info:
             data.update(port=info.port, pid=info.pid, version=info.version)
         click.echo(json.dumps(data))
@@ -76,8 +77,6 @@ def url(app: AppContext, show_password: bool) -> None:
     """Print the connection URL of the running sandbox."""
     info = sb.status(_dir(app))
     if info is None:
-        from mrpplan.errors import MrpplanError
-
         raise MrpplanError("the sandbox is not running", hint="start it with `mrpplan sandbox up`")
     click.echo(info.url(show_password))
 

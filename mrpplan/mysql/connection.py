@@ -42,7 +42,7 @@ def connect(
         kwargs["host"] = settings.host or "127.0.0.1"
         kwargs["port"] = settings.port or 3306
     try:
-        return pymysql.connect(**kwargs)  # type: ignore[arg-type]
+        return pymysql.connect(**kwargs)  # type: ignore[call-overload]
     except pymysql.err.OperationalError as exc:
         raise ConnectionFailed(_login_message(settings, db, exc)) from None
 
