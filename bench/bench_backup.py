@@ -61,9 +61,24 @@ FROM seq_1_to_{rows}
 
 def admin(info: sandbox.SandboxInfo, database: str | None = None) -> pymysql.Connection:
     return pymysql.connect(
-        host="127.0.0.1", port=info.port, user="root", password=info.password,
-        database=database, autocommit=True,
+        host="127.0.0.1",
+        port=info.port,
+        user="root",
+        password=info.password,
+        database=database,
+        autocommit=True,
     )
+
+
+def settle(cur: pymysql.cursors.Cursor, limit: float = 60) -> None:
+    """Let the server flush the fill's dirty pages first, so both sides meet a quiet server."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        cur.execute("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'")
+        row = cur.fetchone()
+        if row and int(row[1]) < 500:
+            return
+        time.sleep(1)
 
 
 def run(cmd: str) -> float:
@@ -91,12 +106,17 @@ def main() -> None:
             t = time.perf_counter()
             cur.execute(FILL.format(rows=args.rows))
             print(f"filled {args.rows:,} rows in {time.perf_counter() - t:.1f} s")
+            settle(cur)
         env = Environment(
-            name="bench", file=work / "bench.yaml", connection=info.settings(source),
+            name="bench",
+            file=work / "bench.yaml",
+            connection=info.settings(source),
             backup=BackupSettings(dir=work / "backups"),
         )
         dst_env = Environment(
-            name="benchdst", file=work / "d.yaml", connection=info.settings(targets[1]),
+            name="benchdst",
+            file=work / "d.yaml",
+            connection=info.settings(targets[1]),
             backup=BackupSettings(dir=work / "backups"),
         )
         with client_option_file(info.settings()) as cnf:
@@ -108,10 +128,13 @@ def main() -> None:
 
             ours = None
             for _ in range(args.rounds):
-                keep("stock_backup", run(
-                    f"mariadb-dump --defaults-extra-file={cnf} --single-transaction {source} "
-                    f"| gzip -1 > {stock_file}"
-                ))
+                keep(
+                    "stock_backup",
+                    run(
+                        f"mariadb-dump --defaults-extra-file={cnf} --single-transaction {source} "
+                        f"| gzip -1 > {stock_file}"
+                    ),
+                )
                 t = time.perf_counter()
                 result = create_backup(env, "full")
                 keep("our_backup", time.perf_counter() - t)
@@ -121,15 +144,20 @@ def main() -> None:
             assert ours is not None
             sql_bytes = result.manifest.sql_bytes
             for _ in range(args.rounds):
-                keep("stock_restore", run(
-                    f"gunzip -c {stock_file} | mariadb --defaults-extra-file={cnf} {targets[0]}"
-                ))
+                keep(
+                    "stock_restore",
+                    run(
+                        f"gunzip -c {stock_file} | mariadb --defaults-extra-file={cnf} {targets[0]}"
+                    ),
+                )
                 t = time.perf_counter()
                 restore_backup(dst_env, ours)
                 keep("our_restore", time.perf_counter() - t)
         mb = sql_bytes / 1e6
-        print(f"SQL size {mb:.0f} MB, compressed {ours.stat().st_size / 1e6:.0f} MB (ours), "
-              f"{stock_file.stat().st_size / 1e6:.0f} MB (stock)")
+        print(
+            f"SQL size {mb:.0f} MB, compressed {ours.stat().st_size / 1e6:.0f} MB (ours), "
+            f"{stock_file.stat().st_size / 1e6:.0f} MB (stock)"
+        )
         for what in ("backup", "restore"):
             stock, our = best[f"stock_{what}"], best[f"our_{what}"]
             print(
