@@ -25,7 +25,12 @@ _STATE_STYLE = {"applied": "green", "pending": "yellow", "edited": "bold red", "
 
 @click.group("migrate")
 def migrate() -> None:
-    """Versioned migrations: status, up, down, create, fresh, baseline."""
+    """Versioned migrations: status, up, down, create, fresh, baseline.
+
+    \b
+    Example:
+      mrpplan migrate status prod
+    """
 
 
 @migrate.command("status")
@@ -33,7 +38,12 @@ def migrate() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_app
 def status(app: AppContext, env_name: str, as_json: bool) -> None:
-    """Each migration's state in ENV: pending, applied, edited or missing."""
+    """Each migration's state in ENV: pending, applied, edited or missing.
+
+    \b
+    Example:
+      mrpplan migrate status staging --json
+    """
     env = app.environment(env_name)
     state = operations.read_migrations(app.project, env)
     problems = edited_messages(state.statuses, env.name)
@@ -85,7 +95,12 @@ def up(
     backup_first: bool,
     auto_approve: bool,
 ) -> None:
-    """Apply pending migrations (all, or the next N) through a plan."""
+    """Apply pending migrations (all, or the next N) through a plan.
+
+    \b
+    Example:
+      mrpplan migrate up dev --steps 1 --dry-run
+    """
     env = app.environment(env_name)
     target = operations.up_target(app.project, env, steps)
     plan_and_apply(app, env, target, dry_run, auto_approve, backup_first=backup_first)
@@ -98,7 +113,12 @@ def up(
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @pass_app
 def down(app: AppContext, env_name: str, steps: int, dry_run: bool, auto_approve: bool) -> None:
-    """Roll back the newest N applied migrations through a plan."""
+    """Roll back the newest N applied migrations through a plan.
+
+    \b
+    Example:
+      mrpplan migrate down local --steps 1
+    """
     env = app.environment(env_name)
     target = operations.down_target(app.project, env, steps)
     plan_and_apply(app, env, target, dry_run, auto_approve)
@@ -108,7 +128,12 @@ def down(app: AppContext, env_name: str, steps: int, dry_run: bool, auto_approve
 @click.argument("name")
 @pass_app
 def create(app: AppContext, name: str) -> None:
-    """Write the next numbered migration file with up and down sections."""
+    """Write the next numbered migration file with up and down sections.
+
+    \b
+    Example:
+      mrpplan migrate create add_lot_tracking
+    """
     path = create_migration(app.project.migrations_dir, name)
     app.console.print(f"Created {path.relative_to(app.project.root)}")
 
@@ -119,7 +144,12 @@ def create(app: AppContext, name: str) -> None:
 @click.option("--no-backup", is_flag=True, help="Skip the full backup taken first.")
 @pass_app
 def fresh(app: AppContext, env_name: str, force: bool, no_backup: bool) -> None:
-    """Drop everything in ENV, then build the base schema and every migration."""
+    """Drop everything in ENV, then build the base schema and every migration.
+
+    \b
+    Example:
+      mrpplan migrate fresh local --force
+    """
     env = app.environment(env_name)
     if env.protected:
         raise Refused(
@@ -142,7 +172,12 @@ def fresh(app: AppContext, env_name: str, force: bool, no_backup: bool) -> None:
 @click.option("--version", "version", required=True, help="The version the database is at.")
 @pass_app
 def baseline(app: AppContext, env_name: str, version: str) -> None:
-    """Adopt a database that has the schema of VERSION but no history."""
+    """Adopt a database that has the schema of VERSION but no history.
+
+    \b
+    Example:
+      mrpplan migrate baseline prod --version 003
+    """
     env = app.environment(env_name)
     recorded = operations.baseline(app.project, env, version)
     app.console.print(

@@ -35,7 +35,12 @@ def sandbox_group() -> None:
 @click.option("--port", type=int, help="TCP port (default: a free one).")
 @pass_app
 def up(app: AppContext, port: int | None) -> None:
-    """Start the sandbox server (reuses a running one)."""
+    """Start the sandbox server (reuses a running one).
+
+    \b
+    Example:
+      mrpplan sandbox up --port 3407
+    """
     info = sb.up(_dir(app), port=port)
     app.console.print(
         f"sandbox running: MariaDB {info.version} on 127.0.0.1:{info.port} (pid {info.pid})"
@@ -46,7 +51,12 @@ def up(app: AppContext, port: int | None) -> None:
 @sandbox_group.command("down")
 @pass_app
 def down(app: AppContext) -> None:
-    """Stop the sandbox server and wait for it to exit."""
+    """Stop the sandbox server and wait for it to exit.
+
+    \b
+    Example:
+      mrpplan sandbox down
+    """
     stopped = sb.down(_dir(app))
     app.console.print("sandbox stopped" if stopped else "sandbox was not running")
 
@@ -55,7 +65,12 @@ def down(app: AppContext) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
-    """Say whether the sandbox is running, and its version."""
+    """Say whether the sandbox is running, and its version.
+
+    \b
+    Example:
+      mrpplan sandbox status --json
+    """
     info = sb.status(_dir(app))
     if as_json:
         data: dict[str, object] = {"running": info is not None}
@@ -74,7 +89,12 @@ def status(app: AppContext, as_json: bool) -> None:
 @click.option("--show-password", is_flag=True, help="Include the root password.")
 @pass_app
 def url(app: AppContext, show_password: bool) -> None:
-    """Print the connection URL of the running sandbox."""
+    """Print the connection URL of the running sandbox.
+
+    \b
+    Example:
+      mrpplan sandbox url --show-password
+    """
     info = sb.status(_dir(app))
     if info is None:
         raise MrpplanError("the sandbox is not running", hint="start it with `mrpplan sandbox up`")

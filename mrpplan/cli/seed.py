@@ -17,14 +17,24 @@ from mrpplan.seed.sets import SEED_SETS, list_seeds
 
 @click.group("seed")
 def seed() -> None:
-    """Seed data: list, run, reference, test, refresh, create, status."""
+    """Seed data: list, run, reference, test, refresh, create, status.
+
+    \b
+    Example:
+      mrpplan seed status dev --track
+    """
 
 
 @seed.command("list")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def list_(app: AppContext, as_json: bool) -> None:
-    """The seed files, their sets and checksums."""
+    """The seed files, their sets and checksums.
+
+    \b
+    Example:
+      mrpplan seed list --json
+    """
     seeds = list_seeds(app.project.seeds_dir)
     if as_json:
         rows = [
@@ -47,7 +57,12 @@ def list_(app: AppContext, as_json: bool) -> None:
 @click.option("--force", is_flag=True, help="Re-run seeds whose checksum is already recorded.")
 @pass_app
 def run(app: AppContext, env_name: str, names: tuple[str, ...], force: bool) -> None:
-    """Run seeds (NAMEs: files or sets; default: the environment's seeds list)."""
+    """Run seeds (NAMEs: files or sets; default: the environment's seeds list).
+
+    \b
+    Example:
+      mrpplan seed run dev 01_test_data
+    """
     env = app.environment(env_name)
     show(app, operations.run(app.project, env, names, force=force))
 
@@ -56,7 +71,12 @@ def run(app: AppContext, env_name: str, names: tuple[str, ...], force: bool) -> 
 @click.argument("env_name", metavar="ENV")
 @pass_app
 def reference(app: AppContext, env_name: str) -> None:
-    """Run the reference set."""
+    """Run the reference set.
+
+    \b
+    Example:
+      mrpplan seed reference staging
+    """
     show(app, operations.run(app.project, app.environment(env_name), ["reference"]))
 
 
@@ -64,7 +84,12 @@ def reference(app: AppContext, env_name: str) -> None:
 @click.argument("env_name", metavar="ENV")
 @pass_app
 def test(app: AppContext, env_name: str) -> None:
-    """Run the test set."""
+    """Run the test set.
+
+    \b
+    Example:
+      mrpplan seed test local
+    """
     show(app, operations.run(app.project, app.environment(env_name), ["test"]))
 
 
@@ -74,7 +99,12 @@ def test(app: AppContext, env_name: str) -> None:
 @click.option("--force", is_flag=True, help="Do not ask (required when stdin is not a terminal).")
 @pass_app
 def refresh(app: AppContext, env_name: str, names: tuple[str, ...], force: bool) -> None:
-    """Checkpoint, empty the tables seeds write, re-run the seeds (one transaction)."""
+    """Checkpoint, empty the tables seeds write, re-run the seeds (one transaction).
+
+    \b
+    Example:
+      mrpplan seed refresh local --force
+    """
     env = app.environment(env_name)
     if not force:
         if not sys.stdin.isatty():
@@ -97,7 +127,12 @@ def refresh(app: AppContext, env_name: str, names: tuple[str, ...], force: bool)
 @click.option("--set", "set_name", type=click.Choice(list(SEED_SETS)), default="reference")
 @pass_app
 def create(app: AppContext, name: str, set_name: str) -> None:
-    """Write a new seed file in the given set."""
+    """Write a new seed file in the given set.
+
+    \b
+    Example:
+      mrpplan seed create 04_sample_forecasts --set sample
+    """
     path = operations.create_seed(app.project.seeds_dir, name, set_name)
     app.console.print(f"Created {path.relative_to(app.project.root)}")
 
@@ -108,7 +143,12 @@ def create(app: AppContext, name: str, set_name: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def status(app: AppContext, env_name: str, track: bool, as_json: bool) -> None:
-    """Each seed's state in ENV: pending, applied or changed, with its history."""
+    """Each seed's state in ENV: pending, applied or changed, with its history.
+
+    \b
+    Example:
+      mrpplan seed status dev --track
+    """
     env = app.environment(env_name)
     rows = operations.seed_statuses(app.project, env, track=track)
     if as_json:
