@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from mrpplan.apply.journal import Journal
+from mrpplan.apply.journal import Journal, interrupted_applies
 from mrpplan.apply.lock import acquire_lock, release_lock
 from mrpplan.apply.steps import (
     Progress,
@@ -19,7 +19,7 @@ from mrpplan.apply.steps import (
 )
 from mrpplan.apply.verify import check_approval, check_fresh, check_policy, check_target
 from mrpplan.config import Environment, Project
-from mrpplan.errors import MrpplanError
+from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.connection import connect
 from mrpplan.plan.live import read_state
 from mrpplan.plan.planfile import dumps
@@ -54,6 +54,7 @@ def apply_plan(
     try:
         acquire_lock(conn, database)
         try:
+            check_not_interrupted(conn, env)
             check_fresh(plan, read_state(conn, database))
             apply_id = uuid.uuid4().hex
             result = ApplyResult(apply_id, plan)
@@ -75,6 +76,19 @@ def apply_plan(
             release_lock(conn, database)
     finally:
         conn.close()
+
+
+def check_not_interrupted(conn: object, env: Environment) -> None:
+    """An apply whose process died must be recovered before anything else runs."""
+    interrupted = interrupted_applies(conn, env.connection.database)
+    if interrupted:
+        raise Refused(
+            f"an earlier apply on {env.connection.database} (apply {interrupted[-1].apply_id}, "
+            f"plan {interrupted[-1].plan_digest[:12]}, started {interrupted[-1].started_at}) "
+            "was interrupted and not recovered. Nothing was changed.",
+            hint=f"run `mrpplan recover {env.name}` (rolls it back) or "
+            f"`mrpplan recover {env.name} --forward PLANFILE` (finishes it) first",
+        )
 
 
 def create_database_first(env: Environment, plan: Plan) -> None:

@@ -67,6 +67,9 @@ def test_killed_between_steps_then_recover_rolls_back(project, cli) -> None:
         proc.kill()
         proc.wait()
     assert snapshot(db) != before
+    again = cli("apply", "plans/kill.json", "--auto-approve")
+    assert again.code == 3, again.output
+    assert "recover" in again.stderr
     recovered = cli("recover", "local")
     assert recovered.code == 0, recovered.output
     assert "back where it was" in recovered.stdout
