@@ -114,3 +114,29 @@ def without_sync(root: Path, env: str) -> None:
     document = yaml.safe_load(path.read_text())
     document.pop("sync", None)
     path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def run_on_terminal(*args: str, answer: str, cwd: Path, timeout: float = 300) -> tuple[int, str]:
+    """Run mrpplan with a terminal on stdin (so it asks), typing `answer` when asked."""
+    import os
+    import pty
+
+    primary, secondary = pty.openpty()
+    merged = dict(os.environ)
+    merged.update({"NO_COLOR": "1", "COLUMNS": "200"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mrpplan", *args],
+        stdin=secondary,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=merged,
+        cwd=cwd,
+    )
+    os.close(secondary)
+    os.write(primary, (answer + "\n").encode())
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    finally:
+        os.close(primary)
+    return proc.returncode, out

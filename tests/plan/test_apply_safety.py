@@ -7,6 +7,7 @@ from pathlib import Path
 from plan_test_support import (
     append_base_schema,
     journal_status,
+    run_on_terminal,
     saved_plan_path,
     snapshot,
     start_cli,
@@ -126,3 +127,15 @@ def test_a_new_environment_gets_its_database_created(project, cli) -> None:
         assert again.code == 0, again.output
     finally:
         project.databases["dev"].execute(f"DROP DATABASE IF EXISTS `{name}`")
+
+
+def test_protected_environment_on_a_terminal_needs_its_name_typed(project, cli) -> None:
+    made = cli("plan", "prod", "--target-version", "001", "--out", "plans/prod.json")
+    assert made.code == 0, made.output
+    code, out = run_on_terminal("apply", "plans/prod.json", answer="yes", cwd=project.root)
+    assert code == 3, out
+    assert "Type its name" in out
+    assert snapshot(project.databases["prod"]) == ({}, {}, [])
+    code, out = run_on_terminal("apply", "plans/prod.json", answer="prod", cwd=project.root)
+    assert code == 0, out
+    assert "Apply complete" in out
