@@ -30,6 +30,6 @@ Decisions worth knowing:
   a data-only backup empties its tables and reloads them with their triggers set aside.
 - Loading speed: foreign_key_checks/unique_checks are off inside the loading sessions only.
   `sql_log_bin` is NOT touched: a restore on a primary must reach its replicas. INSERT
-  statements are spread over one client session per core (max 4), with barriers so every
+  statements are spread over 4 client sessions (MRPPLAN_LOAD_SESSIONS), with barriers so every
   DDL statement sees the same state as in a serial `gunzip | mariadb` load.
 """

@@ -28,8 +28,8 @@ def load_file(
     """Stream a backup file through the decompressor into the `mariadb` client.
 
     Session settings that speed the load (foreign/unique checks off) live only in the
-    loading sessions. With more than one session (default: one per core, at most 4;
-    MRPPLAN_LOAD_SESSIONS overrides) INSERTs run in parallel (see parallel_load).
+    loading sessions. With more than one session (default 4, MRPPLAN_LOAD_SESSIONS
+    overrides) INSERTs run in parallel (see parallel_load).
     Raises SqlError/BackupError if a client or the stream fails.
     """
     progress = progress or NoProgress()
@@ -54,8 +54,13 @@ def load_file(
 
 
 def default_sessions() -> int:
-    """One loading session per core (at most 4): the server inserts a session's rows on one core."""
+    """Four loading sessions unless MRPPLAN_LOAD_SESSIONS says otherwise.
+
+    The server inserts each session's rows on one of ITS cores, and the server is often
+    another machine, so the count does not follow this machine's cores; the client side
+    of a session is light. Measured here (2 cores, busy): 2 sessions 1.35x, 4 about 1.45x.
+    """
     override = os.environ.get("MRPPLAN_LOAD_SESSIONS", "")
     if override.isdigit() and int(override) > 0:
         return int(override)
-    return max(1, min(4, os.cpu_count() or 1))
+    return 4
