@@ -30,7 +30,7 @@ from mrpplan.migrate.directory import (
 )
 from mrpplan.seed.sets import SEED_SETS
 from mrpplan.sqlfiles.declared import Declared, declared_tables
-from mrpplan.sqlfiles.parse_gaps import tolerated_variants
+from mrpplan.sqlfiles.parse_gaps import is_stored_program, tolerated_variants
 from mrpplan.sqlfiles.split import SqlStatement, read_statements
 
 Reporter = Callable[[Path_, str], None]  # adds a problem at a YAML path of the current file
@@ -87,8 +87,9 @@ def parse_problems(statement: SqlStatement) -> list[Problem]:
     """Problems sqlglot finds in one statement (MySQL dialect).
 
     Statements sqlglot does not model (triggers, events, GRANT ...) come back as a
-    generic Command and are fine; a statement that fails only on MariaDB syntax the
-    parser lacks (INET6, spatial types, partition ENGINE=, ...) is tolerated too.
+    generic Command and are fine; stored programs are left to the server; a statement
+    that fails only on MariaDB syntax the parser lacks (INET6, spatial types,
+    partition ENGINE=, ...) is tolerated too.
     """
     with _quiet_sqlglot():
         try:
@@ -99,6 +100,8 @@ def parse_problems(statement: SqlStatement) -> list[Problem]:
             error: SqlglotError = exc
         except SqlglotError as exc:
             first, error = {}, exc
+        if is_stored_program(statement.text):
+            return []
         for variant in tolerated_variants(statement.text):
             try:
                 sqlglot.parse(variant, read="mysql")

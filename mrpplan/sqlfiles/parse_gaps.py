@@ -42,3 +42,18 @@ def tolerated_variants(text: str) -> list[str]:
     if without_partitions != rewritten:
         variants.append(without_partitions)
     return variants
+
+
+# Stored programs have bodies in SQL/PSM (DECLARE, cursors, handlers, loops, labels):
+# sqlglot does not model them, so only the server can judge them.
+_STORED_PROGRAM = re.compile(
+    r"\s*(?:CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?"
+    r"(?:SQL\s+SECURITY\s+\w+\s+)?(?:AGGREGATE\s+)?"
+    r"(?:PROCEDURE|FUNCTION|TRIGGER|EVENT|PACKAGE)\b|BEGIN\s+NOT\s+ATOMIC\b)",
+    re.IGNORECASE,
+)
+
+
+def is_stored_program(text: str) -> bool:
+    """True for CREATE PROCEDURE/FUNCTION/TRIGGER/EVENT and anonymous compound blocks."""
+    return bool(_STORED_PROGRAM.match(text))
