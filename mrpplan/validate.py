@@ -120,6 +120,11 @@ def _check_environments(
 ) -> None:
     names = project.environment_names()
     report.environments = len(names)
+    if project.environments_dir.is_dir():
+        for stray in sorted(project.environments_dir.glob("*.yml")):
+            report.problems.append(
+                Problem(stray, None, "environment files end in .yaml: this one is ignored")
+            )
     declared: Declared | None = None  # parsed once, only if some environment syncs
     seed_names = (
         {p.stem for p in project.seeds_dir.glob("*.sql")} if project.seeds_dir.is_dir() else set()

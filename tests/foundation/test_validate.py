@@ -157,6 +157,13 @@ def test_migration_file_names_must_be_numbered_and_unique(project, cli) -> None:
     assert "2 problems in 2 files" in result.stdout
 
 
+def test_a_yml_file_is_not_silently_ignored(project, cli) -> None:  # type: ignore[no-untyped-def]
+    (project.root / "environments" / "qa.yml").write_text("name: qa\n")
+    result = cli("validate")
+    assert result.code == 1
+    assert "environments/qa.yml: environment files end in .yaml" in result.stdout
+
+
 def test_json_lists_file_line_and_message(project, cli) -> None:  # type: ignore[no-untyped-def]
     replace(project.root / DEV, "drift: warn", "drift: maybe")
     result = cli("validate", "--json")
