@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -73,9 +74,11 @@ def apply_plan(
             ]
             return result
         finally:
-            release_lock(conn, database)
+            with contextlib.suppress(Exception):  # never hide the real error behind this
+                release_lock(conn, database)
     finally:
-        conn.close()
+        with contextlib.suppress(Exception):
+            conn.close()
 
 
 def check_not_interrupted(conn: object, env: Environment) -> None:
@@ -124,13 +127,17 @@ def run_steps(
         try:
             progressed = executor.run(step, position, start=start_statement if offset == 0 else 0)
         except StepFailed as failure:
-            executor.journal.step_failed(step.id, failure.error)
+            with contextlib.suppress(Exception):  # the undo below reports a lost connection
+                executor.journal.step_failed(step.id, failure.error)
             ran.append(failure.progressed)
             raise rollback_error(executor, plan, ran, failure) from None
         except (Exception, KeyboardInterrupt) as exc:
             # anything else (a lost connection, Ctrl-C, a server error outside the statement)
             why = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else message_of(exc)
-            problem = StepFailed(executor.current or Progressed(step), "", why)
+            current = executor.current
+            problem = StepFailed(
+                current if current and current.step is step else Progressed(step), "", why
+            )
             ran.append(problem.progressed)
             raise rollback_error(executor, plan, ran, problem) from exc
         ran.append(progressed)

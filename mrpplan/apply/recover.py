@@ -7,6 +7,7 @@ journaled fingerprint whether that statement took effect.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 
@@ -67,9 +68,11 @@ def recover(
                 return _forward(executor, plan, forward, ran, record.apply_id, say)
             return _rollback(executor, plan, ran, record.apply_id, say)
         finally:
-            release_lock(conn, database)
+            with contextlib.suppress(Exception):  # never hide the real error behind this
+                release_lock(conn, database)
     finally:
-        conn.close()
+        with contextlib.suppress(Exception):
+            conn.close()
 
 
 def rebuild(executor: StepExecutor, plan: Plan, entries: list[JournalEntry]) -> list[Progressed]:

@@ -8,6 +8,7 @@ run in one transaction whose last write marks the step done (all or nothing).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -129,9 +130,12 @@ class StepExecutor:
             self.journal.statement_done(step.id, len(step.sql), None)
             self.journal.step_done(step.id)
             self.conn.commit()
-        except pymysql.err.MySQLError as exc:
-            self.conn.rollback()
-            raise StepFailed(progressed, statement, message_of(exc)) from exc
+        except BaseException as exc:  # also Ctrl-C: never leave the transaction open
+            with contextlib.suppress(Exception):
+                self.conn.rollback()
+            if isinstance(exc, pymysql.err.MySQLError):
+                raise StepFailed(progressed, statement, message_of(exc)) from exc
+            raise
         progressed.statements_done = len(step.sql)
         progressed.complete = True
         return progressed
