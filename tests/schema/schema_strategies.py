@@ -75,11 +75,14 @@ class Key:
     columns: tuple[str, ...]
     unique: bool = False
     prefix: int | None = None  # on the first column (strings)
+    descending: bool = False  # the last part DESC
 
     def ddl(self) -> str:
         cols = [f"`{c}`" for c in self.columns]
         if self.prefix:
             cols[0] += f"({self.prefix})"
+        if self.descending:
+            cols[-1] += " DESC"
         return f"{'UNIQUE ' if self.unique else ''}KEY `{self.name}` ({', '.join(cols)})"
 
 
@@ -109,6 +112,7 @@ class TableSpec:
     charset: str = "utf8mb4"
     row_format: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    renamed: tuple[tuple[str, str], ...] = ()  # declared column renames (old, new)
 
     def ddl(self) -> str:
         lines = ["`id` int NOT NULL AUTO_INCREMENT"] + [c.ddl() for c in self.columns]
@@ -219,7 +223,7 @@ def _keys(draw: st.DrawFn, cols: list[Col]) -> Key:
     if chosen[0].family == "str" and draw(st.booleans()):
         prefix = 5
     unique = draw(st.booleans()) and any(c.family != "enum" for c in chosen)
-    return Key(f"k_{'_'.join(names)}", names, unique, prefix)
+    return Key(f"k_{'_'.join(names)}", names, unique, prefix, draw(st.booleans()))
 
 
 @st.composite
@@ -266,6 +270,7 @@ def _edit_table(draw: st.DrawFn, t: TableSpec, names: list[str]) -> TableSpec:
                 "fk",
                 "options",
                 "generated",
+                "rename",
             ]
         )
     )
@@ -340,6 +345,17 @@ def _edit_table(draw: st.DrawFn, t: TableSpec, names: list[str]) -> TableSpec:
         else:
             new = replace(col, generated=draw(st.sampled_from(["VIRTUAL", "STORED"])))
         cols[cols.index(col)] = new
+    elif kind == "rename" and editable:
+        col = draw(st.sampled_from(editable))
+        new_name = "r_" + col.name
+        if new_name not in {c.name for c in cols} and col.name not in dict(t.renamed).values():
+            cols[cols.index(col)] = replace(col, name=new_name)
+            keys = tuple(
+                replace(k, columns=tuple(new_name if c == col.name else c for c in k.columns))
+                for k in t.keys
+            )
+            renamed = (*t.renamed, (col.name, new_name))
+            return replace(t, columns=tuple(cols), keys=keys, renamed=renamed)
     elif kind == "options":
         which = draw(st.sampled_from(["comment", "charset", "row_format"]))
         if which == "comment":
