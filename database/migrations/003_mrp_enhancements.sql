@@ -24,7 +24,7 @@ ALTER TABLE work_centers
     RENAME COLUMN capacity_hours_per_day TO daily_capacity_hours;
 
 ALTER TABLE purchase_order_lines
-    MODIFY COLUMN unit_price DECIMAL(18,6) NOT NULL COMMENT 'six decimals for per-piece prices of small parts';
+    MODIFY COLUMN unit_price DECIMAL(20,6) NOT NULL COMMENT 'six decimals for per-piece prices of small parts';
 
 CREATE TABLE mrp_exceptions (
     id              BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
