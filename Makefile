@@ -18,7 +18,8 @@ server:
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-	@$(PY) -m pip install -q -e '.[test]'
+	@echo "installing mrpplan into $(VENV) (pip install -e '.[test]')"
+	@$(PY) -m pip install -q -e '.[test]' >$(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	@touch $@
 
 venv: $(VENV)/.installed
@@ -31,8 +32,23 @@ lint: venv
 test: server venv lint
 	$(BIN)/pytest
 
+# The demo runs only against the sandbox, whatever .env says: these empty variables
+# override it, so each environment falls back to the sandbox's option file.
+SANDBOX_ONLY := $(foreach e,LOCAL DEV STAGING PROD,$(e)_DB_HOST= $(e)_DB_PORT= $(e)_DB_USER= \
+	$(e)_DB_PASSWORD= $(e)_DB_OPTION_FILE=.mrpplan/sandbox/client.cnf) PROD_DB_NAME=mrp_erp_prod
+MRPPLAN := env $(SANDBOX_ONLY) $(BIN)/mrpplan
+
 demo: server venv
-	@bash bench/../database/scripts/demo.sh
+	@echo "== 1. offline checks";                 $(MRPPLAN) validate
+	@echo "== 2. a local MariaDB sandbox";        $(MRPPLAN) sandbox up
+	@echo "== 3. an example prod database that is behind: schema 001 and reference data"
+	@mariadb --defaults-extra-file=.mrpplan/sandbox/client.cnf -e "DROP DATABASE IF EXISTS mrp_erp_prod"
+	@PROD_SCHEMA_VERSION=001 $(MRPPLAN) plan prod --out .mrpplan/demo-prod-001.json >/dev/null
+	@$(MRPPLAN) apply .mrpplan/demo-prod-001.json --auto-approve 2>/dev/null | tail -1
+	@echo "== 4. a verified backup of it";        $(MRPPLAN) backup prod --auto
+	@echo "== 5. where prod stands";              $(MRPPLAN) migrate status prod
+	@echo "== 6. the main job: what would bring prod to the latest schema?"
+	@$(MRPPLAN) plan prod
 
 bench: server venv
 	$(PY) bench/run_all.py
