@@ -45,7 +45,7 @@ demo: server venv
 	@mariadb --defaults-extra-file=.mrpplan/sandbox/client.cnf -e "DROP DATABASE IF EXISTS mrp_erp_prod"
 	@PROD_SCHEMA_VERSION=001 $(MRPPLAN) plan prod --out .mrpplan/demo-prod-001.json >/dev/null
 	@$(MRPPLAN) apply .mrpplan/demo-prod-001.json --auto-approve 2>/dev/null | tail -1
-	@echo "== 4. a verified backup of it";        $(MRPPLAN) backup prod --auto
+	@echo "== 4. a backup of it";        $(MRPPLAN) backup prod --auto
 	@echo "== 5. where prod stands";              $(MRPPLAN) migrate status prod
 	@echo "== 6. the main job: what would bring prod to the latest schema?"
 	@$(MRPPLAN) plan prod
