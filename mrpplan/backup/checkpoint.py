@@ -15,8 +15,7 @@ from mrpplan.backup.progress import Progress
 from mrpplan.backup.verify import compare_with_manifest, verify_backup
 from mrpplan.config.settings import Environment
 from mrpplan.errors import BackupError
-from mrpplan.mysql.connection import connect
-from mrpplan.mysql.table_stats import table_checksums
+from mrpplan.mysql.table_stats import checksums_in_parallel
 
 
 def save_checkpoint(
@@ -51,11 +50,7 @@ def restore_checkpoint(env: Environment, path: Path, *, progress: Progress | Non
         progress=progress,
         what=f"restoring checkpoint {path.name}",
     )
-    conn = connect(env.connection)
-    try:
-        found = table_checksums(conn, env.connection.database, list(manifest.tables))
-    finally:
-        conn.close()
+    found = checksums_in_parallel(env.connection, env.connection.database, list(manifest.tables))
     problems = compare_with_manifest(manifest, found)
     if problems:
         raise BackupError(

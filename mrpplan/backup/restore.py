@@ -20,7 +20,7 @@ from mrpplan.config.settings import Environment
 from mrpplan.errors import BackupError, MrpplanError
 from mrpplan.mysql.connection import connect
 from mrpplan.mysql.quote import ident
-from mrpplan.mysql.table_stats import base_tables, table_checksums
+from mrpplan.mysql.table_stats import base_tables, checksums_in_parallel
 from mrpplan.mysql.triggers import create_triggers, drop_triggers, triggers_on
 
 __all__ = ["RestoreImpact", "RestoreResult", "assess_restore", "restore_backup"]
@@ -87,11 +87,7 @@ def restore_backup(
             f"restore of {path.name} into {database} failed part-way: {reason}",
             unchanged=f"The database was put back as it was (rollback point {rollback.name}).",
         ) from None
-    conn = connect(settings)
-    try:
-        found = table_checksums(conn, database, list(manifest.tables))
-    finally:
-        conn.close()
+    found = checksums_in_parallel(settings, database, list(manifest.tables))
     problems = compare_with_manifest(manifest, found)
     if problems:
         raise BackupError(

@@ -203,7 +203,13 @@ def _cleanup(app: AppContext, env: str | None, days: int | None, dry_run: bool) 
     verb = "would delete" if dry_run else "deleted"
     total = 0
     for name in names:
-        settings = app.environment(name)
+        try:
+            settings = app.environment(name)
+        except ConfigError as exc:
+            if env:
+                raise
+            app.err_console.print(f"warning: skipping {name}: {exc.message}")
+            continue
         retention = settings.backup.retention_days if days is None else days
         result = cleanup_backups(
             [settings.backup.dir], retention_days=retention, env=name, dry_run=dry_run

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import pymysql
 
+from mrpplan.config.settings import ConnectionSettings
+from mrpplan.mysql.connection import connect
 from mrpplan.mysql.quote import ident
 
 Connection = pymysql.connections.Connection
@@ -96,3 +99,33 @@ def existing_tables(conn: Connection, database: str, names: Sequence[str]) -> li
             (database, *names),
         )
         return sorted(str(r[0]) for r in cur.fetchall())
+
+
+def checksums_in_parallel(
+    settings: ConnectionSettings, database: str, tables: Sequence[str], workers: int = 4
+) -> dict[str, dict[str, int | None]]:
+    """table_checksums over several connections at once (after a load; no snapshot needed).
+
+    Each CHECKSUM TABLE is one full scan on one server core; tables are independent.
+    """
+    names = list(tables)
+    if len(names) <= 1 or workers <= 1:
+        conn = connect(settings)
+        try:
+            return table_checksums(conn, database, names)
+        finally:
+            conn.close()
+    buckets = [names[i::workers] for i in range(min(workers, len(names)))]
+
+    def run(bucket: list[str]) -> dict[str, dict[str, int | None]]:
+        conn = connect(settings)
+        try:
+            return table_checksums(conn, database, bucket)
+        finally:
+            conn.close()
+
+    merged: dict[str, dict[str, int | None]] = {}
+    with ThreadPoolExecutor(max_workers=len(buckets)) as pool:
+        for part in pool.map(run, buckets):
+            merged.update(part)
+    return merged
