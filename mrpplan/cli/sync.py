@@ -174,7 +174,7 @@ def _copy(
     check_approval(target, auto_approve=auto_approve, ask=ask)
     say = None if as_json else (lambda message: app.err_console.print(f"… {message}"))
     if as_json or not app.err_console.is_terminal:
-        result = run_copy(plan, options, say)
+        result = run_copy(plan, options, say, approved=True)
     else:
         with Progress(
             TextColumn("{task.description}"),
@@ -185,7 +185,7 @@ def _copy(
             transient=True,
         ) as bar:
             task = bar.add_task("streaming", total=plan.estimated_bytes or None)
-            result = run_copy(plan, options, say, lambda n: bar.advance(task, n))
+            result = run_copy(plan, options, say, lambda n: bar.advance(task, n), approved=True)
     _echo_json(result.as_dict()) if as_json else _show_result(app, result)
 
 
@@ -198,12 +198,20 @@ def _show_plan(app: AppContext, plan: CopyPlan, *, dry_run: bool) -> None:
     )
     table = Table("table", "kind", "est. rows", "est. size")
     for t in plan.tables:
-        table.add_row(t.name, t.kind, "-" if plan.schema_only else f"{t.rows:,}", _size(t.bytes))
+        rows = "-" if plan.schema_only or t.kind == "view" else f"{t.rows:,}"
+        table.add_row(t.name, t.kind, rows, "-" if t.kind == "view" else _size(t.bytes))
     out.print(table)
     out.print(
         f"{len(plan.tables)} tables and views, about {plan.estimated_rows:,} rows, "
         f"{_size(plan.estimated_bytes)}"
     )
+    if not plan.target_exists:
+        database = plan.target.connection.database
+        out.print(f"{plan.target.name}'s database {database} does not exist yet: it is created")
+    if plan.target.protected:
+        out.print(
+            f"{plan.target.name} is protected: writing needs its typed name or --auto-approve"
+        )
     if plan.drop:
         out.print(
             f"drop from {plan.target.name} (not in {plan.source.name}): {', '.join(plan.drop)}"

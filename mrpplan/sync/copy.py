@@ -274,10 +274,15 @@ def run_copy(
     options: CopyOptions,
     progress: Progress | None = None,
     on_bytes: Callable[[int], None] | None = None,
+    *,
+    approved: bool = False,
 ) -> CopyResult:
     """Carry out a planned copy; on failure restore the destination and raise.
 
-    `progress` gets a line per phase, `on_bytes` the size of each chunk of SQL streamed."""
+    `progress` gets a line per phase, `on_bytes` the size of each chunk of SQL streamed.
+    A protected destination needs `approved` (see check_approval)."""
+    if plan.target.protected and not approved:
+        check_approval(plan.target, auto_approve=False, ask=None)
     say = progress or (lambda _message: None)
     started = time.monotonic()
     target = plan.target
