@@ -89,31 +89,36 @@ def _rebuild_fks_of_changed_columns(
     fk_drops: list[Change],
     fk_adds: list[Change],
 ) -> None:
-    """The server refuses to change a column's type while a foreign key uses it: drop
-    the key first and add it back afterwards (unless the diff already does)."""
+    """The server refuses to change the type, length or collation of a column a foreign
+    key uses (errors 1832/1833), or to make it NOT NULL under ON ... SET NULL: drop the
+    key first and add it back afterwards (unless the diff already does)."""
     touched: set[tuple[str, str]] = set()
+    not_null: set[tuple[str, str]] = set()
     for change in alters:
         if isinstance(change, ModifyColumn):
             old, new = change.old, change.new
-            if (old.type, old.charset, old.collation, old.nullable) != (
-                new.type,
-                new.charset,
-                new.collation,
-                new.nullable,
-            ):
+            if (old.type, old.charset, old.collation) != (new.type, new.charset, new.collation):
                 touched.add((change.table, old.name))
-    if not touched:
+            elif old.nullable and not new.nullable:
+                not_null.add((change.table, old.name))
+    if not touched and not not_null:
         return
     dropped = {(c.table, c.foreign_key.name) for c in fk_drops if isinstance(c, DropForeignKey)}
-    tables = {t for t, _ in touched}
+    tables = {t for t, _ in touched | not_null}
     for name, table in current.tables.items():
         if name not in desired.tables:
             continue  # dropped: its foreign keys go first anyway
         if name not in tables and not any(f"REFERENCES `{t}`" in table.canonical for t in tables):
             continue
         for fk in table.foreign_keys:
-            uses = any((name, c) in touched for c in fk.columns) or (
-                fk.ref_schema is None and any((fk.ref_table, c) in touched for c in fk.ref_columns)
+            set_null = "SET NULL" in (fk.on_delete, fk.on_update)
+            uses = (
+                any((name, c) in touched for c in fk.columns)
+                or (set_null and any((name, c) in not_null for c in fk.columns))
+                or (
+                    fk.ref_schema is None
+                    and any((fk.ref_table, c) in touched for c in fk.ref_columns)
+                )
             )
             if uses and (name, fk.name) not in dropped:
                 fk_drops.append(DropForeignKey(name, fk))

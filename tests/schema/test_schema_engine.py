@@ -294,3 +294,48 @@ def test_generated_column_changes(database_factory: Any, old: str, new: str) -> 
     desired = make(b, f"CREATE TABLE t (id INT PRIMARY KEY, a INT, {new}, z INT, KEY kg (g))")
     assert_round_trip(a, desired)
     assert a.query("SELECT id, a, z FROM t") == [(1, 5, 9)]
+
+
+@pytest.mark.parametrize(
+    "child_column, desired_column, parent",
+    [
+        ("pcode VARCHAR(10)", "pcode VARCHAR(20)", "code VARCHAR(20)"),
+        (
+            "pcode VARCHAR(10)",
+            "pcode VARCHAR(10) COLLATE utf8mb4_bin",
+            "code VARCHAR(10) COLLATE utf8mb4_bin",
+        ),
+    ],
+)
+def test_foreign_key_columns_change_without_needless_rebuilds(
+    database_factory: Any, child_column: str, desired_column: str, parent: str
+) -> None:
+    a, b = database_factory(), database_factory()
+    make(
+        a,
+        "CREATE TABLE p (id INT PRIMARY KEY, code VARCHAR(10), UNIQUE KEY (code))",
+        f"CREATE TABLE o (id INT PRIMARY KEY, {child_column},"
+        " CONSTRAINT f FOREIGN KEY (pcode) REFERENCES p (code) ON DELETE SET NULL)",
+        "INSERT INTO p VALUES (1, 'a')",
+        "INSERT INTO o VALUES (1, 'a')",
+    )
+    desired = make(
+        b,
+        f"CREATE TABLE p (id INT PRIMARY KEY, {parent}, UNIQUE KEY (code))",
+        f"CREATE TABLE o (id INT PRIMARY KEY, {desired_column},"
+        " CONSTRAINT f FOREIGN KEY (pcode) REFERENCES p (code) ON DELETE SET NULL)",
+    )
+    assert_round_trip(a, desired)
+
+
+def test_not_null_on_a_plain_foreign_key_column_keeps_the_key(database_factory: Any) -> None:
+    a, b = database_factory(), database_factory()
+    ddl = (
+        "CREATE TABLE o (id INT PRIMARY KEY, pid INT{},"
+        " CONSTRAINT f FOREIGN KEY (pid) REFERENCES p (id))"
+    )
+    current = make(a, "CREATE TABLE p (id INT PRIMARY KEY)", ddl.format(""))
+    desired = make(b, "CREATE TABLE p (id INT PRIMARY KEY)", ddl.format(" NOT NULL"))
+    changes = diff_schemas(current, desired)
+    assert [type(c).__name__ for c in changes] == ["ModifyColumn"]
+    assert_round_trip(a, desired)
