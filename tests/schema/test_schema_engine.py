@@ -339,3 +339,17 @@ def test_not_null_on_a_plain_foreign_key_column_keeps_the_key(database_factory: 
     changes = diff_schemas(current, desired)
     assert [type(c).__name__ for c in changes] == ["ModifyColumn"]
     assert_round_trip(a, desired)
+
+
+def test_rename_and_reorder_in_one_alter(database_factory: Any) -> None:
+    """AFTER names the renamed column by its new name; the reverse by the old one."""
+    a, b = database_factory(), database_factory()
+    make(
+        a,
+        "CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT, c INT, d INT)",
+        "INSERT INTO t VALUES (1, 2, 3, 4, 5)",
+    )
+    desired = make(b, "CREATE TABLE t (id INT PRIMARY KEY, c INT, a2 BIGINT, d INT, b2 INT)")
+    renames = {"t": {"a": "a2", "b": "b2"}}
+    assert_round_trip(a, desired, renames=renames)
+    assert a.query("SELECT id, a, b, c, d FROM t") == [(1, 2, 3, 4, 5)]
