@@ -13,7 +13,7 @@ from mrpplan.backup.checkpoint import restore_checkpoint
 from mrpplan.backup.dump import create_backup, is_internal
 from mrpplan.backup.impact import RestoreImpact, assess_restore
 from mrpplan.backup.load import load_file
-from mrpplan.backup.manifest import Manifest
+from mrpplan.backup.manifest import Manifest, read_manifest
 from mrpplan.backup.progress import Progress
 from mrpplan.backup.verify import compare_with_manifest, verify_backup
 from mrpplan.config.settings import Environment
@@ -49,11 +49,7 @@ def restore_backup(
     started = time.monotonic()
     settings = env.connection
     database = settings.database
-    manifest = verify_backup(path, progress=progress).manifest if not verified else None
-    if manifest is None:
-        from mrpplan.backup.manifest import read_manifest
-
-        manifest = read_manifest(path)
+    manifest = read_manifest(path) if verified else verify_backup(path, progress=progress).manifest
     before = _live_tables(env)
     if manifest.kind == "data":
         missing = sorted(set(manifest.tables) - set(before))

@@ -117,6 +117,10 @@ class ToolProcess:
     ):
         self.argv = argv
         self.name = os.path.basename(argv[0])
+        if argv_has_secret(argv, secret):
+            raise MrpplanError(
+                f"refusing to start {self.name}: its arguments would show a password"
+            )
         self.popen = subprocess.Popen(
             argv,
             stdin=stdin,

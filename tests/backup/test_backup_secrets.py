@@ -109,3 +109,20 @@ def test_password_absent_from_arguments_environment_and_files(
             assert password.encode() not in data, path
     finally:
         fresh_db.execute(f"DROP USER IF EXISTS '{env.connection.user}'@'%'")
+
+
+def test_dump_command_line_is_consistent_and_secret_free(tmp_path: Path) -> None:
+    from mrpplan.errors import MrpplanError
+    from mrpplan.mysql.client_process import ToolProcess, dump_argv
+
+    argv = dump_argv("mariadb-dump", tmp_path / "x.cnf", DumpSpec("erp"))
+    assert argv[1] == f"--defaults-extra-file={tmp_path / 'x.cnf'}"  # must come first
+    for flag in ("--single-transaction", "--routines", "--triggers", "--events", "--quick"):
+        assert flag in argv
+    assert argv[-2:] == ["--", "erp"]
+    try:
+        ToolProcess(["true", "--password=hunter2x"], stdin=None, stdout=None, secret="hunter2x")
+    except MrpplanError as exc:
+        assert "password" in exc.message and "hunter2x" not in exc.message
+    else:
+        raise AssertionError("a password in argv must be refused")
