@@ -53,9 +53,13 @@ ALTER_CLAUSES = (
     AlterTableOptions,
 )
 
+_NOT_TABLES = (CreateView, DropView, ReplaceView, CreateRoutine, DropRoutine)
+
 
 @dataclass(frozen=True)
 class RenderedChange:
+    """One plan step's worth of SQL: `reverse_sql` renders the inverted changes."""
+
     action: str
     object: str
     sql: tuple[str, ...]
@@ -99,11 +103,7 @@ def render_changes(
                 reason="; ".join(c.reason for c in group),
                 algorithm=_algorithm(group, flavor),
                 kind=kind,
-                tables=()
-                if isinstance(
-                    group[0], (CreateView, DropView, ReplaceView, CreateRoutine, DropRoutine)
-                )
-                else (group[0].table,),
+                tables=() if isinstance(group[0], _NOT_TABLES) else (group[0].table,),
                 needs_checkpoint=any(c.needs_checkpoint for c in group),
                 changes=tuple(group),
             )
