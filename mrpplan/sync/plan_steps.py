@@ -27,7 +27,7 @@ from typing import Any
 
 from mrpplan.apply.runners import RunContext, register_step_runner
 from mrpplan.config import load_environment
-from mrpplan.errors import MrpplanError, Refused
+from mrpplan.errors import ConnectionFailed, MrpplanError, Refused
 from mrpplan.mysql.client_process import DumpSpec, pipe_dump
 from mrpplan.mysql.connection import connect
 from mrpplan.mysql.quote import ident
@@ -71,7 +71,13 @@ def sync_steps(ctx: PlanContext) -> list[StepDraft]:
     live_columns = catalog.columns(ctx.conn, dst_db)
     salt = new_salt()
     drafts: list[StepDraft] = []
-    src = connect(source.connection)
+    try:
+        src = connect(source.connection)
+    except ConnectionFailed as exc:
+        raise ConnectionFailed(
+            f"sync source {source.name} of {env.name}: {exc.message}",
+            hint=f"the plan reads {source.name} for the sync: section of {env.file.name}",
+        ) from None
     try:
         stats = catalog.table_stats(src, src_db)
         columns = catalog.columns(src, src_db)
