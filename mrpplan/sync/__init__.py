@@ -23,7 +23,10 @@ Decisions (the why lives next to the code; this is the summary):
 - The selected part of the destination becomes equal to the source's: destination tables
   and views the selection covers but the source lacks are dropped; a whole-database copy
   (no --include) also copies routines, triggers and events and drops the destination's
-  extra stored routines/events.
+  extra stored routines/events (copied events run if the destination's event scheduler is
+  on, as they would after a restore).
+- Between the load and the masking UPDATEs (same run, before the command returns) the
+  destination briefly holds unmasked rows; a failure in between restores the checkpoint.
 - mrpplan's own tables: `mrpplan_apply_journal` and `_mrpplan*` are never copied (the
   destination keeps its own journal). On whole-database copies the source's
   `mrpplan_schema_history` IS copied (the destination's schema now equals the source's, so
