@@ -28,6 +28,7 @@ from mrpplan.plan.types import Step
 Progress = Callable[[str], None]
 
 _DML = re.compile(r"^\s*(?:/\*.*?\*/\s*)*(INSERT|UPDATE|DELETE|REPLACE|DO)\b", re.I | re.S)
+_NO_EFFECT = re.compile(r"^\s*(?:DO|SET)\b", re.I)
 PAUSE_AFTER_STEP = "MRPPLAN_TEST_PAUSE_AFTER_STEP"
 
 
@@ -142,9 +143,10 @@ class StepExecutor:
 
     def _statements(self, step: Step, position: int, start: int) -> Progressed:
         progressed = self._progressed(step)
-        self.journal.step_started(step.id, position, self.fingerprint())
+        fingerprint = self.fingerprint()
+        self.journal.step_started(step.id, position, fingerprint)
         if start:
-            self.journal.statement_done(step.id, start, self.fingerprint())
+            self.journal.statement_done(step.id, start, fingerprint)
         for index in range(start, len(step.sql)):
             statement = step.sql[index]
             try:
@@ -153,9 +155,13 @@ class StepExecutor:
             except pymysql.err.MySQLError as exc:
                 raise StepFailed(progressed, statement, message_of(exc)) from exc
             progressed.statements_done = index + 1
-            last = index + 1 == len(step.sql)
-            self.journal.statement_done(step.id, index + 1, None if last else self.fingerprint())
+            if index + 1 == len(step.sql):
+                break
+            if not _NO_EFFECT.match(statement):  # DO / SET leave the fingerprint as it was
+                fingerprint = self.fingerprint()
+            self.journal.statement_done(step.id, index + 1, fingerprint)
         progressed.complete = True
+        self.journal.statement_done(step.id, len(step.sql), None)
         self.journal.step_done(step.id)
         return progressed
 
