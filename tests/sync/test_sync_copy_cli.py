@@ -203,3 +203,22 @@ def test_same_server_under_another_name_is_refused(project, cli) -> None:  # typ
     assert result.code == 64, result.output
     assert "same database" in result.stderr
     assert dev.query("SELECT COUNT(*) FROM customers")[0][0] == CUSTOMERS
+
+
+def test_failed_copy_into_a_new_database_drops_it_again(project, cli, server) -> None:  # type: ignore[no-untyped-def]
+    import secrets
+
+    from conftest import env_yaml, write_env
+
+    prod = project.databases["prod"]
+    fill_erp(prod)
+    prod.execute("CREATE VIEW supplier_mail AS SELECT email FROM suppliers")
+    name = f"fresh_{secrets.token_hex(4)}"
+    write_env(project.root, "fresh", env_yaml("fresh", name, server.option_file))
+    try:
+        result = cli("sync", "clone", "prod", "fresh", "--include", "customers,supplier_mail")
+        assert result.code == 1, result.output
+        assert "did not exist before and was dropped again" in result.stderr
+        assert not prod.query("SHOW DATABASES LIKE %s", (name,))
+    finally:
+        prod.execute(f"DROP DATABASE IF EXISTS `{name}`")
