@@ -2,7 +2,7 @@
 
 Rule syntax (the destination environment's `sync.mask`, `table.column: RULE`):
   email         user<key>@example.invalid          (unique per row: keeps UNIQUE keys valid)
-  phone         +1-555-<key, 7+ digits>             (unique per row)
+  phone         +1-555-<key, at least 7 digits>     (unique per row)
   name          "<First> <Last> <key>"              (unique per row)
   null          NULL  (the column must be nullable; YAML's bare `null` works too)
   fixed:<text>  the literal text after the first colon, as is (`fixed:` = empty string;
@@ -190,10 +190,8 @@ def update_statement(
     assignments = []
     for rule in rules:
         info = columns[rule.column]
-        text, number = _seeds(
-            rule.column, key, columns, salt if masked & set(key) or not key else ""
-        )
-        expr = _expression(rule, text, number)
+        seeds = _seeds(rule.column, key, columns, salt if masked & set(key) or not key else "")
+        expr = _expression(rule, seeds)
         if rule.kind != "null" and info.max_length:
             expr = f"LEFT({expr}, {info.max_length})"
         column = ident(rule.column)
@@ -205,20 +203,23 @@ def update_statement(
 
 def _seeds(
     column: str, key: Sequence[str], columns: Mapping[str, ColumnInfo], salt: str
-) -> tuple[str, str]:
-    """(text, number) SQL expressions unique per row, from the key (or the value itself)."""
+) -> tuple[str, str, str]:
+    """SQL expressions from the key (or the value itself): (text, digits) unique per row,
+    and a non-negative number to pick names with."""
     if len(key) == 1 and columns[key[0]].data_type in _INTEGER_TYPES:
-        return ident(key[0]), f"ABS({ident(key[0])})"
+        return ident(key[0]), ident(key[0]), f"ABS({ident(key[0])})"
     parts = [ident(c) for c in key] if key else [ident(column)]
     source = f"CONCAT_WS(0x1f, {literal(salt)}, {', '.join(parts)})"
-    return f"LEFT(MD5({source}), 16)", f"CONV(LEFT(MD5({source}), 13), 16, 10)"
+    number = f"CONV(LEFT(MD5({source}), 13), 16, 10)"
+    return f"LEFT(MD5({source}), 16)", number, number
 
 
-def _expression(rule: MaskRule, text: str, number: str) -> str:
+def _expression(rule: MaskRule, seeds: tuple[str, str, str]) -> str:
+    text, digits, number = seeds
     if rule.kind == "email":
         return f"CONCAT('user', {text}, '@example.invalid')"
-    if rule.kind == "phone":
-        return f"CONCAT('+1-555-', LPAD({number}, 7, '0'))"
+    if rule.kind == "phone":  # at least 7 digits, never cut (LPAD alone would truncate)
+        return f"CONCAT('+1-555-', LPAD({digits}, GREATEST(7, LENGTH({digits})), '0'))"
     if rule.kind == "name":
         first = ", ".join(literal(n) for n in _FIRST)
         last = ", ".join(literal(n) for n in _LAST)
@@ -281,7 +282,7 @@ def generated(rule: MaskRule) -> str | None:
         return f"{column} LIKE '+1-555-%'"
     if rule.kind == "name":
         first, last = "|".join(_FIRST), "|".join(_LAST)
-        return f"{column} REGEXP '^({first}) ({last}) [0-9a-f]+$'"
+        return f"{column} REGEXP '^({first}) ({last}) -?[0-9a-f]+$'"
     if rule.kind == "fixed":
         return f"{column} = {literal(rule.value or '')}"
     return None

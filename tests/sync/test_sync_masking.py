@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from mrpplan.errors import ConfigError
 from mrpplan.sync.catalog import ColumnInfo
-from mrpplan.sync.mask import MaskRule, parse_rules, update_statement
+from mrpplan.sync.mask import MaskRule, generated, parse_rules, update_statement
 
 LOCAL_MASK = (
     "  mask: {customers.email: email, customers.phone: phone, customers.contact_name: name}\n"
@@ -130,10 +130,13 @@ def test_masked_values_are_unique_per_row(fresh_db, ids, kind, key) -> None:  # 
     )
     values = ", ".join(f"({i}, 'c{i}', 'p{i}@x.example')" for i in ids)
     fresh_db.execute(f"INSERT INTO t VALUES {values}")
-    fresh_db.execute(update_statement("t", [MaskRule("t", "email", kind)], key, _COLS, "salt"))
+    rule = MaskRule("t", "email", kind)
+    fresh_db.execute(update_statement("t", [rule], key, _COLS, "salt"))
     after = [r[0] for r in fresh_db.query("SELECT email FROM t")]
     assert len(set(after)) == len(ids)
     assert not {f"p{i}@x.example" for i in ids} & set(after)
+    # the verifier recognises every generated value as generated (a masked source is no leak)
+    assert fresh_db.query(f"SELECT COUNT(*) FROM t WHERE NOT ({generated(rule)})")[0][0] == 0
 
 
 def test_pulling_from_an_already_masked_source_verifies(project, cli) -> None:  # type: ignore[no-untyped-def]
