@@ -3,92 +3,23 @@
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pymysql
 import pytest
+from dbtools import REPO, CliResult, Database, drop_database, make_database, run_cli
 
 from mrpplan import sandbox
-from mrpplan.config.settings import ConnectionSettings
 
-REPO = Path(__file__).resolve().parent.parent
+__all__ = ["CliResult", "Database", "drop_database", "make_database", "run_cli"]
 
 
 @pytest.fixture(scope="session")
 def server() -> sandbox.SandboxInfo:
     """The sandbox server (started once, reused across runs)."""
     return sandbox.up(sandbox.default_dir(REPO))
-
-
-@dataclass
-class Database:
-    """A fresh, empty database on the sandbox, dropped after the test."""
-
-    name: str
-    settings: ConnectionSettings
-    server: sandbox.SandboxInfo
-
-    def connect(self, **kwargs: object) -> pymysql.connections.Connection:
-        return pymysql.connect(
-            host="127.0.0.1",
-            port=self.server.port,
-            user="root",
-            password=self.server.password,
-            database=self.name,
-            autocommit=True,
-            charset="utf8mb4",
-            **kwargs,  # type: ignore[arg-type]
-        )
-
-    def query(self, sql: str, args: object = None) -> list[tuple[object, ...]]:
-        conn = self.connect()
-        try:
-            with conn.cursor() as cur:
-                cur.execute(sql, args)
-                return list(cur.fetchall())
-        finally:
-            conn.close()
-
-    def execute(self, *statements: str) -> None:
-        conn = self.connect()
-        try:
-            with conn.cursor() as cur:
-                for statement in statements:
-                    cur.execute(statement)
-        finally:
-            conn.close()
-
-
-def _admin(server: sandbox.SandboxInfo) -> pymysql.connections.Connection:
-    return pymysql.connect(
-        host="127.0.0.1", port=server.port, user="root", password=server.password, autocommit=True
-    )
-
-
-def make_database(server: sandbox.SandboxInfo, prefix: str = "t") -> Database:
-    name = f"{prefix}_{secrets.token_hex(5)}"
-    conn = _admin(server)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"
-            )
-    finally:
-        conn.close()
-    return Database(name, server.settings(name), server)
-
-
-def drop_database(server: sandbox.SandboxInfo, name: str) -> None:
-    conn = _admin(server)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-    finally:
-        conn.close()
 
 
 @pytest.fixture
@@ -155,46 +86,6 @@ def project(
     finally:
         for db in databases.values():
             drop_database(server, db.name)
-
-
-@dataclass
-class CliResult:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
-def run_cli(
-    *args: str,
-    input: str | None = None,
-    env: dict[str, str] | None = None,
-    cwd: Path | None = None,
-    timeout: float = 300,
-) -> CliResult:
-    """Run `mrpplan ARGS` in a subprocess, exactly as a user would (no terminal on stdin)."""
-    import subprocess
-    import sys
-
-    merged = dict(os.environ)
-    merged["NO_COLOR"] = "1"
-    merged["COLUMNS"] = "200"
-    if env:
-        merged.update(env)
-    done = subprocess.run(
-        [sys.executable, "-m", "mrpplan", *args],
-        input=input if input is not None else "",
-        capture_output=True,
-        text=True,
-        env=merged,
-        cwd=cwd,
-        timeout=timeout,
-        check=False,
-    )
-    return CliResult(done.returncode, done.stdout, done.stderr)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 
 import pymysql
 import pytest
-from conftest import drop_database, make_database
+from dbtools import drop_database, make_database
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from schema_roundtrip import (
