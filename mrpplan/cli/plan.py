@@ -15,7 +15,7 @@ from mrpplan.config import Environment
 from mrpplan.errors import EXIT_CHANGES, Refused
 from mrpplan.plan.planfile import default_plan_path, dumps, read_plan, with_digest, write_plan
 from mrpplan.plan.render import print_plan
-from mrpplan.plan.render_markdown import render_markdown
+from mrpplan.plan.render_markdown import PART_SEPARATOR, render_markdown
 from mrpplan.plan.types import Plan
 
 
@@ -40,7 +40,7 @@ def _emit(
         click.echo(dumps(plan), nl=False)
     elif markdown:
         parts = render_markdown(plan)
-        click.echo("\n<!-- mrpplan: next part -->\n".join(parts), nl=False)
+        click.echo(PART_SEPARATOR.join(parts), nl=False)
     else:
         print_plan(app.console, plan, show_sql=show_sql or app.verbose, path=path)
 

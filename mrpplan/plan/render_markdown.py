@@ -14,6 +14,10 @@ COMMENT_LIMIT = 65_000
 _ICONS = {"add": "+", "change": "~", "destroy": "-", "data": "*", "none": "#"}
 
 
+# Between parts in `show --markdown` output; the example CI workflow splits on it.
+PART_SEPARATOR = "\n<!-- mrpplan: next part -->\n"
+
+
 def render_markdown(plan: Plan, *, limit: int = COMMENT_LIMIT) -> list[str]:
     """Numbered parts, each shorter than `limit` characters, SQL in collapsible blocks."""
     header = _header(plan)
