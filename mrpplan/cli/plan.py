@@ -94,7 +94,12 @@ def plan_command(
 def show_command(
     app: AppContext, planfile: Path, as_json: bool, markdown: bool, show_sql: bool
 ) -> None:
-    """Show a saved plan (refuses a plan file that was edited)."""
+    """Show a saved plan (refuses a plan file that was edited).
+
+    \b
+    Example:
+      mrpplan show plans/prod-20261124T025834Z.json --markdown
+    """
     plan = read_plan(planfile)
     _emit(
         app,
@@ -198,7 +203,12 @@ def _approve(
 @click.argument("env_name", metavar="ENV")
 @pass_app
 def drift_command(app: AppContext, env_name: str) -> None:
-    """Does ENV's live schema match what its history says? Exit 0: yes, 2: drift."""
+    """Does ENV's live schema match what its history says? Exit 0: yes, 2: drift.
+
+    \b
+    Example:
+      mrpplan drift prod
+    """
     from mrpplan.plan.drift import detect_drift
 
     report = detect_drift(app.project, app.environment(env_name))
@@ -230,7 +240,12 @@ def drift_command(app: AppContext, env_name: str) -> None:
 )
 @pass_app
 def recover_command(app: AppContext, env_name: str, forward_file: Path | None) -> None:
-    """Roll back (default) or finish an apply whose process died."""
+    """Roll back (default) or finish an apply whose process died.
+
+    \b
+    Example:
+      mrpplan recover prod --forward plans/prod-20261124T025834Z.json
+    """
     from mrpplan.apply.recover import recover
 
     env = app.environment(env_name)
