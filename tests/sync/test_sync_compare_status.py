@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import fill_erp
+from sync_fixtures import fill_erp
 
 
 def test_compare_exit_codes_and_changes_that_make_b_like_a(project, cli) -> None:  # type: ignore[no-untyped-def]

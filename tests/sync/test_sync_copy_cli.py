@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import CUSTOMERS, DATA_TABLES, checksums, fill_erp
+from sync_fixtures import CUSTOMERS, DATA_TABLES, checksums, fill_erp
 
 
 def _names(db) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -190,7 +190,7 @@ def test_whole_clone_drops_extra_routines_and_a_history_the_source_lacks(project
 
 
 def test_same_server_under_another_name_is_refused(project, cli) -> None:  # type: ignore[no-untyped-def]
-    from conftest import env_yaml, write_env
+    from sync_fixtures import env_yaml, write_env
 
     dev = project.databases["dev"]
     fill_erp(dev)
@@ -208,7 +208,7 @@ def test_same_server_under_another_name_is_refused(project, cli) -> None:  # typ
 def test_failed_copy_into_a_new_database_drops_it_again(project, cli, server) -> None:  # type: ignore[no-untyped-def]
     import secrets
 
-    from conftest import env_yaml, write_env
+    from sync_fixtures import env_yaml, write_env
 
     prod = project.databases["prod"]
     fill_erp(prod)

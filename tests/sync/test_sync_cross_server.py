@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pymysql
 import pytest
-from conftest import CUSTOMERS, DATA_TABLES, checksums, env_yaml, fill_erp, write_env
+from sync_fixtures import CUSTOMERS, DATA_TABLES, checksums, env_yaml, fill_erp, write_env
 
 from mrpplan import sandbox
 

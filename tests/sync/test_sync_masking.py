@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CUSTOMERS, fill_erp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sync_fixtures import CUSTOMERS, fill_erp
 
 from mrpplan.errors import ConfigError
 from mrpplan.sync.catalog import ColumnInfo

@@ -1,11 +1,11 @@
-"""Sync fixtures: a small ERP-like database to copy, and environment files to copy between."""
+"""Sync test helpers: a small ERP-like database to copy, and environment files to copy between.
+
+Plain functions (not a conftest.py: several conftest modules make `from conftest import`
+ambiguous); test modules import them by this unique name."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 CUSTOMERS = 40
 DATA_TABLES = ["customers", "orders", "audit_log", "suppliers"]
@@ -46,11 +46,6 @@ def fill_erp(db) -> None:  # type: ignore[no-untyped-def]
     db.execute("INSERT INTO suppliers VALUES (1, 'sales@supplier.example'), (2, NULL)")
 
 
-@pytest.fixture
-def erp() -> Callable[..., None]:
-    return fill_erp
-
-
 def write_env(root: Path, name: str, text: str) -> Path:
     path = root / "environments" / f"{name}.yaml"
     path.write_text(text)
@@ -77,19 +72,6 @@ def env_yaml(
     )
 
 
-@pytest.fixture
-def envfile() -> Callable[..., Path]:
-    def make(root: Path, name: str, database: str, option_file: Path, **kwargs: object) -> Path:
-        return write_env(root, name, env_yaml(name, database, option_file, **kwargs))  # type: ignore[arg-type]
-
-    return make
-
-
 def checksums(db, tables: list[str]) -> dict[str, int]:  # type: ignore[no-untyped-def]
     rows = db.query("CHECKSUM TABLE " + ", ".join(f"`{t}`" for t in tables))
     return {str(r[0]).split(".", 1)[1]: r[1] for r in rows}
-
-
-@pytest.fixture
-def table_checksums() -> Callable[..., dict[str, int]]:
-    return checksums
