@@ -5,8 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import secrets
-import threading
-import time
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -44,25 +43,19 @@ def _user_env(fresh_db: Any, tmp_path: Path) -> tuple[Environment, str]:
     return env, password
 
 
-def _children_cmdlines(stop: threading.Event, seen: list[tuple[bytes, bytes]]) -> None:
-    me = os.getpid()
-    while not stop.is_set():
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
-                if parent != me:
-                    continue
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    cmdline = f.read()
-                with open(f"/proc/{pid}/environ", "rb") as f:
-                    environ = f.read()
-                seen.append((cmdline, environ))
-            except (OSError, IndexError, ValueError):
-                continue
-        time.sleep(0.005)
+class _SpawnRecorder:
+    """Wraps the real subprocess.Popen: every child still runs, and its argv and
+    environment are kept (a /proc watcher could miss a dump that ends in milliseconds)."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.seen: list[tuple[str, dict[str, str]]] = []
+
+    def __call__(self, args: Any, *rest: Any, **kwargs: Any) -> Any:
+        argv = " ".join(map(str, args)) if isinstance(args, (list, tuple)) else str(args)
+        child_env = kwargs.get("env")
+        self.seen.append((argv, dict(os.environ if child_env is None else child_env)))
+        return self.real(args, *rest, **kwargs)
 
 
 def test_password_absent_from_arguments_environment_and_files(
@@ -82,17 +75,14 @@ def test_password_absent_from_arguments_environment_and_files(
         assert password.encode() not in cmdline and password.encode() not in environ
         assert any(a.startswith("--defaults-extra-file=") for a in argv_seen)
 
-        stop, seen = threading.Event(), []
-        watcher = threading.Thread(target=_children_cmdlines, args=(stop, seen), daemon=True)
-        watcher.start()
-        try:
-            result = create_backup(env, "full")
-        finally:
-            stop.set()
-            watcher.join()
-        assert any(b"mariadb-dump" in c or b"mysqldump" in c for c, _ in seen)
-        for cmd, child_env in seen:
-            assert password.encode() not in cmd and password.encode() not in child_env
+        recorder = _SpawnRecorder(subprocess.Popen)
+        monkeypatch.setattr(subprocess, "Popen", recorder)
+        result = create_backup(env, "full")
+        monkeypatch.setattr(subprocess, "Popen", recorder.real)
+        assert any("mariadb-dump" in argv or "mysqldump" in argv for argv, _ in recorder.seen)
+        for argv, child_env in recorder.seen:
+            assert password not in argv
+            assert password not in child_env.values(), argv
 
         with open_loader(env.connection, fresh_db.name) as loader:
             assert password not in " ".join(loader.argv)
