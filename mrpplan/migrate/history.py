@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from mrpplan.mysql.catalog import table_exists
 from mrpplan.mysql.connection import Connection
 from mrpplan.mysql.quote import literal
 
@@ -52,14 +53,7 @@ class HistoryRow:
 
 def exists(conn: Connection) -> bool:
     """Does the current database have the history table? (No table = no known version.)"""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT COUNT(*) FROM information_schema.TABLES"
-            " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s",
-            (TABLE,),
-        )
-        row = cur.fetchone()
-    return bool(row and row[0])
+    return table_exists(conn, TABLE)
 
 
 def ensure(conn: Connection) -> None:

@@ -24,6 +24,7 @@ from mrpplan.migrate.directory import (
     source_digest,
 )
 from mrpplan.migrate.status import MigrationStatus, check_not_edited, migration_statuses
+from mrpplan.mysql.catalog import database_charset
 from mrpplan.mysql.connection import connect
 from mrpplan.mysql.quote import ident
 
@@ -167,13 +168,7 @@ def wipe_database(env: Environment) -> None:
     conn = connect(env.connection, database=None)
     try:
         with conn.cursor() as cur:
-            cur.execute(
-                "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME"
-                " FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s",
-                (database,),
-            )
-            row = cur.fetchone()
-            charset, collation = (str(row[0]), str(row[1])) if row else ("utf8mb4", "")
+            charset, collation = database_charset(conn, database) or ("utf8mb4", "")
             cur.execute(f"DROP DATABASE IF EXISTS {ident(database)}")
             create = f"CREATE DATABASE {ident(database)} CHARACTER SET {_word(charset)}"
             if collation:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mrpplan.config import Environment, Project
+from mrpplan.mysql import catalog
 from mrpplan.mysql.connection import connect, server_version
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
@@ -167,12 +168,7 @@ def wants_checkpoint(draft: StepDraft, policy: str) -> bool:
 def database_exists(env: Environment) -> bool:
     conn = connect(env.connection, database=None)
     try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s",
-                (env.connection.database,),
-            )
-            return cur.fetchone() is not None
+        return catalog.database_exists(conn, env.connection.database)
     finally:
         conn.close()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from mrpplan.mysql.catalog import table_exists
 from mrpplan.mysql.connection import Connection
 from mrpplan.mysql.quote import literal
 
@@ -32,14 +33,7 @@ class SeedRecord:
 
 
 def exists(conn: Connection) -> bool:
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT COUNT(*) FROM information_schema.TABLES"
-            " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s",
-            (TABLE,),
-        )
-        row = cur.fetchone()
-    return bool(row and row[0])
+    return table_exists(conn, TABLE)
 
 
 def ensure(conn: Connection) -> None:

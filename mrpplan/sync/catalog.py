@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mrpplan.mysql import catalog as mysql_catalog
 from mrpplan.mysql.connection import Connection
 from mrpplan.mysql.quote import ident
 
@@ -37,22 +38,9 @@ class ColumnInfo:
 TEXT_TYPES = frozenset({"char", "varchar", "tinytext", "text", "mediumtext", "longtext"})
 
 
-def database_exists(conn: Connection, database: str) -> bool:
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s", (database,))
-        return cur.fetchone() is not None
-
-
 def database_charset(conn: Connection, database: str) -> tuple[str, str]:
     """(character set, collation) of a database, to create its copy alike."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME"
-            " FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s",
-            (database,),
-        )
-        row = cur.fetchone()
-    return (str(row[0]), str(row[1])) if row else ("utf8mb4", "utf8mb4_general_ci")
+    return mysql_catalog.database_charset(conn, database) or ("utf8mb4", "utf8mb4_general_ci")
 
 
 def table_stats(conn: Connection, database: str) -> list[TableStat]:

@@ -33,6 +33,7 @@ from typing import Any, NoReturn
 
 from mrpplan.config.settings import Environment
 from mrpplan.errors import MrpplanError, Refused, UsageError
+from mrpplan.mysql.catalog import database_exists
 from mrpplan.mysql.client_process import DumpSpec, pipe_dump
 from mrpplan.mysql.connection import Connection, connect
 from mrpplan.mysql.quote import ident, literal
@@ -172,7 +173,7 @@ class _Side:
 
 
 def _read_side(conn: Connection, database: str) -> _Side:
-    if not catalog.database_exists(conn, database):
+    if not database_exists(conn, database):
         return _Side(False, catalog.server_identity(conn), [], set())
     return _Side(
         True,

@@ -16,9 +16,10 @@ from mrpplan.config import Environment, Project, load_environment
 from mrpplan.errors import MrpplanError
 from mrpplan.migrate import history
 from mrpplan.migrate.directory import load_migrations, resolve_version
+from mrpplan.mysql.catalog import database_exists
 from mrpplan.mysql.connection import Connection, connect, server_version
 from mrpplan.plan.drift import detect_drift
-from mrpplan.sync.catalog import database_exists, database_size
+from mrpplan.sync.catalog import database_size
 
 _TIMEOUT = 3
 

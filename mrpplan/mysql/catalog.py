@@ -1,0 +1,35 @@
+"""Small information_schema questions that many modules ask: does it exist, what charset."""
+
+from __future__ import annotations
+
+from pymysql.connections import Connection
+
+
+def table_exists(conn: Connection, table: str) -> bool:
+    """Does the connection's current database have this table?"""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT COUNT(*) FROM information_schema.TABLES"
+            " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s",
+            (table,),
+        )
+        row = cur.fetchone()
+    return bool(row and row[0])
+
+
+def database_exists(conn: Connection, database: str) -> bool:
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s", (database,))
+        return cur.fetchone() is not None
+
+
+def database_charset(conn: Connection, database: str) -> tuple[str, str] | None:
+    """(character set, collation) of a database, or None when it does not exist."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME"
+            " FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s",
+            (database,),
+        )
+        row = cur.fetchone()
+    return (str(row[0]), str(row[1])) if row else None
