@@ -48,7 +48,12 @@ def _echo_json(data: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_app
 def list_envs(app: AppContext, as_json: bool) -> None:
-    """Every environment: where it is, protected, reachable, schema version."""
+    """Every environment: where it is, protected, reachable, schema version.
+
+    \b
+    Example:
+      mrpplan sync list-envs --json
+    """
     rows = list_environments(app.project)
     if as_json:
         _echo_json([r.as_dict() for r in rows])
@@ -73,7 +78,12 @@ def list_envs(app: AppContext, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_app
 def status(app: AppContext, env: str, as_json: bool) -> None:
-    """Server version, size, schema version, pending migrations, drift, last backup."""
+    """Server version, size, schema version, pending migrations, drift, last backup.
+
+    \b
+    Example:
+      mrpplan sync status prod
+    """
     found = environment_status(app.project, app.environment(env))
     if as_json:
         _echo_json(found.as_dict())
@@ -263,7 +273,12 @@ def _show_result(app: AppContext, result: CopyResult) -> None:
 @_copy_options
 @pass_app
 def pull(app: AppContext, env: str | None, to: str, **kwargs: Any) -> None:
-    """Copy ENV into a local environment (ENV defaults to the destination's sync.source)."""
+    """Copy ENV into a local environment (ENV defaults to the destination's sync.source).
+
+    \b
+    Example:
+      mrpplan sync pull prod --exclude audit_log --dry-run
+    """
     if env is None:
         target = app.environment(to)
         if target.sync is None:
@@ -278,7 +293,12 @@ def pull(app: AppContext, env: str | None, to: str, **kwargs: Any) -> None:
 @_copy_options
 @pass_app
 def clone(app: AppContext, source: str, destination: str, **kwargs: Any) -> None:
-    """Copy SOURCE's database into DESTINATION's (read consistently, no locks on SOURCE)."""
+    """Copy SOURCE's database into DESTINATION's (read consistently, no locks on SOURCE).
+
+    \b
+    Example:
+      mrpplan sync clone prod staging --schema-only
+    """
     _copy(app, source, destination, **kwargs)
 
 
@@ -292,6 +312,10 @@ def compare(ctx: click.Context, app: AppContext, a: str, b: str, as_json: bool) 
     """Schema differences between two live environments; exit 2 when they differ.
 
     Prints the changes that would make B like A.
+
+    \b
+    Example:
+      mrpplan sync compare staging prod
     """
     found = compare_environments(app.environment(a), app.environment(b))
     if as_json:

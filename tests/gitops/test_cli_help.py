@@ -1,0 +1,57 @@
+"""Every command explains itself: --help has an example, and --json where it lists things."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import click
+import pytest
+from dbtools import run_cli
+
+from mrpplan.cli.main import cli
+
+
+def commands(group: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    yield path
+    if isinstance(group, click.Group):
+        for name, sub in sorted(group.commands.items()):
+            yield from commands(sub, (*path, name))
+
+
+ALL = list(commands(cli))
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: " ".join(p) or "mrpplan")
+def test_help_has_an_example(path: tuple[str, ...]) -> None:
+    done = run_cli(*path, "--help")
+    assert done.code == 0, done.output
+    found = re.search(r"Examples?:\n(.*)", done.stdout, re.S)
+    assert found, f"no example in `mrpplan {' '.join(path)} --help`"
+    assert "mrpplan " in found.group(1)
+
+
+LISTINGS = [
+    ("sandbox", "status"),
+    ("seed", "list"),
+    ("sync", "list-envs"),
+    ("sync", "status"),
+    ("migrate", "status"),
+    ("seed", "status"),
+    ("backup",),
+    ("validate",),
+    ("plan",),
+    ("show",),
+]
+
+
+@pytest.mark.parametrize("path", LISTINGS, ids=" ".join)
+def test_listing_and_status_commands_offer_json(path: tuple[str, ...]) -> None:
+    done = run_cli(*path, "--help")
+    assert "--json" in done.stdout
+
+
+def test_usage_errors_exit_64_not_clicks_2() -> None:
+    assert run_cli("plan").code == 64
+    assert run_cli("no-such-command").code == 64
+    assert run_cli("plan", "prod", "--no-such-flag").code == 64
