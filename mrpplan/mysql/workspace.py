@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pymysql
 
+from mrpplan import __version__
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import SqlError
 from mrpplan.model.schema import Schema
@@ -64,7 +65,8 @@ def statements_digest(statements: Sequence[SqlStatement]) -> str:
 
 
 def _cache_key(statements: Sequence[SqlStatement], *parts: str) -> str:
-    text = "\0".join([f"v{CACHE_FORMAT}", statements_digest(statements), *parts])
+    # The mrpplan version is part of the key: canonicalisation may change between releases.
+    text = "\0".join([f"v{CACHE_FORMAT}", __version__, statements_digest(statements), *parts])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
