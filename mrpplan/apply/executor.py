@@ -18,7 +18,13 @@ from mrpplan.apply.steps import (
     message_of,
     pause_for_tests,
 )
-from mrpplan.apply.verify import check_approval, check_fresh, check_policy, check_target
+from mrpplan.apply.verify import (
+    check_approval,
+    check_fresh,
+    check_policy,
+    check_supported,
+    check_target,
+)
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.connection import connect
@@ -47,6 +53,7 @@ def apply_plan(
     """Carry out `plan` on env's database or leave it as it was (exit 3/1 otherwise)."""
     say = progress or (lambda _line: None)
     check_target(env, plan)
+    check_supported(plan)
     check_approval(env, approved)
     check_policy(env, plan)
     database = env.connection.database

@@ -22,6 +22,18 @@ def check_target(env: Environment, plan: Plan) -> None:
         )
 
 
+def check_supported(plan: Plan) -> None:
+    """A change mrpplan cannot make (a table it cannot model exactly) is shown, never run."""
+    unsupported = [s for s in plan.steps if s.action == "unsupported_table"]
+    if unsupported:
+        listed = "; ".join(f"step {s.id} ({s.object}): {s.reason}" for s in unsupported)
+        raise Refused(
+            f"this plan has {len(unsupported)} change(s) mrpplan cannot make safely: {listed}. "
+            "Nothing was changed.",
+            hint="write a migration for these tables by hand, then plan again",
+        )
+
+
 def check_policy(env: Environment, plan: Plan) -> None:
     """Destructive steps need `policy.allow_destructive: true` in the environment file."""
     destructive = plan.destructive_steps
