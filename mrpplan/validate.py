@@ -32,6 +32,7 @@ from mrpplan.seed.sets import SEED_SETS
 from mrpplan.sqlfiles.declared import Declared, declared_tables
 from mrpplan.sqlfiles.parse_gaps import is_stored_program, tolerated_variants
 from mrpplan.sqlfiles.split import SqlStatement, read_statements
+from mrpplan.sync.mask import parse_rules
 
 Reporter = Callable[[Path_, str], None]  # adds a problem at a YAML path of the current file
 
@@ -203,8 +204,13 @@ def _check_sync_tables(sync: dict[str, Any], declared: Declared, at: Reporter) -
                     ("sync", key, index),
                     f"sync.{key}: no table {table!r} in the schema or migrations",
                 )
-    for target in sync.get("mask") or {}:
+    for target, rule in (sync.get("mask") or {}).items():
         table, _, column = str(target).partition(".")
+        try:
+            parse_rules({target: rule}, "sync.mask")
+        except ConfigError as exc:
+            at(("sync", "mask", target), exc.message.removeprefix("sync.mask: "))
+            continue
         if not declared.has_table(table):
             at(("sync", "mask", target), f"sync.mask {target!r}: no table {table!r} in the schema")
         elif not declared.has_column(table, column):

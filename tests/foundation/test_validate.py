@@ -117,6 +117,11 @@ CASES = {
     "sync mask column": Case(
         LOCAL, _sub("customers.email: email", "customers.emial: email"), "has no column 'emial'"
     ),
+    "sync mask rule": Case(
+        LOCAL,
+        _sub("customers.phone: phone", "customers.phone: scramble"),
+        "unknown rule 'scramble'",
+    ),
     "sync exclude table": Case(
         LOCAL, _sub("  exclude: [audit_log]", "  exclude: [audit_logs]"), "no table 'audit_logs'"
     ),
