@@ -39,7 +39,14 @@ class AppContext:
 
 
 def make_console(no_color: bool, stderr: bool = False) -> Console:
-    return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=True)
+    """--no-color / NO_COLOR means plain text: no colour and no bold either (pipes, logs)."""
+    return Console(
+        stderr=stderr,
+        no_color=no_color,
+        color_system=None if no_color else "auto",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 pass_app = click.make_pass_decorator(AppContext)

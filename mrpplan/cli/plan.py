@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -201,8 +203,9 @@ def _approve(
 
 @click.command("drift")
 @click.argument("env_name", metavar="ENV")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_app
-def drift_command(app: AppContext, env_name: str) -> None:
+def drift_command(app: AppContext, env_name: str, as_json: bool) -> None:
     """Does ENV's live schema match what its history says? Exit 0: yes, 2: drift.
 
     \b
@@ -212,6 +215,9 @@ def drift_command(app: AppContext, env_name: str) -> None:
     from mrpplan.plan.drift import detect_drift
 
     report = detect_drift(app.project, app.environment(env_name))
+    if as_json:
+        click.echo(json.dumps({**dataclasses.asdict(report), "drifted": report.drifted}))
+        sys.exit(EXIT_CHANGES if report.drifted else 0)
     if not report.drifted:
         app.console.print(f"No drift: {report.database} matches its {report.compared_with}.")
         if report.recorded_version is None:

@@ -42,6 +42,7 @@ LISTINGS = [
     ("validate",),
     ("plan",),
     ("show",),
+    ("drift",),
 ]
 
 
@@ -55,3 +56,11 @@ def test_usage_errors_exit_64_not_clicks_2() -> None:
     assert run_cli("plan").code == 64
     assert run_cli("no-such-command").code == 64
     assert run_cli("plan", "prod", "--no-such-flag").code == 64
+
+
+def test_no_color_means_plain_text_even_when_colour_is_forced(project) -> None:  # type: ignore[no-untyped-def]
+    forced = {"FORCE_COLOR": "1", "NO_COLOR": ""}
+    coloured = run_cli("sync", "list-envs", env=forced)
+    assert "\x1b[" in coloured.stdout  # the check below can fail
+    assert "\x1b[" not in run_cli("--no-color", "sync", "list-envs", env=forced).stdout
+    assert "\x1b[" not in run_cli("sync", "list-envs", env={**forced, "NO_COLOR": "1"}).stdout
