@@ -128,8 +128,9 @@ def _environment(project: Project, path: Path, doc: dict[str, Any]) -> Environme
     from_file = read_client_options(option_file) if option_file else {}
     password_env = conn.get("password_env")
     password = project.variables().get(password_env) if password_env else None
-    if not password:
-        password = from_file.get("password")
+    source = password_env if password else None
+    if not password and from_file.get("password"):
+        password, source = from_file["password"], f"option file {option_file}"
     port = conn.get("port") or from_file.get("port")
     socket = conn.get("socket") or from_file.get("socket")
     host = conn.get("host") or from_file.get("host") or (None if socket else "127.0.0.1")
@@ -142,6 +143,7 @@ def _environment(project: Project, path: Path, doc: dict[str, Any]) -> Environme
         option_file=option_file,
         password_env=password_env,
         password=password or None,
+        password_source=source,
     )
     schema = doc.get("schema") or {}
     sync = doc.get("sync")

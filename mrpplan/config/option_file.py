@@ -17,7 +17,10 @@ def read_client_options(path: Path) -> dict[str, str]:
     try:
         text = path.read_text()
     except OSError as exc:
-        raise ConfigError(f"option file {path}: cannot read ({exc.strerror})") from exc
+        hint = None
+        if path.parent.name == "sandbox" and not path.exists():
+            hint = "the sandbox writes this file when it starts: run `mrpplan sandbox up`"
+        raise ConfigError(f"option file {path}: cannot read ({exc.strerror})", hint=hint) from exc
     try:
         parser.read_string(text, source=str(path))
     except configparser.Error as exc:

@@ -18,6 +18,7 @@ class ConnectionSettings:
     option_file: Path | None = None
     password_env: str | None = None
     password: str | None = field(default=None, repr=False, compare=False)
+    password_source: str | None = None  # where the password came from, for messages
 
     def describe(self) -> str:
         """user@host:port/database (or socket), for messages; never the password."""

@@ -53,14 +53,14 @@ def _login_message(settings: ConnectionSettings, db: str | None, exc: Exception)
     where = f"{settings.user}@{settings.endpoint()}"
     if errno == 1045:
         why = f"access denied for {where}"
-        if settings.password_env and not settings.password:
-            why += f" (the password variable {settings.password_env} is not set)"
+        if settings.password_source:
+            why += f" (check the password in {settings.password_source})"
         elif settings.password_env:
-            why += f" (check the password in {settings.password_env})"
+            why += f" (the password variable {settings.password_env} is not set)"
     elif errno == 1049:
         why = f"database {db!r} does not exist on {settings.endpoint()}"
     elif errno in (2003, 2002, 2013, 2006):
-        why = f"cannot reach the server at {settings.endpoint()}: is it running?"
+        why = f"cannot reach the server at {settings.endpoint()} (is it running?)"
     else:
         why = f"cannot connect as {where}: {text}"
     return f"connection failed: {why}. Nothing was changed."
