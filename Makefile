@@ -51,7 +51,10 @@ demo: server venv
 	@$(MRPPLAN) plan prod
 
 bench: server venv
-	$(PY) bench/run_all.py
+	$(BIN)/mrpplan sandbox up
+	$(PY) bench/bench_schema.py
+	$(PY) bench/bench_backup.py
+	$(PY) bench/bench_sync.py
 
 clean:
 	-$(BIN)/mrpplan sandbox down
