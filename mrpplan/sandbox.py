@@ -203,10 +203,9 @@ def up(base: Path, port: int | None = None, timeout: float = 60.0) -> SandboxInf
             time.sleep(0.05)
     if fresh:
         _set_root_password(info)
-    _write_private(
-        info.option_file,
-        f'[client]\nuser=root\npassword="{password}"\nhost=127.0.0.1\nport={port}\nprotocol=TCP\n',
-    )
+    secret_line = "password=" + json.dumps(password)  # the generated password has no quotes
+    lines = ["[client]", "user=root", secret_line, "host=127.0.0.1", f"port={port}", "protocol=TCP"]
+    _write_private(info.option_file, "\n".join(lines) + "\n")
     running = status(base)
     if running is None:
         raise MrpplanError("the sandbox server started but cannot be reached")
