@@ -203,7 +203,7 @@ def up(base: Path, port: int | None = None, timeout: float = 60.0) -> SandboxInf
             time.sleep(0.05)
     if fresh:
         _set_root_password(info)
-    secret_line = "password=" + json.dumps(password)  # the generated password has no quotes
+    secret_line = f"password={json.dumps(password)}"  # generated: letters, digits, - and _
     lines = ["[client]", "user=root", secret_line, "host=127.0.0.1", f"port={port}", "protocol=TCP"]
     _write_private(info.option_file, "\n".join(lines) + "\n")
     running = status(base)
