@@ -7,12 +7,12 @@ BIN   := $(VENV)/bin
 .PHONY: demo test lint server venv bench clean
 
 server:
-	@if command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; then :; \
+	@if { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } && command -v zstd >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "installing mariadb-server (apt-get)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client >/dev/null; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client zstd >/dev/null; \
 	else \
-	  echo "MariaDB server not found: run 'sudo apt-get install mariadb-server mariadb-client' and retry"; exit 1; \
+	  echo "MariaDB server or zstd not found: run 'sudo apt-get install mariadb-server mariadb-client zstd' and retry"; exit 1; \
 	fi
 
 $(VENV)/.installed: pyproject.toml
