@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mrpplan.apply.journal import Journal, interrupted_applies
-from mrpplan.apply.lock import acquire_lock, release_lock
+from mrpplan.apply.lock import holding_lock
 from mrpplan.apply.steps import (
     Progress,
     Progressed,
@@ -60,8 +60,7 @@ def apply_plan(
     create_database_first(env, plan)
     conn = connect(env.connection)
     try:
-        acquire_lock(conn, database)
-        try:
+        with holding_lock(conn, database):
             check_not_interrupted(conn, env)
             check_fresh(plan, read_state(conn, database))
             apply_id = uuid.uuid4().hex
@@ -80,9 +79,6 @@ def apply_plan(
                 p.artifact for p in ran if p.artifact and p.step.action == "checkpoint"
             ]
             return result
-        finally:
-            with contextlib.suppress(Exception):  # never hide the real error behind this
-                release_lock(conn, database)
     finally:
         with contextlib.suppress(Exception):
             conn.close()

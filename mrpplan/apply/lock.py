@@ -5,7 +5,9 @@ The lock belongs to the connection, so a killed apply never leaves a stale lock 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 from mrpplan.errors import Refused
@@ -36,14 +38,23 @@ def acquire_lock(conn: Any, database: str, *, wait_seconds: int = 0) -> None:
     )
 
 
+@contextlib.contextmanager
+def holding_lock(conn: Any, database: str, *, wait_seconds: int = 0) -> Iterator[None]:
+    """Hold the database's lock for the block; releasing never hides the block's own error."""
+    acquire_lock(conn, database, wait_seconds=wait_seconds)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            release_lock(conn, database)
+
+
 def describe_holder(conn: Any, database: str) -> str:
     """'lock held by connection 42 from host 10.0.0.5:51234 (user deploy, running 12 s)'."""
+    holder = holder_id(conn, database)
+    if holder is None:
+        return "the lock was just released; try again"
     with conn.cursor() as cur:
-        cur.execute("SELECT IS_USED_LOCK(%s)", (lock_name(database),))
-        row = cur.fetchone()
-        holder = row[0] if row else None
-        if holder is None:
-            return "the lock was just released; try again"
         cur.execute(
             "SELECT HOST, USER, TIME, COALESCE(INFO, COMMAND) FROM information_schema.PROCESSLIST "
             "WHERE ID = %s",

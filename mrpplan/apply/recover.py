@@ -19,7 +19,7 @@ from mrpplan.apply.executor import (
     verify_desired,
 )
 from mrpplan.apply.journal import Journal, JournalEntry, interrupted_applies, read_entries
-from mrpplan.apply.lock import acquire_lock, holder_id, release_lock
+from mrpplan.apply.lock import holder_id, holding_lock
 from mrpplan.apply.runners import runner_for
 from mrpplan.apply.steps import Progress, Progressed, StepExecutor, UndoFailed
 from mrpplan.config import Environment, Project
@@ -54,8 +54,7 @@ def recover(
         holder = holder_id(conn, database)
         if holder is not None:
             say(f"waiting for connection {holder} (the interrupted apply's last statement) to end")
-        acquire_lock(conn, database, wait_seconds=wait_seconds)
-        try:
+        with holding_lock(conn, database, wait_seconds=wait_seconds):
             records = interrupted_applies(conn, database)
             if not records:
                 return RecoverResult("nothing")
@@ -67,9 +66,6 @@ def recover(
             if forward is not None:
                 return _forward(executor, plan, forward, ran, record.apply_id, say)
             return _rollback(executor, plan, ran, record.apply_id, say)
-        finally:
-            with contextlib.suppress(Exception):  # never hide the real error behind this
-                release_lock(conn, database)
     finally:
         with contextlib.suppress(Exception):
             conn.close()

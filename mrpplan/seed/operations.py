@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from mrpplan.apply.lock import acquire_lock, release_lock
+from mrpplan.apply.lock import holding_lock
 from mrpplan.config import Environment, Project
 from mrpplan.errors import Refused, UsageError
 from mrpplan.migrate.create import slug
@@ -80,11 +80,8 @@ def run(
     check_allowed(env, seeds)
     conn = connect(env.connection)
     try:
-        acquire_lock(conn, env.connection.database)
-        try:
+        with holding_lock(conn, env.connection.database):
             return run_seeds(conn, seeds, force=force)
-        finally:
-            release_lock(conn, env.connection.database)
     finally:
         conn.close()
 
@@ -104,8 +101,7 @@ def refresh_seeds(
     statements = [runnable_statements(seed) for seed in seeds]
     conn = connect(env.connection)
     try:
-        acquire_lock(conn, env.connection.database)
-        try:
+        with holding_lock(conn, env.connection.database):
             owned: dict[str, None] = {}
             for texts in statements:
                 for table in written_tables(texts):
@@ -114,8 +110,6 @@ def refresh_seeds(
             saved = save_checkpoint(env, tables, label="seed refresh") if checkpoint else None
             history.ensure(conn)
             rows = refresh(conn, seeds, statements, tables)
-        finally:
-            release_lock(conn, env.connection.database)
     finally:
         conn.close()
     return RefreshResult(saved, tuple(tables), rows)
