@@ -16,6 +16,7 @@ from mrpplan.backup.manifest import read_manifest, utc_now
 from mrpplan.backup.retention import cleanup_backups, purge_trash_tables, trash_tables_due
 from mrpplan.backup.verify import verify_backup
 from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.cli.formatting import human_size
 from mrpplan.cli.progress_bar import progress_for
 from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import ConfigError, UsageError
@@ -125,7 +126,8 @@ def _backup(
         return
     app.console.print(f"Backup of {env.name} ({m.database}, {kind}) written: {result.path}")
     app.console.print(
-        f"  {len(m.tables)} tables, {_size(m.sql_bytes)} of SQL -> {_size(m.compressed_bytes)} "
+        f"  {len(m.tables)} tables, {human_size(m.sql_bytes)} of SQL -> "
+        f"{human_size(m.compressed_bytes)} "
         f"{m.compression}, {m.duration_seconds:.1f} s ({rate:.0f} MB/s); sha256 {m.sha256[:16]}…"
     )
 
@@ -165,7 +167,14 @@ def backups_table(entries: list[BackupEntry], root: Path, numbered: bool = False
     for column in ("file", "kind", "env", "size", "age", "verified"):
         table.add_column(column, justify="right" if column in ("size", "age") else "left")
     for i, e in enumerate(entries, 1):
-        row = [_relative(e.path, root), e.kind, e.env, _size(e.size), _age(e.created), e.verified]
+        row = [
+            _relative(e.path, root),
+            e.kind,
+            e.env,
+            human_size(e.size),
+            _age(e.created),
+            e.verified,
+        ]
         table.add_row(*([str(i)] if numbered else []), *row)
     return table
 
@@ -247,15 +256,6 @@ def _relative(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
-
-
-def _size(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} TB"
 
 
 def _age(created: datetime) -> str:

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, Trans
 from rich.table import Table
 
 from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.cli.formatting import human_size
 from mrpplan.errors import EXIT_CHANGES
 from mrpplan.sync.compare import compare_environments
 from mrpplan.sync.copy import CopyOptions, CopyPlan, CopyResult, check_approval, plan_copy, run_copy
@@ -29,15 +30,6 @@ def sync_group() -> None:
       mrpplan sync clone prod staging --exclude 'audit_*'
       mrpplan sync compare prod staging
     """
-
-
-def _size(n: int) -> str:
-    value = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TB"
 
 
 def _echo_json(data: Any) -> None:
@@ -96,7 +88,7 @@ def status(app: AppContext, env: str, as_json: bool) -> None:
         ("target", found.target),
         ("server", found.server_version),
         ("database", "exists" if found.database_exists else "does not exist"),
-        ("size", f"{found.tables} tables and views, {_size(found.size_bytes)}"),
+        ("size", f"{found.tables} tables and views, {human_size(found.size_bytes)}"),
         ("schema version", f"{found.schema_version or 'unknown'} (target {found.target_version})"),
         ("pending migrations", "unknown" if pending is None else (", ".join(pending) or "none")),
         ("drift", drift[found.drift]),
@@ -209,11 +201,11 @@ def _show_plan(app: AppContext, plan: CopyPlan, *, dry_run: bool) -> None:
     table = Table("table", "kind", "est. rows", "est. size")
     for t in plan.tables:
         rows = "-" if plan.schema_only or t.kind == "view" else f"{t.rows:,}"
-        table.add_row(t.name, t.kind, rows, "-" if t.kind == "view" else _size(t.bytes))
+        table.add_row(t.name, t.kind, rows, "-" if t.kind == "view" else human_size(t.bytes))
     out.print(table)
     out.print(
         f"{len(plan.tables)} tables and views, about {plan.estimated_rows:,} rows, "
-        f"{_size(plan.estimated_bytes)}"
+        f"{human_size(plan.estimated_bytes)}"
     )
     if not plan.target_exists:
         database = plan.target.connection.database
@@ -254,7 +246,7 @@ def _show_result(app: AppContext, result: CopyResult) -> None:
     out.print(
         f"Copied {len(plan.tables)} tables and views from {plan.source.name} "
         f"to {plan.target.name}: "
-        f"{_size(result.sql_bytes)} of SQL in {result.seconds:.1f}s ({rate:.1f} MB/s)."
+        f"{human_size(result.sql_bytes)} of SQL in {result.seconds:.1f}s ({rate:.1f} MB/s)."
     )
     if result.checkpoint:
         out.print(f"Checkpoint of the previous {plan.target.name} tables: {result.checkpoint}")
