@@ -73,15 +73,25 @@ def object_digests(schema: Any) -> dict[str, str]:
     return dict(sorted(digests.items()))
 
 
-def describe_differences(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
-    """Human lines: which objects were added, removed or changed between two digest maps."""
-    lines: list[str] = []
+def object_changes(
+    before: Mapping[str, str], after: Mapping[str, str]
+) -> list[tuple[str, str, str]]:
+    """(kind, name, "added" | "removed" | "changed") between two digest maps, by key."""
+    found: list[tuple[str, str, str]] = []
     for key in sorted(set(before) | set(after)):
         kind, _, name = key.partition(":")
         if key not in before:
-            lines.append(f"{kind} {name} was created")
+            found.append((kind, name, "added"))
         elif key not in after:
-            lines.append(f"{kind} {name} was dropped")
+            found.append((kind, name, "removed"))
         elif before[key] != after[key]:
-            lines.append(f"{kind} {name} was altered")
-    return lines
+            found.append((kind, name, "changed"))
+    return found
+
+
+_SINCE_PLAN = {"added": "was created", "removed": "was dropped", "changed": "was altered"}
+
+
+def describe_differences(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
+    """Human lines: which objects were added, removed or changed between two digest maps."""
+    return [f"{k} {n} {_SINCE_PLAN[how]}" for k, n, how in object_changes(before, after)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mrpplan.errors import Refused
-from mrpplan.plan.fingerprint import object_digests
+from mrpplan.plan.fingerprint import object_changes, object_digests
 from mrpplan.plan.history_steps import HistoryRow, record_history_step
 from mrpplan.plan.live import SCHEMA_HISTORY
 from mrpplan.plan.providers import PlanContext, StepDraft
@@ -88,16 +88,9 @@ def check_drift(ctx: PlanContext) -> None:
 
 def drift_lines(expected: Any, live: Any) -> list[str]:
     """`table x: extra|missing|differs` lines, expected -> live."""
-    want, have = object_digests(expected), object_digests(live)
-    lines = []
-    for key in sorted(set(want) | set(have)):
-        kind, _, name = key.partition(":")
-        if key not in want:
-            lines.append(f"{kind} {name} is extra")
-        elif key not in have:
-            lines.append(f"{kind} {name} is missing")
-        elif want[key] != have[key]:
-            lines.append(f"{kind} {name} differs")
+    words = {"added": "is extra", "removed": "is missing", "changed": "differs"}
+    changes = object_changes(object_digests(expected), object_digests(live))
+    lines = [f"{kind} {name} {words[how]}" for kind, name, how in changes]
     return lines or ["history rows differ"]
 
 
