@@ -81,7 +81,7 @@ def trace_chain(
     cache_dir: Path | None,
 ) -> list[Trace]:
     """Consecutive migrations traced in one workspace: group i starts where i-1 ended."""
-    from mrpplan.mysql.workspace_steps import desired_schemas
+    from mrpplan.mysql.workspace import desired_schemas
 
     flat = [statement for group in groups for statement in group]
     schemas = desired_schemas(settings, list(prefix), flat, cache_dir)

@@ -41,20 +41,37 @@ def desired_schema(
     cache_dir: Path | None,
 ) -> Schema:
     """The schema the statements create, as this server would store it."""
+    return desired_schemas(settings, statements, (), cache_dir)[0]
+
+
+def desired_schemas(
+    settings: ConnectionSettings,
+    prefix: Sequence[SqlStatement],
+    statements: Sequence[SqlStatement],
+    cache_dir: Path | None,
+) -> list[Schema]:
+    """[schema after prefix, after statements[0], ..., after statements[-1]].
+
+    Tracing a migration statement by statement (mrpplan.migrate.trace) needs the schema
+    after every statement: the prefix runs once in ONE scratch database, then each further
+    statement is followed by a cheap inspect. Every result is cached under its own key.
+    """
     conn = connect(settings, database=None)
     try:
         version = server_version(conn)
         charset, collation = _default_charset(conn, settings.database)
-        key = _cache_key(statements, Flavor.parse(version).label, version, charset, collation)
-        cached = _load(cache_dir, key)
-        if cached is not None:
-            return cached
-        schema = _build(conn, settings, statements, charset, collation)
+        parts = (Flavor.parse(version).label, version, charset, collation)
+        keys = [_cache_key([*prefix, *statements[:k]], *parts) for k in range(len(statements) + 1)]
+        cached = [_load(cache_dir, key) for key in keys]
+        if all(schema is not None for schema in cached):
+            return [schema for schema in cached if schema is not None]
+        schemas = _build(conn, settings, prefix, statements, charset, collation)
     finally:
         with contextlib.suppress(Exception):
             conn.close()
-    _store(cache_dir, key, schema)
-    return schema
+    for key, schema in zip(keys, schemas, strict=True):
+        _store(cache_dir, key, schema)
+    return schemas
 
 
 def statements_digest(statements: Sequence[SqlStatement]) -> str:
@@ -87,10 +104,11 @@ def _default_charset(conn: Connection, database: str) -> tuple[str, str]:
 def _build(
     conn: Connection,
     settings: ConnectionSettings,
+    prefix: Sequence[SqlStatement],
     statements: Sequence[SqlStatement],
     charset: str,
     collation: str,
-) -> Schema:
+) -> list[Schema]:
     scratch = f"_mrpplan_ws_{secrets.token_hex(6)}"
     created = False
     try:
@@ -98,9 +116,13 @@ def _build(
             _create_scratch(cur, scratch, charset, collation, settings)
             created = True
             conn.select_db(scratch)
+            for statement in prefix:
+                _run(cur, statement)
+            schemas = [inspect_schema(conn, scratch)]
             for statement in statements:
                 _run(cur, statement)
-        return inspect_schema(conn, scratch)
+                schemas.append(inspect_schema(conn, scratch))
+        return schemas
     finally:
         if created:
             _drop(conn, settings, scratch)
