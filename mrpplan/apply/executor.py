@@ -6,9 +6,11 @@ import contextlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from mrpplan.apply.journal import Journal, interrupted_applies
-from mrpplan.apply.lock import holding_lock
+from mrpplan.apply.journal import Journal, applied_at, interrupted_applies
+from mrpplan.apply.lock import locked_session
+from mrpplan.apply.statement_guard import check_statements
 from mrpplan.apply.steps import (
     Progress,
     Progressed,
@@ -22,14 +24,16 @@ from mrpplan.apply.verify import (
     check_approval,
     check_fresh,
     check_policy,
+    check_seal,
     check_supported,
     check_target,
 )
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
-from mrpplan.mysql.connection import connect
-from mrpplan.plan.live import read_state
+from mrpplan.mysql.catalog import database_exists
+from mrpplan.plan.live import empty_state, read_state
 from mrpplan.plan.planfile import dumps
+from mrpplan.plan.rebuild import check_rebuilt
 from mrpplan.plan.types import Plan, Step
 
 
@@ -49,39 +53,66 @@ def apply_plan(
     *,
     approved: bool,
     progress: Progress | None = None,
+    session: Any = None,
+    from_file: bool = False,
 ) -> ApplyResult:
-    """Carry out `plan` on env's database or leave it as it was (exit 3/1 otherwise)."""
-    say = progress or (lambda _line: None)
+    """Carry out `plan` on env's database or leave it as it was (exit 3/1 otherwise).
+
+    `session` is a connection that already holds env's apply lock (`locked_session`): the
+    commands that plan and apply in one go take the lock before planning and pass it here.
+    `from_file`: the plan came from a file, so nothing in it is trusted: its seal must be
+    keyed for a protected environment, and under the lock it is built again and compared.
+    """
     check_target(env, plan)
+    if from_file:
+        check_seal(env, plan)
+    check_statements(plan)
     check_supported(plan)
     check_approval(env, approved)
     check_policy(env, plan)
+    if session is None:
+        with locked_session(env) as conn:
+            return _apply_locked(project, env, plan, conn, progress, from_file)
+    return _apply_locked(project, env, plan, session, progress, from_file)
+
+
+def _apply_locked(
+    project: Project,
+    env: Environment,
+    plan: Plan,
+    conn: Any,
+    progress: Progress | None,
+    from_file: bool,
+) -> ApplyResult:
+    say = progress or (lambda _line: None)
     database = env.connection.database
-    create_database_first(env, plan)
-    conn = connect(env.connection)
-    try:
-        with holding_lock(conn, database):
-            check_not_interrupted(conn, env)
-            check_fresh(plan, read_state(conn, database))
-            apply_id = uuid.uuid4().hex
-            result = ApplyResult(apply_id, plan)
-            if not plan.steps:
-                result.noop = True
-                return result
-            Journal.ensure_table(conn)
-            journal = Journal(conn, apply_id, plan.digest)
-            journal.begin(dumps(plan))
-            executor = StepExecutor(project, env, conn, journal, say)
-            ran = run_steps(executor, plan, plan.steps, result, say)
-            journal.finish("done")
-            verify_desired(executor, plan)
-            result.checkpoints = [
-                p.artifact for p in ran if p.artifact and p.step.action == "checkpoint"
-            ]
-            return result
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()
+    exists = database_exists(conn, database)
+    if exists:
+        conn.select_db(database)
+        check_not_interrupted(conn, env)
+        check_not_applied(conn, database, plan)
+    check_fresh(plan, read_state(conn, database) if exists else empty_state())
+    if from_file:
+        check_rebuilt(project, env, plan)
+    create_database_first(conn, plan)
+    if not exists:
+        if not database_exists(conn, database):
+            return ApplyResult(uuid.uuid4().hex, plan, noop=True)
+        conn.select_db(database)
+    apply_id = uuid.uuid4().hex
+    result = ApplyResult(apply_id, plan)
+    if not plan.steps:
+        result.noop = True
+        return result
+    Journal.ensure_table(conn)
+    journal = Journal(conn, apply_id, plan.digest)
+    journal.begin(dumps(plan))
+    executor = StepExecutor(project, env, conn, journal, say)
+    ran = run_steps(executor, plan, plan.steps, result, say)
+    journal.finish("done")
+    verify_desired(executor, plan)
+    result.checkpoints = [p.artifact for p in ran if p.artifact and p.step.action == "checkpoint"]
+    return result
 
 
 def check_not_interrupted(conn: object, env: Environment) -> None:
@@ -97,18 +128,24 @@ def check_not_interrupted(conn: object, env: Environment) -> None:
         )
 
 
-def create_database_first(env: Environment, plan: Plan) -> None:
+def check_not_applied(conn: Any, database: str, plan: Plan) -> None:
+    """A plan applied once is spent: say so rather than calling it stale."""
+    when = applied_at(conn, database, plan.digest)
+    if when:
+        raise Refused(
+            f"this plan was already applied to {database} (at {when} UTC). Nothing was changed.",
+            hint=f"make a new plan to see what still differs: mrpplan plan {plan.environment}",
+        )
+
+
+def create_database_first(conn: Any, plan: Plan) -> None:
     """A plan for a new environment starts with create_database: it must exist before the
-    lock and the journal (both live in it). The step itself then runs as a no-op."""
+    journal (which lives in it). The step itself then runs as a no-op."""
     if not plan.steps or plan.steps[0].action != "create_database":
         return
-    server = connect(env.connection, database=None)
-    try:
-        with server.cursor() as cur:
-            for statement in plan.steps[0].sql:
-                cur.execute(statement)
-    finally:
-        server.close()
+    with conn.cursor() as cur:
+        for statement in plan.steps[0].sql:
+            cur.execute(statement)
 
 
 def run_steps(

@@ -169,3 +169,17 @@ def read_entries(conn: Any, apply_id: str) -> list[JournalEntry]:
             JournalEntry(str(s), int(p), str(st), int(n), fp, art, err)
             for s, p, st, n, fp, art, err in cur.fetchall()
         ]
+
+
+def applied_at(conn: Any, database: str, plan_digest: str) -> str | None:
+    """When a plan with this digest finished applying here (None: never)."""
+    if not plan_digest or not journal_exists(conn, database):
+        return None
+    with conn.cursor() as cur:
+        cur.execute(
+            f"SELECT COALESCE(finished_at, started_at) FROM {ident(JOURNAL)} "
+            "WHERE step_id = %s AND plan_digest = %s AND status = 'done' ORDER BY id DESC LIMIT 1",
+            (HEADER, plan_digest),
+        )
+        row = cur.fetchone()
+    return str(row[0]) if row else None

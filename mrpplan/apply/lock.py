@@ -80,3 +80,21 @@ def holder_id(conn: Any, database: str) -> int | None:
 def release_lock(conn: Any, database: str) -> None:
     with conn.cursor() as cur:
         cur.execute("DO RELEASE_LOCK(%s)", (lock_name(database),))
+
+
+@contextlib.contextmanager
+def locked_session(env: Any) -> Iterator[Any]:
+    """A connection (to no database yet: it may not exist) holding env's apply lock.
+
+    Every writing command enters this before it reads anything that decides its plan, and
+    hands the connection to the executor, so nothing else can write in between.
+    """
+    from mrpplan.mysql.connection import connect
+
+    conn = connect(env.connection, database=None)
+    try:
+        with holding_lock(conn, env.connection.database):
+            yield conn
+    finally:
+        with contextlib.suppress(Exception):
+            conn.close()

@@ -47,6 +47,17 @@ def check_policy(env: Environment, plan: Plan) -> None:
         )
 
 
+def check_seal(env: Environment, plan: Plan) -> None:
+    """A protected environment takes only plan files sealed with the team's key."""
+    if env.protected and not plan.keyed:
+        raise Refused(
+            f"{env.name} is protected and this plan file is not sealed with a key: anyone who "
+            "can edit the file could have recomputed its plain digest. Nothing was changed.",
+            hint="set MRPPLAN_PLAN_KEY (CI: from a secret) both when making the plan and when "
+            "applying it",
+        )
+
+
 def check_approval(env: Environment, approved: bool) -> None:
     if env.protected and not approved:
         raise Refused(

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
+from collections.abc import Callable
+from pathlib import Path
 
 import click
 from rich.table import Table
 
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.config import Environment
-from mrpplan.errors import Refused
+from mrpplan.errors import UsageError
 from mrpplan.migrate import operations
 from mrpplan.migrate.create import create_migration
 from mrpplan.migrate.status import edited_messages
+from mrpplan.plan.providers import Scope
+from mrpplan.plan.types import Plan
 
 _STATE_STYLE = {"applied": "green", "pending": "yellow", "edited": "bold red", "missing": "red"}
 
@@ -80,20 +83,43 @@ def status(app: AppContext, env_name: str, as_json: bool) -> None:
         sys.exit(1)
 
 
+def _writing_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--dry-run, --out, --force/--auto-approve: the same on every writing command."""
+    for option in reversed(
+        [
+            click.option("--dry-run", is_flag=True, help="Show the plan, change nothing."),
+            click.option(
+                "--out",
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="Save the plan to FILE (apply it later with `mrpplan apply FILE`).",
+            ),
+            click.option(
+                "--force",
+                "--auto-approve",
+                "force",
+                is_flag=True,
+                help="Do not ask (unprotected environments only).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 @migrate.command("up")
 @click.argument("env_name", metavar="ENV")
 @click.option("--steps", type=click.IntRange(min=1), help="Apply only the next N migrations.")
-@click.option("--dry-run", is_flag=True, help="Show the plan, change nothing.")
 @click.option("--backup", "backup_first", is_flag=True, help="Full backup before applying.")
-@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@_writing_options
 @pass_app
 def up(
     app: AppContext,
     env_name: str,
     steps: int | None,
-    dry_run: bool,
     backup_first: bool,
-    auto_approve: bool,
+    dry_run: bool,
+    out: Path | None,
+    force: bool,
 ) -> None:
     """Apply pending migrations (all, or the next N) through a plan.
 
@@ -103,25 +129,41 @@ def up(
     """
     env = app.environment(env_name)
     target = operations.up_target(app.project, env, steps)
-    plan_and_apply(app, env, target, dry_run, auto_approve, backup_first=backup_first)
+    run_migration_plan(
+        app, env, "migrate up", target, dry_run=dry_run, out=out, force=force, backup=backup_first
+    )
 
 
 @migrate.command("down")
 @click.argument("env_name", metavar="ENV")
-@click.option("--steps", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--dry-run", is_flag=True, help="Show the plan, change nothing.")
-@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--steps", type=click.IntRange(min=1), default=None, help="Roll back N (default 1).")
+@click.option("--to", "to_version", help="Roll back to this version (e.g. 002, or base).")
+@_writing_options
 @pass_app
-def down(app: AppContext, env_name: str, steps: int, dry_run: bool, auto_approve: bool) -> None:
-    """Roll back the newest N applied migrations through a plan.
+def down(
+    app: AppContext,
+    env_name: str,
+    steps: int | None,
+    to_version: str | None,
+    dry_run: bool,
+    out: Path | None,
+    force: bool,
+) -> None:
+    """Roll back the newest N applied migrations, or down to a version, through a plan.
 
     \b
     Example:
       mrpplan migrate down local --steps 1
+      mrpplan migrate down local --to 002
     """
+    if steps is not None and to_version is not None:
+        raise UsageError("choose one of --steps and --to")
     env = app.environment(env_name)
-    target = operations.down_target(app.project, env, steps)
-    plan_and_apply(app, env, target, dry_run, auto_approve)
+    if to_version is not None:
+        target = operations.down_to_target(app.project, env, to_version)
+    else:
+        target = operations.down_target(app.project, env, steps or 1)
+    run_migration_plan(app, env, "migrate down", target, dry_run=dry_run, out=out, force=force)
 
 
 @migrate.command("create")
@@ -140,31 +182,33 @@ def create(app: AppContext, name: str) -> None:
 
 @migrate.command("fresh")
 @click.argument("env_name", metavar="ENV")
-@click.option("--force", is_flag=True, help="Required: everything in ENV is dropped.")
 @click.option("--no-backup", is_flag=True, help="Skip the full backup taken first.")
+@_writing_options
 @pass_app
-def fresh(app: AppContext, env_name: str, force: bool, no_backup: bool) -> None:
-    """Drop everything in ENV, then build the base schema and every migration.
+def fresh(
+    app: AppContext, env_name: str, no_backup: bool, dry_run: bool, out: Path | None, force: bool
+) -> None:
+    """Move everything in ENV to trash tables, then build the base schema and every migration.
+
+    Nothing is dropped: the old tables stay as trash tables (a rollback renames them back;
+    `backup --cleanup` purges them after the retention period).
 
     \b
     Example:
       mrpplan migrate fresh local --force
     """
     env = app.environment(env_name)
-    if env.protected:
-        raise Refused(
-            f"{env.name} is protected: migrate fresh is refused there. Nothing was changed."
-        )
-    if not force:
-        raise Refused(
-            f"migrate fresh drops everything in {env.connection.database}: pass --force."
-            " Nothing was changed."
-        )
-    if not no_backup:
-        backup_database(app, env)
-    operations.wipe_database(env)
-    app.console.print(f"Dropped and re-created {env.connection.database}.")
-    plan_and_apply(app, env, "latest", False, True)
+    run_migration_plan(
+        app,
+        env,
+        "migrate fresh",
+        "latest",
+        dry_run=dry_run,
+        out=out,
+        force=force,
+        backup=not no_backup,
+        scope=Scope(data=(), fresh=True),
+    )
 
 
 @migrate.command("baseline")
@@ -188,68 +232,49 @@ def baseline(app: AppContext, env_name: str, version: str) -> None:
 
 def backup_database(app: AppContext, env: Environment) -> None:
     from mrpplan.backup.dump import create_backup
+    from mrpplan.mysql.catalog import database_exists
+    from mrpplan.mysql.connection import connect
 
+    conn = connect(env.connection, database=None)
+    try:
+        if not database_exists(conn, env.connection.database):
+            return  # nothing to back up yet
+    finally:
+        conn.close()
     result = create_backup(env, "full", label="before migrate")
     app.console.print(f"Backed up {env.connection.database} to {result.path}")
 
 
-def plan_and_apply(
+def run_migration_plan(
     app: AppContext,
     env: Environment,
+    command: str,
     target: str,
-    dry_run: bool,
-    auto_approve: bool,
     *,
-    backup_first: bool = False,
+    dry_run: bool,
+    out: Path | None,
+    force: bool,
+    backup: bool = False,
+    scope: Scope | None = None,
 ) -> None:
-    """Plan to `target`, show it, ask, apply (the executor rolls back on failure)."""
-    from mrpplan.apply.executor import apply_plan
-    from mrpplan.plan.planfile import with_digest
+    """Plan to `target` (schema only: seeds and sync are `mrpplan plan`'s business) and run
+    it the way every writing command runs."""
+    from mrpplan.apply.approval import Request
+    from mrpplan.cli.writing import carry_out
     from mrpplan.plan.planner import make_plan
-    from mrpplan.plan.render import print_plan
 
-    # schema only: the environment's seeds and sync are `mrpplan plan`'s business
-    scoped = replace(env, seeds=(), sync=None)
-    plan = with_digest(make_plan(app.project, scoped, target_version=target))
-    print_plan(app.console, plan, show_sql=app.verbose or dry_run)
-    for warning in plan.warnings:
-        app.err_console.print(f"[yellow]Warning:[/] {warning}")
-    if dry_run or not plan.steps:
-        if not plan.steps:
-            app.console.print("Nothing to do.")
-        return
-    approved = auto_approve or confirm(app, env, destructive=bool(plan.destructive_steps))
-    if backup_first:
+    chosen = scope or Scope(data=())
+
+    def build() -> Plan:
+        return make_plan(app.project, env, target_version=target, scope=chosen)
+
+    if backup and not dry_run and out is None:
         backup_database(app, env)
-    apply_plan(
-        app.project,
-        env,
-        plan,
-        approved=approved,
-        progress=lambda line: app.err_console.print(line) if app.verbose else None,
+    result = carry_out(
+        app, env, build, Request(command, skip_questions=force), out=out, dry_run=dry_run
     )
-    app.console.print(f"Applied {len(plan.steps)} steps to {env.name}: now at {target}.")
-
-
-def confirm(app: AppContext, env: Environment, *, destructive: bool) -> bool:
-    """On a terminal: ask (a protected environment needs its name typed). Otherwise refuse
-    a protected environment or a destructive plan; go ahead with a non-destructive one."""
-    if not sys.stdin.isatty():
-        if env.protected or destructive:
-            why = "is protected" if env.protected else "would get destructive steps"
-            raise Refused(
-                f"{env.name} {why} and stdin is not a terminal: pass --auto-approve"
-                " after reviewing the plan (--dry-run shows it). Nothing was changed."
-            )
-        return False
-    if env.protected:
-        typed = click.prompt(f"{env.name} is protected. Type its name to apply")
-        if typed.strip() != env.name:
-            raise Refused("the name did not match. Nothing was changed.")
-        return True
-    if not click.confirm("Apply this plan?", default=False):
-        raise click.exceptions.Abort()
-    return True
+    if result is not None:
+        app.console.print(f"Applied {len(result.steps_run)} steps to {env.name}: now at {target}.")
 
 
 COMMANDS: list[click.Command] = [migrate]

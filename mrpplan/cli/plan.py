@@ -9,12 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.text import Text
 
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.config import Environment
-from mrpplan.errors import EXIT_CHANGES, Refused
+from mrpplan.errors import EXIT_CHANGES
 from mrpplan.plan.planfile import default_plan_path, dumps, read_plan, with_digest, write_plan
 from mrpplan.plan.render import print_plan
 from mrpplan.plan.render_markdown import PART_SEPARATOR, render_markdown
@@ -129,76 +128,51 @@ def apply_command(app: AppContext, target: str, auto_approve: bool) -> None:
       mrpplan apply plans/prod-20260101T120000Z.json
       mrpplan apply local --auto-approve
     """
+    from mrpplan.apply.approval import Request, approve
     from mrpplan.apply.executor import apply_plan
-    from mrpplan.apply.verify import check_policy, check_target
+    from mrpplan.apply.verify import check_policy, check_seal, check_target
+    from mrpplan.cli.writing import ask, carry_out, progress_line
     from mrpplan.plan.planner import make_plan
 
-    saved = Path(target).is_file() or target.endswith(".json")
-    if saved:
-        plan = read_plan(Path(target))
-        env = app.environment(plan.environment)
-        print_plan(app.console, plan, path=target)
-    else:
+    if not (Path(target).is_file() or target.endswith(".json")):
         env = app.environment(target)
-        plan = with_digest(make_plan(app.project, env))
-        print_plan(app.console, plan)
-    if not plan.has_changes:
-        apply_plan(app.project, env, plan, approved=True)
+        result = carry_out(
+            app,
+            env,
+            lambda: make_plan(app.project, env),
+            Request("apply", skip_questions=auto_approve),
+        )
+        if result is not None:
+            _applied(app, env, result.steps_run, result.checkpoints)
+        return
+    plan = read_plan(Path(target))
+    env = app.environment(plan.environment)
+    print_plan(app.console, plan, path=target)
+    check_target(env, plan)
+    check_seal(env, plan)
+    check_policy(env, plan)  # refuse before asking anyone to approve
+    if plan.has_changes:
+        request = Request("apply", skip_questions=auto_approve, saved_plan=True)
+        approve(env, request, destructive=len(plan.destructive_steps), ask=ask)
+    result = apply_plan(
+        app.project, env, plan, approved=True, progress=progress_line(app), from_file=True
+    )
+    if result.noop:
         app.console.print("Nothing to apply: the plan has no changes (applied as a no-op).")
         return
-    check_target(env, plan)
-    check_policy(env, plan)  # refuse before asking anyone to approve
-    approved = _approve(app.console, env, plan, auto_approve=auto_approve, saved=saved)
-    result = apply_plan(
-        app.project,
-        env,
-        plan,
-        approved=approved,
-        progress=lambda line: app.err_console.print(Text(line, style="dim")),
-    )
+    _applied(app, env, result.steps_run, result.checkpoints)
+
+
+def _applied(app: AppContext, env: Environment, steps: list[str], checkpoints: list[str]) -> None:
     app.console.print(
         Text(
-            f"\nApply complete: {len(result.steps_run)} step(s) ran on {env.name} "
+            f"\nApply complete: {len(steps)} step(s) ran on {env.name} "
             f"({env.connection.database}); it now matches the plan.",
             style="bold green",
         )
     )
-    for checkpoint in result.checkpoints:
+    for checkpoint in checkpoints:
         app.console.print(f"  checkpoint kept: {checkpoint}")
-
-
-def _approve(
-    console: Console, env: Environment, plan: Plan, *, auto_approve: bool, saved: bool
-) -> bool:
-    """Terminal: ask (protected: type the name). No terminal: --auto-approve or refuse."""
-    if auto_approve and (saved or not env.protected):
-        return True
-    if not sys.stdin.isatty():
-        why = (
-            "a protected environment needs --auto-approve on a saved, reviewed plan file"
-            if env.protected
-            else "pass --auto-approve to apply without a prompt"
-        )
-        raise Refused(
-            f"not applying to {env.name}: stdin is not a terminal, so nobody confirmed: {why}. "
-            "Nothing was changed."
-        )
-    destructive = len(plan.destructive_steps)
-    if destructive:
-        console.print(Text(f"{destructive} step(s) are destructive.", style="bold red"))
-    if env.protected:
-        answer = click.prompt(
-            f"{env.name} is protected. Type its name to apply", default="", show_default=False
-        )
-        ok = answer.strip() == env.name
-    else:
-        answer = click.prompt(
-            "Apply these steps? Only 'yes' is accepted", default="", show_default=False
-        )
-        ok = answer.strip() == "yes"
-    if not ok:
-        raise Refused("not confirmed. Nothing was changed.")
-    return True
 
 
 @click.command("drift")

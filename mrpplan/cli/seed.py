@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import click
 from rich.table import Table
 
 from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.errors import Refused
+from mrpplan.config import Environment
+from mrpplan.errors import Refused, UsageError
 from mrpplan.seed import operations
 from mrpplan.seed.runner import SeedResult
 from mrpplan.seed.sets import SEED_SETS, list_seeds
@@ -51,12 +54,41 @@ def list_(app: AppContext, as_json: bool) -> None:
     app.console.print(table)
 
 
+def _writing_options(command: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(
+        [
+            click.option("--dry-run", is_flag=True, help="Show the plan, change nothing."),
+            click.option(
+                "--out",
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="Save the plan to FILE (apply it later with `mrpplan apply FILE`).",
+            ),
+            click.option(
+                "--auto-approve", is_flag=True, help="Do not ask (unprotected environments only)."
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 @seed.command("run")
 @click.argument("env_name", metavar="ENV")
 @click.argument("names", nargs=-1)
-@click.option("--force", is_flag=True, help="Re-run seeds whose checksum is already recorded.")
+@click.option(
+    "--force", is_flag=True, help="Re-run seeds whose checksum is already recorded; do not ask."
+)
+@_writing_options
 @pass_app
-def run(app: AppContext, env_name: str, names: tuple[str, ...], force: bool) -> None:
+def run(
+    app: AppContext,
+    env_name: str,
+    names: tuple[str, ...],
+    force: bool,
+    dry_run: bool,
+    out: Path | None,
+    auto_approve: bool,
+) -> None:
     """Run seeds (NAMEs: files or sets; default: the environment's seeds list).
 
     \b
@@ -64,33 +96,73 @@ def run(app: AppContext, env_name: str, names: tuple[str, ...], force: bool) -> 
       mrpplan seed run dev 01_test_data
     """
     env = app.environment(env_name)
-    show(app, operations.run(app.project, env, names, force=force))
+    wanted = tuple(names) or None
+    run_seed_plan(app, env, "seed run", wanted, force, dry_run, out, force or auto_approve)
 
 
 @seed.command("reference")
 @click.argument("env_name", metavar="ENV")
+@_writing_options
 @pass_app
-def reference(app: AppContext, env_name: str) -> None:
+def reference(
+    app: AppContext, env_name: str, dry_run: bool, out: Path | None, auto_approve: bool
+) -> None:
     """Run the reference set.
 
     \b
     Example:
       mrpplan seed reference staging
     """
-    show(app, operations.run(app.project, app.environment(env_name), ["reference"]))
+    env = app.environment(env_name)
+    run_seed_plan(app, env, "seed reference", ("reference",), False, dry_run, out, auto_approve)
 
 
 @seed.command("test")
 @click.argument("env_name", metavar="ENV")
+@_writing_options
 @pass_app
-def test(app: AppContext, env_name: str) -> None:
+def test(
+    app: AppContext, env_name: str, dry_run: bool, out: Path | None, auto_approve: bool
+) -> None:
     """Run the test set.
 
     \b
     Example:
       mrpplan seed test local
     """
-    show(app, operations.run(app.project, app.environment(env_name), ["test"]))
+    env = app.environment(env_name)
+    run_seed_plan(app, env, "seed test", ("test",), False, dry_run, out, auto_approve)
+
+
+def run_seed_plan(
+    app: AppContext,
+    env: Environment,
+    command: str,
+    names: tuple[str, ...] | None,
+    force: bool,
+    dry_run: bool,
+    out: Path | None,
+    skip_questions: bool,
+) -> None:
+    """Seeds are plan steps like any other: each seed one transaction with its history row."""
+    from mrpplan.apply.approval import Request
+    from mrpplan.cli.writing import carry_out
+    from mrpplan.plan.planner import make_plan
+    from mrpplan.plan.providers import Scope
+
+    if names is None and not env.seeds:
+        raise UsageError(f"{env.name} lists no seeds (seeds: in {env.file.name}); name one")
+    scope = Scope(schema=False, data=("seeds",), seeds=names, force_seeds=force)
+    result = carry_out(
+        app,
+        env,
+        lambda: make_plan(app.project, env, scope=scope),
+        Request(command, skip_questions=skip_questions),
+        out=out,
+        dry_run=dry_run,
+    )
+    if result is not None:
+        app.console.print(f"Ran {len(result.steps_run)} seed step(s) on {env.name}.")
 
 
 @seed.command("refresh")

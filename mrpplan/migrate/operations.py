@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mrpplan.config import Environment, Project
-from mrpplan.errors import ConfigError, Refused
+from mrpplan.errors import ConfigError, Refused, UsageError
 from mrpplan.migrate import history
 from mrpplan.migrate.directory import (
     Migration,
@@ -47,11 +47,16 @@ class DatabaseMigrations:
 
 
 def read_migrations(project: Project, env: Environment) -> DatabaseMigrations:
+    from mrpplan.mysql.catalog import database_exists
+
     migrations = load_migrations(project.migrations_dir)
-    conn = connect(env.connection)
+    conn = connect(env.connection, database=None)
     try:
-        has = history.exists(conn)
-        rows = [r for r in history.read(conn) if r.number > 0]
+        has, rows = False, []
+        if database_exists(conn, env.connection.database):
+            conn.select_db(env.connection.database)
+            has = history.exists(conn)
+            rows = [r for r in history.read(conn) if r.number > 0]
     finally:
         conn.close()
     return DatabaseMigrations(
@@ -90,6 +95,21 @@ def down_target(project: Project, env: Environment, steps: int) -> str:
     )
     remaining = applied[steps:]
     return _label(state, remaining[0]) if remaining else "base"
+
+
+def down_to_target(project: Project, env: Environment, version: str) -> str:
+    """`migrate down --to VERSION`: a version at or below the current one (or `base`)."""
+    state = read_migrations(project, env)
+    check_not_edited(state.statuses, env.name)
+    if version in ("base", "0", "000"):
+        return "base"
+    number = resolve_version(load_migrations(project.migrations_dir), version)
+    if number > state.current:
+        raise UsageError(
+            f"--to {version}: {env.name} is at version {_label(state, state.current)}, below "
+            f"{version}; rolling back only goes down (use `mrpplan migrate up {env.name}`)"
+        )
+    return _label(state, number)
 
 
 def _label(state: DatabaseMigrations, number: int) -> str:

@@ -25,6 +25,7 @@ class DatabaseState:
     seed_history: frozenset[tuple[str, str]] = frozenset()  # (seed, checksum)
     has_history_table: bool = False
     objects: Mapping[str, str] = field(default_factory=dict)
+    history_tables: frozenset[str] = frozenset()  # which of mrpplan's history tables exist
 
     @property
     def fingerprint(self) -> str:

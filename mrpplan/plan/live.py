@@ -35,6 +35,7 @@ def read_state(conn: Any, database: str) -> DatabaseState:
         seed_history=seed_rows,
         has_history_table=SCHEMA_HISTORY in present,
         objects=object_digests(schema),
+        history_tables=frozenset(present),
     )
 
 
@@ -53,3 +54,9 @@ def _pairs(conn: Any, sql: str) -> frozenset[tuple[str, str]]:
     with conn.cursor() as cur:
         cur.execute(sql)
         return frozenset((str(a), str(b or "")) for a, b in cur.fetchall())
+
+
+def empty_state() -> DatabaseState:
+    from mrpplan.model.schema import Schema
+
+    return DatabaseState(schema=Schema())

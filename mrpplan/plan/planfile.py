@@ -1,13 +1,18 @@
 """The only code that knows a plan's on-disk form (DESIGN §3.3).
 
-The digest is sha256 over the canonical JSON (sorted keys, no whitespace, UTF-8) of every
-key except `digest`. Reading also insists that the file is byte for byte what writing
-would produce, so any edit (even whitespace) is refused as tampering.
+The digest covers the canonical JSON (sorted keys, no whitespace, UTF-8) of every key
+except `digest`: an HMAC-SHA256 keyed by MRPPLAN_PLAN_KEY when that variable is set
+(`"seal": "hmac-sha256"`), plain sha256 otherwise (DESIGN §3.7). Whoever can edit a file
+can recompute a plain digest, so only a keyed seal says who made the plan; `apply` also
+rebuilds the plan and never trusts the file's own safety claims. Reading insists that the
+file is byte for byte what writing would produce, so any edit is refused as tampering.
+The key itself is never written anywhere nor shown in a message.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -66,8 +71,14 @@ def to_document(plan: Plan) -> dict[str, Any]:
         "steps": [_step_document(step) for step in plan.steps],
         "prior_objects": dict(plan.prior_objects),
         "warnings": list(plan.warnings),
+        "origin": dict(plan.origin),
+        "seal": plan.seal or seal_method(),
     }
-    document["digest"] = digest_of(document)
+    key = plan_key()
+    if document["seal"] == SEAL_KEYED and key is None:
+        document["digest"] = plan.digest  # checked when it was read, with the key
+    else:
+        document["digest"] = digest_of(document, key)
     return document
 
 
@@ -85,11 +96,35 @@ def _step_document(step: Step) -> dict[str, Any]:
     }
 
 
-def digest_of(document: dict[str, Any]) -> str:
-    """sha256 of the canonical JSON of everything except `digest`."""
-    body = {key: value for key, value in document.items() if key != "digest"}
+SEAL_PLAIN = "sha256"
+SEAL_KEYED = "hmac-sha256"
+KEY_VARIABLE = "MRPPLAN_PLAN_KEY"
+
+
+def plan_key() -> bytes | None:
+    value = os.environ.get(KEY_VARIABLE, "")
+    return value.encode("utf-8") if value else None
+
+
+def seal_method() -> str:
+    return SEAL_KEYED if plan_key() else SEAL_PLAIN
+
+
+def digest_of(document: dict[str, Any], key: bytes | None = None) -> str:
+    """The seal over everything except `digest`: keyed per the document's `seal`."""
+    body = {name: value for name, value in document.items() if name != "digest"}
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    data = canonical.encode("utf-8")
+    if document.get("seal") == SEAL_KEYED:
+        if key is None:
+            raise Refused(
+                f"this plan is sealed with a key, and {KEY_VARIABLE} is not set here, so its "
+                "seal cannot be checked. Nothing was changed.",
+                hint=f"set {KEY_VARIABLE} to the key the plan was made with (CI keeps it as "
+                "a secret)",
+            )
+        return hmac.new(key, data, hashlib.sha256).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 def dumps(plan: Plan) -> str:
@@ -98,9 +133,11 @@ def dumps(plan: Plan) -> str:
 
 
 def with_digest(plan: Plan) -> Plan:
+    """Seal the plan now: keyed when MRPPLAN_PLAN_KEY is set."""
     from dataclasses import replace
 
-    return replace(plan, digest=to_document(plan)["digest"])
+    sealed = replace(plan, seal=seal_method(), digest="")
+    return replace(sealed, digest=to_document(sealed)["digest"])
 
 
 def write_plan(plan: Plan, path: Path) -> Path:
@@ -149,10 +186,13 @@ def loads(text: str, where: str = "plan") -> Plan:
             hint="make a new plan with this version of mrpplan",
         )
     recorded = document.get("digest")
-    actual = digest_of(document)
-    if recorded != actual:
+    actual = digest_of(document, plan_key())
+    if not isinstance(recorded, str) or not hmac.compare_digest(recorded, actual):
+        keyed = document.get("seal") == SEAL_KEYED
         raise Refused(
-            f"{where}: {_EDITED}: its digest does not match its contents. Nothing was changed.",
+            f"{where}: {_EDITED}"
+            + (" or sealed with another key" if keyed else "")
+            + ": its seal does not match its contents. Nothing was changed.",
             hint="make a new plan; never edit a plan file by hand",
         )
     errors = sorted(
@@ -210,6 +250,8 @@ def from_document(document: dict[str, Any]) -> Plan:
         ),
         prior_objects=dict(document.get("prior_objects") or {}),
         warnings=tuple(document.get("warnings") or ()),
+        origin=dict(document.get("origin") or {}),
+        seal=str(document.get("seal") or SEAL_PLAIN),
         mrpplan_version=document["mrpplan_version"],
         format_version=document["format_version"],
         digest=document["digest"],

@@ -16,8 +16,9 @@ from mrpplan.mysql.connection import connect, server_version
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
 from mrpplan.plan.fingerprint import DatabaseState, state_fingerprint
-from mrpplan.plan.live import read_state
-from mrpplan.plan.providers import PlanContext, StepDraft, data_providers, schema_providers
+from mrpplan.plan.live import SCHEMA_HISTORY, SEED_HISTORY, empty_state, read_state
+from mrpplan.plan.providers import PlanContext, Scope, StepDraft, data_providers, schema_providers
+from mrpplan.plan.rebuild import register_builder
 from mrpplan.plan.schema_steps import declarative_steps
 from mrpplan.plan.types import Desired, Plan, Prior, Step, Target
 
@@ -31,8 +32,13 @@ def make_plan(
     *,
     target_version: str | None = None,
     now: datetime | None = None,
+    scope: Scope | None = None,
 ) -> Plan:
-    """Read the live database, ask the providers for steps, and arrange them."""
+    """Read the live database, ask the providers for steps, and arrange them.
+
+    The plan records how it was asked for (`origin`), so `apply` can build it again under
+    the lock and refuse a file whose steps are not what mrpplan would produce.
+    """
     from mrpplan.migrate.directory import (
         desired_statements,
         load_migrations,
@@ -41,6 +47,7 @@ def make_plan(
     )
     from mrpplan.mysql.workspace import desired_schema
 
+    scope = scope or Scope()
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     version = target_version or env.schema.version
     exists = database_exists(env)
@@ -48,12 +55,19 @@ def make_plan(
     try:
         version_text = server_version(conn)
         flavor = Flavor.parse(version_text)
-        live = read_state(conn, env.connection.database) if exists else empty_state()
+        prior = read_state(conn, env.connection.database) if exists else empty_state()
+        live = empty_state() if scope.fresh else prior
         migrations = load_migrations(project.migrations_dir)
-        number = resolve_version(migrations, version)
-        label = next((m.version for m in migrations if m.number == number), "base")
-        statements = desired_statements(project, version)
-        desired = desired_schema(env.connection, statements, project.cache_dir)
+        if scope.schema:
+            number = resolve_version(migrations, version)
+            label = next((m.version for m in migrations if m.number == number), "base")
+            statements = desired_statements(project, version)
+            desired = desired_schema(env.connection, statements, project.cache_dir)
+            digest = source_digest(statements)
+        else:  # data only: the schema stays as it is
+            label = prior.schema_version or "base"
+            number = next((m.number for m in migrations if m.version == label), 0)
+            desired, digest = prior.schema, ""
         ctx = PlanContext(
             project=project,
             env=env,
@@ -67,8 +81,10 @@ def make_plan(
             desired_schema_history=set(live.schema_history),
             desired_seed_history=set(live.seed_history),
             desired_version_label=label,
+            scope=scope,
         )
-        drafts = collect_drafts(ctx)
+        drafts = wipe_drafts(ctx, prior) if scope.fresh else []
+        drafts += collect_drafts(ctx)
         if not exists:
             drafts.insert(0, create_database_draft(env, conn))
     finally:
@@ -94,26 +110,52 @@ def make_plan(
             server_version=version_text,
         ),
         created_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        prior=Prior(live.fingerprint, live.schema_version, live.seeds),
-        desired=Desired(label, source_digest(statements), desired_fp),
+        prior=Prior(prior.fingerprint, prior.schema_version, prior.seeds),
+        desired=Desired(label, digest, desired_fp),
         steps=tuple(steps),
-        prior_objects=dict(live.objects),
+        prior_objects=dict(prior.objects),
         warnings=tuple(ctx.warnings),
+        origin={"builder": "converge", "target_version": version, "scope": scope.as_dict()},
     )
 
 
 def collect_drafts(ctx: PlanContext) -> list[StepDraft]:
     """Schema steps from the first provider that claims them, then every data provider's."""
-    drafts: list[StepDraft] | None = None
-    for _name, provider in schema_providers():
+    drafts: list[StepDraft] | None = [] if not ctx.scope.schema else None
+    for _name, provider in schema_providers() if ctx.scope.schema else []:
         claimed = provider(ctx)
         if claimed is not None:
             drafts = list(claimed)
             break
     if drafts is None:
         drafts = declarative_steps(ctx)
-    for _name, data_provider in data_providers():
-        drafts.extend(data_provider(ctx))
+    for name, data_provider in data_providers():
+        if ctx.scope.data is None or name in ctx.scope.data:
+            drafts.extend(data_provider(ctx))
+    return drafts
+
+
+def wipe_drafts(ctx: PlanContext, prior: DatabaseState) -> list[StepDraft]:
+    """`migrate fresh`: every object of the live database goes (tables to trash tables, which
+    a rollback renames back), mrpplan's history tables with them; nothing is dropped."""
+    from mrpplan.model.schema import Schema
+    from mrpplan.mysql.ddl import trash_table_name
+    from mrpplan.plan.schema_steps import schema_change_steps
+
+    drafts = schema_change_steps(ctx, prior.schema, Schema())
+    for table in (SCHEMA_HISTORY, SEED_HISTORY):
+        if table in prior.history_tables:
+            trash = ident(trash_table_name(table, ctx.timestamp))
+            drafts.append(
+                StepDraft(
+                    action="drop_table",
+                    object=table,
+                    sql=(f"RENAME TABLE {ident(table)} TO {trash}",),
+                    reverse_sql=(f"RENAME TABLE {trash} TO {ident(table)}",),
+                    destructive=True,
+                    reason=f"migrate fresh: keep {table} as a trash table (restorable)",
+                )
+            )
     return drafts
 
 
@@ -173,12 +215,6 @@ def database_exists(env: Environment) -> bool:
         conn.close()
 
 
-def empty_state() -> DatabaseState:
-    from mrpplan.model.schema import Schema
-
-    return DatabaseState(schema=Schema())
-
-
 def create_database_draft(env: Environment, conn: Any) -> StepDraft:
     """A new environment: the plan starts by creating its (empty) database.
 
@@ -198,3 +234,13 @@ def create_database_draft(env: Environment, conn: Any) -> StepDraft:
         reason=f"database {env.connection.database} does not exist yet on "
         f"{env.connection.endpoint()}; a rollback leaves it in place, empty",
     )
+
+
+def _converge(project: Project, env: Environment, origin: Any, now: datetime) -> Plan:
+    scope = Scope.from_dict(dict(origin.get("scope") or {}))
+    return make_plan(
+        project, env, target_version=origin.get("target_version"), now=now, scope=scope
+    )
+
+
+register_builder("converge", _converge)

@@ -59,6 +59,45 @@ class StepDraft:
     history: bool = False
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Which parts of an environment a plan covers (what the command asked for).
+
+    `schema`: converge the schema to the target version; `data`: the data providers to ask
+    (None: all of them); `seeds`: seeds/sets instead of the environment's list; `force_seeds`:
+    re-run seeds whose checksum is recorded; `fresh`: first move everything that exists to
+    trash tables, then build from an empty database (`migrate fresh`).
+    """
+
+    schema: bool = True
+    data: tuple[str, ...] | None = None
+    seeds: tuple[str, ...] | None = None
+    force_seeds: bool = False
+    fresh: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "schema": self.schema,
+            "data": None if self.data is None else list(self.data),
+            "seeds": None if self.seeds is None else list(self.seeds),
+            "force_seeds": self.force_seeds,
+            "fresh": self.fresh,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Scope:
+        def names(value: Any) -> tuple[str, ...] | None:
+            return None if value is None else tuple(str(v) for v in value)
+
+        return cls(
+            schema=bool(data.get("schema", True)),
+            data=names(data.get("data")),
+            seeds=names(data.get("seeds")),
+            force_seeds=bool(data.get("force_seeds", False)),
+            fresh=bool(data.get("fresh", False)),
+        )
+
+
 @dataclass
 class PlanContext:
     """Everything a provider may look at, and the history the plan will leave behind.
@@ -81,6 +120,7 @@ class PlanContext:
     desired_seed_history: set[tuple[str, str]] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
     desired_version_label: str | None = None
+    scope: Scope = field(default_factory=Scope)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)

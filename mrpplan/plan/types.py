@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from mrpplan import __version__
 
@@ -130,9 +131,16 @@ class Plan:
     # per-object digests of the prior schema: names what changed when the plan is stale
     prior_objects: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    # how the plan was asked for: `apply` builds it again from this and compares (§3.7)
+    origin: Mapping[str, Any] = field(default_factory=dict)
     mrpplan_version: str = __version__
     format_version: int = FORMAT_VERSION
+    seal: str = ""  # "sha256" | "hmac-sha256" (keyed by MRPPLAN_PLAN_KEY)
     digest: str = ""
+
+    @property
+    def keyed(self) -> bool:
+        return self.seal == "hmac-sha256"
 
     @property
     def summary(self) -> Summary:

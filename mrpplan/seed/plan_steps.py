@@ -55,11 +55,16 @@ def seed_drafts(
 
 def seed_steps(ctx: PlanContext) -> list[StepDraft]:
     """The environment's seeds that are new or changed since they were applied."""
-    if not ctx.env.seeds:
+    wanted = ctx.scope.seeds if ctx.scope.seeds is not None else ctx.env.seeds
+    if not wanted:
         return []
-    seeds = select_seeds(ctx.project.seeds_dir, ctx.env.seeds)
+    seeds = select_seeds(ctx.project.seeds_dir, wanted)
+    if ctx.scope.seeds is not None:
+        from mrpplan.seed.operations import check_allowed
+
+        check_allowed(ctx.env, seeds)
     recorded = dict(ctx.live.seed_history)
-    drafts = seed_drafts(seeds, recorded)
+    drafts = seed_drafts(seeds, recorded, force=ctx.scope.force_seeds)
     for seed in seeds:
         if any(d.object == seed.name for d in drafts):
             ctx.desired_seed_history.discard((seed.name, recorded.get(seed.name, "")))

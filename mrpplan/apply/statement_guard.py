@@ -1,0 +1,73 @@
+"""Statements no mrpplan step ever produces are refused before anything runs (DESIGN §3.7).
+
+mrpplan manages schema, seed data and copies of data; it never manages accounts or
+privileges, never writes another database, and writes rows only in seed, migration and
+data-copy steps. A plan with anything else in it was not made by mrpplan.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mrpplan.errors import Refused
+from mrpplan.plan.types import Plan, Step
+
+_ACCOUNTS = re.compile(
+    r"^\s*(?:/\*.*?\*/\s*)*(GRANT|REVOKE|SET\s+PASSWORD|SET\s+(?:DEFAULT\s+)?ROLE|"
+    r"(?:CREATE|ALTER|DROP|RENAME)\s+(?:USER|ROLE)|INSTALL|UNINSTALL|SHUTDOWN|KILL|"
+    r"FLUSH|RESET|PURGE|CHANGE\s+MASTER|START\s+SLAVE|STOP\s+SLAVE|LOAD\s+DATA|"
+    r"SELECT\b.*\bINTO\s+(?:OUT|DUMP)FILE)\b",
+    re.I | re.S,
+)
+_ROW_WRITES = re.compile(
+    r"^\s*(?:/\*.*?\*/\s*)*(DELETE|UPDATE|INSERT|REPLACE|TRUNCATE)\b", re.I | re.S
+)
+_USE = re.compile(r"^\s*USE\s", re.I)
+# an object named with its database: `db`.`t` right after a word that introduces an object
+_QUALIFIED = re.compile(
+    r"\b(?:TABLE|TABLES|INTO|FROM|JOIN|UPDATE|VIEW|TO|ON|PROCEDURE|FUNCTION|TRIGGER|EVENT|"
+    r"EXISTS|REFERENCES|CALL|LIKE)\s+`((?:[^`]|``)+)`\s*\.\s*`",
+    re.I,
+)
+_CREATE_DATABASE = re.compile(r"^\s*CREATE\s+DATABASE\b", re.I)
+
+# Steps whose SQL writes rows by design (their SQL is checked against the project's files).
+ROW_WRITING_ACTIONS = frozenset(
+    {"seed", "migrate_up", "migrate_down", "record_history", "sync_table"}
+)
+
+
+def check_statements(plan: Plan) -> None:
+    """Refuse (exit 3) a plan that holds a statement mrpplan never makes, naming the step."""
+    for step in plan.steps:
+        for statement in (*step.sql, *(step.reverse_sql or ())):
+            why = _forbidden(step, statement, plan.target.database)
+            if why:
+                raise Refused(
+                    f"step {step.id} ({step.action} {step.object}) holds a statement mrpplan "
+                    f"never makes ({why}): {_short(statement)}. Nothing was changed.",
+                    hint="make a new plan; never edit a plan file by hand",
+                )
+
+
+def _forbidden(step: Step, statement: str, database: str) -> str | None:
+    account = _ACCOUNTS.match(statement)
+    if account:
+        kind = " ".join(account.group(1).split()[:2]).upper()
+        return f"{kind}: mrpplan never manages accounts, privileges or the server"
+    if _USE.match(statement):
+        return "USE switches to another database"
+    if step.action == "create_database" and _CREATE_DATABASE.match(statement):
+        return None
+    for name in _QUALIFIED.findall(statement):
+        if name.replace("``", "`") != database:
+            return f"it names another database, {name}"
+    rows = _ROW_WRITES.match(statement)
+    if rows and step.action not in ROW_WRITING_ACTIONS:
+        return f"{rows.group(1).upper()} outside a seed or migration step"
+    return None
+
+
+def _short(statement: str, limit: int = 160) -> str:
+    flat = " ".join(statement.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."

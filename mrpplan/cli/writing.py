@@ -1,0 +1,77 @@
+"""How every command that writes a database runs (DESIGN §3.6): one path for all of them.
+
+lock -> build the plan -> show it -> (--out: save it | --dry-run: stop) -> the one approval
+rule -> the one executor. The lock is taken before the plan is built, so what the operator
+approves is what runs: nobody else can write in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from rich.text import Text
+
+from mrpplan.apply.approval import Request, approve
+from mrpplan.apply.executor import ApplyResult, apply_plan
+from mrpplan.apply.lock import locked_session
+from mrpplan.apply.verify import check_policy, check_supported
+from mrpplan.cli.context import AppContext
+from mrpplan.config import Environment
+from mrpplan.plan.planfile import with_digest, write_plan
+from mrpplan.plan.render import print_plan
+from mrpplan.plan.types import Plan
+
+Build = Callable[[], Plan]
+
+
+def carry_out(
+    app: AppContext,
+    env: Environment,
+    build: Build,
+    request: Request,
+    *,
+    out: Path | None = None,
+    dry_run: bool = False,
+    show_sql: bool = False,
+) -> ApplyResult | None:
+    """Plan, show, and (unless --out / --dry-run) approve and apply; None when nothing ran."""
+    if out is not None or dry_run:
+        plan = with_digest(build())
+        _show(app, plan, show_sql=show_sql or dry_run)
+        if out is not None:
+            path = write_plan(plan, out)
+            app.console.print(f"\nSaved the plan to {path}. Nothing was changed.")
+            if plan.has_changes:
+                app.console.print(f"To apply it: mrpplan apply {path}")
+        else:
+            app.console.print("Dry run: nothing was changed.")
+        return None
+    with locked_session(env) as session:
+        plan = with_digest(build())
+        _show(app, plan, show_sql=show_sql)
+        if not plan.has_changes:
+            app.console.print(f"Nothing to do: {env.name} is already as asked.")
+            return None
+        check_supported(plan)
+        check_policy(env, plan)  # refuse before asking anyone
+        approve(env, request, destructive=len(plan.destructive_steps), ask=ask)
+        return apply_plan(
+            app.project, env, plan, approved=True, progress=progress_line(app), session=session
+        )
+
+
+def _show(app: AppContext, plan: Plan, *, show_sql: bool) -> None:
+    print_plan(app.console, plan, show_sql=show_sql or app.verbose)
+    for warning in plan.warnings:
+        app.err_console.print(f"[yellow]Warning:[/] {warning}")
+
+
+def ask(prompt: str) -> str:
+    """The question every writing command asks, when it asks one."""
+    return str(click.prompt(prompt, default="", show_default=False))
+
+
+def progress_line(app: AppContext) -> Callable[[str], None]:
+    return lambda line: app.err_console.print(Text(line, style="dim"))

@@ -1,0 +1,109 @@
+"""`apply` never trusts a plan file: it builds the plan again and compares (DESIGN §3.7).
+
+Every plan records how it was asked for (`origin`: which builder, with which arguments).
+Under the apply lock, with the database unchanged since the plan was made (not stale), the
+same builder run with the same arguments and the plan's own timestamp must give the same
+steps: the same SQL, the same reverse SQL, the same destructive flags and checkpoints.
+A migration step therefore equals its file in the project, a seed step its seed file, and
+a declarative step what mrpplan renders; anything edited, added or re-flagged is refused,
+naming the step, before anything runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from mrpplan.config import Environment, Project
+from mrpplan.errors import Refused
+from mrpplan.plan.types import Plan, Step
+
+Builder = Callable[[Project, Environment, Mapping[str, Any], datetime], Plan]
+
+_BUILDERS: dict[str, Builder] = {}
+
+
+def register_builder(name: str, builder: Builder) -> None:
+    """A kind of plan (`converge`, `restore`, `purge_trash`, ...) and how to build it."""
+    _BUILDERS[name] = builder
+
+
+def build(project: Project, env: Environment, origin: Mapping[str, Any], now: datetime) -> Plan:
+    """Build the plan `origin` describes, as of `now`."""
+    _load_builders()
+    name = str(origin.get("builder", ""))
+    builder = _BUILDERS.get(name)
+    if builder is None:
+        raise Refused(
+            f"this plan says it was made by {name or 'an unknown command'!r}, which this "
+            "mrpplan does not know: it cannot be checked. Nothing was changed.",
+            hint="make a new plan with this version of mrpplan",
+        )
+    return builder(project, env, origin, now)
+
+
+def check_rebuilt(project: Project, env: Environment, plan: Plan) -> None:
+    """Refuse (exit 3) unless mrpplan, asked the same thing now, makes the same steps."""
+    if not plan.origin:
+        raise Refused(
+            "this plan file does not say how it was made (no `origin`), so its steps cannot "
+            "be checked against the project. Nothing was changed.",
+            hint=f"make a new plan: mrpplan plan {plan.environment}",
+        )
+    fresh = build(project, env, plan.origin, created_at(plan))
+    problem = first_difference(plan, fresh)
+    if problem:
+        raise Refused(
+            f"{problem}: the plan file does not match what mrpplan makes from the project "
+            "and the database now (edited, or made from other files). Nothing was changed.",
+            hint=f"make a new plan: mrpplan plan {plan.environment}",
+        )
+
+
+def first_difference(plan: Plan, fresh: Plan) -> str | None:
+    """The first step (or total) in which the file differs from the rebuilt plan."""
+    for mine, theirs in zip(plan.steps, fresh.steps, strict=False):
+        field = _differing_field(mine, theirs)
+        if field:
+            return f"step {mine.id} ({mine.action} {mine.object}) differs in its {field}"
+    if len(plan.steps) > len(fresh.steps):
+        step = plan.steps[len(fresh.steps)]
+        return f"step {step.id} ({step.action} {step.object}) is not one mrpplan would make"
+    if len(plan.steps) < len(fresh.steps):
+        return f"the plan has {len(plan.steps)} steps where mrpplan makes {len(fresh.steps)}"
+    if plan.desired != fresh.desired:
+        return "its desired state (schema version, sources or fingerprint)"
+    return None
+
+
+_COMPARED = ("action", "object", "sql", "reverse_sql", "destructive", "checkpoint", "algorithm")
+
+
+def _differing_field(mine: Step, theirs: Step) -> str | None:
+    if mine.id != theirs.id:
+        return "id"
+    for name in _COMPARED:
+        if getattr(mine, name) != getattr(theirs, name):
+            return {"sql": "SQL", "reverse_sql": "reverse SQL"}.get(name, name)
+    if mine.reason != theirs.reason:
+        return "reason (the text reviewers read)"
+    return None
+
+
+def created_at(plan: Plan) -> datetime:
+    return datetime.strptime(plan.created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+_MODULES = ("mrpplan.plan.planner", "mrpplan.plan.builders")
+
+
+def _load_builders() -> None:
+    import importlib
+
+    for module in _MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
