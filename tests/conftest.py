@@ -80,6 +80,8 @@ def project(
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("MRPPLAN_SANDBOX_DIR", str(server.dir))
+    # the team's plan key, as CI holds it; tests of unkeyed plans pass MRPPLAN_PLAN_KEY=""
+    monkeypatch.setenv("MRPPLAN_PLAN_KEY", "test-suite-plan-key")
     monkeypatch.chdir(root)
     try:
         yield ProjectCopy(root, databases, env)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +50,24 @@ class Database:
         finally:
             conn.close()
 
+    def snapshot(self) -> dict[str, tuple[str, int]]:
+        """SHOW CREATE and CHECKSUM TABLE of every table and view a user would see (mrpplan's
+        journal and its _mrpplan* work tables aside): equal snapshots = byte-for-byte equal."""
+        names = self.query(
+            "SELECT table_name, table_type FROM information_schema.tables "
+            "WHERE table_schema = %s AND table_name <> 'mrpplan_apply_journal' "
+            "AND table_name NOT LIKE '\\_mrpplan%%' ORDER BY table_name",
+            (self.name,),
+        )
+        result: dict[str, tuple[str, int]] = {}
+        for name, kind in names:
+            create = str(self.query(f"SHOW CREATE TABLE `{name}`")[0][1])
+            checksum = (
+                0 if kind == "VIEW" else int(self.query(f"CHECKSUM TABLE `{name}`")[0][1] or 0)
+            )
+            result[str(name)] = (_without_auto_increment(create), checksum)
+        return result
+
     def execute(self, *statements: str) -> None:
         conn = self.connect()
         try:
@@ -56,6 +76,12 @@ class Database:
                     cur.execute(statement)
         finally:
             conn.close()
+
+
+def _without_auto_increment(create: str) -> str:
+    import re
+
+    return re.sub(r" AUTO_INCREMENT=\d+", "", create)
 
 
 def _admin(server: sandbox.SandboxInfo) -> pymysql.connections.Connection:
@@ -124,3 +150,21 @@ def run_cli(
         check=False,
     )
     return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+def start_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    """Run mrpplan in the background (to race it or kill it)."""
+    import os
+
+    merged = dict(os.environ)
+    merged.update({"NO_COLOR": "1", "COLUMNS": "200"})
+    merged.update(env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "mrpplan", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=merged,
+        cwd=cwd,
+    )

@@ -69,24 +69,6 @@ def journal_status(db: Any, step_id: str) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
-def start_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    """Run mrpplan in the background (to race it or kill it)."""
-    import os
-
-    merged = dict(os.environ)
-    merged.update({"NO_COLOR": "1", "COLUMNS": "200"})
-    merged.update(env)
-    return subprocess.Popen(
-        [sys.executable, "-m", "mrpplan", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=merged,
-        cwd=cwd,
-    )
-
-
 def saved_plan_path(output: str) -> str:
     found = re.search(r"mrpplan apply (\S+\.json)", output)
     assert found, output

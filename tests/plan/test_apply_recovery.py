@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
+from dbtools import start_cli
 from plan_test_support import (
     append_base_schema,
     edit_base_schema,
     journal_status,
     snapshot,
-    start_cli,
     wait_for,
     without_sync,
 )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dbtools import start_cli
 from plan_test_support import (
     append_base_schema,
     journal_status,
     run_on_terminal,
     saved_plan_path,
     snapshot,
-    start_cli,
     wait_for,
     without_sync,
 )
