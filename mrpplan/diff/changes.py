@@ -272,15 +272,18 @@ class AddIndex(TableClause):
 @dataclass(frozen=True)
 class DropIndex(TableClause):
     index: Index
+    readded: bool = False  # the same ALTER adds it back unchanged (key order)
 
     def inverse(self) -> Change:
         return AddIndex(self.table, self.index, options=self.options)
 
     def describe(self) -> str:
+        if self.readded:
+            return f"re-create {self.index.definition} on `{self.table}` (clustered key order)"
         return f"drop {self.index.definition} on `{self.table}`"
 
     def risks(self) -> list[str]:
-        if not self.index.is_unique:
+        if not self.index.is_unique or self.readded:
             return []
         return [
             f"`{self.table}` loses the uniqueness guarantee of `{self.index.name}`:"
@@ -438,3 +441,40 @@ class DropRoutine(Change):
 # Names from the agreed API: triggers and events are routines with their kind.
 CreateTrigger = CreateEvent = CreateRoutine
 DropTrigger = DropEvent = DropRoutine
+
+
+# ---- MariaDB index visibility and system versioning ---------------------------------
+
+
+@dataclass(frozen=True)
+class SetIndexIgnored(TableClause):
+    """ALTER INDEX ... [NOT] IGNORED: the key stays up to date, the optimizer skips it."""
+
+    index: Index
+    ignored: bool
+
+    def inverse(self) -> Change:
+        return SetIndexIgnored(self.table, self.index, not self.ignored, options=self.options)
+
+    def describe(self) -> str:
+        state = "ignored" if self.ignored else "not ignored"
+        return f"make index `{self.table}`.`{self.index.name}` {state}"
+
+
+@dataclass(frozen=True)
+class SetSystemVersioning(TableClause):
+    """ADD / DROP SYSTEM VERSIONING."""
+
+    versioned: bool
+
+    def inverse(self) -> Change:
+        return SetSystemVersioning(self.table, not self.versioned, options=self.options)
+
+    def describe(self) -> str:
+        verb = "add" if self.versioned else "drop"
+        return f"{verb} system versioning of `{self.table}`"
+
+    def risks(self) -> list[str]:
+        if self.versioned:
+            return []
+        return [f"the history rows of `{self.table}` are deleted"]

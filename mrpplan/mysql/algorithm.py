@@ -5,10 +5,14 @@ ALTERs with the predicted ALGORITHM=... and checks the next faster one is refuse
 INSTANT for adding a column anywhere (also VIRTUAL ones), dropping an unindexed column,
 defaults, comments, renames, reorders, widening VARCHAR while the length-byte count
 stays (or the old length is under 128 bytes), appending ENUM members, renaming an index,
-the table comment; NOCOPY for adding/dropping secondary keys and dropping an indexed
-column; INPLACE for NULL <-> NOT NULL, FULLTEXT keys and ROW_FORMAT; COPY for type and
-charset changes, CHECK and FOREIGN KEY additions. ROW_FORMAT=COMPRESSED turns instant
-column work into INPLACE. When unsure: the slower one.
+the table comment, CHECKSUM, PACK_KEYS, PAGE_COMPRESSION_LEVEL, IGNORED/NOT IGNORED
+indexes, WITHOUT SYSTEM VERSIONING on a column; NOCOPY for adding/dropping secondary
+keys (SPATIAL ones too) and dropping an indexed column; INPLACE for NULL <-> NOT NULL,
+FULLTEXT keys, ROW_FORMAT, PAGE_COMPRESSED and DROP SYSTEM VERSIONING; COPY for type,
+charset and COMPRESSED changes, CHECK and FOREIGN KEY additions, ADD SYSTEM VERSIONING
+and re-partitioning. ROW_FORMAT=COMPRESSED turns instant column work into INPLACE.
+Partition management (mrpplan.diff.partition_changes) takes no ALGORITHM clause.
+When unsure: the slower one.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from mrpplan.diff.changes import (
     ModifyColumn,
     RenameColumn,
     RenameIndex,
+    SetIndexIgnored,
+    SetSystemVersioning,
     TableClause,
 )
 from mrpplan.model.column import Column
@@ -36,8 +42,17 @@ from mrpplan.model.table_options import TableOptions
 from mrpplan.mysql.flavor import Flavor
 
 _METADATA_OPTIONS = frozenset(
-    {"COMMENT", "STATS_PERSISTENT", "STATS_AUTO_RECALC", "STATS_SAMPLE_PAGES"}
+    {
+        "COMMENT",
+        "STATS_PERSISTENT",
+        "STATS_AUTO_RECALC",
+        "STATS_SAMPLE_PAGES",
+        "CHECKSUM",
+        "PACK_KEYS",
+        "`PAGE_COMPRESSION_LEVEL`",
+    }
 )
+_REBUILD_OPTIONS = frozenset({"ROW_FORMAT", "KEY_BLOCK_SIZE", "`PAGE_COMPRESSED`"})
 ORDER = ("instant", "nocopy", "inplace", "copy")
 _MAXLEN = {"latin1": 1, "ascii": 1, "binary": 1, "utf8mb3": 3, "utf8": 3, "utf8mb4": 4, "ucs2": 2}
 
@@ -96,14 +111,19 @@ def _one(c: Change, flavor: Flavor, group: Sequence[Change]) -> str:
         if isinstance(c, RenameColumn) and not flavor.supports_rename_column():
             algo = slowest([algo, "inplace"])
         return algo
-    if isinstance(c, RenameIndex):
+    if isinstance(c, (RenameIndex, SetIndexIgnored)):
         return "instant"
+    if isinstance(c, SetSystemVersioning):
+        return "copy" if c.versioned else "inplace"
     if isinstance(c, (AddIndex, DropIndex)):
         index = c.index
         if index.is_primary:
             return "inplace" if _pk_replaced(group) else "copy"
-        if index.kind in ("fulltext", "spatial"):
+        if index.kind == "fulltext":
             return "inplace" if isinstance(c, AddIndex) else "nocopy"
+        if index.kind == "spatial" and isinstance(c, AddIndex):
+            added = {o.column.name for o in group if isinstance(o, AddColumn)}
+            return "inplace" if added & set(index.columns) else "nocopy"  # measured
         return "nocopy"
     if isinstance(c, AddCheck):
         return "copy"
@@ -117,7 +137,7 @@ def _one(c: Change, flavor: Flavor, group: Sequence[Change]) -> str:
         keys = {k for k, _, _ in c.changed()}
         if keys <= _METADATA_OPTIONS:
             return "instant"
-        if keys <= _METADATA_OPTIONS | {"ROW_FORMAT", "KEY_BLOCK_SIZE"}:
+        if keys <= _METADATA_OPTIONS | _REBUILD_OPTIONS:
             return "inplace"  # a rebuild in place
         return "copy"
     return "copy"
@@ -134,7 +154,7 @@ def _modify(old: Column, new: Column, flavor: Flavor) -> str:
         return "instant"  # a pure move or rename
     if old.generated or new.generated:
         return "copy"
-    if old.auto_increment != new.auto_increment:
+    if old.auto_increment != new.auto_increment or old.compressed != new.compressed:
         return "copy"
     algo = "instant"
     if old.type != new.type or old.charset != new.charset or old.collation != new.collation:

@@ -33,9 +33,14 @@ from mrpplan.diff.changes import (
     RenameIndex,
     ReplaceView,
     RestoreTable,
+    SetIndexIgnored,
+    SetSystemVersioning,
+    TableClause,
     TrashTable,
     UnsupportedTableChange,
 )
+from mrpplan.diff.partition_changes import AlterPartitioning
+from mrpplan.model.layout import without_elements
 from mrpplan.model.table import Table
 from mrpplan.mysql.algorithm import predict_algorithm
 from mrpplan.mysql.flavor import Flavor
@@ -51,7 +56,11 @@ ALTER_CLAUSES = (
     AddCheck,
     DropCheck,
     AlterTableOptions,
+    SetIndexIgnored,
+    SetSystemVersioning,
 )
+# ALTERs of a system-versioned table are refused unless history is kept (error 4119).
+KEEP_HISTORY = "SET STATEMENT system_versioning_alter_history=KEEP FOR "
 
 _NOT_TABLES = (CreateView, DropView, ReplaceView, CreateRoutine, DropRoutine)
 
@@ -156,6 +165,8 @@ def _action(change: Change) -> str:
 
 def _algorithm(group: list[Change], flavor: Flavor) -> str:
     first = group[0]
+    if isinstance(first, AlterPartitioning):
+        return first.op.algorithm
     if isinstance(first, (DropForeignKey, AddForeignKey, *ALTER_CLAUSES)):
         return predict_algorithm(group, flavor)
     return "n/a"
@@ -168,7 +179,11 @@ def render_sql(group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
     first = group[0]
     table = ident(first.table)
     if isinstance(first, ALTER_CLAUSES):
-        return (f"ALTER TABLE {table} " + ", ".join(alter_clauses(group, flavor)),)
+        keep = KEEP_HISTORY if _versioned(group) else ""
+        return (f"{keep}ALTER TABLE {table} " + ", ".join(alter_clauses(group, flavor)),)
+    if isinstance(first, AlterPartitioning):
+        keep = KEEP_HISTORY if first.versioned else ""
+        return (f"{keep}ALTER TABLE {table} {first.op.clause}",)
     if isinstance(first, DropForeignKey):
         items = [f"DROP FOREIGN KEY {ident(c.foreign_key.name)}" for c in group]  # type: ignore[attr-defined]
         return (f"ALTER TABLE {table} " + ", ".join(items),)
@@ -185,6 +200,14 @@ def render_sql(group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
     if len(group) != 1:
         raise ValueError("only table clauses and foreign keys share a statement")
     return _render_one(first)
+
+
+def _versioned(group: Sequence[Change]) -> bool:
+    return any(
+        isinstance(c, SetSystemVersioning)
+        or (isinstance(c, TableClause) and c.options is not None and c.options.versioned)
+        for c in group
+    )
 
 
 def _render_one(change: Change) -> tuple[str, ...]:
@@ -213,15 +236,12 @@ def _render_one(change: Change) -> tuple[str, ...]:
 
 
 def create_table_sql(table: Table, without_fks: Sequence[str] = ()) -> str:
-    """The canonical CREATE TABLE, minus foreign keys that are added later."""
+    """The server's own CREATE TABLE text, verbatim (the author's order of keys and
+    constraints), minus foreign keys that are added later."""
     if not without_fks:
-        return table.canonical
+        return table.text
     skip = {fk.definition for fk in table.foreign_keys if fk.name in without_fks}
-    lines = table.canonical.split("\n")
-    close = max(i for i, line in enumerate(lines) if line.startswith(")"))
-    body = [line.rstrip(",") for line in lines[1:close]]
-    body = [line for line in body if line[2:] not in skip]
-    return "\n".join([lines[0], ",\n".join(body), *lines[close:]])
+    return without_elements(table.text, skip)
 
 
 def alter_clauses(group: Sequence[Change], flavor: Flavor) -> list[str]:
@@ -232,6 +252,9 @@ def alter_clauses(group: Sequence[Change], flavor: Flavor) -> list[str]:
     being placed come after it (this also makes the reversed list come out right).
     """
     clauses: list[str] = []
+    for c in group:
+        if isinstance(c, SetSystemVersioning) and not c.versioned:
+            clauses.append("DROP SYSTEM VERSIONING")
     clauses += [f"DROP CONSTRAINT {ident(c.check.name)}" for c in group if isinstance(c, DropCheck)]
     for c in group:
         if isinstance(c, DropIndex):
@@ -250,8 +273,15 @@ def alter_clauses(group: Sequence[Change], flavor: Flavor) -> list[str]:
     clauses += [f"ADD {c.index.definition}" for c in group if isinstance(c, AddIndex)]
     clauses += [f"ADD {c.check.definition}" for c in group if isinstance(c, AddCheck)]
     for c in group:
+        if isinstance(c, SetIndexIgnored):
+            state = "IGNORED" if c.ignored else "NOT IGNORED"
+            clauses.append(f"ALTER INDEX {ident(c.index.name)} {state}")
+    for c in group:
         if isinstance(c, AlterTableOptions):
             clauses += _option_clauses(c)
+    for c in group:
+        if isinstance(c, SetSystemVersioning) and c.versioned:
+            clauses.append("ADD SYSTEM VERSIONING")
     return clauses
 
 
@@ -305,6 +335,8 @@ _RESET = {
     "MAX_ROWS": "0",
     "MIN_ROWS": "0",
     "AVG_ROW_LENGTH": "0",
+    "CHECKSUM": "0",
+    "PACK_KEYS": "DEFAULT",
 }
 
 

@@ -41,7 +41,7 @@ def run(db: Any, statements: Sequence[str]) -> None:
 
 
 def texts(schema: Schema) -> dict[str, dict[str, str]]:
-    return schema.to_texts()
+    return schema.canonical_texts()
 
 
 def assert_same(actual: Schema, expected: Schema, label: str, sql: Sequence[str] = ()) -> None:
