@@ -24,6 +24,7 @@ from mrpplan.diff.changes import (
     SetSystemVersioning,
     TableClause,
 )
+from mrpplan.diff.column_delta import ColumnDelta
 from mrpplan.diff.partition_changes import AlterPartitioning
 from mrpplan.model.column import Column
 from mrpplan.model.layout import clustered_candidates
@@ -69,15 +70,18 @@ def diff_table(
     ]
     old_part, new_part = old.parsed.partitioning, new.parsed.partitioning
     if old_part != new_part:
+        # Partitioning is removed before the other changes (which may add what partitioned
+        # tables cannot hold, e.g. GEOMETRY) and set up after them (which may remove it).
         versioned = old.options.versioned or new.options.versioned
-        changes.append(AlterPartitioning(name, old_part, new_part, versioned))
+        change = AlterPartitioning(name, old_part, new_part, versioned)
+        changes = [change, *changes] if new_part is None else [*changes, change]
     return fk_drops, changes, fk_adds
 
 
 def must_recreate(old: Column, new: Column) -> bool:
     """MODIFY cannot turn a column into or out of a VIRTUAL one (server error 1907):
     such a column is dropped and added again (a virtual column holds no data)."""
-    return old.generated != new.generated and "VIRTUAL" in (old.generated, new.generated)
+    return ColumnDelta(old, new).virtual_toggled
 
 
 def _index_changes(old: Table, new: Table, recreated: set[str]) -> list[Change]:

@@ -11,31 +11,19 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from mrpplan.diff.change import TableClause
 from mrpplan.diff.changes import (
-    AddCheck,
-    AddColumn,
     AddForeignKey,
-    AddIndex,
-    AlterTableOptions,
     Change,
     CreateRoutine,
     CreateTable,
     CreateView,
-    DropCheck,
-    DropColumn,
     DropForeignKey,
-    DropIndex,
     DropRoutine,
     DropTable,
     DropView,
-    ModifyColumn,
-    RenameColumn,
-    RenameIndex,
     ReplaceView,
     RestoreTable,
-    SetIndexIgnored,
-    SetSystemVersioning,
-    TableClause,
     TrashTable,
     UnsupportedTableChange,
 )
@@ -43,24 +31,9 @@ from mrpplan.diff.partition_changes import AlterPartitioning
 from mrpplan.model.layout import without_elements
 from mrpplan.model.table import Table
 from mrpplan.mysql.algorithm import predict_algorithm
+from mrpplan.mysql.alter_table import KEEP_HISTORY, AlterTable
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
-
-ALTER_CLAUSES = (
-    AddColumn,
-    DropColumn,
-    ModifyColumn,
-    AddIndex,
-    DropIndex,
-    RenameIndex,
-    AddCheck,
-    DropCheck,
-    AlterTableOptions,
-    SetIndexIgnored,
-    SetSystemVersioning,
-)
-# ALTERs of a system-versioned table are refused unless history is kept (error 4119).
-KEEP_HISTORY = "SET STATEMENT system_versioning_alter_history=KEEP FOR "
 
 _NOT_TABLES = (CreateView, DropView, ReplaceView, CreateRoutine, DropRoutine)
 
@@ -121,7 +94,7 @@ def render_changes(
 
 
 def _group_key(change: Change) -> tuple[str, str] | None:
-    if isinstance(change, ALTER_CLAUSES):
+    if isinstance(change, TableClause):
         return ("alter", change.table)
     if isinstance(change, DropForeignKey):
         return ("fk-drop", change.table)
@@ -167,7 +140,7 @@ def _algorithm(group: list[Change], flavor: Flavor) -> str:
     first = group[0]
     if isinstance(first, AlterPartitioning):
         return first.op.algorithm
-    if isinstance(first, (DropForeignKey, AddForeignKey, *ALTER_CLAUSES)):
+    if isinstance(first, (DropForeignKey, AddForeignKey, TableClause)):
         return predict_algorithm(group, flavor)
     return "n/a"
 
@@ -178,9 +151,9 @@ def render_sql(group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
         return ()
     first = group[0]
     table = ident(first.table)
-    if isinstance(first, ALTER_CLAUSES):
-        keep = KEEP_HISTORY if _versioned(group) else ""
-        return (f"{keep}ALTER TABLE {table} " + ", ".join(alter_clauses(group, flavor)),)
+    if isinstance(first, TableClause):
+        clauses = tuple(c for c in group if isinstance(c, TableClause))
+        return (AlterTable(first.table, clauses).sql(flavor),)
     if isinstance(first, AlterPartitioning):
         keep = KEEP_HISTORY if first.versioned else ""
         return (f"{keep}ALTER TABLE {table} {first.op.clause}",)
@@ -200,14 +173,6 @@ def render_sql(group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
     if len(group) != 1:
         raise ValueError("only table clauses and foreign keys share a statement")
     return _render_one(first)
-
-
-def _versioned(group: Sequence[Change]) -> bool:
-    return any(
-        isinstance(c, SetSystemVersioning)
-        or (isinstance(c, TableClause) and c.options is not None and c.options.versioned)
-        for c in group
-    )
 
 
 def _render_one(change: Change) -> tuple[str, ...]:
@@ -242,118 +207,6 @@ def create_table_sql(table: Table, without_fks: Sequence[str] = ()) -> str:
         return table.text
     skip = {fk.definition for fk in table.foreign_keys if fk.name in without_fks}
     return without_elements(table.text, skip)
-
-
-def alter_clauses(group: Sequence[Change], flavor: Flavor) -> list[str]:
-    """Clauses of one ALTER TABLE in an order the server accepts.
-
-    The server drops first and then places positioned columns in clause order; columns
-    are placed after their target predecessor, so the ones whose predecessor is itself
-    being placed come after it (this also makes the reversed list come out right).
-    """
-    clauses: list[str] = []
-    for c in group:
-        if isinstance(c, SetSystemVersioning) and not c.versioned:
-            clauses.append("DROP SYSTEM VERSIONING")
-    clauses += [f"DROP CONSTRAINT {ident(c.check.name)}" for c in group if isinstance(c, DropCheck)]
-    for c in group:
-        if isinstance(c, DropIndex):
-            clauses.append(_drop_index(c.index.name))
-    for c in group:
-        if isinstance(c, RenameIndex):
-            if flavor.supports_rename_index():
-                clauses.append(f"RENAME INDEX {ident(c.old.name)} TO {ident(c.new.name)}")
-            else:
-                clauses += [_drop_index(c.old.name), f"ADD {c.new.definition}"]
-    clauses += [f"DROP COLUMN {ident(c.column.name)}" for c in group if isinstance(c, DropColumn)]
-    for c in group:
-        if isinstance(c, ModifyColumn) and not c.moved:
-            clauses.append(_column_clause(c))
-    clauses += [_column_clause(c) for c in _placement_order(group)]
-    clauses += [f"ADD {c.index.definition}" for c in group if isinstance(c, AddIndex)]
-    clauses += [f"ADD {c.check.definition}" for c in group if isinstance(c, AddCheck)]
-    for c in group:
-        if isinstance(c, SetIndexIgnored):
-            state = "IGNORED" if c.ignored else "NOT IGNORED"
-            clauses.append(f"ALTER INDEX {ident(c.index.name)} {state}")
-    for c in group:
-        if isinstance(c, AlterTableOptions):
-            clauses += _option_clauses(c)
-    for c in group:
-        if isinstance(c, SetSystemVersioning) and c.versioned:
-            clauses.append("ADD SYSTEM VERSIONING")
-    return clauses
-
-
-def _drop_index(name: str) -> str:
-    return "DROP PRIMARY KEY" if name == "PRIMARY" else f"DROP KEY {ident(name)}"
-
-
-def _placement_order(group: Sequence[Change]) -> list[Change]:
-    placed = [
-        c for c in group if isinstance(c, AddColumn) or (isinstance(c, ModifyColumn) and c.moved)
-    ]
-    names = {_target_name(c) for c in placed}
-    done: set[str] = set()
-    ordered: list[Change] = []
-    while placed:
-        ready = [c for c in placed if _after(c) is None or _after(c) not in names - done]
-        if not ready:  # cannot happen for a consistent diff; keep the given order
-            ready = placed[:1]
-        for c in ready:
-            ordered.append(c)
-            done.add(_target_name(c))
-            placed.remove(c)
-    return ordered
-
-
-def _target_name(c: Change) -> str:
-    return c.column.name if isinstance(c, AddColumn) else c.new.name  # type: ignore[attr-defined]
-
-
-def _after(c: Change) -> str | None:
-    return c.after  # type: ignore[attr-defined, no-any-return]
-
-
-def _column_clause(c: Change) -> str:
-    if isinstance(c, AddColumn):
-        return f"ADD COLUMN {ident(c.column.name)} {c.column.ddl}{_position(c.after)}"
-    assert isinstance(c, ModifyColumn)
-    where = _position(c.after) if c.moved else ""
-    if isinstance(c, RenameColumn):
-        return f"CHANGE COLUMN {ident(c.old.name)} {ident(c.new.name)} {c.new.ddl}{where}"
-    return f"MODIFY COLUMN {ident(c.new.name)} {c.new.ddl}{where}"
-
-
-def _position(after: str | None) -> str:
-    return " FIRST" if after is None else f" AFTER {ident(after)}"
-
-
-_RESET = {
-    "COMMENT": "''",
-    "KEY_BLOCK_SIZE": "0",
-    "MAX_ROWS": "0",
-    "MIN_ROWS": "0",
-    "AVG_ROW_LENGTH": "0",
-    "CHECKSUM": "0",
-    "PACK_KEYS": "DEFAULT",
-}
-
-
-def _option_clauses(c: AlterTableOptions) -> list[str]:
-    out: list[str] = []
-    charset_done = False
-    for key, _old, new in c.changed():
-        if key in ("DEFAULT CHARSET", "COLLATE"):
-            if not charset_done:
-                charset_done = True
-                text = f"DEFAULT CHARSET={c.new.charset or 'DEFAULT'}"
-                if c.new.collation:
-                    text += f" COLLATE={c.new.collation}"
-                out.append(text)
-            continue
-        out.append(f"{key}={new if new is not None else _RESET.get(key, 'DEFAULT')}")
-    return out
 
 
 def trash_table_name(table: str, timestamp: str) -> str:

@@ -3,30 +3,19 @@ keys by name plus the ordered clustered-index candidates of a table without a PK
 
 from __future__ import annotations
 
-import subprocess
 from typing import Any
 
-from schema_roundtrip import assert_round_trip, flavor_of, plan, run, snapshot
+from schema_roundtrip import (
+    assert_round_trip,
+    client_load,
+    flavor_of,
+    plan,
+    run,
+    show_create,
+    snapshot,
+)
 
 from mrpplan.diff import diff_schemas
-
-
-def show_create(db: Any) -> dict[str, str]:
-    names = sorted(str(r[0]) for r in db.query("SHOW FULL TABLES WHERE Table_type = 'BASE TABLE'"))
-    return {
-        n: str(db.query(f"SHOW CREATE TABLE `{n}`")[0][1])
-        for n in names
-        if not n.startswith(("mrpplan_", "_mrpplan"))
-    }
-
-
-def client_load(db: Any, sql: str) -> None:
-    """Load SQL exactly as a user would: the `mariadb` command-line client."""
-    subprocess.run(
-        ["mariadb", f"--defaults-extra-file={db.server.option_file}", db.name],
-        input=sql.encode(),
-        check=True,
-    )
 
 
 def test_migrate_fresh_equals_loading_the_files_with_the_client(
