@@ -51,6 +51,11 @@ class Change:
         (measured on MariaDB 10.11: tests/schema/test_algorithm_measured.py)."""
         return "copy"
 
+    def lock(self) -> str:
+        """The weakest LOCK the server takes for this change (none | shared), whatever
+        the algorithm; a COPY always takes at least SHARED (mrpplan.mysql.algorithm)."""
+        return "none"
+
 
 @dataclass(frozen=True)
 class TableClause(Change):

@@ -194,6 +194,9 @@ class AddIndex(TableClause):
     def algorithm(self, flavor: Flavor, group: Sequence[Change]) -> str:
         return _index_algorithm(self.index, group, adding=True)
 
+    def lock(self) -> str:
+        return "shared" if self.index.kind in ("fulltext", "spatial") else "none"  # measured
+
 
 @dataclass(frozen=True)
 class DropIndex(TableClause):
@@ -382,6 +385,9 @@ class SetSystemVersioning(TableClause):
 
     def algorithm(self, flavor: Flavor, group: Sequence[Change]) -> str:
         return "copy" if self.versioned else "inplace"
+
+    def lock(self) -> str:
+        return "shared"  # measured: history rows are written or removed under a read lock
 
 
 # ---- shared helpers -----------------------------------------------------------------

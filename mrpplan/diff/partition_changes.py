@@ -87,6 +87,11 @@ class AlterPartitioning(Change):
     def describe(self) -> str:
         return f"partitioning of `{self.table}`: {self.op.clause}"
 
+    def lock(self) -> str:
+        """Re-partitioning copies under SHARED (measured); partition management takes
+        no LOCK clause (n/a)."""
+        return "shared" if self.op.clause.startswith(("PARTITION BY", "REMOVE")) else "n/a"
+
     def risks(self) -> list[str]:
         dropped = self.op.dropped
         if not dropped:

@@ -26,7 +26,9 @@ from mrpplan.diff.clauses import ORDER, AlterTableOptions, slowest
 from mrpplan.model.table_options import TableOptions
 from mrpplan.mysql.flavor import Flavor
 
-__all__ = ["ORDER", "predict_algorithm", "slowest"]
+__all__ = ["LOCKS", "ORDER", "predict_algorithm", "predict_lock", "slowest"]
+
+LOCKS = ("none", "shared", "exclusive")
 
 
 def predict_algorithm(group: Sequence[Change], flavor: Flavor) -> str:
@@ -57,3 +59,12 @@ def _options_of(group: Sequence[Change]) -> TableOptions | None:
         if isinstance(c, TableClause) and c.options is not None:
             return c.options
     return None
+
+
+def predict_lock(group: Sequence[Change], algorithm: str) -> str:
+    """The weakest LOCK the ALTER runs with at `algorithm`: a COPY lets readers in
+    (SHARED); otherwise the strictest clause decides (measured with the algorithms)."""
+    locks = [c.lock() for c in group]
+    if algorithm == "copy":
+        locks.append("shared")
+    return max(locks, key=LOCKS.index) if locks else "none"

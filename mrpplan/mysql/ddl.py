@@ -30,7 +30,7 @@ from mrpplan.diff.changes import (
 from mrpplan.diff.partition_changes import AlterPartitioning
 from mrpplan.model.layout import without_elements
 from mrpplan.model.table import Table
-from mrpplan.mysql.algorithm import predict_algorithm
+from mrpplan.mysql.algorithm import predict_algorithm, predict_lock
 from mrpplan.mysql.alter_table import KEEP_HISTORY, AlterTable
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
@@ -53,6 +53,7 @@ class RenderedChange:
     tables: tuple[str, ...]
     needs_checkpoint: bool
     changes: tuple[Change, ...] = ()
+    lock: str = "n/a"  # none | shared | exclusive | n/a: the weakest LOCK= the ALTER takes
 
 
 def render_changes(
@@ -88,6 +89,7 @@ def render_changes(
                 tables=() if isinstance(group[0], _NOT_TABLES) else (group[0].table,),
                 needs_checkpoint=any(c.needs_checkpoint for c in group),
                 changes=tuple(group),
+                lock=_lock(group, flavor),
             )
         )
     return out
@@ -142,6 +144,15 @@ def _algorithm(group: list[Change], flavor: Flavor) -> str:
         return first.op.algorithm
     if isinstance(first, (DropForeignKey, AddForeignKey, TableClause)):
         return predict_algorithm(group, flavor)
+    return "n/a"
+
+
+def _lock(group: list[Change], flavor: Flavor) -> str:
+    first = group[0]
+    if isinstance(first, AlterPartitioning):
+        return first.lock()
+    if isinstance(first, (DropForeignKey, AddForeignKey, TableClause)):
+        return predict_lock(group, predict_algorithm(group, flavor))
     return "n/a"
 
 

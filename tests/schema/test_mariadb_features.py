@@ -12,7 +12,7 @@ import pymysql
 import pytest
 from schema_roundtrip import assert_round_trip, flavor_of, plan, snapshot
 
-from mrpplan.mysql.algorithm import ORDER
+from mrpplan.mysql.algorithm import LOCKS, ORDER
 
 RANGE = "CREATE TABLE t (id INT NOT NULL, v INT, PRIMARY KEY (id)) PARTITION BY RANGE (id) ({})"
 P10 = "PARTITION p10 VALUES LESS THAN (10)"
@@ -229,35 +229,45 @@ def test_feature_change_round_trips_with_predicted_algorithm(
     assert len(steps) == 1 and len(steps[0].sql) == 1, [s.sql for s in steps]
     step = steps[0]
     assert (step.algorithm, step.destructive) == (algorithm, destructive), step.sql
-    _check_algorithm(c, step.sql[0], algorithm)
+    _check_algorithm(c, step.sql[0], algorithm, step.lock)
     rows = _rows(a)
     assert_round_trip(a, desired)
     if not destructive:
         assert _rows(a) == rows
 
 
-def _check_algorithm(db: Any, sql: str, expected: str) -> None:
-    """The predicted ALGORITHM works and the next faster one is refused. Partition
-    management (ADD/DROP/REORGANIZE/COALESCE PARTITION) takes no ALGORITHM clause:
-    the server refuses one, so there the statement itself must run."""
+def _check_algorithm(db: Any, sql: str, expected: str, lock: str) -> None:
+    """The predicted ALGORITHM works with the predicted LOCK, the next faster algorithm
+    and the next weaker lock are refused. Partition management (ADD/DROP/REORGANIZE/
+    COALESCE PARTITION) takes no ALGORITHM or LOCK clause: the server refuses one, so
+    there the statement itself must run."""
     management = any(
         w in sql for w in ("ADD PARTITION", "DROP PARTITION", "REORGANIZE ", "COALESCE ")
     )
     if management:
+        assert lock == "n/a"
         with pytest.raises(pymysql.MySQLError):
             db.execute(f"{sql}, ALGORITHM={expected.upper()}")
         db.execute(sql)
         return
+    check_algorithm_and_lock(db, sql, expected, lock)
+
+
+def check_algorithm_and_lock(db: Any, sql: str, expected: str, lock: str) -> None:
     faster = ORDER[ORDER.index(expected) - 1] if expected != "instant" else None
     if faster is not None:
         with pytest.raises(pymysql.MySQLError):
-            db.execute(_with_algorithm(sql, faster))
-    db.execute(_with_algorithm(sql, expected))
+            db.execute(_with_algorithm(sql, faster, lock))
+    weaker = LOCKS[LOCKS.index(lock) - 1] if lock != "none" else None
+    if weaker is not None:
+        with pytest.raises(pymysql.MySQLError):
+            db.execute(_with_algorithm(sql, expected, weaker))
+    db.execute(_with_algorithm(sql, expected, lock))
 
 
-def _with_algorithm(sql: str, algorithm: str) -> str:
+def _with_algorithm(sql: str, algorithm: str, lock: str) -> str:
     """`PARTITION BY` / `REMOVE PARTITIONING` end the statement: ALGORITHM goes first."""
     if "PARTITION BY " in sql or "REMOVE PARTITIONING" in sql:
         head, _, rest = sql.partition("` ")
-        return f"{head}` ALGORITHM={algorithm.upper()} {rest}"
-    return f"{sql}, ALGORITHM={algorithm.upper()}"
+        return f"{head}` ALGORITHM={algorithm.upper()}, LOCK={lock.upper()} {rest}"
+    return f"{sql}, ALGORITHM={algorithm.upper()}, LOCK={lock.upper()}"
