@@ -93,8 +93,7 @@ def _index_changes(old: Table, new: Table, recreated: set[str]) -> list[Change]:
         a, b = old_ix.get(index_name), new_ix.get(index_name)
         return a != b or (a is not None and bool(recreated & set(a.columns)))
 
-    reordered = _clustered_reorder(old, new, changed)
-
+    reordered = _reorder_both_ways(old, new, changed)
     out: list[Change] = []
     for n, index in new_ix.items():
         before = old_ix.get(n)
@@ -135,7 +134,21 @@ def _index_changes(old: Table, new: Table, recreated: set[str]) -> list[Change]:
     )
 
 
-def _clustered_reorder(old: Table, new: Table, changed: Callable[[str], bool]) -> set[str]:
+def _reorder_both_ways(old: Table, new: Table, changed: Callable[[str], bool]) -> set[str]:
+    """Keys re-created so that the ALTER and also its reverse (the inverted clauses)
+    leave the clustered-index candidates in order: grown until both ways agree."""
+    reordered: set[str] = set()
+    while True:
+        grown = reordered | _clustered_reorder(old, new, changed, reordered)
+        grown |= _clustered_reorder(new, old, changed, grown)
+        if grown == reordered:
+            return reordered
+        reordered = grown
+
+
+def _clustered_reorder(
+    old: Table, new: Table, changed: Callable[[str], bool], redone: set[str]
+) -> set[str]:
     """Keys to drop and add again so the clustered-index candidates of a table without a
     primary key come out in the desired order (InnoDB clusters by the first one).
 
@@ -143,9 +156,13 @@ def _clustered_reorder(old: Table, new: Table, changed: Callable[[str], bool]) -
     clause order. So every kept candidate after the first out-of-place one is re-created.
     """
     wanted = clustered_candidates(new.text)
-    if not wanted or clustered_candidates(old.text) == wanted:
+    if not wanted or (not redone and clustered_candidates(old.text) == wanted):
         return set()
-    kept = [i.name for i in old.indexes if i.name in wanted and not changed(i.name)]
+    kept = [
+        i.name
+        for i in old.indexes
+        if i.name in wanted and not changed(i.name) and i.name not in redone
+    ]
     same = 0
     while same < min(len(kept), len(wanted)) and kept[same] == wanted[same]:
         same += 1
