@@ -124,8 +124,9 @@ def _index_changes(old: Table, new: Table, recreated: set[str]) -> list[Change]:
             out.append(RenameIndex(name, index, twin))
             drops.remove(index)
             adds.remove(twin)
-    if reordered:  # the reverse adds them back in the old order (see _clustered_reorder)
-        drops.reverse()
+    old_candidates = set(clustered_candidates(old.text))
+    if any(i.name in old_candidates for i in drops):
+        drops.reverse()  # so the reverse ALTER adds them back in the old order
     same = {i.name for i in drops if new_ix.get(i.name) == i}
     return (
         [DropIndex(name, i, readded=i.name in same) for i in drops]

@@ -158,6 +158,8 @@ def clustered_candidates(text: str) -> tuple[str, ...]:
     first one is the clustered index (Skeema's ClusteredIndexKey)."""
     from mrpplan.sqlfiles.words import LineSyntaxError, split_top, split_words, unquote_ident
 
+    if "\n  PRIMARY KEY (" in text:
+        return ()
     try:
         parts = split_create(text)
         not_null: set[str] = set()
