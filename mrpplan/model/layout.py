@@ -84,6 +84,8 @@ def strip_auto_increment(create_table: str) -> str:
     Only the options line is touched; a column named AUTO_INCREMENT or a comment
     mentioning it stays as it is.
     """
+    if " AUTO_INCREMENT=" not in create_table:
+        return create_table
     try:
         parts = split_create(create_table)
     except LayoutError:
