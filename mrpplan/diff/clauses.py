@@ -45,7 +45,7 @@ class AddColumn(TableClause):
             f"add column `{self.table}`.`{self.column.name}` {self.column.type} {_pos(self.after)}"
         )
 
-    phase: ClassVar[int] = 60  # placed after its predecessor (see mrpplan.mysql.ddl)
+    phase: ClassVar[int] = 60  # placed after its predecessor (see mrpplan.mysql.alter_table)
 
     def clauses(self, flavor: Flavor) -> list[str]:
         return [f"ADD COLUMN {ident(self.column.name)} {self.column.ddl}{_position(self.after)}"]
