@@ -1,8 +1,13 @@
-"""Offline checks of a project: environment files, SQL files and the migrations folder.
+"""Checks of a project: environment files, SQL files and the migrations folder.
 
-Nothing here talks to a server. Every problem names file:line, so a reviewer can go
-straight to it. Whether applied migrations were edited afterwards needs the live
-history table: `mrpplan migrate status ENV` does that check.
+The checks are offline (YAML, sqlglot) except one: the base schema and every migration
+are loaded into a scratch database on a server when one is reachable (the server of
+`--env`, else a running sandbox), because only the server knows everything it rejects
+(sqlglot accepts `CREATE TABLE t (id int,, );`). The scratch build is cached by the
+digest of the files, so a second run costs one connection. When no server is reachable
+the report says the SQL was only checked offline. Every problem names file:line.
+Whether applied migrations were edited afterwards needs the live history table:
+`mrpplan migrate status ENV` does that check.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlglot.errors import ParseError, SqlglotError
 from mrpplan.config.expand import DotenvError
 from mrpplan.config.loader import Problem, check_environment_file
 from mrpplan.config.project import Project
+from mrpplan.config.settings import ConnectionSettings
 from mrpplan.config.yaml_lines import Path_, line_of, load_with_lines
 from mrpplan.errors import ConfigError
 from mrpplan.migrate.directory import (
@@ -45,6 +51,7 @@ class Report:
     environments: int = 0
     sql_files: int = 0
     migrations: int = 0
+    server_note: str = ""  # how the SQL was checked: on which server, or offline only
 
     @property
     def ok(self) -> bool:
@@ -54,17 +61,20 @@ class Report:
         return len({str(p.file) for p in self.problems})
 
     def summary(self) -> str:
+        note = f" ({self.server_note})" if self.server_note else ""
         if self.ok:
             return (
                 f"OK: {_count(self.environments, 'environment')}, "
                 f"{_count(self.sql_files, 'SQL file')}, {_count(self.migrations, 'migration')}"
+                + note
             )
         files = _count(self.files_with_problems(), "file")
-        return f"{_count(len(self.problems), 'problem')} in {files}"
+        return f"{_count(len(self.problems), 'problem')} in {files}{note}"
 
 
-def validate_project(project: Project) -> Report:
-    """Run every offline check; problems come back sorted by file and line."""
+def validate_project(project: Project, server: ConnectionSettings | None = None) -> Report:
+    """Run every check; problems come back sorted by file and line. The SQL is loaded on
+    `server` (else on a running sandbox) when it is reachable."""
     report = Report()
     try:
         project.variables()
@@ -77,6 +87,7 @@ def validate_project(project: Project) -> Report:
     report.problems.extend(migration_problems)
     _check_environments(project, migrations, not migration_problems, report)
     _check_sql(project, migrations, report)
+    _check_on_server(project, server, report)
     report.problems = sorted(
         (_relative(project, p) for p in report.problems),
         key=lambda p: (str(p.file), p.line or 0, p.message),
@@ -240,6 +251,44 @@ def _check_sql(project: Project, migrations: list[Migration], report: Report) ->
         list(project.migrations_dir.glob("*.sql")) if project.migrations_dir.is_dir() else []
     )
     report.sql_files = len(files) + len(migration_files)
+
+
+def _check_on_server(project: Project, server: ConnectionSettings | None, report: Report) -> None:
+    """Load the base schema and every migration into a scratch database (dropped after)."""
+    from mrpplan import sandbox
+    from mrpplan.errors import ConnectionFailed, SqlError
+    from mrpplan.migrate.directory import desired_statements
+    from mrpplan.mysql.workspace import desired_schema
+
+    folders = {project.schema_dir.resolve(), project.migrations_dir.resolve()}
+    if any(p.file.resolve().parent in folders for p in report.problems):
+        report.server_note = "SQL not loaded on a server: fix the problems above first"
+        return
+    where = "the server of --env"
+    if server is None:
+        info = sandbox.status(sandbox.default_dir(project.root))
+        if info is None:
+            report.server_note = "SQL checked offline only: no server reachable"
+            return
+        server, where = info.settings("_mrpplan_validate"), "the sandbox"
+    try:
+        statements = desired_statements(project, "latest")
+        desired_schema(server, statements, project.cache_dir)
+    except ConnectionFailed as exc:
+        report.server_note = f"SQL checked offline only: {exc.message}"
+        return
+    except ConfigError:
+        return  # already reported by the offline checks
+    except SqlError as exc:
+        report.server_note = f"SQL loaded on {where}"
+        if exc.source:
+            file, _, line = exc.source.rpartition(":")
+            message = exc.message.split(": ", 1)[-1]
+            report.problems.append(Problem(Path(file), int(line), message))
+            return
+        report.problems.append(Problem(project.schema_dir, None, exc.message))
+        return
+    report.server_note = f"SQL loaded on {where}"
 
 
 def _relative(project: Project, problem: Problem) -> Problem:

@@ -22,7 +22,8 @@ from mrpplan.validate import validate_project
 @click.pass_context
 @pass_app
 def validate(app: AppContext, ctx: click.Context, as_json: bool, env_name: str | None) -> None:
-    """Check environment files, SQL files and migrations without a server.
+    """Check environment files, SQL files and migrations (the SQL is also loaded into a
+    scratch database on ENV's server or a running sandbox, when one is reachable).
 
     Exit 0 when everything is valid, 1 when there are problems (one line each,
     as file:line: message).
@@ -36,7 +37,8 @@ def validate(app: AppContext, ctx: click.Context, as_json: bool, env_name: str |
     if env_name is not None and env_name not in project.environment_names():
         known = ", ".join(project.environment_names()) or "none"
         raise ConfigError(f"unknown environment {env_name!r} (known: {known})")
-    report = validate_project(project)
+    server = app.environment(env_name).connection if env_name is not None else None
+    report = validate_project(project, server)
     if as_json:
         data = [
             {"file": str(p.file), "line": p.line, "message": p.message} for p in report.problems

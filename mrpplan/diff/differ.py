@@ -96,11 +96,11 @@ def _rebuild_fks_of_changed_columns(
     not_null: set[tuple[str, str]] = set()
     for change in alters:
         if isinstance(change, ModifyColumn):
-            old, new = change.old, change.new
-            if (old.type, old.charset, old.collation) != (new.type, new.charset, new.collation):
-                touched.add((change.table, old.name))
-            elif old.nullable and not new.nullable:
-                not_null.add((change.table, old.name))
+            delta = change.delta
+            if delta.storage_changed:
+                touched.add((change.table, delta.old.name))
+            elif delta.becomes_not_null:
+                not_null.add((change.table, delta.old.name))
     if not touched and not not_null:
         return
     dropped = {(c.table, c.foreign_key.name) for c in fk_drops if isinstance(c, DropForeignKey)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mrpplan.diff.column_delta import ColumnDelta
 from mrpplan.model.column import BLOB_BYTES, INTEGER_TYPES, TEXT_BYTES, Column
 
 _FAMILIES = {
@@ -19,12 +20,13 @@ _WIDER_CHARSETS = {"ascii": 1, "latin1": 2, "utf8mb3": 3, "utf8": 3, "utf8mb4": 
 _FLOAT_SIZE = {"float": 4, "real": 8, "double": 8}
 
 
-def column_change_risks(old: Column, new: Column) -> list[str]:
+def column_change_risks(delta: ColumnDelta) -> list[str]:
     """Reasons data in the column can be lost or altered by changing old -> new."""
+    old, new = delta.old, delta.new
     risks: list[str] = []
     name = f"`{old.name}`"
     if old.generated is not None or new.generated is not None:
-        if old.generated is None and new.generated is not None:
+        if delta.becomes_generated:
             risks.append(f"{name} becomes a generated column: its stored values are replaced")
         return risks
     risks.extend(_type_risks(name, old, new))
@@ -33,7 +35,7 @@ def column_change_risks(old: Column, new: Column) -> list[str]:
             f"{name} is converted from {old.charset} to {new.charset}: characters that"
             f" {new.charset} cannot store become '?'"
         )
-    if old.nullable and not new.nullable:
+    if delta.becomes_not_null:
         risks.append(
             f"{name} becomes NOT NULL: rows holding NULL get {new.default or 'the zero value'}"
             " (or the change fails)"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from difflib import SequenceMatcher
 
@@ -20,10 +20,16 @@ from mrpplan.diff.changes import (
     ModifyColumn,
     RenameColumn,
     RenameIndex,
+    SetIndexIgnored,
+    SetSystemVersioning,
     TableClause,
 )
+from mrpplan.diff.column_delta import ColumnDelta
+from mrpplan.diff.partition_changes import AlterPartitioning
 from mrpplan.model.column import Column
+from mrpplan.model.layout import clustered_candidates
 from mrpplan.model.table import Table
+from mrpplan.model.table_options import SYSTEM_VERSIONING
 
 
 def diff_table(
@@ -52,18 +58,30 @@ def diff_table(
     changes += _index_changes(old, new, recreated)
     changes += column_changes(old, new, renames)
     changes += [AddCheck(name, c) for n, c in new_checks.items() if old_checks.get(n) != c]
-    if old.options != new.options:
-        changes.append(AlterTableOptions(name, old.options, new.options))
+    old_opts = old.options.without(SYSTEM_VERSIONING)
+    new_opts = new.options.without(SYSTEM_VERSIONING)
+    if old_opts != new_opts:
+        changes.append(AlterTableOptions(name, old_opts, new_opts))
+    if old.options.versioned != new.options.versioned:
+        # dropped before anything else, added after (see mrpplan.mysql.ddl)
+        changes.append(SetSystemVersioning(name, new.options.versioned))
     changes = [
         replace(c, options=old.options) if isinstance(c, TableClause) else c for c in changes
     ]
+    old_part, new_part = old.parsed.partitioning, new.parsed.partitioning
+    if old_part != new_part:
+        # Partitioning is removed before the other changes (which may add what partitioned
+        # tables cannot hold, e.g. GEOMETRY) and set up after them (which may remove it).
+        versioned = old.options.versioned or new.options.versioned
+        change = AlterPartitioning(name, old_part, new_part, versioned)
+        changes = [change, *changes] if new_part is None else [*changes, change]
     return fk_drops, changes, fk_adds
 
 
 def must_recreate(old: Column, new: Column) -> bool:
     """MODIFY cannot turn a column into or out of a VIRTUAL one (server error 1907):
     such a column is dropped and added again (a virtual column holds no data)."""
-    return old.generated != new.generated and "VIRTUAL" in (old.generated, new.generated)
+    return ColumnDelta(old, new).virtual_toggled
 
 
 def _index_changes(old: Table, new: Table, recreated: set[str]) -> list[Change]:
@@ -75,9 +93,20 @@ def _index_changes(old: Table, new: Table, recreated: set[str]) -> list[Change]:
         a, b = old_ix.get(index_name), new_ix.get(index_name)
         return a != b or (a is not None and bool(recreated & set(a.columns)))
 
-    drops = [i for n, i in old_ix.items() if changed(n)]
-    adds = [i for n, i in new_ix.items() if changed(n)]
+    reordered = _reorder_both_ways(old, new, changed)
     out: list[Change] = []
+    for n, index in new_ix.items():
+        before = old_ix.get(n)
+        if (
+            before is not None
+            and before != index
+            and n not in reordered
+            and replace(before, ignored=index.ignored, definition=index.definition) == index
+        ):
+            out.append(SetIndexIgnored(name, index, index.ignored))
+    toggled = {c.index.name for c in out if isinstance(c, SetIndexIgnored)}
+    drops = [i for n, i in old_ix.items() if (changed(n) or n in reordered) and n not in toggled]
+    adds = [i for n, i in new_ix.items() if (changed(n) or n in reordered) and n not in toggled]
     for index in list(drops):
         twin = next(
             (
@@ -86,8 +115,8 @@ def _index_changes(old: Table, new: Table, recreated: set[str]) -> list[Change]:
                 if a.name not in old_ix
                 and index.name not in new_ix
                 and not index.is_primary
-                and (a.kind, a.parts, a.comment, a.using)
-                == (index.kind, index.parts, index.comment, index.using)
+                and (a.kind, a.parts, a.comment, a.using, a.ignored)
+                == (index.kind, index.parts, index.comment, index.using, index.ignored)
             ),
             None,
         )
@@ -95,7 +124,50 @@ def _index_changes(old: Table, new: Table, recreated: set[str]) -> list[Change]:
             out.append(RenameIndex(name, index, twin))
             drops.remove(index)
             adds.remove(twin)
-    return [DropIndex(name, i) for i in drops] + out + [AddIndex(name, i) for i in adds]
+    old_candidates = set(clustered_candidates(old.text))
+    if any(i.name in old_candidates for i in drops):
+        drops.reverse()  # so the reverse ALTER adds them back in the old order
+    same = {i.name for i in drops if new_ix.get(i.name) == i}
+    return (
+        [DropIndex(name, i, readded=i.name in same) for i in drops]
+        + out
+        + [AddIndex(name, i) for i in adds]
+    )
+
+
+def _reorder_both_ways(old: Table, new: Table, changed: Callable[[str], bool]) -> set[str]:
+    """Keys re-created so that the ALTER and also its reverse (the inverted clauses)
+    leave the clustered-index candidates in order: grown until both ways agree."""
+    reordered: set[str] = set()
+    while True:
+        grown = reordered | _clustered_reorder(old, new, changed, reordered)
+        grown |= _clustered_reorder(new, old, changed, grown)
+        if grown == reordered:
+            return reordered
+        reordered = grown
+
+
+def _clustered_reorder(
+    old: Table, new: Table, changed: Callable[[str], bool], redone: set[str]
+) -> set[str]:
+    """Keys to drop and add again so the clustered-index candidates of a table without a
+    primary key come out in the desired order (InnoDB clusters by the first one).
+
+    Keys the ALTER leaves alone keep their relative order; keys it adds follow them in
+    clause order. So every kept candidate after the first out-of-place one is re-created.
+    """
+    wanted = clustered_candidates(new.text)
+    if not wanted or (not redone and clustered_candidates(old.text) == wanted):
+        return set()
+    kept = [
+        i.name
+        for i in old.indexes
+        if i.name in wanted and not changed(i.name) and i.name not in redone
+    ]
+    same = 0
+    while same < min(len(kept), len(wanted)) and kept[same] == wanted[same]:
+        same += 1
+    return set(wanted[same:]) & set(kept)
 
 
 def column_changes(old: Table, new: Table, renames: Mapping[str, str]) -> list[Change]:

@@ -36,6 +36,16 @@ class Column:
     generated: str | None = None  # "VIRTUAL" | "STORED"
     comment: str = ""
     extra: tuple[str, ...] = field(default_factory=tuple)  # INVISIBLE, column CHECK, ...
+    # As printed (for the round trip): explicit CHARACTER SET / COLLATE, the generated
+    # expression, /*M!100301 COMPRESSED*/, the bare NULL of a nullable TIMESTAMP, the
+    # COMMENT literal, WITHOUT SYSTEM VERSIONING.
+    declared_charset: str | None = None
+    declared_collation: str | None = None
+    expression: str | None = None
+    compressed: bool = False
+    null_printed: bool = False
+    comment_sql: str | None = None
+    without_versioning: bool = False
 
     @property
     def is_string(self) -> bool:
@@ -43,3 +53,42 @@ class Column:
 
     def same_definition(self, other: Column) -> bool:
         return self.ddl == other.ddl
+
+    @property
+    def invisible(self) -> bool:
+        return "INVISIBLE" in self.extra
+
+    @property
+    def check(self) -> str | None:
+        return next((e for e in self.extra if e.startswith("CHECK ")), None)
+
+    def render(self) -> str:
+        """The definition from the fields, in the order the server prints them."""
+        words = [self.type]
+        if self.compressed:
+            words.append("/*M!100301 COMPRESSED*/")
+        if self.declared_charset:
+            words.append(f"CHARACTER SET {self.declared_charset}")
+        if self.declared_collation:
+            words.append(f"COLLATE {self.declared_collation}")
+        if self.generated:
+            words.append(f"GENERATED ALWAYS AS {self.expression} {self.generated}")
+        elif not self.nullable:
+            words.append("NOT NULL")
+        elif self.null_printed:
+            words.append("NULL")
+        if self.invisible:
+            words.append("INVISIBLE")
+        if self.default is not None:
+            words.append(f"DEFAULT {self.default}")
+        if self.on_update is not None:
+            words.append(f"ON UPDATE {self.on_update}")
+        if self.auto_increment:
+            words.append("AUTO_INCREMENT")
+        if self.without_versioning:
+            words.append("WITHOUT SYSTEM VERSIONING")
+        if self.comment_sql is not None:
+            words.append(f"COMMENT {self.comment_sql}")
+        if self.check:
+            words.append(self.check)
+        return " ".join(words)

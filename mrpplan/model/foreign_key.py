@@ -20,3 +20,26 @@ class ForeignKey:
     # Keys of the table that can serve this FK (leading columns = its columns). Adding the
     # FK again must not let the server swap a key it once generated for one of its own.
     indexes: tuple[str, ...] = field(default=(), compare=False)
+
+    def render(self) -> str:
+        """The constraint line from the fields, in the server's form."""
+
+        def names(cols: tuple[str, ...]) -> str:
+            return ",".join(_q(c) for c in cols)
+
+        parent = _q(self.ref_table)
+        if self.ref_schema is not None:
+            parent = f"{_q(self.ref_schema)}.{parent}"
+        text = (
+            f"CONSTRAINT {_q(self.name)} FOREIGN KEY ({names(self.columns)})"
+            f" REFERENCES {parent} ({names(self.ref_columns)})"
+        )
+        if self.on_delete != "RESTRICT":
+            text += f" ON DELETE {self.on_delete}"
+        if self.on_update != "RESTRICT":
+            text += f" ON UPDATE {self.on_update}"
+        return text
+
+
+def _q(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"

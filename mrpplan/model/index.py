@@ -11,6 +11,12 @@ class IndexPart:
     length: int | None = None  # prefix length: KEY (`name`(10))
     descending: bool = False
 
+    def render(self) -> str:
+        text = "`" + self.column.replace("`", "``") + "`"
+        if self.length is not None:
+            text += f"({self.length})"
+        return text + (" DESC" if self.descending else "")
+
 
 @dataclass(frozen=True)
 class Index:
@@ -22,6 +28,28 @@ class Index:
     definition: str
     comment: str = ""
     using: str | None = None  # BTREE | HASH
+    ignored: bool = False  # MariaDB IGNORED: kept up to date, never used by the optimizer
+    comment_sql: str | None = None  # the COMMENT literal as printed
+
+    def render(self) -> str:
+        """The key line from the fields, in the server's form."""
+        head = {
+            "primary": "PRIMARY KEY",
+            "unique": "UNIQUE KEY ",
+            "fulltext": "FULLTEXT KEY ",
+            "spatial": "SPATIAL KEY ",
+            "index": "KEY ",
+        }[self.kind]
+        if self.kind != "primary":
+            head += "`" + self.name.replace("`", "``") + "`"
+        text = f"{head} ({','.join(p.render() for p in self.parts)})"
+        if self.using:
+            text += f" USING {self.using}"
+        if self.comment_sql is not None:
+            text += f" COMMENT {self.comment_sql}"
+        if self.ignored:
+            text += " IGNORED"
+        return text
 
     @property
     def is_primary(self) -> bool:

@@ -44,9 +44,14 @@ class Schema:
     def unsupported_tables(self) -> list[str]:
         return sorted(name for name, table in self.tables.items() if not table.supported)
 
+    def canonical_texts(self) -> dict[str, dict[str, str]]:
+        """Section -> name -> canonical text: what two equal schemas agree on."""
+        return {name: texts for name, texts in self._sections()}
+
     def to_texts(self) -> dict[str, dict[str, str]]:
-        """Plain JSON-able form (canonical texts only) for caches."""
-        out: dict[str, dict[str, str]] = {name: texts for name, texts in self._sections()}
+        """Plain JSON-able form for caches: tables as their verbatim server text."""
+        out = self.canonical_texts()
+        out["table"] = {n: t.text for n, t in self.tables.items()}
         out["routine_kind"] = {n: r.kind for n, r in self.routines.items()}
         out["trigger_table"] = {n: r.table or "" for n, r in self.triggers.items()}
         return out

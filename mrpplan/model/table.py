@@ -1,4 +1,4 @@
-"""A table: the server's canonical CREATE TABLE text, parsed on first use."""
+"""A table: the server's own CREATE TABLE text (verbatim), parsed on first use."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from mrpplan.model.canonical import sha256_text
+from mrpplan.model.canonical import canonical_table_text, sha256_text
 from mrpplan.model.check import Check
 from mrpplan.model.column import Column
 from mrpplan.model.foreign_key import ForeignKey
@@ -19,17 +19,24 @@ _REFERENCES = re.compile(r"REFERENCES `((?:[^`]|``)+)` \(")
 
 @dataclass(frozen=True)
 class Table:
-    """`canonical` is SHOW CREATE TABLE without AUTO_INCREMENT=N. Equal texts mean equal
-    tables, so the (costly) parse into columns/keys only happens for tables that differ."""
+    """`text` is SHOW CREATE TABLE without AUTO_INCREMENT=N, verbatim: the author's order
+    of keys and constraints is kept, and CREATE TABLE emits it as it is. `canonical` is
+    what equality and fingerprints compare (keys by name, clustered-index candidates in
+    order). Equal canonical texts mean equal tables, so the (costly) parse into
+    columns/keys only happens for tables that differ."""
 
     name: str
-    canonical: str
+    text: str
+
+    @functools.cached_property
+    def canonical(self) -> str:
+        return canonical_table_text(self.text)
 
     @functools.cached_property
     def parsed(self) -> TableDef:
         from mrpplan.sqlfiles.parse import parse_table_text  # pure computation, cached
 
-        return parse_table_text(self.canonical)
+        return parse_table_text(self.text)
 
     @functools.cached_property
     def fingerprint(self) -> str:
@@ -81,5 +88,5 @@ class Table:
     def references(self) -> set[str]:
         """Names of the tables this table's foreign keys point at (same database)."""
         if not self.supported:  # still order creates correctly: read the text
-            return {m.replace("``", "`") for m in _REFERENCES.findall(self.canonical)}
+            return {m.replace("``", "`") for m in _REFERENCES.findall(self.text)}
         return {fk.ref_table for fk in self.foreign_keys if fk.ref_schema is None}

@@ -8,6 +8,8 @@ from mrpplan.model.check import Check
 from mrpplan.model.column import Column
 from mrpplan.model.foreign_key import ForeignKey
 from mrpplan.model.index import Index
+from mrpplan.model.layout import join_create
+from mrpplan.model.partitioning import Partitioning
 from mrpplan.model.table_options import TableOptions
 
 
@@ -23,3 +25,16 @@ class TableDef:
     options: TableOptions = field(default_factory=lambda: TableOptions(()))
     supported: bool = True
     unsupported_reason: str = ""
+    partitioning: Partitioning | None = None
+    head: str = ""  # "CREATE TABLE `name` ("
+
+    def render(self) -> str:
+        """SHOW CREATE TABLE text from the structure: parsing must give the text back."""
+        elements = [
+            *(f"`{c.name.replace('`', '``')}` {c.render()}" for c in self.columns),
+            *(i.render() for i in self.indexes),
+            *(fk.render() for fk in self.foreign_keys),
+            *(c.definition for c in self.checks),
+        ]
+        tail = self.partitioning.render() if self.partitioning else ""
+        return join_create(self.head, elements, self.options.render(), tail)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+SYSTEM_VERSIONING = "WITH SYSTEM VERSIONING"
+
 
 @dataclass(frozen=True)
 class TableOptions:
@@ -19,6 +21,18 @@ class TableOptions:
 
     def as_dict(self) -> dict[str, str]:
         return dict(self.items)
+
+    def render(self) -> str:
+        """The options line of SHOW CREATE TABLE (after the closing parenthesis)."""
+        return " ".join(f"{k}={v}" if v else k for k, v in self.items)
+
+    @property
+    def versioned(self) -> bool:
+        """WITH SYSTEM VERSIONING."""
+        return self.get(SYSTEM_VERSIONING) is not None
+
+    def without(self, *keys: str) -> TableOptions:
+        return TableOptions(tuple((k, v) for k, v in self.items if k not in keys))
 
     @property
     def engine(self) -> str | None:

@@ -11,47 +11,29 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from mrpplan.diff.change import TableClause
 from mrpplan.diff.changes import (
-    AddCheck,
-    AddColumn,
     AddForeignKey,
-    AddIndex,
-    AlterTableOptions,
     Change,
     CreateRoutine,
     CreateTable,
     CreateView,
-    DropCheck,
-    DropColumn,
     DropForeignKey,
-    DropIndex,
     DropRoutine,
     DropTable,
     DropView,
-    ModifyColumn,
-    RenameColumn,
-    RenameIndex,
     ReplaceView,
     RestoreTable,
     TrashTable,
     UnsupportedTableChange,
 )
+from mrpplan.diff.partition_changes import AlterPartitioning
+from mrpplan.model.layout import without_elements
 from mrpplan.model.table import Table
-from mrpplan.mysql.algorithm import predict_algorithm
+from mrpplan.mysql.algorithm import predict_algorithm, predict_lock
+from mrpplan.mysql.alter_table import KEEP_HISTORY, AlterTable
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
-
-ALTER_CLAUSES = (
-    AddColumn,
-    DropColumn,
-    ModifyColumn,
-    AddIndex,
-    DropIndex,
-    RenameIndex,
-    AddCheck,
-    DropCheck,
-    AlterTableOptions,
-)
 
 _NOT_TABLES = (CreateView, DropView, ReplaceView, CreateRoutine, DropRoutine)
 
@@ -71,6 +53,7 @@ class RenderedChange:
     tables: tuple[str, ...]
     needs_checkpoint: bool
     changes: tuple[Change, ...] = ()
+    lock: str = "n/a"  # none | shared | exclusive | n/a: the weakest LOCK= the ALTER takes
 
 
 def render_changes(
@@ -106,13 +89,14 @@ def render_changes(
                 tables=() if isinstance(group[0], _NOT_TABLES) else (group[0].table,),
                 needs_checkpoint=any(c.needs_checkpoint for c in group),
                 changes=tuple(group),
+                lock=_lock(group, flavor),
             )
         )
     return out
 
 
 def _group_key(change: Change) -> tuple[str, str] | None:
-    if isinstance(change, ALTER_CLAUSES):
+    if isinstance(change, TableClause):
         return ("alter", change.table)
     if isinstance(change, DropForeignKey):
         return ("fk-drop", change.table)
@@ -156,8 +140,19 @@ def _action(change: Change) -> str:
 
 def _algorithm(group: list[Change], flavor: Flavor) -> str:
     first = group[0]
-    if isinstance(first, (DropForeignKey, AddForeignKey, *ALTER_CLAUSES)):
+    if isinstance(first, AlterPartitioning):
+        return first.op.algorithm
+    if isinstance(first, (DropForeignKey, AddForeignKey, TableClause)):
         return predict_algorithm(group, flavor)
+    return "n/a"
+
+
+def _lock(group: list[Change], flavor: Flavor) -> str:
+    first = group[0]
+    if isinstance(first, AlterPartitioning):
+        return first.lock()
+    if isinstance(first, (DropForeignKey, AddForeignKey, TableClause)):
+        return predict_lock(group, predict_algorithm(group, flavor))
     return "n/a"
 
 
@@ -167,8 +162,12 @@ def render_sql(group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
         return ()
     first = group[0]
     table = ident(first.table)
-    if isinstance(first, ALTER_CLAUSES):
-        return (f"ALTER TABLE {table} " + ", ".join(alter_clauses(group, flavor)),)
+    if isinstance(first, TableClause):
+        clauses = tuple(c for c in group if isinstance(c, TableClause))
+        return (AlterTable(first.table, clauses).sql(flavor),)
+    if isinstance(first, AlterPartitioning):
+        keep = KEEP_HISTORY if first.versioned else ""
+        return (f"{keep}ALTER TABLE {table} {first.op.clause}",)
     if isinstance(first, DropForeignKey):
         items = [f"DROP FOREIGN KEY {ident(c.foreign_key.name)}" for c in group]  # type: ignore[attr-defined]
         return (f"ALTER TABLE {table} " + ", ".join(items),)
@@ -213,115 +212,12 @@ def _render_one(change: Change) -> tuple[str, ...]:
 
 
 def create_table_sql(table: Table, without_fks: Sequence[str] = ()) -> str:
-    """The canonical CREATE TABLE, minus foreign keys that are added later."""
+    """The server's own CREATE TABLE text, verbatim (the author's order of keys and
+    constraints), minus foreign keys that are added later."""
     if not without_fks:
-        return table.canonical
+        return table.text
     skip = {fk.definition for fk in table.foreign_keys if fk.name in without_fks}
-    lines = table.canonical.split("\n")
-    close = max(i for i, line in enumerate(lines) if line.startswith(")"))
-    body = [line.rstrip(",") for line in lines[1:close]]
-    body = [line for line in body if line[2:] not in skip]
-    return "\n".join([lines[0], ",\n".join(body), *lines[close:]])
-
-
-def alter_clauses(group: Sequence[Change], flavor: Flavor) -> list[str]:
-    """Clauses of one ALTER TABLE in an order the server accepts.
-
-    The server drops first and then places positioned columns in clause order; columns
-    are placed after their target predecessor, so the ones whose predecessor is itself
-    being placed come after it (this also makes the reversed list come out right).
-    """
-    clauses: list[str] = []
-    clauses += [f"DROP CONSTRAINT {ident(c.check.name)}" for c in group if isinstance(c, DropCheck)]
-    for c in group:
-        if isinstance(c, DropIndex):
-            clauses.append(_drop_index(c.index.name))
-    for c in group:
-        if isinstance(c, RenameIndex):
-            if flavor.supports_rename_index():
-                clauses.append(f"RENAME INDEX {ident(c.old.name)} TO {ident(c.new.name)}")
-            else:
-                clauses += [_drop_index(c.old.name), f"ADD {c.new.definition}"]
-    clauses += [f"DROP COLUMN {ident(c.column.name)}" for c in group if isinstance(c, DropColumn)]
-    for c in group:
-        if isinstance(c, ModifyColumn) and not c.moved:
-            clauses.append(_column_clause(c))
-    clauses += [_column_clause(c) for c in _placement_order(group)]
-    clauses += [f"ADD {c.index.definition}" for c in group if isinstance(c, AddIndex)]
-    clauses += [f"ADD {c.check.definition}" for c in group if isinstance(c, AddCheck)]
-    for c in group:
-        if isinstance(c, AlterTableOptions):
-            clauses += _option_clauses(c)
-    return clauses
-
-
-def _drop_index(name: str) -> str:
-    return "DROP PRIMARY KEY" if name == "PRIMARY" else f"DROP KEY {ident(name)}"
-
-
-def _placement_order(group: Sequence[Change]) -> list[Change]:
-    placed = [
-        c for c in group if isinstance(c, AddColumn) or (isinstance(c, ModifyColumn) and c.moved)
-    ]
-    names = {_target_name(c) for c in placed}
-    done: set[str] = set()
-    ordered: list[Change] = []
-    while placed:
-        ready = [c for c in placed if _after(c) is None or _after(c) not in names - done]
-        if not ready:  # cannot happen for a consistent diff; keep the given order
-            ready = placed[:1]
-        for c in ready:
-            ordered.append(c)
-            done.add(_target_name(c))
-            placed.remove(c)
-    return ordered
-
-
-def _target_name(c: Change) -> str:
-    return c.column.name if isinstance(c, AddColumn) else c.new.name  # type: ignore[attr-defined]
-
-
-def _after(c: Change) -> str | None:
-    return c.after  # type: ignore[attr-defined, no-any-return]
-
-
-def _column_clause(c: Change) -> str:
-    if isinstance(c, AddColumn):
-        return f"ADD COLUMN {ident(c.column.name)} {c.column.ddl}{_position(c.after)}"
-    assert isinstance(c, ModifyColumn)
-    where = _position(c.after) if c.moved else ""
-    if isinstance(c, RenameColumn):
-        return f"CHANGE COLUMN {ident(c.old.name)} {ident(c.new.name)} {c.new.ddl}{where}"
-    return f"MODIFY COLUMN {ident(c.new.name)} {c.new.ddl}{where}"
-
-
-def _position(after: str | None) -> str:
-    return " FIRST" if after is None else f" AFTER {ident(after)}"
-
-
-_RESET = {
-    "COMMENT": "''",
-    "KEY_BLOCK_SIZE": "0",
-    "MAX_ROWS": "0",
-    "MIN_ROWS": "0",
-    "AVG_ROW_LENGTH": "0",
-}
-
-
-def _option_clauses(c: AlterTableOptions) -> list[str]:
-    out: list[str] = []
-    charset_done = False
-    for key, _old, new in c.changed():
-        if key in ("DEFAULT CHARSET", "COLLATE"):
-            if not charset_done:
-                charset_done = True
-                text = f"DEFAULT CHARSET={c.new.charset or 'DEFAULT'}"
-                if c.new.collation:
-                    text += f" COLLATE={c.new.collation}"
-                out.append(text)
-            continue
-        out.append(f"{key}={new if new is not None else _RESET.get(key, 'DEFAULT')}")
-    return out
+    return without_elements(table.text, skip)
 
 
 def trash_table_name(table: str, timestamp: str) -> str:

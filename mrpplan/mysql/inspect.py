@@ -1,8 +1,9 @@
 """Read a live database into the model: SHOW CREATE for every object on one connection.
 
-SHOW CREATE TABLE is the server's canonical text, so it is what both sides of a diff are
-made of (DESIGN §4.1). Tables are not parsed here: the differ parses only tables whose
-text differs. mrpplan's own objects (`mrpplan_*`, `_mrpplan*`) are never part of a schema.
+SHOW CREATE TABLE is the server's own text, so it is what both sides of a diff are made
+of (DESIGN §4.1); it is kept verbatim (minus AUTO_INCREMENT=N), in the author's order.
+Tables are not parsed here: the differ parses only tables whose canonical text differs.
+mrpplan's own objects (`mrpplan_*`, `_mrpplan*`) are never part of a schema.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 import pymysql
 
 from mrpplan.errors import SqlError
-from mrpplan.model.canonical import canonical_table_text, is_mrpplan_object
+from mrpplan.model.canonical import is_mrpplan_object, strip_auto_increment
 from mrpplan.model.routine import Routine
 from mrpplan.model.schema import Schema
 from mrpplan.model.table import Table
@@ -53,7 +54,7 @@ def _inspect(conn: Connection, database: str) -> Schema:
                 views[name] = View(name, text)
             else:
                 cur.execute(f"SHOW CREATE TABLE {qualified}")
-                text = canonical_table_text(str(cur.fetchone()[1]))  # type: ignore[index]
+                text = strip_auto_increment(str(cur.fetchone()[1]))  # type: ignore[index]
                 tables[name] = Table(name, text)
         routines = _routines(cur, database)
         triggers = _triggers(cur, database)

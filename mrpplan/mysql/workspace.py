@@ -30,7 +30,7 @@ from mrpplan.mysql.inspect import inspect_schema
 from mrpplan.mysql.quote import ident, literal
 from mrpplan.sqlfiles.split import SqlStatement
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: tables cached as their verbatim server text
 _SWITCHES_DATABASE = re.compile(r"^\s*(USE\s|(CREATE|DROP)\s+(DATABASE|SCHEMA)\b)", re.I)
 _UNCHANGED = "Nothing was changed: the statements ran in a scratch database, now dropped."
 

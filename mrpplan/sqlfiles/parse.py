@@ -19,14 +19,16 @@ from mrpplan.model.check import Check
 from mrpplan.model.column import Column
 from mrpplan.model.foreign_key import ForeignKey
 from mrpplan.model.index import Index
+from mrpplan.model.layout import LayoutError, element_kind, join_create, split_create
 from mrpplan.model.table_def import TableDef
-from mrpplan.model.table_options import TableOptions
+from mrpplan.model.table_options import SYSTEM_VERSIONING, TableOptions
+from mrpplan.sqlfiles.parse_gaps import tolerated_variants
 from mrpplan.sqlfiles.parse_lines import Unmodeled, parse_column, parse_constraint, parse_index
+from mrpplan.sqlfiles.parse_partitions import parse_partitioning
 from mrpplan.sqlfiles.words import LineSyntaxError, split_words
 
 _CACHE: dict[str, TableDef] = {}
 _LOCK = threading.Lock()
-_KEY_STARTS = ("PRIMARY KEY ", "UNIQUE KEY ", "KEY ", "FULLTEXT KEY ", "SPATIAL KEY ")
 
 
 def parse_table_text(text: str) -> TableDef:
@@ -46,40 +48,49 @@ def parse_table_text(text: str) -> TableDef:
 
 
 def _parse(text: str) -> TableDef:
-    lines = text.split("\n")
-    if not (lines[0].startswith("CREATE TABLE `") and lines[0].endswith("` (")):
-        raise Unmodeled("not a CREATE TABLE statement in the server's form")
-    close = next((i for i, line in enumerate(lines) if line.startswith(")")), None)
-    if close is None:
-        raise Unmodeled("no closing line")
-    if close != len(lines) - 1:
-        raise Unmodeled("partitioning (or other clauses after the options) is not modeled")
-    options = _parse_options(lines[close][1:].strip())
-    body = lines[1:close]
-    for line in body:
-        if not line.startswith("  "):
-            raise Unmodeled("a line is not in the server's form")
-    elements = [line[2:].removesuffix(",") for line in body]
+    try:
+        parts = split_create(text)
+    except LayoutError as exc:
+        raise Unmodeled(str(exc)) from None
+    options = _parse_options(parts.options)
+    partitioning = parse_partitioning(parts.tail) if parts.tail else None
     columns: list[Column] = []
     indexes: list[Index] = []
     fks: list[ForeignKey] = []
     checks: list[Check] = []
-    for element in elements:
-        if element.startswith("`"):
+    for element in parts.elements:
+        kind = element_kind(element)
+        if kind == "column":
             columns.append(parse_column(element, options.charset, options.collation))
-        elif element.startswith(_KEY_STARTS):
+        elif kind == "key":
             indexes.append(parse_index(element))
-        elif element.startswith("CONSTRAINT "):
+        elif kind in ("foreign_key", "check"):
             constraint = parse_constraint(element)
             if isinstance(constraint, ForeignKey):
                 fks.append(constraint)
             else:
                 checks.append(constraint)
+        elif kind == "period":
+            raise Unmodeled(f"{element} (explicit system-versioning columns) is not modeled")
         else:
             raise Unmodeled(f"line not modeled: {element}")
-    _cross_check(text, columns, len(indexes) + len(fks) + len(checks))
+    # Options and partitions are read back exactly by the round trip below; sqlglot
+    # checks the body (it lacks MariaDB's engine-defined options and partition forms).
+    body = join_create(parts.head, parts.elements, "")
+    _cross_check(body, columns, len(indexes) + len(fks) + len(checks))
     fks = [replace(fk, indexes=_serving(fk, indexes)) for fk in fks]
-    return TableDef(tuple(columns), tuple(indexes), tuple(fks), tuple(checks), options)
+    table = TableDef(
+        tuple(columns),
+        tuple(indexes),
+        tuple(fks),
+        tuple(checks),
+        options,
+        partitioning=partitioning,
+        head=parts.head,
+    )
+    if table.render() != text:
+        raise Unmodeled("its lines are not in the order the server prints them")
+    return table
 
 
 def _serving(fk: ForeignKey, indexes: list[Index]) -> tuple[str, ...]:
@@ -91,24 +102,23 @@ def _serving(fk: ForeignKey, indexes: list[Index]) -> tuple[str, ...]:
     )
 
 
-_MULTI_WORD = {"DEFAULT": "DEFAULT CHARSET"}
-_UNMODELED_OPTIONS = ("CHECKSUM", "WITH", "PARTITION", "SYSTEM", "/*")
-
-
 def _parse_options(text: str) -> TableOptions:
     items: list[tuple[str, str]] = []
     words = split_words(text)
     i = 0
     while i < len(words):
         word = words[i]
-        if word.startswith(_UNMODELED_OPTIONS):
-            raise Unmodeled(f"table option {word.split('=')[0]} is not modeled")
+        if words[i : i + 3] == ["WITH", "SYSTEM", "VERSIONING"]:
+            items.append((SYSTEM_VERSIONING, ""))
+            i += 3
+            continue
         if word == "DEFAULT" and i + 1 < len(words) and words[i + 1].startswith("CHARSET="):
             items.append(("DEFAULT CHARSET", words[i + 1].split("=", 1)[1]))
             i += 2
             continue
         key, eq, value = word.partition("=")
-        if not eq or not key.replace("_", "").isalpha():
+        bare = key.strip("`") if key.startswith("`") and key.endswith("`") else key
+        if not eq or not value or not bare.replace("_", "").isalpha():
             raise Unmodeled(f"table option {word!r} is not modeled")
         if key == "AUTO_INCREMENT":
             i += 1
@@ -119,9 +129,10 @@ def _parse_options(text: str) -> TableOptions:
 
 
 def _cross_check(text: str, columns: list[Column], other_count: int) -> None:
-    """sqlglot must read the same table: same columns in order, same number of keys."""
+    """sqlglot must read the same table: same columns in order, same number of keys.
+    Where sqlglot lacks MariaDB syntax (parse_gaps), it reads the rewritten text."""
     try:
-        tree = sqlglot.parse_one(text, read="mysql")
+        tree = _sqlglot_tree(text)
     except sqlglot.errors.SqlglotError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise Unmodeled(f"sqlglot cannot read it ({first})") from None
@@ -133,9 +144,10 @@ def _cross_check(text: str, columns: list[Column], other_count: int) -> None:
     if [d.name for d in defs] != [c.name for c in columns] or len(others) != other_count:
         raise Unmodeled("sqlglot reads different columns or keys than the server printed")
     for col, node in zip(columns, defs, strict=True):
-        kinds = {type(c.kind) for c in node.constraints}
+        kinds = {type(c.args.get("kind")) for c in node.constraints}
         not_null = any(
-            isinstance(c.kind, exp.NotNullColumnConstraint) and not c.kind.args.get("allow_null")
+            isinstance(k := c.args.get("kind"), exp.NotNullColumnConstraint)
+            and not k.args.get("allow_null")
             for c in node.constraints
         )
         if col.generated is None and not_null == col.nullable:
@@ -146,3 +158,15 @@ def _cross_check(text: str, columns: list[Column], other_count: int) -> None:
             raise Unmodeled(f"column `{col.name}`: generated expression reads differently")
         if (exp.AutoIncrementColumnConstraint in kinds) != col.auto_increment:
             raise Unmodeled(f"column `{col.name}`: AUTO_INCREMENT reads differently")
+
+
+def _sqlglot_tree(text: str) -> exp.Expr:
+    try:
+        return sqlglot.parse_one(text, read="mysql")
+    except sqlglot.errors.SqlglotError:
+        for variant in tolerated_variants(text):
+            try:
+                return sqlglot.parse_one(variant, read="mysql")
+            except sqlglot.errors.SqlglotError:
+                continue
+        raise

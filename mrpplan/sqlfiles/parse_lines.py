@@ -27,21 +27,7 @@ class Unmodeled(ValueError):
     """Something the model cannot represent exactly (the message says what)."""
 
 
-UNSUPPORTED_TYPES = frozenset(
-    {
-        "inet4",
-        "inet6",
-        "geometry",
-        "point",
-        "linestring",
-        "polygon",
-        "multipoint",
-        "multilinestring",
-        "multipolygon",
-        "geometrycollection",
-    }
-)
-_TYPE = re.compile(r"^([a-z]+)(?:\((.*)\))?$", re.S)
+_TYPE = re.compile(r"^([a-z][a-z0-9]*)(?:\((.*)\))?$", re.S)
 _PART = re.compile(r"^(`(?:[^`]|``)+`)(?:\((\d+)\))?(?: (ASC|DESC))?$")
 _QUALIFIED = re.compile(r"^(`(?:[^`]|``)+`)\.(`(?:[^`]|``)+`)$")
 _ACTIONS = ("SET NULL", "SET DEFAULT", "NO ACTION", "CASCADE", "RESTRICT")
@@ -62,10 +48,6 @@ def parse_column(line: str, table_charset: str | None, table_collation: str | No
     if not match:
         raise Unmodeled(f"column `{name}`: type {words[1]!r} not understood")
     base = match.group(1)
-    if base in UNSUPPORTED_TYPES:
-        raise Unmodeled(f"column `{name}`: type {base} is not modeled")
-    if base in ("float", "double", "real") and "unsigned" in type_words:
-        raise Unmodeled(f"column `{name}`: {type_text} is not modeled")
     args = match.group(2)
     length = scale = None
     values: tuple[str, ...] = ()
@@ -82,6 +64,11 @@ def parse_column(line: str, table_charset: str | None, table_collation: str | No
             length, scale = None, length
     attrs: dict[str, object] = {"nullable": True}
     extra: list[str] = []
+    if i < len(words) and words[i] == "/*M!100301":
+        if words[i + 1 : i + 2] != ["COMPRESSED*/"]:
+            raise Unmodeled(f"column `{name}`: {words[i]!r} is not modeled")
+        attrs["compressed"] = True
+        i += 2
     charset_at = i
     while i < len(words):
         word = words[i]
@@ -96,6 +83,7 @@ def parse_column(line: str, table_charset: str | None, table_collation: str | No
             attrs["nullable"] = False
             i += 2
         elif word == "NULL":
+            attrs["null_printed"] = True
             i += 1
         elif word == "DEFAULT" and nxt:
             attrs["default"] = nxt
@@ -109,15 +97,25 @@ def parse_column(line: str, table_charset: str | None, table_collation: str | No
         elif (
             word == "GENERATED" and words[i + 1 : i + 3] == ["ALWAYS", "AS"] and i + 4 < len(words)
         ):
+            if words[i + 3] == "ROW":
+                raise Unmodeled(
+                    f"column `{name}`: GENERATED ALWAYS AS ROW {words[i + 4]} (explicit"
+                    " system-versioning columns) is not modeled"
+                )
             if words[i + 4] not in ("VIRTUAL", "STORED", "PERSISTENT"):
                 raise Unmodeled(f"column `{name}`: generated column form not understood")
             attrs["generated"] = words[i + 4]
+            attrs["expression"] = words[i + 3]
             i += 5
+        elif word == "WITHOUT" and words[i + 1 : i + 3] == ["SYSTEM", "VERSIONING"]:
+            attrs["without_versioning"] = True
+            i += 3
         elif word == "INVISIBLE":
             extra.append(word)
             i += 1
         elif word == "COMMENT" and nxt and nxt.startswith("'"):
             attrs["comment"] = unquote_string(nxt)
+            attrs["comment_sql"] = nxt
             i += 2
         elif word == "CHECK" and nxt and nxt.startswith("("):
             extra.append(f"CHECK {nxt}")
@@ -137,7 +135,7 @@ def parse_column(line: str, table_charset: str | None, table_collation: str | No
             if collation and "COLLATE" not in words[charset_at:]:
                 spelled += f" COLLATE {collation}"
             ddl = type_text + spelled + definition[len(type_text) :]
-    return Column(
+    column = Column(
         name=name,
         definition=definition,
         ddl=ddl,
@@ -156,7 +154,17 @@ def parse_column(line: str, table_charset: str | None, table_collation: str | No
         generated=_opt(attrs.get("generated")),
         comment=str(attrs.get("comment", "")),
         extra=tuple(extra),
+        declared_charset=_opt(attrs.get("charset")),
+        declared_collation=_opt(attrs.get("collation")),
+        expression=_opt(attrs.get("expression")),
+        compressed=bool(attrs.get("compressed", False)),
+        null_printed=bool(attrs.get("null_printed", False)),
+        comment_sql=_opt(attrs.get("comment_sql")),
+        without_versioning=bool(attrs.get("without_versioning", False)),
     )
+    if column.render() != definition:
+        raise Unmodeled(f"column `{name}`: its definition does not read back the same")
+    return column
 
 
 def _opt(value: object) -> str | None:
@@ -179,6 +187,8 @@ def parse_index(line: str) -> Index:
     parts = tuple(_index_part(p.strip()) for p in split_top(rest[0][1:-1], ","))
     using = None
     comment = ""
+    comment_sql = None
+    ignored = False
     i = 1
     while i < len(rest):
         if rest[i] == "USING" and i + 1 < len(rest):
@@ -186,10 +196,17 @@ def parse_index(line: str) -> Index:
             i += 2
         elif rest[i] == "COMMENT" and i + 1 < len(rest):
             comment = unquote_string(rest[i + 1])
+            comment_sql = rest[i + 1]
             i += 2
+        elif rest[i] == "IGNORED":
+            ignored = True
+            i += 1
         else:
             raise Unmodeled(f"key `{name}`: {rest[i]!r} is not modeled")
-    return Index(name, kind, parts, line, comment, using)
+    index = Index(name, kind, parts, line, comment, using, ignored, comment_sql)
+    if index.render() != line:
+        raise Unmodeled(f"key `{name}`: its definition does not read back the same")
+    return index
 
 
 def _index_part(text: str) -> IndexPart:

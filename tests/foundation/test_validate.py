@@ -228,7 +228,9 @@ def test_valid_mariadb_syntax_the_parser_lacks_is_accepted(project, cli) -> None
 def test_the_example_project_is_valid(project, cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("validate")
     assert result.code == 0, result.output
-    assert result.stdout.strip() == "OK: 4 environments, 8 SQL files, 3 migrations"
+    assert result.stdout.strip() == (
+        "OK: 4 environments, 8 SQL files, 3 migrations (SQL loaded on the sandbox)"
+    )
 
 
 def test_env_option_is_accepted(project, cli) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import subprocess
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,7 +42,7 @@ def run(db: Any, statements: Sequence[str]) -> None:
 
 
 def texts(schema: Schema) -> dict[str, dict[str, str]]:
-    return schema.to_texts()
+    return schema.canonical_texts()
 
 
 def assert_same(actual: Schema, expected: Schema, label: str, sql: Sequence[str] = ()) -> None:
@@ -91,3 +92,21 @@ def assert_round_trip(db: Any, b_schema: Schema, **kw: Any) -> list[RenderedChan
     back = snapshot(db)
     assert_same(back, schema_a, "reverse", reverse_sql(steps))
     return steps
+
+
+def show_create(db: Any) -> dict[str, str]:
+    names = sorted(str(r[0]) for r in db.query("SHOW FULL TABLES WHERE Table_type = 'BASE TABLE'"))
+    return {
+        n: str(db.query(f"SHOW CREATE TABLE `{n}`")[0][1])
+        for n in names
+        if not n.startswith(("mrpplan_", "_mrpplan"))
+    }
+
+
+def client_load(db: Any, sql: str) -> None:
+    """Load SQL exactly as a user would: the `mariadb` command-line client."""
+    subprocess.run(
+        ["mariadb", f"--defaults-extra-file={db.server.option_file}", db.name],
+        input=sql.encode(),
+        check=True,
+    )

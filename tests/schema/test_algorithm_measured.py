@@ -1,15 +1,14 @@
-"""ALGORITHM predictions checked on the real server: the predicted algorithm works and
-the next faster one is refused (so the prediction is exact, not just safe)."""
+"""ALGORITHM and LOCK predictions checked on the real server: the predicted algorithm
+and lock work, the next faster algorithm and the next weaker lock are refused (so the
+prediction is exact, not just safe)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pymysql
 import pytest
 from schema_roundtrip import flavor_of, plan, snapshot
-
-from mrpplan.mysql.algorithm import ORDER
+from test_mariadb_features import check_algorithm_and_lock
 
 BASE = (
     "CREATE TABLE t (id INT PRIMARY KEY, a INT, b VARCHAR(20), c INT NOT NULL DEFAULT 0,"
@@ -169,8 +168,4 @@ def test_predicted_algorithm_is_what_the_server_does(
     assert len(steps) == 1 and len(steps[0].sql) == 1, steps
     step = steps[0]
     assert step.algorithm == expected
-    faster = ORDER[ORDER.index(expected) - 1] if expected != "instant" else None
-    if faster is not None:
-        with pytest.raises(pymysql.MySQLError):
-            a.execute(f"{step.sql[0]}, ALGORITHM={faster.upper()}")
-    a.execute(f"{step.sql[0]}, ALGORITHM={expected.upper()}")
+    check_algorithm_and_lock(a, step.sql[0], expected, step.lock)

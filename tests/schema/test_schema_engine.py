@@ -182,16 +182,22 @@ def test_views_routines_triggers_events_round_trip(database_factory: Any) -> Non
 @pytest.mark.parametrize(
     "ddl, reason",
     [
-        ("CREATE TABLE t (id INT PRIMARY KEY, ip INET6)", "inet6"),
-        ("CREATE TABLE t (id INT PRIMARY KEY, f FLOAT UNSIGNED)", "float unsigned"),
-        ("CREATE TABLE t (id INT PRIMARY KEY, g POINT)", "point"),
-        ("CREATE TABLE t (id INT PRIMARY KEY, b BLOB COMPRESSED)", "not modeled"),
-        ("CREATE TABLE t (id INT PRIMARY KEY) WITH SYSTEM VERSIONING", ""),
-        ("CREATE TABLE t (id INT PRIMARY KEY) CHECKSUM=1", "CHECKSUM"),
-        ("CREATE TABLE t (id INT PRIMARY KEY, x INT, KEY kx (x) IGNORED)", "IGNORED"),
         (
-            "CREATE TABLE t (id INT PRIMARY KEY) PARTITION BY HASH (id) PARTITIONS 2",
-            "partitioning",
+            "CREATE TABLE t (id INT PRIMARY KEY, rs TIMESTAMP(6) GENERATED ALWAYS AS ROW START,"
+            " re TIMESTAMP(6) GENERATED ALWAYS AS ROW END, PERIOD FOR SYSTEM_TIME (rs, re))"
+            " WITH SYSTEM VERSIONING",
+            "GENERATED ALWAYS AS ROW START",
+        ),
+        (
+            "CREATE TABLE t (id INT PRIMARY KEY) WITH SYSTEM VERSIONING"
+            " PARTITION BY SYSTEM_TIME (PARTITION ph HISTORY, PARTITION pc CURRENT)",
+            "PARTITION BY SYSTEM_TIME",
+        ),
+        (
+            "CREATE TABLE t (id INT PRIMARY KEY) PARTITION BY RANGE (id)"
+            " SUBPARTITION BY HASH (id) SUBPARTITIONS 2"
+            " (PARTITION p0 VALUES LESS THAN (10), PARTITION p1 VALUES LESS THAN MAXVALUE)",
+            "SUBPARTITION BY",
         ),
     ],
 )

@@ -1,0 +1,76 @@
+"""The base of every schema change: its inverse, its risk, and (for ALTER TABLE clauses)
+its own SQL clause and ALGORITHM prediction.
+
+Drops carry what they drop, so `inverse()` can always rebuild it (DESIGN §4.3).
+`kind` is Terraform's add / change / destroy; `destructive` means data can be lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+from mrpplan.model.table_options import TableOptions
+
+if TYPE_CHECKING:
+    from mrpplan.mysql.flavor import Flavor
+
+
+@dataclass(frozen=True)
+class Change:
+    table: str  # the object's name (table, view, routine)
+
+    kind: ClassVar[str] = "change"
+
+    def inverse(self) -> Change:
+        raise NotImplementedError
+
+    @property
+    def destructive(self) -> bool:
+        return bool(self.risks())
+
+    @property
+    def needs_checkpoint(self) -> bool:
+        """Data cannot come back through the inverse alone."""
+        return self.destructive
+
+    def risks(self) -> list[str]:
+        return []
+
+    def describe(self) -> str:
+        return type(self).__name__
+
+    @property
+    def reason(self) -> str:
+        risks = self.risks()
+        return self.describe() + ("; " + "; ".join(risks) if risks else "")
+
+    def algorithm(self, flavor: Flavor, group: Sequence[Change]) -> str:
+        """The fastest ALGORITHM the server takes for this change within `group`
+        (measured on MariaDB 10.11: tests/schema/test_algorithm_measured.py)."""
+        return "copy"
+
+    def lock(self) -> str:
+        """The weakest LOCK the server takes for this change (none | shared), whatever
+        the algorithm; a COPY always takes at least SHARED (mrpplan.mysql.algorithm)."""
+        return "none"
+
+
+@dataclass(frozen=True)
+class TableClause(Change):
+    """A change that is one clause of an ALTER TABLE. `options` are the table's options
+    (engine, row format) where the clause runs: they decide the algorithm."""
+
+    options: TableOptions | None = field(default=None, kw_only=True, compare=False)
+
+    # Where the clause goes inside one ALTER TABLE: drops first, then column work, adds,
+    # options; the server applies clauses in this order (see mrpplan.mysql.ddl).
+    phase: ClassVar[int] = 50
+
+    def order(self) -> int:
+        return self.phase
+
+    def clauses(self, flavor: Flavor) -> list[str]:
+        """This change as ALTER TABLE clause(s)."""
+        raise NotImplementedError

@@ -1,0 +1,49 @@
+"""The partition clause of a server CREATE TABLE text -> Partitioning."""
+
+from __future__ import annotations
+
+from mrpplan.model.layout import LayoutError, split_partition_tail
+from mrpplan.model.partitioning import Partition, Partitioning
+from mrpplan.sqlfiles.parse_lines import Unmodeled
+from mrpplan.sqlfiles.words import split_words, unquote_ident
+
+_PREFIX = " PARTITION BY "
+
+
+def parse_partitioning(tail: str) -> Partitioning:
+    try:
+        header, defs = split_partition_tail(tail)
+    except LayoutError as exc:
+        raise Unmodeled(str(exc)) from None
+    if not header or not header[0].startswith(_PREFIX):
+        raise Unmodeled(f"clause after the table options not modeled: {tail.strip()[:60]}")
+    by = header[0][len(_PREFIX) :]
+    words = by.split()
+    linear = words[0] == "LINEAR"
+    method = words[1] if linear else words[0]
+    if method not in ("RANGE", "LIST", "HASH", "KEY"):
+        raise Unmodeled(f"PARTITION BY {method} is not modeled")
+    count = None
+    for line in header[1:]:
+        if line.startswith("SUBPARTITION"):
+            raise Unmodeled("SUBPARTITION BY is not modeled")
+        if line.startswith("PARTITIONS ") and line[11:].isdigit() and count is None:
+            count = int(line[11:])
+        else:
+            raise Unmodeled(f"partition clause {line.strip()!r} is not modeled")
+    partitions = tuple(_partition(d) for d in defs)
+    if (method in ("RANGE", "LIST")) != bool(partitions):
+        raise Unmodeled(f"PARTITION BY {method} without its partition list is not modeled")
+    result = Partitioning(method, by, partitions, count, linear)
+    if result.render() != tail:
+        raise Unmodeled("the partition clause does not read back the same")
+    return result
+
+
+def _partition(definition: str) -> Partition:
+    if "SUBPARTITION" in definition:
+        raise Unmodeled("SUBPARTITION definitions are not modeled")
+    words = split_words(definition)
+    if len(words) < 2:
+        raise Unmodeled(f"partition {definition!r} is not modeled")
+    return Partition(unquote_ident(words[1]), definition)
