@@ -150,9 +150,12 @@ class ObjectChanges:
     schema: Any = None  # the target's schema after the swap (None: tables only change)
 
 
-def object_changes(live: Any, incoming: Any, moved: Sequence[str]) -> ObjectChanges:
+def object_changes(
+    live: Any, incoming: Any, moved: Sequence[str], *, exact: bool = False
+) -> ObjectChanges:
     """Triggers of moved tables are dropped first (they cannot change database) and the
-    incoming ones created after; incoming views and routines replace differing ones."""
+    incoming ones created after; incoming views and routines replace differing ones, and
+    with `exact` (a whole-database copy) the ones `incoming` lacks are dropped."""
     from mrpplan.model.schema import Schema
 
     gone = set(moved)
@@ -170,6 +173,11 @@ def object_changes(live: Any, incoming: Any, moved: Sequence[str]) -> ObjectChan
     sections: dict[str, dict[str, Any]] = {}
     for section, word in (("views", "VIEW"), ("routines", None)):
         merged = dict(getattr(live, section))
+        for name, old in sorted(getattr(live, section).items()):
+            if exact and name not in getattr(incoming, section):
+                kind = word or old.kind
+                after.append((f"DROP {kind} IF EXISTS {ident(name)}", old.canonical))
+                del merged[name]
         for name, obj in sorted(getattr(incoming, section).items()):
             old = merged.get(name)
             if old is not None and old.canonical == obj.canonical:
