@@ -26,6 +26,7 @@ from mrpplan.backup.verify import compare_with_manifest, verify_backup
 from mrpplan.config import Environment, Project
 from mrpplan.errors import BackupError, Refused
 from mrpplan.mysql import shadow
+from mrpplan.mysql.catalog import database_charset, database_exists
 from mrpplan.mysql.connection import connect
 from mrpplan.mysql.quote import ident
 from mrpplan.mysql.table_stats import base_tables, checksums_in_parallel
@@ -53,7 +54,7 @@ def restore_plan(project: Project, env: Environment, path: Path, now: datetime) 
     database = env.connection.database
     conn = connect(env.connection, database=None)
     try:
-        exists = _exists(conn, database)
+        exists = database_exists(conn, database)
         if not exists:
             raise BackupError(
                 f"{database} does not exist on {env.connection.endpoint()}",
@@ -90,7 +91,7 @@ def restore_plan(project: Project, env: Environment, path: Path, now: datetime) 
         drafts = replace_drafts(
             swap,
             load,
-            charset=_charset(conn, database),
+            charset=database_charset(conn, database) or ("utf8mb4", "utf8mb4_general_ci"),
             what=f"{manifest.kind} backup {path.name}",
             rows=rows,
             objects=objects,
@@ -166,23 +167,6 @@ def _backup_state(env: Environment, path: Path) -> DatabaseState:
             shadow.drop_database(conn, probe)
     finally:
         conn.close()
-
-
-def _exists(conn: Any, database: str) -> bool:
-    from mrpplan.mysql.catalog import database_exists
-
-    return database_exists(conn, database)
-
-
-def _charset(conn: Any, database: str) -> tuple[str, str]:
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT default_character_set_name, default_collation_name "
-            "FROM information_schema.schemata WHERE schema_name = %s",
-            (database,),
-        )
-        row = cur.fetchone()
-    return (str(row[0]), str(row[1])) if row else ("utf8mb4", "utf8mb4_general_ci")
 
 
 def _stream(ctx: RunContext, load: Load, scratch: str) -> None:

@@ -2,7 +2,8 @@
 
 A data-only backup has no CREATE TABLE: the only way to know whether its rows still fit
 the live tables (a column added since?) is to look at them. mariadb-dump writes each
-statement on one line, `INSERT INTO `t` [(`a`, `b`)] VALUES (...),(...);`, strings quoted
+statement as `INSERT INTO `t` [(`a`, `b`)] VALUES (...),(...);` (rows on the same line, or
+one row per following line in newer versions), strings quoted
 with backslash escapes, so counting the top-level commas of the first tuple is exact.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from mrpplan.backup.compression import codec_of
 
-_INSERT = re.compile(rb"^INSERT INTO `((?:[^`]|``)+)` (?:\(([^)]*)\) )?VALUES ")
+_INSERT = re.compile(rb"^INSERT INTO `((?:[^`]|``)+)` (?:\(([^)]*)\) )?VALUES\s*")
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,15 @@ def row_shapes(path: Path, tables: Iterable[str]) -> dict[str, RowShape]:
         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
     )
     assert dec.stdout is not None
+    pending: tuple[str, tuple[str, ...] | None] | None = None  # INSERT line without rows
     try:
         for line in dec.stdout:
+            if pending is not None:
+                found[pending[0]] = RowShape(_first_tuple_width(line, line.index(b"(")), pending[1])
+                pending = None
+                if len(found) == len(wanted):
+                    break
+                continue
             match = _INSERT.match(line)
             if not match:
                 continue
@@ -49,6 +57,9 @@ def row_shapes(path: Path, tables: Iterable[str]) -> dict[str, RowShape]:
             names = None
             if match.group(2) is not None:
                 names = tuple(n.strip().strip("`") for n in match.group(2).decode().split(","))
+            if not line[match.end() :].strip():
+                pending = (table, names)
+                continue
             found[table] = RowShape(_first_tuple_width(line, match.end()), names)
             if len(found) == len(wanted):
                 break

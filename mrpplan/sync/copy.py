@@ -44,6 +44,7 @@ from mrpplan.plan.replace import (
 )
 from mrpplan.plan.types import Plan
 from mrpplan.sync import catalog
+from mrpplan.sync import state as sync_state
 from mrpplan.sync.catalog import ColumnInfo, TableStat
 from mrpplan.sync.mask import (
     MaskRule,
@@ -271,7 +272,7 @@ def copy_plan(
                 empty.append(SEED_HISTORY)
             else:
                 dropped = (*dropped, SEED_HISTORY)
-        incoming = sorted({*data_tables, *empty, *copy.histories})
+        incoming = sorted({*data_tables, *empty, *copy.histories, sync_state.STATE_TABLE})
         stamp = timestamp(now)
         src = connect(source.connection)
         try:
@@ -407,24 +408,29 @@ def _stream(ctx: RunContext, load: Load, scratch: str) -> None:
 
 
 def _check(ctx: RunContext, load: Load, scratch: str) -> None:
-    """No source value of a masked column may be left in the copy."""
+    """No source value of a masked column may be left in the copy; then the sync state
+    (sync/state.py) of the copied tables is written next to them, to be swapped in too."""
     rules = parse_rules(
         {f"{t}.{c}": r for t, cols in load.masked.items() for c, r in cols.items()}, "plan"
     )
-    if not rules:
-        return
     source = load_environment(ctx.project, load.source)
     src = connect(source.connection)
     work = connect(ctx.env.connection, database=scratch)
     try:
-        checks = verify_masks(src, load.database, work, scratch, rules, {})
+        if rules:
+            checks = verify_masks(src, load.database, work, scratch, rules, {})
+            leaks = [c for c in checks if c.remaining]
+            if leaks:
+                detail = ", ".join(f"{c.rule.key}: {c.remaining} value(s)" for c in leaks)
+                raise MrpplanError(f"masking left source values in the copy: {detail}")
+        data = [t for t in load.tables if not is_own(t)]
+        theirs = sync_state.checksums(src, load.database, data)
+        ours = sync_state.checksums(work, scratch, data)
+        copied = {t: sync_state.Copied(source.name, theirs.get(t), ours.get(t)) for t in data}
+        sync_state.write_shadow_state(work, scratch, ctx.env.connection.database, copied)
     finally:
         src.close()
         work.close()
-    leaks = [c for c in checks if c.remaining]
-    if leaks:
-        detail = ", ".join(f"{c.rule.key}: {c.remaining} value(s)" for c in leaks)
-        raise MrpplanError(f"masking left source values in the copy: {detail}")
 
 
 def _build(project: Project, env: Environment, origin: Mapping[str, Any], now: datetime) -> Plan:
