@@ -10,11 +10,11 @@ import click
 from rich.table import Table
 
 from mrpplan import sandbox
+from mrpplan.apply.approval import Request
 from mrpplan.backup.catalog import list_backups
 from mrpplan.backup.impact import ACTIONS, RestoreImpact, assess_restore
 from mrpplan.backup.restore_plan import check_data_backup, restore_plan
 from mrpplan.backup.verify import verify_backup
-from mrpplan.apply.approval import Request
 from mrpplan.cli.backup import backups_table
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.cli.migrate import backup_database
@@ -89,7 +89,9 @@ def restore_command(
     render_impact(app, impact, show_schema=dry_run)
 
     def build() -> Plan:
-        return restore_plan(app.project, environment, path, datetime.now(UTC).replace(microsecond=0))
+        return restore_plan(
+            app.project, environment, path, datetime.now(UTC).replace(microsecond=0)
+        )
 
     if backup_first and not dry_run and out is None:
         backup_database(app, environment)
@@ -157,7 +159,9 @@ def render_impact(app: AppContext, impact: RestoreImpact, *, show_schema: bool) 
         if impact.schema_changes is None:
             app.console.print(f"Schema: {impact.schema_note}")
         elif not impact.schema_changes and impact.manifest.kind == "data":
-            app.console.print(f"Schema: {impact.schema_note}; the backup's rows fit the live columns.")
+            app.console.print(
+                f"Schema: {impact.schema_note}; the backup's rows fit the live columns."
+            )
         elif not impact.schema_changes:
             app.console.print(f"Schema: the backup's schema matches live ({impact.schema_note}).")
         else:

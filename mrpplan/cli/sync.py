@@ -13,11 +13,11 @@ from rich.table import Table
 
 from mrpplan.apply.approval import Request
 from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.cli.writing import carry_out
 from mrpplan.cli.formatting import human_size
+from mrpplan.cli.writing import carry_out
 from mrpplan.errors import EXIT_CHANGES
-from mrpplan.sync.compare import compare_environments
 from mrpplan.plan.types import Plan
+from mrpplan.sync.compare import compare_environments
 from mrpplan.sync.copy import CopyOptions, CopyPlan, copy_plan, plan_copy
 from mrpplan.sync.status import environment_status, list_environments
 
@@ -172,9 +172,7 @@ def _copy(
     _show_plan(app, plan_copy(source, target, options))
 
     def build() -> Plan:
-        return copy_plan(
-            app.project, target, source.name, options, datetime.now(UTC).replace(microsecond=0)
-        )
+        return copy_plan(target, source, options, datetime.now(UTC).replace(microsecond=0))
 
     result = carry_out(
         app,

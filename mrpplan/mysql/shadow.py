@@ -230,8 +230,9 @@ def anchor_foreign_keys(conn: Any, scratch: str, database: str) -> None:
     are re-pointed at the target's, so they stay right after the RENAME."""
     present = set(tables_of(conn, scratch))
     loose = [
-        fk for fk in foreign_keys(conn, scratch) if fk.ref_schema == scratch
-        and fk.ref_table not in present
+        fk
+        for fk in foreign_keys(conn, scratch)
+        if fk.ref_schema == scratch and fk.ref_table not in present
     ]
     with conn.cursor() as cur:
         cur.execute("SET SESSION foreign_key_checks = 0")
@@ -282,5 +283,7 @@ def shadow_databases(conn: Any, database: str, prefix: str) -> list[str]:
         )
         names = [str(r[0]) for r in cur.fetchall()]
     return sorted(
-        n for n in names if n == shadow_database(prefix, n[len(prefix) : len(prefix) + 14], database)
+        n
+        for n in names
+        if n == shadow_database(prefix, n[len(prefix) : len(prefix) + 14], database)
     )

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from mrpplan.apply.runners import RunContext, register_step_runner
-from mrpplan.config import Environment, Project
+from mrpplan.config import Environment
 from mrpplan.errors import MrpplanError
 from mrpplan.mysql import shadow
 from mrpplan.mysql.connection import connect, server_version

@@ -29,7 +29,6 @@ from mrpplan.mysql import shadow
 from mrpplan.mysql.catalog import database_exists
 from mrpplan.mysql.client_process import DumpSpec, pipe_dump
 from mrpplan.mysql.connection import Connection, connect
-from mrpplan.mysql.quote import ident
 from mrpplan.plan.live import empty_state, read_state
 from mrpplan.plan.rebuild import register_builder
 from mrpplan.plan.replace import (
@@ -244,10 +243,10 @@ def _refuse_same(source: Environment, target: Environment) -> NoReturn:
 
 
 def copy_plan(
-    project: Project, target: Environment, source_name: str, options: CopyOptions, now: datetime
+    target: Environment, source: Environment, options: CopyOptions, now: datetime
 ) -> Plan:
-    """The plan that copies `source_name` into `target` (deterministic given `now`)."""
-    source = load_environment(project, source_name)
+    """The plan that copies `source` into `target` (deterministic given `now`); the load
+    step finds `source` again by name in the project's environments."""
     copy = plan_copy(source, target, options)
     database = target.connection.database
     conn = connect(target.connection, database=None)
@@ -307,7 +306,9 @@ def copy_plan(
             source=source.name,
             database=source.connection.database,
             empty=tuple(empty),
-            masked={t: {m.column: m.spec for m in copy.masks if m.table == t} for t in _tables(copy)},
+            masked={
+                t: {m.column: m.spec for m in copy.masks if m.table == t} for t in _tables(copy)
+            },
         )
         drafts += replace_drafts(
             swap,
@@ -368,7 +369,9 @@ def _mask_sql(copy: CopyPlan, salt: str) -> list[str]:
     for table, rules in sorted(rules_by_table(copy.masks).items()):
         columns = copy.source_columns[table]
         statements.append(
-            update_statement(table, rules, row_key(copy.keys.get(table, {}), columns), columns, salt)
+            update_statement(
+                table, rules, row_key(copy.keys.get(table, {}), columns), columns, salt
+            )
         )
     return statements
 
@@ -440,7 +443,7 @@ def _build(project: Project, env: Environment, origin: Mapping[str, Any], now: d
         tuple(origin.get("exclude") or ()),
         salt=str(origin.get("salt") or ""),
     )
-    return copy_plan(project, env, str(origin["source"]), options, now)
+    return copy_plan(env, load_environment(project, str(origin["source"])), options, now)
 
 
 register_builder("sync_copy", _build)

@@ -13,6 +13,8 @@ seeds write is named in the plan: the copy replaces those seeded rows.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from mrpplan.config import load_environment
 from mrpplan.errors import ConnectionFailed
 from mrpplan.mysql import shadow
@@ -70,7 +72,9 @@ def sync_steps(ctx: PlanContext) -> list[StepDraft]:
         src.close()
     exists = bool(ctx.live.schema.tables) or ctx.live.has_history_table
     recorded = sync_state.read_copied(ctx.conn, dst_db) if exists else {}
-    ours = sync_state.checksums(ctx.conn, dst_db, [t.name for t in wanted if t.name in ctx.live.schema.tables])
+    ours = sync_state.checksums(
+        ctx.conn, dst_db, [t.name for t in wanted if t.name in ctx.live.schema.tables]
+    )
     stale = [t for t in wanted if _why(recorded.get(t.name), theirs.get(t.name), ours.get(t.name))]
     if not stale:
         return []
@@ -131,7 +135,7 @@ def _why(recorded: sync_state.Copied | None, source: int | None, target: int | N
     return ""
 
 
-def _fits(ctx: PlanContext, source_name: str, name: str, columns: dict[str, object]) -> bool:
+def _fits(ctx: PlanContext, source_name: str, name: str, columns: Mapping[str, object]) -> bool:
     desired = ctx.desired_schema.tables.get(name)
     if desired is None:
         ctx.warn(f"sync: {source_name}.{name} is not in {ctx.env.name}'s schema; not copied")
@@ -161,163 +165,6 @@ def _seeded_tables(ctx: PlanContext, tables: list[str]) -> dict[str, list[str]]:
             if table in tables:
                 found.setdefault(table, []).append(seed.name)
     return found
-
-
-register_step_provider
-from mrpplan.plan.replace import Load, object_changes, replace_drafts
-from mrpplan.sync import catalog
-from mrpplan.sync import state as sync_state
-from mrpplan.sync.copy import same_database
-from mrpplan.sync.mask import (
-    check_rules,
-    parse_rules,
-    row_key,
-    rules_by_table,
-    update_statement,
-)
-from mrpplan.sync.select import selection_for
-
-
-def sync_steps(ctx: PlanContext) -> list[StepDraft]:
-    """The shadow steps for the selected source tables whose copy is missing or stale."""
-    env = ctx.env
-    if env.sync is None:
-        return []
-    if env.sync.schema_only:
-        ctx.warn(
-            f"sync: {env.name} copies only the schema from {env.sync.source}; its schema "
-            "comes from its own schema settings in a plan, so there are no sync steps"
-        )
-        return []
-    source = load_environment(ctx.project, env.sync.source)
-    if same_database(source, env):
-        ctx.warn(f"sync: {source.name} is the same database as {env.name}; nothing to copy")
-        return []
-    rules = parse_rules(env.sync.mask, str(env.file))
-    src_db, dst_db = source.connection.database, env.connection.database
-    try:
-        src = connect(source.connection)
-    except ConnectionFailed as exc:
-        raise ConnectionFailed(
-            f"sync source {source.name} of {env.name}: {exc.message}",
-            hint=f"the plan reads {source.name} for the sync: section of {env.file.name}",
-        ) from None
-    try:
-        stats = catalog.table_stats(src, src_db)
-        columns = catalog.columns(src, src_db)
-        by_table = rules_by_table(rules)
-        keys = {t: catalog.unique_keys(src, src_db, t) for t in by_table if t in columns}
-        unique = {t: {c for cols in k.values() for c in cols} for t, k in keys.items()}
-        check_rules(rules, columns, unique, f"{source.name} ({src_db})")
-        picked = [t for t in selection_for(env).apply(stats) if t.kind == "table"]
-        wanted = [t for t in picked if _fits(ctx, source.name, t.name, columns[t.name])]
-        theirs = sync_state.checksums(src, src_db, [t.name for t in wanted])
-    finally:
-        src.close()
-    exists = bool(ctx.live.schema.tables) or ctx.live.has_history_table
-    recorded = sync_state.read_copied(ctx.conn, dst_db) if exists else {}
-    ours = sync_state.checksums(ctx.conn, dst_db, [t.name for t in wanted if t.name in ctx.live.schema.tables])
-    stale = [t for t in wanted if _why(recorded.get(t.name), theirs.get(t.name), ours.get(t.name))]
-    if not stale:
-        return []
-    names = [t.name for t in stale]
-    seeded = _seeded_tables(ctx, names)
-    for table, seeds in sorted(seeded.items()):
-        ctx.warn(
-            f"sync: the copy of {table} from {source.name} replaces the rows seed(s) "
-            f"{', '.join(seeds)} put there (the seed history still lists them)"
-        )
-    swap = shadow.plan_swap(
-        ctx.conn,
-        dst_db,
-        ctx.timestamp,
-        incoming=[*names, sync_state.STATE_TABLE],
-        live=[*ctx.desired_schema.tables, *([sync_state.STATE_TABLE] if recorded else [])],
-    )
-    masked = {t: {r.column: r.spec for r in by_table[t]} for t in names if t in by_table}
-    mask_sql = [
-        update_statement(
-            t, by_table[t], row_key(keys.get(t, {}), columns[t]), columns[t], ctx.timestamp
-        )
-        for t in sorted(masked)
-    ]
-    load = Load(
-        kind="sync",
-        tables=tuple(names),
-        definitions="live",
-        source=source.name,
-        database=src_db,
-        masked=masked,
-    )
-    reasons = "; ".join(
-        f"{t.name}: {_why(recorded.get(t.name), theirs.get(t.name), ours.get(t.name))}"
-        + (f" (replaces rows of seed(s) {', '.join(seeded[t.name])})" if t.name in seeded else "")
-        for t in stale
-    )
-    drafts = replace_drafts(
-        swap,
-        load,
-        charset=catalog.database_charset(ctx.conn, dst_db),
-        mask_sql=mask_sql,
-        what=f"the rows of {len(names)} table(s) of {source.name} ({reasons})",
-        rows=sum(t.rows for t in stale),
-        objects=object_changes(ctx.desired_schema, ctx.desired_schema, names),
-    )
-    return drafts
-
-
-def _why(recorded: sync_state.Copied | None, source: int | None, target: int | None) -> str:
-    """Why a table is copied again ("" when its copy is current)."""
-    if recorded is None:
-        return "never copied"
-    if recorded.source_checksum != source:
-        return "the source changed since the last copy"
-    if recorded.target_checksum != target:
-        return "the copy was written to since the last copy"
-    return ""
-
-
-def _fits(ctx: PlanContext, source_name: str, name: str, columns: dict[str, object]) -> bool:
-    desired = ctx.desired_schema.tables.get(name)
-    if desired is None:
-        ctx.warn(f"sync: {source_name}.{name} is not in {ctx.env.name}'s schema; not copied")
-        return False
-    desired_columns = {c.name for c in desired.columns}
-    extra = [c for c in columns if c not in desired_columns]
-    if extra:
-        ctx.warn(
-            f"sync: {source_name}.{name} has column(s) {', '.join(extra)} that "
-            f"{ctx.env.name}'s schema lacks; table not copied"
-        )
-        return False
-    return True
-
-
-def _seeded_tables(ctx: PlanContext, tables: list[str]) -> dict[str, list[str]]:
-    """Which of `tables` the environment's seeds write, and by which seeds."""
-    from mrpplan.seed.runner import runnable_statements
-    from mrpplan.seed.sets import select_seeds
-    from mrpplan.seed.targets import written_tables
-
-    if not ctx.env.seeds:
-        return {}
-    found: dict[str, list[str]] = {}
-    for seed in select_seeds(ctx.project.seeds_dir, ctx.env.seeds):
-        for table in written_tables(runnable_statements(seed)):
-            if table in tables:
-                found.setdefault(table, []).append(seed.name)
-    return found
-
-
-def _charset(ctx: PlanContext) -> tuple[str, str]:
-    with ctx.conn.cursor() as cur:
-        cur.execute(
-            "SELECT default_character_set_name, default_collation_name "
-            "FROM information_schema.schemata WHERE schema_name = %s",
-            (ctx.env.connection.database,),
-        )
-        row = cur.fetchone()
-    return (str(row[0]), str(row[1])) if row else ("utf8mb4", "utf8mb4_general_ci")
 
 
 register_step_provider("data", sync_steps, name="sync")

@@ -51,9 +51,7 @@ def checksums(conn: Any, database: str, tables: Sequence[str]) -> dict[str, int 
     if not tables:
         return {}
     with conn.cursor() as cur:
-        cur.execute(
-            "CHECKSUM TABLE " + ", ".join(f"{ident(database)}.{ident(t)}" for t in tables)
-        )
+        cur.execute("CHECKSUM TABLE " + ", ".join(f"{ident(database)}.{ident(t)}" for t in tables))
         rows = cur.fetchall()
     return {str(r[0]).split(".", 1)[1]: _int(r[1]) for r in rows}
 

@@ -239,7 +239,10 @@ def test_every_example_environment_settles_after_apply(project, cli) -> None:  #
 def test_clone_with_an_excluded_table_keeps_its_schema(project, cli) -> None:  # type: ignore[no-untyped-def]
     dev, staging = project.databases["dev"], project.databases["staging"]
     assert cli("apply", "dev", "--auto-approve").code == 0
-    dev.execute("INSERT INTO audit_log (table_name, record_id, action, changed_by) VALUES ('x', 1, 'insert', 'me')")
+    dev.execute(
+        "INSERT INTO audit_log (table_name, record_id, action, changed_by)"
+        " VALUES ('x', 1, 'insert', 'me')"
+    )
     done = cli("sync", "clone", "dev", "staging", "--force")
     assert done.code == 0, done.output
     assert staging.query("SELECT COUNT(*) FROM audit_log") == [(0,)]
