@@ -55,7 +55,10 @@ def test_data_only_backup_after_an_added_column_is_refused_before_any_change(pro
     assert "Traceback" not in done.stderr
 
 
-def test_restore_into_protected_prod_without_a_terminal_is_refused(project, cli) -> None:  # type: ignore[no-untyped-def]
+def test_restore_into_protected_prod_without_a_terminal_is_refused(
+    project, cli, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("MRPPLAN_PLAN_KEY", "test-plan-key")
     prod, dev = project.databases["prod"], project.databases["dev"]
     fill_erp(dev)
     path = _backup(project, cli, "dev")
@@ -64,6 +67,15 @@ def test_restore_into_protected_prod_without_a_terminal_is_refused(project, cli)
     assert done.code == 3, done.output
     assert "protected" in done.stderr and "Nothing was changed" in done.stderr
     assert [r[0] for r in prod.query("SHOW TABLES")] == ["keep"]
+    # the way without a terminal: a saved, reviewed restore plan, applied from the file
+    plan = project.root / "plans" / "restore.json"
+    saved = cli("restore", "prod", str(path), "--out", str(plan))
+    assert saved.code == 0, saved.output
+    assert [r[0] for r in prod.query("SHOW TABLES")] == ["keep"]
+    applied = cli("apply", str(plan), "--auto-approve")
+    assert applied.code == 0, applied.output
+    assert checksums(prod, DATA_TABLES) == checksums(dev, DATA_TABLES)
+    assert prod.query("SELECT id FROM keep") == [(7,)]  # not in the backup: kept
 
 
 def test_a_held_apply_lock_refuses_restore_and_sync(project, cli) -> None:  # type: ignore[no-untyped-def]
@@ -100,6 +112,18 @@ def test_restore_swaps_tables_in_and_keeps_the_old_ones_as_trash(project, cli) -
     [trash] = _databases(dev, "_mrpplan_trash_")
     assert dev.query(f"SELECT COUNT(*) FROM `{trash}`.orders") == [(0,)]
     assert not _databases(dev, "_mrpplan_load_")
+    # retention finds the trash database and purges it once it is old enough
+    from datetime import UTC, datetime, timedelta
+
+    from mrpplan.backup.retention import purge_trash_tables, trash_tables_due
+    from mrpplan.config import Project, load_environment
+
+    env = load_environment(Project(project.root), "dev")
+    assert trash not in trash_tables_due(env, 7)
+    due = trash_tables_due(env, 7, now=datetime.now(UTC) + timedelta(days=8))
+    assert trash in due
+    purge_trash_tables(env, due)
+    assert not _databases(dev, "_mrpplan_trash_")
 
 
 def _start(project, *args: str, env: dict[str, str]) -> subprocess.Popen[str]:  # type: ignore[no-untyped-def]
