@@ -106,8 +106,8 @@ def restore_command(
     if result is not None:
         app.console.print(
             f"Restored {path.name} into {environment.name} "
-            f"({environment.connection.database}); row counts and checksums matched the "
-            "manifest before the swap."
+            f"({environment.connection.database}); row counts and checksums match the "
+            "manifest (checked before the swap)."
         )
 
 

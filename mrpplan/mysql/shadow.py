@@ -13,7 +13,9 @@ cannot enter the target while the old table (renamed to a trash name in the same
 still holds those names: the RENAME fails. With the old tables moved to another database in
 the same statement, the names are free. A RENAME also carries the REFERENCES of other
 tables along: a kept table whose foreign key points at a replaced table follows it into the
-trash, so the swap step re-points those keys (DROP + ADD, in place, checks off).
+trash, so the swap step re-points those keys (DROP + ADD, in place, checks off). Keys of
+trash tables that still point into the target are dropped: a trash row must never block
+(or be cascaded from) a write to a live table.
 """
 
 from __future__ import annotations
@@ -126,6 +128,7 @@ class Swap:
     created: tuple[str, ...]  # tables the target did not have
     dropped: tuple[str, ...]  # live tables that go to the trash with no replacement
     repointed: tuple[ForeignKey, ...]  # keys of kept tables that reference replaced tables
+    detached: tuple[ForeignKey, ...] = ()  # keys of trashed tables into the target's tables
 
 
 def plan_swap(
@@ -139,10 +142,17 @@ def plan_swap(
 ) -> Swap:
     """Decide a swap from the live database: `incoming` tables come from the scratch db."""
     moved = set(incoming) | set(dropped)
+    keys = foreign_keys(conn, database)
     kept_keys = [
         fk
-        for fk in foreign_keys(conn, database)
+        for fk in keys
         if fk.table not in moved and fk.ref_schema == database and fk.ref_table in moved
+    ]
+    trashed = (moved & set(live)) | set(dropped)
+    detached = [
+        fk
+        for fk in keys
+        if fk.table in trashed and fk.ref_schema == database and fk.ref_table not in trashed
     ]
     return Swap(
         database=database,
@@ -152,6 +162,7 @@ def plan_swap(
         created=tuple(t for t in incoming if t not in live),
         dropped=tuple(dropped),
         repointed=tuple(k for k in kept_keys if k.ref_table not in dropped),
+        detached=tuple(detached),
     )
 
 
@@ -193,6 +204,11 @@ def swap_statements(
         )
     for statement, undo in after:
         add(statement, undo)
+    for fk in swap.detached:  # a trash row must never block (or cascade from) a live row
+        add(
+            f"ALTER TABLE {trash}.{ident(fk.table)} DROP FOREIGN KEY {ident(fk.name)}",
+            f"ALTER TABLE {trash}.{ident(fk.table)} {fk.add_clause(swap.database)}",
+        )
     add(f"DROP DATABASE {scratch}", f"CREATE DATABASE {scratch}")
     add("SET SESSION foreign_key_checks = 1", "SET SESSION foreign_key_checks = 0")
     return tuple(forward), tuple(reversed(inverse))

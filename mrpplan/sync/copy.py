@@ -287,10 +287,10 @@ def copy_plan(
                 database,
                 shadow.shadow_database(shadow.LOAD_PREFIX, stamp, database),
                 shadow.shadow_database(shadow.TRASH_PREFIX, stamp, database),
-                (),
-                tuple(incoming),
-                (),
-                (),
+                replaced=(),
+                created=tuple(incoming),
+                dropped=(),
+                repointed=(),
             )
         whole = not copy.selection.partial
         objects = object_changes(
