@@ -6,8 +6,8 @@ Runs against the sandbox server (source and destinations are databases on it). T
 database `bench_sync_src` is built once with the SEQUENCE engine and reused while its row
 count matches (--rebuild to force). Each round clones into fresh databases with:
   stock:  mariadb-dump --single-transaction SRC | mariadb DST         (shell pipe)
-  ours:   plan_copy + run_copy (the library behind `sync clone`), no checkpoint needed
-          because the destination is new; includes planning and the catalog reads.
+  ours:   copy_plan + apply_plan (the library behind `sync clone`: shadow load into a
+          scratch database, one RENAME TABLE); includes planning and the catalog reads.
 Prints MB/s (of the source's data + index size) and ours/stock throughput ratios.
 Target (issue 7): >= 0.9x.
 """
@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pymysql
@@ -27,9 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mrpplan import sandbox  # noqa: E402
+from mrpplan.apply.executor import apply_plan  # noqa: E402
+from mrpplan.config import Project  # noqa: E402
 from mrpplan.config.settings import BackupSettings, Environment  # noqa: E402
 from mrpplan.mysql.connection import client_option_file  # noqa: E402
-from mrpplan.sync.copy import CopyOptions, plan_copy, run_copy  # noqa: E402
+from mrpplan.sync.copy import CopyOptions, copy_plan  # noqa: E402
 
 SOURCE = "bench_sync_src"
 
@@ -145,9 +148,15 @@ def ours(info: sandbox.SandboxInfo, target: str, folder: Path) -> float:
     execute(info, f"DROP DATABASE IF EXISTS `{target}`")
     source = env(info, "bench_src", SOURCE, folder)
     destination = env(info, "bench_dst", target, folder)
-    options = CopyOptions(backup=True)
+    (folder / "environments").mkdir(parents=True, exist_ok=True)
+    (folder / "environments" / "bench_src.yaml").write_text(
+        f"name: bench_src\nconnection:\n  database: {SOURCE}\n"
+        f"  option_file: {info.option_file}\nschema:\n  version: latest\n"
+    )
+    project = Project(folder)
     started = time.perf_counter()
-    run_copy(plan_copy(source, destination, options), options)
+    plan = copy_plan(destination, source, CopyOptions(), datetime.now(UTC).replace(microsecond=0))
+    apply_plan(project, destination, plan, approved=True)
     return time.perf_counter() - started
 
 

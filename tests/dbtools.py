@@ -104,9 +104,13 @@ def make_database(server: sandbox.SandboxInfo, prefix: str = "t") -> Database:
 
 
 def drop_database(server: sandbox.SandboxInfo, name: str) -> None:
+    """The database and the scratch/trash databases of its restores and syncs."""
     conn = _admin(server)
     try:
         with conn.cursor() as cur:
+            cur.execute("SHOW DATABASES LIKE %s", (f"\\_mrpplan\\_%\\_{name}",))
+            for (shadow,) in cur.fetchall():
+                cur.execute(f"DROP DATABASE IF EXISTS `{shadow}`")
             cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
     finally:
         conn.close()

@@ -31,11 +31,23 @@ from mrpplan.plan.types import Plan, Step
 
 @dataclass
 class RecoverResult:
-    direction: str  # "nothing" | "rollback" | "forward"
+    direction: str  # "nothing" | "scratch" | "rollback" | "forward"
     apply_id: str = ""
     plan: Plan | None = None
     undone: list[Step] = field(default_factory=list)
     finished: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # scratch databases of a killed load
+
+
+def drop_scratch_databases(conn: object, database: str) -> list[str]:
+    """Scratch databases a killed restore/sync load left (mysql/shadow.py): never visible
+    to the application, but they hold copied (possibly unmasked) rows, so they go."""
+    from mrpplan.mysql.shadow import LOAD_PREFIX, drop_database, shadow_databases
+
+    names = shadow_databases(conn, database, LOAD_PREFIX)
+    for name in names:
+        drop_database(conn, name)
+    return names
 
 
 def recover(
@@ -57,7 +69,8 @@ def recover(
         with holding_lock(conn, database, wait_seconds=wait_seconds):
             records = interrupted_applies(conn, database)
             if not records:
-                return RecoverResult("nothing")
+                left = drop_scratch_databases(conn, database)
+                return RecoverResult("scratch" if left else "nothing", removed=left)
             record = records[-1]
             plan = from_document(json.loads(record.plan_text))
             journal = Journal(conn, record.apply_id, record.plan_digest)
@@ -65,7 +78,9 @@ def recover(
             ran = rebuild(executor, plan, read_entries(conn, record.apply_id))
             if forward is not None:
                 return _forward(executor, plan, forward, ran, record.apply_id, say)
-            return _rollback(executor, plan, ran, record.apply_id, say)
+            result = _rollback(executor, plan, ran, record.apply_id, say)
+            result.removed = drop_scratch_databases(conn, database)
+            return result
     finally:
         with contextlib.suppress(Exception):
             conn.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from mrpplan.errors import Refused
+from mrpplan.mysql.shadow import is_shadow_database
 from mrpplan.plan.types import Plan, Step
 
 _ACCOUNTS = re.compile(
@@ -33,7 +34,7 @@ _CREATE_DATABASE = re.compile(r"^\s*CREATE\s+DATABASE\b", re.I)
 
 # Steps whose SQL writes rows by design (their SQL is checked against the project's files).
 ROW_WRITING_ACTIONS = frozenset(
-    {"seed", "migrate_up", "migrate_down", "record_history", "sync_table"}
+    {"seed", "migrate_up", "migrate_down", "record_history", "sync_table", "shadow_load"}
 )
 
 
@@ -60,7 +61,10 @@ def _forbidden(step: Step, statement: str, database: str) -> str | None:
     if step.action == "create_database" and _CREATE_DATABASE.match(statement):
         return None
     for name in _QUALIFIED.findall(statement):
-        if name.replace("``", "`") != database:
+        name = name.replace("``", "`")
+        if step.action == "swap_tables" and is_shadow_database(name):
+            continue  # the swap moves tables between the target and its scratch/trash
+        if name != database:
             return f"it names another database, {name}"
     rows = _ROW_WRITES.match(statement)
     if rows and step.action not in ROW_WRITING_ACTIONS:

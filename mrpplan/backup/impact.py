@@ -133,7 +133,7 @@ def _schema_changes(
         with conn.cursor() as cur:
             cur.execute(f"CREATE DATABASE {ident(scratch)} CHARACTER SET utf8mb4")
         try:
-            _load_ddl(settings, scratch, path)
+            load_ddl(settings, scratch, path)
             backup_schema = inspect_schema(conn, scratch)
             live_schema = inspect_schema(conn, database)
         finally:
@@ -180,9 +180,13 @@ def _text_changes(live: object, backup: object) -> list[str]:
     return lines
 
 
-def _load_ddl(settings: ConnectionSettings, database: str, path: Path) -> None:
-    """Stream the file minus its INSERT statements. mariadb-dump writes a row per line (or a
-    statement per line) with newlines inside strings escaped, so a statement ends at `;`+EOL."""
+def load_ddl(
+    settings: ConnectionSettings, database: str, path: Path, *, keep_rows: tuple[str, ...] = ()
+) -> None:
+    """Stream the file minus its INSERT statements (but those into `keep_rows` tables).
+    mariadb-dump writes a row per line (or a statement per line) with newlines inside
+    strings escaped, so a statement ends at `;`+EOL."""
+    kept = tuple(f"INSERT INTO `{t}` ".encode() for t in keep_rows)
     codec = codec_of(path)
     with path.open("rb") as source:
         dec = subprocess.Popen(
@@ -196,7 +200,7 @@ def _load_ddl(settings: ConnectionSettings, database: str, path: Path) -> None:
     with open_loader(settings, database) as loader:
         in_insert = False
         for line in dec.stdout:
-            if not in_insert and line.startswith(b"INSERT INTO "):
+            if not in_insert and line.startswith(b"INSERT INTO ") and not line.startswith(kept):
                 in_insert = True
             if in_insert:
                 in_insert = not line.rstrip(b"\r\n").endswith(b";")

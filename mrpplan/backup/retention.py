@@ -17,6 +17,7 @@ from mrpplan.config.settings import Environment
 from mrpplan.errors import BackupError
 from mrpplan.mysql.connection import connect
 from mrpplan.mysql.quote import ident
+from mrpplan.mysql.shadow import TRASH_PREFIX, shadow_databases
 from mrpplan.mysql.table_stats import base_tables
 
 TRASH = re.compile(r"^_mrpplan_trash_(\d{8})T?(\d{6})Z?_")
@@ -79,14 +80,21 @@ def _newest_good(entries: list[BackupEntry], result: CleanupResult) -> BackupEnt
 def trash_tables_due(
     env: Environment, retention_days: int, now: datetime | None = None
 ) -> list[str]:
-    """Trash tables in env's database older than the retention (by the time in their name)."""
+    """Trash tables in env's database older than the retention (by the time in their name),
+    and trash databases of its restores and syncs (`_mrpplan_trash_<ts>_<db>`)."""
     cutoff = (now or utc_now()) - timedelta(days=retention_days)
     conn = connect(env.connection)
     try:
         names = base_tables(conn, env.connection.database)
+        databases = shadow_databases(conn, env.connection.database, TRASH_PREFIX)
     finally:
         conn.close()
-    due = []
+    due = [
+        name
+        for name in databases
+        if datetime.strptime(name[len(TRASH_PREFIX) :][:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        < cutoff
+    ]
     for name in names:
         found = TRASH.match(name)
         if not found:
@@ -98,11 +106,14 @@ def trash_tables_due(
 
 
 def purge_trash_tables(env: Environment, tables: list[str]) -> None:
+    """Drop trash tables, and trash databases (their names come from trash_tables_due)."""
     conn = connect(env.connection)
     try:
+        databases = set(shadow_databases(conn, env.connection.database, TRASH_PREFIX))
         with conn.cursor() as cur:
             cur.execute("SET SESSION foreign_key_checks = 0")
             for table in tables:
-                cur.execute(f"DROP TABLE IF EXISTS {ident(table)}")
+                what = "DATABASE" if table in databases else "TABLE"
+                cur.execute(f"DROP {what} IF EXISTS {ident(table)}")
     finally:
         conn.close()

@@ -236,7 +236,9 @@ def recover_command(app: AppContext, env_name: str, forward_file: Path | None) -
         forward=forward,
         progress=lambda line: app.err_console.print(Text(line, style="dim")),
     )
-    if result.direction == "nothing":
+    for name in result.removed:
+        app.console.print(f"Dropped the scratch database {name} of an interrupted load.")
+    if result.direction in ("nothing", "scratch"):
         app.console.print(f"Nothing to recover: no interrupted apply on {env.connection.database}.")
         return
     assert result.plan is not None

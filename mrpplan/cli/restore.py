@@ -1,23 +1,28 @@
-"""CLI: restore ENV [FILE] [--dry-run] [--backup-first] [--force] [--verify]."""
+"""CLI: restore ENV [FILE] [--dry-run] [--out FILE] [--force] [--verify]: a restore plan."""
 
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from rich.table import Table
 
 from mrpplan import sandbox
+from mrpplan.apply.approval import Request
 from mrpplan.backup.catalog import list_backups
 from mrpplan.backup.impact import ACTIONS, RestoreImpact, assess_restore
-from mrpplan.backup.restore import restore_backup
+from mrpplan.backup.restore_plan import check_data_backup, restore_plan
 from mrpplan.backup.verify import verify_backup
 from mrpplan.cli.backup import backups_table
 from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.cli.migrate import backup_database
 from mrpplan.cli.progress_bar import progress_for
+from mrpplan.cli.writing import carry_out
 from mrpplan.config.settings import Environment
-from mrpplan.errors import BackupError, Refused, UsageError
+from mrpplan.errors import BackupError, UsageError
+from mrpplan.plan.types import Plan
 
 
 @click.command("restore")
@@ -25,11 +30,22 @@ from mrpplan.errors import BackupError, Refused, UsageError
 @click.argument("file", required=False, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what the restore would change; change nothing.")
 @click.option(
-    "--backup-first/--no-backup-first",
-    default=None,
-    help="Take a rollback point first (default: on for protected environments).",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the restore plan to FILE (apply it later with `mrpplan apply FILE`).",
 )
-@click.option("--force", is_flag=True, help="Do not ask (needed when stdin is not a terminal).")
+@click.option(
+    "--backup-first/--no-backup-first",
+    default=False,
+    help="Also take a full backup first (the replaced tables are kept as trash anyway).",
+)
+@click.option(
+    "--force",
+    "--auto-approve",
+    "force",
+    is_flag=True,
+    help="Do not ask (unprotected environments only).",
+)
 @click.option("--verify", "deep", is_flag=True, help="Test-restore the file in the sandbox first.")
 @pass_app
 def restore_command(
@@ -37,17 +53,22 @@ def restore_command(
     env: str,
     file: Path | None,
     dry_run: bool,
-    backup_first: bool | None,
+    out: Path | None,
+    backup_first: bool,
     force: bool,
     deep: bool,
 ) -> None:
-    """Restore a backup into an environment's database (the file is verified first).
+    """Restore a backup into an environment's database, as a plan (the file is verified first).
+
+    The backup is loaded into shadow tables in a scratch database, checked against its
+    manifest, and swapped in with one RENAME TABLE; the replaced tables are kept in a trash
+    database until `backup --cleanup` purges them.
 
     \b
     Examples:
       mrpplan restore staging                   choose from the list of backups
-      mrpplan restore staging FILE --dry-run    what would change, row counts, schema diff
-      mrpplan restore prod FILE --backup-first  take a rollback point, then restore
+      mrpplan restore staging FILE --dry-run    what would change, row counts, the plan
+      mrpplan restore prod FILE --out plan.json save the plan; `mrpplan apply plan.json`
     """
     environment = app.environment(env)
     path = file if file is not None else _choose(app, environment)
@@ -63,25 +84,44 @@ def restore_command(
             progress=progress_for(app.err_console),
         )
     impact = assess_restore(environment, path, schema_diff=dry_run)
+    if impact.manifest.kind == "data":
+        _check_columns(environment, path, impact)
     render_impact(app, impact, show_schema=dry_run)
-    if dry_run:
-        app.console.print("Dry run: nothing was changed.")
-        return
-    _confirm(app, environment, impact, force)
-    take_rollback = environment.protected if backup_first is None else backup_first
-    result = restore_backup(
+
+    def build() -> Plan:
+        return restore_plan(
+            app.project, environment, path, datetime.now(UTC).replace(microsecond=0)
+        )
+
+    if backup_first and not dry_run and out is None:
+        backup_database(app, environment)
+    result = carry_out(
+        app,
         environment,
-        path,
-        backup_first=take_rollback,
-        progress=progress_for(app.err_console),
-        verified=True,
+        build,
+        Request("restore", skip_questions=force),
+        out=out,
+        dry_run=dry_run,
     )
-    app.console.print(
-        f"Restored {path.name} into {environment.name} ({environment.connection.database}) in "
-        f"{result.seconds:.1f} s; row counts and checksums match the manifest."
-    )
-    if result.rollback:
-        app.console.print(f"Rollback point: {result.rollback}")
+    if result is not None:
+        app.console.print(
+            f"Restored {path.name} into {environment.name} "
+            f"({environment.connection.database}); row counts and checksums match the "
+            "manifest (checked before the swap)."
+        )
+
+
+def _check_columns(env: Environment, path: Path, impact: RestoreImpact) -> None:
+    """Refuse a data-only backup whose rows do not fit before saying anything else."""
+    from mrpplan.mysql.connection import connect
+
+    conn = connect(env.connection)
+    try:
+        check_data_backup(
+            conn, env.connection.database, path, impact.manifest, [t.table for t in impact.tables]
+        )
+    finally:
+        conn.close()
 
 
 def _choose(app: AppContext, env: Environment) -> Path:
@@ -96,23 +136,6 @@ def _choose(app: AppContext, env: Environment) -> Path:
     app.console.print(backups_table(entries, app.project.root, numbered=True))
     choice = click.prompt("Restore which backup (number)", type=click.IntRange(1, len(entries)))
     return entries[choice - 1].path
-
-
-def _confirm(app: AppContext, env: Environment, impact: RestoreImpact, force: bool) -> None:
-    if force:
-        return
-    if not sys.stdin.isatty():
-        raise Refused(
-            f"restoring into {env.name} replaces tables and stdin is not a terminal: refusing "
-            "without --force",
-            unchanged="Nothing was changed.",
-        )
-    if env.protected:
-        typed = click.prompt(f"{env.name} is protected. Type its name to restore into it")
-        if typed.strip() != env.name:
-            raise Refused("the name did not match; nothing was changed")
-    elif not click.confirm(f"Restore {impact.path.name} into {env.name}?", default=False):
-        raise Refused("not confirmed; nothing was changed")
 
 
 def render_impact(app: AppContext, impact: RestoreImpact, *, show_schema: bool) -> None:
@@ -135,6 +158,10 @@ def render_impact(app: AppContext, impact: RestoreImpact, *, show_schema: bool) 
     if show_schema:
         if impact.schema_changes is None:
             app.console.print(f"Schema: {impact.schema_note}")
+        elif not impact.schema_changes and impact.manifest.kind == "data":
+            app.console.print(
+                f"Schema: {impact.schema_note}; the backup's rows fit the live columns."
+            )
         elif not impact.schema_changes:
             app.console.print(f"Schema: the backup's schema matches live ({impact.schema_note}).")
         else:

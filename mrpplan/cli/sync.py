@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
+from mrpplan.apply.approval import Request
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.cli.formatting import human_size
+from mrpplan.cli.writing import carry_out
 from mrpplan.errors import EXIT_CHANGES
+from mrpplan.plan.types import Plan
 from mrpplan.sync.compare import compare_environments
-from mrpplan.sync.copy import CopyOptions, CopyPlan, CopyResult, check_approval, plan_copy, run_copy
+from mrpplan.sync.copy import CopyOptions, CopyPlan, copy_plan, plan_copy
 from mrpplan.sync.status import environment_status, list_environments
 
 
@@ -117,21 +120,23 @@ def _copy_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "--exclude", multiple=True, metavar="GLOB", help="Not these tables (repeatable)."
         ),
         click.option(
-            "--backup/--no-backup",
-            default=True,
-            help="Checkpoint the destination's tables first; a failed copy restores them.",
-        ),
-        click.option(
             "--dry-run",
             is_flag=True,
-            help="List tables with estimated rows and bytes; change nothing.",
+            help="List tables with estimated rows and bytes, and the plan; change nothing.",
+        ),
+        click.option(
+            "--out",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Save the plan to FILE (apply it later with `mrpplan apply FILE`).",
         ),
         click.option(
             "--auto-approve",
+            "--force",
+            "auto_approve",
             is_flag=True,
-            help="Write into a protected environment without asking.",
+            help="Do not ask (unprotected environments only).",
         ),
-        click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
+        click.option("--json", "as_json", is_flag=True, help="Machine-readable --dry-run."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -145,58 +150,51 @@ def _globs(values: tuple[str, ...]) -> tuple[str, ...]:
 
 def _copy(
     app: AppContext,
+    command: str,
     source_name: str,
     target_name: str,
     *,
     schema_only: bool | None,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
-    backup: bool,
     dry_run: bool,
+    out: Path | None,
     auto_approve: bool,
     as_json: bool,
 ) -> None:
+    """Plan the copy and run it the way every writing command runs (cli/writing.py)."""
     source = app.environment(source_name)
     target = app.environment(target_name)
-    options = CopyOptions(schema_only, _globs(include), _globs(exclude), backup)
-    interactive = sys.stdin.isatty()
-    if not dry_run and target.protected and not auto_approve and not interactive:
-        check_approval(target, auto_approve=False, ask=None)  # raises before reading anything
-    plan = plan_copy(source, target, options)
-    if dry_run:
-        _echo_json(plan.as_dict()) if as_json else _show_plan(app, plan, dry_run=True)
+    options = CopyOptions(schema_only, _globs(include), _globs(exclude))
+    if dry_run and as_json:
+        _echo_json(plan_copy(source, target, options).as_dict())
         return
-    if not as_json:
-        _show_plan(app, plan, dry_run=False)
-    ask = (
-        (lambda prompt: str(click.prompt(prompt, default="", show_default=False)))
-        if interactive
-        else None
+    _show_plan(app, plan_copy(source, target, options))
+
+    def build() -> Plan:
+        return copy_plan(target, source, options, datetime.now(UTC).replace(microsecond=0))
+
+    result = carry_out(
+        app,
+        target,
+        build,
+        Request(command, skip_questions=auto_approve),
+        out=out,
+        dry_run=dry_run,
     )
-    check_approval(target, auto_approve=auto_approve, ask=ask)
-    say = None if as_json else (lambda message: app.err_console.print(f"… {message}"))
-    if as_json or not app.err_console.is_terminal:
-        result = run_copy(plan, options, say, approved=True)
-    else:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            console=app.err_console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("streaming", total=plan.estimated_bytes or None)
-            result = run_copy(plan, options, say, lambda n: bar.advance(task, n), approved=True)
-    _echo_json(result.as_dict()) if as_json else _show_result(app, result)
+    if result is not None:
+        app.console.print(
+            f"Copied {source.name} into {target.name}: the tables were loaded and masked in a "
+            "scratch database, then swapped in with one RENAME TABLE (the replaced ones are "
+            "kept in a trash database until `backup --cleanup`)."
+        )
 
 
-def _show_plan(app: AppContext, plan: CopyPlan, *, dry_run: bool) -> None:
+def _show_plan(app: AppContext, plan: CopyPlan) -> None:
     out = app.console
     what = "structure only" if plan.schema_only else "structure and data"
     out.print(
-        f"{'Would copy' if dry_run else 'Copying'} {plan.source.name} -> {plan.target.name} "
-        f"({what}; {plan.selection.describe()})"
+        f"Copy {plan.source.name} -> {plan.target.name} ({what}; {plan.selection.describe()})"
     )
     table = Table("table", "kind", "est. rows", "est. size")
     for t in plan.tables:
@@ -210,10 +208,6 @@ def _show_plan(app: AppContext, plan: CopyPlan, *, dry_run: bool) -> None:
     if not plan.target_exists:
         database = plan.target.connection.database
         out.print(f"{plan.target.name}'s database {database} does not exist yet: it is created")
-    if plan.target.protected:
-        out.print(
-            f"{plan.target.name} is protected: writing needs its typed name or --auto-approve"
-        )
     if plan.drop:
         out.print(
             f"drop from {plan.target.name} (not in {plan.source.name}): {', '.join(plan.drop)}"
@@ -225,38 +219,6 @@ def _show_plan(app: AppContext, plan: CopyPlan, *, dry_run: bool) -> None:
         out.print(f"history copied from {plan.source.name}: {', '.join(plan.histories)}")
     if plan.masks:
         out.print("mask: " + ", ".join(f"{m.key} ({m.spec})" for m in plan.masks))
-    if plan.skipped_masks:
-        out.print(
-            "mask rules not used (table not copied): "
-            + ", ".join(m.key for m in plan.skipped_masks)
-        )
-    if plan.overwritten:
-        out.print(
-            f"{plan.target.name} tables replaced: {len(plan.overwritten)}"
-            " (checkpointed first unless --no-backup)"
-        )
-    if dry_run:
-        out.print("Dry run: nothing was changed.")
-
-
-def _show_result(app: AppContext, result: CopyResult) -> None:
-    out = app.console
-    plan = result.plan
-    rate = result.sql_bytes / 1e6 / result.seconds if result.seconds > 0 else 0.0
-    out.print(
-        f"Copied {len(plan.tables)} tables and views from {plan.source.name} "
-        f"to {plan.target.name}: "
-        f"{human_size(result.sql_bytes)} of SQL in {result.seconds:.1f}s ({rate:.1f} MB/s)."
-    )
-    if result.checkpoint:
-        out.print(f"Checkpoint of the previous {plan.target.name} tables: {result.checkpoint}")
-    for check in result.masks:
-        out.print(
-            f"masked {check.rule.key} ({check.rule.spec}): {check.rows:,} rows changed; "
-            f"{check.remaining} of {check.source_values:,} source values remain"
-        )
-    if result.masks:
-        out.print("Masking verified: no source value of a masked column remains.")
 
 
 @sync_group.command("pull")
@@ -276,7 +238,7 @@ def pull(app: AppContext, env: str | None, to: str, **kwargs: Any) -> None:
         if target.sync is None:
             raise click.UsageError(f"give the environment to pull from: {to} has no sync.source")
         env = target.sync.source
-    _copy(app, env, to, **kwargs)
+    _copy(app, "sync pull", env, to, **kwargs)
 
 
 @sync_group.command("clone")
@@ -291,7 +253,7 @@ def clone(app: AppContext, source: str, destination: str, **kwargs: Any) -> None
     Example:
       mrpplan sync clone prod staging --schema-only
     """
-    _copy(app, source, destination, **kwargs)
+    _copy(app, "sync clone", source, destination, **kwargs)
 
 
 @sync_group.command("compare")

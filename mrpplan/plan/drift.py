@@ -32,6 +32,7 @@ def detect_drift(project: Project, env: Environment) -> DriftReport:
     conn = connect(env.connection)
     try:
         live: DatabaseState = read_state(conn, env.connection.database)
+        unfinished = unfinished_work(conn, env)
     finally:
         conn.close()
     recorded = live.schema_version
@@ -47,4 +48,25 @@ def detect_drift(project: Project, env: Environment) -> DriftReport:
     differences: list[str] = []
     if expected.fingerprint() != live.schema.fingerprint():
         differences = drift_lines(expected, live.schema)
+    differences = unfinished + differences
     return DriftReport(env.name, env.connection.database, recorded, label, differences)
+
+
+def unfinished_work(conn: object, env: Environment) -> list[str]:
+    """An interrupted apply (a restore or sync killed half-way too) is drift: the database
+    may hold half of a change, and only `recover` knows which half."""
+    from mrpplan.apply.journal import interrupted_applies
+    from mrpplan.mysql.shadow import LOAD_PREFIX, shadow_databases
+
+    database = env.connection.database
+    lines = [
+        f"apply {a.apply_id} (plan {a.plan_digest[:12]}, started {a.started_at}) was "
+        f"interrupted and not recovered: run `mrpplan recover {env.name}`"
+        for a in interrupted_applies(conn, database)
+    ]
+    lines += [
+        f"scratch database {name} is left from an interrupted load: run "
+        f"`mrpplan recover {env.name}`"
+        for name in shadow_databases(conn, database, LOAD_PREFIX)
+    ]
+    return lines

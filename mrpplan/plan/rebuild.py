@@ -95,7 +95,12 @@ def created_at(plan: Plan) -> datetime:
     return datetime.strptime(plan.created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
-_MODULES = ("mrpplan.plan.planner", "mrpplan.plan.builders")
+_MODULES = (
+    "mrpplan.plan.planner",
+    "mrpplan.plan.builders",
+    "mrpplan.backup.restore_plan",
+    "mrpplan.sync.copy",
+)
 
 
 def _load_builders() -> None:

@@ -14,8 +14,8 @@ from mrpplan import __version__
 FORMAT_VERSION = 1
 
 # How each action counts in the summary line ("Plan: 2 to add, 1 to change, 1 to destroy.").
-_DATA_ACTIONS = frozenset({"seed", "sync_table"})
-_BOOKKEEPING_ACTIONS = frozenset({"checkpoint", "record_history"})
+_DATA_ACTIONS = frozenset({"seed", "sync_table", "shadow_load", "swap_tables"})
+_BOOKKEEPING_ACTIONS = frozenset({"checkpoint", "record_history", "shadow_prepare"})
 
 
 def kind_of(action: str) -> str:

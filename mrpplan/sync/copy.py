@@ -1,55 +1,60 @@
-"""Copying one environment's database into another: plan it, then run it safely.
+"""Copying one environment's database into another (`sync pull` / `sync clone`) as a plan.
 
-A copy streams the source's `mariadb-dump --single-transaction` (consistent, no locks: fine
-on a protected production server) straight into the destination's `mariadb` client; no
-temporary file, credentials only in 0600 option files (mysql/client_process.py).
+`plan_copy` reads both sides and decides what a copy does (what --dry-run lists);
+`copy_plan` turns that into a Plan (builder "sync_copy") of the shadow steps of
+plan/replace.py: the source's `mariadb-dump --single-transaction` streams into a scratch
+database on the destination's server, the destination's `sync.mask` rules run there and are
+verified, and one RENAME TABLE swaps the copies in (the replaced tables go to the trash
+database). No unmasked row is ever visible in the destination; a kill leaves the
+destination as it was (`recover` drops the scratch database).
 
-Order of a run (`run_copy`):
-  1. the destination database is created if missing (with the source's character set);
-  2. checkpoint: the destination tables the copy will overwrite or drop are saved
-     (backup/checkpoint.py), unless --no-backup;
-  3. destination tables/views that the selection covers but the source lacks are dropped,
-     so a full clone leaves the destination's schema equal to the source's;
-  4. the dump is piped in; then mrpplan_schema_history (and for data copies
-     mrpplan_seed_history) from the source, for whole-database copies only;
-  5. the destination's `sync.mask` rules run as UPDATEs, and the verification proves no
-     source value of a masked column is left.
-Any failure in 3-5 restores the checkpoint, drops the tables the copy created, and raises.
-
-mrpplan's own tables: `mrpplan_apply_journal` and `_mrpplan*` (trash, workspaces) are never
-copied; the destination keeps its own journal. The schema history IS copied on whole-database
-copies because the destination's schema then equals the source's, so the source's recorded
-version is the true one. A schema-only whole copy empties the destination's seed history
-(its seeded rows are gone); a partial copy (--include) leaves both histories alone.
+Excluded tables keep their schema: one the destination lacks is created empty. mrpplan's
+own tables: the journal and `_mrpplan*` are never copied; the schema history (and for data
+copies the seed history) comes from the source on whole-database copies, because the
+destination's schema then equals the source's.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import datetime
 from typing import Any, NoReturn
 
+from mrpplan.apply.runners import RunContext
+from mrpplan.config import Project, load_environment
 from mrpplan.config.settings import Environment
 from mrpplan.errors import MrpplanError, Refused, UsageError
+from mrpplan.mysql import shadow
 from mrpplan.mysql.catalog import database_exists
 from mrpplan.mysql.client_process import DumpSpec, pipe_dump
 from mrpplan.mysql.connection import Connection, connect
-from mrpplan.mysql.quote import ident, literal
+from mrpplan.plan.live import empty_state, read_state
+from mrpplan.plan.rebuild import register_builder
+from mrpplan.plan.replace import (
+    Load,
+    desired_state,
+    make_replace_plan,
+    object_changes,
+    register_checker,
+    register_streamer,
+    replace_drafts,
+    timestamp,
+)
+from mrpplan.plan.types import Plan
 from mrpplan.sync import catalog
+from mrpplan.sync import state as sync_state
 from mrpplan.sync.catalog import ColumnInfo, TableStat
 from mrpplan.sync.mask import (
-    MaskCheck,
     MaskRule,
-    apply_masks,
     check_rules,
     parse_rules,
+    row_key,
+    rules_by_table,
+    update_statement,
     verify_masks,
 )
-from mrpplan.sync.select import SCHEMA_HISTORY, SEED_HISTORY, Selection, selection_for
-
-Progress = Callable[[str], None]
+from mrpplan.sync.select import SCHEMA_HISTORY, SEED_HISTORY, Selection, is_own, selection_for
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ class CopyOptions:
     schema_only: bool | None = None
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    backup: bool = True
+    salt: str = ""  # for masks keyed on masked columns; recorded in the plan's origin
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,8 @@ class CopyPlan:
     source_names: tuple[str, ...] = ()  # every table and view of the source
     source_columns: dict[str, dict[str, ColumnInfo]] = field(repr=False, default_factory=dict)
     drop_routines: list[tuple[str, str]] = field(default_factory=list)  # (kind, name)
+    source_kinds: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     @property
     def estimated_rows(self) -> int:
@@ -130,24 +137,6 @@ class CopyPlan:
             "checkpoint_tables": self.overwritten,
             "estimated_rows": self.estimated_rows,
             "estimated_bytes": self.estimated_bytes,
-        }
-
-
-@dataclass(frozen=True)
-class CopyResult:
-    plan: CopyPlan
-    checkpoint: Path | None
-    sql_bytes: int
-    seconds: float
-    masks: list[MaskCheck]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            **self.plan.as_dict(),
-            "checkpoint": str(self.checkpoint) if self.checkpoint else None,
-            "sql_bytes": self.sql_bytes,
-            "seconds": round(self.seconds, 3),
-            "mask_checks": [m.as_dict() for m in self.masks],
         }
 
 
@@ -241,6 +230,8 @@ def plan_copy(source: Environment, target: Environment, options: CopyOptions) ->
         source_names=tuple(source_kinds),
         source_columns=columns,
         drop_routines=sorted(ours.routines - theirs.routines) if whole else [],
+        source_kinds=source_kinds,
+        keys=keys,
     )
 
 
@@ -251,196 +242,210 @@ def _refuse_same(source: Environment, target: Environment) -> NoReturn:
     )
 
 
-def check_approval(
-    target: Environment, *, auto_approve: bool, ask: Callable[[str], str] | None
-) -> None:
-    """Writing into a protected environment needs its typed name (terminal) or --auto-approve."""
-    if not target.protected or auto_approve:
-        return
-    if ask is None:
-        raise Refused(
-            f"{target.name} is protected: writing into it needs the typed environment name on a "
-            "terminal, or --auto-approve",
-            unchanged="Nothing was changed.",
-        )
-    answer = ask(f"{target.name} is protected. Type its name to overwrite it")
-    if answer.strip() != target.name:
-        raise Refused(
-            f"the typed name did not match {target.name!r}", unchanged="Nothing was changed."
-        )
-
-
-def run_copy(
-    plan: CopyPlan,
-    options: CopyOptions,
-    progress: Progress | None = None,
-    on_bytes: Callable[[int], None] | None = None,
-    *,
-    approved: bool = False,
-) -> CopyResult:
-    """Carry out a planned copy; on failure restore the destination and raise.
-
-    `progress` gets a line per phase, `on_bytes` the size of each chunk of SQL streamed.
-    A protected destination needs `approved` (see check_approval)."""
-    if plan.target.protected and not approved:
-        check_approval(plan.target, auto_approve=False, ask=None)
-    say = progress or (lambda _message: None)
-    started = time.monotonic()
-    target = plan.target
-    if not plan.target_exists:
-        _create_database(plan)
-    checkpoint = None
-    if options.backup and plan.overwritten:
-        say(f"checkpoint of {len(plan.overwritten)} table(s) of {target.name}")
-        checkpoint = _save_checkpoint(target, plan.overwritten, plan.source.name)
+def copy_plan(
+    target: Environment, source: Environment, options: CopyOptions, now: datetime
+) -> Plan:
+    """The plan that copies `source` into `target` (deterministic given `now`); the load
+    step finds `source` again by name in the project's environments."""
+    copy = plan_copy(source, target, options)
+    database = target.connection.database
+    conn = connect(target.connection, database=None)
     try:
-        moved = _load(plan, say, on_bytes)
-        checks = _mask(plan, say)
-    except BaseException as exc:
+        drafts = []
+        if copy.target_exists:
+            conn.select_db(database)
+            prior = read_state(conn, database)
+        else:
+            from mrpplan.plan.planner import create_database_draft
+
+            drafts.append(create_database_draft(target, conn))
+            prior = empty_state()
+        live = [n for n, k in copy.target_objects.items() if k == "table"]
+        data_tables = [t.name for t in copy.tables if t.kind == "table"]
+        empty = sorted(_kept_schema(copy, live))
+        if copy.schema_only:
+            empty, data_tables = sorted({*data_tables, *empty}), []
+        dropped = tuple(n for n in copy.drop if copy.target_objects.get(n) == "table")
+        if copy.clear_seed_history:  # a schema-only copy leaves no seeded rows
+            if copy.source_kinds.get(SEED_HISTORY) == "table":
+                empty.append(SEED_HISTORY)
+            else:
+                dropped = (*dropped, SEED_HISTORY)
+        incoming = sorted({*data_tables, *empty, *copy.histories, sync_state.STATE_TABLE})
+        stamp = timestamp(now)
+        src = connect(source.connection)
         try:
-            _undo(plan, checkpoint, say)
-        except MrpplanError as undo_failed:
-            kept = f" The checkpoint is {checkpoint}." if checkpoint else ""
-            raise MrpplanError(
-                f"{_message(exc)}; then putting {target.name} back failed too: "
-                f"{undo_failed.message}.{kept}"
-            ) from exc
-        if isinstance(exc, MrpplanError):
-            exc.unchanged = _undo_note(plan, checkpoint, options)
-        raise
-    return CopyResult(plan, checkpoint, moved, time.monotonic() - started, checks)
-
-
-def _message(exc: BaseException) -> str:
-    return exc.message if isinstance(exc, MrpplanError) else f"{type(exc).__name__}: {exc}"
-
-
-def _create_database(plan: CopyPlan) -> None:
-    charset, collation = plan.charset
-    conn = connect(plan.target.connection, database=None)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                f"CREATE DATABASE IF NOT EXISTS {ident(plan.target.connection.database)}"
-                f" CHARACTER SET {literal(charset)} COLLATE {literal(collation)}"
+            theirs = read_state(src, source.connection.database)
+        finally:
+            src.close()
+        if copy.target_exists:
+            swap = shadow.plan_swap(
+                conn, database, stamp, incoming=incoming, live=live, dropped=dropped
             )
+        else:
+            swap = shadow.Swap(
+                database,
+                shadow.shadow_database(shadow.LOAD_PREFIX, stamp, database),
+                shadow.shadow_database(shadow.TRASH_PREFIX, stamp, database),
+                replaced=(),
+                created=tuple(incoming),
+                dropped=(),
+                repointed=(),
+            )
+        whole = not copy.selection.partial
+        objects = object_changes(
+            prior.schema,
+            theirs.schema if whole else prior.schema,
+            [*incoming, *dropped],
+            exact=whole,
+        )
+        salt = str(options.salt or now.strftime("%Y%m%d%H%M%S"))
+        load = Load(
+            kind="sync",
+            tables=tuple(sorted({*data_tables, *copy.histories})),
+            source=source.name,
+            database=source.connection.database,
+            empty=tuple(empty),
+            masked={
+                t: {m.column: m.spec for m in copy.masks if m.table == t} for t in _tables(copy)
+            },
+        )
+        drafts += replace_drafts(
+            swap,
+            load,
+            charset=copy.charset,
+            mask_sql=_mask_sql(copy, salt),
+            what=f"{len(incoming)} table(s) of {source.name}",
+            rows=copy.estimated_rows,
+            objects=objects,
+        )
+        desired = desired_state(prior, theirs, incoming, dropped, objects)
+        if copy.clear_seed_history:  # its copy is empty
+            desired = desired_state(prior, theirs, incoming, (*dropped, SEED_HISTORY), objects)
+        origin = {
+            "builder": "sync_copy",
+            "source": source.name,
+            "schema_only": options.schema_only,
+            "include": list(options.include),
+            "exclude": list(options.exclude),
+            "salt": salt,
+        }
+        target_conn = conn
+        return make_replace_plan(
+            target,
+            target_conn,
+            now=now,
+            prior=prior,
+            drafts=drafts,
+            desired_fingerprint=desired,
+            origin=origin,
+            warnings=_warnings(copy),
+        )
     finally:
         conn.close()
 
 
-def _save_checkpoint(target: Environment, tables: list[str], source: str) -> Path:
-    from mrpplan.backup.checkpoint import save_checkpoint
-
-    return save_checkpoint(target, tables, label=f"before sync from {source}")
+def _tables(copy: CopyPlan) -> list[str]:
+    return sorted({m.table for m in copy.masks})
 
 
-def _load(plan: CopyPlan, say: Progress, on_bytes: Callable[[int], None] | None) -> int:
-    src, dst = plan.source.connection, plan.target.connection
-    if plan.drop or plan.drop_routines:
-        say(f"dropping {len(plan.drop) + len(plan.drop_routines)} object(s) the source lacks")
-        conn = connect(dst)
-        try:
-            _drop(conn, plan.drop, plan.target_objects)
-            with conn.cursor() as cur:
-                for kind, name in plan.drop_routines:
-                    cur.execute(f"DROP {kind} IF EXISTS {ident(name)}")
-        finally:
-            conn.close()
-    moved = 0
-    if plan.tables:
-        say(f"copying {len(plan.tables)} table(s) from {plan.source.name}")
-        moved += pipe_dump(src, _main_spec(plan), dst, dst.database, on_bytes=on_bytes)
-    if plan.histories:
-        spec = DumpSpec(src.database, tables=tuple(plan.histories), routines=False)
-        moved += pipe_dump(src, spec, dst, dst.database)
-    if plan.clear_seed_history:
-        conn = connect(dst)
-        try:
-            with conn.cursor() as cur:
-                cur.execute(f"DELETE FROM {ident(SEED_HISTORY)}")
-        finally:
-            conn.close()
-    return moved
-
-
-def _main_spec(plan: CopyPlan) -> DumpSpec:
-    """Whole database (with routines) minus what is not selected, or just the picked tables."""
-    database = plan.source.connection.database
-    data = not plan.schema_only
-    if plan.selection.partial:
-        return DumpSpec(
-            database, tables=tuple(t.name for t in plan.tables), data=data, routines=False
-        )
-    picked = {t.name for t in plan.tables}
-    skipped = tuple(n for n in plan.source_names if n not in picked)
-    return DumpSpec(database, exclude=skipped, data=data, routines=True)
-
-
-def _drop(conn: Connection, names: list[str], kinds: dict[str, str]) -> None:
-    with conn.cursor() as cur:
-        cur.execute("SET SESSION foreign_key_checks = 0")
-        for name in names:
-            what = "VIEW" if kinds.get(name) == "view" else "TABLE"
-            cur.execute(f"DROP {what} IF EXISTS {ident(name)}")
-
-
-def _mask(plan: CopyPlan, say: Progress) -> list[MaskCheck]:
-    if not plan.masks or plan.schema_only:
+def _kept_schema(copy: CopyPlan, live: list[str]) -> list[str]:
+    """Source tables the selection leaves out that the destination lacks: created empty,
+    so an excluded table keeps its schema and loses only its data copy."""
+    picked = {t.name for t in copy.tables}
+    if copy.selection.partial:
         return []
-    say(f"masking {len(plan.masks)} column(s)")
-    src = connect(plan.source.connection)
-    dst = connect(plan.target.connection)
-    try:
-        changed = apply_masks(dst, plan.target.connection.database, plan.masks, plan.source_columns)
-        checks = verify_masks(
-            src,
-            plan.source.connection.database,
-            dst,
-            plan.target.connection.database,
-            plan.masks,
-            changed,
+    return [
+        name
+        for name, kind in copy.source_kinds.items()
+        if kind == "table" and name not in picked and not is_own(name) and name not in live
+    ]
+
+
+def _mask_sql(copy: CopyPlan, salt: str) -> list[str]:
+    if copy.schema_only:
+        return []
+    statements = []
+    for table, rules in sorted(rules_by_table(copy.masks).items()):
+        columns = copy.source_columns[table]
+        statements.append(
+            update_statement(
+                table, rules, row_key(copy.keys.get(table, {}), columns), columns, salt
+            )
         )
+    return statements
+
+
+def _warnings(copy: CopyPlan) -> list[str]:
+    found = []
+    if copy.skipped_masks:
+        found.append(
+            "mask rules not used (table not copied): "
+            + ", ".join(m.key for m in copy.skipped_masks)
+        )
+    return found
+
+
+def _stream(ctx: RunContext, load: Load, scratch: str) -> None:
+    source = load_environment(ctx.project, load.source)
+    if source.connection.database != load.database:
+        raise Refused(
+            f"{source.name} now points at database {source.connection.database}, the plan "
+            f"was made from {load.database}: make a new plan"
+        )
+    target = ctx.env.connection
+    if load.tables:
+        spec = DumpSpec(
+            load.database,
+            tables=load.tables,
+            schema=load.definitions != "live",
+            routines=False,
+            extra=("--skip-triggers", "--complete-insert"),
+        )
+        pipe_dump(source.connection, spec, target, scratch)
+    if load.empty:
+        spec = DumpSpec(
+            load.database, tables=load.empty, data=False, routines=False, extra=("--skip-triggers",)
+        )
+        pipe_dump(source.connection, spec, target, scratch)
+
+
+def _check(ctx: RunContext, load: Load, scratch: str) -> None:
+    """No source value of a masked column may be left in the copy; then the sync state
+    (sync/state.py) of the copied tables is written next to them, to be swapped in too."""
+    rules = parse_rules(
+        {f"{t}.{c}": r for t, cols in load.masked.items() for c, r in cols.items()}, "plan"
+    )
+    source = load_environment(ctx.project, load.source)
+    src = connect(source.connection)
+    work = connect(ctx.env.connection, database=scratch)
+    try:
+        if rules:
+            checks = verify_masks(src, load.database, work, scratch, rules, {})
+            leaks = [c for c in checks if c.remaining]
+            if leaks:
+                detail = ", ".join(f"{c.rule.key}: {c.remaining} value(s)" for c in leaks)
+                raise MrpplanError(f"masking left source values in the copy: {detail}")
+        data = [t for t in load.tables if not is_own(t)]
+        theirs = sync_state.checksums(src, load.database, data)
+        ours = sync_state.checksums(work, scratch, data)
+        copied = {t: sync_state.Copied(source.name, theirs.get(t), ours.get(t)) for t in data}
+        sync_state.write_shadow_state(work, scratch, ctx.env.connection.database, copied)
     finally:
         src.close()
-        dst.close()
-    leaks = [c for c in checks if c.remaining]
-    if leaks:
-        detail = ", ".join(f"{c.rule.key}: {c.remaining} value(s)" for c in leaks)
-        raise MrpplanError(f"masking left source values in {plan.target.name}: {detail}")
-    return checks
+        work.close()
 
 
-def _undo(plan: CopyPlan, checkpoint: Path | None, say: Progress) -> None:
-    """Put the destination back: drop what the copy created, restore the checkpoint."""
-    say(f"copy failed: restoring {plan.target.name}")
-    if not plan.target_exists:
-        conn = connect(plan.target.connection, database=None)
-        try:
-            with conn.cursor() as cur:
-                cur.execute(f"DROP DATABASE IF EXISTS {ident(plan.target.connection.database)}")
-        finally:
-            conn.close()
-        return
-    conn = connect(plan.target.connection)
-    try:
-        now = {t.name: t.kind for t in catalog.table_stats(conn, plan.target.connection.database)}
-        _drop(conn, [n for n in plan.created if n in now], now)
-    finally:
-        conn.close()
-    if checkpoint is not None:
-        from mrpplan.backup.checkpoint import restore_checkpoint
-
-        restore_checkpoint(plan.target, checkpoint)
+def _build(project: Project, env: Environment, origin: Mapping[str, Any], now: datetime) -> Plan:
+    options = CopyOptions(
+        origin.get("schema_only"),
+        tuple(origin.get("include") or ()),
+        tuple(origin.get("exclude") or ()),
+        salt=str(origin.get("salt") or ""),
+    )
+    return copy_plan(env, load_environment(project, str(origin["source"])), options, now)
 
 
-def _undo_note(plan: CopyPlan, checkpoint: Path | None, options: CopyOptions) -> str:
-    if not plan.target_exists:
-        database = plan.target.connection.database
-        return f"The database {database} did not exist before and was dropped again."
-    if checkpoint is not None:
-        return f"{plan.target.name} was restored from the checkpoint {checkpoint.name}."
-    if not plan.overwritten:
-        return f"{plan.target.name} had none of the copied tables; the ones created were dropped."
-    if not options.backup:
-        return f"--no-backup: {plan.target.name} may hold a partial copy of the tables."
-    return ""
+register_builder("sync_copy", _build)
+register_streamer("sync", _stream)
+register_checker("sync", _check)

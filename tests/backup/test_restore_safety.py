@@ -1,5 +1,5 @@
-"""Restore refuses without a terminal or --force, and a load that fails part-way puts the
-rollback point back."""
+"""Restore follows the one approval rule, keeps the replaced tables as trash, and a load that
+fails part-way never touches the target (it loads into a scratch database)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from backup_support import checksums, environment, seed
 from mrpplan.backup.dump import create_backup
 from mrpplan.backup.manifest import manifest_path
 from mrpplan.backup.restore import restore_backup
-from mrpplan.errors import BackupError
+from mrpplan.errors import MrpplanError
 
 
 def _backup(project: Any, cli: Any, env: str = "local") -> Path:
@@ -23,15 +23,19 @@ def _backup(project: Any, cli: Any, env: str = "local") -> Path:
     return next((project.root / "database" / "backups").glob(f"mrp_erp_full_{env}_*.sql.gz"))
 
 
-def test_restore_without_terminal_or_force_is_refused(project: Any, cli: Any) -> None:
+def test_restore_without_terminal_keeps_the_replaced_rows_as_trash(project: Any, cli: Any) -> None:
+    # one approval rule: an unprotected environment takes a plan that loses nothing without
+    # a terminal; the replaced tables are kept in the trash database, not dropped
     db = project.databases["local"]
     seed(db)
     path = _backup(project, cli)
-    db.execute("UPDATE items SET price = 7")
-    before = checksums(db)
+    db.execute("UPDATE items SET price = 123456")
     done = cli("restore", "local", str(path))
-    assert done.code == 3 and "--force" in done.stderr
-    assert checksums(db) == before
+    assert done.code == 0, done.output
+    assert db.query("SELECT COUNT(*) FROM items WHERE price = 123456") == [(0,)]
+    pattern = f"\\_mrpplan\\_trash\\_%{db.name}"
+    [(trash,)] = db.query("SHOW DATABASES LIKE %s", (pattern,))
+    assert db.query(f"SELECT COUNT(*) FROM `{trash}`.items WHERE price = 123456") == [(300,)]
 
 
 def test_restore_without_file_and_terminal_is_a_usage_error(project: Any, cli: Any) -> None:
@@ -39,14 +43,18 @@ def test_restore_without_file_and_terminal_is_a_usage_error(project: Any, cli: A
     assert done.code == 64 and "FILE" in done.stderr
 
 
-def test_protected_env_takes_a_rollback_point_by_default(project: Any, cli: Any) -> None:
+def test_protected_env_is_refused_without_a_terminal_even_with_force(
+    project: Any, cli: Any
+) -> None:
     db = project.databases["prod"]
     seed(db)
     path = _backup(project, cli, "prod")
+    db.execute("UPDATE items SET price = 7")
+    before = checksums(db)
     done = cli("restore", "prod", str(path), "--force")
-    assert done.code == 0, done.output
-    assert "Rollback point:" in done.stdout
-    assert list((project.root / "database" / "backups").glob("rollback_prod_*.sql.gz"))
+    assert done.code == 3, done.output
+    assert "protected" in done.stderr and "--out" in done.stderr
+    assert checksums(db) == before
 
 
 def _poison(path: Path) -> None:
@@ -64,7 +72,7 @@ def _poison(path: Path) -> None:
     manifest_path(path).write_text(json.dumps(data))
 
 
-def test_failed_load_restores_the_rollback_point(fresh_db: Any, tmp_path: Path) -> None:
+def test_failed_load_leaves_the_database_as_it_was(fresh_db: Any, tmp_path: Path) -> None:
     seed(fresh_db)
     env = environment(fresh_db, tmp_path)
     path = create_backup(env, "full").path
@@ -77,19 +85,11 @@ def test_failed_load_restores_the_rollback_point(fresh_db: Any, tmp_path: Path) 
         "INSERT INTO added_later VALUES (5)",
     )
     before = checksums(fresh_db)
-    with pytest.raises(BackupError) as caught:
-        restore_backup(env, path, backup_first=True)
-    message = caught.value.render()
-    assert "failed part-way" in message and "no_such_table" in message
-    assert "put back" in message and "rollback_local_" in message
-    assert checksums(fresh_db) == before
-
-
-def test_failed_load_without_rollback_point_says_so(fresh_db: Any, tmp_path: Path) -> None:
-    seed(fresh_db)
-    env = environment(fresh_db, tmp_path)
-    path = create_backup(env, "full").path
-    _poison(path)
-    with pytest.raises(BackupError) as caught:
+    with pytest.raises(MrpplanError) as caught:
         restore_backup(env, path)
-    assert "partly restored" in caught.value.render()
+    message = caught.value.render()
+    assert "shadow_load" in message and "no_such_table" in message
+    assert "back where it was" in message
+    assert checksums(fresh_db) == before
+    pattern = f"\\_mrpplan\\_load\\_%{fresh_db.name}"
+    assert not fresh_db.query("SHOW DATABASES LIKE %s", (pattern,))

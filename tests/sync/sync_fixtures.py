@@ -13,7 +13,7 @@ DATA_TABLES = ["customers", "orders", "audit_log", "suppliers"]
 
 def fill_erp(db) -> None:  # type: ignore[no-untyped-def]
     """Customers (personal data), orders (FK), an audit log, a view, a trigger, a routine and
-    mrpplan's own tables, so a copy has everything a real ERP database has."""
+    mrpplan's schema history, so a copy has everything a real ERP database has."""
     db.execute(
         "CREATE TABLE customers (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(80) NOT NULL,"
         " email VARCHAR(120) NULL UNIQUE, phone VARCHAR(30) NULL, contact_name VARCHAR(80) NULL)",
@@ -32,8 +32,6 @@ def fill_erp(db) -> None:  # type: ignore[no-untyped-def]
         " success TINYINT(1) DEFAULT 1)",
         "INSERT INTO mrpplan_schema_history (version, name, checksum) VALUES ('001', 'one', 'x'),"
         " ('002', 'two', 'y')",
-        "CREATE TABLE mrpplan_apply_journal (apply_id VARCHAR(64), step_id VARCHAR(64))",
-        "INSERT INTO mrpplan_apply_journal VALUES ('source-apply', 's1')",
     )
     rows = ", ".join(
         f"({i}, 'Customer {i}', 'person{i}@corp.example', '+49 30 {1000 + i}',"

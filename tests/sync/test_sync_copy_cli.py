@@ -20,8 +20,6 @@ def test_clone_copies_tables_views_triggers_routines_and_history(project, cli) -
     prod, dev = project.databases["prod"], project.databases["dev"]
     fill_erp(prod)
     dev.execute(
-        "CREATE TABLE mrpplan_apply_journal (apply_id VARCHAR(64), step_id VARCHAR(64))",
-        "INSERT INTO mrpplan_apply_journal VALUES ('dev-apply', 's9')",
         "CREATE TABLE leftover (id INT PRIMARY KEY)",
         "INSERT INTO leftover VALUES (1)",
     )
@@ -38,8 +36,13 @@ def test_clone_copies_tables_views_triggers_routines_and_history(project, cli) -
         "001",
         "002",
     ]
-    assert dev.query("SELECT apply_id FROM mrpplan_apply_journal") == [("dev-apply",)]
-    assert "checkpoint" in result.stdout.lower()
+    # the copy ran as a plan: journaled in the destination's own journal
+    assert dev.query("SELECT COUNT(DISTINCT apply_id) FROM mrpplan_apply_journal")[0][0] == 1
+    assert "swap_tables" in result.stdout and "_mrpplan_trash_" in result.stdout
+    # the replaced/dropped tables are kept in the trash database, not dropped
+    trash = dev.query("SHOW DATABASES LIKE %s", (f"\\_mrpplan\\_trash\\_%{dev.name}",))
+    assert len(trash) == 1
+    assert dev.query(f"SELECT id FROM `{trash[0][0]}`.leftover") == [(1,)]
 
 
 def test_include_and_exclude_globs_from_cli_win_over_the_file(project, cli) -> None:  # type: ignore[no-untyped-def]
@@ -57,7 +60,9 @@ def test_include_and_exclude_globs_from_cli_win_over_the_file(project, cli) -> N
     assert result.code == 0, result.output
     names = _names(local)
     assert "orders" in names and "suppliers" in names
-    assert "audit_log" not in names  # the file's exclude applies again
+    # the file's exclude applies again: audit_log keeps its schema, loses only its data copy
+    assert names["audit_log"] == "BASE TABLE"
+    assert local.query("SELECT COUNT(*) FROM audit_log")[0][0] == 0
 
 
 def test_unknown_include_pattern_is_a_usage_error(project, cli) -> None:  # type: ignore[no-untyped-def]
@@ -94,7 +99,8 @@ def test_dry_run_lists_estimates_and_changes_nothing(project, cli) -> None:  # t
     assert "Dry run: nothing was changed." in text.stdout and "customers" in text.stdout
 
 
-def test_protected_destination_is_refused_without_approval(project, cli) -> None:  # type: ignore[no-untyped-def]
+def test_protected_destination_is_refused_without_approval(project, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("MRPPLAN_PLAN_KEY", "test-plan-key")
     prod, dev = project.databases["prod"], project.databases["dev"]
     fill_erp(dev)
     prod.execute("CREATE TABLE keep (id INT PRIMARY KEY)", "INSERT INTO keep VALUES (7)")
@@ -103,7 +109,16 @@ def test_protected_destination_is_refused_without_approval(project, cli) -> None
     assert "protected" in result.stderr
     assert _names(prod) == {"keep": "BASE TABLE"}
 
-    result = cli("sync", "clone", "dev", "prod", "--auto-approve", "--no-backup")
+    # one approval rule: --auto-approve does not write a protected environment without a
+    # terminal; a saved, reviewed plan applied with `apply FILE --auto-approve` does
+    result = cli("sync", "clone", "dev", "prod", "--auto-approve")
+    assert result.code == 3, result.output
+    assert _names(prod) == {"keep": "BASE TABLE"}
+    plan = project.root / "clone.json"
+    result = cli("sync", "clone", "dev", "prod", "--out", str(plan))
+    assert result.code == 0, result.output
+    assert _names(prod) == {"keep": "BASE TABLE"}
+    result = cli("apply", str(plan), "--auto-approve")
     assert result.code == 0, result.output
     assert checksums(prod, DATA_TABLES) == checksums(dev, DATA_TABLES)
 
@@ -114,24 +129,30 @@ def test_reading_from_a_protected_source_needs_no_approval(project, cli) -> None
     assert result.code == 0, result.output
 
 
-def test_failed_copy_restores_the_destination_checkpoint(project, cli) -> None:  # type: ignore[no-untyped-def]
+def test_failed_swap_leaves_the_destination_as_it_was(project, cli) -> None:  # type: ignore[no-untyped-def]
     prod, dev = project.databases["prod"], project.databases["dev"]
     fill_erp(prod)
-    # a view whose base table the destination will not get: its CREATE VIEW fails mid-load
-    prod.execute("CREATE VIEW supplier_mail AS SELECT email FROM suppliers")
+    # a kept table of dev holds a foreign-key name that the incoming orders table also uses:
+    # the one RENAME TABLE fails as a whole, after the load, and nothing is swapped in
+    name = prod.query(
+        "SELECT constraint_name FROM information_schema.referential_constraints"
+        " WHERE constraint_schema = %s AND table_name = 'orders'",
+        (prod.name,),
+    )[0][0]
     dev.execute(
         "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(10))",
         "INSERT INTO customers VALUES (1, 'mine'), (2, 'ours')",
+        "CREATE TABLE notes (id INT PRIMARY KEY, customer_id INT,"
+        f" CONSTRAINT `{name}` FOREIGN KEY (customer_id) REFERENCES customers (id))",
     )
     before = checksums(dev, ["customers"])
-    result = cli("sync", "clone", "prod", "dev", "--include", "customers,supplier_mail")
+    result = cli("sync", "clone", "prod", "dev", "--include", "customers,orders")
     assert result.code == 1, result.output
-    assert "restored from the checkpoint" in result.stderr
+    assert "Undone" in result.stderr and "swap_tables" in result.stderr
     assert checksums(dev, ["customers"]) == before
     assert dev.query("SELECT name FROM customers ORDER BY id") == [("mine",), ("ours",)]
-    assert set(_names(dev)) == {"customers"}
-    backups = list((project.root / "database" / "backups").glob("rollback_dev_*.sql.gz"))
-    assert len(backups) == 1
+    assert set(_names(dev)) == {"customers", "notes", "mrpplan_apply_journal"}
+    assert not dev.query("SHOW DATABASES LIKE %s", (f"\\_mrpplan\\_load\\_%{dev.name}",))
 
 
 def test_same_database_is_a_usage_error(project, cli) -> None:  # type: ignore[no-untyped-def]
@@ -158,34 +179,19 @@ def test_schema_only_from_the_file_and_with_data_override(project, cli) -> None:
     assert dev.query("SELECT COUNT(*) FROM orders")[0][0] == 100
 
 
-def test_typed_name_approval() -> None:
-    import pytest
-
-    from mrpplan.config.settings import ConnectionSettings, Environment
-    from mrpplan.errors import Refused
-    from mrpplan.sync.copy import check_approval
-
-    env = Environment("prod", Path("prod.yaml"), ConnectionSettings("db"), protected=True)
-    check_approval(env, auto_approve=False, ask=lambda prompt: "prod\n")
-    check_approval(env, auto_approve=True, ask=None)
-    with pytest.raises(Refused, match="did not match"):
-        check_approval(env, auto_approve=False, ask=lambda prompt: "staging")
-    with pytest.raises(Refused, match="protected"):
-        check_approval(env, auto_approve=False, ask=None)
-
-
 def test_whole_clone_drops_extra_routines_and_a_history_the_source_lacks(project, cli) -> None:  # type: ignore[no-untyped-def]
     dev, staging = project.databases["dev"], project.databases["staging"]
     staging.execute("CREATE TABLE parts (id INT PRIMARY KEY)", "INSERT INTO parts VALUES (1)")
     dev.execute(
         "CREATE FUNCTION extra_fn() RETURNS INT DETERMINISTIC RETURN 1",
-        "CREATE TABLE mrpplan_schema_history (version VARCHAR(32) PRIMARY KEY)",
-        "INSERT INTO mrpplan_schema_history VALUES ('003')",
+        "CREATE TABLE mrpplan_schema_history (version VARCHAR(32) PRIMARY KEY,"
+        " checksum CHAR(64), success TINYINT(1) DEFAULT 1)",
+        "INSERT INTO mrpplan_schema_history (version, checksum) VALUES ('003', 'x')",
     )
     result = cli("sync", "clone", "staging", "dev")
     assert result.code == 0, result.output
     assert "function extra_fn" in result.stdout
-    assert _names(dev) == {"parts": "BASE TABLE"}
+    assert _names(dev) == {"parts": "BASE TABLE", "mrpplan_apply_journal": "BASE TABLE"}
     assert not dev.query("SHOW FUNCTION STATUS WHERE Db = DATABASE()")
 
 
@@ -205,20 +211,27 @@ def test_same_server_under_another_name_is_refused(project, cli) -> None:  # typ
     assert dev.query("SELECT COUNT(*) FROM customers")[0][0] == CUSTOMERS
 
 
-def test_failed_copy_into_a_new_database_drops_it_again(project, cli, server) -> None:  # type: ignore[no-untyped-def]
+def test_failed_copy_into_a_new_database_leaves_it_empty(project, cli, server) -> None:  # type: ignore[no-untyped-def]
     import secrets
 
     from sync_fixtures import env_yaml, write_env
 
     prod = project.databases["prod"]
     fill_erp(prod)
-    prod.execute("CREATE VIEW supplier_mail AS SELECT email FROM suppliers")
     name = f"fresh_{secrets.token_hex(4)}"
     write_env(project.root, "fresh", env_yaml("fresh", name, server.option_file))
+    # the source disappears between plan and load: the load fails in the scratch database
+    plan = project.root / "fresh.json"
     try:
-        result = cli("sync", "clone", "prod", "fresh", "--include", "customers,supplier_mail")
-        assert result.code == 1, result.output
-        assert "did not exist before and was dropped again" in result.stderr
-        assert not prod.query("SHOW DATABASES LIKE %s", (name,))
+        assert cli("sync", "clone", "prod", "fresh", "--out", str(plan)).code == 0
+        prod.execute("DROP TABLE orders")
+        result = cli("apply", str(plan), "--auto-approve")
+        assert result.code != 0, result.output
+        assert not prod.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
+            " AND table_name <> 'mrpplan_apply_journal'",
+            (name,),
+        )
+        assert not prod.query("SHOW DATABASES LIKE %s", (f"\\_mrpplan\\_load\\_%{name}",))
     finally:
         prod.execute(f"DROP DATABASE IF EXISTS `{name}`")

@@ -1,0 +1,198 @@
+"""`restore ENV FILE` as a plan: load the backup into shadow tables, check, swap in.
+
+The builder (registered as "restore", so a saved restore plan is re-checked at apply) reads
+the manifest and the live database and refuses, before anything is written, what cannot
+work: a data-only backup whose tables are missing or whose rows no longer fit the live
+columns, or live tables with triggers (a RENAME cannot move them to another database).
+The load step checks the shadow tables against the manifest (row counts and CHECKSUM
+TABLE) before the swap, so a wrong load never becomes visible.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mrpplan.apply.journal import JOURNAL
+from mrpplan.apply.runners import RunContext
+from mrpplan.backup.dump import is_internal
+from mrpplan.backup.load import load_file
+from mrpplan.backup.manifest import Manifest, read_manifest
+from mrpplan.backup.row_width import row_shapes
+from mrpplan.backup.verify import compare_with_manifest, verify_backup
+from mrpplan.config import Environment, Project
+from mrpplan.errors import BackupError, Refused
+from mrpplan.mysql import shadow
+from mrpplan.mysql.catalog import database_charset, database_exists
+from mrpplan.mysql.connection import connect
+from mrpplan.mysql.quote import ident
+from mrpplan.mysql.table_stats import base_tables, checksums_in_parallel
+from mrpplan.plan.fingerprint import DatabaseState
+from mrpplan.plan.live import SCHEMA_HISTORY, SEED_HISTORY, read_state
+from mrpplan.plan.rebuild import register_builder
+from mrpplan.plan.replace import (
+    Load,
+    desired_state,
+    make_replace_plan,
+    object_changes,
+    register_checker,
+    register_streamer,
+    replace_drafts,
+    timestamp,
+)
+from mrpplan.plan.types import Plan
+
+UNCHANGED = "Nothing was changed."
+
+
+def restore_plan(project: Project, env: Environment, path: Path, now: datetime) -> Plan:
+    """The plan that puts `path` into env's database (verifies the file first)."""
+    manifest = verify_backup(path, record=False).manifest
+    database = env.connection.database
+    conn = connect(env.connection, database=None)
+    try:
+        exists = database_exists(conn, database)
+        if not exists:
+            raise BackupError(
+                f"{database} does not exist on {env.connection.endpoint()}",
+                unchanged=UNCHANGED,
+                hint=f"create it first: mrpplan migrate up {env.name}",
+            )
+        conn.select_db(database)
+        live = [t for t in base_tables(conn, database) if not is_internal(t)]
+        prior = read_state(conn, database)
+        incoming = sorted(t for t in manifest.tables if t != JOURNAL)
+        dropped = tuple(sorted(t for t in manifest.absent_tables if t in live))
+        if manifest.kind == "data":
+            check_data_backup(conn, database, path, manifest, live)
+            backup_state = prior
+        else:
+            backup_state = _backup_state(env, path)
+        objects = object_changes(prior.schema, backup_state.schema, [*incoming, *dropped])
+        swap = shadow.plan_swap(
+            conn,
+            database,
+            timestamp(now),
+            incoming=incoming,
+            live=live,
+            dropped=dropped,
+        )
+        load = Load(
+            kind="backup",
+            tables=tuple(incoming),
+            definitions="live" if manifest.kind == "data" else "dump",
+            file=str(path.resolve()),
+            sha256=manifest.sha256,
+        )
+        rows = sum(s.rows for s in manifest.tables.values())
+        drafts = replace_drafts(
+            swap,
+            load,
+            charset=database_charset(conn, database) or ("utf8mb4", "utf8mb4_general_ci"),
+            what=f"{manifest.kind} backup {path.name}",
+            rows=rows,
+            objects=objects,
+        )
+        desired = desired_state(prior, backup_state, incoming, dropped, objects)
+        return make_replace_plan(
+            env,
+            conn,
+            now=now,
+            prior=prior,
+            drafts=drafts,
+            desired_fingerprint=desired,
+            origin={"builder": "restore", "file": str(path.resolve())},
+        )
+    finally:
+        conn.close()
+
+
+def check_data_backup(
+    conn: Any, database: str, path: Path, manifest: Manifest, live: list[str]
+) -> None:
+    """A data-only backup must fit the live tables: same tables, same columns."""
+    missing = sorted(set(manifest.tables) - set(live))
+    if missing:
+        raise BackupError(
+            f"{path.name} is a data-only backup and table(s) {', '.join(missing)} do not exist "
+            f"in {database}",
+            unchanged=UNCHANGED,
+            hint="restore a schema backup first, or use a full backup",
+        )
+    columns = _live_columns(conn, database)
+    problems = []
+    for table, shape in sorted(row_shapes(path, manifest.tables).items()):
+        now = columns.get(table, [])
+        if shape.names is not None and list(shape.names) != now[: len(shape.names)]:
+            problems.append(f"{table} (backup columns {', '.join(shape.names)})")
+        elif shape.names is None and shape.width != len(now):
+            problems.append(f"{table} ({shape.width} columns in the backup, {len(now)} live)")
+    if problems:
+        raise Refused(
+            f"{path.name} is a data-only backup whose rows no longer fit the live columns of "
+            f"{database}: {'; '.join(problems)}. {UNCHANGED}",
+            hint="restore a full backup, or bring the schema back to the backup's first",
+        )
+
+
+def _live_columns(conn: Any, database: str) -> dict[str, list[str]]:
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = %s ORDER BY table_name, ordinal_position",
+            (database,),
+        )
+        found: dict[str, list[str]] = {}
+        for table, column in cur.fetchall():
+            found.setdefault(str(table), []).append(str(column))
+    return found
+
+
+def _backup_state(env: Environment, path: Path) -> DatabaseState:
+    """The backup's schema and history rows, read from a probe database (DDL only)."""
+    from mrpplan.backup.impact import load_ddl
+
+    probe = f"_mrpplan_ws_restore_{secrets.token_hex(4)}"
+    conn = connect(env.connection, database=None)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"CREATE DATABASE {ident(probe)} CHARACTER SET utf8mb4")
+        try:
+            load_ddl(env.connection, probe, path, keep_rows=(SCHEMA_HISTORY, SEED_HISTORY))
+            return read_state(conn, probe)
+        finally:
+            shadow.drop_database(conn, probe)
+    finally:
+        conn.close()
+
+
+def _stream(ctx: RunContext, load: Load, scratch: str) -> None:
+    path = Path(load.file)
+    manifest = read_manifest(path)
+    if manifest.sha256 != load.sha256:
+        raise BackupError(f"{path} changed since the plan was made (sha256 differs)")
+    load_file(path, ctx.env.connection, scratch, what=f"loading {path.name} into {scratch}")
+
+
+def _check(ctx: RunContext, load: Load, scratch: str) -> None:
+    """Row counts and checksums of the shadow tables must be the manifest's."""
+    manifest = read_manifest(Path(load.file))
+    found = checksums_in_parallel(ctx.env.connection, scratch, list(manifest.tables))
+    problems = compare_with_manifest(manifest, found)
+    if problems:
+        raise BackupError(
+            f"the loaded copy of {Path(load.file).name} differs from its manifest: "
+            + "; ".join(problems[:5])
+        )
+
+
+def _build(project: Project, env: Environment, origin: Mapping[str, Any], now: datetime) -> Plan:
+    return restore_plan(project, env, Path(str(origin["file"])), now)
+
+
+register_builder("restore", _build)
+register_streamer("backup", _stream)
+register_checker("backup", _check)

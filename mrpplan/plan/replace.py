@@ -1,0 +1,346 @@
+"""Plans that replace table data (restore, sync pull/clone, sync_table): load, then swap.
+
+Three steps, whatever the data comes from (mysql/shadow.py explains the mechanism):
+
+  shadow_prepare  CREATE DATABASE `_mrpplan_load_<ts>_<db>` (reverse: DROP DATABASE)
+  shadow_load     -- mrpplan:load {"kind": "backup" | "sync", ...}
+                                            UPDATE `customers` SET ... (mask rules, on the copy)
+      the runner streams the rows into the scratch database, runs the mask UPDATEs there
+      and proves no source value of a masked column is left. Nothing of the target is
+      touched; a kill here is undone by dropping the scratch database (shadow_prepare).
+  swap_tables     one RENAME TABLE: live tables to the trash database, shadow tables in; keys
+      of kept tables re-pointed; the scratch database dropped. Its reverse SQL is the
+      opposite RENAME, so rollback (also by `recover` after a kill) is a rename.
+
+The replaced rows stay in `_mrpplan_trash_<ts>_<db>` until `backup --cleanup` purges it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mrpplan.apply.runners import RunContext, register_step_runner
+from mrpplan.config import Environment
+from mrpplan.errors import MrpplanError
+from mrpplan.mysql import shadow
+from mrpplan.mysql.connection import connect, server_version
+from mrpplan.mysql.flavor import Flavor
+from mrpplan.mysql.quote import ident
+from mrpplan.plan.fingerprint import DatabaseState, state_fingerprint
+from mrpplan.plan.providers import StepDraft
+from mrpplan.plan.types import Desired, Plan, Prior, Step, Target
+
+MARKER = "-- mrpplan:load "
+SHADOW_ACTIONS = frozenset({"shadow_load", "swap_tables"})
+
+
+@dataclass(frozen=True)
+class Load:
+    """What the shadow_load step streams into the scratch database.
+
+    kind "backup": `file` (with its sha256) loaded whole; `definitions` "live" for data-only
+    backups (the shadow tables are copies of the live definitions, the file brings rows).
+    kind "sync": the `tables` of `source` (its `database`), with their definitions
+    (`definitions` "dump") or into copies of the live definitions ("live"), `empty` tables
+    created without rows; `masked`: table -> {column: rule}.
+    """
+
+    kind: str
+    tables: tuple[str, ...]
+    definitions: str = "dump"
+    file: str = ""
+    sha256: str = ""
+    source: str = ""
+    database: str = ""
+    empty: tuple[str, ...] = ()
+    masked: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def marker(self) -> str:
+        data = {
+            "kind": self.kind,
+            "tables": list(self.tables),
+            "definitions": self.definitions,
+            "file": self.file,
+            "sha256": self.sha256,
+            "source": self.source,
+            "database": self.database,
+            "empty": list(self.empty),
+            "masked": {t: dict(c) for t, c in sorted(self.masked.items())},
+        }
+        return MARKER + json.dumps(data, sort_keys=True)
+
+    @classmethod
+    def from_marker(cls, line: str) -> Load:
+        data = json.loads(line[len(MARKER) :])
+        return cls(
+            kind=str(data["kind"]),
+            tables=tuple(data["tables"]),
+            definitions=str(data.get("definitions", "dump")),
+            file=str(data.get("file", "")),
+            sha256=str(data.get("sha256", "")),
+            source=str(data.get("source", "")),
+            database=str(data.get("database", "")),
+            empty=tuple(data.get("empty") or ()),
+            masked={str(t): dict(c) for t, c in (data.get("masked") or {}).items()},
+        )
+
+
+def replace_drafts(
+    swap: shadow.Swap,
+    load: Load,
+    *,
+    charset: tuple[str, str],
+    mask_sql: Sequence[str] = (),
+    what: str,
+    rows: int,
+    objects: ObjectChanges | None = None,
+) -> list[StepDraft]:
+    """The shadow_prepare, shadow_load and swap_tables steps of one replacement."""
+    objects = objects or ObjectChanges()
+    forward, reverse = shadow.swap_statements(swap, objects.before, objects.after)
+    create = (
+        f"CREATE DATABASE {ident(swap.scratch)} CHARACTER SET {charset[0]} COLLATE {charset[1]}"
+    )
+    masked = ", ".join(f"{t}.{c} ({r})" for t, cols in load.masked.items() for c, r in cols.items())
+    kept = [fk.table for fk in swap.repointed]
+    parts = [f"{len(swap.replaced)} replaced"]
+    if swap.created:
+        parts.append(f"{len(swap.created)} created ({', '.join(swap.created)})")
+    if swap.dropped:
+        parts.append(f"{len(swap.dropped)} dropped ({', '.join(swap.dropped)})")
+    return [
+        StepDraft(
+            action="shadow_prepare",
+            object=swap.scratch,
+            sql=(create,),
+            reverse_sql=(f"DROP DATABASE IF EXISTS {ident(swap.scratch)}",),
+            reason=f"create the scratch database {swap.scratch} (a rollback drops it)",
+        ),
+        StepDraft(
+            action="shadow_load",
+            object=swap.scratch,
+            sql=(load.marker(), *mask_sql),
+            reverse_sql=None,
+            reason=f"load {what} (about {rows:,} rows) into the scratch database "
+            f"{swap.scratch}; nothing in {swap.database} changes yet"
+            + (f"; mask {masked} there, before anything is visible" if masked else ""),
+        ),
+        StepDraft(
+            action="swap_tables",
+            object=", ".join((*swap.replaced, *swap.created, *swap.dropped)),
+            sql=forward,
+            reverse_sql=reverse,
+            reason=f"one RENAME TABLE swaps the loaded tables in ({'; '.join(parts)}); the "
+            f"replaced tables move to {swap.trash} (kept until `backup --cleanup` purges it)"
+            + (f"; foreign keys of {', '.join(sorted(set(kept)))} re-pointed" if kept else ""),
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class ObjectChanges:
+    """Views, routines and triggers that come with the tables (a RENAME moves only tables)."""
+
+    before: tuple[shadow.Pair, ...] = ()
+    after: tuple[shadow.Pair, ...] = ()
+    schema: Any = None  # the target's schema after the swap (None: tables only change)
+
+
+def object_changes(
+    live: Any, incoming: Any, moved: Sequence[str], *, exact: bool = False
+) -> ObjectChanges:
+    """Triggers of moved tables are dropped first (they cannot change database) and the
+    incoming ones created after; incoming views and routines replace differing ones, and
+    with `exact` (a whole-database copy) the ones `incoming` lacks are dropped."""
+    from mrpplan.model.schema import Schema
+
+    gone = set(moved)
+    before: list[shadow.Pair] = []
+    after: list[shadow.Pair] = []
+    triggers = dict(live.triggers)
+    for name, trig in sorted(live.triggers.items()):
+        if trig.table in gone:
+            before.append((f"DROP TRIGGER {ident(name)}", trig.canonical))
+            del triggers[name]
+    for name, trig in sorted(incoming.triggers.items()):
+        if trig.table in gone and name not in triggers:
+            after.append((trig.canonical, f"DROP TRIGGER {ident(name)}"))
+            triggers[name] = trig
+    sections: dict[str, dict[str, Any]] = {}
+    for section, word in (("views", "VIEW"), ("routines", None)):
+        merged = dict(getattr(live, section))
+        for name, old in sorted(getattr(live, section).items()):
+            if exact and name not in getattr(incoming, section):
+                kind = word or old.kind
+                after.append((f"DROP {kind} IF EXISTS {ident(name)}", old.canonical))
+                del merged[name]
+        for name, obj in sorted(getattr(incoming, section).items()):
+            old = merged.get(name)
+            if old is not None and old.canonical == obj.canonical:
+                continue
+            kind = word or obj.kind
+            if old is not None:
+                after.append((f"DROP {kind} IF EXISTS {ident(name)}", old.canonical))
+            after.append((obj.canonical, f"DROP {kind} IF EXISTS {ident(name)}"))
+            merged[name] = obj
+        sections[section] = merged
+    schema = Schema(
+        tables=live.tables,
+        views=sections["views"],
+        routines=sections["routines"],
+        triggers=triggers,
+        events=live.events,
+    )
+    return ObjectChanges(tuple(before), tuple(after), schema)
+
+
+def number(drafts: Sequence[StepDraft]) -> tuple[Step, ...]:
+    """Steps of a replacement plan: no checkpoint steps (the trash holds the old rows)."""
+    return tuple(
+        Step(
+            id=str(i),
+            action=d.action,
+            object=d.object,
+            sql=tuple(d.sql),
+            reverse_sql=None if d.reverse_sql is None else tuple(d.reverse_sql),
+            destructive=d.destructive,
+            reason=d.reason,
+            algorithm=d.algorithm,
+        )
+        for i, d in enumerate(drafts, start=1)
+    )
+
+
+def desired_state(
+    live: DatabaseState,
+    incoming: DatabaseState,
+    tables: Sequence[str],
+    dropped: Sequence[str] = (),
+    objects: ObjectChanges | None = None,
+) -> str:
+    """The fingerprint after the swap: live, with `tables` as `incoming` has them (and the
+    views, routines and triggers of `objects`)."""
+    from mrpplan.model.schema import Schema
+    from mrpplan.plan.live import SCHEMA_HISTORY, SEED_HISTORY
+
+    others = objects.schema if objects is not None and objects.schema is not None else live.schema
+    merged = {n: t for n, t in live.schema.tables.items() if n not in dropped}
+    merged.update({t: incoming.schema.tables[t] for t in tables if t in incoming.schema.tables})
+    schema = Schema(
+        tables=merged,
+        views=others.views,
+        routines=others.routines,
+        triggers=others.triggers,
+        events=others.events,
+    )
+    schema_rows = incoming.schema_history if SCHEMA_HISTORY in tables else live.schema_history
+    seed_rows = incoming.seed_history if SEED_HISTORY in tables else live.seed_history
+    if SCHEMA_HISTORY in dropped:
+        schema_rows = frozenset()
+    if SEED_HISTORY in dropped:
+        seed_rows = frozenset()
+    return state_fingerprint(schema.fingerprint(), schema_rows, seed_rows)
+
+
+def make_replace_plan(
+    env: Environment,
+    conn: Any,
+    *,
+    now: datetime,
+    prior: DatabaseState,
+    drafts: Sequence[StepDraft],
+    desired_fingerprint: str,
+    origin: Mapping[str, Any],
+    warnings: Sequence[str] = (),
+) -> Plan:
+    """Assemble a restore or sync plan the way the planner assembles its plans."""
+    version_text = server_version(conn)
+    settings = env.connection
+    return Plan(
+        environment=env.name,
+        target=Target(
+            host=settings.host or settings.socket or "",
+            port=settings.port,
+            database=settings.database,
+            flavor=Flavor.parse(version_text).name,
+            server_version=version_text,
+        ),
+        created_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        prior=Prior(prior.fingerprint, prior.schema_version, prior.seeds),
+        desired=Desired(prior.schema_version, "", desired_fingerprint),
+        steps=number(drafts),
+        prior_objects=dict(prior.objects),
+        warnings=tuple(warnings),
+        origin=dict(origin),
+    )
+
+
+def timestamp(now: datetime) -> str:
+    return now.strftime("%Y%m%d%H%M%S")
+
+
+# ---------------------------------------------------------------------------- running
+
+Streamer = Callable[[RunContext, Load, str], None]
+_STREAMERS: dict[str, Streamer] = {}
+
+
+def register_streamer(kind: str, streamer: Streamer) -> None:
+    """How rows of one kind of load ("backup", "sync") reach the scratch database."""
+    _STREAMERS[kind] = streamer
+
+
+Checker = Callable[[RunContext, Load, str], None]
+_CHECKERS: dict[str, Checker] = {}
+
+
+def register_checker(kind: str, checker: Checker) -> None:
+    """What proves a load right before the swap (row counts, masking)."""
+    _CHECKERS[kind] = checker
+
+
+def run_shadow_load(ctx: RunContext, step: Step) -> str | None:
+    """Stream the rows into the scratch database, mask and check them there."""
+    _load_kinds()
+    marker, *mask_sql = step.sql
+    load = Load.from_marker(marker)
+    scratch = step.object
+    target = ctx.env.connection.database
+    work = connect(ctx.env.connection, database=scratch)
+    try:
+        if load.definitions == "live":
+            shadow.copy_definitions(work, target, [*load.tables, *load.empty])
+        _STREAMERS[load.kind](ctx, load, scratch)
+        shadow.drop_non_tables(work, scratch)
+        shadow.anchor_foreign_keys(work, scratch, target)
+        missing = sorted(set(load.tables) - set(shadow.tables_of(work, scratch)))
+        if missing:
+            raise MrpplanError(f"the load did not create table(s) {', '.join(missing)}")
+        with work.cursor() as cur:
+            for statement in mask_sql:
+                cur.execute(statement)
+        checker = _CHECKERS.get(load.kind)
+        if checker is not None:
+            checker(ctx, load, scratch)
+    finally:
+        work.close()
+    return scratch
+
+
+def undo_shadow_load(ctx: RunContext, step: Step, artifact: str | None) -> None:
+    """The scratch database goes; the target was never touched."""
+    shadow.drop_database(ctx.conn, step.object)
+
+
+def _load_kinds() -> None:
+    import importlib
+
+    for module in ("mrpplan.backup.restore_plan", "mrpplan.sync.copy"):
+        importlib.import_module(module)
+
+
+register_step_runner("shadow_load", run_shadow_load, undo_shadow_load)
