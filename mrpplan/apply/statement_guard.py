@@ -31,9 +31,10 @@ _QUALIFIED = re.compile(
 )
 _CREATE_DATABASE = re.compile(r"^\s*CREATE\s+DATABASE\b", re.I)
 
-# Steps whose SQL writes rows by design (their SQL is checked against the project's files).
+# Steps whose SQL writes rows by design (their SQL is checked against the project's files,
+# or, for empty_tables, rebuilt from the seed files and the live foreign keys).
 ROW_WRITING_ACTIONS = frozenset(
-    {"seed", "migrate_up", "migrate_down", "record_history", "sync_table"}
+    {"seed", "migrate_up", "migrate_down", "record_history", "sync_table", "empty_tables"}
 )
 
 

@@ -95,7 +95,7 @@ def created_at(plan: Plan) -> datetime:
     return datetime.strptime(plan.created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
-_MODULES = ("mrpplan.plan.planner", "mrpplan.plan.builders")
+_MODULES = ("mrpplan.plan.planner", "mrpplan.plan.builders", "mrpplan.backup.purge_plan")
 
 
 def _load_builders() -> None:

@@ -17,7 +17,9 @@ ALTER TABLE currencies DROP COLUMN forgery_note;
 """
 
 
-def add_migration(root: Path, name: str = "004_forgery_note.sql", text: str = MIGRATION_004) -> Path:
+def add_migration(
+    root: Path, name: str = "004_forgery_note.sql", text: str = MIGRATION_004
+) -> Path:
     path = root / "database" / "migrations" / name
     path.write_text(text)
     return path
