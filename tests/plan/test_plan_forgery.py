@@ -162,7 +162,7 @@ def test_plan_sealed_with_another_key_is_refused(project, cli) -> None:
 
 
 def test_protected_environment_refuses_an_unkeyed_plan(project, cli) -> None:
-    path, document = _prod_plan(project, cli, key=None)
+    _path, document = _prod_plan(project, cli, key=None)
     assert document["seal"] == "sha256"
     db = project.databases["prod"]
     before = picture(db)
