@@ -64,3 +64,37 @@ def picture(db: Any) -> dict[str, Any]:
         sums = {str(name).split(".", 1)[1]: value for name, value in rows}
     users = db.query("SELECT user, host FROM mysql.user ORDER BY user, host")
     return {"create": created, "checksum": sums, "users": users}
+
+
+class Saved:
+    """A copy of a database (tables with their rows, views) to put it back exactly."""
+
+    def __init__(self, db: Any, copy: Any) -> None:
+        self.db, self.copy = db, copy
+        self.tables = _names(db, "BASE TABLE")
+        self.creates = {t: str(db.query(f"SHOW CREATE TABLE `{t}`")[0][1]) for t in self.tables}
+        self.views = {v: str(db.query(f"SHOW CREATE VIEW `{v}`")[0][1]) for v in _names(db, "VIEW")}
+        for table in self.tables:
+            copy.execute(
+                f"CREATE TABLE `{table}` LIKE `{db.name}`.`{table}`",
+                f"INSERT INTO `{table}` SELECT * FROM `{db.name}`.`{table}`",
+            )
+
+    def put_back(self) -> None:
+        statements = ["SET SESSION foreign_key_checks = 0"]
+        statements += [f"DROP VIEW `{v}`" for v in _names(self.db, "VIEW")]
+        statements += [f"DROP TABLE `{t}`" for t in _names(self.db, "BASE TABLE")]
+        for table in self.tables:
+            statements.append(self.creates[table])
+            statements.append(f"INSERT INTO `{table}` SELECT * FROM `{self.copy.name}`.`{table}`")
+        statements += list(self.views.values())
+        self.db.execute(*statements)
+
+
+def _names(db: Any, kind: str) -> list[str]:
+    rows = db.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
+        "AND table_type = %s ORDER BY table_name",
+        (kind,),
+    )
+    return [str(r[0]) for r in rows]
