@@ -26,7 +26,13 @@ _USE = re.compile(r"^\s*USE\s", re.I)
 # an object named with its database: `db`.`t` right after a word that introduces an object
 _QUALIFIED = re.compile(
     r"\b(?:TABLE|TABLES|INTO|FROM|JOIN|UPDATE|VIEW|TO|ON|PROCEDURE|FUNCTION|TRIGGER|EVENT|"
-    r"EXISTS|REFERENCES|CALL|LIKE)\s+`((?:[^`]|``)+)`\s*\.\s*`",
+    r"EXISTS|REFERENCES|CALL|LIKE)\s+`((?:[^`]|``)+)`\s*\.\s*[`A-Za-z_$]",
+    re.I,
+)
+# the same without backticks (`mysql.user`); not after ON, where `a.id` is a column
+_UNQUOTED = re.compile(
+    r"\b(?:TABLE|TABLES|INTO|FROM|JOIN|UPDATE|VIEW|TO|PROCEDURE|FUNCTION|TRIGGER|EVENT|"
+    r"EXISTS|REFERENCES|CALL|LIKE)\s+([A-Za-z_$][\w$]*)\s*\.\s*[`A-Za-z_$]",
     re.I,
 )
 _CREATE_DATABASE = re.compile(r"^\s*CREATE\s+DATABASE\b", re.I)
@@ -60,13 +66,20 @@ def _forbidden(step: Step, statement: str, database: str) -> str | None:
         return "USE switches to another database"
     if step.action == "create_database" and _CREATE_DATABASE.match(statement):
         return None
-    for name in _QUALIFIED.findall(statement):
-        if name.replace("``", "`") != database:
+    names = [n.replace("``", "`") for n in _QUALIFIED.findall(statement)]
+    names += _UNQUOTED.findall(_unquoted_strings(statement))
+    for name in names:
+        if name != database:
             return f"it names another database, {name}"
     rows = _ROW_WRITES.match(statement)
     if rows and step.action not in ROW_WRITING_ACTIONS:
         return f"{rows.group(1).upper()} outside a seed or migration step"
     return None
+
+
+def _unquoted_strings(statement: str) -> str:
+    """The statement with its string literals blanked (a comment or value may say `a.b`)."""
+    return re.sub(r"'(?:[^'\\]|\\.|'')*'", "''", statement)
 
 
 def _short(statement: str, limit: int = 160) -> str:

@@ -166,7 +166,7 @@ def run_seed_plan(
     if result is not None:
         for path in result.checkpoints:
             app.console.print(f"Checkpoint: {path}")
-        app.console.print(f"Ran {len(result.steps_run)} step(s) of {command} on {env.name}.")
+        app.console.print(f"{command}: {len(result.steps_run)} step(s) applied to {env.name}.")
 
 
 @seed.command("refresh")
