@@ -24,7 +24,6 @@ from mrpplan.migrate import history
 from mrpplan.migrate.directory import Migration, base_schema_statements, load_migrations
 from mrpplan.migrate.status import check_not_edited, migration_statuses
 from mrpplan.migrate.trace import Trace, generated_down, trace_chain, trace_statements
-from mrpplan.mysql.quote import ident
 from mrpplan.plan.fingerprint import object_digests
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
 from mrpplan.sqlfiles.split import SqlStatement
@@ -207,17 +206,16 @@ def data_kept_in_down(down: Sequence[str], trace: Trace) -> list[str]:
     values are joined back from their copy once the down has re-added the columns."""
     statements = list(down)
     for effect in trace.effects:
-        for table, trash in effect.kept:
-            back = f"RENAME TABLE {ident(trash)} TO {ident(table)}"
+        for table, back in effect.kept:
             create = re.compile(
                 rf"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?`?{re.escape(table)}`?[\s(]",
                 re.I,
             )
             at = next((i for i, s in enumerate(statements) if create.match(s)), None)
             if at is None:
-                statements.append(back)
+                statements.extend(back)
             else:
-                statements[at] = back
+                statements[at : at + 1] = back
     return statements + [r for effect in trace.effects for r in effect.restores]
 
 

@@ -47,7 +47,8 @@ class StatementEffect:
     reasons: tuple[str, ...]
     checkpoint_tables: tuple[str, ...]  # data the reverse cannot bring back
     algorithm: str
-    kept: tuple[tuple[str, str], ...] = ()  # (table, trash table) it renamed instead of dropping
+    # (table, statements bringing it back) for each table it renamed to trash instead of dropping
+    kept: tuple[tuple[str, tuple[str, ...]], ...] = ()
     restores: tuple[str, ...] = ()  # statements that put dropped column values back
 
 
@@ -131,7 +132,7 @@ def _trace(
             continue
         effect = _effect(statement, current, after, renames, flavor)
         if keep_data_at is not None:
-            effects.extend(_keeping_data(effect, current, after, renames, keep_data_at))
+            effects.extend(_keeping_data(effect, current, after, renames, keep_data_at, flavor))
         else:
             effects.append(effect)
         current = after
@@ -157,7 +158,12 @@ def _names(text: str) -> list[str]:
 
 
 def _keeping_data(
-    effect: StatementEffect, before: Any, after: Any, renames: Renames, timestamp: str
+    effect: StatementEffect,
+    before: Any,
+    after: Any,
+    renames: Renames,
+    timestamp: str,
+    flavor: Flavor,
 ) -> list[StatementEffect]:
     """The statement rewritten so that what it drops is kept (see the module docstring)."""
     from mrpplan.mysql.ddl import trash_table_name
@@ -172,7 +178,10 @@ def _keeping_data(
         ]
         forward = "RENAME TABLE " + ", ".join(f"{ident(t)} TO {ident(k)}" for t, k in pairs)
         back = "RENAME TABLE " + ", ".join(f"{ident(k)} TO {ident(t)}" for t, k in reversed(pairs))
+        unlinked = _without_foreign_keys(effect, before, [t for t, _k in pairs], flavor)
+        readd = tuple(s for e in unlinked for s in e.reverse)
         return [
+            *unlinked,
             replace(
                 effect,
                 statement=replace(effect.statement, text=forward),
@@ -184,8 +193,8 @@ def _keeping_data(
                     for t, k in pairs
                 ),
                 checkpoint_tables=tuple(c for c in effect.checkpoint_tables if c not in gone),
-                kept=tuple(pairs),
-            )
+                kept=_kept(pairs, readd),
+            ),
         ]
     restored = _FROM_TRASH.match(text)
     if restored:
@@ -219,6 +228,43 @@ def _keeping_data(
         return [effect]
     kept = replace(effect, reverse=(*effect.reverse, *restores), restores=tuple(restores))
     return [*copies, kept]
+
+
+def _kept(pairs: Sequence[tuple[str, str]], readd: tuple[str, ...]) -> tuple[Any, ...]:
+    """(table, statements bringing it back): renames back, then the foreign keys again."""
+    from mrpplan.mysql.quote import ident
+
+    kept: list[tuple[str, tuple[str, ...]]] = [
+        (t, (f"RENAME TABLE {ident(k)} TO {ident(t)}",)) for t, k in pairs
+    ]
+    table, back = kept[-1]
+    kept[-1] = (table, (*back, *readd))
+    return tuple(kept)
+
+
+def _without_foreign_keys(
+    effect: StatementEffect, before: Any, tables: Sequence[str], flavor: Flavor
+) -> list[StatementEffect]:
+    """Foreign key names are unique per database: a table goes to trash without its foreign
+    keys (as declarative drops do), so the name is free if the table is made again; the
+    reverse adds them back after the rename back."""
+    from mrpplan.diff.changes import DropForeignKey
+    from mrpplan.mysql.ddl import render_changes
+
+    drops = [DropForeignKey(t, fk) for t in tables for fk in before.tables[t].foreign_keys]
+    return [
+        replace(
+            effect,
+            statement=replace(effect.statement, text=sql),
+            reverse=rendered.reverse_sql,
+            destructive=False,
+            reasons=(),
+            checkpoint_tables=(),
+            algorithm=rendered.algorithm,
+        )
+        for rendered in render_changes(drops, flavor)
+        for sql in rendered.sql
+    ]
 
 
 def _dropped_columns(

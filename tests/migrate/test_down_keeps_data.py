@@ -10,21 +10,23 @@ from typing import Any
 NOTES = """CREATE TABLE legacy_notes (
     id INT UNSIGNED NOT NULL AUTO_INCREMENT,
     body VARCHAR(200) NOT NULL,
-    PRIMARY KEY (id)
+    code_id INT UNSIGNED NULL,
+    PRIMARY KEY (id),
+    CONSTRAINT fk_legacy_notes_code FOREIGN KEY (code_id) REFERENCES legacy_codes (id)
 ) ENGINE=InnoDB;
 """
 
 LEGACY = f"""-- 004: two legacy tables.
 -- mrpplan:up
-{NOTES}CREATE TABLE legacy_codes (
+CREATE TABLE legacy_codes (
     id INT UNSIGNED NOT NULL,
     code VARCHAR(20) NOT NULL,
     old_code VARCHAR(20) NULL,
     PRIMARY KEY (id)
 ) ENGINE=InnoDB;
--- mrpplan:down
-DROP TABLE legacy_codes;
+{NOTES}-- mrpplan:down
 DROP TABLE legacy_notes;
+DROP TABLE legacy_codes;
 """
 
 DROP_TABLE = f"""-- 005: the notes are not needed any more (hand-written down).
@@ -55,8 +57,9 @@ def test_down_brings_back_a_dropped_table_and_a_dropped_column(project: Any, cli
     first = cli("migrate", "up", "local", "--force")
     assert first.code == 0, first.output
     db.execute(
-        "INSERT INTO legacy_notes (body) VALUES ('first'), ('second'), ('ünïcode ✓')",
         "INSERT INTO legacy_codes VALUES (1, 'A', 'OLD-A'), (2, 'B', NULL), (7, 'C', 'OLD-C')",
+        "INSERT INTO legacy_notes (body, code_id) VALUES ('first', 7), ('second', NULL),"
+        " ('ünïcode ✓', 1)",
     )
     tables = ("legacy_notes", "legacy_codes")
     before = _picture(db, tables)
@@ -86,6 +89,10 @@ def test_down_brings_back_a_dropped_table_and_a_dropped_column(project: Any, cli
         (2, None),
         (7, "OLD-C"),
     ]
+    # the foreign key's name was free while the table was in trash: up again works
+    again = cli("migrate", "up", "local", "--force")
+    assert again.code == 0, again.output
+    assert len(db.query("SHOW TABLES LIKE '\\_mrpplan\\_trash\\_%legacy\\_notes'")) == 1
 
 
 def test_down_after_the_trash_was_purged_is_destructive_and_says_where_the_data_is(
