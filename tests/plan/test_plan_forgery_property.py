@@ -51,9 +51,7 @@ def _edited(value: Any, draw: Any) -> Any:
         return value + draw(st.sampled_from([1, -1, 1000]))
     if isinstance(value, str):
         return draw(
-            st.sampled_from(
-                [value + " ", "", value[:-1], value.upper(), *INJECTED, "x" + value]
-            )
+            st.sampled_from([value + " ", "", value[:-1], value.upper(), *INJECTED, "x" + value])
         )
     if value is None:
         return draw(st.sampled_from(["DO 0", [], 0]))
