@@ -249,6 +249,7 @@ def _without_purged_trash(
     """Down statements that need a trash table that is gone (purged after retention) are
     replaced: the table comes back empty, the column values stay at their default. Each
     loss is said, with where the data still is (backups and checkpoints)."""
+    from mrpplan.mysql.ddl import create_table_sql
     from mrpplan.mysql.table_stats import base_tables
 
     wanted = {m.group(0) for s in down for m in _TRASH_NAME.finditer(s.text)}
@@ -268,7 +269,9 @@ def _without_purged_trash(
         )
         table = restored.group(1) if restored else ""
         if restored and before_up is not None and table in before_up.tables:
-            kept.append(replace(statement, text=before_up.tables[table].canonical))
+            definition = before_up.tables[table]
+            later = tuple(fk.name for fk in definition.foreign_keys)  # the down adds them
+            kept.append(replace(statement, text=create_table_sql(definition, later)))
             lost.append(
                 f"table `{table}` comes back EMPTY: its rows were kept in {missing[0]}, which "
                 f"is gone (purged); they are only in {where}"
