@@ -25,9 +25,24 @@ NEW_SEED_ROW = (
 
 
 def behaviour(db: Any) -> Any:
-    """What a user sees after an apply: schema, data, and both histories (not timestamps)."""
+    """What a user sees after an apply: schema, every row (its time columns left out: two
+    applies run at different times), and both histories (versions and checksums)."""
+    schema, _checksums, history = snapshot(db)
+    rows = {}
+    for table in schema:
+        columns = [
+            str(r[0])
+            for r in db.query(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                "DATABASE() AND table_name = %s AND data_type NOT IN ('timestamp', 'datetime') "
+                "ORDER BY ordinal_position",
+                (table,),
+            )
+        ]
+        listed = ", ".join(f"`{c}`" for c in columns)
+        rows[table] = sorted(map(repr, db.query(f"SELECT {listed} FROM `{table}`")))
     seeds = db.query("SELECT seed, checksum FROM mrpplan_seed_history ORDER BY 1")
-    return snapshot(db), seeds
+    return schema, rows, history, seeds
 
 
 def _paths(node: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
