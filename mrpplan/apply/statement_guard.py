@@ -27,14 +27,35 @@ _USE = re.compile(r"^\s*USE\s", re.I)
 # an object named with its database: `db`.`t` right after a word that introduces an object
 _QUALIFIED = re.compile(
     r"\b(?:TABLE|TABLES|INTO|FROM|JOIN|UPDATE|VIEW|TO|ON|PROCEDURE|FUNCTION|TRIGGER|EVENT|"
-    r"EXISTS|REFERENCES|CALL|LIKE)\s+`((?:[^`]|``)+)`\s*\.\s*`",
+    r"EXISTS|REFERENCES|CALL|LIKE)\s+`((?:[^`]|``)+)`\s*\.\s*[`A-Za-z_$]",
     re.I,
 )
-_CREATE_DATABASE = re.compile(r"^\s*CREATE\s+DATABASE\b", re.I)
+# the same without backticks (`mysql.user`); not after ON, where `a.id` is a column
+_UNQUOTED = re.compile(
+    r"\b(?:TABLE|TABLES|INTO|FROM|JOIN|UPDATE|VIEW|TO|PROCEDURE|FUNCTION|TRIGGER|EVENT|"
+    r"EXISTS|REFERENCES|CALL|LIKE)\s+([A-Za-z_$][\w$]*)\s*\.\s*[`A-Za-z_$]",
+    re.I,
+)
+_DATABASE_DDL = re.compile(
+    r"^\s*(CREATE|DROP|ALTER)\s+(?:DATABASE|SCHEMA)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?"
+    r"`?((?:[^`\s]|``)+)`?",
+    re.I,
+)
+# Steps that move tables between the target and its own scratch/trash databases.
+_SHADOW_ACTIONS = frozenset({"swap_tables", "drop_database"})
 
-# Steps whose SQL writes rows by design (their SQL is checked against the project's files).
+# Steps whose SQL writes rows by design (their SQL is checked against the project's files,
+# or, for empty_tables, rebuilt from the seed files and the live foreign keys).
 ROW_WRITING_ACTIONS = frozenset(
-    {"seed", "migrate_up", "migrate_down", "record_history", "sync_table", "shadow_load"}
+    {
+        "seed",
+        "migrate_up",
+        "migrate_down",
+        "record_history",
+        "sync_table",
+        "shadow_load",
+        "empty_tables",
+    }
 )
 
 
@@ -58,11 +79,18 @@ def _forbidden(step: Step, statement: str, database: str) -> str | None:
         return f"{kind}: mrpplan never manages accounts, privileges or the server"
     if _USE.match(statement):
         return "USE switches to another database"
-    if step.action == "create_database" and _CREATE_DATABASE.match(statement):
-        return None
-    for name in _QUALIFIED.findall(statement):
-        name = name.replace("``", "`")
-        if step.action == "swap_tables" and is_shadow_database(name):
+    whole = _DATABASE_DDL.match(statement)
+    if whole:
+        name = whole.group(2).replace("``", "`")
+        if name == database and step.action == "create_database":
+            return None
+        if step.action in _SHADOW_ACTIONS and is_shadow_database(name):
+            return None
+        return f"{whole.group(1).upper()} DATABASE {name}"
+    names = [n.replace("``", "`") for n in _QUALIFIED.findall(statement)]
+    names += _UNQUOTED.findall(_unquoted_strings(statement))
+    for name in names:
+        if step.action in _SHADOW_ACTIONS and is_shadow_database(name):
             continue  # the swap moves tables between the target and its scratch/trash
         if name != database:
             return f"it names another database, {name}"
@@ -70,6 +98,11 @@ def _forbidden(step: Step, statement: str, database: str) -> str | None:
     if rows and step.action not in ROW_WRITING_ACTIONS:
         return f"{rows.group(1).upper()} outside a seed or migration step"
     return None
+
+
+def _unquoted_strings(statement: str) -> str:
+    """The statement with its string literals blanked (a comment or value may say `a.b`)."""
+    return re.sub(r"'(?:[^'\\]|\\.|'')*'", "''", statement)
 
 
 def _short(statement: str, limit: int = 160) -> str:

@@ -1,24 +1,19 @@
 """Retention: delete backups older than N days, but ALWAYS keep the newest backup of each
-kind per environment that verifies now; purge trash tables (`_mrpplan_trash_<ts>_<table>`,
-left by apply for dropped tables) older than the same retention."""
+kind per environment that verifies now. Trash tables (`_mrpplan_trash_<ts>_<table>`) older
+than the same retention are purged by a plan (backup/purge_plan.py)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from mrpplan.backup.catalog import BackupEntry, list_backups
 from mrpplan.backup.manifest import manifest_path, utc_now
 from mrpplan.backup.verify import verify_backup
-from mrpplan.config.settings import Environment
 from mrpplan.errors import BackupError
-from mrpplan.mysql.connection import connect
-from mrpplan.mysql.quote import ident
-from mrpplan.mysql.shadow import TRASH_PREFIX, shadow_databases
-from mrpplan.mysql.table_stats import base_tables
 
 TRASH = re.compile(r"^_mrpplan_trash_(\d{8})T?(\d{6})Z?_")
 
@@ -75,45 +70,3 @@ def _newest_good(entries: list[BackupEntry], result: CleanupResult) -> BackupEnt
         except BackupError as exc:
             result.failed_verify.append((entry, exc.message))
     return None
-
-
-def trash_tables_due(
-    env: Environment, retention_days: int, now: datetime | None = None
-) -> list[str]:
-    """Trash tables in env's database older than the retention (by the time in their name),
-    and trash databases of its restores and syncs (`_mrpplan_trash_<ts>_<db>`)."""
-    cutoff = (now or utc_now()) - timedelta(days=retention_days)
-    conn = connect(env.connection)
-    try:
-        names = base_tables(conn, env.connection.database)
-        databases = shadow_databases(conn, env.connection.database, TRASH_PREFIX)
-    finally:
-        conn.close()
-    due = [
-        name
-        for name in databases
-        if datetime.strptime(name[len(TRASH_PREFIX) :][:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-        < cutoff
-    ]
-    for name in names:
-        found = TRASH.match(name)
-        if not found:
-            continue
-        made = datetime.strptime(found.group(1) + found.group(2), "%Y%m%d%H%M%S")
-        if made.replace(tzinfo=UTC) < cutoff:
-            due.append(name)
-    return due
-
-
-def purge_trash_tables(env: Environment, tables: list[str]) -> None:
-    """Drop trash tables, and trash databases (their names come from trash_tables_due)."""
-    conn = connect(env.connection)
-    try:
-        databases = set(shadow_databases(conn, env.connection.database, TRASH_PREFIX))
-        with conn.cursor() as cur:
-            cur.execute("SET SESSION foreign_key_checks = 0")
-            for table in tables:
-                what = "DATABASE" if table in databases else "TABLE"
-                cur.execute(f"DROP {what} IF EXISTS {ident(table)}")
-    finally:
-        conn.close()

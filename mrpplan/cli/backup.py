@@ -13,7 +13,7 @@ from mrpplan import sandbox
 from mrpplan.backup.catalog import BackupEntry, list_backups
 from mrpplan.backup.dump import create_backup
 from mrpplan.backup.manifest import read_manifest, utc_now
-from mrpplan.backup.retention import cleanup_backups, purge_trash_tables, trash_tables_due
+from mrpplan.backup.retention import cleanup_backups
 from mrpplan.backup.verify import verify_backup
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.cli.formatting import human_size
@@ -50,6 +50,18 @@ from mrpplan.errors import ConfigError, UsageError
 )
 @click.option("--retention-days", type=click.IntRange(min=0), help="Override the env's retention.")
 @click.option("--dry-run", is_flag=True, help="With --cleanup: only list what would go.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --cleanup ENV: save the trash purge plan to FILE instead of running it.",
+)
+@click.option(
+    "--force",
+    "--auto-approve",
+    "force",
+    is_flag=True,
+    help="With --cleanup ENV: purge trash tables without asking (unprotected environments).",
+)
 @pass_app
 def backup_command(
     app: AppContext,
@@ -66,6 +78,8 @@ def backup_command(
     cleanup: bool,
     retention_days: int | None,
     dry_run: bool,
+    out: Path | None,
+    force: bool,
 ) -> None:
     """Back up an environment's database, or list, verify and clean up backups.
 
@@ -90,6 +104,8 @@ def backup_command(
         _verify(app, verify_file, deep)
     elif cleanup:
         _cleanup(app, env, retention_days, dry_run)
+        if env:
+            _purge_trash(app, env, retention_days, dry_run=dry_run, out=out, force=force)
     else:
         if not env:
             raise UsageError(
@@ -237,14 +253,33 @@ def _cleanup(app: AppContext, env: str | None, days: int | None, dry_run: bool) 
                 f"kept: {_relative(entry.path, app.project.root)} (older than {retention} days, "
                 f"but the newest good {entry.kind} backup of {name})"
             )
-        if env:
-            due = trash_tables_due(settings, retention)
-            for table in due:
-                app.console.print(f"{'would drop' if dry_run else 'dropped'} trash table: {table}")
-            if due and not dry_run:
-                purge_trash_tables(settings, due)
     if total == 0:
         app.console.print("Nothing to delete.")
+
+
+def _purge_trash(
+    app: AppContext, name: str, days: int | None, *, dry_run: bool, out: Path | None, force: bool
+) -> None:
+    """Trash tables past retention go through a plan: shown, approved, run by the executor."""
+    from mrpplan.apply.approval import Request
+    from mrpplan.backup.purge_plan import due_trash, purge_plan
+    from mrpplan.cli.writing import carry_out
+
+    env = app.environment(name)
+    retention = env.backup.retention_days if days is None else days
+    if not due_trash(env, retention):
+        app.console.print(f"No trash tables of {env.name} older than {retention} days.")
+        return
+    result = carry_out(
+        app,
+        env,
+        lambda: purge_plan(app.project, env, retention),
+        Request("backup --cleanup", skip_questions=force),
+        out=out,
+        dry_run=dry_run,
+    )
+    if result is not None:
+        app.console.print(f"Purged {len(result.steps_run)} trash table(s) of {env.name}.")
 
 
 def _cutoff(days: int) -> datetime:

@@ -214,19 +214,27 @@ def fresh(
 @migrate.command("baseline")
 @click.argument("env_name", metavar="ENV")
 @click.option("--version", "version", required=True, help="The version the database is at.")
+@_writing_options
 @pass_app
-def baseline(app: AppContext, env_name: str, version: str) -> None:
-    """Adopt a database that has the schema of VERSION but no history.
+def baseline(
+    app: AppContext, env_name: str, version: str, dry_run: bool, out: Path | None, force: bool
+) -> None:
+    """Adopt a database that has the schema of VERSION but no history (records it, runs nothing).
 
     \b
     Example:
-      mrpplan migrate baseline prod --version 003
+      mrpplan migrate baseline prod --version 003 --out plans/baseline.json
     """
     env = app.environment(env_name)
-    recorded = operations.baseline(app.project, env, version)
-    app.console.print(
-        f"Recorded {env.connection.database} at version {recorded[-1]}"
-        f" ({len(recorded)} history rows): {', '.join(recorded)}."
+    run_migration_plan(
+        app,
+        env,
+        "migrate baseline",
+        version,
+        dry_run=dry_run,
+        out=out,
+        force=force,
+        scope=Scope(data=(), baseline=True),
     )
 
 

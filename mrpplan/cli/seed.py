@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from rich.table import Table
 
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.config import Environment
-from mrpplan.errors import Refused, UsageError
+from mrpplan.errors import UsageError
 from mrpplan.seed import operations
 from mrpplan.seed.runner import SeedResult
 from mrpplan.seed.sets import SEED_SETS, list_seeds
@@ -143,8 +142,11 @@ def run_seed_plan(
     dry_run: bool,
     out: Path | None,
     skip_questions: bool,
+    *,
+    refresh: bool = False,
 ) -> None:
-    """Seeds are plan steps like any other: each seed one transaction with its history row."""
+    """Seeds are plan steps like any other: each seed one transaction with its history row
+    (`refresh`: after a checkpoint and a step emptying the tables they write)."""
     from mrpplan.apply.approval import Request
     from mrpplan.cli.writing import carry_out
     from mrpplan.plan.planner import make_plan
@@ -152,7 +154,7 @@ def run_seed_plan(
 
     if names is None and not env.seeds:
         raise UsageError(f"{env.name} lists no seeds (seeds: in {env.file.name}); name one")
-    scope = Scope(schema=False, data=("seeds",), seeds=names, force_seeds=force)
+    scope = Scope(schema=False, data=("seeds",), seeds=names, force_seeds=force, refresh=refresh)
     result = carry_out(
         app,
         env,
@@ -162,36 +164,39 @@ def run_seed_plan(
         dry_run=dry_run,
     )
     if result is not None:
-        app.console.print(f"Ran {len(result.steps_run)} seed step(s) on {env.name}.")
+        for path in result.checkpoints:
+            app.console.print(f"Checkpoint: {path}")
+        app.console.print(f"{command}: {len(result.steps_run)} step(s) applied to {env.name}.")
 
 
 @seed.command("refresh")
 @click.argument("env_name", metavar="ENV")
 @click.argument("names", nargs=-1)
-@click.option("--force", is_flag=True, help="Do not ask (required when stdin is not a terminal).")
+@click.option("--force", is_flag=True, help="Do not ask (unprotected environments only).")
+@_writing_options
 @pass_app
-def refresh(app: AppContext, env_name: str, names: tuple[str, ...], force: bool) -> None:
-    """Checkpoint, empty the tables seeds write, re-run the seeds (one transaction).
+def refresh(
+    app: AppContext,
+    env_name: str,
+    names: tuple[str, ...],
+    force: bool,
+    dry_run: bool,
+    out: Path | None,
+    auto_approve: bool,
+) -> None:
+    """Checkpoint and empty the tables seeds write (children first), then re-run the seeds.
+
+    A plan like any other: the checkpoint, the emptying step and one step per seed; a
+    failure restores the checkpoint.
 
     \b
     Example:
       mrpplan seed refresh local --force
     """
     env = app.environment(env_name)
-    if not force:
-        if not sys.stdin.isatty():
-            raise Refused(
-                "seed refresh deletes the rows of the tables seeds write and re-inserts them:"
-                " pass --force when stdin is not a terminal. Nothing was changed."
-            )
-        if not click.confirm(f"Empty and re-seed the seeded tables of {env.name}?"):
-            raise click.exceptions.Abort()
-    result = operations.refresh_seeds(app.project, env, names)
-    if result.checkpoint:
-        app.console.print(f"Checkpoint: {result.checkpoint}")
-    app.console.print(f"Emptied (children first): {', '.join(result.tables) or 'nothing'}")
-    for name, rows in result.rows.items():
-        app.console.print(f"  {name}: {rows} rows")
+    wanted = tuple(names) or None
+    skip = force or auto_approve
+    run_seed_plan(app, env, "seed refresh", wanted, False, dry_run, out, skip, refresh=True)
 
 
 @seed.command("create")

@@ -13,8 +13,11 @@ declarative planner (drift: repair converges it, drift: error points to `migrate
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from mrpplan.errors import ConfigError
 from mrpplan.migrate import history
@@ -35,6 +38,8 @@ def migration_steps(ctx: PlanContext) -> list[StepDraft] | None:
     """Steps from the recorded version to the target, or None to let the declarative planner act."""
     from mrpplan.plan.schema_steps import check_drift, schema_at, schema_change_steps
 
+    if ctx.scope.baseline:
+        return baseline_drafts(ctx)
     migrations = load_migrations(ctx.project.migrations_dir)
     rows = history.read(ctx.conn) if ctx.live.has_history_table else []
     migration_rows = [r for r in rows if r.success and r.number > 0]
@@ -92,6 +97,7 @@ def _up_traces(
                 prefix,
                 [m.up for m in run],
                 ctx.project.cache_dir,
+                keep_data_at=ctx.timestamp,
             )
             traces.update({m.number: t for m, t in zip(run, chain, strict=True)})
             run = []
@@ -108,6 +114,7 @@ def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> StepDraft:
     else:
         down = generated_down(trace, ctx.flavor)
         how = "generated rollback"
+    down = data_kept_in_down(down, trace)
     record = history.record_sql(
         migration.version, migration.name, migration.checksum, down, execution_ms=ELAPSED_MS
     )
@@ -137,7 +144,6 @@ def down_draft(
             " its file is gone and its history row has no down SQL: cannot roll it back",
             hint="restore the migration file",
         )
-    prefix = _prefix(ctx, migrations, row.number)
     source = Path(f"{history.TABLE}:{row.version}")
     if row.down_sql is not None:
         statements = [SqlStatement(text, source, i + 1) for i, text in enumerate(row.down_sql)]
@@ -159,8 +165,15 @@ def down_draft(
             for i, t in enumerate(generated_down(up_trace, ctx.flavor))
         ]
         how = "generated rollback"
+    prefix, before_up = _prefix_as_applied(ctx, migrations, row, migration, statements)
+    statements, lost = _without_purged_trash(ctx, statements, before_up)
     trace = trace_statements(
-        ctx.env.connection, ctx.flavor, prefix, statements, ctx.project.cache_dir
+        ctx.env.connection,
+        ctx.flavor,
+        prefix,
+        statements,
+        ctx.project.cache_dir,
+        keep_data_at=ctx.timestamp,
     )
     pairs = statement_pairs(trace)
     pairs.append(
@@ -172,13 +185,103 @@ def down_draft(
         )
     )
     ctx.desired_schema_history.discard((row.version, row.checksum))
-    return _draft(
+    draft = _draft(
         "migrate_down",
         f"{row.version}_{row.name}",
         pairs,
         trace,
         f"roll back migration {row.version}_{row.name} ({how})",
     )
+    if lost:
+        return replace(draft, destructive=True, reason=draft.reason + ": " + "; ".join(lost))
+    return draft
+
+
+_TRASH_NAME = re.compile(r"_mrpplan_trash_(\d{14})_\w+")
+
+
+def data_kept_in_down(down: Sequence[str], trace: Trace) -> list[str]:
+    """The down SQL stored in history, bringing back what the up kept: a table the up moved
+    to trash is renamed back (in place of the down's CREATE TABLE of it), and dropped column
+    values are joined back from their copy once the down has re-added the columns."""
+    statements = list(down)
+    for effect in trace.effects:
+        for table, back in effect.kept:
+            create = re.compile(
+                rf"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?`?{re.escape(table)}`?[\s(]",
+                re.I,
+            )
+            at = next((i for i, s in enumerate(statements) if create.match(s)), None)
+            if at is None:
+                statements.extend(back)
+            else:
+                statements[at : at + 1] = back
+    return statements + [r for effect in trace.effects for r in effect.restores]
+
+
+def _prefix_as_applied(
+    ctx: PlanContext,
+    migrations: Sequence[Migration],
+    row: history.HistoryRow,
+    migration: Migration | None,
+    down: Sequence[SqlStatement],
+) -> tuple[list[SqlStatement], Any]:
+    """The schema the down starts from, with the trash tables its up made (so the down can
+    be traced), and the schema before the up (None when not needed)."""
+    stamps = {m.group(1) for s in down for m in _TRASH_NAME.finditer(s.text)}
+    if migration is None or len(stamps) != 1:
+        return _prefix(ctx, migrations, row.number), None
+    before = _prefix(ctx, migrations, row.number - 1)
+    up = trace_statements(
+        ctx.env.connection,
+        ctx.flavor,
+        before,
+        migration.up,
+        ctx.project.cache_dir,
+        keep_data_at=stamps.pop(),
+    )
+    return [*before, *(e.statement for e in up.effects)], up.before
+
+
+def _without_purged_trash(
+    ctx: PlanContext, down: Sequence[SqlStatement], before_up: Any
+) -> tuple[list[SqlStatement], list[str]]:
+    """Down statements that need a trash table that is gone (purged after retention) are
+    replaced: the table comes back empty, the column values stay at their default. Each
+    loss is said, with where the data still is (backups and checkpoints)."""
+    from mrpplan.mysql.ddl import create_table_sql
+    from mrpplan.mysql.table_stats import base_tables
+
+    wanted = {m.group(0) for s in down for m in _TRASH_NAME.finditer(s.text)}
+    if not wanted:
+        return list(down), []
+    present = set(base_tables(ctx.conn, ctx.env.connection.database))
+    where = f"the backups and checkpoint files in {ctx.env.backup.dir} made before it was purged"
+    kept: list[SqlStatement] = []
+    lost: list[str] = []
+    for statement in down:
+        missing = sorted(n for n in wanted if n in statement.text and n not in present)
+        if not missing:
+            kept.append(statement)
+            continue
+        restored = re.match(
+            r"^\s*RENAME\s+TABLE\s+`?\w+`?\s+TO\s+`?(\w+)`?\s*$", statement.text, re.I
+        )
+        table = restored.group(1) if restored else ""
+        if restored and before_up is not None and table in before_up.tables:
+            definition = before_up.tables[table]
+            later = tuple(fk.name for fk in definition.foreign_keys)  # the down adds them
+            kept.append(replace(statement, text=create_table_sql(definition, later)))
+            lost.append(
+                f"table `{table}` comes back EMPTY: its rows were kept in {missing[0]}, which "
+                f"is gone (purged); they are only in {where}"
+            )
+        else:
+            lost.append(
+                f"the values {statement.text.split(' SET ', 1)[-1]} cannot be put back: "
+                f"{missing[0]} is gone (purged); they are only in {where}"
+            )
+    return kept, lost
 
 
 def base_history_draft(ctx: PlanContext) -> StepDraft:
@@ -205,6 +308,62 @@ def base_history_draft(ctx: PlanContext) -> StepDraft:
         reverse_sql=tuple(r for _, r in reversed(pairs)),
         reason="record that the base schema is in place (version 000)",
     )
+
+
+def baseline_drafts(ctx: PlanContext) -> list[StepDraft]:
+    """`migrate baseline ENV --version V`: one step recording the base schema and every
+    migration up to V as applied, on a database that has V's schema and no history.
+
+    Refused when history exists or the live schema is not V's (the message lists what
+    differs). The step only writes mrpplan_schema_history: its reverse forgets the rows.
+    """
+    from mrpplan.errors import Refused
+    from mrpplan.migrate.directory import source_digest
+    from mrpplan.plan.schema_steps import drift_lines
+
+    database = ctx.env.connection.database
+    if ctx.live.schema_history:
+        raise Refused(
+            f"{database} ({ctx.env.name}) already has migration history; baseline is only "
+            "for a database with none. Nothing was changed.",
+            hint=f"see `mrpplan migrate status {ctx.env.name}`",
+        )
+    label = ctx.desired_version_label or "base"
+    if ctx.live.schema.fingerprint() != ctx.desired_schema.fingerprint():
+        raise Refused(
+            f"the live schema of {ctx.env.name} does not match version {label}: "
+            + "; ".join(drift_lines(ctx.desired_schema, ctx.live.schema))
+            + ". Nothing was changed.",
+            hint="pick the version the database really is at, or fix the differences first",
+        )
+    digest = source_digest(base_schema_statements(ctx.project.schema_dir))
+    rows: list[tuple[str, str, str, list[str] | None]] = [
+        (BASE_VERSION, "base_schema", digest, None)
+    ]
+    for m in load_migrations(ctx.project.migrations_dir):
+        if m.number <= ctx.target_number:
+            rows.append(
+                (
+                    m.version,
+                    m.name,
+                    m.checksum,
+                    [s.text for s in m.down] if m.down is not None else None,
+                )
+            )
+    drop = f"DROP TABLE IF EXISTS `{history.TABLE}`"
+    pairs = [] if ctx.live.has_history_table else [(history.CREATE_SQL, drop)]
+    pairs += [(history.record_sql(*row), history.remove_sql(row[0])) for row in rows]
+    ctx.desired_schema_history.update((row[0], row[2]) for row in rows)
+    return [
+        StepDraft(
+            action="record_history",
+            object=history.TABLE,
+            sql=tuple(f for f, _ in pairs),
+            reverse_sql=tuple(r for _, r in reversed(pairs)),
+            reason=f"baseline: record that {database} is at version {label} "
+            f"({', '.join(row[0] for row in rows)}) without running any migration",
+        )
+    ]
 
 
 def _prefix(ctx: PlanContext, migrations: Sequence[Migration], upto: int) -> list[SqlStatement]:

@@ -9,12 +9,19 @@ third statement be undone exactly: the executor runs the reverses of the two tha
 
 Why not the hand-written down section? It undoes the whole file and cannot be split to
 match the statements that ran; it is kept in the history row for `migrate down`.
+
+Data a migration drops is kept (`keep_data_at`, the plan's timestamp), like declarative
+drops: a plain `DROP TABLE t` runs as `RENAME TABLE t TO _mrpplan_trash_<ts>_t` (reverse:
+the rename back), and before a statement drops columns, their values are copied with the
+primary key into a trash table, which the reverse (and the recorded down SQL) joins back.
+A rename back from a trash table is undone by renaming it to the trash table again.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +47,9 @@ class StatementEffect:
     reasons: tuple[str, ...]
     checkpoint_tables: tuple[str, ...]  # data the reverse cannot bring back
     algorithm: str
+    # (table, statements bringing it back) for each table it renamed to trash instead of dropping
+    kept: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    restores: tuple[str, ...] = ()  # statements that put dropped column values back
 
 
 @dataclass(frozen=True)
@@ -68,9 +78,13 @@ def trace_statements(
     prefix: Sequence[SqlStatement],
     statements: Sequence[SqlStatement],
     cache_dir: Path | None,
+    *,
+    keep_data_at: str | None = None,
 ) -> Trace:
     """Schemas after `prefix` and after each of `statements`, and each statement's effect."""
-    return trace_chain(settings, flavor, prefix, [statements], cache_dir)[0]
+    return trace_chain(
+        settings, flavor, prefix, [statements], cache_dir, keep_data_at=keep_data_at
+    )[0]
 
 
 def trace_chain(
@@ -79,8 +93,13 @@ def trace_chain(
     prefix: Sequence[SqlStatement],
     groups: Sequence[Sequence[SqlStatement]],
     cache_dir: Path | None,
+    *,
+    keep_data_at: str | None = None,
 ) -> list[Trace]:
-    """Consecutive migrations traced in one workspace: group i starts where i-1 ended."""
+    """Consecutive migrations traced in one workspace: group i starts where i-1 ended.
+
+    `keep_data_at` (a plan timestamp): rewrite drops so their data is kept (module doc).
+    """
     from mrpplan.mysql.workspace import desired_schemas
 
     flat = [statement for group in groups for statement in group]
@@ -88,12 +107,18 @@ def trace_chain(
     traces: list[Trace] = []
     offset = 0
     for group in groups:
-        traces.append(_trace(group, schemas[offset : offset + len(group) + 1], flavor))
+        window = schemas[offset : offset + len(group) + 1]
+        traces.append(_trace(group, window, flavor, keep_data_at))
         offset += len(group)
     return traces
 
 
-def _trace(statements: Sequence[SqlStatement], schemas: Sequence[Any], flavor: Flavor) -> Trace:
+def _trace(
+    statements: Sequence[SqlStatement],
+    schemas: Sequence[Any],
+    flavor: Flavor,
+    keep_data_at: str | None = None,
+) -> Trace:
     before = current = schemas[0]
     effects: list[StatementEffect] = []
     all_renames: list[Renames] = []
@@ -102,11 +127,167 @@ def _trace(statements: Sequence[SqlStatement], schemas: Sequence[Any], flavor: F
         all_renames.append(renames)
         touched = data_tables(statement.text)
         if touched:  # DML: no schema effect; its rows come back from a checkpoint only
-            effects.append(StatementEffect(statement, (), False, (), tuple(touched), "n/a"))
+            mine = tuple(t for t in touched if not t.startswith("_mrpplan"))
+            effects.append(StatementEffect(statement, (), False, (), mine, "n/a"))
             continue
-        effects.append(_effect(statement, current, after, renames, flavor))
+        effect = _effect(statement, current, after, renames, flavor)
+        if keep_data_at is not None:
+            effects.extend(_keeping_data(effect, current, after, renames, keep_data_at, flavor))
+        else:
+            effects.append(effect)
         current = after
     return Trace(before, current, tuple(effects), merge_renames(all_renames))
+
+
+_DROP_TABLE = re.compile(
+    r"^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?P<names>[^;]+?)\s*(?:RESTRICT|CASCADE)?\s*;?\s*$",
+    re.I | re.S,
+)
+_FROM_TRASH = re.compile(
+    r"^\s*RENAME\s+TABLE\s+(?P<pairs>`?_mrpplan_trash_\w+`?\s+TO\s+`?\w+`?"
+    r"(?:\s*,\s*`?_mrpplan_trash_\w+`?\s+TO\s+`?\w+`?)*)\s*;?\s*$",
+    re.I | re.S,
+)
+
+
+_PAIR = re.compile(r"`?(\w+)`?\s+TO\s+`?(\w+)`?", re.I)
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip().strip("`") for name in text.split(",")]
+
+
+def _keeping_data(
+    effect: StatementEffect,
+    before: Any,
+    after: Any,
+    renames: Renames,
+    timestamp: str,
+    flavor: Flavor,
+) -> list[StatementEffect]:
+    """The statement rewritten so that what it drops is kept (see the module docstring)."""
+    from mrpplan.mysql.ddl import trash_table_name
+    from mrpplan.mysql.quote import ident
+
+    text = effect.statement.text
+    gone = [t for t in before.tables if t not in after.tables]
+    dropped = _DROP_TABLE.match(text)
+    if dropped and gone and sorted(_names(dropped.group("names"))) == sorted(gone):
+        pairs = [
+            (table, trash_table_name(table, timestamp)) for table in _names(dropped.group("names"))
+        ]
+        forward = "RENAME TABLE " + ", ".join(f"{ident(t)} TO {ident(k)}" for t, k in pairs)
+        back = "RENAME TABLE " + ", ".join(f"{ident(k)} TO {ident(t)}" for t, k in reversed(pairs))
+        unlinked = _without_foreign_keys(effect, before, [t for t, _k in pairs], flavor)
+        readd = tuple(s for e in unlinked for s in e.reverse)
+        return [
+            *unlinked,
+            replace(
+                effect,
+                statement=replace(effect.statement, text=forward),
+                reverse=(back,),
+                destructive=True,
+                reasons=tuple(
+                    f"drop table `{t}` (kept as `{k}` until retention purges it; "
+                    "`migrate down` renames it back)"
+                    for t, k in pairs
+                ),
+                checkpoint_tables=tuple(c for c in effect.checkpoint_tables if c not in gone),
+                kept=_kept(pairs, readd),
+            ),
+        ]
+    restored = _FROM_TRASH.match(text)
+    if restored:
+        pairs = [(m.group(1), m.group(2)) for m in _PAIR.finditer(restored.group("pairs"))]
+        back = "RENAME TABLE " + ", ".join(f"{ident(t)} TO {ident(k)}" for k, t in reversed(pairs))
+        return [
+            replace(effect, reverse=(back,), destructive=False, reasons=(), checkpoint_tables=())
+        ]
+    copies: list[StatementEffect] = []
+    restores: list[str] = []
+    for table, columns, key in _dropped_columns(before, after, renames):
+        trash = trash_table_name(f"{table}__{'_'.join(columns)}", timestamp)
+        listed = ", ".join(ident(c) for c in (*key, *columns))
+        copy = f"CREATE TABLE {ident(trash)} ENGINE=InnoDB AS SELECT {listed} FROM {ident(table)}"
+        copies.append(
+            StatementEffect(
+                statement=replace(effect.statement, text=copy),
+                reverse=(f"DROP TABLE IF EXISTS {ident(trash)}",),
+                destructive=False,
+                reasons=(),
+                checkpoint_tables=(),
+                algorithm="n/a",
+            )
+        )
+        sets = ", ".join(f"{ident(table)}.{ident(c)} = {ident(trash)}.{ident(c)}" for c in columns)
+        restores.append(
+            f"UPDATE {ident(table)} JOIN {ident(trash)} USING ({', '.join(ident(k) for k in key)}) "
+            f"SET {sets}"
+        )
+    if not copies:
+        return [effect]
+    kept = replace(effect, reverse=(*effect.reverse, *restores), restores=tuple(restores))
+    return [*copies, kept]
+
+
+def _kept(pairs: Sequence[tuple[str, str]], readd: tuple[str, ...]) -> tuple[Any, ...]:
+    """(table, statements bringing it back): renames back, then the foreign keys again."""
+    from mrpplan.mysql.quote import ident
+
+    kept: list[tuple[str, tuple[str, ...]]] = [
+        (t, (f"RENAME TABLE {ident(k)} TO {ident(t)}",)) for t, k in pairs
+    ]
+    table, back = kept[-1]
+    kept[-1] = (table, (*back, *readd))
+    return tuple(kept)
+
+
+def _without_foreign_keys(
+    effect: StatementEffect, before: Any, tables: Sequence[str], flavor: Flavor
+) -> list[StatementEffect]:
+    """Foreign key names are unique per database: a table goes to trash without its foreign
+    keys (as declarative drops do), so the name is free if the table is made again; the
+    reverse adds them back after the rename back."""
+    from mrpplan.diff.changes import DropForeignKey
+    from mrpplan.mysql.ddl import render_changes
+
+    drops = [DropForeignKey(t, fk) for t in tables for fk in before.tables[t].foreign_keys]
+    return [
+        replace(
+            effect,
+            statement=replace(effect.statement, text=sql),
+            reverse=rendered.reverse_sql,
+            destructive=False,
+            reasons=(),
+            checkpoint_tables=(),
+            algorithm=rendered.algorithm,
+        )
+        for rendered in render_changes(drops, flavor)
+        for sql in rendered.sql
+    ]
+
+
+def _dropped_columns(
+    before: Any, after: Any, renames: Renames
+) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """(table, dropped columns, primary key) for tables that keep a primary key."""
+    found = []
+    for name, old in before.tables.items():
+        new = after.tables.get(name)
+        if new is None or not old.supported or not new.supported:
+            continue
+        moved = renames.get(name, {})
+        columns = tuple(
+            c for c in old.column_names() if c not in new.column_names() and c not in moved
+        )
+        key = old.primary_key()
+        if not columns or key is None:
+            continue
+        key_columns = tuple(part.column for part in key.parts)
+        if any(k in columns or k not in new.column_names() for k in key_columns):
+            continue
+        found.append((name, columns, key_columns))
+    return found
 
 
 def generated_down(trace: Trace, flavor: Flavor) -> list[str]:

@@ -66,7 +66,9 @@ class Scope:
     `schema`: converge the schema to the target version; `data`: the data providers to ask
     (None: all of them); `seeds`: seeds/sets instead of the environment's list; `force_seeds`:
     re-run seeds whose checksum is recorded; `fresh`: first move everything that exists to
-    trash tables, then build from an empty database (`migrate fresh`).
+    trash tables, then build from an empty database (`migrate fresh`); `refresh`: empty the
+    tables the seeds write (checkpointed) before the seeds run (`seed refresh`); `baseline`:
+    record the target version as applied to a database that has its schema and no history.
     """
 
     schema: bool = True
@@ -74,6 +76,8 @@ class Scope:
     seeds: tuple[str, ...] | None = None
     force_seeds: bool = False
     fresh: bool = False
+    refresh: bool = False
+    baseline: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -82,6 +86,8 @@ class Scope:
             "seeds": None if self.seeds is None else list(self.seeds),
             "force_seeds": self.force_seeds,
             "fresh": self.fresh,
+            "refresh": self.refresh,
+            "baseline": self.baseline,
         }
 
     @classmethod
@@ -95,6 +101,8 @@ class Scope:
             seeds=names(data.get("seeds")),
             force_seeds=bool(data.get("force_seeds", False)),
             fresh=bool(data.get("fresh", False)),
+            refresh=bool(data.get("refresh", False)),
+            baseline=bool(data.get("baseline", False)),
         )
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mrpplan.config import Environment, Project
-from mrpplan.errors import Refused
+from mrpplan.errors import ConfigError, MrpplanError, Refused, UsageError
 from mrpplan.plan.types import Plan, Step
 
 Builder = Callable[[Project, Environment, Mapping[str, Any], datetime], Plan]
@@ -51,7 +51,15 @@ def check_rebuilt(project: Project, env: Environment, plan: Plan) -> None:
             "be checked against the project. Nothing was changed.",
             hint=f"make a new plan: mrpplan plan {plan.environment}",
         )
-    fresh = build(project, env, plan.origin, created_at(plan))
+    try:
+        fresh = build(project, env, plan.origin, created_at(plan))
+    except (ConfigError, UsageError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        why = exc.message if isinstance(exc, MrpplanError) else f"{type(exc).__name__}: {exc}"
+        raise Refused(
+            f"this plan's origin ({dict(plan.origin)}) cannot be made again: {why}. "
+            "Nothing was changed.",
+            hint=f"make a new plan: mrpplan plan {plan.environment}",
+        ) from None
     problem = first_difference(plan, fresh)
     if problem:
         raise Refused(
@@ -100,6 +108,7 @@ _MODULES = (
     "mrpplan.plan.builders",
     "mrpplan.backup.restore_plan",
     "mrpplan.sync.copy",
+    "mrpplan.backup.purge_plan",
 )
 
 

@@ -16,12 +16,17 @@ FORMAT_VERSION = 1
 # How each action counts in the summary line ("Plan: 2 to add, 1 to change, 1 to destroy.").
 _DATA_ACTIONS = frozenset({"seed", "sync_table", "shadow_load", "swap_tables"})
 _BOOKKEEPING_ACTIONS = frozenset({"checkpoint", "record_history", "shadow_prepare"})
+# Actions whose effect depends on their SQL: they count as destroy when that SQL loses data
+# (a migration dropping a table, seed refresh emptying tables), as change otherwise.
+_SQL_DEFINED_ACTIONS = frozenset({"migrate_up", "migrate_down", "empty_tables"})
 
 
-def kind_of(action: str) -> str:
+def kind_of(action: str, destructive: bool = False) -> str:
     """add | change | destroy | data | none (bookkeeping steps are not counted)."""
     if action in _BOOKKEEPING_ACTIONS:
         return "none"
+    if action in _SQL_DEFINED_ACTIONS:
+        return "destroy" if destructive else "change"
     if action in _DATA_ACTIONS:
         return "data"
     if action.startswith("create_"):
@@ -53,7 +58,7 @@ class Step:
 
     @property
     def kind(self) -> str:
-        return kind_of(self.action)
+        return kind_of(self.action, self.destructive)
 
     @property
     def checkpoint_tables(self) -> tuple[str, ...]:

@@ -1,8 +1,7 @@
 """The seed commands as library calls: run, refresh, status, create.
 
-Seeds run under the same per-database lock as `apply`; each file is one transaction
-with its history row, so there is nothing half-done to journal or roll back. `refresh`
-checkpoints the tables it empties (a rollback file) before its single transaction.
+Seeds that write run as plans (seed/plan_steps.py, through cli/writing.carry_out); this
+module keeps the read-only parts and the direct `run` used by the classic script wrapper.
 """
 
 from __future__ import annotations
@@ -18,10 +17,8 @@ from mrpplan.errors import Refused, UsageError
 from mrpplan.migrate.create import slug
 from mrpplan.mysql.connection import connect
 from mrpplan.seed import history
-from mrpplan.seed.refresh import delete_order, existing_tables, foreign_keys, refresh
-from mrpplan.seed.runner import SeedResult, run_seeds, runnable_statements, state_of
+from mrpplan.seed.runner import SeedResult, run_seeds, state_of
 from mrpplan.seed.sets import SEED_SETS, SeedFile, list_seeds, select_seeds
-from mrpplan.seed.targets import written_tables
 
 
 @dataclass(frozen=True)
@@ -42,13 +39,6 @@ class SeedStatus:
             "rows_affected": self.rows_affected,
             "checksum": self.checksum,
         }
-
-
-@dataclass(frozen=True)
-class RefreshResult:
-    checkpoint: Path | None
-    tables: tuple[str, ...]
-    rows: dict[str, int]
 
 
 def chosen_seeds(project: Project, env: Environment, names: Sequence[str]) -> list[SeedFile]:
@@ -84,35 +74,6 @@ def run(
             return run_seeds(conn, seeds, force=force)
     finally:
         conn.close()
-
-
-def refresh_seeds(
-    project: Project, env: Environment, names: Sequence[str] = (), *, checkpoint: bool = True
-) -> RefreshResult:
-    """Checkpoint the seeded tables, empty them children-first, re-run the seeds (one txn)."""
-    from mrpplan.backup.checkpoint import save_checkpoint
-
-    if env.protected:
-        raise Refused(
-            f"{env.name} is protected: seed refresh deletes rows there. Nothing was changed.",
-            hint=f"use `mrpplan seed run {env.name}` (upserts), or a reviewed plan",
-        )
-    seeds = chosen_seeds(project, env, names)
-    statements = [runnable_statements(seed) for seed in seeds]
-    conn = connect(env.connection)
-    try:
-        with holding_lock(conn, env.connection.database):
-            owned: dict[str, None] = {}
-            for texts in statements:
-                for table in written_tables(texts):
-                    owned.setdefault(table, None)
-            tables = delete_order(existing_tables(conn, owned), foreign_keys(conn))
-            saved = save_checkpoint(env, tables, label="seed refresh") if checkpoint else None
-            history.ensure(conn)
-            rows = refresh(conn, seeds, statements, tables)
-    finally:
-        conn.close()
-    return RefreshResult(saved, tuple(tables), rows)
 
 
 def seed_statuses(project: Project, env: Environment, *, track: bool = False) -> list[SeedStatus]:

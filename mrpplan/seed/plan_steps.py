@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 
 from mrpplan.apply.runners import RunContext, register_step_runner
+from mrpplan.mysql.quote import ident
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
 from mrpplan.plan.types import Step
 from mrpplan.seed import history
@@ -64,12 +66,44 @@ def seed_steps(ctx: PlanContext) -> list[StepDraft]:
 
         check_allowed(ctx.env, seeds)
     recorded = dict(ctx.live.seed_history)
-    drafts = seed_drafts(seeds, recorded, force=ctx.scope.force_seeds)
+    drafts = seed_drafts(seeds, recorded, force=ctx.scope.force_seeds or ctx.scope.refresh)
+    if ctx.scope.refresh:
+        drafts = [*empty_drafts(ctx, seeds), *(replace(d, tables=()) for d in drafts)]
     for seed in seeds:
         if any(d.object == seed.name for d in drafts):
             ctx.desired_seed_history.discard((seed.name, recorded.get(seed.name, "")))
             ctx.desired_seed_history.add((seed.name, seed.checksum))
     return drafts
+
+
+def empty_drafts(ctx: PlanContext, seeds: Sequence[SeedFile]) -> list[StepDraft]:
+    """`seed refresh`: empty the tables the seeds write, children first, in one transaction.
+
+    The checkpoint in front of it saves those tables; it also covers the seed steps after
+    it (their own checkpoints would only save the emptied tables again). A row elsewhere
+    that still references a seeded row makes the DELETE fail, and the transaction rolls back.
+    """
+    from mrpplan.seed.refresh import delete_order, existing_tables, foreign_keys, owned_tables
+
+    statements = [runnable_statements(seed) for seed in seeds]
+    owned = owned_tables(seeds, statements)
+    tables = delete_order(existing_tables(ctx.conn, owned), foreign_keys(ctx.conn))
+    if not tables:
+        return []
+    return [
+        StepDraft(
+            action="empty_tables",
+            object=",".join(tables),
+            sql=tuple(f"DELETE FROM {ident(table)}" for table in tables),
+            reverse_sql=None,
+            destructive=True,
+            reason="seed refresh: delete every row of the tables the seeds write (children "
+            "first, one transaction); the seeds then put back what their files hold, and rows "
+            "no seed holds are only in the checkpoint",
+            tables=tuple(tables),
+            needs_checkpoint=True,
+        )
+    ]
 
 
 def run_seed_step(ctx: RunContext, step: Step) -> str | None:

@@ -1,23 +1,17 @@
-"""`seed refresh`: put the seeded rows back the way the seed files say.
+"""`seed refresh`: which tables it empties, and in which order.
 
 "The rows seeds own" are the rows of the tables the seeds write to (their INSERT/REPLACE/
-UPDATE targets, found with sqlglot). Refresh empties those tables children-first (reverse
-foreign-key order) and re-runs the seeds, all in ONE transaction: if any row elsewhere
-still references a seeded row (a foreign key from a table no seed owns), the delete fails
-and the transaction rolls back, so nothing is lost. The caller checkpoints the tables
-first (a rollback file a human can restore from).
+UPDATE targets, found with sqlglot). The refresh plan (seed/plan_steps.empty_drafts)
+checkpoints those tables, empties them children-first (reverse foreign-key order) in one
+transaction (a row elsewhere that still references a seeded row makes it fail and roll
+back, so nothing is lost), then re-runs the seeds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import pymysql
-
 from mrpplan.mysql.connection import Connection
-from mrpplan.mysql.quote import ident
-from mrpplan.seed import history
-from mrpplan.seed.runner import seed_error
 from mrpplan.seed.sets import SeedFile
 from mrpplan.seed.targets import written_tables
 
@@ -74,47 +68,3 @@ def existing_tables(conn: Connection, tables: Iterable[str]) -> list[str]:
         )
         present = {str(r[0]) for r in cur.fetchall()}
     return [t for t in names if t in present]
-
-
-def refresh(
-    conn: Connection,
-    seeds: Sequence[SeedFile],
-    statements: Sequence[Sequence[str]],
-    tables: Sequence[str],
-) -> dict[str, int]:
-    """Delete rows of `tables` in the given order and re-run the seeds, in one transaction.
-
-    Returns rows affected per seed. History must already exist.
-    """
-    results: dict[str, int] = {}
-    current = ""
-    conn.begin()
-    try:
-        with conn.cursor() as cur:
-            for table in tables:
-                current = f"DELETE FROM {ident(table)}"
-                cur.execute(current)
-            for seed, texts in zip(seeds, statements, strict=True):
-                rows = 0
-                for current in texts:
-                    cur.execute(current)
-                    rows += max(cur.rowcount or 0, 0)
-                current = history.record_sql(seed.name, seed.checksum, rows)
-                cur.execute(current)
-                results[seed.name] = rows
-        conn.commit()
-    except pymysql.MySQLError as exc:
-        conn.rollback()
-        error = seed_error(
-            exc,
-            current,
-            "seed refresh",
-            "The refresh ran in one transaction and was rolled back: no rows changed.",
-        )
-        if error.errno == 1451:
-            error.hint = (
-                "rows in a table no seed owns still reference seeded rows; refresh would break"
-                " them. Remove those rows first, or run `mrpplan seed run` (upserts) instead."
-            )
-        raise error from None
-    return results

@@ -89,6 +89,7 @@ def test_never_leaves_a_kind_without_its_last_good_backup(
 
 
 def test_cleanup_cli_purges_old_trash_tables(project: Any, cli: Any) -> None:
+    """The purge is a plan: shown first, destructive (needs --force without a terminal)."""
     db = project.databases["local"]
     seed(db)
     recent = utc_now().strftime("%Y%m%d%H%M%S")
@@ -96,14 +97,26 @@ def test_cleanup_cli_purges_old_trash_tables(project: Any, cli: Any) -> None:
         "CREATE TABLE _mrpplan_trash_20200101000000_items (id INT PRIMARY KEY)",
         f"CREATE TABLE _mrpplan_trash_{recent}_stock (id INT PRIMARY KEY)",
     )
+    trash = "SHOW TABLES LIKE '\\_mrpplan\\_trash%'"
     done = cli("backup", "--cleanup", "local", "--dry-run")
     assert done.code == 0, done.output
-    assert "would drop trash table: _mrpplan_trash_20200101000000_items" in done.stdout
+    assert "_mrpplan_trash_20200101000000_items" in done.stdout
+    assert "1 to destroy" in done.stdout
     assert f"_mrpplan_trash_{recent}_stock" not in done.stdout
-    assert len(db.query("SHOW TABLES LIKE '\\_mrpplan\\_trash%'")) == 2
+    assert "Dry run: nothing was changed." in done.stdout
+    assert len(db.query(trash)) == 2
 
-    done = cli("backup", "--cleanup", "local")
+    refused = cli("backup", "--cleanup", "local")  # no terminal, destructive, no --force
+    assert refused.code == 3, refused.output
+    assert "Nothing was changed" in refused.stderr
+    assert len(db.query(trash)) == 2
+
+    saved = cli("backup", "--cleanup", "local", "--out", "plans/purge.json")
+    assert saved.code == 0, saved.output
+    assert len(db.query(trash)) == 2
+    done = cli("apply", "plans/purge.json", "--auto-approve")
     assert done.code == 0, done.output
-    assert [r[0] for r in db.query("SHOW TABLES LIKE '\\_mrpplan\\_trash%'")] == [
-        f"_mrpplan_trash_{recent}_stock"
-    ]
+    assert [r[0] for r in db.query(trash)] == [f"_mrpplan_trash_{recent}_stock"]
+    again = cli("backup", "--cleanup", "local", "--force")
+    assert again.code == 0, again.output
+    assert "No trash tables of local older than 7 days." in again.stdout

@@ -53,3 +53,10 @@ def test_no_secret_is_written_into_the_workflow() -> None:
     for line in text.splitlines():
         if "PASSWORD:" in line:
             assert "${{ secrets." in line
+
+
+def test_both_jobs_seal_and_check_plans_with_the_key_from_a_secret() -> None:
+    jobs = load()["jobs"]
+    for name in ("plan", "apply"):
+        key = jobs[name].get("env", {}).get("MRPPLAN_PLAN_KEY", "")
+        assert key == "${{ secrets.MRPPLAN_PLAN_KEY }}", name

@@ -132,7 +132,11 @@ def test_baseline_adopts_a_database_with_the_schema_but_no_history(project: Any,
     assert wrong.code == 3, wrong.output
     assert "does not match version 003" in wrong.output
     assert "mrp_exceptions" in wrong.output  # what differs is named
-    ok = cli("migrate", "baseline", "dev", "--version", "002")
+    saved = cli("migrate", "baseline", "dev", "--version", "002", "--out", "plans/base.json")
+    assert saved.code == 0, saved.output
+    assert "record_history" in saved.stdout and "Nothing was changed" in saved.stdout
+    assert not dev.query("SHOW TABLES LIKE 'mrpplan_schema_history'")
+    ok = cli("apply", "plans/base.json", "--auto-approve")
     assert ok.code == 0, ok.output
     assert states(cli, "dev") == {"001": "applied", "002": "applied", "003": "pending"}
     again = cli("migrate", "baseline", "dev", "--version", "002")

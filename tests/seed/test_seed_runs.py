@@ -39,7 +39,7 @@ def test_each_seed_twice_gives_the_same_rows(project: Any, cli: Any) -> None:
     db = _load_base(project)
     first = cli("seed", "run", "local")
     assert first.code == 0, first.output
-    assert "applied" in first.stdout
+    assert "step(s) applied to local" in first.stdout
     tables = [
         str(r[0])
         for r in db.query(
@@ -50,9 +50,9 @@ def test_each_seed_twice_gives_the_same_rows(project: Any, cli: Any) -> None:
     before = _snapshot(db, tables)
     assert before["currencies"], "reference data was loaded"
     again = cli("seed", "run", "local")
-    assert again.code == 0 and "skipped" in again.stdout, again.output
+    assert again.code == 0 and "Nothing to do" in again.stdout, again.output
     forced = cli("seed", "run", "local", "--force")
-    assert forced.code == 0 and "reapplied" in forced.stdout, forced.output
+    assert forced.code == 0 and "re-run seed" in forced.stdout, forced.output
     assert _snapshot(db, tables) == before
     status = cli("seed", "status", "local", "--json")
     assert status.code == 0
@@ -111,6 +111,22 @@ def test_refresh_restores_altered_seeded_rows(project: Any, cli: Any) -> None:
     assert _content(db) == before
 
 
+def test_refresh_is_a_plan_that_can_be_saved_and_applied(project: Any, cli: Any) -> None:
+    db = _load_base(project)
+    assert cli("seed", "run", "local", "reference").code == 0
+    before = _content(db)
+    db.execute("UPDATE currencies SET name = 'tampered' WHERE currency_code = 'EUR'")
+    tampered = _content(db)
+    saved = cli("seed", "refresh", "local", "reference", "--out", "plans/refresh.json")
+    assert saved.code == 0, saved.output
+    assert "empty_tables" in saved.stdout and "checkpoint" in saved.stdout
+    assert "to destroy" in saved.stdout and "Nothing was changed" in saved.stdout
+    assert _content(db) == tampered
+    applied = cli("apply", "plans/refresh.json", "--auto-approve")
+    assert applied.code == 0, applied.output
+    assert _content(db) == before
+
+
 @pytest.mark.parametrize("set_name", ["reference", "sample"])
 def test_seed_create_names_the_file_by_set(project: Any, cli: Any, set_name: str) -> None:
     result = cli("seed", "create", "More Units", "--set", set_name)
@@ -126,4 +142,8 @@ def test_a_protected_environment_takes_only_its_listed_seeds(project: Any, cli: 
     assert "01_test_data" in refused.output
     assert project.databases["prod"].query("SELECT COUNT(*) FROM items") == [(0,)]
     assert cli("seed", "refresh", "prod", "--force").code == 3
-    assert cli("seed", "reference", "prod").code == 0
+    assert cli("seed", "reference", "prod").code == 3  # protected: no terminal, no saved plan
+    key = {"MRPPLAN_PLAN_KEY": "test-key"}
+    saved = cli("seed", "reference", "prod", "--out", "plans/ref.json", env=key)
+    assert saved.code == 0, saved.output
+    assert cli("apply", "plans/ref.json", "--auto-approve", env=key).code == 0

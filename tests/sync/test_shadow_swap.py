@@ -112,17 +112,18 @@ def test_restore_swaps_tables_in_and_keeps_the_old_ones_as_trash(project, cli) -
     [trash] = _databases(dev, "_mrpplan_trash_")
     assert dev.query(f"SELECT COUNT(*) FROM `{trash}`.orders") == [(0,)]
     assert not _databases(dev, "_mrpplan_load_")
-    # retention finds the trash database and purges it once it is old enough
+    # the purge plan finds the trash database and purges it once it is old enough
     from datetime import UTC, datetime, timedelta
 
-    from mrpplan.backup.retention import purge_trash_tables, trash_tables_due
+    from mrpplan.backup.purge_plan import purge_plan
     from mrpplan.config import Project, load_environment
 
     env = load_environment(Project(project.root), "dev")
-    assert trash not in trash_tables_due(env, 7)
-    due = trash_tables_due(env, 7, now=datetime.now(UTC) + timedelta(days=8))
-    assert trash in due
-    purge_trash_tables(env, due)
+    assert trash not in [s.object for s in purge_plan(Project(project.root), env, 7).steps]
+    later = purge_plan(Project(project.root), env, 7, now=datetime.now(UTC) + timedelta(days=8))
+    assert [s.action for s in later.steps if s.object == trash] == ["drop_database"]
+    purged = cli("backup", "--cleanup", "dev", "--retention-days", "0", "--force")
+    assert purged.code == 0, purged.output
     assert not _databases(dev, "_mrpplan_trash_")
 
 
