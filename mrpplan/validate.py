@@ -25,6 +25,7 @@ from mrpplan.errors import ConfigError
 from mrpplan.migrate.directory import (
     Migration,
     base_schema_statements,
+    number_gaps,
     resolve_version,
     scan_migrations,
 )
@@ -42,16 +43,18 @@ class Report:
     """What `validate` found, and how much it looked at."""
 
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # worth a look, not an error
+    online: list[str] = field(default_factory=list)  # found on a server (`--env`)
     environments: int = 0
     sql_files: int = 0
     migrations: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.online
 
     def files_with_problems(self) -> int:
-        return len({str(p.file) for p in self.problems})
+        return len({str(p.file) for p in self.problems}) + len(self.online)
 
     def summary(self) -> str:
         if self.ok:
@@ -60,7 +63,7 @@ class Report:
                 f"{_count(self.sql_files, 'SQL file')}, {_count(self.migrations, 'migration')}"
             )
         files = _count(self.files_with_problems(), "file")
-        return f"{_count(len(self.problems), 'problem')} in {files}"
+        return f"{_count(len(self.problems) + len(self.online), 'problem')} in {files}"
 
 
 def validate_project(project: Project) -> Report:
@@ -75,6 +78,7 @@ def validate_project(project: Project) -> Report:
     migrations, migration_problems = scan_migrations(project.migrations_dir)
     report.migrations = len(migrations)
     report.problems.extend(migration_problems)
+    report.warnings.extend(_relative(project, p) for p in number_gaps(migrations))
     _check_environments(project, migrations, not migration_problems, report)
     _check_sql(project, migrations, report)
     report.problems = sorted(

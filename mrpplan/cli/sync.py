@@ -16,7 +16,7 @@ from mrpplan.cli.formatting import human_size
 from mrpplan.errors import EXIT_CHANGES
 from mrpplan.sync.compare import compare_environments
 from mrpplan.sync.copy import CopyOptions, CopyPlan, CopyResult, check_approval, plan_copy, run_copy
-from mrpplan.sync.status import environment_status, list_environments
+from mrpplan.sync.status import check_all_valid, environment_status, list_environments
 
 
 @click.group("sync")
@@ -49,6 +49,7 @@ def list_envs(app: AppContext, as_json: bool) -> None:
     rows = list_environments(app.project)
     if as_json:
         _echo_json([r.as_dict() for r in rows])
+        check_all_valid(rows)
         return
     table = Table("name", "target", "protected", "reachable", "schema version")
     for r in rows:
@@ -63,6 +64,7 @@ def list_envs(app: AppContext, as_json: bool) -> None:
             r.schema_version or "-",
         )
     app.console.print(table)
+    check_all_valid(rows)
 
 
 @sync_group.command("status")
