@@ -48,3 +48,20 @@ def decode(data: bytes, path: Path) -> str:
 def read_text(path: Path) -> str:
     """The file as UTF-8 text (TextFileError naming file:line otherwise)."""
     return decode(read_bytes(path), path)
+
+
+def write_new(path: Path, text: str) -> None:
+    """Create `path` with `text`; never overwrite, and say why when it cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise ConfigError(
+            f"{path} already exists: it was left as it is and nothing was written",
+            hint="choose another name",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write {path} ({exc.strerror or exc}): nothing was written"
+        ) from None

@@ -75,9 +75,10 @@ def list_environments(project: Project) -> list[EnvSummary]:
 
 def check_all_valid(rows: list[EnvSummary]) -> None:
     """A listing that hides a broken environment file must not exit 0 (cron, CI)."""
-    if any(r.problem for r in rows):
+    problems = dict.fromkeys(r.problem for r in rows if r.problem)  # each message once
+    if problems:
         raise ConfigError(
-            "\n".join(r.problem for r in rows if r.problem),
+            "\n".join(problems),
             unchanged="Nothing was changed.",
             hint="fix the file; `mrpplan validate` lists every problem",
         )
