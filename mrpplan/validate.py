@@ -31,6 +31,7 @@ from mrpplan.errors import ConfigError
 from mrpplan.migrate.directory import (
     Migration,
     base_schema_statements,
+    number_gaps,
     resolve_version,
     scan_migrations,
 )
@@ -48,6 +49,8 @@ class Report:
     """What `validate` found, and how much it looked at."""
 
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # worth a look, not an error
+    online: list[str] = field(default_factory=list)  # found on a server (`--env`)
     environments: int = 0
     sql_files: int = 0
     migrations: int = 0
@@ -55,10 +58,10 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.online
 
     def files_with_problems(self) -> int:
-        return len({str(p.file) for p in self.problems})
+        return len({str(p.file) for p in self.problems}) + len(self.online)
 
     def summary(self) -> str:
         note = f" ({self.server_note})" if self.server_note else ""
@@ -69,7 +72,7 @@ class Report:
                 + note
             )
         files = _count(self.files_with_problems(), "file")
-        return f"{_count(len(self.problems), 'problem')} in {files}{note}"
+        return f"{_count(len(self.problems) + len(self.online), 'problem')} in {files}{note}"
 
 
 def validate_project(project: Project, server: ConnectionSettings | None = None) -> Report:
@@ -85,6 +88,7 @@ def validate_project(project: Project, server: ConnectionSettings | None = None)
     migrations, migration_problems = scan_migrations(project.migrations_dir)
     report.migrations = len(migrations)
     report.problems.extend(migration_problems)
+    report.warnings.extend(_relative(project, p) for p in number_gaps(migrations))
     _check_environments(project, migrations, not migration_problems, report)
     _check_sql(project, migrations, report)
     _check_on_server(project, server, report)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mrpplan.mysql.privileges import before_any_change
 from mrpplan.mysql.quote import ident
 
 JOURNAL = "mrpplan_apply_journal"
@@ -67,7 +68,9 @@ class Journal:
 
     @staticmethod
     def ensure_table(conn: Any) -> None:
-        with conn.cursor() as cur:
+        """Create the journal; it is the apply's first write, so a refusal changed nothing."""
+        first_write = before_any_change("Nothing was changed: the apply stopped before any step.")
+        with first_write, conn.cursor() as cur:
             cur.execute(JOURNAL_DDL)
 
     def begin(self, plan_text: str) -> None:

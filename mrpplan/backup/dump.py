@@ -13,6 +13,7 @@ import contextlib
 import io
 import os
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -66,9 +67,26 @@ def is_internal(table: str) -> bool:
 
 
 def ensure_backup_dir(directory: Path) -> Path:
-    """Create the backup folder 0700 (and tighten it if it exists)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    os.chmod(directory, 0o700)
+    """Create the backup folder 0700 (and tighten it if it exists), and prove it takes files.
+
+    Checked before the dump starts, so a folder that cannot be used stops the command
+    before anything is read or written, with the folder and the reason in the message.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        if directory.stat().st_uid == os.geteuid():
+            os.chmod(directory, 0o700)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, FileExistsError) or (directory.exists() and not directory.is_dir()):
+            reason = "it exists but is not a folder"
+        raise BackupError(
+            f"backup folder {directory} cannot be used: {reason}. Nothing was changed.",
+            hint="make it a folder this user can write (mkdir -p DIR; chmod 700 DIR), or point "
+            "backup.dir in the environment file elsewhere",
+        ) from None
     return directory
 
 

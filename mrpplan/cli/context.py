@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 
 from mrpplan.config import Environment, Project, load_environment
+from mrpplan.errors import ConfigError
 
 
 @dataclass
@@ -50,3 +52,21 @@ def make_console(no_color: bool, stderr: bool = False) -> Console:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+
+
+def schema_version_value(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """A version flag must name 'latest', 'base' or a migration file: else usage error (64)."""
+    from mrpplan.migrate.directory import resolve_version, scan_migrations
+
+    if value is None:
+        return value
+    app = ctx.find_object(AppContext)
+    migrations = scan_migrations(app.project.migrations_dir)[0] if app else []
+    text = value.strip().lower()
+    if text.isdigit() and not migrations:
+        return value  # nothing to check against (or the folder is broken: reported later)
+    try:
+        resolve_version(migrations, value)
+    except ConfigError as exc:
+        raise click.BadParameter(exc.message.removeprefix("schema version ")) from None
+    return value

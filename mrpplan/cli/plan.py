@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.cli.context import AppContext, pass_app, schema_version_value
 from mrpplan.config import Environment
 from mrpplan.errors import EXIT_CHANGES
 from mrpplan.plan.planfile import default_plan_path, dumps, read_plan, with_digest, write_plan
@@ -55,7 +55,11 @@ def _emit(
 )
 @_output_options
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0: no changes, 2: changes.")
-@click.option("--target-version", help="Schema version to plan for (default: the env file's).")
+@click.option(
+    "--target-version",
+    callback=schema_version_value,
+    help="Schema version to plan for (default: the env file's).",
+)
 @pass_app
 def plan_command(
     app: AppContext,

@@ -19,7 +19,7 @@ from mrpplan.errors import EXIT_CHANGES
 from mrpplan.plan.types import Plan
 from mrpplan.sync.compare import compare_environments
 from mrpplan.sync.copy import CopyOptions, CopyPlan, copy_plan, plan_copy
-from mrpplan.sync.status import environment_status, list_environments
+from mrpplan.sync.status import check_all_valid, environment_status, list_environments
 
 
 @click.group("sync")
@@ -52,6 +52,7 @@ def list_envs(app: AppContext, as_json: bool) -> None:
     rows = list_environments(app.project)
     if as_json:
         _echo_json([r.as_dict() for r in rows])
+        check_all_valid(rows)
         return
     table = Table("name", "target", "protected", "reachable", "schema version")
     for r in rows:
@@ -66,6 +67,7 @@ def list_envs(app: AppContext, as_json: bool) -> None:
             r.schema_version or "-",
         )
     app.console.print(table)
+    check_all_valid(rows)
 
 
 @sync_group.command("status")

@@ -39,24 +39,24 @@ def validate(app: AppContext, ctx: click.Context, as_json: bool, env_name: str |
         raise ConfigError(f"unknown environment {env_name!r} (known: {known})")
     server = app.environment(env_name).connection if env_name is not None else None
     report = validate_project(project, server)
+    if env_name is not None:  # online: migrations edited after they were applied to ENV
+        from mrpplan.migrate.operations import edited_migrations
+
+        report.online = edited_migrations(project, app.environment(env_name))
     if as_json:
         data = [
             {"file": str(p.file), "line": p.line, "message": p.message} for p in report.problems
         ]
         click.echo(json.dumps(data, indent=2))
-        click.echo(report.summary(), err=True)
     else:
         for problem in report.problems:
             click.echo(str(problem))
-        click.echo(report.summary())
-    edited: list[str] = []
-    if env_name is not None:  # online: migrations edited after they were applied to ENV
-        from mrpplan.migrate.operations import edited_migrations
-
-        edited = edited_migrations(project, app.environment(env_name))
-        for line in edited:
-            click.echo(f"error: {line}", err=as_json)
-    if not report.ok or edited:
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=as_json)
+    for line in report.online:
+        click.echo(f"error: {line}", err=as_json)
+    click.echo(report.summary(), err=as_json)
+    if not report.ok:
         ctx.exit(EXIT_ERROR)
 
 

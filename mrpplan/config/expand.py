@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from mrpplan.config.text_file import TextFileError, read_text
 from mrpplan.errors import ConfigError
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -20,8 +21,9 @@ class MissingVariable(ConfigError):
 class DotenvError(ConfigError):
     """A line of `.env` is not KEY=VALUE; carries file and line for `validate`."""
 
-    def __init__(self, path: Path, line: int, problem: str):
-        super().__init__(f"{path}:{line}: {problem}")
+    def __init__(self, path: Path, line: int | None, problem: str):
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {problem}", unchanged="Nothing was changed.")
         self.path = path
         self.line = line
         self.problem = problem
@@ -32,7 +34,11 @@ def read_dotenv(path: Path) -> dict[str, str]:
     values: dict[str, str] = {}
     if not path.is_file():
         return values
-    for number, raw in enumerate(path.read_text().splitlines(), 1):
+    try:
+        text = read_text(path)
+    except TextFileError as exc:
+        raise DotenvError(path, exc.line, exc.problem) from None
+    for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue

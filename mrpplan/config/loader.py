@@ -23,7 +23,8 @@ from mrpplan.config.settings import (
     SchemaSettings,
     SyncSettings,
 )
-from mrpplan.config.yaml_lines import Path_, YamlSyntaxError, line_of, load_with_lines
+from mrpplan.config.text_file import TextFileError
+from mrpplan.config.yaml_lines import Path_, line_of, load_with_lines
 from mrpplan.errors import ConfigError
 
 _SECRET_KEYS = {"password", "passwd", "pass", "pwd", "secret"}
@@ -54,7 +55,7 @@ def check_environment_file(project: Project, path: Path) -> tuple[dict[str, Any]
     display = _display(project, path)
     try:
         raw, lines = load_with_lines(path)
-    except YamlSyntaxError as exc:
+    except TextFileError as exc:  # not readable, not UTF-8, or not YAML
         return {}, [Problem(display, exc.line, exc.problem)]
     except ConfigError as exc:
         return {}, [Problem(display, None, exc.message.split(": ", 1)[-1])]
@@ -118,7 +119,7 @@ def load_environment(project: Project, name: str) -> Environment:
         raise ConfigError(f"unknown environment {name!r}: no {path} (known: {known})")
     doc, problems = check_environment_file(project, path)
     if problems:
-        raise ConfigError("\n".join(map(str, problems)))
+        raise ConfigError("\n".join(map(str, problems)), unchanged="Nothing was changed.")
     return _environment(project, path, doc)
 
 

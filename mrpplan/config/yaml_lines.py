@@ -7,28 +7,18 @@ from typing import Any
 
 import yaml
 
-from mrpplan.errors import ConfigError
+from mrpplan.config.text_file import TextFileError, read_text
 
 Path_ = tuple[str | int, ...]
 
 
-class YamlSyntaxError(ConfigError):
+class YamlSyntaxError(TextFileError):
     """The file is not YAML; carries the line so messages can say file:line."""
-
-    def __init__(self, path: Path, line: int | None, problem: str):
-        where = f"{path}:{line}" if line else str(path)
-        super().__init__(f"{where}: {problem}")
-        self.path = path
-        self.line = line
-        self.problem = problem
 
 
 def load_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
     """Return (data, {json path: 1-based line}) for a YAML file."""
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
+    text = read_text(path)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mrpplan.config.text_file import write_new
 from mrpplan.errors import UsageError
 
 _NUMBERED = re.compile(r"^(\d+)_.+\.sql$")
@@ -49,9 +50,6 @@ def create_migration(folder: Path, name: str, *, now: datetime | None = None) ->
     number, width = next_number(folder)
     version = str(number).zfill(width)
     path = folder / f"{version}_{slug(name)}.sql"
-    folder.mkdir(parents=True, exist_ok=True)
     created = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    text = TEMPLATE.format(version=version, title=name.strip(), created=created)
-    with path.open("x", encoding="utf-8") as handle:
-        handle.write(text)
+    write_new(path, TEMPLATE.format(version=version, title=name.strip(), created=created))
     return path

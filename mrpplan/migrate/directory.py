@@ -11,10 +11,12 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from mrpplan.config.loader import Problem
 from mrpplan.config.project import Project
+from mrpplan.config.text_file import TextFileError, decode, read_bytes
 from mrpplan.errors import ConfigError
 from mrpplan.sqlfiles.split import SqlStatement, split_sql
 
@@ -85,10 +87,10 @@ def scan_migrations(migrations_dir: Path) -> tuple[list[Migration], list[Problem
             continue
         seen[number] = path
         try:
-            data = path.read_bytes()
-            text = data.decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(path, None, f"cannot read: {exc}"))
+            data = read_bytes(path)
+            text = decode(data, path)
+        except TextFileError as exc:
+            problems.append(Problem(path, exc.line, exc.problem))
             continue
         up, down, section_problems = split_sections(text, path)
         if section_problems:
@@ -107,6 +109,31 @@ def scan_migrations(migrations_dir: Path) -> tuple[list[Migration], list[Problem
         )
     migrations.sort(key=lambda m: m.number)
     return migrations, problems
+
+
+def number_gaps(migrations: Sequence[Migration]) -> list[Problem]:
+    """A warning for each jump in the numbers (003 -> 005): often a file not committed yet.
+
+    Not an error (numbers need not be consecutive), but a 004 that turns up after 005 was
+    applied somewhere will be refused there, so it is better seen now.
+    """
+    gaps: list[Problem] = []
+    for before, after in pairwise(migrations):
+        if after.number > before.number + 1:
+            missing = after.number - 1
+            absent = f"{before.number + 1:03d}" + (
+                f"-{missing:03d}" if missing > before.number + 1 else ""
+            )
+            gaps.append(
+                Problem(
+                    after.path,
+                    None,
+                    f"migration numbers jump from {before.version} to {after.version} "
+                    f"(no {absent}): if that file is still to come (not committed, another "
+                    f"branch), it will be refused wherever {after.version} is already applied",
+                )
+            )
+    return gaps
 
 
 def split_sections(

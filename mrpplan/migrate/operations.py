@@ -17,7 +17,12 @@ from mrpplan.migrate.directory import (
     load_migrations,
     resolve_version,
 )
-from mrpplan.migrate.status import MigrationStatus, check_not_edited, migration_statuses
+from mrpplan.migrate.status import (
+    MigrationStatus,
+    check_files_match_history,
+    check_not_edited,
+    migration_statuses,
+)
 from mrpplan.mysql.connection import connect
 
 BASE_VERSION = "000"
@@ -68,6 +73,8 @@ def up_target(project: Project, env: Environment, steps: int | None) -> str:
     """`latest`, or the version N pending migrations above the current one."""
     state = read_migrations(project, env)
     check_not_edited(state.statuses, env.name)
+    newest = max((s.number for s in state.statuses), default=0)
+    check_files_match_history(state.statuses, env.name, newest)  # `up` never goes down
     pending = [s for s in state.statuses if s.state == "pending"]
     if steps is None or steps >= len(pending):
         return pending[-1].version if pending else (_label(state, state.current))

@@ -21,8 +21,17 @@ from typing import Any
 
 from mrpplan.errors import ConfigError
 from mrpplan.migrate import history
-from mrpplan.migrate.directory import Migration, base_schema_statements, load_migrations
-from mrpplan.migrate.status import check_not_edited, migration_statuses
+from mrpplan.migrate.directory import (
+    Migration,
+    base_schema_statements,
+    load_migrations,
+    number_gaps,
+)
+from mrpplan.migrate.status import (
+    check_files_match_history,
+    check_not_edited,
+    migration_statuses,
+)
 from mrpplan.migrate.trace import Trace, generated_down, trace_chain, trace_statements
 from mrpplan.plan.fingerprint import object_digests
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
@@ -43,9 +52,11 @@ def migration_steps(ctx: PlanContext) -> list[StepDraft] | None:
     migrations = load_migrations(ctx.project.migrations_dir)
     rows = history.read(ctx.conn) if ctx.live.has_history_table else []
     migration_rows = [r for r in rows if r.success and r.number > 0]
-    check_not_edited(
-        migration_statuses(migrations, [r for r in rows if r.number > 0]), ctx.env.name
-    )
+    statuses = migration_statuses(migrations, [r for r in rows if r.number > 0])
+    check_not_edited(statuses, ctx.env.name)
+    check_files_match_history(statuses, ctx.env.name, ctx.target_number)
+    for gap in number_gaps(migrations):
+        ctx.warn(gap.message)
     empty = not object_digests(ctx.live.schema)
     drafts: list[StepDraft] = []
     if not [r for r in rows if r.success]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from mrpplan.errors import ConfigError
+from mrpplan.errors import ConfigError, Refused
 from mrpplan.migrate.directory import Migration
 from mrpplan.migrate.history import HistoryRow
 
@@ -100,3 +100,52 @@ def check_not_edited(statuses: Sequence[MigrationStatus], env_name: str) -> None
             hint="restore the applied file (git checkout it) and put new changes in a new migration"
             " (mrpplan migrate create NAME)",
         )
+
+
+def check_files_match_history(
+    statuses: Sequence[MigrationStatus], env_name: str, target_number: int
+) -> None:
+    """Refuse a plan the migrations folder cannot carry out in number order.
+
+    A deleted file of an applied migration leaves its version unknown; a pending file
+    numbered below an applied one (two branches picked numbers) would never run in order.
+    Both used to surface later as a false drift or "no such migration".
+    """
+    missing = [s for s in statuses if s.state == MISSING]
+    if missing:
+        first = missing[0]
+        names = ", ".join(f"{s.version}_{s.name}.sql" for s in missing)
+        raise ConfigError(
+            f"environment {env_name!r} has migration(s) {names} applied, but the file(s) are "
+            "no longer in the migrations folder: mrpplan cannot tell whether the target "
+            f"version should keep {first.version} or roll it back. Nothing was planned.",
+            hint="restore the file from git (git log --diff-filter=D --name-only -- "
+            "database/migrations); to undo the migration, restore it and then plan with "
+            "schema.version below it",
+        )
+    applied = [s.number for s in statuses if s.state == APPLIED and s.number <= target_number]
+    late = [
+        s
+        for s in statuses
+        if s.state == PENDING and applied and s.number < max(applied) and s.number <= target_number
+    ]
+    if late:
+        newest = max((s for s in statuses if s.state == APPLIED), key=lambda s: s.number)
+        file = _shown(late[0].path)
+        renamed = file.with_name(f"{newest.number + 1:03d}_{late[0].name}.sql")
+        raise Refused(
+            f"migration {file} is numbered below {newest.version}_{newest.name}, which is "
+            f"already applied to environment {env_name!r}: migrations run in number order, so "
+            f"it can never run there. Nothing was planned.",
+            hint=f"renumber it above the newest applied one: git mv {file} {renamed}; or, if it "
+            f"must run before {newest.version}, move it aside, roll {env_name} back below it "
+            f"(mrpplan migrate down {env_name} --steps N), put it back and plan again",
+        )
+
+
+def _shown(path: Path | None) -> Path:
+    """The path relative to the current folder when it is below it (as the user types it)."""
+    here = Path.cwd()
+    if path is None:
+        return Path("?")
+    return path.relative_to(here) if path.is_relative_to(here) else path

@@ -14,6 +14,7 @@ import pymysql.cursors
 
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import ConnectionFailed, ToolMissing
+from mrpplan.mysql.privileges import GuardedCursor
 
 Connection = pymysql.connections.Connection
 
@@ -35,6 +36,7 @@ def connect(
         "autocommit": autocommit,
         "connect_timeout": connect_timeout,
         "local_infile": False,
+        "cursorclass": GuardedCursor,  # privilege errors name privilege, user and statement
     }
     if settings.socket and not settings.host:
         kwargs["unix_socket"] = settings.socket

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mrpplan.config import Environment, Project
+from mrpplan.errors import Refused
 from mrpplan.mysql import catalog
 from mrpplan.mysql.connection import connect, server_version
 from mrpplan.mysql.flavor import Flavor
@@ -55,6 +56,8 @@ def make_plan(
     try:
         version_text = server_version(conn)
         flavor = Flavor.parse(version_text)
+        if exists:
+            refuse_after_interrupted_apply(conn, env)
         prior = read_state(conn, env.connection.database) if exists else empty_state()
         live = empty_state() if scope.fresh else prior
         migrations = load_migrations(project.migrations_dir)
@@ -117,6 +120,24 @@ def make_plan(
         warnings=tuple(ctx.warnings),
         origin={"builder": "converge", "target_version": version, "scope": scope.as_dict()},
     )
+
+
+def refuse_after_interrupted_apply(conn: Any, env: Environment) -> None:
+    """A killed apply leaves the database half-changed: a plan from there would be wrong,
+    and its steps would look like drift. Say so and point to `recover` instead."""
+    from mrpplan.apply.journal import interrupted_applies
+    from mrpplan.apply.lock import holder_id
+
+    interrupted = interrupted_applies(conn, env.connection.database)
+    if interrupted and holder_id(conn, env.connection.database) is None:  # none running now
+        last = interrupted[-1]
+        raise Refused(
+            f"an apply on {env.connection.database} was interrupted and not recovered "
+            f"(apply {last.apply_id}, plan {last.plan_digest[:12]}, started {last.started_at}): "
+            "the database may be half-changed. Nothing was planned.",
+            hint=f"run `mrpplan recover {env.name}` (rolls it back; --forward PLANFILE finishes "
+            "it), then plan again",
+        )
 
 
 def collect_drafts(ctx: PlanContext) -> list[StepDraft]:

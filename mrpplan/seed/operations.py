@@ -13,6 +13,7 @@ from pathlib import Path
 
 from mrpplan.apply.lock import holding_lock
 from mrpplan.config import Environment, Project
+from mrpplan.config.text_file import write_new
 from mrpplan.errors import Refused, UsageError
 from mrpplan.migrate.create import slug
 from mrpplan.mysql.connection import connect
@@ -128,7 +129,5 @@ def create_seed(seeds_dir: Path, name: str, set_name: str = "reference") -> Path
     if set_name not in SEED_SETS:
         raise UsageError(f"unknown seed set {set_name!r} (one of {', '.join(SEED_SETS)})")
     path = seeds_dir / f"{SEED_SETS[set_name]}{slug(name)}.sql"
-    seeds_dir.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as handle:
-        handle.write(TEMPLATE.format(name=path.stem, set_name=set_name))
+    write_new(path, TEMPLATE.format(name=path.stem, set_name=set_name))
     return path

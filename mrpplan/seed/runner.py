@@ -14,6 +14,7 @@ import pymysql
 
 from mrpplan.errors import ConfigError, SqlError
 from mrpplan.mysql.connection import Connection
+from mrpplan.mysql.privileges import before_any_change
 from mrpplan.seed import history
 from mrpplan.seed.sets import SeedFile
 from mrpplan.seed.targets import OTHER, TRANSACTION, classify
@@ -117,7 +118,8 @@ def run_seeds(
 ) -> list[SeedResult]:
     """Apply each seed in order, skipping unchanged ones unless `force`."""
     prepared = [(seed, runnable_statements(seed)) for seed in seeds]  # refuse before any write
-    history.ensure(conn)
+    with before_any_change():
+        history.ensure(conn)
     recorded = history.read(conn)
     results: list[SeedResult] = []
     for seed, statements in prepared:

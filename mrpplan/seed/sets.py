@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mrpplan.config.text_file import decode, read_bytes
 from mrpplan.errors import ConfigError
 from mrpplan.sqlfiles.split import SqlStatement, split_sql
 
@@ -40,13 +41,8 @@ def seed_set_of(stem: str) -> str:
 
 
 def read_seed(path: Path) -> SeedFile:
-    try:
-        data = path.read_bytes()
-        text = data.decode("utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    data = read_bytes(path)
+    text = decode(data, path)
     return SeedFile(
         name=path.stem,
         set=seed_set_of(path.stem),

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mrpplan.errors import ConfigError
+from mrpplan.config.text_file import read_text
 
 _DELIMITER = re.compile(r"delimiter[ \t]+(\S+)[^\n]*", re.IGNORECASE)
 _QUOTES = "'\"`"
@@ -37,13 +37,7 @@ class SqlStatement:
 
 def read_statements(path: Path) -> list[SqlStatement]:
     """The statements of a SQL file (UTF-8)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    return split_sql(text, path)
+    return split_sql(read_text(path), path)
 
 
 def split_sql(text: str, file: Path) -> list[SqlStatement]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from mrpplan.backup.manifest import MANIFEST_SUFFIX, Manifest, read_manifest
 from mrpplan.config import Environment, Project, load_environment
-from mrpplan.errors import MrpplanError
+from mrpplan.errors import ConfigError, MrpplanError
 from mrpplan.migrate import history
 from mrpplan.migrate.directory import load_migrations, resolve_version
 from mrpplan.mysql.catalog import database_exists
@@ -34,6 +34,7 @@ class EnvSummary:
     reachable: bool
     schema_version: str | None  # None = no mrpplan_schema_history (or unreachable)
     note: str = ""  # why not reachable, "no database", ...
+    problem: str = ""  # the whole message when the environment file is invalid
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -72,13 +73,23 @@ def list_environments(project: Project) -> list[EnvSummary]:
         return list(pool.map(lambda n: _summary(project, n), names))
 
 
+def check_all_valid(rows: list[EnvSummary]) -> None:
+    """A listing that hides a broken environment file must not exit 0 (cron, CI)."""
+    problems = dict.fromkeys(r.problem for r in rows if r.problem)  # each message once
+    if problems:
+        raise ConfigError(
+            "\n".join(problems),
+            unchanged="Nothing was changed.",
+            hint="fix the file; `mrpplan validate` lists every problem",
+        )
+
+
 def _summary(project: Project, name: str) -> EnvSummary:
     try:
         env = load_environment(project, name)
     except MrpplanError as exc:
-        return EnvSummary(
-            name, "?", False, False, None, f"invalid file: {exc.message.splitlines()[0]}"
-        )
+        first = exc.message.splitlines()[0]
+        return EnvSummary(name, "?", False, False, None, f"invalid file: {first}", exc.message)
     try:
         conn = connect(env.connection, database=None, connect_timeout=_TIMEOUT)
     except MrpplanError as exc:
