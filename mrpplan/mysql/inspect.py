@@ -8,6 +8,7 @@ text differs. mrpplan's own objects (`mrpplan_*`, `_mrpplan*`) are never part of
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import pymysql
 
@@ -28,13 +29,17 @@ def inspect_schema(conn: Connection, database: str) -> Schema:
     try:
         return _inspect(conn, database)
     except pymysql.MySQLError as exc:
-        errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-        message = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
-        raise SqlError(
-            f"cannot read the schema of database {database!r}: {message}",
-            errno=errno,
-            unchanged="Nothing was changed.",
-        ) from None
+        raise _read_error(database, exc) from None
+
+
+def _read_error(database: str, exc: pymysql.MySQLError) -> SqlError:
+    errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    message = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
+    return SqlError(
+        f"cannot read the schema of database {database!r}: {message}",
+        errno=errno,
+        unchanged="Nothing was changed.",
+    )
 
 
 def _inspect(conn: Connection, database: str) -> Schema:
@@ -59,6 +64,50 @@ def _inspect(conn: Connection, database: str) -> Schema:
         triggers = _triggers(cur, database)
         events = _events(cur, database)
     return Schema(tables, views, routines, triggers, events)
+
+
+def inspect_objects(conn: Connection, database: str, names: Collection[str]) -> Schema:
+    """Only the named tables and views (absent ones are left out), the tables whose foreign
+    keys reference them, and the triggers on all of these: a few SHOW CREATEs instead of
+    the whole database's, for fingerprinting what one apply step touches."""
+    if not names:
+        return Schema()
+    try:
+        with conn.cursor() as cur:
+            marks = ", ".join(literal(n) for n in sorted(names))
+            kinds = dict(
+                _query(
+                    cur,
+                    "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES"
+                    f" WHERE TABLE_SCHEMA = {literal(database)} AND (TABLE_NAME IN ({marks})"
+                    " OR TABLE_NAME IN (SELECT TABLE_NAME FROM"
+                    " information_schema.REFERENTIAL_CONSTRAINTS"
+                    f" WHERE CONSTRAINT_SCHEMA = {literal(database)}"
+                    f" AND REFERENCED_TABLE_NAME IN ({marks})))",
+                )
+            )
+            tables: dict[str, Table] = {}
+            views: dict[str, View] = {}
+            kinds = {n: k for n, k in kinds.items() if not is_mrpplan_object(n)}
+            for name, kind in sorted(kinds.items()):
+                qualified = f"{ident(database)}.{ident(name)}"
+                if kind == "VIEW":
+                    views[name] = View(
+                        name,
+                        normalize_view(_show(cur, f"SHOW CREATE VIEW {qualified}", 1), database),
+                    )
+                else:
+                    tables[name] = Table(
+                        name, canonical_table_text(_show(cur, f"SHOW CREATE TABLE {qualified}", 1))
+                    )
+            triggers = (
+                {n: t for n, t in _triggers(cur, database).items() if t.table in kinds}
+                if kinds
+                else {}
+            )
+    except pymysql.MySQLError as exc:
+        raise _read_error(database, exc) from None
+    return Schema(tables, views, {}, triggers, {})
 
 
 def normalize_view(text: str, database: str) -> str:

@@ -23,7 +23,7 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -35,7 +35,7 @@ from mrpplan.errors import SqlError
 from mrpplan.model.schema import Schema
 from mrpplan.mysql.connection import Connection, connect, server_version
 from mrpplan.mysql.flavor import Flavor
-from mrpplan.mysql.inspect import inspect_schema
+from mrpplan.mysql.inspect import inspect_objects, inspect_schema
 from mrpplan.mysql.quote import ident, literal
 from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
@@ -226,7 +226,7 @@ def _build(
     base: _Base | None,
 ) -> list[_Entry]:
     """Run the statements in a scratch database; read it back after statement
-    `first_wanted` - 1 and after each one that follows."""
+    `first_wanted` - 1 and after each one that follows (only what that one changed)."""
     scratch = f"_mrpplan_ws_{secrets.token_hex(6)}"
     created = False
     start = base.start if base else 0
@@ -242,7 +242,7 @@ def _build(
             entries = [_read(conn, scratch, base)]
             for statement in every[first_wanted:]:
                 _run(cur, statement)
-                entries.append(_read(conn, scratch, base))
+                entries.append(_advance(conn, scratch, base, entries[-1], statement))
         return entries
     finally:
         if created:
@@ -262,20 +262,49 @@ def _read(conn: Connection, scratch: str, base: _Base | None) -> _Entry:
     """The scratch database as a result; on an incremental build, merged into the base."""
     found = inspect_schema(conn, scratch)
     if base is None:
-        return _Entry(found, _filled_tables(conn, scratch, found))
+        return _Entry(found, _filled_tables(conn, scratch, found.tables))
     prior = base.entry.schema
     tables = {n: t for n, t in prior.tables.items() if n not in base.load}
     tables.update(found.tables)
     return _Entry(replace(prior, tables=dict(sorted(tables.items()))), base.entry.filled)
 
 
-def _filled_tables(conn: Connection, scratch: str, schema: Schema) -> frozenset[str]:
-    """The scratch tables that hold rows (migrations may insert reference data)."""
-    names = sorted(schema.tables)
+def _advance(
+    conn: Connection, scratch: str, base: _Base | None, prior: _Entry, statement: SqlStatement
+) -> _Entry:
+    """The result after one more statement: when its targets are known, only they (and the
+    tables referencing them, and their triggers) are read again."""
+    targets = ddl_targets(statement.text)
+    if targets is None:
+        return _read(conn, scratch, base)
+    found = inspect_objects(conn, scratch, targets.changed)
+    stale = set(targets.changed) | set(found.tables)
+    schema = prior.schema
+    tables = {n: t for n, t in schema.tables.items() if n not in stale}
+    tables.update(found.tables)
+    triggers = {n: t for n, t in schema.triggers.items() if t.table not in stale}
+    triggers.update(found.triggers)
+    filled = None
+    if prior.filled is not None:  # DDL moves rows with a renamed table, never adds any
+        moved = _filled_tables(conn, scratch, [n for n in targets.changed if n in found.tables])
+        filled = (prior.filled - targets.changed) | moved
+    return _Entry(
+        replace(
+            schema,
+            tables=dict(sorted(tables.items())),
+            triggers=dict(sorted(triggers.items())),
+        ),
+        filled,
+    )
+
+
+def _filled_tables(conn: Connection, scratch: str, names: Collection[str]) -> frozenset[str]:
+    """Which of these scratch tables hold rows (migrations may insert reference data)."""
+    ordered = sorted(names)
     filled: set[str] = set()
     with conn.cursor() as cur:
-        for i in range(0, len(names), 200):
-            chunk = names[i : i + 200]
+        for i in range(0, len(ordered), 200):
+            chunk = ordered[i : i + 200]
             cur.execute(
                 " UNION ALL ".join(
                     f"SELECT {literal(n)} FROM DUAL WHERE EXISTS"
@@ -372,9 +401,7 @@ def _load(cache_dir: Path | None, key: str) -> _Entry | None:
     if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
         return None
     filled = data.get("filled")
-    return _Entry(
-        Schema.from_texts(data["schema"]), None if filled is None else frozenset(filled)
-    )
+    return _Entry(Schema.from_texts(data["schema"]), None if filled is None else frozenset(filled))
 
 
 def _store(cache_dir: Path | None, key: str, entry: _Entry) -> None:

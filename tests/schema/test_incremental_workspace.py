@@ -177,26 +177,48 @@ statement = st.one_of(
 )
 
 
+def masked(exc: SqlError) -> tuple[Any, ...]:
+    return ("error", exc.errno, re.sub(r"_mrpplan_ws_[0-9a-f]+", "ws", exc.message))
+
+
 def outcome(settings_: Any, statements: list[SqlStatement], cache: Path | None) -> Any:
     """The schema's texts, or the error (scratch database names masked)."""
     try:
         return desired_schema(settings_, statements, cache).to_texts()
     except SqlError as exc:
-        return ("error", exc.errno, re.sub(r"_mrpplan_ws_[0-9a-f]+", "ws", exc.message))
+        return masked(exc)
+
+
+def traced(
+    settings_: Any, prefix: list[SqlStatement], new: list[SqlStatement], cache: Path | None
+) -> Any:
+    try:
+        return [s.to_texts() for s in desired_schemas(settings_, prefix, new, cache)]
+    except SqlError as exc:
+        return masked(exc)
 
 
 @pytest.mark.slow
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.lists(statement, min_size=1, max_size=8),
-    st.lists(statement, min_size=1, max_size=5),
+    st.lists(statement, min_size=1, max_size=4),
 )
-def test_incremental_equals_full_rebuild(
+def test_incremental_and_traced_results_equal_full_rebuilds(
     fresh_db: Any, tmp_path_factory: pytest.TempPathFactory, earlier: list[str], new: list[str]
 ) -> None:
-    cache = tmp_path_factory.mktemp("cache")
+    """After the earlier statements are cached: the schema after all of them, and the
+    schema after each new one (as a migration trace reads them), equal full rebuilds."""
     before = sql(earlier)
+    every = sql(earlier + new)
+    cache = tmp_path_factory.mktemp("cache")
     if isinstance(outcome(fresh_db.settings, before, cache), tuple):
         reject()  # the earlier migrations must build for there to be a cache
-    every = sql(earlier + new)
-    assert outcome(fresh_db.settings, every, cache) == outcome(fresh_db.settings, every, None)
+    full = [outcome(fresh_db.settings, every[: len(before) + k], None) for k in range(len(new) + 1)]
+    errors = [r for r in full if isinstance(r, tuple)]
+    trace_cache = tmp_path_factory.mktemp("trace")
+    outcome(fresh_db.settings, before, trace_cache)
+    got = traced(fresh_db.settings, before, every[len(before) :], trace_cache)
+    assert got == (errors[0] if errors else full)
+    assert traced(fresh_db.settings, before, every[len(before) :], None) == got
+    assert outcome(fresh_db.settings, every, cache) == full[-1]
