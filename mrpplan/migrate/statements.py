@@ -7,9 +7,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-import sqlglot
-from sqlglot import exp
-
 from mrpplan.seed.targets import DML, classify
 
 Renames = dict[str, dict[str, str]]  # table -> {old column: new column}
@@ -20,6 +17,9 @@ def column_renames(sql: str) -> Renames:
     first = sql.lstrip()[:5].upper()
     if first != "ALTER":
         return {}
+    import sqlglot  # here: only ALTER statements of a traced migration need it
+    from sqlglot import exp
+
     logger = logging.getLogger("sqlglot")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
