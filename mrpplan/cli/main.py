@@ -14,6 +14,7 @@ import traceback
 from pathlib import Path
 
 import click
+import click.utils
 
 from mrpplan import __version__
 from mrpplan.cli.context import AppContext, make_console
@@ -84,9 +85,7 @@ class LazyGroup(click.Group):
 
 def _shorten(text: str, limit: int) -> str:
     """What click's own short help does with a long first sentence."""
-    from click.utils import make_default_short_help
-
-    return make_default_short_help(text, limit)
+    return click.utils.make_default_short_help(text, limit)  # type: ignore[operator]
 
 
 @click.group(
