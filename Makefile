@@ -53,6 +53,7 @@ demo: server venv
 bench: server venv
 	$(BIN)/mrpplan sandbox up
 	$(PY) bench/bench_schema.py
+	$(PY) bench/bench_plan.py
 	$(PY) bench/bench_backup.py
 	$(PY) bench/bench_sync.py
 

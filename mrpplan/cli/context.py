@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
-from mrpplan.config import Environment, Project, load_environment
 from mrpplan.errors import ConfigError
+
+if TYPE_CHECKING:  # imported where used: `mrpplan --help` loads neither rich nor the config
+    from rich.console import Console
+
+    from mrpplan.config import Environment, Project
 
 
 @dataclass
@@ -22,6 +25,8 @@ class AppContext:
 
     @property
     def project(self) -> Project:
+        from mrpplan.config.project import Project
+
         if self._project is None:
             self._project = (
                 Project(self.project_dir.resolve()) if self.project_dir else Project.find()
@@ -29,6 +34,8 @@ class AppContext:
         return self._project
 
     def environment(self, name: str) -> Environment:
+        from mrpplan.config.loader import load_environment
+
         return load_environment(self.project, name)
 
     @property
@@ -42,6 +49,8 @@ class AppContext:
 
 def make_console(no_color: bool, stderr: bool = False) -> Console:
     """--no-color / NO_COLOR means plain text: no colour and no bold either (pipes, logs)."""
+    from rich.console import Console
+
     return Console(
         stderr=stderr,
         no_color=no_color,

@@ -1,23 +1,97 @@
 """The `mrpplan` command: global options, command registration, and the one place
-where errors become messages and exit codes."""
+where errors become messages and exit codes.
+
+Commands are registered by name in COMMANDS and their module is imported on first use,
+so `mrpplan --help` loads click only and each command loads only what it needs.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
 from pathlib import Path
 
 import click
-from rich.text import Text
+import click.utils
 
 from mrpplan import __version__
-from mrpplan.cli import backup, migrate, plan, restore, sandbox, seed, sync, validate
 from mrpplan.cli.context import AppContext, make_console
 from mrpplan.errors import EXIT_ERROR, EXIT_USAGE, MrpplanError
 
+# name -> (module whose COMMANDS list holds it, the short help shown by `mrpplan --help`).
+# The short help must equal the command's own (tests/gitops/test_cli_help.py checks it).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": (
+        "mrpplan.cli.validate",
+        "Check environment files, SQL files and migrations without a server.",
+    ),
+    "plan": (
+        "mrpplan.cli.plan",
+        "Compare ENV's live database with what it should be and write a reviewable plan.",
+    ),
+    "show": ("mrpplan.cli.plan", "Show a saved plan (refuses a plan file that was edited)."),
+    "apply": ("mrpplan.cli.plan", "Apply a saved plan file, or plan ENV, show it, ask, and apply."),
+    "drift": (
+        "mrpplan.cli.plan",
+        "Does ENV's live schema match what its history says? Exit 0: yes, 2: drift.",
+    ),
+    "recover": ("mrpplan.cli.plan", "Roll back (default) or finish an apply whose process died."),
+    "migrate": (
+        "mrpplan.cli.migrate",
+        "Versioned migrations: status, up, down, create, fresh, baseline.",
+    ),
+    "seed": ("mrpplan.cli.seed", "Seed data: list, run, reference, test, refresh, create, status."),
+    "backup": (
+        "mrpplan.cli.backup",
+        "Back up an environment's database, or list, verify and clean up backups.",
+    ),
+    "restore": (
+        "mrpplan.cli.restore",
+        "Restore a backup into an environment's database (the file is verified first).",
+    ),
+    "sync": ("mrpplan.cli.sync", "Copy and compare databases between environments."),
+    "sandbox": (
+        "mrpplan.cli.sandbox",
+        "A throwaway local MariaDB server for development and tests.",
+    ),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command is run (or its help
+    is asked for); the top-level help is written from COMMANDS without importing any."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(COMMANDS[cmd_name][0])
+        for command in module.COMMANDS:
+            if command.name == cmd_name:
+                return command  # type: ignore[no-any-return]
+        raise LookupError(f"{module.__name__}.COMMANDS has no command {cmd_name!r}")
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, _shorten(COMMANDS[name][1], limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """What click's own short help does with a long first sentence."""
+    return click.utils.make_default_short_help(text, limit)  # type: ignore[operator]
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--project",
     "project_dir",
@@ -42,21 +116,15 @@ def cli(ctx: click.Context, project_dir: Path | None, no_color: bool, verbose: b
     ctx.obj = AppContext(project_dir=project_dir, verbose=verbose, no_color=no_color)
 
 
-for module in (validate, plan, migrate, seed, backup, restore, sync, sandbox):
-    for command in module.COMMANDS:
-        cli.add_command(command)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: maps expected errors to exit codes, never shows a traceback unless --verbose."""
     args = sys.argv[1:] if argv is None else argv
     verbose = "--verbose" in args or "-v" in args
     no_color = "--no-color" in args or bool(os.environ.get("NO_COLOR"))
-    err = make_console(no_color, stderr=True)
     try:
         code = cli.main(args=args, prog_name="mrpplan", standalone_mode=False)
     except click.exceptions.Abort:
-        err.print("Aborted. Nothing was changed.")
+        make_console(no_color, stderr=True).print("Aborted. Nothing was changed.")
         sys.exit(EXIT_ERROR)
     except click.UsageError as exc:
         exc.show()
@@ -67,15 +135,19 @@ def main(argv: list[str] | None = None) -> None:
     except MrpplanError as exc:
         if verbose:
             traceback.print_exc()
-        err.print(Text.assemble(("Error: ", "bold red"), exc.render()))
+        from rich.text import Text
+
+        make_console(no_color, stderr=True).print(
+            Text.assemble(("Error: ", "bold red"), exc.render())
+        )
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err.print("Interrupted.")
+        make_console(no_color, stderr=True).print("Interrupted.")
         sys.exit(130)
     except Exception as exc:  # an unexpected failure is still one readable message
         if verbose:
             traceback.print_exc()
-        err.print(
+        make_console(no_color, stderr=True).print(
             f"Error: internal error: {type(exc).__name__}: {exc} (run with --verbose for details)"
         )
         sys.exit(EXIT_ERROR)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from mrpplan.config.expand import expand, is_single_reference
@@ -26,6 +27,9 @@ from mrpplan.config.settings import (
 from mrpplan.config.text_file import TextFileError
 from mrpplan.config.yaml_lines import Path_, line_of, load_with_lines
 from mrpplan.errors import ConfigError
+
+if TYPE_CHECKING:  # imported on a cache miss only: it takes longer to load than a plan takes
+    import jsonschema
 
 _SECRET_KEYS = {"password", "passwd", "pass", "pwd", "secret"}
 
@@ -45,9 +49,13 @@ class Problem:
 
 @cache
 def environment_json_schema() -> dict[str, Any]:
-    text = resources.files("mrpplan").joinpath("schemas/environment.schema.json").read_text()
-    data: dict[str, Any] = json.loads(text)
+    data: dict[str, Any] = json.loads(_schema_text())
     return data
+
+
+@cache
+def _schema_text() -> str:
+    return resources.files("mrpplan").joinpath("schemas/environment.schema.json").read_text()
 
 
 def check_environment_file(project: Project, path: Path) -> tuple[dict[str, Any], list[Problem]]:
@@ -74,9 +82,7 @@ def check_environment_file(project: Project, path: Path) -> tuple[dict[str, Any]
     doc = _expand_tree(raw, (), project.variables(), display, lines, problems)
     if problems:
         return doc, problems
-    validator = jsonschema.Draft202012Validator(environment_json_schema())
-    for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
-        problems.extend(_schema_problems(error, display, lines))
+    problems.extend(_schema_check(project, doc, display, lines))
     if not problems and doc.get("name") != path.stem:
         problems.append(
             Problem(
@@ -86,6 +92,31 @@ def check_environment_file(project: Project, path: Path) -> tuple[dict[str, Any]
             )
         )
     return doc, problems
+
+
+def _schema_check(
+    project: Project, doc: dict[str, Any], display: Path, lines: dict[Path_, int]
+) -> list[Problem]:
+    """The JSON Schema problems of an expanded document. A document found valid once is
+    remembered by its hash (the check is a pure function of document and schema), so
+    later commands skip loading jsonschema."""
+    typed = json.dumps(
+        [doc, _schema_text()], sort_keys=True, default=lambda o: [type(o).__name__, str(o)]
+    )
+    marker = project.cache_dir / "valid-environments" / hashlib.sha256(typed.encode()).hexdigest()
+    if marker.is_file():
+        return []
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(environment_json_schema())
+    problems: list[Problem] = []
+    for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        problems.extend(_schema_problems(error, display, lines))
+    if not problems:
+        with contextlib.suppress(OSError):
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+    return problems
 
 
 def _schema_problems(

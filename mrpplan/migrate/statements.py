@@ -5,21 +5,23 @@ tables whose rows it changes (DML has no schema-level inverse: those tables get 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
-
-import sqlglot
-from sqlglot import exp
 
 from mrpplan.seed.targets import DML, classify
 
 Renames = dict[str, dict[str, str]]  # table -> {old column: new column}
+_MAY_RENAME = re.compile(r"\b(RENAME|CHANGE)\b", re.I)
 
 
 def column_renames(sql: str) -> Renames:
     """`ALTER TABLE t RENAME COLUMN a TO b` / `CHANGE a b ...` -> {"t": {"a": "b"}}."""
     first = sql.lstrip()[:5].upper()
-    if first != "ALTER":
-        return {}
+    if first != "ALTER" or not _MAY_RENAME.search(sql):
+        return {}  # a rename needs RENAME or CHANGE: most ALTERs skip loading sqlglot
+    import sqlglot  # here: only ALTER statements of a traced migration need it
+    from sqlglot import exp
+
     logger = logging.getLogger("sqlglot")
     level = logger.level
     logger.setLevel(logging.CRITICAL)

@@ -4,6 +4,14 @@ The statements run in a scratch database `_mrpplan_ws_<random>` on the given ser
 are read back with SHOW CREATE, so both sides of a diff are the server's own text. The
 scratch database is always dropped (error, Ctrl-C). The result is cached as canonical
 texts by (digest of the statements, flavor, server version, default charset).
+
+Incremental: when the result of a leading part of the statements is cached (the usual case
+after adding a migration), only the remaining statements run, on top of that result. The
+scratch database then holds just the cached tables they involve (those they change or
+reference, plus the tables those reference or are referenced by), and only those are read
+back. This is exact only when the involved tables are certain, so any statement whose
+targets `ddl_targets` cannot name, a table with rows, a view or trigger that names a
+changed table, or a constraint name used elsewhere, means a full rebuild instead.
 """
 
 from __future__ import annotations
@@ -15,7 +23,8 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pymysql
@@ -26,11 +35,12 @@ from mrpplan.errors import SqlError
 from mrpplan.model.schema import Schema
 from mrpplan.mysql.connection import Connection, connect, server_version
 from mrpplan.mysql.flavor import Flavor
-from mrpplan.mysql.inspect import inspect_schema
+from mrpplan.mysql.inspect import inspect_objects, inspect_schema
 from mrpplan.mysql.quote import ident, literal
+from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
 
-CACHE_FORMAT = 2  # 2: tables cached as their verbatim server text
+CACHE_FORMAT = 3  # 3: verbatim server text per table, and the incremental replay's layout
 _SWITCHES_DATABASE = re.compile(r"^\s*(USE\s|(CREATE|DROP)\s+(DATABASE|SCHEMA)\b)", re.I)
 _UNCHANGED = "Nothing was changed: the statements ran in a scratch database, now dropped."
 
@@ -56,22 +66,43 @@ def desired_schemas(
     after every statement: the prefix runs once in ONE scratch database, then each further
     statement is followed by a cheap inspect. Every result is cached under its own key.
     """
+    every = [*prefix, *statements]
     conn = connect(settings, database=None)
     try:
         version = server_version(conn)
         charset, collation = _default_charset(conn, settings.database)
         parts = (Flavor.parse(version).label, version, charset, collation)
-        keys = [_cache_key([*prefix, *statements[:k]], *parts) for k in range(len(statements) + 1)]
+        chain = _chain_keys(every, parts)
+        keys = chain[len(prefix) :]
         cached = [_load(cache_dir, key) for key in keys]
-        if all(schema is not None for schema in cached):
-            return [schema for schema in cached if schema is not None]
-        schemas = _build(conn, settings, prefix, statements, charset, collation)
+        if all(entry is not None for entry in cached):
+            return [entry.schema for entry in cached if entry is not None]
+        base = _incremental_base(cache_dir, every, len(prefix), chain)
+        built = _build(conn, settings, every, len(prefix), charset, collation, base)
     finally:
         with contextlib.suppress(Exception):
             conn.close()
-    for key, schema in zip(keys, schemas, strict=True):
-        _store(cache_dir, key, schema)
-    return schemas
+    for key, entry in zip(keys, built, strict=True):
+        _store(cache_dir, key, entry)
+    return [entry.schema for entry in built]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A cached result: the schema, and the tables holding rows (None: not known)."""
+
+    schema: Schema
+    filled: frozenset[str] | None
+
+
+@dataclass(frozen=True)
+class _Base:
+    """Where an incremental build starts: the cached result after `start` statements, and
+    the cached tables to load into the scratch database."""
+
+    start: int
+    entry: _Entry
+    load: frozenset[str]
 
 
 def statements_digest(statements: Sequence[SqlStatement]) -> str:
@@ -82,9 +113,93 @@ def statements_digest(statements: Sequence[SqlStatement]) -> str:
 
 
 def _cache_key(statements: Sequence[SqlStatement], *parts: str) -> str:
+    return _key(statements_digest(statements), parts)
+
+
+def _key(digest: str, parts: Sequence[str]) -> str:
     # The mrpplan version is part of the key: canonicalisation may change between releases.
-    text = "\0".join([f"v{CACHE_FORMAT}", __version__, statements_digest(statements), *parts])
+    text = "\0".join([f"v{CACHE_FORMAT}", __version__, digest, *parts])
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _chain_keys(statements: Sequence[SqlStatement], parts: Sequence[str]) -> list[str]:
+    """The cache key after 0, 1, ..., len(statements) statements (one running digest)."""
+    digest = hashlib.sha256()
+    keys = [_key(digest.hexdigest(), parts)]
+    for statement in statements:
+        digest.update(statement.text.encode("utf-8") + b"\0")
+        keys.append(_key(digest.hexdigest(), parts))
+    return keys
+
+
+def _incremental_base(
+    cache_dir: Path | None, every: Sequence[SqlStatement], first_wanted: int, keys: list[str]
+) -> _Base | None:
+    """The longest cached leading part the rest can be replayed on exactly, or None."""
+    if cache_dir is None:
+        return None
+    for start in range(min(first_wanted, len(every) - 1), 0, -1):
+        if not _cache_file(cache_dir, keys[start]).is_file():
+            continue
+        entry = _load(cache_dir, keys[start])
+        if entry is None or entry.filled is None:
+            return None
+        load = _tables_to_load(entry, every[start:])
+        return None if load is None else _Base(start, entry, load)
+    return None
+
+
+def _tables_to_load(entry: _Entry, rest: Sequence[SqlStatement]) -> frozenset[str] | None:
+    """The cached tables the statements involve, or None when that is not certain."""
+    schema = entry.schema
+    changed: set[str] = set()
+    involved: set[str] = set()
+    for statement in rest:
+        targets = ddl_targets(statement.text)
+        if targets is None:
+            return None
+        changed |= targets.changed
+        involved |= targets.changed | targets.referenced
+    if changed & (set(schema.views) | set(schema.routines) | set(schema.events)):
+        return None
+    others = [v.canonical for v in schema.views.values()]
+    others += [t.canonical for t in schema.triggers.values()]
+    if any(f"`{name}`" in text for name in changed for text in others):
+        return None  # a view or trigger would see the change: not replayed exactly
+    load = set(involved)
+    for name, table in schema.tables.items():
+        parents = _references(table.canonical)
+        if name in involved:
+            load |= parents
+        elif parents & involved:
+            load.add(name)
+    load &= set(schema.tables)
+    if load & (entry.filled or set()):
+        return None  # rows can make a statement fail: only a full build knows
+    if _constraint_names(rest) & _constraint_names_outside(schema, load):
+        return None  # InnoDB foreign key names are unique per database
+    return frozenset(load)
+
+
+_REFERENCES = re.compile(r"REFERENCES `((?:[^`]|``)+)` \(")
+_CONSTRAINT = re.compile(r"CONSTRAINT\s+`?((?:[^`\s]|``)+)`?", re.I)
+
+
+def _references(canonical: str) -> set[str]:
+    return {m.replace("``", "`") for m in _REFERENCES.findall(canonical)}
+
+
+def _constraint_names(statements: Sequence[SqlStatement]) -> set[str]:
+    return {m.lower() for s in statements for m in _CONSTRAINT.findall(s.text)}
+
+
+def _constraint_names_outside(schema: Schema, load: set[str]) -> set[str]:
+    return {
+        m.lower()
+        for name, table in schema.tables.items()
+        if name not in load
+        for m in _CONSTRAINT.findall(table.canonical)
+    }
 
 
 def _default_charset(conn: Connection, database: str) -> tuple[str, str]:
@@ -104,28 +219,101 @@ def _default_charset(conn: Connection, database: str) -> tuple[str, str]:
 def _build(
     conn: Connection,
     settings: ConnectionSettings,
-    prefix: Sequence[SqlStatement],
-    statements: Sequence[SqlStatement],
+    every: Sequence[SqlStatement],
+    first_wanted: int,
     charset: str,
     collation: str,
-) -> list[Schema]:
+    base: _Base | None,
+) -> list[_Entry]:
+    """Run the statements in a scratch database; read it back after statement
+    `first_wanted` - 1 and after each one that follows (only what that one changed)."""
     scratch = f"_mrpplan_ws_{secrets.token_hex(6)}"
     created = False
+    start = base.start if base else 0
     try:
         with conn.cursor() as cur:
             _create_scratch(cur, scratch, charset, collation, settings)
             created = True
             conn.select_db(scratch)
-            for statement in prefix:
+            if base is not None:
+                _load_tables(cur, base.entry.schema, base.load)
+            for statement in every[start:first_wanted]:
                 _run(cur, statement)
-            schemas = [inspect_schema(conn, scratch)]
-            for statement in statements:
+            entries = [_read(conn, scratch, base)]
+            for statement in every[first_wanted:]:
                 _run(cur, statement)
-                schemas.append(inspect_schema(conn, scratch))
-        return schemas
+                entries.append(_advance(conn, scratch, base, entries[-1], statement))
+        return entries
     finally:
         if created:
             _drop(conn, settings, scratch)
+
+
+def _load_tables(cur: pymysql.cursors.Cursor, schema: Schema, names: frozenset[str]) -> None:
+    """Create the cached tables in the scratch database (foreign keys unchecked meanwhile:
+    their parents may be absent or created later)."""
+    cur.execute("SET @mrpplan_fkc = @@foreign_key_checks, foreign_key_checks = 0")
+    for name in sorted(names):
+        cur.execute(schema.tables[name].canonical)
+    cur.execute("SET foreign_key_checks = @mrpplan_fkc")
+
+
+def _read(conn: Connection, scratch: str, base: _Base | None) -> _Entry:
+    """The scratch database as a result; on an incremental build, merged into the base."""
+    found = inspect_schema(conn, scratch)
+    if base is None:
+        return _Entry(found, _filled_tables(conn, scratch, found.tables))
+    prior = base.entry.schema
+    tables = {n: t for n, t in prior.tables.items() if n not in base.load}
+    tables.update(found.tables)
+    return _Entry(replace(prior, tables=dict(sorted(tables.items()))), base.entry.filled)
+
+
+def _advance(
+    conn: Connection, scratch: str, base: _Base | None, prior: _Entry, statement: SqlStatement
+) -> _Entry:
+    """The result after one more statement: when its targets are known, only they (and the
+    tables referencing them, and their triggers) are read again."""
+    targets = ddl_targets(statement.text)
+    if targets is None:
+        return _read(conn, scratch, base)
+    found = inspect_objects(conn, scratch, targets.changed)
+    stale = set(targets.changed) | set(found.tables)
+    schema = prior.schema
+    tables = {n: t for n, t in schema.tables.items() if n not in stale}
+    tables.update(found.tables)
+    triggers = {n: t for n, t in schema.triggers.items() if t.table not in stale}
+    triggers.update(found.triggers)
+    filled = None
+    if prior.filled is not None:  # DDL moves rows with a renamed table, never adds any
+        moved = _filled_tables(conn, scratch, [n for n in targets.changed if n in found.tables])
+        filled = (prior.filled - targets.changed) | moved
+    return _Entry(
+        replace(
+            schema,
+            tables=dict(sorted(tables.items())),
+            triggers=dict(sorted(triggers.items())),
+        ),
+        filled,
+    )
+
+
+def _filled_tables(conn: Connection, scratch: str, names: Collection[str]) -> frozenset[str]:
+    """Which of these scratch tables hold rows (migrations may insert reference data)."""
+    ordered = sorted(names)
+    filled: set[str] = set()
+    with conn.cursor() as cur:
+        for i in range(0, len(ordered), 200):
+            chunk = ordered[i : i + 200]
+            cur.execute(
+                " UNION ALL ".join(
+                    f"SELECT {literal(n)} FROM DUAL WHERE EXISTS"
+                    f" (SELECT 1 FROM {ident(scratch)}.{ident(n)})"
+                    for n in chunk
+                )
+            )
+            filled.update(str(row[0]) for row in cur.fetchall())
+    return frozenset(filled)
 
 
 def _create_scratch(
@@ -203,7 +391,7 @@ def _cache_file(cache_dir: Path, key: str) -> Path:
     return cache_dir / "desired" / f"{key}.json"
 
 
-def _load(cache_dir: Path | None, key: str) -> Schema | None:
+def _load(cache_dir: Path | None, key: str) -> _Entry | None:
     if cache_dir is None:
         return None
     try:
@@ -212,17 +400,22 @@ def _load(cache_dir: Path | None, key: str) -> Schema | None:
         return None
     if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
         return None
-    return Schema.from_texts(data["schema"])
+    filled = data.get("filled")
+    return _Entry(Schema.from_texts(data["schema"]), None if filled is None else frozenset(filled))
 
 
-def _store(cache_dir: Path | None, key: str, schema: Schema) -> None:
+def _store(cache_dir: Path | None, key: str, entry: _Entry) -> None:
     """Write atomically; a cache that cannot be written only costs time."""
     if cache_dir is None:
         return
     path = _cache_file(cache_dir, key)
+    filled = None if entry.filled is None else sorted(entry.filled)
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"format": CACHE_FORMAT, "schema": schema.to_texts()}, handle)
+            json.dump(
+                {"format": CACHE_FORMAT, "schema": entry.schema.to_texts(), "filled": filled},
+                handle,
+            )
         os.replace(tmp, path)

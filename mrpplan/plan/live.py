@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from mrpplan.mysql.quote import ident
-from mrpplan.plan.fingerprint import DatabaseState, object_digests
+from mrpplan.plan.fingerprint import DatabaseState, object_digests, state_fingerprint
 
 SCHEMA_HISTORY = "mrpplan_schema_history"
 SEED_HISTORY = "mrpplan_seed_history"
@@ -16,6 +18,71 @@ def read_state(conn: Any, database: str) -> DatabaseState:
     from mrpplan.mysql.inspect import inspect_schema
 
     schema = inspect_schema(conn, database)
+    schema_rows, seed_rows, present = _history(conn, database)
+    return DatabaseState(
+        schema=schema,
+        schema_history=schema_rows,
+        seed_history=seed_rows,
+        has_history_table=SCHEMA_HISTORY in present,
+        objects=object_digests(schema),
+        history_tables=frozenset(present),
+    )
+
+
+def objects_fingerprint(conn: Any, database: str, names: Collection[str]) -> str:
+    """A fingerprint of just the named tables/views and mrpplan's history rows.
+
+    For the apply executor: before and after each statement of a step, fingerprinting the
+    whole database costs a SHOW CREATE per table, which makes an apply O(steps x tables).
+    This reads only the named tables and views (a name that does not exist counts as
+    absent, so a CREATE or DROP changes it), the tables whose foreign keys reference them,
+    the triggers on all of these, and the schema/seed history rows: a few queries.
+
+    It is comparable only with itself for the same `names` (not with a plan's prior or
+    desired fingerprint): store it per step, and compare it after a crash (`recover`) with
+    `objects_fingerprint` of the same names. Get the names with `touched_objects`; when
+    that returns None, use the whole-database fingerprint (`read_state(...).fingerprint`).
+    """
+    from mrpplan.mysql.inspect import inspect_objects
+
+    schema = inspect_objects(conn, database, names)
+    schema_rows, seed_rows, _ = _history(conn, database)
+    return state_fingerprint(schema.fingerprint(), schema_rows, seed_rows)
+
+
+_NO_OBJECT = re.compile(r"^\s*(SET|DO)\s", re.I)
+_OWN_ROWS = re.compile(
+    r"^\s*(INSERT\s+(IGNORE\s+)?INTO|REPLACE\s+INTO|DELETE\s+FROM|UPDATE)\s+"
+    rf"`?({SCHEMA_HISTORY}|{SEED_HISTORY})`?\s",
+    re.I,
+)
+
+
+def touched_objects(statements: Iterable[str]) -> frozenset[str] | None:
+    """The tables a step's statements create, alter, rename or drop, or None when that
+    is not certain (DML on user tables, views, routines, ...: use the whole fingerprint).
+
+    SET/DO statements and writes to mrpplan's history tables name no object: the history
+    rows are part of `objects_fingerprint` anyway.
+    """
+    from mrpplan.sqlfiles.ddl_targets import ddl_targets
+
+    names: set[str] = set()
+    for statement in statements:
+        if _NO_OBJECT.match(statement) or _OWN_ROWS.match(statement):
+            continue
+        targets = ddl_targets(statement)
+        if targets is None:
+            return None
+        names |= targets.changed
+    return frozenset(names)
+
+
+def _history(
+    conn: Any, database: str
+) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]], set[str]]:
+    """(schema history (version, checksum) rows, seed history rows, which history tables
+    exist)."""
     present = _existing_tables(conn, database, (SCHEMA_HISTORY, SEED_HISTORY))
     schema_rows: frozenset[tuple[str, str]] = frozenset()
     seed_rows: frozenset[tuple[str, str]] = frozenset()
@@ -29,14 +96,7 @@ def read_state(conn: Any, database: str) -> DatabaseState:
         seed_rows = _pairs(
             conn, f"SELECT seed, checksum FROM {ident(database)}.{ident(SEED_HISTORY)}"
         )
-    return DatabaseState(
-        schema=schema,
-        schema_history=schema_rows,
-        seed_history=seed_rows,
-        has_history_table=SCHEMA_HISTORY in present,
-        objects=object_digests(schema),
-        history_tables=frozenset(present),
-    )
+    return schema_rows, seed_rows, present
 
 
 def _existing_tables(conn: Any, database: str, names: tuple[str, ...]) -> set[str]:

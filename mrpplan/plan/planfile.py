@@ -21,8 +21,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from mrpplan.config import Project
 from mrpplan.errors import MrpplanError, Refused
 from mrpplan.plan.types import FORMAT_VERSION, Desired, Plan, Prior, Step, Target
@@ -195,6 +193,8 @@ def loads(text: str, where: str = "plan") -> Plan:
             + ": its seal does not match its contents. Nothing was changed.",
             hint="make a new plan; never edit a plan file by hand",
         )
+    import jsonschema  # here: writing a plan (the common case) does not need it
+
     errors = sorted(
         jsonschema.Draft202012Validator(plan_json_schema()).iter_errors(document),
         key=lambda e: list(map(str, e.absolute_path)),

@@ -12,9 +12,10 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import sqlglot
-from sqlglot import exp
+if TYPE_CHECKING:  # sqlglot is imported where a statement is parsed: plans rarely need it
+    from sqlglot import exp
 
 DML = "dml"
 TRANSACTION = "transaction"
@@ -68,6 +69,8 @@ def written_tables(statements: Iterable[str]) -> list[str]:
 
 
 def _parse(sql: str) -> exp.Expr | None:
+    import sqlglot
+
     logger = logging.getLogger("sqlglot")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
@@ -80,6 +83,8 @@ def _parse(sql: str) -> exp.Expr | None:
 
 
 def _written(node: exp.Expr) -> list[str]:
+    from sqlglot import exp
+
     if isinstance(node, exp.Insert):
         target = node.this
         if isinstance(target, exp.Schema):

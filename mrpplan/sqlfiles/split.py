@@ -10,6 +10,7 @@ where its first token starts, so every message can say file:line.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,14 @@ def read_statements(path: Path) -> list[SqlStatement]:
 
 def split_sql(text: str, file: Path) -> list[SqlStatement]:
     """Every statement of `text`, in order; empty statements are skipped."""
-    return _Splitter(text, file).run()
+    return list(_split_once(text, file))
+
+
+@functools.lru_cache(maxsize=512)
+def _split_once(text: str, file: Path) -> tuple[SqlStatement, ...]:
+    """A plan reads the same files several times (base schema, migrations, history): the
+    character-by-character split is done once per text in a process."""
+    return tuple(_Splitter(text, file).run())
 
 
 class _Splitter:

@@ -15,7 +15,10 @@ from mrpplan.cli.main import cli
 def commands(group: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     yield path
     if isinstance(group, click.Group):
-        for name, sub in sorted(group.commands.items()):
+        ctx = click.Context(group)
+        for name in group.list_commands(ctx):
+            sub = group.get_command(ctx, name)
+            assert sub is not None, name
             yield from commands(sub, (*path, name))
 
 
