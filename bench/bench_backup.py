@@ -29,7 +29,7 @@ from mrpplan import sandbox  # noqa: E402
 from mrpplan.backup.dump import create_backup  # noqa: E402
 from mrpplan.backup.restore import restore_backup  # noqa: E402
 from mrpplan.config.settings import BackupSettings, Environment  # noqa: E402
-from mrpplan.mysql.connection import client_option_file  # noqa: E402
+from mrpplan.mysql.client_process import Credentials, client_credentials  # noqa: E402
 
 TABLE = """
 CREATE TABLE stock_moves (
@@ -81,9 +81,9 @@ def settle(cur: pymysql.cursors.Cursor, limit: float = 60) -> None:
         time.sleep(1)
 
 
-def run(cmd: str) -> float:
+def run(cmd: str, cnf: Credentials) -> float:
     started = time.perf_counter()
-    subprocess.run(["bash", "-o", "pipefail", "-c", cmd], check=True)
+    subprocess.run(["bash", "-o", "pipefail", "-c", cmd], check=True, pass_fds=(cnf.fd,))
     return time.perf_counter() - started
 
 
@@ -119,7 +119,7 @@ def main() -> None:
             connection=info.settings(targets[1]),
             backup=BackupSettings(dir=work / "backups"),
         )
-        with client_option_file(info.settings()) as cnf:
+        with client_credentials(info.settings()) as cnf:
             stock_file = work / "stock.sql.gz"
             best: dict[str, float] = {}
 
@@ -131,8 +131,9 @@ def main() -> None:
                 keep(
                     "stock_backup",
                     run(
-                        f"mariadb-dump --defaults-extra-file={cnf} --single-transaction {source} "
-                        f"| gzip -1 > {stock_file}"
+                        f"mariadb-dump {cnf.option} --single-transaction {source} "
+                        f"| gzip -1 > {stock_file}",
+                        cnf,
                     ),
                 )
                 t = time.perf_counter()
@@ -147,7 +148,8 @@ def main() -> None:
                 keep(
                     "stock_restore",
                     run(
-                        f"gunzip -c {stock_file} | mariadb --defaults-extra-file={cnf} {targets[0]}"
+                        f"gunzip -c {stock_file} | mariadb {cnf.option} {targets[0]}",
+                        cnf,
                     ),
                 )
                 t = time.perf_counter()

@@ -13,7 +13,8 @@ One concept per module:
   catalog     the backups in a folder; retention: what may be deleted, trash-table purge
 
 Decisions worth knowing:
-- Credentials only ever reach the client programs through a temporary 0600 option file;
+- Credentials only ever reach the client programs through an in-memory option file
+  (`client_credentials`, inherited as /dev/fd/N; nothing on disk survives a kill);
   child processes get an environment without secret-looking variables (compressors get
   only PATH). Files are 0600 in a 0700 folder, written as `.name.partial` then renamed.
 - What a backup holds: mrpplan's history tables (`mrpplan_schema_history`,
