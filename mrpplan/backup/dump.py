@@ -31,16 +31,19 @@ from mrpplan.backup.manifest import (
     utc_now,
     write_manifest,
 )
+from mrpplan.backup.partial import partial_name, writing
 from mrpplan.backup.progress import NoProgress, Progress
-from mrpplan.backup.stream import WrittenFile, compress_to_file
+from mrpplan.backup.space import FULL_DISK, NoSpace, check_room, estimated_size
+from mrpplan.backup.stream import DiskFull, WrittenFile, compress_to_file
 from mrpplan.config.settings import Environment
 from mrpplan.errors import BackupError, MrpplanError
 from mrpplan.mysql.client_process import DumpSpec, child_env, dump_tool, open_dump
-from mrpplan.mysql.connection import connect, server_version
+from mrpplan.mysql.connection import connect, kill_query, server_version
 from mrpplan.mysql.table_stats import (
     base_tables,
     data_sizes,
     snapshot_checksums,
+    stored_sizes,
     table_checksums,
     views,
 )
@@ -103,8 +106,11 @@ def create_backup(
         wanted, absent = _select_tables(present, tables, kind, database)
         view_names = [] if tables else views(conn, database)
         estimate = data_sizes(conn, database, wanted) if wanted else 0
+        stored = stored_sizes(conn, database, wanted) if wanted else 0
     finally:
         conn.close()
+    needed = estimated_size(stored, len(wanted), kind)
+    free = check_room(folder, needed)
 
     spec = DumpSpec(
         database=database,
@@ -115,28 +121,34 @@ def create_backup(
     )
     stats = _StatsThread(env, database, wanted if kind != "schema" else [])
     stats.start()
-    partial = path.with_name(f".{path.name}.partial")
     progress.start(f"backup {env.name} ({kind})", estimate or None)
     try:
-        if tables and not wanted:
-            written = _write_empty(partial, codec, database)
-        else:
-            with open_dump(settings, spec) as dump:
-                written = compress_to_file(dump.stdout, partial, codec, progress.advance)
-                dump.check(f"backup of {settings.describe()}")
-        if not written.has_trailer:
-            raise BackupError(
-                f"backup of {settings.describe()} is incomplete: the dump ended without its "
-                "'-- Dump completed' trailer"
-            )
-        stats.join()
-        if stats.error:
-            raise stats.error
-        os.replace(partial, path)
+        with writing(partial_name(path)) as partial:
+            if tables and not wanted:
+                written = _write_empty(partial, codec, database)
+            else:
+                with open_dump(settings, spec) as dump:
+                    written = compress_to_file(
+                        dump.stdout, partial, codec, progress.advance, stop_source=dump.kill
+                    )
+                    dump.check(f"backup of {settings.describe()}")
+            if not written.has_trailer:
+                raise BackupError(
+                    f"backup of {settings.describe()} is incomplete: the dump ended without "
+                    "its '-- Dump completed' trailer"
+                )
+            stats.join()
+            if stats.error:
+                raise stats.error
+            os.replace(partial, path)
+    except DiskFull as full:
+        stats.cancel()
+        # the file so far, scaled by how much of the data it holds (when that is known)
+        share = max(1.0, estimate / full.sql_bytes) if full.sql_bytes else 1.0
+        projected = max(needed, int(full.written * share))
+        raise NoSpace(folder, projected, free, more_than=projected <= free) from None
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
-        stats.join()
+        stats.cancel()
         raise
     finally:
         progress.finish()
@@ -164,7 +176,13 @@ def create_backup(
         tool=tool_info(_dump_version()),
         duration_seconds=round(time.monotonic() - started, 3),
     )
-    write_manifest(path, manifest)
+    try:
+        write_manifest(path, manifest)
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # a backup without its manifest cannot be verified
+        if exc.errno in FULL_DISK:
+            raise NoSpace(folder, needed, free) from None
+        raise BackupError(f"writing the manifest of {path.name} failed: {exc.strerror}") from None
     return BackupResult(path, manifest)
 
 
@@ -211,12 +229,26 @@ class _StatsThread(threading.Thread):
         self.env, self.database, self.tables = env, database, tables
         self.result: dict[str, dict[str, int | None]] = {}
         self.error: MrpplanError | None = None
+        self._connection_id: int | None = None
+        self._cancelled = False
+
+    def cancel(self) -> None:
+        """The backup failed: stop the checksum pass on the server instead of waiting."""
+        self._cancelled = True
+        if self.is_alive() and self._connection_id is not None:
+            with contextlib.suppress(MrpplanError, OSError):
+                kill_query(self.env.connection, self._connection_id)
+        self.join(timeout=10)
 
     def run(self) -> None:
         if not self.tables:
             return
         try:
             conn = connect(self.env.connection)
+            self._connection_id = conn.thread_id()
+            if self._cancelled:
+                conn.close()
+                return
             try:
                 self.result = snapshot_checksums(conn, self.database, self.tables)
             finally:
@@ -224,7 +256,8 @@ class _StatsThread(threading.Thread):
         except MrpplanError as exc:
             self.error = exc
         except Exception as exc:
-            self.error = BackupError(f"reading table checksums failed: {exc}")
+            if not self._cancelled:
+                self.error = BackupError(f"reading table checksums failed: {exc}")
 
 
 _DUMP_VERSION: list[str] = []

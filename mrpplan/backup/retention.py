@@ -1,5 +1,6 @@
 """Retention: delete backups older than N days, but ALWAYS keep the newest backup of each
-kind per environment that verifies now; purge trash tables (`_mrpplan_trash_<ts>_<table>`,
+kind per environment that verifies now; remove stale `.partial` files (their writer died:
+see partial.py); purge trash tables (`_mrpplan_trash_<ts>_<table>`,
 left by apply for dropped tables) older than the same retention."""
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from mrpplan.backup.catalog import BackupEntry, list_backups
-from mrpplan.backup.manifest import manifest_path, utc_now
+from mrpplan.backup.manifest import manifest_path, parse_backup_name, utc_now
+from mrpplan.backup.partial import remove_stale, stale_partials
 from mrpplan.backup.verify import verify_backup
 from mrpplan.config.settings import Environment
 from mrpplan.errors import BackupError
@@ -28,6 +30,7 @@ class CleanupResult:
     kept_last_good: list[BackupEntry] = field(default_factory=list)
     failed_verify: list[tuple[BackupEntry, str]] = field(default_factory=list)
     trash_tables: list[str] = field(default_factory=list)  # purged (or to purge in dry-run)
+    partials: list[Path] = field(default_factory=list)  # stale partial files removed
     dry_run: bool = False
 
 
@@ -46,7 +49,8 @@ def cleanup_backups(
     cutoff = now - timedelta(days=retention_days)
     result = CleanupResult(dry_run=dry_run)
     groups: dict[tuple[str, str], list[BackupEntry]] = {}
-    for entry in list_backups(directories, env):
+    folders = list(directories)
+    for entry in list_backups(folders, env):
         groups.setdefault((entry.env, entry.kind), []).append(entry)
     for entries in groups.values():  # each newest first
         old = [e for e in entries if e.created < cutoff]
@@ -62,6 +66,12 @@ def cleanup_backups(
             if not dry_run:
                 entry.path.unlink(missing_ok=True)
                 manifest_path(entry.path).unlink(missing_ok=True)
+    for partial in stale_partials(folders):
+        parsed = parse_backup_name(partial.name[1 : -len(".partial")])
+        if env and (parsed is None or parsed[1] != env):
+            continue
+        if dry_run or remove_stale(partial):
+            result.partials.append(partial)
     return result
 
 

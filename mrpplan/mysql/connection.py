@@ -71,6 +71,19 @@ def server_version(conn: Connection) -> str:
     return str(row[0]) if row else ""
 
 
+def kill_query(settings: ConnectionSettings, connection_id: int) -> None:
+    """Stop the statement another of our connections is running (a cancelled backup's
+    checksum pass), so a failure is reported in seconds, not after a full table scan."""
+    conn = connect(settings, database=None, connect_timeout=5)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("KILL QUERY %s", (connection_id,))
+    except pymysql.err.MySQLError:
+        pass  # the statement already ended
+    finally:
+        conn.close()
+
+
 def client_tool(*names: str) -> str:
     """Path of the first client program found (e.g. 'mariadb-dump', 'mysqldump')."""
     for name in names:

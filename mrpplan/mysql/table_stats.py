@@ -38,8 +38,17 @@ def views(conn: Connection, database: str) -> list[str]:
 
 def data_sizes(conn: Connection, database: str, tables: Sequence[str] | None = None) -> int:
     """Estimated bytes of row data (information_schema; for progress ETA only)."""
+    return _size_sum(conn, database, tables, "data_length")
+
+
+def stored_sizes(conn: Connection, database: str, tables: Sequence[str] | None = None) -> int:
+    """Bytes the tables take on disk, rows and indexes (for a free-space estimate)."""
+    return _size_sum(conn, database, tables, "data_length + index_length")
+
+
+def _size_sum(conn: Connection, database: str, tables: Sequence[str] | None, column: str) -> int:
     sql = (
-        "SELECT COALESCE(SUM(data_length), 0) FROM information_schema.tables "
+        f"SELECT COALESCE(SUM({column}), 0) FROM information_schema.tables "
         "WHERE table_schema = %s AND table_type = 'BASE TABLE'"
     )
     args: list[object] = [database]

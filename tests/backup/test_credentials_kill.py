@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from backup_support import drop_login, password_login, seed
+from dbtools import run_cli
 
 SANDBOX_ENVS = ("LOCAL", "DEV")
 
@@ -147,6 +148,12 @@ def test_kill_9_during_backup_leaves_no_password(project: Any, locked_table: Any
         locked_table(local, "stock")  # items (before it) streams; the dump waits here
         env = _login_env(project, user, password, ("LOCAL",))
         _kill_mid_stream(["backup", "local"], project, env, user, password)
+        folder = project.root / "database" / "backups"
+        left = list(folder.glob(".*.partial"))
+        assert len(left) == 1, list(folder.iterdir())  # what the killed backup was writing
+        cleanup = run_cli("backup", "--cleanup", "local", env=env, cwd=project.root)
+        assert cleanup.code == 0, cleanup.output
+        assert list(folder.iterdir()) == []
     finally:
         drop_login(local, user)
 
