@@ -31,6 +31,7 @@ from mrpplan.backup.manifest import (
     utc_now,
     write_manifest,
 )
+from mrpplan.backup.parallel_dump import dump_parallel, split_tables
 from mrpplan.backup.partial import partial_name, writing
 from mrpplan.backup.progress import NoProgress, Progress
 from mrpplan.backup.space import FULL_DISK, NoSpace, check_room, estimated_size
@@ -39,9 +40,10 @@ from mrpplan.config.settings import Environment
 from mrpplan.errors import BackupError, MrpplanError
 from mrpplan.mysql.client_process import DumpSpec, child_env, dump_tool, open_dump
 from mrpplan.mysql.connection import connect, kill_query, server_version
+from mrpplan.mysql.snapshot import try_block
 from mrpplan.mysql.table_stats import (
     base_tables,
-    data_sizes,
+    sizes_by_table,
     snapshot_checksums,
     stored_sizes,
     table_checksums,
@@ -51,6 +53,7 @@ from mrpplan.mysql.table_stats import (
 __all__ = ["BackupResult", "create_backup", "ensure_backup_dir", "is_internal", "table_checksums"]
 
 INTERNAL_PREFIX = "_mrpplan"
+PARALLEL_MIN_BYTES = 32 << 20  # below this, starting more processes costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -105,10 +108,11 @@ def create_backup(
         internal = [t for t in every if is_internal(t)]
         wanted, absent = _select_tables(present, tables, kind, database)
         view_names = [] if tables else views(conn, database)
-        estimate = data_sizes(conn, database, wanted) if wanted else 0
+        sizes = sizes_by_table(conn, database, wanted)
         stored = stored_sizes(conn, database, wanted) if wanted else 0
     finally:
         conn.close()
+    estimate = sum(sizes.values())
     needed = estimated_size(stored, len(wanted), kind)
     free = check_room(folder, needed)
 
@@ -119,13 +123,25 @@ def create_backup(
         schema=kind != "data",
         data=kind != "schema",
     )
-    stats = _StatsThread(env, database, wanted if kind != "schema" else [])
-    stats.start()
+    groups = split_tables(sizes, _workers(estimate)) if kind != "schema" else []
+    block = try_block(settings) if groups else None  # one point in time for dump and checksums
+    stats = _Stats(env, database, groups if block else [wanted] if kind != "schema" else [])
     progress.start(f"backup {env.name} ({kind})", estimate or None)
     try:
         with writing(partial_name(path)) as partial:
             if tables and not wanted:
                 written = _write_empty(partial, codec, database)
+            elif block is not None:
+                written = dump_parallel(
+                    settings,
+                    spec,
+                    groups,
+                    partial,
+                    codec,
+                    block,
+                    others_started=stats.started,
+                    on_bytes=progress.advance,
+                )
             else:
                 with open_dump(settings, spec) as dump:
                     written = compress_to_file(
@@ -137,9 +153,7 @@ def create_backup(
                     f"backup of {settings.describe()} is incomplete: the dump ended without "
                     "its '-- Dump completed' trailer"
                 )
-            stats.join()
-            if stats.error:
-                raise stats.error
+            stats.wait()
             os.replace(partial, path)
     except DiskFull as full:
         stats.cancel()
@@ -151,6 +165,8 @@ def create_backup(
         stats.cancel()
         raise
     finally:
+        if block is not None:
+            block.release()
         progress.finish()
 
     table_stats = (
@@ -184,6 +200,15 @@ def create_backup(
             raise NoSpace(folder, needed, free) from None
         raise BackupError(f"writing the manifest of {path.name} failed: {exc.strerror}") from None
     return BackupResult(path, manifest)
+
+
+def _workers(estimate: int) -> int:
+    """Parallel dump workers: MRPPLAN_DUMP_WORKERS when set (1 = one stream), else 2 for a
+    database of PARALLEL_MIN_BYTES or more (measured: see parallel_dump and README)."""
+    override = os.environ.get("MRPPLAN_DUMP_WORKERS", "")
+    if override.isdigit() and int(override) > 0:
+        return int(override)
+    return 2 if estimate >= PARALLEL_MIN_BYTES else 1
 
 
 def _select_tables(
@@ -221,6 +246,37 @@ def _write_empty(path: Path, codec: Codec, database: str) -> WrittenFile:
     return compress_to_file(io.BytesIO(text.encode()), path, codec)
 
 
+class _Stats:
+    """The checksum pass: one session per group of tables, each in its own snapshot; in a
+    parallel dump they all start while commits are blocked, so all see the dump's data."""
+
+    def __init__(self, env: Environment, database: str, groups: Sequence[Sequence[str]]):
+        self.threads = [_StatsThread(env, database, list(g)) for g in groups if g]
+        self.started = threading.Event()
+        for thread in self.threads:
+            thread.start()
+        threading.Thread(target=self._note_started, daemon=True).start()
+
+    def _note_started(self) -> None:
+        for thread in self.threads:
+            thread.snapshot_started.wait()
+        self.started.set()
+
+    def wait(self) -> None:
+        for thread in self.threads:
+            thread.join()
+            if thread.error:
+                raise thread.error
+
+    def cancel(self) -> None:
+        for thread in self.threads:
+            thread.cancel()
+
+    @property
+    def result(self) -> dict[str, dict[str, int | None]]:
+        return {t: v for thread in self.threads for t, v in thread.result.items()}
+
+
 class _StatsThread(threading.Thread):
     """Row counts + CHECKSUM TABLE in a consistent snapshot, while the dump runs."""
 
@@ -231,6 +287,7 @@ class _StatsThread(threading.Thread):
         self.error: MrpplanError | None = None
         self._connection_id: int | None = None
         self._cancelled = False
+        self.snapshot_started = threading.Event()  # set once its snapshot exists (or never will)
 
     def cancel(self) -> None:
         """The backup failed: stop the checksum pass on the server instead of waiting."""
@@ -241,6 +298,12 @@ class _StatsThread(threading.Thread):
         self.join(timeout=10)
 
     def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            self.snapshot_started.set()
+
+    def _run(self) -> None:
         if not self.tables:
             return
         try:
@@ -250,7 +313,9 @@ class _StatsThread(threading.Thread):
                 conn.close()
                 return
             try:
-                self.result = snapshot_checksums(conn, self.database, self.tables)
+                self.result = snapshot_checksums(
+                    conn, self.database, self.tables, on_snapshot=self.snapshot_started.set
+                )
             finally:
                 conn.close()
         except MrpplanError as exc:

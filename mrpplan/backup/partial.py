@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -18,6 +19,17 @@ SUFFIX = ".partial"
 
 def partial_name(path: Path) -> Path:
     return path.with_name(f".{path.name}{SUFFIX}")
+
+
+def piece_name(partial: Path, index: int) -> Path:
+    """The partial file of one piece of a parallel dump (`.name.part1.partial`)."""
+    return partial.with_name(f"{partial.name[: -len(SUFFIX)]}.part{index}{SUFFIX}")
+
+
+def backup_file_name(partial: Path) -> str:
+    """The name of the backup a partial file (or a piece of it) was going to become."""
+    name = partial.name[1 : -len(SUFFIX)]
+    return re.sub(r"\.part\d+$", "", name)
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mrpplan.backup.catalog import BackupEntry, list_backups
 from mrpplan.backup.manifest import manifest_path, parse_backup_name, utc_now
-from mrpplan.backup.partial import remove_stale, stale_partials
+from mrpplan.backup.partial import backup_file_name, remove_stale, stale_partials
 from mrpplan.backup.verify import verify_backup
 from mrpplan.config.settings import Environment
 from mrpplan.errors import BackupError
@@ -67,7 +67,7 @@ def cleanup_backups(
                 entry.path.unlink(missing_ok=True)
                 manifest_path(entry.path).unlink(missing_ok=True)
     for partial in stale_partials(folders):
-        parsed = parse_backup_name(partial.name[1 : -len(".partial")])
+        parsed = parse_backup_name(backup_file_name(partial))
         if env and (parsed is None or parsed[1] != env):
             continue
         if dry_run or remove_stale(partial):

@@ -5,5 +5,3 @@ from __future__ import annotations
 from mrpplan.units import human_size
 
 __all__ = ["human_size"]
-
-
