@@ -2,6 +2,9 @@
 
 One concept per module:
   dump        take a backup: mariadb-dump -> compressor -> file; manifest beside it
+  parallel_dump  several mariadb-dump workers under one snapshot, joined into one file
+  space       free space checked first; "no space left on DIR (needed about X, free Y)"
+  partial     `.name.partial` files, locked while written; stale ones are cleaned up
   manifest    the sidecar `<file>.manifest.json` (never credentials); file names
   stream      byte pipelines: compress while hashing, decompress while hashing
   compression gzip (default, `gzip -1`/pigz) and zstd, recognised by magic bytes

@@ -31,16 +31,16 @@ from mrpplan.backup.manifest import (
     utc_now,
     write_manifest,
 )
-from mrpplan.backup.parallel_dump import dump_parallel, split_tables
+from mrpplan.backup.parallel_dump import SnapshotTimeout, dump_parallel, split_tables
 from mrpplan.backup.partial import partial_name, writing
 from mrpplan.backup.progress import NoProgress, Progress
 from mrpplan.backup.space import FULL_DISK, NoSpace, check_room, estimated_size
 from mrpplan.backup.stream import DiskFull, WrittenFile, compress_to_file
-from mrpplan.config.settings import Environment
+from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import BackupError, MrpplanError
 from mrpplan.mysql.client_process import DumpSpec, child_env, dump_tool, open_dump
 from mrpplan.mysql.connection import connect, kill_query, server_version
-from mrpplan.mysql.snapshot import try_block
+from mrpplan.mysql.snapshot import CommitBlock, try_block
 from mrpplan.mysql.table_stats import (
     base_tables,
     sizes_by_table,
@@ -131,23 +131,8 @@ def create_backup(
         with writing(partial_name(path)) as partial:
             if tables and not wanted:
                 written = _write_empty(partial, codec, database)
-            elif block is not None:
-                written = dump_parallel(
-                    settings,
-                    spec,
-                    groups,
-                    partial,
-                    codec,
-                    block,
-                    others_started=stats.started,
-                    on_bytes=progress.advance,
-                )
             else:
-                with open_dump(settings, spec) as dump:
-                    written = compress_to_file(
-                        dump.stdout, partial, codec, progress.advance, stop_source=dump.kill
-                    )
-                    dump.check(f"backup of {settings.describe()}")
+                written = _dump(settings, spec, groups, partial, codec, block, stats, progress)
             if not written.has_trailer:
                 raise BackupError(
                     f"backup of {settings.describe()} is incomplete: the dump ended without "
@@ -200,6 +185,40 @@ def create_backup(
             raise NoSpace(folder, needed, free) from None
         raise BackupError(f"writing the manifest of {path.name} failed: {exc.strerror}") from None
     return BackupResult(path, manifest)
+
+
+def _dump(
+    settings: ConnectionSettings,
+    spec: DumpSpec,
+    groups: list[list[str]],
+    partial: Path,
+    codec: Codec,
+    block: CommitBlock | None,
+    stats: _Stats,
+    progress: Progress,
+) -> WrittenFile:
+    """Workers under one snapshot when commits could be blocked, else (or when they did not
+    start in time) the single stream, whose checksums come from a snapshot of their own."""
+    if block is not None:
+        try:
+            return dump_parallel(
+                settings,
+                spec,
+                groups,
+                partial,
+                codec,
+                block,
+                others_started=stats.started,
+                on_bytes=progress.advance,
+            )
+        except SnapshotTimeout:
+            pass
+    with open_dump(settings, spec) as dump:
+        written = compress_to_file(
+            dump.stdout, partial, codec, progress.advance, stop_source=dump.kill
+        )
+        dump.check(f"backup of {settings.describe()}")
+    return written
 
 
 def _workers(estimate: int) -> int:

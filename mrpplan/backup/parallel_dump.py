@@ -14,7 +14,9 @@ blocked (mysql/snapshot.py), so they all see the same point in time. A worker ha
 snapshot once its first bytes arrive: mariadb-dump writes only its ~1 KB header before
 `START TRANSACTION WITH CONSISTENT SNAPSHOT`, and its output is block-buffered (4 KB), so
 nothing reaches the pipe before that. Where commits cannot be blocked (no RELOAD
-privilege, MySQL, MariaDB before 10.4), the caller uses the single stream instead.
+privilege, MySQL, MariaDB before 10.4), the caller uses the single stream instead; so
+it does when a worker does not start within SNAPSHOT_WAIT_SECONDS (its first table is
+locked, say): commits are blocked no longer than that.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import contextlib
 import hashlib
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -35,7 +38,11 @@ from mrpplan.errors import BackupError
 from mrpplan.mysql.client_process import DumpSpec, ToolProcess, open_dump
 from mrpplan.mysql.snapshot import CommitBlock
 
-SNAPSHOT_WAIT_SECONDS = 30
+SNAPSHOT_WAIT_SECONDS = 5  # commits wait at most this long (a worker stuck on a lock)
+
+
+class SnapshotTimeout(BackupError):
+    """The workers did not all start in time; they are stopped and commits released."""
 
 
 def split_tables(sizes: dict[str, int], workers: int) -> list[list[str]]:
@@ -67,6 +74,7 @@ class _Worker(threading.Thread):
         self.written: WrittenFile | None = None
         self.error: BaseException | None = None
         self.proc: ToolProcess | None = None
+        self._stopped = False
 
     def _bytes(self, total: int) -> None:
         self.started_snapshot.set()
@@ -76,6 +84,8 @@ class _Worker(threading.Thread):
         try:
             with open_dump(self.settings, self.spec) as dump:
                 self.proc = dump
+                if self._stopped:
+                    raise BackupError("stopped")
                 self.written = compress_to_file(
                     dump.stdout, self.piece, self.codec, self._bytes, stop_source=dump.kill
                 )
@@ -86,6 +96,7 @@ class _Worker(threading.Thread):
             self.started_snapshot.set()
 
     def stop(self) -> None:
+        self._stopped = True
         if self.proc is not None:
             with contextlib.suppress(OSError):
                 self.proc.kill()
@@ -138,9 +149,16 @@ def dump_parallel(
         try:
             for worker in workers:
                 worker.start()
-            _wait_for_snapshots([w.started_snapshot for w in workers] + [others_started])
+            started = _all_started([w.started_snapshot for w in workers] + [others_started])
         finally:
             block.release()
+        if not started:
+            for worker in workers:
+                worker.stop()
+                worker.join()
+            raise SnapshotTimeout(
+                f"the dump workers did not start within {SNAPSHOT_WAIT_SECONDS} s"
+            )
         for worker in workers:
             worker.join()
         failed = [w.error for w in workers if w.error is not None]
@@ -152,13 +170,9 @@ def dump_parallel(
         return _join_pieces(paths, [w.written for w in workers], dest)
 
 
-def _wait_for_snapshots(events: list[threading.Event]) -> None:
-    for event in events:
-        if not event.wait(SNAPSHOT_WAIT_SECONDS):
-            raise BackupError(
-                f"the parallel dump did not start within {SNAPSHOT_WAIT_SECONDS} s "
-                "(commits were blocked meanwhile and are released now)"
-            )
+def _all_started(events: list[threading.Event]) -> bool:
+    deadline = time.monotonic() + SNAPSHOT_WAIT_SECONDS
+    return all(event.wait(max(0.0, deadline - time.monotonic())) for event in events)
 
 
 def _join_pieces(paths: list[Path], written: list[WrittenFile | None], dest: Path) -> WrittenFile:

@@ -130,3 +130,30 @@ def test_manifest_is_the_same_whatever_the_workers(
     assert sorted(manifest.tables) == ["items", "stock", "stock_audit", "warehouses"]
     assert manifest.views == ["stock_totals"]
     assert {t: s.checksum for t, s in manifest.tables.items()} == checksums(fresh_db)
+
+
+def test_a_worker_stuck_on_a_lock_does_not_keep_commits_blocked(
+    fresh_db: Any, database_factory: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A worker's first table is locked: after a few seconds the commits go on, the dump
+    becomes one stream that waits for the lock like mariadb-dump would, then finishes."""
+    monkeypatch.setenv("MRPPLAN_DUMP_WORKERS", "2")
+    seed(fresh_db)
+    locker = fresh_db.connect()
+    with locker.cursor() as cur:
+        cur.execute("LOCK TABLES stock WRITE")  # the first table of the second worker
+    outcome: list[Any] = []
+    backup = threading.Thread(
+        target=lambda: outcome.append(create_backup(environment(fresh_db, tmp_path), "full"))
+    )
+    try:
+        backup.start()
+        fresh_db.execute("INSERT INTO warehouses VALUES (3, 'WH03', 'committed meanwhile')")
+        assert backup.is_alive(), "the backup waits for the locked table"
+    finally:
+        locker.close()  # releases the lock
+    backup.join()
+    (result,) = outcome
+    target = database_factory()
+    _gunzip_into(result.path, target.settings, target.name)
+    assert {t: s.checksum for t, s in result.manifest.tables.items()} == checksums(target)
