@@ -31,7 +31,7 @@ from mrpplan import sandbox  # noqa: E402
 from mrpplan.apply.executor import apply_plan  # noqa: E402
 from mrpplan.config import Project  # noqa: E402
 from mrpplan.config.settings import BackupSettings, Environment  # noqa: E402
-from mrpplan.mysql.connection import client_option_file  # noqa: E402
+from mrpplan.mysql.client_process import client_credentials  # noqa: E402
 from mrpplan.sync.copy import CopyOptions, copy_plan  # noqa: E402
 
 SOURCE = "bench_sync_src"
@@ -134,13 +134,13 @@ def env(info: sandbox.SandboxInfo, name: str, database: str, folder: Path) -> En
 def stock(info: sandbox.SandboxInfo, target: str) -> float:
     execute(info, f"DROP DATABASE IF EXISTS `{target}`", f"CREATE DATABASE `{target}`")
     settings = info.settings(SOURCE)
-    with client_option_file(settings) as cnf:
+    with client_credentials(settings) as cnf:
         command = (
-            f"mariadb-dump --defaults-extra-file={cnf} --single-transaction {SOURCE}"
-            f" | mariadb --defaults-extra-file={cnf} {target}"
+            f"mariadb-dump {cnf.option} --single-transaction {SOURCE}"
+            f" | mariadb {cnf.option} {target}"
         )
         started = time.perf_counter()
-        subprocess.run(["bash", "-o", "pipefail", "-c", command], check=True)
+        subprocess.run(["bash", "-o", "pipefail", "-c", command], check=True, pass_fds=(cnf.fd,))
         return time.perf_counter() - started
 
 

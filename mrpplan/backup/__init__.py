@@ -2,6 +2,9 @@
 
 One concept per module:
   dump        take a backup: mariadb-dump -> compressor -> file; manifest beside it
+  parallel_dump  several mariadb-dump workers under one snapshot, joined into one file
+  space       free space checked first; "no space left on DIR (needed about X, free Y)"
+  partial     `.name.partial` files, locked while written; stale ones are cleaned up
   manifest    the sidecar `<file>.manifest.json` (never credentials); file names
   stream      byte pipelines: compress while hashing, decompress while hashing
   compression gzip (default, `gzip -1`/pigz) and zstd, recognised by magic bytes
@@ -13,7 +16,8 @@ One concept per module:
   catalog     the backups in a folder; retention: what may be deleted, trash-table purge
 
 Decisions worth knowing:
-- Credentials only ever reach the client programs through a temporary 0600 option file;
+- Credentials only ever reach the client programs through an in-memory option file
+  (`client_credentials`, inherited as /dev/fd/N; nothing on disk survives a kill);
   child processes get an environment without secret-looking variables (compressors get
   only PATH). Files are 0600 in a 0700 folder, written as `.name.partial` then renamed.
 - What a backup holds: mrpplan's history tables (`mrpplan_schema_history`,

@@ -32,16 +32,21 @@ from mrpplan.backup.manifest import (
     utc_now,
     write_manifest,
 )
+from mrpplan.backup.parallel_dump import SnapshotTimeout, dump_parallel, split_tables
+from mrpplan.backup.partial import partial_name, writing
 from mrpplan.backup.progress import NoProgress, Progress
-from mrpplan.backup.stream import WrittenFile, compress_to_file
-from mrpplan.config.settings import Environment
+from mrpplan.backup.space import FULL_DISK, NoSpace, check_room, estimated_size
+from mrpplan.backup.stream import DiskFull, WrittenFile, compress_to_file
+from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import BackupError, MrpplanError
 from mrpplan.mysql.client_process import DumpSpec, child_env, dump_tool, open_dump
-from mrpplan.mysql.connection import connect, server_version
+from mrpplan.mysql.connection import connect, kill_query, server_version
+from mrpplan.mysql.snapshot import CommitBlock, try_block
 from mrpplan.mysql.table_stats import (
     base_tables,
-    data_sizes,
+    sizes_by_table,
     snapshot_checksums,
+    stored_sizes,
     table_checksums,
     views,
 )
@@ -49,6 +54,7 @@ from mrpplan.mysql.table_stats import (
 __all__ = ["BackupResult", "create_backup", "ensure_backup_dir", "is_internal", "table_checksums"]
 
 INTERNAL_PREFIX = "_mrpplan"
+PARALLEL_MIN_BYTES = 32 << 20  # below this, starting more processes costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -120,9 +126,13 @@ def create_backup(
         internal = [t for t in every if is_internal(t)]
         wanted, absent = _select_tables(present, tables, kind, database)
         view_names = [] if tables else views(conn, database)
-        estimate = data_sizes(conn, database, wanted) if wanted else 0
+        sizes = sizes_by_table(conn, database, wanted)
+        stored = stored_sizes(conn, database, wanted) if wanted else 0
     finally:
         conn.close()
+    estimate = sum(sizes.values())
+    needed = estimated_size(stored, len(wanted), kind)
+    free = check_room(folder, needed)
 
     spec = DumpSpec(
         database=database,
@@ -131,32 +141,35 @@ def create_backup(
         schema=kind != "data",
         data=kind != "schema",
     )
-    stats = _StatsThread(env, database, wanted if kind != "schema" else [])
-    stats.start()
-    partial = path.with_name(f".{path.name}.partial")
+    groups = split_tables(sizes, _workers(estimate)) if kind != "schema" else []
+    block = try_block(settings) if groups else None  # one point in time for dump and checksums
+    stats = _Stats(env, database, groups if block else [wanted] if kind != "schema" else [])
     progress.start(f"backup {env.name} ({kind})", estimate or None)
     try:
-        if tables and not wanted:
-            written = _write_empty(partial, codec, database)
-        else:
-            with open_dump(settings, spec) as dump:
-                written = compress_to_file(dump.stdout, partial, codec, progress.advance)
-                dump.check(f"backup of {settings.describe()}")
-        if not written.has_trailer:
-            raise BackupError(
-                f"backup of {settings.describe()} is incomplete: the dump ended without its "
-                "'-- Dump completed' trailer"
-            )
-        stats.join()
-        if stats.error:
-            raise stats.error
-        os.replace(partial, path)
+        with writing(partial_name(path)) as partial:
+            if tables and not wanted:
+                written = _write_empty(partial, codec, database)
+            else:
+                written = _dump(settings, spec, groups, partial, codec, block, stats, progress)
+            if not written.has_trailer:
+                raise BackupError(
+                    f"backup of {settings.describe()} is incomplete: the dump ended without "
+                    "its '-- Dump completed' trailer"
+                )
+            stats.wait()
+            os.replace(partial, path)
+    except DiskFull as full:
+        stats.cancel()
+        # the file so far, scaled by how much of the data it holds (when that is known)
+        share = max(1.0, estimate / full.sql_bytes) if full.sql_bytes else 1.0
+        projected = max(needed, int(full.written * share))
+        raise NoSpace(folder, projected, free, more_than=projected <= free) from None
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
-        stats.join()
+        stats.cancel()
         raise
     finally:
+        if block is not None:
+            block.release()
         progress.finish()
 
     table_stats = (
@@ -182,8 +195,57 @@ def create_backup(
         tool=tool_info(_dump_version()),
         duration_seconds=round(time.monotonic() - started, 3),
     )
-    write_manifest(path, manifest)
+    try:
+        write_manifest(path, manifest)
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # a backup without its manifest cannot be verified
+        if exc.errno in FULL_DISK:
+            raise NoSpace(folder, needed, free) from None
+        raise BackupError(f"writing the manifest of {path.name} failed: {exc.strerror}") from None
     return BackupResult(path, manifest)
+
+
+def _dump(
+    settings: ConnectionSettings,
+    spec: DumpSpec,
+    groups: list[list[str]],
+    partial: Path,
+    codec: Codec,
+    block: CommitBlock | None,
+    stats: _Stats,
+    progress: Progress,
+) -> WrittenFile:
+    """Workers under one snapshot when commits could be blocked, else (or when they did not
+    start in time) the single stream, whose checksums come from a snapshot of their own."""
+    if block is not None:
+        try:
+            return dump_parallel(
+                settings,
+                spec,
+                groups,
+                partial,
+                codec,
+                block,
+                others_started=stats.started,
+                on_bytes=progress.advance,
+            )
+        except SnapshotTimeout:
+            pass
+    with open_dump(settings, spec) as dump:
+        written = compress_to_file(
+            dump.stdout, partial, codec, progress.advance, stop_source=dump.kill
+        )
+        dump.check(f"backup of {settings.describe()}")
+    return written
+
+
+def _workers(estimate: int) -> int:
+    """Parallel dump workers: MRPPLAN_DUMP_WORKERS when set (1 = one stream), else 2 for a
+    database of PARALLEL_MIN_BYTES or more (measured: see parallel_dump and README)."""
+    override = os.environ.get("MRPPLAN_DUMP_WORKERS", "")
+    if override.isdigit() and int(override) > 0:
+        return int(override)
+    return 2 if estimate >= PARALLEL_MIN_BYTES else 1
 
 
 def _select_tables(
@@ -221,6 +283,37 @@ def _write_empty(path: Path, codec: Codec, database: str) -> WrittenFile:
     return compress_to_file(io.BytesIO(text.encode()), path, codec)
 
 
+class _Stats:
+    """The checksum pass: one session per group of tables, each in its own snapshot; in a
+    parallel dump they all start while commits are blocked, so all see the dump's data."""
+
+    def __init__(self, env: Environment, database: str, groups: Sequence[Sequence[str]]):
+        self.threads = [_StatsThread(env, database, list(g)) for g in groups if g]
+        self.started = threading.Event()
+        for thread in self.threads:
+            thread.start()
+        threading.Thread(target=self._note_started, daemon=True).start()
+
+    def _note_started(self) -> None:
+        for thread in self.threads:
+            thread.snapshot_started.wait()
+        self.started.set()
+
+    def wait(self) -> None:
+        for thread in self.threads:
+            thread.join()
+            if thread.error:
+                raise thread.error
+
+    def cancel(self) -> None:
+        for thread in self.threads:
+            thread.cancel()
+
+    @property
+    def result(self) -> dict[str, dict[str, int | None]]:
+        return {t: v for thread in self.threads for t, v in thread.result.items()}
+
+
 class _StatsThread(threading.Thread):
     """Row counts + CHECKSUM TABLE in a consistent snapshot, while the dump runs."""
 
@@ -229,20 +322,44 @@ class _StatsThread(threading.Thread):
         self.env, self.database, self.tables = env, database, tables
         self.result: dict[str, dict[str, int | None]] = {}
         self.error: MrpplanError | None = None
+        self._connection_id: int | None = None
+        self._cancelled = False
+        self.snapshot_started = threading.Event()  # set once its snapshot exists (or never will)
+
+    def cancel(self) -> None:
+        """The backup failed: stop the checksum pass on the server instead of waiting."""
+        self._cancelled = True
+        if self.is_alive() and self._connection_id is not None:
+            with contextlib.suppress(MrpplanError, OSError):
+                kill_query(self.env.connection, self._connection_id)
+        self.join(timeout=10)
 
     def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            self.snapshot_started.set()
+
+    def _run(self) -> None:
         if not self.tables:
             return
         try:
             conn = connect(self.env.connection)
+            self._connection_id = conn.thread_id()
+            if self._cancelled:
+                conn.close()
+                return
             try:
-                self.result = snapshot_checksums(conn, self.database, self.tables)
+                self.result = snapshot_checksums(
+                    conn, self.database, self.tables, on_snapshot=self.snapshot_started.set
+                )
             finally:
                 conn.close()
         except MrpplanError as exc:
             self.error = exc
         except Exception as exc:
-            self.error = BackupError(f"reading table checksums failed: {exc}")
+            if not self._cancelled:
+                self.error = BackupError(f"reading table checksums failed: {exc}")
 
 
 _DUMP_VERSION: list[str] = []

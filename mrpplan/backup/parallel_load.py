@@ -31,8 +31,14 @@ from mrpplan.backup.compression import codec_of
 from mrpplan.backup.progress import Progress
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import BackupError, MrpplanError
-from mrpplan.mysql.client_process import ToolProcess, client_argv, loader_tool, tool_error
-from mrpplan.mysql.connection import client_option_file
+from mrpplan.mysql.client_process import (
+    Credentials,
+    ToolProcess,
+    client_argv,
+    client_credentials,
+    loader_tool,
+    tool_error,
+)
 
 CHUNK = 1 << 20
 _INSERT = (b"INSERT INTO ", b"INSERT  INTO ", b"REPLACE INTO ", b"INSERT IGNORE INTO ")
@@ -48,8 +54,10 @@ class _SessionDied(Exception):
 class _Session:
     """One `mariadb` client; a reader thread notes the barrier markers it prints."""
 
-    def __init__(self, argv: list[str], secret: str | None):
-        self.proc = ToolProcess(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, secret=secret)
+    def __init__(self, argv: list[str], credentials: Credentials):
+        self.proc = ToolProcess(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, credentials=credentials
+        )
         self.pending = False
         self._asked = 0
         self._seen = 0
@@ -116,11 +124,11 @@ def load_parallel(
         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
     )
     feeder = threading.Thread(target=_feed, args=(path, dec, progress), daemon=True)
-    with client_option_file(settings) as option_file:
+    with client_credentials(settings) as credentials:
         # --unbuffered: the client prints each barrier marker as soon as it gets there
         extra = ["--skip-column-names", "--unbuffered"]
-        argv = [*client_argv(loader_tool(), option_file, database), *extra]
-        pool = [_Session(argv, settings.password) for _ in range(max(1, sessions))]
+        argv = [*client_argv(loader_tool(), credentials.path, database), *extra]
+        pool = [_Session(argv, credentials) for _ in range(max(1, sessions))]
         feeder.start()
         try:
             assert dec.stdout is not None

@@ -1,6 +1,7 @@
 """Retention: delete backups older than N days, but ALWAYS keep the newest backup of each
-kind per environment that verifies now. Trash tables (`_mrpplan_trash_<ts>_<table>`) older
-than the same retention are purged by a plan (backup/purge_plan.py)."""
+kind per environment that verifies now; remove stale `.partial` files (their writer died:
+see partial.py). Trash tables (`_mrpplan_trash_<ts>_<table>`) older than the same
+retention are purged by a plan (backup/purge_plan.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from mrpplan.backup.catalog import BackupEntry, list_backups
-from mrpplan.backup.manifest import manifest_path, utc_now
+from mrpplan.backup.manifest import manifest_path, parse_backup_name, utc_now
+from mrpplan.backup.partial import backup_file_name, remove_stale, stale_partials
 from mrpplan.backup.verify import verify_backup
 from mrpplan.errors import BackupError
 
@@ -24,6 +26,7 @@ class CleanupResult:
     kept_last_good: list[BackupEntry] = field(default_factory=list)
     failed_verify: list[tuple[BackupEntry, str]] = field(default_factory=list)
     trash_tables: list[str] = field(default_factory=list)  # purged (or to purge in dry-run)
+    partials: list[Path] = field(default_factory=list)  # stale partial files removed
     dry_run: bool = False
 
 
@@ -42,7 +45,8 @@ def cleanup_backups(
     cutoff = now - timedelta(days=retention_days)
     result = CleanupResult(dry_run=dry_run)
     groups: dict[tuple[str, str], list[BackupEntry]] = {}
-    for entry in list_backups(directories, env):
+    folders = list(directories)
+    for entry in list_backups(folders, env):
         groups.setdefault((entry.env, entry.kind), []).append(entry)
     for entries in groups.values():  # each newest first
         old = [e for e in entries if e.created < cutoff]
@@ -58,6 +62,12 @@ def cleanup_backups(
             if not dry_run:
                 entry.path.unlink(missing_ok=True)
                 manifest_path(entry.path).unlink(missing_ok=True)
+    for partial in stale_partials(folders):
+        parsed = parse_backup_name(backup_file_name(partial))
+        if env and (parsed is None or parsed[1] != env):
+            continue
+        if dry_run or remove_stale(partial):
+            result.partials.append(partial)
     return result
 
 

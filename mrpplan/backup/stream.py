@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import IO
 
 from mrpplan.backup.compression import Codec
+from mrpplan.backup.space import FULL_DISK
 from mrpplan.errors import BackupError
 
 CHUNK = 1 << 20
+STOP_SECONDS = 10  # after a failure, how long a stage may take to notice and end
 TAIL = 512
 TRAILER = b"-- Dump completed"
 
@@ -79,8 +81,15 @@ def compress_to_file(
     dest: Path,
     codec: Codec,
     on_bytes: Callable[[int], None] | None = None,
+    *,
+    stop_source: Callable[[], None] | None = None,
 ) -> WrittenFile:
-    """Stream SQL from `source` through the codec's program into `dest`, hashing the output."""
+    """Stream SQL from `source` through the codec's program into `dest`, hashing the output.
+
+    If writing fails (a full disk: DiskFull), the compressor is killed at once and
+    `stop_source` (e.g. killing mariadb-dump) is called, so no stage stays blocked on a
+    pipe; none is waited for longer than STOP_SECONDS after a failure.
+    """
     comp = subprocess.Popen(
         codec.compress_argv(),
         stdin=subprocess.PIPE,
@@ -100,11 +109,18 @@ def compress_to_file(
                 if not chunk:
                     break
                 digest.update(chunk)
-                out.write(chunk)
+                write_all(out.fileno(), chunk)
                 written += len(chunk)
-    finally:
-        pump.join()
-        comp.wait()
+    except OSError as exc:
+        _abort(comp, pump, stop_source)
+        if exc.errno in FULL_DISK:
+            raise DiskFull(dest, written, pump.total) from None
+        raise BackupError(f"writing {dest} failed: {exc.strerror or exc}") from None
+    except BaseException:
+        _abort(comp, pump, stop_source)
+        raise
+    pump.join()
+    comp.wait()
     if pump.error is not None and not isinstance(pump.error, BrokenPipeError):
         raise BackupError(f"writing {dest.name} failed: {pump.error}")
     if comp.returncode != 0:
@@ -113,6 +129,34 @@ def compress_to_file(
             f"{codec.name} failed while writing {dest.name}: {err or comp.returncode}"
         )
     return WrittenFile(digest.hexdigest(), written, pump.total, pump.tail)
+
+
+def _abort(
+    comp: subprocess.Popen[bytes], pump: _Pump, stop_source: Callable[[], None] | None
+) -> None:
+    """Stop the compressor, the source and the thread between them, never waiting long."""
+    if comp.poll() is None:
+        comp.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        comp.wait(timeout=STOP_SECONDS)
+    if stop_source is not None:
+        stop_source()
+    pump.join(timeout=STOP_SECONDS)  # ends once its source ends or the killed pipe breaks
+
+
+class DiskFull(BackupError):
+    """The file's filesystem filled up while writing (ENOSPC/EDQUOT)."""
+
+    def __init__(self, path: Path, written: int, sql_bytes: int):
+        super().__init__(f"no space left on {path.parent} while writing {path.name}")
+        self.path, self.written, self.sql_bytes = path, written, sql_bytes
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """os.write until every byte is written (a nearly full disk takes part of a chunk)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 @dataclass(frozen=True)

@@ -245,6 +245,12 @@ def _cleanup(app: AppContext, env: str | None, days: int | None, dry_run: bool) 
                 f"{verb}: {_relative(entry.path, app.project.root)} "
                 f"({entry.kind}, {_age(entry.created)} old)"
             )
+        for partial in result.partials:
+            total += 1
+            app.console.print(
+                f"{verb}: {_relative(partial, app.project.root)} "
+                "(left by a backup that did not finish)"
+            )
         for _entry, why in result.failed_verify:
             app.err_console.print(f"warning: {why}")
         kept = [e for e in result.kept_last_good if e.created < _cutoff(retention)]

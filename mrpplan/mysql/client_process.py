@@ -1,14 +1,20 @@
 """The stock client programs (mariadb-dump, mariadb) as child processes.
 
 Bulk data moves through the C client tools, not through Python: they run at the
-server's speed (DESIGN §4.2). This module builds their argument lists (credentials
-only ever in a temporary 0600 option file, never in argv or the environment), starts
-them, collects their stderr, and turns a non-zero exit into one readable error.
+server's speed (DESIGN §4.2). This module builds their argument lists, starts them,
+collects their stderr, and turns a non-zero exit into one readable error.
+
+Credentials reach every child through `client_credentials`: an option file that lives
+only in memory (memfd) and is inherited as `/dev/fd/N` (`--defaults-extra-file=/dev/fd/N`).
+No file on any disk ever holds the password, so a SIGKILL at any moment leaves nothing
+behind; it is never in argv or the environment either (`ps`, /proc/PID/environ).
 
 Public API (also used by sync):
+    client_credentials(settings)               context manager -> Credentials (fd, option)
     DumpSpec                                   what to dump
     dump_argv(tool, option_file, spec)         argv for mariadb-dump/mysqldump
     client_argv(tool, option_file, database)   argv for mariadb/mysql reading SQL on stdin
+    ToolProcess(argv, credentials=...)         a started child that inherits the credentials
     open_dump(settings, spec)                  context manager -> ToolProcess (read .stdout)
     open_loader(settings, database)            context manager -> ToolProcess (write .stdin)
     pipe_dump(source, spec, target, database)  mariadb-dump -> mariadb, no temp file
@@ -17,6 +23,7 @@ Public API (also used by sync):
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import subprocess
@@ -28,12 +35,77 @@ from typing import IO
 
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import MrpplanError, SqlError
-from mrpplan.mysql.connection import client_option_file, client_tool
+from mrpplan.mysql.connection import client_tool
 
 CHUNK = 1 << 20
 
 # Session settings for a load: safe because they only live in the loading session.
 LOAD_SESSION_SQL = "SET SESSION foreign_key_checks=0, unique_checks=0"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An option file held in memory; children open it as `path` (an inherited fd)."""
+
+    fd: int
+    secret: str | None
+
+    @property
+    def path(self) -> str:
+        return f"/dev/fd/{self.fd}"
+
+    @property
+    def option(self) -> str:
+        """The client option; it must be the first argument (client rule)."""
+        return f"--defaults-extra-file={self.path}"
+
+
+def option_file_text(settings: ConnectionSettings) -> str:
+    """The `[client]` section that logs a client tool in as `settings` say."""
+    lines = ["[client]", f"user={_quote(settings.user or 'root')}"]
+    if settings.password:
+        lines.append(f"password={_quote(settings.password)}")
+    if settings.socket and not settings.host:
+        lines.append(f"socket={settings.socket}")
+    else:
+        lines.append(f"host={settings.host or '127.0.0.1'}")
+        lines.append(f"port={settings.port or 3306}")
+        lines.append("protocol=TCP")
+    return "\n".join(lines) + "\n"
+
+
+def _quote(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+@contextlib.contextmanager
+def client_credentials(settings: ConnectionSettings) -> Iterator[Credentials]:
+    """The credentials as an in-memory option file, for `ToolProcess(credentials=...)`.
+
+    A memfd is an anonymous file in RAM: it has no name in any filesystem and vanishes
+    when the last process holding it ends, so nothing survives a SIGKILL. It is opened
+    close-on-exec, so only the children it is passed to (pass_fds) inherit it, and it is
+    sealed read-only. Each `open(/dev/fd/N)` starts at offset 0, so tools that read the
+    file once per connection (mydumper, myloader, Perl DBI) work too. Where memfd does
+    not exist, a pipe holds the text instead (readable once: enough for one client).
+    """
+    data = option_file_text(settings).encode()
+    memfd = getattr(os, "memfd_create", None)
+    if memfd is not None:
+        fd = memfd("mrpplan-client", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+        os.fchmod(fd, 0o600)  # memfds start 0777; clients ignore world-writable files
+        os.write(fd, data)
+        seals = fcntl.F_SEAL_WRITE | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_SEAL
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, seals)
+    else:  # pragma: no cover - not Linux
+        fd, write_end = os.pipe()
+        os.write(write_end, data)
+        os.close(write_end)
+    try:
+        yield Credentials(fd, settings.password)
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -53,7 +125,7 @@ class DumpSpec:
         return not self.tables
 
 
-def dump_argv(tool: str, option_file: Path, spec: DumpSpec) -> list[str]:
+def dump_argv(tool: str, option_file: Path | str, spec: DumpSpec) -> list[str]:
     """The dump command line. The option file must come first (client rule)."""
     argv = [
         tool,
@@ -86,7 +158,11 @@ def dump_argv(tool: str, option_file: Path, spec: DumpSpec) -> list[str]:
 
 
 def client_argv(
-    tool: str, option_file: Path, database: str, *, init_command: str | None = LOAD_SESSION_SQL
+    tool: str,
+    option_file: Path | str,
+    database: str,
+    *,
+    init_command: str | None = LOAD_SESSION_SQL,
 ) -> list[str]:
     """The `mariadb` client reading a dump on stdin into `database`."""
     argv = [
@@ -113,10 +189,12 @@ class ToolProcess:
         *,
         stdin: int | IO[bytes] | None,
         stdout: int | IO[bytes] | None,
+        credentials: Credentials | None = None,
         secret: str | None = None,
     ):
         self.argv = argv
         self.name = os.path.basename(argv[0])
+        secret = credentials.secret if credentials else secret
         if argv_has_secret(argv, secret):
             raise MrpplanError(
                 f"refusing to start {self.name}: its arguments would show a password"
@@ -127,6 +205,7 @@ class ToolProcess:
             stdout=stdout,
             stderr=subprocess.PIPE,
             env=child_env(secret),
+            pass_fds=(credentials.fd,) if credentials else (),
         )
         self._err = bytearray()
         self._reader = threading.Thread(target=self._collect, daemon=True)
@@ -221,14 +300,14 @@ def loader_tool() -> str:
 def open_dump(settings: ConnectionSettings, spec: DumpSpec) -> Iterator[ToolProcess]:
     """Start mariadb-dump; the caller reads `.stdout`, then calls `.check(...)`.
 
-    The process is killed if the block exits early, and the option file removed.
+    The process is killed if the block exits early.
     """
-    with client_option_file(settings) as option_file:
+    with client_credentials(settings) as credentials:
         proc = ToolProcess(
-            dump_argv(dump_tool(), option_file, spec),
+            dump_argv(dump_tool(), credentials.path, spec),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            secret=settings.password,
+            credentials=credentials,
         )
         try:
             yield proc
@@ -248,9 +327,9 @@ def open_loader(
     init_command: str | None = LOAD_SESSION_SQL,
 ) -> Iterator[ToolProcess]:
     """Start the `mariadb` client reading SQL into `database` (write `.stdin`, close, check)."""
-    with client_option_file(settings) as option_file:
-        argv = client_argv(loader_tool(), option_file, database, init_command=init_command)
-        proc = ToolProcess(argv, stdin=stdin, stdout=subprocess.DEVNULL, secret=settings.password)
+    with client_credentials(settings) as credentials:
+        argv = client_argv(loader_tool(), credentials.path, database, init_command=init_command)
+        proc = ToolProcess(argv, stdin=stdin, stdout=subprocess.DEVNULL, credentials=credentials)
         try:
             yield proc
         except BaseException:

@@ -1,13 +1,11 @@
-"""Connections to the server (PyMySQL) and credentials for the client tools (0600 option file)."""
+"""Connections to the server (PyMySQL); where the client tools are.
+
+Credentials for the client tools (an option file that exists only in memory) are in
+`client_process.client_credentials`."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pymysql
@@ -91,36 +89,17 @@ def server_version(conn: Connection) -> str:
     return str(row[0]) if row else ""
 
 
-@contextlib.contextmanager
-def client_option_file(settings: ConnectionSettings) -> Iterator[Path]:
-    """A temporary 0600 option file with the credentials, removed afterwards.
-
-    The client tools get `--defaults-extra-file=` pointing here, so the password is never
-    on a command line (visible in `ps`) or in the environment.
-    """
-    lines = ["[client]", f"user={_quote(settings.user or 'root')}"]
-    if settings.password:
-        lines.append(f"password={_quote(settings.password)}")
-    if settings.socket and not settings.host:
-        lines.append(f"socket={settings.socket}")
-    else:
-        lines.append(f"host={settings.host or '127.0.0.1'}")
-        lines.append(f"port={settings.port or 3306}")
-        lines.append("protocol=TCP")
-    fd, name = tempfile.mkstemp(prefix="mrpplan-", suffix=".cnf")
+def kill_query(settings: ConnectionSettings, connection_id: int) -> None:
+    """Stop the statement another of our connections is running (a cancelled backup's
+    checksum pass), so a failure is reported in seconds, not after a full table scan."""
+    conn = connect(settings, database=None, connect_timeout=5)
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write("\n".join(lines) + "\n")
-        yield Path(name)
+        with conn.cursor() as cur:
+            cur.execute("KILL QUERY %s", (connection_id,))
+    except pymysql.err.MySQLError:
+        pass  # the statement already ended
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name)
-
-
-def _quote(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+        conn.close()
 
 
 def client_tool(*names: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import pymysql
@@ -38,8 +38,30 @@ def views(conn: Connection, database: str) -> list[str]:
 
 def data_sizes(conn: Connection, database: str, tables: Sequence[str] | None = None) -> int:
     """Estimated bytes of row data (information_schema; for progress ETA only)."""
+    return _size_sum(conn, database, tables, "data_length")
+
+
+def sizes_by_table(conn: Connection, database: str, tables: Sequence[str]) -> dict[str, int]:
+    """{table: estimated bytes of row data} (to share tables out between dump workers)."""
+    if not tables:
+        return {}
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT table_name, COALESCE(data_length, 0) FROM information_schema.tables "
+            "WHERE table_schema = %s AND table_name IN (" + ", ".join(["%s"] * len(tables)) + ")",
+            (database, *tables),
+        )
+        return {str(name): int(size) for name, size in cur.fetchall()}
+
+
+def stored_sizes(conn: Connection, database: str, tables: Sequence[str] | None = None) -> int:
+    """Bytes the tables take on disk, rows and indexes (for a free-space estimate)."""
+    return _size_sum(conn, database, tables, "data_length + index_length")
+
+
+def _size_sum(conn: Connection, database: str, tables: Sequence[str] | None, column: str) -> int:
     sql = (
-        "SELECT COALESCE(SUM(data_length), 0) FROM information_schema.tables "
+        f"SELECT COALESCE(SUM({column}), 0) FROM information_schema.tables "
         "WHERE table_schema = %s AND table_type = 'BASE TABLE'"
     )
     args: list[object] = [database]
@@ -76,11 +98,17 @@ def table_checksums(
 
 
 def snapshot_checksums(
-    conn: Connection, database: str, tables: Sequence[str] | None = None
+    conn: Connection,
+    database: str,
+    tables: Sequence[str] | None = None,
+    on_snapshot: Callable[[], None] | None = None,
 ) -> dict[str, dict[str, int | None]]:
-    """table_checksums in one consistent snapshot (InnoDB), then end the transaction."""
+    """table_checksums in one consistent snapshot (InnoDB), then end the transaction.
+    `on_snapshot` is called once the snapshot exists (a parallel dump waits for it)."""
     with conn.cursor() as cur:
         cur.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+    if on_snapshot:
+        on_snapshot()
     try:
         return table_checksums(conn, database, tables)
     finally:

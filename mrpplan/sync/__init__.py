@@ -14,7 +14,7 @@ Commands (mrpplan/cli/sync.py):
 Decisions (the why lives next to the code; this is the summary):
 - Copies stream `mariadb-dump --single-transaction` (consistent snapshot, no table locks, so
   reading a protected production server is fine) into the destination's `mariadb` client, no
-  temporary file, credentials only in 0600 option files (mysql/client_process.py).
+  temporary file, credentials only in an in-memory option file (mysql/client_process.py).
 - Writing into a protected environment needs the typed environment name on a terminal or
   --auto-approve; without a terminal and without it: exit 3 before anything is read.
 - --include/--exclude on the command line win over the destination's `sync:` section (each

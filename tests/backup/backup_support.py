@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,21 @@ def environment(db: Any, folder: Path, name: str = "local", protected: bool = Fa
 
 def backups_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.sql.*") if not p.name.endswith(".manifest.json"))
+
+
+def password_login(db: Any, *databases: str) -> tuple[str, str]:
+    """A dedicated login with a distinctive password (user, password), as password_env
+    would give it; no file of the project or the sandbox holds that password."""
+    password = "Pw-" + secrets.token_hex(12)
+    user = "bk_" + secrets.token_hex(4)
+    db.execute(
+        f"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'",
+        *(f"GRANT ALL ON `{name}`.* TO '{user}'@'%'" for name in databases or (db.name,)),
+        f"GRANT RELOAD, PROCESS ON *.* TO '{user}'@'%'",
+        f"GRANT SELECT ON mysql.* TO '{user}'@'%'",  # SHOW CREATE PROCEDURE of others' routines
+    )
+    return user, password
+
+
+def drop_login(db: Any, user: str) -> None:
+    db.execute(f"DROP USER IF EXISTS '{user}'@'%'")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import gzip
 import os
-import secrets
 import subprocess
 from pathlib import Path
 from typing import Any
 
-from backup_support import seed
+from backup_support import drop_login, password_login, seed
 
 from mrpplan.backup.dump import create_backup
 from mrpplan.config.settings import BackupSettings, ConnectionSettings, Environment
@@ -18,14 +17,7 @@ from mrpplan.mysql.client_process import DumpSpec, open_dump, open_loader
 
 def _user_env(fresh_db: Any, tmp_path: Path) -> tuple[Environment, str]:
     """A dedicated login with a distinctive password, as password_env would give it."""
-    password = "Pw-" + secrets.token_hex(12)
-    user = "bk_" + secrets.token_hex(4)
-    fresh_db.execute(
-        f"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'",
-        f"GRANT ALL ON `{fresh_db.name}`.* TO '{user}'@'%'",
-        f"GRANT RELOAD, PROCESS ON *.* TO '{user}'@'%'",
-        f"GRANT SELECT ON mysql.* TO '{user}'@'%'",  # SHOW CREATE PROCEDURE of others' routines
-    )
+    user, password = password_login(fresh_db)
     settings = ConnectionSettings(
         database=fresh_db.name,
         host="127.0.0.1",
@@ -73,7 +65,7 @@ def test_password_absent_from_arguments_environment_and_files(
             dump.check("dump")
         assert password not in " ".join(argv_seen)
         assert password.encode() not in cmdline and password.encode() not in environ
-        assert any(a.startswith("--defaults-extra-file=") for a in argv_seen)
+        assert any(a.startswith("--defaults-extra-file=/dev/fd/") for a in argv_seen)
 
         recorder = _SpawnRecorder(subprocess.Popen)
         monkeypatch.setattr(subprocess, "Popen", recorder)
@@ -98,15 +90,15 @@ def test_password_absent_from_arguments_environment_and_files(
                 data = gzip.decompress(data)
             assert password.encode() not in data, path
     finally:
-        fresh_db.execute(f"DROP USER IF EXISTS '{env.connection.user}'@'%'")
+        drop_login(fresh_db, env.connection.user)
 
 
-def test_dump_command_line_is_consistent_and_secret_free(tmp_path: Path) -> None:
+def test_dump_command_line_is_consistent_and_secret_free() -> None:
     from mrpplan.errors import MrpplanError
     from mrpplan.mysql.client_process import ToolProcess, dump_argv
 
-    argv = dump_argv("mariadb-dump", tmp_path / "x.cnf", DumpSpec("erp"))
-    assert argv[1] == f"--defaults-extra-file={tmp_path / 'x.cnf'}"  # must come first
+    argv = dump_argv("mariadb-dump", "/dev/fd/7", DumpSpec("erp"))
+    assert argv[1] == "--defaults-extra-file=/dev/fd/7"  # must come first
     for flag in ("--single-transaction", "--routines", "--triggers", "--events", "--quick"):
         assert flag in argv
     assert argv[-2:] == ["--", "erp"]

@@ -12,7 +12,7 @@ from backup_support import checksums, environment, objects, seed
 
 from mrpplan.backup.dump import create_backup
 from mrpplan.backup.load import load_file
-from mrpplan.mysql.connection import client_option_file
+from mrpplan.mysql.client_process import client_credentials
 
 
 @pytest.mark.parametrize("sessions", [1, 3])
@@ -33,11 +33,11 @@ def test_stock_dump_with_lock_tables_loads_in_parallel(
 ) -> None:
     """Files from plain mariadb-dump (LOCK TABLES, one INSERT per line) work too."""
     seed(fresh_db)
-    with client_option_file(fresh_db.settings) as cnf:
+    with client_credentials(fresh_db.settings) as cnf:
         sql = subprocess.run(
             [
                 "mariadb-dump",
-                f"--defaults-extra-file={cnf}",
+                cnf.option,
                 "--routines",
                 "--triggers",
                 "--net-buffer-length=4096",
@@ -45,6 +45,7 @@ def test_stock_dump_with_lock_tables_loads_in_parallel(
             ],
             capture_output=True,
             check=True,
+            pass_fds=(cnf.fd,),
         ).stdout
     assert b"LOCK TABLES" in sql
     path = tmp_path / "stock.sql.gz"

@@ -1,0 +1,55 @@
+"""One consistent point in time for several sessions (a parallel dump and its checksums).
+
+MariaDB cannot share one transaction's snapshot between sessions. But while commits are
+blocked (`BACKUP STAGE BLOCK_COMMIT`, MariaDB 10.4+), every `START TRANSACTION WITH
+CONSISTENT SNAPSHOT` sees the same data, so sessions that start their snapshot inside that
+window agree. The window lasts only until each session has its snapshot (tens of
+milliseconds): commits wait, reads and uncommitted writes go on; nothing is flushed
+(unlike FLUSH TABLES WITH READ LOCK, it does not wait for long-running SELECTs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import pymysql
+
+from mrpplan.config.settings import ConnectionSettings
+from mrpplan.errors import MrpplanError
+from mrpplan.mysql.connection import Connection, connect
+
+
+class CommitBlock:
+    """Commits on the server are blocked from `try_block` until `release`."""
+
+    def __init__(self, conn: Connection):
+        self._conn: Connection | None = conn
+
+    def release(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            with conn.cursor() as cur:
+                cur.execute("BACKUP STAGE END")
+        finally:
+            conn.close()  # closing the session ends the backup stage in any case
+
+
+def try_block(settings: ConnectionSettings, timeout: int = 10) -> CommitBlock | None:
+    """Block commits, or None when this server or login cannot (no BACKUP STAGE support,
+    no RELOAD privilege, or the block was not granted within `timeout` seconds)."""
+    try:
+        conn = connect(settings, database=None)
+    except MrpplanError:
+        return None
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET SESSION lock_wait_timeout = %s", (timeout,))
+            cur.execute("BACKUP STAGE START")
+            cur.execute("BACKUP STAGE BLOCK_COMMIT")
+    except pymysql.err.MySQLError:
+        with contextlib.suppress(pymysql.err.MySQLError):
+            conn.close()
+        return None
+    return CommitBlock(conn)

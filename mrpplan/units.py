@@ -1,0 +1,13 @@
+"""Quantities as people read them (shared by the library's messages and the views)."""
+
+from __future__ import annotations
+
+
+def human_size(n: int) -> str:
+    """Bytes as people read them: 998 B, 14.6 KB, 205.3 MB."""
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"

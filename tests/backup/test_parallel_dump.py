@@ -1,0 +1,159 @@
+"""A backup dumped by several workers is one file that `gunzip | mariadb` restores exactly,
+and every worker (and the manifest's checksums) saw the same point in time."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from backup_support import checksums, drop_login, environment, objects, seed
+
+from mrpplan.backup.dump import create_backup
+from mrpplan.backup.verify import verify_backup
+from mrpplan.config.settings import ConnectionSettings
+from mrpplan.mysql.client_process import client_credentials
+
+
+def _gunzip_into(path: Path, settings: ConnectionSettings, database: str) -> None:
+    """The stock way: gunzip -c FILE | mariadb DB."""
+    with client_credentials(settings) as cnf:
+        subprocess.run(
+            ["bash", "-o", "pipefail", "-c", f"gunzip -c {path} | mariadb {cnf.option} {database}"],
+            check=True,
+            pass_fds=(cnf.fd,),
+        )
+
+
+def test_parallel_backup_restores_with_gunzip_and_mariadb(
+    fresh_db: Any, database_factory: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("MRPPLAN_DUMP_WORKERS", "3")
+    seed(fresh_db)
+    result = create_backup(environment(fresh_db, tmp_path), "full")
+    members = result.path.read_bytes().count(b"\x1f\x8b\x08")
+    assert members >= 4, "three table pieces and the views/routines piece"
+    target = database_factory()
+    _gunzip_into(result.path, target.settings, target.name)
+    assert checksums(target) == checksums(fresh_db)
+    assert objects(target) == objects(fresh_db)
+    assert {t: s.checksum for t, s in result.manifest.tables.items()} == checksums(fresh_db)
+    assert list(tmp_path.joinpath("backups").glob(".*")) == []  # no piece left behind
+    verify_backup(result.path, deep=True, scratch=target.settings)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_workers_and_checksums_see_one_point_in_time_while_money_moves(
+    workers: str, fresh_db: Any, database_factory: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Transfers between two tables dumped by different workers: in the backup, the total
+    is what it always is, and the manifest's checksums are those of the rows in the file.
+    Sessions with snapshots a few commits apart would break either."""
+    monkeypatch.setenv("MRPPLAN_DUMP_WORKERS", workers)
+    fresh_db.execute(
+        "CREATE TABLE acct_a (id INT PRIMARY KEY, amount BIGINT NOT NULL)",
+        "CREATE TABLE acct_b (id INT PRIMARY KEY, amount BIGINT NOT NULL)",
+        "INSERT INTO acct_a SELECT seq, 1000 FROM seq_1_to_2000",
+        "INSERT INTO acct_b SELECT seq, 1000 FROM seq_1_to_2000",
+    )
+    stop = threading.Event()
+
+    def transfers() -> None:
+        conn = fresh_db.connect()
+        conn.autocommit(False)
+        n = 0
+        with conn.cursor() as cur:
+            while not stop.is_set():
+                n += 1
+                cur.execute("UPDATE acct_a SET amount = amount - 7 WHERE id = %s", (n % 2000 + 1,))
+                cur.execute("UPDATE acct_b SET amount = amount + 7 WHERE id = %s", (n % 1999 + 1,))
+                conn.commit()
+        conn.close()
+
+    writer = threading.Thread(target=transfers, daemon=True)
+    writer.start()
+    try:
+        results = [create_backup(environment(fresh_db, tmp_path), "full") for _ in range(3)]
+    finally:
+        stop.set()
+        writer.join()
+    for result in results:
+        target = database_factory()
+        _gunzip_into(result.path, target.settings, target.name)
+        total = target.query(
+            "SELECT (SELECT SUM(amount) FROM acct_a) + (SELECT SUM(amount) FROM acct_b)"
+        )
+        assert int(total[0][0]) == 4_000_000, result.path.name
+        assert {t: s.checksum for t, s in result.manifest.tables.items()} == checksums(target)
+
+
+def test_a_login_that_cannot_block_commits_gets_one_stream(
+    fresh_db: Any, database_factory: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("MRPPLAN_DUMP_WORKERS", "2")
+    seed(fresh_db)
+    user, password = "ro_" + fresh_db.name[-8:], "Ro-pw-" + fresh_db.name[-8:]
+    fresh_db.execute(
+        f"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'",
+        f"GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON `{fresh_db.name}`.*"
+        f" TO '{user}'@'%'",
+        f"GRANT SELECT ON mysql.* TO '{user}'@'%'",
+    )
+    try:
+        login = ConnectionSettings(
+            database=fresh_db.name,
+            host="127.0.0.1",
+            port=fresh_db.server.port,
+            user=user,
+            password=password,
+        )
+        env = dataclasses.replace(environment(fresh_db, tmp_path), connection=login)
+        result = create_backup(env, "full")
+        assert result.path.read_bytes().count(b"\x1f\x8b\x08") == 1  # the single stream
+        target = database_factory()
+        _gunzip_into(result.path, target.settings, target.name)
+        assert checksums(target) == checksums(fresh_db)
+    finally:
+        drop_login(fresh_db, user)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_manifest_is_the_same_whatever_the_workers(
+    workers: str, fresh_db: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("MRPPLAN_DUMP_WORKERS", workers)
+    seed(fresh_db)
+    manifest = create_backup(environment(fresh_db, tmp_path), "full").manifest
+    assert sorted(manifest.tables) == ["items", "stock", "stock_audit", "warehouses"]
+    assert manifest.views == ["stock_totals"]
+    assert {t: s.checksum for t, s in manifest.tables.items()} == checksums(fresh_db)
+
+
+def test_a_worker_stuck_on_a_lock_does_not_keep_commits_blocked(
+    fresh_db: Any, database_factory: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A worker's first table is locked: after a few seconds the commits go on, the dump
+    becomes one stream that waits for the lock like mariadb-dump would, then finishes."""
+    monkeypatch.setenv("MRPPLAN_DUMP_WORKERS", "2")
+    seed(fresh_db)
+    locker = fresh_db.connect()
+    with locker.cursor() as cur:
+        cur.execute("LOCK TABLES stock WRITE")  # the first table of the second worker
+    outcome: list[Any] = []
+    backup = threading.Thread(
+        target=lambda: outcome.append(create_backup(environment(fresh_db, tmp_path), "full"))
+    )
+    try:
+        backup.start()
+        fresh_db.execute("INSERT INTO warehouses VALUES (3, 'WH03', 'committed meanwhile')")
+        assert backup.is_alive(), "the backup waits for the locked table"
+    finally:
+        locker.close()  # releases the lock
+    backup.join()
+    (result,) = outcome
+    target = database_factory()
+    _gunzip_into(result.path, target.settings, target.name)
+    assert {t: s.checksum for t, s in result.manifest.tables.items()} == checksums(target)
