@@ -100,14 +100,14 @@ def rebuild(executor: StepExecutor, plan: Plan, entries: list[JournalEntry]) -> 
             # a step run by its own runner (one transaction): it took effect or it did not
             took = (
                 bool(entry.fingerprint_before)
-                and executor.fingerprint() != entry.fingerprint_before
+                and executor.step_fingerprint(step) != entry.fingerprint_before
             )
             count = len(step.sql) if took else 0
             ran.append(Progressed(step, count, entry.artifact, complete=took))
             continue
         done = entry.statements_done
         running = entry.status == "started" and entry.fingerprint_before and done < len(step.sql)
-        if running and executor.fingerprint() != entry.fingerprint_before:
+        if running and executor.step_fingerprint(step) != entry.fingerprint_before:
             done += 1  # the statement that was running took effect
         ran.append(Progressed(step, done, entry.artifact, complete=done >= len(step.sql) > 0))
     return ran

@@ -1,7 +1,7 @@
 """Run and undo one step, journaling before and after every statement.
 
-DDL commits implicitly, so a step's statements run one by one with the live fingerprint
-journaled before each: after a crash, `recover` compares it with the database to tell
+DDL commits implicitly, so a step's statements run one by one with the fingerprint of the
+objects the step touches journaled before each: after a crash, `recover` compares it with the database to tell
 whether the statement that was running took effect. Steps made only of data statements
 run in one transaction whose last write marks the step done (all or nothing).
 """
@@ -22,7 +22,7 @@ import pymysql
 from mrpplan.apply.journal import Journal
 from mrpplan.apply.runners import RunContext, runner_for
 from mrpplan.config import Environment, Project
-from mrpplan.plan.live import read_state
+from mrpplan.plan.live import objects_fingerprint, read_state, touched_objects
 from mrpplan.plan.types import Step
 
 Progress = Callable[[str], None]
@@ -75,6 +75,15 @@ class StepExecutor:
     def fingerprint(self) -> str:
         return read_state(self.conn, self.database).fingerprint
 
+    def step_fingerprint(self, step: Step) -> str:
+        """What `recover` compares to tell whether a statement of `step` took effect: only the
+        objects the step touches (plus history rows), so an apply stays linear in its steps;
+        the whole database when the step's targets cannot be known."""
+        names = touched_objects(step.sql)
+        if names is None:
+            return self.fingerprint()
+        return objects_fingerprint(self.conn, self.database, names)
+
     def run(self, step: Step, position: int, *, start: int = 0) -> Progressed:
         """Run `step` from statement `start`; StepFailed carries how far it got."""
         self.current = Progressed(step, statements_done=start)
@@ -107,7 +116,7 @@ class StepExecutor:
         return progressed
 
     def _custom(self, step: Step, position: int, forward: Any) -> Progressed:
-        self.journal.step_started(step.id, position, self.fingerprint())
+        self.journal.step_started(step.id, position, self.step_fingerprint(step))
         progressed = self._progressed(step)
         try:
             artifact = forward(RunContext(self.project, self.env, self.conn), step)
@@ -143,7 +152,7 @@ class StepExecutor:
 
     def _statements(self, step: Step, position: int, start: int) -> Progressed:
         progressed = self._progressed(step)
-        fingerprint = self.fingerprint()
+        fingerprint = self.step_fingerprint(step)
         self.journal.step_started(step.id, position, fingerprint)
         if start:
             self.journal.statement_done(step.id, start, fingerprint)
@@ -158,7 +167,7 @@ class StepExecutor:
             if index + 1 == len(step.sql):
                 break
             if not _NO_EFFECT.match(statement):  # DO / SET leave the fingerprint as it was
-                fingerprint = self.fingerprint()
+                fingerprint = self.step_fingerprint(step)
             self.journal.statement_done(step.id, index + 1, fingerprint)
         progressed.complete = True
         self.journal.statement_done(step.id, len(step.sql), None)
