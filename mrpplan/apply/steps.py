@@ -1,9 +1,9 @@
 """Run and undo one step, journaling before and after every statement.
 
 DDL commits implicitly, so a step's statements run one by one with the fingerprint of the
-objects the step touches journaled before each: after a crash, `recover` compares it with the database to tell
-whether the statement that was running took effect. Steps made only of data statements
-run in one transaction whose last write marks the step done (all or nothing).
+objects the step touches journaled before each: after a crash, `recover` compares it with
+the database to tell whether the statement that was running took effect. Steps made only
+of data statements run in one transaction whose last write marks the step done.
 """
 
 from __future__ import annotations

@@ -41,6 +41,17 @@ class Change:
     def describe(self) -> str:
         return type(self).__name__
 
+    def record(self) -> dict[str, object]:
+        """The change as plain data for the plan file (DESIGN §3.7): its type and fields,
+        model objects by their name and SQL text, so a reviewer (and `show --json`) sees
+        what mrpplan decided, not only the SQL it rendered."""
+        from dataclasses import fields
+
+        data: dict[str, object] = {"type": type(self).__name__}
+        for item in fields(self):
+            data[item.name] = _plain(getattr(self, item.name))
+        return data
+
     @property
     def reason(self) -> str:
         risks = self.risks()
@@ -74,3 +85,17 @@ class TableClause(Change):
     def clauses(self, flavor: Flavor) -> list[str]:
         """This change as ALTER TABLE clause(s)."""
         raise NotImplementedError
+
+
+def _plain(value: object) -> object:
+    """A field's value as JSON: model objects by name and text, sequences item by item."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    name, text = getattr(value, "name", None), getattr(value, "text", None)
+    if type(value).__name__ == "Table":
+        return {"name": name}  # its whole text is the step's SQL already
+    if name is not None or text is not None:
+        return {k: v for k, v in (("name", name), ("text", text)) if v is not None}
+    return str(value)

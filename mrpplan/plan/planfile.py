@@ -91,6 +91,7 @@ def _step_document(step: Step) -> dict[str, Any]:
         "reason": step.reason,
         "algorithm": step.algorithm,
         "checkpoint": step.checkpoint,
+        **({"changes": [dict(c) for c in step.changes]} if step.changes else {}),
     }
 
 
@@ -245,6 +246,7 @@ def from_document(document: dict[str, Any]) -> Plan:
                 reason=s["reason"],
                 algorithm=s["algorithm"],
                 checkpoint=s["checkpoint"],
+                changes=tuple(s.get("changes") or ()),
             )
             for s in document["steps"]
         ),

@@ -214,6 +214,7 @@ def arrange(drafts: Sequence[StepDraft], checkpoint_policy: str) -> list[Step]:
                 reason=draft.reason,
                 algorithm=draft.algorithm,
                 checkpoint=checkpoint_id,
+                changes=tuple(draft.changes),
             )
         )
     return steps

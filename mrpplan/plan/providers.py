@@ -57,6 +57,7 @@ class StepDraft:
     tables: tuple[str, ...] = ()
     needs_checkpoint: bool = False
     history: bool = False
+    changes: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

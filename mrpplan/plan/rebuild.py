@@ -85,7 +85,16 @@ def first_difference(plan: Plan, fresh: Plan) -> str | None:
     return None
 
 
-_COMPARED = ("action", "object", "sql", "reverse_sql", "destructive", "checkpoint", "algorithm")
+_COMPARED = (
+    "action",
+    "object",
+    "sql",
+    "reverse_sql",
+    "destructive",
+    "checkpoint",
+    "algorithm",
+    "changes",
+)
 
 
 def _differing_field(mine: Step, theirs: Step) -> str | None:

@@ -47,6 +47,7 @@ def schema_change_steps(ctx: PlanContext, current: Any, desired: Any) -> list[St
             algorithm=r.algorithm,
             tables=tuple(r.tables),
             needs_checkpoint=bool(r.needs_checkpoint),
+            changes=tuple(c.record() for c in r.changes),
         )
         for r in rendered
     ]

@@ -55,6 +55,8 @@ class Step:
     reason: str = ""
     algorithm: str = "n/a"
     checkpoint: str | None = None
+    # declarative steps: the schema engine's changes as plain data (type and fields)
+    changes: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def kind(self) -> str:
