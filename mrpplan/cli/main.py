@@ -12,7 +12,7 @@ import click
 from rich.text import Text
 
 from mrpplan import __version__
-from mrpplan.cli import backup, migrate, plan, restore, sandbox, seed, sync, validate
+from mrpplan.cli import backup, migrate, plan, restore, sandbox, seed, status, sync, validate
 from mrpplan.cli.context import AppContext, make_console
 from mrpplan.errors import EXIT_ERROR, EXIT_USAGE, MrpplanError
 
@@ -42,14 +42,26 @@ def cli(ctx: click.Context, project_dir: Path | None, no_color: bool, verbose: b
     ctx.obj = AppContext(project_dir=project_dir, verbose=verbose, no_color=no_color)
 
 
-for module in (validate, plan, migrate, seed, backup, restore, sync, sandbox):
+for module in (validate, plan, status, migrate, seed, backup, restore, sync, sandbox):
     for command in module.COMMANDS:
         cli.add_command(command)
 
 
+GLOBAL_FLAGS = ("--verbose", "--no-color")
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """`mrpplan migrate up dev --verbose` means `mrpplan --verbose migrate up dev`: people
+    type --verbose last (the old scripts took it anywhere)."""
+    if "--" in args:
+        return list(args)
+    flags = [a for a in GLOBAL_FLAGS if a in args]
+    return [*flags, *(a for a in args if a not in GLOBAL_FLAGS)]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: maps expected errors to exit codes, never shows a traceback unless --verbose."""
-    args = sys.argv[1:] if argv is None else argv
+    args = hoist_global_flags(sys.argv[1:] if argv is None else argv)
     verbose = "--verbose" in args or "-v" in args
     no_color = "--no-color" in args or bool(os.environ.get("NO_COLOR"))
     err = make_console(no_color, stderr=True)

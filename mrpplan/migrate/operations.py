@@ -23,7 +23,12 @@ from mrpplan.migrate.directory import (
     resolve_version,
     source_digest,
 )
-from mrpplan.migrate.status import MigrationStatus, check_not_edited, migration_statuses
+from mrpplan.migrate.status import (
+    MigrationStatus,
+    check_not_edited,
+    migration_statuses,
+    with_base_schema,
+)
 from mrpplan.mysql.catalog import database_charset
 from mrpplan.mysql.connection import connect
 from mrpplan.mysql.quote import ident
@@ -51,11 +56,15 @@ def read_migrations(project: Project, env: Environment) -> DatabaseMigrations:
     conn = connect(env.connection)
     try:
         has = history.exists(conn)
-        rows = [r for r in history.read(conn) if r.number > 0]
+        every = history.read(conn)
     finally:
         conn.close()
+    statuses = migration_statuses(migrations, [r for r in every if r.number > 0])
     return DatabaseMigrations(
-        env.name, env.connection.database, has, tuple(migration_statuses(migrations, rows))
+        env.name,
+        env.connection.database,
+        has,
+        tuple(with_base_schema(statuses, project.schema_dir, every)),
     )
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from mrpplan.errors import ConfigError
 from mrpplan.migrate import history
 from mrpplan.migrate.directory import Migration, base_schema_statements, load_migrations
-from mrpplan.migrate.status import check_not_edited, migration_statuses
+from mrpplan.migrate.status import check_not_edited, migration_statuses, with_base_schema
 from mrpplan.migrate.trace import Trace, generated_down, trace_chain, trace_statements
 from mrpplan.plan.fingerprint import object_digests
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
@@ -39,7 +39,12 @@ def migration_steps(ctx: PlanContext) -> list[StepDraft] | None:
     rows = history.read(ctx.conn) if ctx.live.has_history_table else []
     migration_rows = [r for r in rows if r.success and r.number > 0]
     check_not_edited(
-        migration_statuses(migrations, [r for r in rows if r.number > 0]), ctx.env.name
+        with_base_schema(
+            migration_statuses(migrations, [r for r in rows if r.number > 0]),
+            ctx.project.schema_dir,
+            rows,
+        ),
+        ctx.env.name,
     )
     empty = not object_digests(ctx.live.schema)
     drafts: list[StepDraft] = []
