@@ -26,9 +26,9 @@ def read_state(conn: Any, database: str) -> DatabaseState:
             "WHERE COALESCE(success, 1) = 1",
         )
     if SEED_HISTORY in present:
-        seed_rows = _pairs(
-            conn, f"SELECT seed, checksum FROM {ident(database)}.{ident(SEED_HISTORY)}"
-        )
+        from mrpplan.seed import history as seed_history
+
+        seed_rows = seed_history.latest_checksums(conn, database)
     return DatabaseState(
         schema=schema,
         schema_history=schema_rows,

@@ -96,6 +96,7 @@ def refresh(
                 cur.execute(current)
             for seed, texts in zip(seeds, statements, strict=True):
                 rows = 0
+                cur.execute(history.START_SQL)
                 for current in texts:
                     cur.execute(current)
                     rows += max(cur.rowcount or 0, 0)
