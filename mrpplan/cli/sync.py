@@ -16,6 +16,7 @@ from mrpplan.cli.formatting import human_size
 from mrpplan.errors import EXIT_CHANGES
 from mrpplan.sync.compare import compare_environments
 from mrpplan.sync.copy import CopyOptions, CopyPlan, CopyResult, check_approval, plan_copy, run_copy
+from mrpplan.sync.select import schema_only_choice
 from mrpplan.sync.status import environment_status, list_environments
 
 
@@ -106,15 +107,25 @@ def status(app: AppContext, env: str, as_json: bool) -> None:
 def _copy_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option(
-            "--schema-only/--with-data",
+            "--schema-only",
+            is_flag=True,
             default=None,
             help="Structure only, no rows (default: the destination's sync.schema_only).",
         ),
         click.option(
-            "--include", multiple=True, metavar="GLOB", help="Only these tables (repeatable)."
+            "--with-data", "--data-only", "data_only", is_flag=True, help="Structure and rows."
         ),
         click.option(
-            "--exclude", multiple=True, metavar="GLOB", help="Not these tables (repeatable)."
+            "--include",
+            multiple=True,
+            metavar="GLOB",
+            help="Only these tables, added to sync.include (repeatable).",
+        ),
+        click.option(
+            "--exclude",
+            multiple=True,
+            metavar="GLOB",
+            help="Not these tables either, added to sync.exclude (repeatable).",
         ),
         click.option(
             "--backup/--no-backup",
@@ -149,6 +160,7 @@ def _copy(
     target_name: str,
     *,
     schema_only: bool | None,
+    data_only: bool,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     backup: bool,
@@ -158,6 +170,7 @@ def _copy(
 ) -> None:
     source = app.environment(source_name)
     target = app.environment(target_name)
+    schema_only = schema_only_choice(schema_only, data_only)
     options = CopyOptions(schema_only, _globs(include), _globs(exclude), backup)
     interactive = sys.stdin.isatty()
     if not dry_run and target.protected and not auto_approve and not interactive:
