@@ -15,7 +15,7 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pymysql
@@ -226,3 +226,28 @@ def _store(cache_dir: Path | None, key: str, schema: Schema) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump({"format": CACHE_FORMAT, "schema": schema.to_texts()}, handle)
         os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def scratch_database(
+    settings: ConnectionSettings, statements: Sequence[SqlStatement]
+) -> Iterator[Connection]:
+    """A scratch `_mrpplan_ws_<random>` database holding what `statements` build, for work
+    that must not touch a real database (seed idempotency checks); always dropped."""
+    conn = connect(settings, database=None)
+    scratch = f"_mrpplan_ws_{secrets.token_hex(6)}"
+    created = False
+    try:
+        charset, collation = _default_charset(conn, settings.database)
+        with conn.cursor() as cur:
+            _create_scratch(cur, scratch, charset, collation, settings)
+            created = True
+            conn.select_db(scratch)
+            for statement in statements:
+                _run(cur, statement)
+        yield conn
+    finally:
+        if created:
+            _drop(conn, settings, scratch)
+        with contextlib.suppress(Exception):
+            conn.close()
