@@ -461,7 +461,7 @@ EXAMPLES: list[Example] = [
         "mrpplan seed run local",
         "every seed local lists is run",
         seed_ran("local", "03_sample_orders"),
-        start={"local": "v001"},
+        start={"local": "ref"},
         prepare=runs_before("03_sample_orders"),
     ),
     Example(
@@ -469,7 +469,7 @@ EXAMPLES: list[Example] = [
         "mrpplan seed run local 01_test_data",
         "that seed only (its name, not an environment)",
         all_of(says("01_test_data: applied"), seed_ran("local", "01_test_data"), some_items),
-        start={"local": "v001"},
+        start={"local": "ref"},
     ),
     Example(
         "./scripts/seed.sh reference",
@@ -522,7 +522,7 @@ EXAMPLES: list[Example] = [
         "mrpplan seed test local",
         "the test data",
         seed_ran("local", "01_test_data"),
-        start={"local": "v001"},
+        start={"local": "ref"},
     ),
     Example(
         "./scripts/seed.sh status",
@@ -706,7 +706,8 @@ EXAMPLES += [
 def states(
     server: sandbox.SandboxInfo, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
-    """Dumps of the starting states: schema only (003), 001 + reference data, 003 + all seeds."""
+    """Dumps of the starting states: schema only (003), 001 + reference data, 003 + reference
+    data, 003 + all seeds."""
     folder = tmp_path_factory.mktemp("states")
     plans = {
         "schema": [["migrate", "up", "local", "--auto-approve"]],
@@ -714,6 +715,7 @@ def states(
             ["migrate", "up", "local", "--steps", "1", "--auto-approve"],
             ["seed", "reference", "local"],
         ],
+        "ref": [["migrate", "up", "local", "--auto-approve"], ["seed", "reference", "local"]],
         "v003": [["migrate", "up", "local", "--auto-approve"], ["seed", "run", "local"]],
     }
     made: dict[str, Path] = {}
