@@ -44,9 +44,7 @@ def test_cli_lists_add_to_the_files_lists() -> None:
     )
     assert selection_for(env) == Selection(("cust*",), ("audit_log",))
     assert selection_for(env, exclude=["tmp_*"]) == Selection(("cust*",), ("audit_log", "tmp_*"))
-    assert selection_for(env, include=["orders"]) == Selection(
-        ("cust*", "orders"), ("audit_log",)
-    )
+    assert selection_for(env, include=["orders"]) == Selection(("cust*", "orders"), ("audit_log",))
     assert selection_for(env, exclude=["audit_log"]) == Selection(("cust*",), ("audit_log",))
 
 
