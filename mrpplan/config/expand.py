@@ -52,42 +52,49 @@ def expand(text: str, variables: Mapping[str, str], where: str) -> str:
     """Replace every `${VAR}` / `${VAR:-default}`; a missing VAR without default is an error.
 
     A default may itself hold references, so a chain like `${PROD_DB_NAME:-${DB_NAME:-x}}`
-    lets the environment-specific name win over the old scripts' shared `.env` name.
+    lets the environment-specific name win over the old scripts' shared `.env` name. As in
+    the shell, a default is only looked at when it is used.
     """
-    out, _ = _expand_from(text, 0, variables, where, nested=False)
+    out, _, missing = _expand_from(text, 0, variables, nested=False)
+    if missing:
+        raise MissingVariable(missing[0], where)
     return out
 
 
 def _expand_from(
-    text: str, pos: int, variables: Mapping[str, str], where: str, *, nested: bool
-) -> tuple[str, int]:
-    """Expand from `pos` to the end (or, when `nested`, to the `}` closing a default)."""
+    text: str, pos: int, variables: Mapping[str, str], *, nested: bool
+) -> tuple[str, int, list[str]]:
+    """Expand from `pos` to the end (or, when `nested`, to the `}` closing a default).
+
+    Returns the text, where it stopped, and the variables that were needed but missing.
+    """
     parts: list[str] = []
+    missing: list[str] = []
     while pos < len(text):
         if nested and text[pos] == "}":
-            return "".join(parts), pos
+            return "".join(parts), pos, missing
         match = _HEAD.match(text, pos)
         if match is None:
             parts.append(text[pos])
             pos += 1
             continue
         name, pos = match.group(1), match.end()
-        default: str | None = None
+        default: tuple[str, list[str]] | None = None
         if text.startswith(":-", pos):
-            default, pos = _expand_from(text, pos + 2, variables, where, nested=True)
+            value_text, pos, default_missing = _expand_from(text, pos + 2, variables, nested=True)
+            default = (value_text, default_missing)
         if pos >= len(text) or text[pos] != "}":
-            raise ConfigError(f"{where}: unclosed ${{{name}")
+            raise ConfigError(f"unclosed ${{{name} in {text!r}")
         pos += 1
         value = variables.get(name)
         if value not in (None, ""):
             parts.append(str(value))
         elif default is not None:
-            parts.append(default)
-        elif value == "":
-            parts.append("")
-        else:
-            raise MissingVariable(name, where)
-    return "".join(parts), pos
+            parts.append(default[0])
+            missing.extend(default[1])
+        elif value is None:
+            missing.append(name)
+    return "".join(parts), pos, missing
 
 
 def is_single_reference(text: str) -> bool:
