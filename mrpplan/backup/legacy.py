@@ -17,7 +17,6 @@ import contextlib
 import gzip
 import os
 import re
-import secrets
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,10 +24,8 @@ from pathlib import Path
 
 from mrpplan import __version__
 from mrpplan.backup.compression import Codec, codec_of
-from mrpplan.backup.load import load_file
 from mrpplan.backup.manifest import (
     Manifest,
-    TableStats,
     backup_name,
     iso,
     manifest_path,
@@ -37,12 +34,9 @@ from mrpplan.backup.manifest import (
 )
 from mrpplan.backup.progress import NoProgress, Progress
 from mrpplan.backup.stream import TRAILER, decompress_file
+from mrpplan.backup.trial_load import trial_load
 from mrpplan.config.settings import ConnectionSettings, Environment
-from mrpplan.errors import BackupError, MrpplanError
-from mrpplan.mysql.client_process import DumpSpec, pipe_dump
-from mrpplan.mysql.connection import connect
-from mrpplan.mysql.quote import ident
-from mrpplan.mysql.table_stats import base_tables, table_checksums, views
+from mrpplan.errors import BackupError
 
 NO_CHECKSUMS = (
     "this backup was made without a manifest: no checksum existed, so nothing proves it is"
@@ -67,12 +61,6 @@ class ContentCheck:
     database: str
     completed_at: datetime | None
     checks: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Loaded:
-    tables: dict[str, TableStats]
-    views: list[str]
 
 
 def is_legacy(path: Path) -> bool:
@@ -146,49 +134,6 @@ def kind_of(path: Path) -> str:
     return found.group(1) or "rollback"
 
 
-def test_load(
-    path: Path,
-    scratch: ConnectionSettings,
-    *,
-    kind: str,
-    schema_source: ConnectionSettings | None = None,
-    schema_database: str = "",
-    progress: Progress | None = None,
-) -> Loaded:
-    """Load the file into a throwaway `_mrpplan_verify_*` database on `scratch`; return what
-    it holds. A data-only file gets its tables' structure from `schema_source` first."""
-    name = f"_mrpplan_verify_{secrets.token_hex(5)}"
-    admin = connect(scratch, database=None)
-    try:
-        with admin.cursor() as cur:
-            cur.execute(f"CREATE DATABASE {ident(name)} CHARACTER SET utf8mb4")
-        try:
-            if kind == "data":
-                if schema_source is None:
-                    raise BackupError(
-                        f"{path}: a data-only backup needs its tables' structure for a test"
-                        " load: name the environment it came from"
-                    )
-                pipe_dump(
-                    schema_source,
-                    DumpSpec(schema_database, (), data=False, extra=("--skip-triggers",)),
-                    scratch,
-                    name,
-                )
-            load_file(path, scratch, name, progress=progress, what=f"test load of {path.name}")
-            tables = table_checksums(admin, name, base_tables(admin, name))
-            found_views = views(admin, name)
-        except MrpplanError as exc:
-            raise BackupError(f"{path} failed verification: test load: {exc.message}") from None
-        finally:
-            with admin.cursor() as cur:
-                cur.execute(f"DROP DATABASE IF EXISTS {ident(name)}")
-    finally:
-        admin.close()
-    stats = {t: TableStats(int(v["rows"] or 0), v["checksum"]) for t, v in tables.items()}
-    return Loaded(stats, found_views)
-
-
 def import_backup(
     path: Path,
     env: Environment,
@@ -199,7 +144,7 @@ def import_backup(
     manifest. Returns the adopted file and its manifest; the original is left in place."""
     content = check_content(path, progress)
     kind = kind_of(path)
-    loaded = test_load(
+    loaded = trial_load(
         path,
         scratch,
         kind=kind,

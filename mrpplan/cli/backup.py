@@ -18,11 +18,11 @@ from mrpplan.backup.legacy import (
     import_backup,
     is_legacy,
     kind_of,
-    test_load,
 )
 from mrpplan.backup.locate import locate_backup
 from mrpplan.backup.manifest import read_manifest, utc_now
 from mrpplan.backup.retention import cleanup_backups, purge_trash_tables, trash_tables_due
+from mrpplan.backup.trial_load import trial_load
 from mrpplan.backup.verify import verify_backup
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.cli.formatting import human_size
@@ -249,7 +249,7 @@ def _verify_legacy(app: AppContext, path: Path, deep: bool) -> None:
     checks = list(content.checks)
     if deep:
         scratch = sandbox.up(sandbox.default_dir(app.project.root)).settings()
-        loaded = test_load(
+        loaded = trial_load(
             path, scratch, kind=kind_of(path), progress=progress_for(app.err_console)
         )
         checks.append(f"test load ({len(loaded.tables)} tables)")

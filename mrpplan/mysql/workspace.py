@@ -109,6 +109,24 @@ def _build(
     charset: str,
     collation: str,
 ) -> list[Schema]:
+    with _scratch(conn, settings, prefix, charset, collation) as scratch, conn.cursor() as cur:
+        schemas = [inspect_schema(conn, scratch)]
+        for statement in statements:
+            _run(cur, statement)
+            schemas.append(inspect_schema(conn, scratch))
+    return schemas
+
+
+@contextlib.contextmanager
+def _scratch(
+    conn: Connection,
+    settings: ConnectionSettings,
+    statements: Sequence[SqlStatement],
+    charset: str,
+    collation: str,
+) -> Iterator[str]:
+    """A new scratch database (selected on `conn`) holding what `statements` build; its name.
+    Dropped on the way out, whatever happens."""
     scratch = f"_mrpplan_ws_{secrets.token_hex(6)}"
     created = False
     try:
@@ -116,13 +134,9 @@ def _build(
             _create_scratch(cur, scratch, charset, collation, settings)
             created = True
             conn.select_db(scratch)
-            for statement in prefix:
-                _run(cur, statement)
-            schemas = [inspect_schema(conn, scratch)]
             for statement in statements:
                 _run(cur, statement)
-                schemas.append(inspect_schema(conn, scratch))
-        return schemas
+        yield scratch
     finally:
         if created:
             _drop(conn, settings, scratch)
@@ -235,19 +249,10 @@ def scratch_database(
     """A scratch `_mrpplan_ws_<random>` database holding what `statements` build, for work
     that must not touch a real database (seed idempotency checks); always dropped."""
     conn = connect(settings, database=None)
-    scratch = f"_mrpplan_ws_{secrets.token_hex(6)}"
-    created = False
     try:
         charset, collation = _default_charset(conn, settings.database)
-        with conn.cursor() as cur:
-            _create_scratch(cur, scratch, charset, collation, settings)
-            created = True
-            conn.select_db(scratch)
-            for statement in statements:
-                _run(cur, statement)
-        yield conn
+        with _scratch(conn, settings, statements, charset, collation):
+            yield conn
     finally:
-        if created:
-            _drop(conn, settings, scratch)
         with contextlib.suppress(Exception):
             conn.close()
