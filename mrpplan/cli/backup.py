@@ -204,7 +204,7 @@ def backups_table(entries: list[BackupEntry], root: Path, numbered: bool = False
         table.add_column(column, justify="right" if column in ("size", "age") else "left")
     for i, e in enumerate(entries, 1):
         row = [
-            _relative(e.path, root),
+            relative(e.path, root),
             e.kind,
             e.env,
             human_size(e.size),
@@ -226,7 +226,7 @@ def _import(app: AppContext, given: Path, env_name: str) -> None:
     target, manifest = import_backup(path, env, scratch, progress_for(app.err_console))
     rows = sum(t.rows for t in manifest.tables.values())
     app.console.print(
-        f"Imported {path} as {_relative(target, app.project.root)} ({manifest.kind} backup of"
+        f"Imported {path} as {relative(target, app.project.root)} ({manifest.kind} backup of"
         f" {env.name}, {len(manifest.tables)} tables, {rows:,} rows; manifest written)"
     )
     app.console.print("  checked: " + ", ".join(("gzip stream", "trailer", "test load")))
@@ -312,7 +312,7 @@ def _cleanup(app: AppContext, env: str | None, days: int | None, dry_run: bool) 
         for entry in result.deleted:
             total += 1
             app.console.print(
-                f"{verb}: {_relative(entry.path, app.project.root)} "
+                f"{verb}: {relative(entry.path, app.project.root)} "
                 f"({entry.kind}, {_age(entry.created)} old)"
             )
         for _entry, why in result.failed_verify:
@@ -320,7 +320,7 @@ def _cleanup(app: AppContext, env: str | None, days: int | None, dry_run: bool) 
         kept = [e for e in result.kept_last_good if e.created < _cutoff(retention)]
         for entry in kept:
             app.console.print(
-                f"kept: {_relative(entry.path, app.project.root)} (older than {retention} days, "
+                f"kept: {relative(entry.path, app.project.root)} (older than {retention} days, "
                 f"but the newest good {entry.kind} backup of {name})"
             )
         if env:
@@ -337,7 +337,8 @@ def _cutoff(days: int) -> datetime:
     return utc_now() - timedelta(days=days)
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative(path: Path, root: Path) -> str:
+    """`path` relative to the project when it is inside it (shorter to read)."""
     try:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 from rich.table import Table
 
+from mrpplan.cli.backup import relative
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.cli.formatting import human_size
 from mrpplan.status import EnvHealth, Thresholds, check_environments, overall_exit
@@ -78,7 +80,7 @@ def _show(app: AppContext, row: EnvHealth) -> None:
     table.add_row(
         "last backup",
         f"{backup.kind}, {backup.age_hours:g} h ago, verified: {backup.verified}, "
-        f"{human_size(backup.bytes)} ({backup.file})"
+        f"{human_size(backup.bytes)} ({relative(Path(backup.file), app.project.root)})"
         if backup
         else "none",
     )
