@@ -78,6 +78,7 @@ option_value() {
 
 environment_help() {
   cat <<'HELP'
+
 Environment: --env NAME (or -e NAME), or an environment name as the first word after the
 action, else $MRPPLAN_ENV, else local. Names are the files in environments/.
 Every line runs an `mrpplan` command; `--verbose` (anywhere) shows what it does in detail.
