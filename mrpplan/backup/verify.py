@@ -4,21 +4,16 @@ database reproduces the manifest's row counts and CHECKSUM TABLE values."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from mrpplan.backup.compression import codec_of
-from mrpplan.backup.load import load_file
 from mrpplan.backup.manifest import Manifest, iso, read_manifest, utc_now, write_manifest
 from mrpplan.backup.progress import NoProgress, Progress
 from mrpplan.backup.stream import TRAILER, decompress_file
+from mrpplan.backup.trial_load import trial_load
 from mrpplan.config.settings import ConnectionSettings
-from mrpplan.errors import BackupError, MrpplanError
-from mrpplan.mysql.client_process import DumpSpec, pipe_dump
-from mrpplan.mysql.connection import connect
-from mrpplan.mysql.quote import ident
-from mrpplan.mysql.table_stats import table_checksums
+from mrpplan.errors import BackupError
 
 
 @dataclass(frozen=True)
@@ -98,38 +93,16 @@ def _deep_check(
     schema_source: ConnectionSettings | None,
     progress: Progress,
 ) -> None:
-    name = f"_mrpplan_verify_{secrets.token_hex(5)}"
-    admin = connect(scratch, database=None)
-    try:
-        with admin.cursor() as cur:
-            cur.execute(f"CREATE DATABASE {ident(name)} CHARACTER SET utf8mb4")
-        try:
-            if manifest.kind == "data":
-                if schema_source is None:
-                    raise BackupError(
-                        f"{path}: a data-only backup needs its tables' schema for a deep "
-                        "verify, and the environment's database is not available"
-                    )
-                pipe_dump(
-                    schema_source,
-                    DumpSpec(  # no triggers: they would fire on the rows being checked
-                        manifest.database,
-                        tuple(manifest.tables),
-                        data=False,
-                        extra=("--skip-triggers",),
-                    ),
-                    scratch,
-                    name,
-                )
-            load_file(path, scratch, name, progress=progress, what=f"test restore of {path.name}")
-            found = table_checksums(admin, name, list(manifest.tables))
-        except MrpplanError as exc:
-            raise BackupError(f"{path} failed verification: test restore: {exc.message}") from None
-        finally:
-            with admin.cursor() as cur:
-                cur.execute(f"DROP DATABASE IF EXISTS {ident(name)}")
-    finally:
-        admin.close()
+    loaded = trial_load(
+        path,
+        scratch,
+        kind=manifest.kind,
+        tables=tuple(manifest.tables),
+        schema_source=schema_source,
+        schema_database=manifest.database,
+        progress=progress,
+    )
+    found = {t: {"rows": s.rows, "checksum": s.checksum} for t, s in loaded.tables.items()}
     problems = compare_with_manifest(manifest, found)
     if problems:
         raise BackupError(

@@ -12,8 +12,17 @@ from rich.table import Table
 from mrpplan import sandbox
 from mrpplan.backup.catalog import BackupEntry, list_backups
 from mrpplan.backup.dump import create_backup
+from mrpplan.backup.legacy import (
+    NO_CHECKSUMS,
+    check_content,
+    import_backup,
+    is_legacy,
+    kind_of,
+)
+from mrpplan.backup.locate import locate_backup
 from mrpplan.backup.manifest import read_manifest, utc_now
 from mrpplan.backup.retention import cleanup_backups
+from mrpplan.backup.trial_load import trial_load
 from mrpplan.backup.verify import verify_backup
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.cli.formatting import human_size
@@ -23,12 +32,12 @@ from mrpplan.errors import ConfigError, UsageError
 
 
 @click.command("backup")
-@click.argument("env", required=False)
-@click.option("--full", "kind", flag_value="full", default=True, help="Schema and data (default).")
+@click.argument("words", nargs=-1, metavar="[ENV] | import FILE [ENV]")
+@click.option("--full", "full", is_flag=True, help="Schema and data (the default).")
 @click.option(
-    "--schema-only", "kind", flag_value="schema", help="Tables, views, routines; no rows."
+    "--schema-only", "schema_only", is_flag=True, help="Tables, views, routines; no rows."
 )
-@click.option("--data-only", "kind", flag_value="data", help="Rows only (tables must exist).")
+@click.option("--data-only", "data_only", is_flag=True, help="Rows only (tables must exist).")
 @click.option(
     "--tables", "tables", multiple=True, metavar="T", help="Only these tables (repeat or a,b)."
 )
@@ -44,7 +53,11 @@ from mrpplan.errors import ConfigError, UsageError
     metavar="FILE",
     help="Check a backup file against its manifest.",
 )
-@click.option("--deep", is_flag=True, help="With --verify: test-restore into the sandbox.")
+@click.option(
+    "--deep",
+    is_flag=True,
+    help="With --verify: test-restore into the sandbox (import always does).",
+)
 @click.option(
     "--cleanup", is_flag=True, help="Delete backups past retention (keeps the last good)."
 )
@@ -65,8 +78,10 @@ from mrpplan.errors import ConfigError, UsageError
 @pass_app
 def backup_command(
     app: AppContext,
-    env: str | None,
-    kind: str,
+    words: tuple[str, ...],
+    full: bool,
+    schema_only: bool,
+    data_only: bool,
     tables: tuple[str, ...],
     compress: str,
     label: str,
@@ -90,7 +105,28 @@ def backup_command(
       mrpplan backup --list prod
       mrpplan backup --verify database/backups/mrp_erp_full_prod_20260101T000000Z.sql.gz --deep
       mrpplan backup --cleanup prod --retention-days 14 --dry-run
+      mrpplan backup import old/mrp_erp_full_20250820_020000.sql.gz prod
+
+    FILE may be a bare name: it is looked up in the backup folders. `import` adopts a backup
+    made by the old backup.sh (mariadb-dump | gzip, no manifest): it checks the stream and
+    the dump trailer, test-loads it into the sandbox, and writes a manifest.
     """
+    kinds = [
+        f
+        for f, on in (("--full", full), ("--schema-only", schema_only), ("--data-only", data_only))
+        if on
+    ]
+    if len(kinds) > 1:
+        raise UsageError(f"{' and '.join(kinds)} cannot be combined: choose one kind of backup")
+    kind = {"--schema-only": "schema", "--data-only": "data"}.get(kinds[0] if kinds else "", "full")
+    if words and words[0] == "import":
+        if len(words) not in (2, 3):
+            raise UsageError("usage: mrpplan backup import FILE [ENV]")
+        _import(app, Path(words[1]), words[2] if len(words) == 3 else "local")
+        return
+    if len(words) > 1:
+        raise UsageError(f"one environment at a time ({', '.join(words)} given)")
+    env = words[0] if words else None
     modes = [
         m
         for m, on in (("--list", do_list), ("--verify", verify_file), ("--cleanup", cleanup))
@@ -184,7 +220,7 @@ def backups_table(entries: list[BackupEntry], root: Path, numbered: bool = False
         table.add_column(column, justify="right" if column in ("size", "age") else "left")
     for i, e in enumerate(entries, 1):
         row = [
-            _relative(e.path, root),
+            relative(e.path, root),
             e.kind,
             e.env,
             human_size(e.size),
@@ -195,7 +231,57 @@ def backups_table(entries: list[BackupEntry], root: Path, numbered: bool = False
     return table
 
 
-def _verify(app: AppContext, path: Path, deep: bool) -> None:
+def backup_folders(app: AppContext) -> list[Path]:
+    return [*_directories(app, None), app.project.database_dir / "backups"]
+
+
+def _import(app: AppContext, given: Path, env_name: str) -> None:
+    env = app.environment(env_name)
+    path = locate_backup(given, backup_folders(app))
+    scratch = sandbox.up(sandbox.default_dir(app.project.root)).settings()
+    target, manifest = import_backup(path, env, scratch, progress_for(app.err_console))
+    rows = sum(t.rows for t in manifest.tables.values())
+    app.console.print(
+        f"Imported {path} as {relative(target, app.project.root)} ({manifest.kind} backup of"
+        f" {env.name}, {len(manifest.tables)} tables, {rows:,} rows; manifest written)"
+    )
+    app.console.print("  checked: " + ", ".join(("gzip stream", "trailer", "test load")))
+    app.err_console.print(f"[yellow]Warning:[/] {NO_CHECKSUMS}.")
+
+
+def adopt_legacy(app: AppContext, env: Environment, path: Path) -> Path:
+    """`path` itself, or for a file with no manifest (old backup.sh) its imported copy."""
+    if not is_legacy(path):
+        return path
+    app.err_console.print(f"{path.name} has no manifest (made by the old backup.sh): importing it")
+    scratch = sandbox.up(sandbox.default_dir(app.project.root)).settings()
+    target, _ = import_backup(path, env, scratch, progress_for(app.err_console))
+    app.err_console.print(f"[yellow]Warning:[/] {NO_CHECKSUMS}. Imported as {target.name}.")
+    return target
+
+
+def _verify_legacy(app: AppContext, path: Path, deep: bool) -> None:
+    content = check_content(path, progress_for(app.err_console))
+    checks = list(content.checks)
+    if deep:
+        scratch = sandbox.up(sandbox.default_dir(app.project.root)).settings()
+        loaded = trial_load(
+            path, scratch, kind=kind_of(path), progress=progress_for(app.err_console)
+        )
+        checks.append(f"test load ({len(loaded.tables)} tables)")
+    app.console.print(f"OK: {path} (no manifest: checked by content)")
+    app.console.print("  checked: " + ", ".join(checks))
+    app.err_console.print(
+        f"[yellow]Warning:[/] {NO_CHECKSUMS}. `mrpplan backup import {path.name} ENV` adopts it"
+        " (writes a manifest)."
+    )
+
+
+def _verify(app: AppContext, given: Path, deep: bool) -> None:
+    path = locate_backup(given, backup_folders(app))
+    if is_legacy(path):
+        _verify_legacy(app, path, deep)
+        return
     scratch: ConnectionSettings | None = None
     source: ConnectionSettings | None = None
     if deep:
@@ -242,13 +328,13 @@ def _cleanup(app: AppContext, env: str | None, days: int | None, dry_run: bool) 
         for entry in result.deleted:
             total += 1
             app.console.print(
-                f"{verb}: {_relative(entry.path, app.project.root)} "
+                f"{verb}: {relative(entry.path, app.project.root)} "
                 f"({entry.kind}, {_age(entry.created)} old)"
             )
         for partial in result.partials:
             total += 1
             app.console.print(
-                f"{verb}: {_relative(partial, app.project.root)} "
+                f"{verb}: {relative(partial, app.project.root)} "
                 "(left by a backup that did not finish)"
             )
         for _entry, why in result.failed_verify:
@@ -256,7 +342,7 @@ def _cleanup(app: AppContext, env: str | None, days: int | None, dry_run: bool) 
         kept = [e for e in result.kept_last_good if e.created < _cutoff(retention)]
         for entry in kept:
             app.console.print(
-                f"kept: {_relative(entry.path, app.project.root)} (older than {retention} days, "
+                f"kept: {relative(entry.path, app.project.root)} (older than {retention} days, "
                 f"but the newest good {entry.kind} backup of {name})"
             )
     if total == 0:
@@ -292,7 +378,8 @@ def _cutoff(days: int) -> datetime:
     return utc_now() - timedelta(days=days)
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative(path: Path, root: Path) -> str:
+    """`path` relative to the project when it is inside it (shorter to read)."""
     try:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:

@@ -51,6 +51,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "mrpplan.cli.restore",
         "Restore a backup into an environment's database (the file is verified first).",
     ),
+    "status": (
+        "mrpplan.cli.status",
+        "Schema version, pending migrations, drift, last backup, free space and size growth of "
+        "each environment (all of them by default).",
+    ),
     "sync": ("mrpplan.cli.sync", "Copy and compare databases between environments."),
     "sandbox": (
         "mrpplan.cli.sandbox",
@@ -116,9 +121,21 @@ def cli(ctx: click.Context, project_dir: Path | None, no_color: bool, verbose: b
     ctx.obj = AppContext(project_dir=project_dir, verbose=verbose, no_color=no_color)
 
 
+GLOBAL_FLAGS = ("--verbose", "--no-color")
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """`mrpplan migrate up dev --verbose` means `mrpplan --verbose migrate up dev`: people
+    type --verbose last (the old scripts took it anywhere)."""
+    if "--" in args:
+        return list(args)
+    flags = [a for a in GLOBAL_FLAGS if a in args]
+    return [*flags, *(a for a in args if a not in GLOBAL_FLAGS)]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: maps expected errors to exit codes, never shows a traceback unless --verbose."""
-    args = sys.argv[1:] if argv is None else argv
+    args = hoist_global_flags(sys.argv[1:] if argv is None else argv)
     verbose = "--verbose" in args or "-v" in args
     no_color = "--no-color" in args or bool(os.environ.get("NO_COLOR"))
     try:

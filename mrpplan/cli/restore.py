@@ -13,9 +13,10 @@ from mrpplan import sandbox
 from mrpplan.apply.approval import Request
 from mrpplan.backup.catalog import list_backups
 from mrpplan.backup.impact import ACTIONS, RestoreImpact, assess_restore
+from mrpplan.backup.locate import locate_backup
 from mrpplan.backup.restore_plan import check_data_backup, restore_plan
 from mrpplan.backup.verify import verify_backup
-from mrpplan.cli.backup import backups_table
+from mrpplan.cli.backup import adopt_legacy, backup_folders, backups_table
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.cli.migrate import backup_database
 from mrpplan.cli.progress_bar import progress_for
@@ -71,9 +72,8 @@ def restore_command(
       mrpplan restore prod FILE --out plan.json save the plan; `mrpplan apply plan.json`
     """
     environment = app.environment(env)
-    path = file if file is not None else _choose(app, environment)
-    if not path.is_file():
-        raise BackupError(f"{path}: no such backup file", unchanged="Nothing was changed.")
+    path = locate_backup(file, backup_folders(app)) if file else _choose(app, environment)
+    path = adopt_legacy(app, environment, path)
     if deep:
         scratch = sandbox.up(sandbox.default_dir(app.project.root)).settings()
         verify_backup(

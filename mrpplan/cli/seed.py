@@ -13,6 +13,7 @@ from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.config import Environment
 from mrpplan.errors import UsageError
 from mrpplan.seed import operations
+from mrpplan.seed.history import SeedRecord
 from mrpplan.seed.runner import SeedResult
 from mrpplan.seed.sets import SEED_SETS, list_seeds
 
@@ -216,7 +217,9 @@ def create(app: AppContext, name: str, set_name: str) -> None:
 
 @seed.command("status")
 @click.argument("env_name", metavar="ENV")
-@click.option("--track", is_flag=True, help="Also history rows whose file is gone.")
+@click.option(
+    "--track", is_flag=True, help="Every run (who, when, checksum, rows, ms); rows with no file."
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def status(app: AppContext, env_name: str, track: bool, as_json: bool) -> None:
@@ -228,8 +231,12 @@ def status(app: AppContext, env_name: str, track: bool, as_json: bool) -> None:
     """
     env = app.environment(env_name)
     rows = operations.seed_statuses(app.project, env, track=track)
+    runs = operations.seed_runs(env) if track else []
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in rows], indent=2))
+        document: object = [r.as_dict() for r in rows]
+        if track:
+            document = {"seeds": document, "runs": [r.as_dict() for r in runs]}
+        click.echo(json.dumps(document, indent=2))
         return
     table = Table(title=f"Seeds of {env.name} ({env.connection.database})")
     for column in ("seed", "set", "state", "applied_at", "rows"):
@@ -243,6 +250,26 @@ def status(app: AppContext, env_name: str, track: bool, as_json: bool) -> None:
             "" if r.rows_affected is None else str(r.rows_affected),
         )
     app.console.print(table)
+    if track:
+        app.console.print(runs_table(env.name, runs))
+
+
+def runs_table(env_name: str, runs: list[SeedRecord]) -> Table:
+    """Every run, oldest first: who, when, checksum, rows, duration."""
+    table = Table(title=f"Seed runs in {env_name} (oldest first)")
+    for column in ("run", "seed", "applied_at", "applied_by", "sha256", "rows", "ms"):
+        table.add_column(column, justify="right" if column in ("run", "rows", "ms") else "left")
+    for r in runs:
+        table.add_row(
+            str(r.run_id or ""),
+            r.seed,
+            r.applied_at.strftime("%Y-%m-%d %H:%M:%S") if r.applied_at else "",
+            r.applied_by,
+            r.checksum[:12],
+            str(r.rows_affected),
+            str(r.execution_ms),
+        )
+    return table
 
 
 def show(app: AppContext, results: list[SeedResult]) -> None:

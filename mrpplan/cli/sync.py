@@ -19,6 +19,7 @@ from mrpplan.errors import EXIT_CHANGES
 from mrpplan.plan.types import Plan
 from mrpplan.sync.compare import compare_environments
 from mrpplan.sync.copy import CopyOptions, CopyPlan, copy_plan, plan_copy
+from mrpplan.sync.select import schema_only_choice
 from mrpplan.sync.status import check_all_valid, environment_status, list_environments
 
 
@@ -111,15 +112,25 @@ def status(app: AppContext, env: str, as_json: bool) -> None:
 def _copy_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option(
-            "--schema-only/--with-data",
+            "--schema-only",
+            is_flag=True,
             default=None,
             help="Structure only, no rows (default: the destination's sync.schema_only).",
         ),
         click.option(
-            "--include", multiple=True, metavar="GLOB", help="Only these tables (repeatable)."
+            "--with-data", "--data-only", "data_only", is_flag=True, help="Structure and rows."
         ),
         click.option(
-            "--exclude", multiple=True, metavar="GLOB", help="Not these tables (repeatable)."
+            "--include",
+            multiple=True,
+            metavar="GLOB",
+            help="Only these tables, added to sync.include (repeatable).",
+        ),
+        click.option(
+            "--exclude",
+            multiple=True,
+            metavar="GLOB",
+            help="Not these tables either, added to sync.exclude (repeatable).",
         ),
         click.option(
             "--dry-run",
@@ -157,6 +168,7 @@ def _copy(
     target_name: str,
     *,
     schema_only: bool | None,
+    data_only: bool,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     dry_run: bool,
@@ -167,6 +179,7 @@ def _copy(
     """Plan the copy and run it the way every writing command runs (cli/writing.py)."""
     source = app.environment(source_name)
     target = app.environment(target_name)
+    schema_only = schema_only_choice(schema_only, data_only)
     options = CopyOptions(schema_only, _globs(include), _globs(exclude))
     if dry_run and as_json:
         _echo_json(plan_copy(source, target, options).as_dict())

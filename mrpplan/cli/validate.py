@@ -19,19 +19,31 @@ from mrpplan.validate import validate_project
     metavar="ENV",
     help="Also check, on ENV's server, that no applied migration was edited afterwards.",
 )
+@click.option(
+    "--seeds",
+    "check_seeds",
+    is_flag=True,
+    help="Run each seed twice in a scratch database on the sandbox (or ENV's server with"
+    " --env, which always does it) and report seeds whose second run changes rows.",
+)
 @click.pass_context
 @pass_app
-def validate(app: AppContext, ctx: click.Context, as_json: bool, env_name: str | None) -> None:
+def validate(
+    app: AppContext, ctx: click.Context, as_json: bool, env_name: str | None, check_seeds: bool
+) -> None:
     """Check environment files, SQL files and migrations (the SQL is also loaded into a
     scratch database on ENV's server or a running sandbox, when one is reachable).
 
     Exit 0 when everything is valid, 1 when there are problems (one line each,
-    as file:line: message).
+    as file:line: message). With --env ENV (or --seeds) it also uses a server: edited
+    migrations in ENV, and seed idempotency in a scratch database it drops afterwards.
 
     \b
     Example:
       mrpplan validate
       mrpplan validate --json
+      mrpplan validate --env dev          edited migrations, seeds run twice on dev's server
+      mrpplan validate --seeds            seeds run twice on the sandbox
     """
     project = app.project
     if env_name is not None and env_name not in project.environment_names():
@@ -55,9 +67,27 @@ def validate(app: AppContext, ctx: click.Context, as_json: bool, env_name: str |
         click.echo(f"warning: {warning}", err=as_json)
     for line in report.online:
         click.echo(f"error: {line}", err=as_json)
+    seed_problems: list[str] = []
+    if report.ok and (env_name is not None or check_seeds):
+        seed_problems = _seed_problems(app, env_name)
+        for line in seed_problems:
+            click.echo(f"error: {line}", err=as_json)
     click.echo(report.summary(), err=as_json)
-    if not report.ok:
+    if report.ok and (env_name is not None or check_seeds) and not seed_problems:
+        click.echo("OK: every seed is idempotent (ran twice in a scratch database)", err=as_json)
+    if not report.ok or seed_problems:
         ctx.exit(EXIT_ERROR)
+
+
+def _seed_problems(app: AppContext, env_name: str | None) -> list[str]:
+    from mrpplan import sandbox
+    from mrpplan.seed.idempotency import check_idempotent
+
+    if env_name is not None:
+        settings = app.environment(env_name).connection
+    else:
+        settings = sandbox.up(sandbox.default_dir(app.project.root)).settings()
+    return [c.message() for c in check_idempotent(app.project, settings) if not c.idempotent]
 
 
 COMMANDS: list[click.Command] = [validate]

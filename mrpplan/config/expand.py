@@ -9,7 +9,7 @@ from pathlib import Path
 from mrpplan.config.text_file import TextFileError, read_text
 from mrpplan.errors import ConfigError
 
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_HEAD = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class MissingVariable(ConfigError):
@@ -55,22 +55,68 @@ def read_dotenv(path: Path) -> dict[str, str]:
 
 
 def expand(text: str, variables: Mapping[str, str], where: str) -> str:
-    """Replace every `${VAR}` / `${VAR:-default}`; a missing VAR without default is an error."""
+    """Replace every `${VAR}` / `${VAR:-default}`; a missing VAR without default is an error.
 
-    def substitute(match: re.Match[str]) -> str:
-        name, default = match.group(1), match.group(2)
+    A default may itself hold references, so a chain like `${PROD_DB_NAME:-${DB_NAME:-x}}`
+    lets the environment-specific name win over the old scripts' shared `.env` name. As in
+    the shell, a default is only looked at when it is used.
+    """
+    out, _, missing = _expand_from(text, 0, variables, nested=False)
+    if missing:
+        raise MissingVariable(missing[0], where)
+    return out
+
+
+def _expand_from(
+    text: str, pos: int, variables: Mapping[str, str], *, nested: bool
+) -> tuple[str, int, list[str]]:
+    """Expand from `pos` to the end (or, when `nested`, to the `}` closing a default).
+
+    Returns the text, where it stopped, and the variables that were needed but missing.
+    """
+    parts: list[str] = []
+    missing: list[str] = []
+    while pos < len(text):
+        if nested and text[pos] == "}":
+            return "".join(parts), pos, missing
+        match = _HEAD.match(text, pos)
+        if match is None:
+            parts.append(text[pos])
+            pos += 1
+            continue
+        name, pos = match.group(1), match.end()
+        default: tuple[str, list[str]] | None = None
+        if text.startswith(":-", pos):
+            value_text, pos, default_missing = _expand_from(text, pos + 2, variables, nested=True)
+            default = (value_text, default_missing)
+        if pos >= len(text) or text[pos] != "}":
+            raise ConfigError(f"unclosed ${{{name} in {text!r}")
+        pos += 1
         value = variables.get(name)
         if value not in (None, ""):
-            return str(value)
-        if default is not None:
-            return default
-        if value == "":
-            return ""
-        raise MissingVariable(name, where)
-
-    return _VAR.sub(substitute, text)
+            parts.append(str(value))
+        elif default is not None:
+            parts.append(default[0])
+            missing.extend(default[1])
+        elif value is None:
+            missing.append(name)
+    return "".join(parts), pos, missing
 
 
 def is_single_reference(text: str) -> bool:
     """True when the whole scalar is one `${...}` (its value is then typed like YAML)."""
-    return bool(_VAR.fullmatch(text.strip()))
+    stripped = text.strip()
+    match = _HEAD.match(stripped)
+    if match is None:
+        return False
+    depth, pos = 1, match.end()
+    while pos < len(stripped):
+        if stripped.startswith("${", pos):
+            depth, pos = depth + 1, pos + 2
+            continue
+        if stripped[pos] == "}":
+            depth -= 1
+            if depth == 0:
+                return pos == len(stripped) - 1
+        pos += 1
+    return False

@@ -22,6 +22,7 @@ from mrpplan.migrate.status import (
     check_files_match_history,
     check_not_edited,
     migration_statuses,
+    with_base_schema,
 )
 from mrpplan.mysql.connection import connect
 
@@ -49,15 +50,19 @@ def read_migrations(project: Project, env: Environment) -> DatabaseMigrations:
     migrations = load_migrations(project.migrations_dir)
     conn = connect(env.connection, database=None)
     try:
-        has, rows = False, []
+        has, every = False, []
         if database_exists(conn, env.connection.database):
             conn.select_db(env.connection.database)
             has = history.exists(conn)
-            rows = [r for r in history.read(conn) if r.number > 0]
+            every = history.read(conn)
     finally:
         conn.close()
+    statuses = migration_statuses(migrations, [r for r in every if r.number > 0])
     return DatabaseMigrations(
-        env.name, env.connection.database, has, tuple(migration_statuses(migrations, rows))
+        env.name,
+        env.connection.database,
+        has,
+        tuple(with_base_schema(statuses, project.schema_dir, every)),
     )
 
 

@@ -31,6 +31,7 @@ from mrpplan.migrate.status import (
     check_files_match_history,
     check_not_edited,
     migration_statuses,
+    with_base_schema,
 )
 from mrpplan.migrate.trace import Trace, generated_down, trace_chain, trace_statements
 from mrpplan.plan.fingerprint import object_digests
@@ -53,7 +54,7 @@ def migration_steps(ctx: PlanContext) -> list[StepDraft] | None:
     rows = history.read(ctx.conn) if ctx.live.has_history_table else []
     migration_rows = [r for r in rows if r.success and r.number > 0]
     statuses = migration_statuses(migrations, [r for r in rows if r.number > 0])
-    check_not_edited(statuses, ctx.env.name)
+    check_not_edited(with_base_schema(statuses, ctx.project.schema_dir, rows), ctx.env.name)
     check_files_match_history(statuses, ctx.env.name, ctx.target_number)
     for gap in number_gaps(migrations):
         ctx.warn(gap.message)

@@ -80,10 +80,47 @@ def migration_statuses(
     return result
 
 
+def base_schema_status(schema_dir: Path, rows: Sequence[HistoryRow]) -> MigrationStatus | None:
+    """The base schema (history version 000) as an `edited` row when its files changed after
+    it was applied; None when it is unchanged or was never recorded.
+
+    Without this, an edited base schema file shows up as live drift ("fix the database by
+    hand") although the database is exactly as built: it is the file that moved.
+    """
+    from mrpplan.migrate.directory import base_schema_statements, source_digest
+
+    row = next((r for r in rows if r.number == 0 and r.success), None)
+    if row is None:
+        return None
+    digest = source_digest(base_schema_statements(schema_dir))
+    if digest == row.checksum:
+        return None
+    files = sorted(schema_dir.glob("*.sql")) if schema_dir.is_dir() else []
+    return MigrationStatus(
+        version=row.version,
+        number=0,
+        name="base_schema",
+        state=EDITED,
+        applied_at=row.applied_at,
+        path=files[0] if len(files) == 1 else schema_dir,
+        file_checksum=digest,
+        applied_checksum=row.checksum,
+    )
+
+
+def with_base_schema(
+    statuses: Sequence[MigrationStatus], schema_dir: Path, rows: Sequence[HistoryRow]
+) -> list[MigrationStatus]:
+    """`statuses` with the edited base schema in front, when it was edited."""
+    base = base_schema_status(schema_dir, rows)
+    return [base, *statuses] if base else list(statuses)
+
+
 def edited_messages(statuses: Sequence[MigrationStatus], env_name: str) -> list[str]:
     """One sentence per migration whose file changed after it was applied to `env_name`."""
     return [
-        f"migration {s.path} was edited after it was applied to environment {env_name!r}"
+        f"{'base schema file' if s.number == 0 else 'migration'} {s.path} was edited after it"
+        f" was applied to environment {env_name!r}"
         f" (applied sha256 {str(s.applied_checksum)[:12]}, file now {str(s.file_checksum)[:12]})"
         for s in statuses
         if s.state == EDITED

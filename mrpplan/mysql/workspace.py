@@ -23,7 +23,7 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -419,3 +419,28 @@ def _store(cache_dir: Path | None, key: str, entry: _Entry) -> None:
                 handle,
             )
         os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def scratch_database(
+    settings: ConnectionSettings, statements: Sequence[SqlStatement]
+) -> Iterator[Connection]:
+    """A scratch `_mrpplan_ws_<random>` database holding what `statements` build, for work
+    that must not touch a real database (seed idempotency checks); always dropped."""
+    conn = connect(settings, database=None)
+    try:
+        charset, collation = _default_charset(conn, settings.database)
+        scratch = f"_mrpplan_ws_{secrets.token_hex(6)}"
+        with conn.cursor() as cur:
+            _create_scratch(cur, scratch, charset, collation, settings)
+        try:
+            conn.select_db(scratch)
+            with conn.cursor() as cur:
+                for statement in statements:
+                    _run(cur, statement)
+            yield conn
+        finally:
+            _drop(conn, settings, scratch)
+    finally:
+        with contextlib.suppress(Exception):
+            conn.close()

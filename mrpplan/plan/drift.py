@@ -26,8 +26,13 @@ class DriftReport:
 def detect_drift(project: Project, env: Environment) -> DriftReport:
     """Compare the live schema with the schema at its recorded version (or the target)."""
     from mrpplan.migrate.directory import desired_statements
+    from mrpplan.migrate.operations import read_migrations
+    from mrpplan.migrate.status import check_not_edited
     from mrpplan.mysql.workspace import desired_schema
     from mrpplan.plan.schema_steps import drift_lines
+
+    # an edited file (base schema or migration) is not the database's drift: name the file
+    check_not_edited(read_migrations(project, env).statuses, env.name)
 
     conn = connect(env.connection)
     try:

@@ -93,9 +93,9 @@ def _history(
             "WHERE COALESCE(success, 1) = 1",
         )
     if SEED_HISTORY in present:
-        seed_rows = _pairs(
-            conn, f"SELECT seed, checksum FROM {ident(database)}.{ident(SEED_HISTORY)}"
-        )
+        from mrpplan.seed import history as seed_history
+
+        seed_rows = seed_history.latest_checksums(conn, database)
     return schema_rows, seed_rows, present
 
 

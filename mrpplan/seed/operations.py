@@ -115,6 +115,15 @@ def seed_statuses(project: Project, env: Environment, *, track: bool = False) ->
     return result
 
 
+def seed_runs(env: Environment) -> list[history.SeedRecord]:
+    """Every recorded seed run in env, oldest first (`seed status --track`)."""
+    conn = connect(env.connection)
+    try:
+        return history.runs(conn)
+    finally:
+        conn.close()
+
+
 TEMPLATE = """-- Seed {name} ({set_name} set), created by `mrpplan seed create`.
 -- Runs in ONE transaction: rows only (INSERT/REPLACE/UPDATE/DELETE), no DDL.
 -- Keep it idempotent: upsert on natural keys so a second run changes nothing, e.g.

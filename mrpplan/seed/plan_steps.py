@@ -107,30 +107,20 @@ def empty_drafts(ctx: PlanContext, seeds: Sequence[SeedFile]) -> list[StepDraft]
 
 
 def run_seed_step(ctx: RunContext, step: Step) -> str | None:
-    """Run the step's statements in one transaction; return the previous history row (JSON)."""
+    """Run the step's statements in one transaction; return the newest run id before it."""
     conn = ctx.conn
     history.ensure(conn)
-    before = history.read(conn).get(step.object)
-    previous = json.dumps(
-        {"checksum": before.checksum, "rows": before.rows_affected} if before else None
-    )
+    before = history.last_run_id(conn)
     *statements, record = step.sql
     apply_seed(conn, step.object, statements, record)
-    return previous
+    return json.dumps({"run_id": before})
 
 
 def undo_seed_step(ctx: RunContext, step: Step, artifact: str | None) -> None:
-    """Put the seed's history row back as it was (its rows come back from the checkpoint)."""
+    """Forget the run the step recorded (its rows come back from the checkpoint)."""
     previous = json.loads(artifact) if artifact else None
-    if not history.exists(ctx.conn):
-        return
-    with ctx.conn.cursor() as cur:
-        if previous:
-            cur.execute(
-                history.record_sql(step.object, str(previous["checksum"]), int(previous["rows"]))
-            )
-        else:
-            cur.execute(history.remove_sql(step.object))
+    if isinstance(previous, dict) and "run_id" in previous:
+        history.forget_runs_after(ctx.conn, step.object, int(previous["run_id"]))
 
 
 register_step_provider("data", seed_steps, name="seeds")

@@ -81,6 +81,7 @@ def apply_seed(
     conn.begin()
     try:
         with conn.cursor() as cur:
+            cur.execute(history.START_SQL)
             for current in statements:
                 cur.execute(current)
                 rows += max(cur.rowcount or 0, 0)

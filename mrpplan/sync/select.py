@@ -1,8 +1,9 @@
 """Which tables a sync copies: the source's tables through include/exclude globs.
 
 Rules (README "Environment sync"):
-- `--include`/`--exclude` on the command line win over the destination environment's
-  `sync:` section, each list on its own (an empty CLI list keeps the file's list).
+- `--include`/`--exclude` on the command line add to the destination environment's
+  `sync:` lists (an exclude in the file is a promise, e.g. never copy audit_log: a command
+  line cannot quietly drop it).
 - A pattern is a shell glob on the table name (`inv_*`, `audit_log`, `tmp_?`), case-sensitive
   as table names are on Linux servers.
 - mrpplan's own tables (`mrpplan_*`, `_mrpplan*`) are never selected; the history tables are
@@ -72,9 +73,21 @@ class Selection:
 def selection_for(
     target: Environment, include: Sequence[str] = (), exclude: Sequence[str] = ()
 ) -> Selection:
-    """The selection for a copy into `target`: CLI lists win over its `sync:` section."""
+    """The selection for a copy into `target`: its `sync:` lists plus the CLI's."""
     configured = target.sync
     return Selection(
-        include=tuple(include) or (configured.include if configured else ()),
-        exclude=tuple(exclude) or (configured.exclude if configured else ()),
+        include=_merged(configured.include if configured else (), include),
+        exclude=_merged(configured.exclude if configured else (), exclude),
     )
+
+
+def _merged(configured: Sequence[str], given: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*configured, *given]))
+
+
+def schema_only_choice(schema_only: bool | None, data_only: bool) -> bool | None:
+    """--schema-only / --with-data (--data-only) as one answer; both at once is a usage error.
+    None: as the destination's sync.schema_only says."""
+    if schema_only and data_only:
+        raise UsageError("--schema-only and --data-only cannot be combined: choose one")
+    return False if data_only else schema_only

@@ -64,7 +64,7 @@ CASES = {
         "duplicate key 'protected'",
     ),
     "unknown setting": Case(
-        DEV, _sub("  user: ${DEV_DB_USER:-}", "  usr: root"), "unknown setting 'usr'"
+        DEV, _sub("  user: ${DEV_DB_USER:-${DB_USER:-}}", "  usr: root"), "unknown setting 'usr'"
     ),
     "wrong type": Case(
         DEV,

@@ -45,10 +45,10 @@ def test_clone_copies_tables_views_triggers_routines_and_history(project, cli) -
     assert dev.query(f"SELECT id FROM `{trash[0][0]}`.leftover") == [(1,)]
 
 
-def test_include_and_exclude_globs_from_cli_win_over_the_file(project, cli) -> None:  # type: ignore[no-untyped-def]
+def test_include_and_exclude_globs_from_cli_add_to_the_file(project, cli) -> None:  # type: ignore[no-untyped-def]
     prod, local = project.databases["prod"], project.databases["local"]
     fill_erp(prod)
-    # local.yaml says exclude [audit_log]; the command line says otherwise and wins
+    # local.yaml says exclude [audit_log]; the command line adds to it (audit_log stays out)
     result = cli("sync", "pull", "prod", "--include", "cust*,orders", "--exclude", "orders")
     assert result.code == 0, result.output
     names = _names(local)

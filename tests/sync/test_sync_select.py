@@ -35,7 +35,7 @@ def test_own_tables_are_never_picked_and_excludes_win(tables, include, exclude) 
         assert picked == set(tables)
 
 
-def test_cli_lists_win_over_the_file_each_on_its_own() -> None:
+def test_cli_lists_add_to_the_files_lists() -> None:
     env = Environment(
         "local",
         Path("local.yaml"),
@@ -43,8 +43,9 @@ def test_cli_lists_win_over_the_file_each_on_its_own() -> None:
         sync=SyncSettings("dev", include=("cust*",), exclude=("audit_log",)),
     )
     assert selection_for(env) == Selection(("cust*",), ("audit_log",))
-    assert selection_for(env, exclude=["tmp_*"]) == Selection(("cust*",), ("tmp_*",))
-    assert selection_for(env, include=["orders"]) == Selection(("orders",), ("audit_log",))
+    assert selection_for(env, exclude=["tmp_*"]) == Selection(("cust*",), ("audit_log", "tmp_*"))
+    assert selection_for(env, include=["orders"]) == Selection(("cust*", "orders"), ("audit_log",))
+    assert selection_for(env, exclude=["audit_log"]) == Selection(("cust*",), ("audit_log",))
 
 
 def test_unmatched_include_is_refused() -> None:
