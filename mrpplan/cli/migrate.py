@@ -151,6 +151,9 @@ def down(
 ) -> None:
     """Roll back the newest N applied migrations, or down to a version, through a plan.
 
+    On a terminal without --steps or --to it lists the applied migrations and asks which
+    version to go back to; without a terminal it rolls back the newest one.
+
     \b
     Example:
       mrpplan migrate down local --steps 1
@@ -159,11 +162,38 @@ def down(
     if steps is not None and to_version is not None:
         raise UsageError("choose one of --steps and --to")
     env = app.environment(env_name)
+    if steps is None and to_version is None and sys.stdin.isatty() and not force:
+        to_version = _choose_version(app, env)
     if to_version is not None:
         target = operations.down_to_target(app.project, env, to_version)
     else:
         target = operations.down_target(app.project, env, steps or 1)
     run_migration_plan(app, env, "migrate down", target, dry_run=dry_run, out=out, force=force)
+
+
+def _choose_version(app: AppContext, env: Environment) -> str:
+    """The interactive rollback: each applied migration, newest first, and what going back
+    below it does; the operator picks the version to stay at."""
+    state = operations.read_migrations(app.project, env)
+    applied = [s for s in state.statuses if s.state in ("applied", "edited")]
+    if not applied:
+        raise UsageError(f"{env.name} has no applied migration to roll back")
+    table = Table(title=f"Applied migrations of {env.name}, newest first")
+    for column in ("#", "stay at", "rolling back undoes", "applied_at"):
+        table.add_column(column)
+    newest_first = list(reversed(applied))
+    choices = [s.version for s in newest_first[1:]] + ["base"]
+    for index, (status, stay) in enumerate(zip(newest_first, choices, strict=True), start=1):
+        undone = ", ".join(f"{s.version}_{s.name}" for s in newest_first[:index])
+        when = status.applied_at.strftime("%Y-%m-%d %H:%M") if status.applied_at else ""
+        table.add_row(str(index), stay, undone, when)
+    app.console.print(table)
+    picked = click.prompt(
+        "Roll back to which line (the plan is shown before anything runs)",
+        type=click.IntRange(1, len(choices)),
+        default=1,
+    )
+    return choices[picked - 1]
 
 
 @migrate.command("create")

@@ -99,3 +99,38 @@ def test_destructive_plan_without_terminal_needs_force(project: Any, cli: Any) -
     assert refused.code == 3, refused.output
     assert "destructive" in refused.output
     assert db.snapshot() == before
+
+
+def _on_terminal(root: Path, args: tuple[str, ...], answers: str) -> tuple[int, str]:
+    """Run mrpplan with a pseudo-terminal as stdin, typing `answers`."""
+    import os
+    import subprocess
+    import sys
+
+    primary, secondary = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mrpplan", *args],
+            cwd=root,
+            env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+            stdin=secondary,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        os.close(secondary)
+        os.write(primary, answers.encode())
+        out, _ = proc.communicate(timeout=600)
+    finally:
+        os.close(primary)
+    return proc.returncode, out
+
+
+def test_interactive_rollback_to_a_chosen_version(project: Any, cli: Any) -> None:
+    assert cli("migrate", "up", "local", "--force").code == 0
+    code, out = _on_terminal(project.root, ("migrate", "down", "local"), "2\nyes\n")
+    assert code == 0, out
+    assert "rolling back undoes" in out
+    db = project.databases["local"]
+    version = db.query("SELECT MAX(version) FROM mrpplan_schema_history WHERE success = 1")
+    assert version[0][0] == "001"
