@@ -54,7 +54,6 @@ from mrpplan.mysql.table_stats import (
 __all__ = ["BackupResult", "create_backup", "ensure_backup_dir", "is_internal", "table_checksums"]
 
 INTERNAL_PREFIX = "_mrpplan"
-PARALLEL_MIN_BYTES = 32 << 20  # below this, starting more processes costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -141,7 +140,7 @@ def create_backup(
         schema=kind != "data",
         data=kind != "schema",
     )
-    groups = split_tables(sizes, _workers(estimate)) if kind != "schema" else []
+    groups = split_tables(sizes, _workers()) if kind != "schema" else []
     block = try_block(settings) if groups else None  # one point in time for dump and checksums
     stats = _Stats(env, database, groups if block else [wanted] if kind != "schema" else [])
     progress.start(f"backup {env.name} ({kind})", estimate or None)
@@ -239,13 +238,18 @@ def _dump(
     return written
 
 
-def _workers(estimate: int) -> int:
-    """Parallel dump workers: MRPPLAN_DUMP_WORKERS when set (1 = one stream), else 2 for a
-    database of PARALLEL_MIN_BYTES or more (measured: see parallel_dump and README)."""
+def _workers() -> int:
+    """Parallel dump workers: MRPPLAN_DUMP_WORKERS (default 1, one stream).
+
+    Measured with bench/bench_backup.py on this 2-core machine (250 MB, 5 tables): two
+    workers were 0.98x-1.22x the one stream, within the noise of a shared machine, at the
+    same CPU cost, so one stream stays the default; more workers may pay off where the
+    server and the client have cores to spare.
+    """
     override = os.environ.get("MRPPLAN_DUMP_WORKERS", "")
     if override.isdigit() and int(override) > 0:
         return int(override)
-    return 2 if estimate >= PARALLEL_MIN_BYTES else 1
+    return 1
 
 
 def _select_tables(
