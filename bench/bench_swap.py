@@ -85,7 +85,7 @@ def main() -> None:
             cur.execute(statement)
         customers = max(1000, args.rows // 10)
         for statement in FILL:
-            cur.execute(statement.format(customers=customers, lines=args.rows))
+            cur.execute(statement.format(customers=customers, rows=args.rows))
     work = Path(tempfile.mkdtemp(prefix="bench_swap_"))
     before = work / "before"
     before.mkdir()
