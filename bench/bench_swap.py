@@ -8,7 +8,7 @@ on PYTHONPATH; "after" is this tree. Each round, for each code:
   restore  `mrpplan restore dst FULL_BACKUP --force` into a database that already holds the
            tables (before: DROP/CREATE/INSERT straight into them; after: load into a
            scratch database, check against the manifest, one RENAME TABLE)
-  clone    `mrpplan sync clone src dst --force` (before: also with --no-backup, i.e.
+  clone    `mrpplan sync clone src dst --auto-approve` (before: also with --no-backup, i.e.
            without its checkpoint of the destination)
 Prints the median seconds of each.
 """
@@ -85,7 +85,7 @@ def main() -> None:
             cur.execute(statement)
         customers = max(1000, args.rows // 10)
         for statement in FILL:
-            cur.execute(statement.format(customers=customers, lines=args.rows))
+            cur.execute(statement.format(customers=customers, rows=args.rows))
     work = Path(tempfile.mkdtemp(prefix="bench_swap_"))
     before = work / "before"
     before.mkdir()
@@ -108,10 +108,10 @@ def main() -> None:
                 run(code, project, "restore", "dst", str(backup), "--force")
             )
             times.setdefault(f"clone {label}", []).append(
-                run(code, project, "sync", "clone", "src", "dst", "--force")
+                run(code, project, "sync", "clone", "src", "dst", "--auto-approve")
             )
         times.setdefault("clone before --no-backup", []).append(
-            run(before, project, "sync", "clone", "src", "dst", "--force", "--no-backup")
+            run(before, project, "sync", "clone", "src", "dst", "--auto-approve", "--no-backup")
         )
     with conn.cursor() as cur:
         cur.execute(

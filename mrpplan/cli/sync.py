@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +20,7 @@ from mrpplan.cli.writing import carry_out
 from mrpplan.errors import EXIT_CHANGES
 from mrpplan.plan.types import Plan
 from mrpplan.sync.compare import compare_environments
-from mrpplan.sync.copy import CopyOptions, CopyPlan, copy_plan, plan_copy
+from mrpplan.sync.copy import CopyOptions, CopyPlan, check_masks, copy_plan, plan_copy
 from mrpplan.sync.select import schema_only_choice
 from mrpplan.sync.status import check_all_valid, environment_status, list_environments
 
@@ -181,28 +183,43 @@ def _copy(
     target = app.environment(target_name)
     schema_only = schema_only_choice(schema_only, data_only)
     options = CopyOptions(schema_only, _globs(include), _globs(exclude))
+    copy = plan_copy(source, target, options)
     if dry_run and as_json:
-        _echo_json(plan_copy(source, target, options).as_dict())
+        _echo_json(copy.as_dict())
         return
-    _show_plan(app, plan_copy(source, target, options))
+    # with --json the plan and progress go to stderr: stdout is the JSON report
+    with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
+        _show_plan(app, copy)
 
-    def build() -> Plan:
-        return copy_plan(target, source, options, datetime.now(UTC).replace(microsecond=0))
+        def build() -> Plan:
+            return copy_plan(target, source, options, datetime.now(UTC).replace(microsecond=0))
 
-    result = carry_out(
-        app,
-        target,
-        build,
-        Request(command, skip_questions=auto_approve),
-        out=out,
-        dry_run=dry_run,
-    )
-    if result is not None:
-        app.console.print(
-            f"Copied {source.name} into {target.name}: the tables were loaded and masked in a "
-            "scratch database, then swapped in with one RENAME TABLE (the replaced ones are "
-            "kept in a trash database until `backup --cleanup`)."
+        result = carry_out(
+            app,
+            target,
+            build,
+            Request(command, skip_questions=auto_approve),
+            out=out,
+            dry_run=dry_run,
         )
+    if result is None:
+        return
+    checks = check_masks(copy)
+    if as_json:
+        _echo_json({**copy.as_dict(), "mask_checks": [c.as_dict() for c in checks]})
+        return
+    app.console.print(
+        f"Copied {source.name} into {target.name}: the tables were loaded and masked in a "
+        "scratch database, then swapped in with one RENAME TABLE (the replaced ones are "
+        "kept in a trash database until `backup --cleanup`)."
+    )
+    for check in checks:
+        app.console.print(
+            f"masked {check.rule.key} ({check.rule.spec}): {check.remaining} of "
+            f"{check.source_values:,} source values remain"
+        )
+    if checks:
+        app.console.print("Masking verified: no source value of a masked column remains.")
 
 
 def _show_plan(app: AppContext, plan: CopyPlan) -> None:

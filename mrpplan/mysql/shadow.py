@@ -64,11 +64,15 @@ class ForeignKey:
     def add_clause(self, ref_schema: str | None) -> str:
         """`ADD CONSTRAINT ...`; `ref_schema` None writes the reference unqualified."""
         where = f"{ident(ref_schema)}." if ref_schema else ""
+        rules = "".join(  # RESTRICT is the default: spelled out, SHOW CREATE would differ
+            f" ON {event} {rule}"
+            for event, rule in (("DELETE", self.on_delete), ("UPDATE", self.on_update))
+            if rule != "RESTRICT"
+        )
         return (
             f"ADD CONSTRAINT {ident(self.name)} FOREIGN KEY "
             f"({', '.join(ident(c) for c in self.columns)}) REFERENCES {where}"
-            f"{ident(self.ref_table)} ({', '.join(ident(c) for c in self.ref_columns)}) "
-            f"ON DELETE {self.on_delete} ON UPDATE {self.on_update}"
+            f"{ident(self.ref_table)} ({', '.join(ident(c) for c in self.ref_columns)}){rules}"
         )
 
 

@@ -46,6 +46,7 @@ from mrpplan.sync import catalog
 from mrpplan.sync import state as sync_state
 from mrpplan.sync.catalog import ColumnInfo, TableStat
 from mrpplan.sync.mask import (
+    MaskCheck,
     MaskRule,
     check_rules,
     parse_rules,
@@ -434,6 +435,27 @@ def _check(ctx: RunContext, load: Load, scratch: str) -> None:
     finally:
         src.close()
         work.close()
+
+
+def check_masks(copy: CopyPlan) -> list[MaskCheck]:
+    """After a copy: per masked column, how many source values are in the destination (the
+    load step already refused any; this is the report a user reads)."""
+    if not copy.masks or copy.schema_only:
+        return []
+    src = connect(copy.source.connection)
+    dst = connect(copy.target.connection)
+    try:
+        return verify_masks(
+            src,
+            copy.source.connection.database,
+            dst,
+            copy.target.connection.database,
+            copy.masks,
+            {},
+        )
+    finally:
+        src.close()
+        dst.close()
 
 
 def _build(project: Project, env: Environment, origin: Mapping[str, Any], now: datetime) -> Plan:

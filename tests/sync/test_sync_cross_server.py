@@ -82,13 +82,17 @@ def test_clone_to_another_server_and_back_with_masking(project, cli, second_serv
         ("002",),
     ]
 
-    # a second clone onto the existing copy checkpoints it first, on the second server's side
+    # a second clone onto the existing copy keeps the replaced tables as trash, on the second
+    # server's side
     prod.execute("UPDATE orders SET total = total + 1")
     result = cli("sync", "clone", "prod", "remote", "--exclude", "customers")
     assert result.code == 0, result.output
     assert checksums(remote, ["orders"]) == checksums(prod, ["orders"])
-    backups = list((project.root / "database" / "backups").glob("rollback_remote_*.sql.gz"))
-    assert len(backups) == 1
+    trash = remote.query("SHOW DATABASES LIKE %s", (f"\\_mrpplan\\_trash\\_%{remote.name}",))
+    newest = max(str(r[0]) for r in trash)  # <prefix><UTC ts>_<db>: sorts by time
+    assert remote.query(f"SELECT SUM(total) FROM `{newest}`.orders") == remote.query(
+        "SELECT SUM(total) - COUNT(*) FROM orders"
+    )
 
 
 def test_list_envs_sees_both_servers(project, cli, second_server) -> None:  # type: ignore[no-untyped-def]

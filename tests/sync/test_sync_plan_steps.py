@@ -1,4 +1,5 @@
-"""`sync:` makes `mrpplan plan local` include sync_table steps that apply like any plan."""
+"""`sync:` makes `mrpplan plan local` include the shadow steps of a copy (load into a scratch
+database, mask there, one RENAME swap) that apply like any plan."""
 
 from __future__ import annotations
 
@@ -22,16 +23,15 @@ def test_plan_local_includes_masked_sync_steps_and_converges(project, cli) -> No
     result = cli("plan", "local", "--out", str(plan_file), "--json")
     assert result.code == 0, result.output
     plan = json.loads(plan_file.read_text())
-    syncs = {s["object"]: s for s in plan["steps"] if s["action"] == "sync_table"}
-    assert "customers" in syncs
-    assert "audit_log" not in syncs  # local.yaml excludes it
-    customers = syncs["customers"]
-    assert customers["sql"][0].startswith("TRUNCATE TABLE `customers`")
-    assert any(s.startswith("-- mrpplan:load ") for s in customers["sql"])
-    assert any(s.startswith("UPDATE `customers`") for s in customers["sql"])
-    assert customers["checkpoint"] is not None or any(
-        s["action"] == "checkpoint" for s in plan["steps"]
-    )
+    [load] = [s for s in plan["steps"] if s["action"] == "shadow_load"]
+    [swap] = [s for s in plan["steps"] if s["action"] == "swap_tables"]
+    marker = json.loads(load["sql"][0].removeprefix("-- mrpplan:load "))
+    assert "customers" in marker["tables"]
+    assert "audit_log" not in marker["tables"]  # local.yaml excludes it
+    assert any(s.startswith("UPDATE `customers`") for s in load["sql"])  # on the copy
+    assert "customers" in swap["object"]
+    assert any(s.startswith("RENAME TABLE ") for s in swap["sql"])
+    assert swap["reverse_sql"]  # rollback is a rename
 
     applied = cli("apply", str(plan_file), "--auto-approve")
     assert applied.code == 0, applied.output
@@ -45,4 +45,4 @@ def test_plan_local_includes_masked_sync_steps_and_converges(project, cli) -> No
     again = cli("plan", "local", "--json", "--out", str(project.root / "plans" / "again.json"))
     assert again.code == 0, again.output
     steps = json.loads((project.root / "plans" / "again.json").read_text())["steps"]
-    assert [s for s in steps if s["action"] == "sync_table"] == []
+    assert [s for s in steps if s["action"] in ("shadow_load", "swap_tables")] == []
