@@ -77,7 +77,8 @@ def _option_file(root: Path, line: str, mode: int = 0o600) -> dict[str, str]:
 
     path = root / "client.cnf"
     source = Path(os.environ["DEV_DB_OPTION_FILE"]).read_text()
-    path.write_text(source.replace("[client]", f"[client]\n{line}", 1) if line else source)
+    kept = [k for k in source.splitlines() if not (line and k.startswith(line.split("=")[0]))]
+    path.write_text("\n".join([*kept, line]) + "\n")  # the bad line replaces the good one
     path.chmod(mode)
     return {"DEV_DB_OPTION_FILE": str(path)}
 
