@@ -42,7 +42,7 @@ _DATABASE_DDL = re.compile(
     re.I,
 )
 # Steps that move tables between the target and its own scratch/trash databases.
-_SHADOW_ACTIONS = frozenset({"swap_tables", "drop_database"})
+_SHADOW_ACTIONS = frozenset({"shadow_prepare", "swap_tables", "drop_database"})
 
 # Steps whose SQL writes rows by design (their SQL is checked against the project's files,
 # or, for empty_tables, rebuilt from the seed files and the live foreign keys).
