@@ -28,9 +28,12 @@ class AppContext:
         from mrpplan.config.project import Project
 
         if self._project is None:
+            from mrpplan.sqlfiles.split import cache_statements_in
+
             self._project = (
                 Project(self.project_dir.resolve()) if self.project_dir else Project.find()
             )
+            cache_statements_in(self._project.cache_dir / "statements")
         return self._project
 
     def environment(self, name: str) -> Environment:

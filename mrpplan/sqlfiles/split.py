@@ -10,7 +10,11 @@ where its first token starts, so every message can say file:line.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,11 +50,35 @@ def split_sql(text: str, file: Path) -> list[SqlStatement]:
     return list(_split_once(text, file))
 
 
+_disk_cache: Path | None = None
+
+
+def cache_statements_in(directory: Path | None) -> None:
+    """Keep split results on disk by text hash (the CLI points this at the project's
+    cache): the character-by-character split of a large schema costs more than a plan."""
+    global _disk_cache
+    _disk_cache = directory
+
+
 @functools.lru_cache(maxsize=512)
 def _split_once(text: str, file: Path) -> tuple[SqlStatement, ...]:
     """A plan reads the same files several times (base schema, migrations, history): the
-    character-by-character split is done once per text in a process."""
-    return tuple(_Splitter(text, file).run())
+    split is done once per text in a process, and once per text ever with a disk cache."""
+    path = None
+    if _disk_cache is not None:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        path = _disk_cache / f"{digest}.json"
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            pairs = json.loads(path.read_text(encoding="utf-8"))
+            return tuple(SqlStatement(str(t), file, int(n)) for t, n in pairs)
+    statements = tuple(_Splitter(text, file).run())
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps([[s.text, s.line] for s in statements]), encoding="utf-8")
+            os.replace(tmp, path)
+    return statements
 
 
 class _Splitter:
