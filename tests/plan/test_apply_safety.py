@@ -130,7 +130,10 @@ def test_a_new_environment_gets_its_database_created(project, cli) -> None:
         project.databases["dev"].execute(f"DROP DATABASE IF EXISTS `{name}`")
 
 
-def test_protected_environment_on_a_terminal_needs_its_name_typed(project, cli) -> None:
+def test_protected_environment_on_a_terminal_needs_its_name_typed(
+    project, cli, monkeypatch
+) -> None:
+    monkeypatch.setenv("MRPPLAN_PLAN_KEY", "test-key")  # protected: keyed plan files only
     made = cli("plan", "prod", "--target-version", "001", "--out", "plans/prod.json")
     assert made.code == 0, made.output
     code, out = run_on_terminal("apply", "plans/prod.json", answer="yes", cwd=project.root)
