@@ -76,14 +76,15 @@ def test_stale_plan_is_refused_and_nothing_changes(project, cli) -> None:
 
 def test_protected_environment_needs_approval(project, cli) -> None:
     db = project.databases["prod"]
-    made = cli("plan", "prod", "--target-version", "002", "--out", "plans/prod.json")
+    key = {"MRPPLAN_PLAN_KEY": "test-key"}  # a protected env takes keyed plan files only
+    made = cli("plan", "prod", "--target-version", "002", "--out", "plans/prod.json", env=key)
     assert made.code == 0, made.output
-    refused = cli("apply", "plans/prod.json")
+    refused = cli("apply", "plans/prod.json", env=key)
     assert refused.code == 3, refused.output
     assert "protected" in refused.stderr
     assert cli("apply", "prod", "--auto-approve").code == 3
     assert snapshot(db) == ({}, {}, [])
-    approved = cli("apply", "plans/prod.json", "--auto-approve")
+    approved = cli("apply", "plans/prod.json", "--auto-approve", env=key)
     assert approved.code == 0, approved.output
 
 
@@ -129,7 +130,10 @@ def test_a_new_environment_gets_its_database_created(project, cli) -> None:
         project.databases["dev"].execute(f"DROP DATABASE IF EXISTS `{name}`")
 
 
-def test_protected_environment_on_a_terminal_needs_its_name_typed(project, cli) -> None:
+def test_protected_environment_on_a_terminal_needs_its_name_typed(
+    project, cli, monkeypatch
+) -> None:
+    monkeypatch.setenv("MRPPLAN_PLAN_KEY", "test-key")  # protected: keyed plan files only
     made = cli("plan", "prod", "--target-version", "001", "--out", "plans/prod.json")
     assert made.code == 0, made.output
     code, out = run_on_terminal("apply", "plans/prod.json", answer="yes", cwd=project.root)

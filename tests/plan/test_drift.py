@@ -4,8 +4,10 @@ from __future__ import annotations
 
 
 def test_drift_reports_a_hand_made_change(project, cli) -> None:
-    assert cli("plan", "prod", "--target-version", "002", "--out", "plans/p.json").code == 0
-    assert cli("apply", "plans/p.json", "--auto-approve").code == 0
+    key = {"MRPPLAN_PLAN_KEY": "test-key"}  # protected prod takes keyed plan files only
+    made = cli("plan", "prod", "--target-version", "002", "--out", "plans/p.json", env=key)
+    assert made.code == 0
+    assert cli("apply", "plans/p.json", "--auto-approve", env=key).code == 0
     assert cli("drift", "prod").code == 0
     project.databases["prod"].execute("ALTER TABLE warehouses ADD COLUMN hotfix INT NULL")
     drift = cli("drift", "prod")
