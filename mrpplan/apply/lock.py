@@ -82,6 +82,11 @@ def release_lock(conn: Any, database: str) -> None:
         cur.execute("DO RELEASE_LOCK(%s)", (lock_name(database),))
 
 
+# A process killed with -9 keeps its lock until the server notices the closed connection
+# (usually within a second): wait that long before calling the lock held.
+DEAD_HOLDER_GRACE_SECONDS = 3
+
+
 @contextlib.contextmanager
 def locked_session(env: Any) -> Iterator[Any]:
     """A connection (to no database yet: it may not exist) holding env's apply lock.
@@ -93,7 +98,7 @@ def locked_session(env: Any) -> Iterator[Any]:
 
     conn = connect(env.connection, database=None)
     try:
-        with holding_lock(conn, env.connection.database):
+        with holding_lock(conn, env.connection.database, wait_seconds=DEAD_HOLDER_GRACE_SECONDS):
             yield conn
     finally:
         with contextlib.suppress(Exception):

@@ -14,7 +14,6 @@ from mrpplan.config import Environment
 from mrpplan.errors import UsageError
 from mrpplan.seed import operations
 from mrpplan.seed.history import SeedRecord
-from mrpplan.seed.runner import SeedResult
 from mrpplan.seed.sets import SEED_SETS, list_seeds
 
 
@@ -270,12 +269,6 @@ def runs_table(env_name: str, runs: list[SeedRecord]) -> Table:
             str(r.execution_ms),
         )
     return table
-
-
-def show(app: AppContext, results: list[SeedResult]) -> None:
-    for r in results:
-        detail = f"{r.rows_affected} rows" if r.action != "skipped" else "unchanged"
-        app.console.print(f"{r.seed}: {r.action} ({detail})")
 
 
 COMMANDS: list[click.Command] = [seed]

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from mrpplan.apply.lock import holding_lock
 from mrpplan.config import Environment, Project
 from mrpplan.config.text_file import write_new
 from mrpplan.errors import Refused, UsageError
 from mrpplan.migrate.create import slug
 from mrpplan.mysql.connection import connect
 from mrpplan.seed import history
-from mrpplan.seed.runner import SeedResult, run_seeds, state_of
+from mrpplan.seed.runner import state_of
 from mrpplan.seed.sets import SEED_SETS, SeedFile, list_seeds, select_seeds
 
 
@@ -62,19 +61,6 @@ def check_allowed(env: Environment, seeds: Sequence[SeedFile]) -> None:
             f" does not include {', '.join(outside)}. Nothing was changed.",
             hint=f"add them to seeds: in {env.file.name} after review",
         )
-
-
-def run(
-    project: Project, env: Environment, names: Sequence[str], *, force: bool = False
-) -> list[SeedResult]:
-    seeds = chosen_seeds(project, env, names)
-    check_allowed(env, seeds)
-    conn = connect(env.connection)
-    try:
-        with holding_lock(conn, env.connection.database):
-            return run_seeds(conn, seeds, force=force)
-    finally:
-        conn.close()
 
 
 def seed_statuses(project: Project, env: Environment, *, track: bool = False) -> list[SeedStatus]:

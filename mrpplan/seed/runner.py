@@ -8,27 +8,14 @@ already recorded is skipped, a changed file is re-applied.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import pymysql
 
 from mrpplan.errors import ConfigError, SqlError
 from mrpplan.mysql.connection import Connection
-from mrpplan.mysql.privileges import before_any_change
 from mrpplan.seed import history
 from mrpplan.seed.sets import SeedFile
 from mrpplan.seed.targets import OTHER, TRANSACTION, classify
-
-APPLIED = "applied"
-REAPPLIED = "reapplied"
-SKIPPED = "skipped"
-
-
-@dataclass(frozen=True)
-class SeedResult:
-    seed: str
-    action: str  # applied | reapplied | skipped
-    rows_affected: int
 
 
 def runnable_statements(seed: SeedFile) -> list[str]:
@@ -112,26 +99,6 @@ def seed_error(exc: pymysql.MySQLError, statement: str, what: str, unchanged: st
         source=what,
         unchanged=unchanged,
     )
-
-
-def run_seeds(
-    conn: Connection, seeds: Sequence[SeedFile], *, force: bool = False
-) -> list[SeedResult]:
-    """Apply each seed in order, skipping unchanged ones unless `force`."""
-    prepared = [(seed, runnable_statements(seed)) for seed in seeds]  # refuse before any write
-    with before_any_change():
-        history.ensure(conn)
-    recorded = history.read(conn)
-    results: list[SeedResult] = []
-    for seed, statements in prepared:
-        state = state_of(seed, recorded)
-        if state == "applied" and not force:
-            results.append(SeedResult(seed.name, SKIPPED, 0))
-            continue
-        record = history.record_sql(seed.name, seed.checksum, ROWS_VARIABLE)
-        rows = apply_seed(conn, seed.name, statements, record, source=str(seed.path))
-        results.append(SeedResult(seed.name, APPLIED if state == "pending" else REAPPLIED, rows))
-    return results
 
 
 def _short(sql: str, limit: int = 200) -> str:
