@@ -141,7 +141,9 @@ def create_backup(
         data=kind != "schema",
     )
     groups = split_tables(sizes, _workers()) if kind != "schema" else []
-    block = try_block(settings) if groups else None  # one point in time for dump and checksums
+    # Parallel workers (opt-in) need one point in time: commits are blocked while they start.
+    # One stream never blocks commits (a table lock held elsewhere could make that last).
+    block = try_block(settings) if len(groups) > 1 else None
     stats = _Stats(env, database, groups if block else [wanted] if kind != "schema" else [])
     progress.start(f"backup {env.name} ({kind})", estimate or None)
     try:
