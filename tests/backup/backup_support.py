@@ -99,6 +99,9 @@ def password_login(db: Any, *databases: str) -> tuple[str, str]:
     db.execute(
         f"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'",
         *(f"GRANT ALL ON `{name}`.* TO '{user}'@'%'" for name in databases or (db.name,)),
+        # restores and syncs load into `_mrpplan_load_*` and keep the old rows in
+        # `_mrpplan_trash_*` databases next to the target (DESIGN §3.6)
+        f"GRANT ALL ON `\\_mrpplan\\_%`.* TO '{user}'@'%'",
         f"GRANT RELOAD, PROCESS ON *.* TO '{user}'@'%'",
         f"GRANT SELECT ON mysql.* TO '{user}'@'%'",  # SHOW CREATE PROCEDURE of others' routines
     )

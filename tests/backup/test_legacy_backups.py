@@ -49,7 +49,8 @@ def test_import_checks_content_writes_a_manifest_and_warns(project: Any, cli: An
 
     # from now on it is a backup like any other: listed, verified against its manifest
     listed = json.loads(cli("backup", "--list", "dev", "--json").stdout)
-    assert [e["file"] for e in listed] == [str(imported[0])]
+    # (the seed plan of _build left its checkpoint, a rollback file, beside it)
+    assert [e["file"] for e in listed if "mrp_erp_full_" in e["file"]] == [str(imported[0])]
     assert cli("backup", "--verify", imported[0].name, "--deep").code == 0
 
 
@@ -67,7 +68,7 @@ def test_damaged_old_files_are_refused_and_nothing_is_written(project: Any, cli:
             assert result.code == 1, result.output
             assert check in result.stderr and "Traceback" not in result.output
     assert not (project.root / "database" / "backups").exists() or not list(
-        (project.root / "database" / "backups").glob("*.sql.gz")
+        (project.root / "database" / "backups").glob("mrp_erp_*.sql.gz")
     )
 
 
