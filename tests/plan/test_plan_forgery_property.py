@@ -130,7 +130,7 @@ def test_every_edit_that_changes_behaviour_is_refused(project, cli, database_fac
     seen = {"refused": 0, "accepted": 0}
 
     @settings(
-        max_examples=20,
+        max_examples=12,
         deadline=None,
         derandomize=True,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -81,7 +81,7 @@ def test_feature_tables_converge_and_reverse_restores_quick(server: Any, pair: A
 
 
 @pytest.mark.slow
-@settings(max_examples=25, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=15, **SETTINGS)  # type: ignore[arg-type]
 @given(pair=feature_pairs())
 def test_feature_tables_converge_and_reverse_restores(server: Any, pair: Any) -> None:
     check_pair(server, *pair)
