@@ -25,7 +25,7 @@ from mrpplan.errors import EXIT_ERROR, EXIT_USAGE, MrpplanError
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": (
         "mrpplan.cli.validate",
-        "Check environment files, SQL files and migrations without a server.",
+        "Check environment files, SQL files, migrations and seeds.",
     ),
     "plan": (
         "mrpplan.cli.plan",
@@ -49,12 +49,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "restore": (
         "mrpplan.cli.restore",
-        "Restore a backup into an environment's database (the file is verified first).",
+        "Restore a backup into an environment's database, as a plan.",
     ),
     "status": (
         "mrpplan.cli.status",
-        "Schema version, pending migrations, drift, last backup, free space and size growth of "
-        "each environment (all of them by default).",
+        "Health of each environment, for people and cron.",
     ),
     "sync": ("mrpplan.cli.sync", "Copy and compare databases between environments."),
     "sandbox": (

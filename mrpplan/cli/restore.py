@@ -59,11 +59,11 @@ def restore_command(
     force: bool,
     deep: bool,
 ) -> None:
-    """Restore a backup into an environment's database, as a plan (the file is verified first).
+    """Restore a backup into an environment's database, as a plan.
 
-    The backup is loaded into shadow tables in a scratch database, checked against its
-    manifest, and swapped in with one RENAME TABLE; the replaced tables are kept in a trash
-    database until `backup --cleanup` purges them.
+    The file is verified first. The backup is loaded into shadow tables in a scratch
+    database, checked against its manifest, and swapped in with one RENAME TABLE; the
+    replaced tables are kept in a trash database until `backup --cleanup` purges them.
 
     \b
     Examples:

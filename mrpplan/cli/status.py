@@ -40,7 +40,9 @@ _STATE = {"ok": "[green]ok[/]", "attention": "[yellow]attention[/]", "error": "[
 def status_command(
     app: AppContext, envs: tuple[str, ...], as_json: bool, max_backup_age: float, min_free: float
 ) -> None:
-    """Schema version, pending migrations, drift, last backup, free space and size growth of
+    """Health of each environment, for people and cron.
+
+    Schema version, pending migrations, drift, last backup, free space and size growth of
     each environment (all of them by default).
 
     Exit 0: all well; 2: something needs attention (pending migration, drift, edited file,

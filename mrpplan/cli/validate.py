@@ -31,8 +31,10 @@ from mrpplan.validate import validate_project
 def validate(
     app: AppContext, ctx: click.Context, as_json: bool, env_name: str | None, check_seeds: bool
 ) -> None:
-    """Check environment files, SQL files and migrations (the SQL is also loaded into a
-    scratch database on ENV's server or a running sandbox, when one is reachable).
+    """Check environment files, SQL files, migrations and seeds.
+
+    The SQL is also loaded into a scratch database on ENV's server or a running sandbox,
+    when one is reachable.
 
     Exit 0 when everything is valid, 1 when there are problems (one line each,
     as file:line: message). With --env ENV (or --seeds) it also uses a server: edited

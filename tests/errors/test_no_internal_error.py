@@ -27,10 +27,14 @@ EXIT_CODES = {0, 1, 2, 3, 64}
 
 
 def commands() -> Iterator[tuple[tuple[str, ...], click.Command]]:
+    ctx = click.Context(root_command)
+
     def walk(command: click.Command, path: tuple[str, ...]) -> Iterator[Any]:
-        if isinstance(command, click.Group):
-            for name, sub in sorted(command.commands.items()):
-                yield from walk(sub, (*path, name))
+        if isinstance(command, click.Group):  # the top group loads its commands lazily
+            for name in sorted(command.list_commands(ctx)):
+                sub = command.get_command(ctx, name)
+                if sub is not None:
+                    yield from walk(sub, (*path, name))
         else:
             yield path, command
 
