@@ -31,9 +31,6 @@ def detect_drift(project: Project, env: Environment) -> DriftReport:
     from mrpplan.mysql.workspace import desired_schema
     from mrpplan.plan.schema_steps import drift_lines
 
-    # an edited file (base schema or migration) is not the database's drift: name the file
-    check_not_edited(read_migrations(project, env).statuses, env.name)
-
     conn = connect(env.connection)
     try:
         live: DatabaseState = read_state(conn, env.connection.database)
@@ -41,6 +38,11 @@ def detect_drift(project: Project, env: Environment) -> DriftReport:
     finally:
         conn.close()
     recorded = live.schema_version
+    if unfinished:  # first things first: only `recover` knows what the database holds now
+        label = f"recorded version {recorded}" if recorded else "history"
+        return DriftReport(env.name, env.connection.database, recorded, label, unfinished)
+    # an edited file (base schema or migration) is not the database's drift: name the file
+    check_not_edited(read_migrations(project, env).statuses, env.name)
     if recorded is None:
         version, label = env.schema.version, f"target version {env.schema.version} (no history)"
     else:

@@ -101,11 +101,34 @@ def _differing_field(mine: Step, theirs: Step) -> str | None:
     if mine.id != theirs.id:
         return "id"
     for name in _COMPARED:
+        if name == "sql" and mine.action == "create_table":
+            if not _same_tables(mine.sql, theirs.sql):
+                return "SQL"
+            continue
         if getattr(mine, name) != getattr(theirs, name):
             return {"sql": "SQL", "reverse_sql": "reverse SQL"}.get(name, name)
     if mine.reason != theirs.reason:
         return "reason (the text reviewers read)"
     return None
+
+
+def _same_tables(mine: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
+    """CREATE TABLE statements are the same table when their structure is (columns in
+    order, keys by name, clustered-index candidates in order): the verbatim text may list
+    secondary keys in another order depending on how the desired schema was cached."""
+    from mrpplan.model.canonical import canonical_table_text
+
+    if len(mine) != len(theirs):
+        return False
+    for a, b in zip(mine, theirs, strict=True):
+        if a == b:
+            continue
+        try:
+            if canonical_table_text(a) != canonical_table_text(b):
+                return False
+        except Exception:
+            return False
+    return True
 
 
 def created_at(plan: Plan) -> datetime:
