@@ -62,7 +62,12 @@ def read_migrations(project: Project, env: Environment) -> DatabaseMigrations:
         env.name,
         env.connection.database,
         has,
-        tuple(with_base_schema(statuses, project.schema_dir, every)),
+        # with `drift: repair` the base schema is declarative: editing it is how one changes it
+        tuple(
+            statuses
+            if env.schema.drift == "repair"
+            else with_base_schema(statuses, project.schema_dir, every)
+        ),
     )
 
 

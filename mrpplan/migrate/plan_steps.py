@@ -54,7 +54,9 @@ def migration_steps(ctx: PlanContext) -> list[StepDraft] | None:
     rows = history.read(ctx.conn) if ctx.live.has_history_table else []
     migration_rows = [r for r in rows if r.success and r.number > 0]
     statuses = migration_statuses(migrations, [r for r in rows if r.number > 0])
-    check_not_edited(with_base_schema(statuses, ctx.project.schema_dir, rows), ctx.env.name)
+    declarative = ctx.env.schema.drift == "repair"  # there, editing the base schema is the way
+    checked = statuses if declarative else with_base_schema(statuses, ctx.project.schema_dir, rows)
+    check_not_edited(checked, ctx.env.name)
     check_files_match_history(statuses, ctx.env.name, ctx.target_number)
     for gap in number_gaps(migrations):
         ctx.warn(gap.message)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from dbtools import start_cli
 from plan_test_support import (
-    append_base_schema,
     journal_status,
     run_on_terminal,
     saved_plan_path,
@@ -61,7 +60,10 @@ def test_show_renders_a_saved_plan_and_refuses_an_edited_one(project, cli) -> No
 
 def test_stale_plan_is_refused_and_nothing_changes(project, cli) -> None:
     assert cli("apply", "dev", "--auto-approve").code == 0
-    append_base_schema(project.root, "CREATE TABLE zz_stale (id INT PRIMARY KEY) ENGINE=InnoDB;")
+    # dev is migration-driven (drift: warn): a change comes as a new migration
+    (project.root / "database" / "migrations" / "004_zz_stale.sql").write_text(
+        "-- mrpplan:up\nCREATE TABLE zz_stale (id INT PRIMARY KEY) ENGINE=InnoDB;\n"
+    )
     made = cli("plan", "dev", "--out", "plans/stale.json")
     assert made.code == 0, made.output
     db = project.databases["dev"]
