@@ -62,6 +62,6 @@ def approve(env: Environment, request: Request, *, destructive: int, ask: Ask) -
             "stdin is not a terminal, so nobody confirmed. Nothing was changed.",
             hint="review it with --dry-run, then pass --force (or --auto-approve)",
         )
-    typed = ask(f"Go ahead on {env.name}? Only 'yes' is accepted")
-    if typed.strip().lower() != "yes":
+    typed = ask(f"Go ahead on {env.name}? [y/N]")
+    if typed.strip().lower() not in ("y", "yes"):
         raise Refused("not confirmed. Nothing was changed.")
