@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 from rich.table import Table
 
 from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.cli.writing import writing_options
 from mrpplan.config import Environment
 from mrpplan.errors import UsageError
 from mrpplan.migrate import operations
@@ -83,34 +83,11 @@ def status(app: AppContext, env_name: str, as_json: bool) -> None:
         sys.exit(1)
 
 
-def _writing_options(command: Callable[..., None]) -> Callable[..., None]:
-    """--dry-run, --out, --force/--auto-approve: the same on every writing command."""
-    for option in reversed(
-        [
-            click.option("--dry-run", is_flag=True, help="Show the plan, change nothing."),
-            click.option(
-                "--out",
-                type=click.Path(dir_okay=False, path_type=Path),
-                help="Save the plan to FILE (apply it later with `mrpplan apply FILE`).",
-            ),
-            click.option(
-                "--force",
-                "--auto-approve",
-                "force",
-                is_flag=True,
-                help="Do not ask (unprotected environments only).",
-            ),
-        ]
-    ):
-        command = option(command)
-    return command
-
-
 @migrate.command("up")
 @click.argument("env_name", metavar="ENV")
 @click.option("--steps", type=click.IntRange(min=1), help="Apply only the next N migrations.")
 @click.option("--backup", "backup_first", is_flag=True, help="Full backup before applying.")
-@_writing_options
+@writing_options("--force", "--auto-approve")
 @pass_app
 def up(
     app: AppContext,
@@ -138,7 +115,7 @@ def up(
 @click.argument("env_name", metavar="ENV")
 @click.option("--steps", type=click.IntRange(min=1), default=None, help="Roll back N (default 1).")
 @click.option("--to", "to_version", help="Roll back to this version (e.g. 002, or base).")
-@_writing_options
+@writing_options("--force", "--auto-approve")
 @pass_app
 def down(
     app: AppContext,
@@ -213,7 +190,7 @@ def create(app: AppContext, name: str) -> None:
 @migrate.command("fresh")
 @click.argument("env_name", metavar="ENV")
 @click.option("--no-backup", is_flag=True, help="Skip the full backup taken first.")
-@_writing_options
+@writing_options("--force", "--auto-approve")
 @pass_app
 def fresh(
     app: AppContext, env_name: str, no_backup: bool, dry_run: bool, out: Path | None, force: bool
@@ -244,7 +221,7 @@ def fresh(
 @migrate.command("baseline")
 @click.argument("env_name", metavar="ENV")
 @click.option("--version", "version", required=True, help="The version the database is at.")
-@_writing_options
+@writing_options("--force", "--auto-approve")
 @pass_app
 def baseline(
     app: AppContext, env_name: str, version: str, dry_run: bool, out: Path | None, force: bool

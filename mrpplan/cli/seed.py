@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 from rich.table import Table
 
 from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.cli.writing import writing_options
 from mrpplan.config import Environment
 from mrpplan.errors import UsageError
 from mrpplan.seed import operations
@@ -53,31 +53,13 @@ def list_(app: AppContext, as_json: bool) -> None:
     app.console.print(table)
 
 
-def _writing_options(command: Callable[..., None]) -> Callable[..., None]:
-    for option in reversed(
-        [
-            click.option("--dry-run", is_flag=True, help="Show the plan, change nothing."),
-            click.option(
-                "--out",
-                type=click.Path(dir_okay=False, path_type=Path),
-                help="Save the plan to FILE (apply it later with `mrpplan apply FILE`).",
-            ),
-            click.option(
-                "--auto-approve", is_flag=True, help="Do not ask (unprotected environments only)."
-            ),
-        ]
-    ):
-        command = option(command)
-    return command
-
-
 @seed.command("run")
 @click.argument("env_name", metavar="ENV")
 @click.argument("names", nargs=-1)
 @click.option(
     "--force", is_flag=True, help="Re-run seeds whose checksum is already recorded; do not ask."
 )
-@_writing_options
+@writing_options("--auto-approve", dest="auto_approve")
 @pass_app
 def run(
     app: AppContext,
@@ -101,7 +83,7 @@ def run(
 
 @seed.command("reference")
 @click.argument("env_name", metavar="ENV")
-@_writing_options
+@writing_options("--auto-approve", dest="auto_approve")
 @pass_app
 def reference(
     app: AppContext, env_name: str, dry_run: bool, out: Path | None, auto_approve: bool
@@ -118,7 +100,7 @@ def reference(
 
 @seed.command("test")
 @click.argument("env_name", metavar="ENV")
-@_writing_options
+@writing_options("--auto-approve", dest="auto_approve")
 @pass_app
 def test(
     app: AppContext, env_name: str, dry_run: bool, out: Path | None, auto_approve: bool
@@ -173,7 +155,7 @@ def run_seed_plan(
 @click.argument("env_name", metavar="ENV")
 @click.argument("names", nargs=-1)
 @click.option("--force", is_flag=True, help="Do not ask (unprotected environments only).")
-@_writing_options
+@writing_options("--auto-approve", dest="auto_approve")
 @pass_app
 def refresh(
     app: AppContext,

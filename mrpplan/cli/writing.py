@@ -68,6 +68,35 @@ def _show(app: AppContext, plan: Plan, *, show_sql: bool) -> None:
         app.err_console.print(f"[yellow]Warning:[/] {warning}")
 
 
+def writing_options(
+    *skip_flags: str, dest: str = "force"
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--dry-run, --out FILE, and the flags that skip questions (`skip_flags`, stored in
+    `dest`): the same options on every writing command."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        for option in reversed(
+            [
+                click.option("--dry-run", is_flag=True, help="Show the plan, change nothing."),
+                click.option(
+                    "--out",
+                    type=click.Path(dir_okay=False, path_type=Path),
+                    help="Save the plan to FILE (apply it later with `mrpplan apply FILE`).",
+                ),
+                click.option(
+                    *skip_flags,
+                    dest,
+                    is_flag=True,
+                    help="Do not ask (unprotected environments only).",
+                ),
+            ]
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 def ask(prompt: str) -> str:
     """The question every writing command asks, when it asks one."""
     return str(click.prompt(prompt, default="", show_default=False))

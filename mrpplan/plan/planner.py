@@ -203,20 +203,7 @@ def arrange(drafts: Sequence[StepDraft], checkpoint_policy: str) -> list[Step]:
             )
         if draft.action == "create_table":
             created.add(draft.object)
-        steps.append(
-            Step(
-                id=str(len(steps) + 1),
-                action=draft.action,
-                object=draft.object,
-                sql=tuple(draft.sql),
-                reverse_sql=None if draft.reverse_sql is None else tuple(draft.reverse_sql),
-                destructive=draft.destructive,
-                reason=draft.reason,
-                algorithm=draft.algorithm,
-                checkpoint=checkpoint_id,
-                changes=tuple(draft.changes),
-            )
-        )
+        steps.append(draft.to_step(str(len(steps) + 1), checkpoint_id))
     return steps
 
 

@@ -32,6 +32,7 @@ from typing import Any
 from mrpplan.config import Environment, Project
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.plan.fingerprint import DatabaseState
+from mrpplan.plan.types import Step
 
 # Modules that register providers when imported (missing ones are skipped).
 PROVIDER_MODULES = (
@@ -58,6 +59,21 @@ class StepDraft:
     needs_checkpoint: bool = False
     history: bool = False
     changes: tuple[dict[str, Any], ...] = ()
+
+    def to_step(self, step_id: str, checkpoint: str | None = None) -> Step:
+        """The numbered step this draft becomes."""
+        return Step(
+            id=step_id,
+            action=self.action,
+            object=self.object,
+            sql=tuple(self.sql),
+            reverse_sql=None if self.reverse_sql is None else tuple(self.reverse_sql),
+            destructive=self.destructive,
+            reason=self.reason,
+            algorithm=self.algorithm,
+            checkpoint=checkpoint,
+            changes=tuple(self.changes),
+        )
 
 
 @dataclass(frozen=True)

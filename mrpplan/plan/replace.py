@@ -200,19 +200,7 @@ def object_changes(
 
 def number(drafts: Sequence[StepDraft]) -> tuple[Step, ...]:
     """Steps of a replacement plan: no checkpoint steps (the trash holds the old rows)."""
-    return tuple(
-        Step(
-            id=str(i),
-            action=d.action,
-            object=d.object,
-            sql=tuple(d.sql),
-            reverse_sql=None if d.reverse_sql is None else tuple(d.reverse_sql),
-            destructive=d.destructive,
-            reason=d.reason,
-            algorithm=d.algorithm,
-        )
-        for i, d in enumerate(drafts, start=1)
-    )
+    return tuple(d.to_step(str(i)) for i, d in enumerate(drafts, start=1))
 
 
 def desired_state(
