@@ -114,7 +114,14 @@ def up(
 @migrate.command("down")
 @click.argument("env_name", metavar="ENV")
 @click.option("--steps", type=click.IntRange(min=1), default=None, help="Roll back N (default 1).")
-@click.option("--to", "to_version", help="Roll back to this version (e.g. 002, or base).")
+@click.option(
+    "--to",
+    "to_version",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="Roll back to this version (e.g. 002, or base); `--to` alone lists them to choose.",
+)
 @writing_options("--force", "--auto-approve")
 @pass_app
 def down(
@@ -128,18 +135,21 @@ def down(
 ) -> None:
     """Roll back the newest N applied migrations, or down to a version, through a plan.
 
-    On a terminal without --steps or --to it lists the applied migrations and asks which
-    version to go back to; without a terminal it rolls back the newest one.
+    Without --steps or --to it rolls back the newest one. `--to` without a version lists
+    the applied migrations (on a terminal) and asks which version to go back to.
 
     \b
     Example:
       mrpplan migrate down local --steps 1
       mrpplan migrate down local --to 002
+      mrpplan migrate down local --to          choose the version from a list
     """
     if steps is not None and to_version is not None:
         raise UsageError("choose one of --steps and --to")
     env = app.environment(env_name)
-    if steps is None and to_version is None and sys.stdin.isatty() and not force:
+    if to_version == "":
+        if not sys.stdin.isatty():
+            raise UsageError("--to needs a VERSION when stdin is not a terminal (e.g. --to 002)")
         to_version = _choose_version(app, env)
     if to_version is not None:
         target = operations.down_to_target(app.project, env, to_version)
@@ -245,21 +255,6 @@ def baseline(
     )
 
 
-def backup_database(app: AppContext, env: Environment) -> None:
-    from mrpplan.backup.dump import create_backup
-    from mrpplan.mysql.catalog import database_exists
-    from mrpplan.mysql.connection import connect
-
-    conn = connect(env.connection, database=None)
-    try:
-        if not database_exists(conn, env.connection.database):
-            return  # nothing to back up yet
-    finally:
-        conn.close()
-    result = create_backup(env, "full", label="before migrate")
-    app.console.print(f"Backed up {env.connection.database} to {result.path}")
-
-
 def run_migration_plan(
     app: AppContext,
     env: Environment,
@@ -283,10 +278,14 @@ def run_migration_plan(
     def build() -> Plan:
         return make_plan(app.project, env, target_version=target, scope=chosen)
 
-    if backup and not dry_run and out is None:
-        backup_database(app, env)
     result = carry_out(
-        app, env, build, Request(command, skip_questions=force), out=out, dry_run=dry_run
+        app,
+        env,
+        build,
+        Request(command, skip_questions=force),
+        out=out,
+        dry_run=dry_run,
+        backup_first="full" if backup else None,
     )
     if result is not None:
         app.console.print(f"Applied {len(result.steps_run)} steps to {env.name}: now at {target}.")

@@ -18,7 +18,6 @@ from mrpplan.backup.restore_plan import check_data_backup, restore_plan
 from mrpplan.backup.verify import verify_backup
 from mrpplan.cli.backup import adopt_legacy, backup_folders, backups_table
 from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.cli.migrate import backup_database
 from mrpplan.cli.progress_bar import progress_for
 from mrpplan.cli.writing import carry_out
 from mrpplan.config.settings import Environment
@@ -38,7 +37,8 @@ from mrpplan.plan.types import Plan
 @click.option(
     "--backup-first/--no-backup-first",
     default=False,
-    help="Also take a full backup first (the replaced tables are kept as trash anyway).",
+    help="Also save a rollback point of the whole database first (rollback_<env>_<ts>; "
+    "the replaced tables are kept as trash anyway).",
 )
 @click.option(
     "--force",
@@ -93,8 +93,6 @@ def restore_command(
             app.project, environment, path, datetime.now(UTC).replace(microsecond=0)
         )
 
-    if backup_first and not dry_run and out is None:
-        backup_database(app, environment)
     result = carry_out(
         app,
         environment,
@@ -102,6 +100,7 @@ def restore_command(
         Request("restore", skip_questions=force),
         out=out,
         dry_run=dry_run,
+        backup_first="rollback" if backup_first else None,
     )
     if result is not None:
         app.console.print(

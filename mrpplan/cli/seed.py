@@ -148,6 +148,10 @@ def run_seed_plan(
     if result is not None:
         for path in result.checkpoints:
             app.console.print(f"Checkpoint: {path}")
+        ran = set(result.steps_run)
+        for step in result.plan.steps:
+            if step.action == "seed" and step.id in ran:
+                app.console.print(f"{step.object}: applied")
         app.console.print(f"{command}: {len(result.steps_run)} step(s) applied to {env.name}.")
 
 

@@ -145,6 +145,12 @@ def _copy_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Save the plan to FILE (apply it later with `mrpplan apply FILE`).",
         ),
         click.option(
+            "--backup",
+            "backup_first",
+            is_flag=True,
+            help="Also save a rollback point of the destination database first.",
+        ),
+        click.option(
             "--auto-approve",
             "--force",
             "auto_approve",
@@ -177,6 +183,7 @@ def _copy(
     out: Path | None,
     auto_approve: bool,
     as_json: bool,
+    backup_first: bool = False,
 ) -> None:
     """Plan the copy and run it the way every writing command runs (cli/writing.py)."""
     source = app.environment(source_name)
@@ -201,6 +208,7 @@ def _copy(
             Request(command, skip_questions=auto_approve),
             out=out,
             dry_run=dry_run,
+            backup_first="rollback" if backup_first else None,
         )
     if result is None:
         return

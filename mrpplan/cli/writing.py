@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import click
 from rich.text import Text
@@ -24,6 +25,7 @@ from mrpplan.plan.render import print_plan
 from mrpplan.plan.types import Plan
 
 Build = Callable[[], Plan]
+BackupKind = Literal["full", "rollback"]
 
 
 def carry_out(
@@ -35,8 +37,13 @@ def carry_out(
     out: Path | None = None,
     dry_run: bool = False,
     show_sql: bool = False,
+    backup_first: BackupKind | None = None,
 ) -> ApplyResult | None:
-    """Plan, show, and (unless --out / --dry-run) approve and apply; None when nothing ran."""
+    """Plan, show, and (unless --out / --dry-run) approve and apply; None when nothing ran.
+
+    `backup_first` (`--backup`, `--backup-first`): a whole-database backup of that kind,
+    taken after approval and under the lock, so it is exactly the state the plan starts from.
+    """
     if out is not None or dry_run:
         plan = with_digest(build())
         _show(app, plan, show_sql=show_sql or dry_run)
@@ -57,9 +64,22 @@ def carry_out(
         check_supported(plan)
         check_policy(env, plan)  # refuse before asking anyone
         approve(env, request, destructive=len(plan.destructive_steps), ask=ask)
+        if backup_first is not None:
+            _back_up(app, env, backup_first, label=f"before {request.command}")
         return apply_plan(
             app.project, env, plan, approved=True, progress=progress_line(app), session=session
         )
+
+
+def _back_up(app: AppContext, env: Environment, kind: BackupKind, *, label: str) -> None:
+    from mrpplan.backup.dump import create_backup
+    from mrpplan.plan.planner import database_exists
+
+    if not database_exists(env):
+        app.console.print(f"No backup first: {env.connection.database} does not exist yet.")
+        return
+    result = create_backup(env, kind, label=label)
+    app.console.print(f"Backed up {env.connection.database} to {result.path}")
 
 
 def _show(app: AppContext, plan: Plan, *, show_sql: bool) -> None:
