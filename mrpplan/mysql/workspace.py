@@ -40,7 +40,7 @@ from mrpplan.mysql.quote import ident, literal
 from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
 
-CACHE_FORMAT = 3  # 3: verbatim server text per table, and the incremental replay's layout
+CACHE_FORMAT = 4  # 4: replayed cached tables keep their verbatim key order (3 sorted them)
 _SWITCHES_DATABASE = re.compile(r"^\s*(USE\s|(CREATE|DROP)\s+(DATABASE|SCHEMA)\b)", re.I)
 _UNCHANGED = "Nothing was changed: the statements ran in a scratch database, now dropped."
 
@@ -254,7 +254,7 @@ def _load_tables(cur: pymysql.cursors.Cursor, schema: Schema, names: frozenset[s
     their parents may be absent or created later)."""
     cur.execute("SET @mrpplan_fkc = @@foreign_key_checks, foreign_key_checks = 0")
     for name in sorted(names):
-        cur.execute(schema.tables[name].canonical)
+        cur.execute(schema.tables[name].text)  # verbatim: the author's key order
     cur.execute("SET foreign_key_checks = @mrpplan_fkc")
 
 

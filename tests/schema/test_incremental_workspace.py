@@ -61,6 +61,25 @@ def test_a_new_migration_runs_only_its_own_statements(
     assert "`qty` int(11) NOT NULL DEFAULT 1" in incremental.tables["bom"].canonical
 
 
+def test_a_cached_table_keeps_its_authors_key_order(fresh_db: Any, tmp_path: Path) -> None:
+    """Keys, checks and foreign keys listed out of name order stay in that order when the
+    cached table is replayed for a new migration (SHOW CREATE TABLE as a cold build)."""
+    earlier = [
+        "CREATE TABLE parent (id INT PRIMARY KEY)",
+        "CREATE TABLE t (id INT PRIMARY KEY, b INT, a INT, p INT,"
+        " KEY zz (b), KEY aa (a), CONSTRAINT z_chk CHECK (b > 0), CONSTRAINT a_chk CHECK (a > 0),"
+        " CONSTRAINT z_fk FOREIGN KEY (p) REFERENCES parent (id),"
+        " CONSTRAINT a_fk FOREIGN KEY (b) REFERENCES parent (id))",
+    ]
+    new = ["ALTER TABLE t ADD COLUMN c INT"]
+    desired_schema(fresh_db.settings, sql(earlier), tmp_path)
+    incremental = desired_schema(fresh_db.settings, sql(earlier + new), tmp_path)
+    full = desired_schema(fresh_db.settings, sql(earlier + new), None)
+    assert incremental.tables["t"].text == full.tables["t"].text
+    text = full.tables["t"].text
+    assert text.index("KEY `zz`") < text.index("KEY `aa`")
+
+
 def test_a_traced_migration_gets_every_intermediate_schema_incrementally(
     fresh_db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
