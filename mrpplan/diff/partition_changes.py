@@ -40,7 +40,11 @@ def partition_op(old: Partitioning | None, new: Partitioning | None) -> Partitio
     """The single statement clause that turns `old` into `new`."""
     if new is None:
         return PartitionOp("REMOVE PARTITIONING", "copy")
-    if old is None or (old.by, old.linear) != (new.by, new.linear):
+    if (
+        old is None
+        or (old.by, old.linear, old.subpartitioning) != (new.by, new.linear, new.subpartitioning)
+        or new.method == "SYSTEM_TIME"  # its history partitions: the server re-partitions
+    ):
         return PartitionOp(new.clause(), "copy")
     if not new.is_listed:
         diff = (new.count or 1) - (old.count or 1)

@@ -117,6 +117,11 @@ def element_kind(element: str) -> str:
     return "other"
 
 
+_SYSTEM_TIME_STARTS = re.compile(
+    r"^( PARTITION BY SYSTEM_TIME INTERVAL [^\n]*?) STARTS [^\n]*", re.MULTILINE
+)
+
+
 def canonical_text(text: str, clustered: Sequence[str] = ()) -> str:
     """What equality and fingerprints compare: keys, foreign keys and checks by name
     (the server prints them in creation order), columns in order, plus the ordered
@@ -137,7 +142,9 @@ def canonical_text(text: str, clustered: Sequence[str] = ()) -> str:
         + groups.get("period", [])
         + groups.get("other", [])
     )
-    out = join_create(parts.head, ordered, parts.options, parts.tail)
+    # a SYSTEM_TIME INTERVAL's STARTS defaults to the creation day (see Partitioning)
+    tail = _SYSTEM_TIME_STARTS.sub(r"\1", parts.tail)
+    out = join_create(parts.head, ordered, parts.options, tail)
     if clustered:
         out += "\n/* clustered index candidates: " + ", ".join(clustered) + " */"
     return out
@@ -193,25 +200,23 @@ def clustered_candidates(text: str) -> tuple[str, ...]:
 def split_partition_tail(tail: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(' PARTITION BY ...' header lines, partition definitions without the list's
     parentheses and commas). The server prints one partition per line:
-    `(PARTITION `p0` ... ,` then ` PARTITION `p1` ...)`."""
+    `(PARTITION `p0` ... ,` then ` PARTITION `p1` ...)`; a partition with listed
+    subpartitions continues on the lines that follow (`\n (SUBPARTITION ...,\n  ...)`)."""
+    from mrpplan.sqlfiles.words import split_top
+
     lines = tail.split("\n")
     first = next((i for i, line in enumerate(lines) if line.startswith("(PARTITION ")), None)
     if first is None:
         return tuple(lines), ()
-    defs = lines[first:]
-    if not defs[-1].endswith(")"):
+    body = "\n".join(lines[first:])
+    if not body.endswith(")"):
         raise LayoutError("partition list not closed")
     out: list[str] = []
-    for i, line in enumerate(defs):
-        body = line[1:]
-        last = i == len(defs) - 1
-        if not (line.startswith("(" if i == 0 else " ")) or not body.startswith("PARTITION "):
-            raise LayoutError(f"partition line not in the server's form: {line}")
-        if last or body.endswith(","):
-            body = body[:-1]
-        else:
-            raise LayoutError(f"partition line not in the server's form: {line}")
-        out.append(body)
+    for i, part in enumerate(split_top(body[1:-1], ",")):
+        definition = part if i == 0 else part.removeprefix("\n ")
+        if (i > 0 and definition == part) or not definition.startswith("PARTITION "):
+            raise LayoutError(f"partition line not in the server's form: {part.strip()}")
+        out.append(definition)
     return tuple(lines[:first]), tuple(out)
 
 
