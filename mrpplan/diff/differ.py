@@ -58,6 +58,10 @@ def diff_schemas(
             why = old.unsupported_reason or new.unsupported_reason
             alters.append(UnsupportedTableChange(name, old, new, why))
             continue
+        if old.parsed.system_period != new.parsed.system_period:
+            why = "a change to its PERIOD or its ROW START/END columns is not modeled"
+            alters.append(UnsupportedTableChange(name, old, new, why))
+            continue
         drop_fk, inner, add_fk = diff_table(old, new, renames.get(name, {}))
         fk_drops += drop_fk
         alters += inner

@@ -33,7 +33,7 @@ class Column:
     default: str | None = None  # SQL text as the server prints it ("NULL", "'a'", "0")
     on_update: str | None = None
     auto_increment: bool = False
-    generated: str | None = None  # "VIRTUAL" | "STORED"
+    generated: str | None = None  # "VIRTUAL" | "STORED" | "ROW START" | "ROW END"
     comment: str = ""
     extra: tuple[str, ...] = field(default_factory=tuple)  # INVISIBLE, column CHECK, ...
     # As printed (for the round trip): explicit CHARACTER SET / COLLATE, the generated
@@ -46,6 +46,11 @@ class Column:
     null_printed: bool = False
     comment_sql: str | None = None
     without_versioning: bool = False
+
+    @property
+    def row_period(self) -> bool:
+        """The ROW START / ROW END column of an explicit PERIOD FOR SYSTEM_TIME."""
+        return self.generated in ("ROW START", "ROW END")
 
     @property
     def is_string(self) -> bool:
@@ -71,7 +76,9 @@ class Column:
             words.append(f"CHARACTER SET {self.declared_charset}")
         if self.declared_collation:
             words.append(f"COLLATE {self.declared_collation}")
-        if self.generated:
+        if self.row_period:
+            words.append(f"GENERATED ALWAYS AS {self.generated}")
+        elif self.generated:
             words.append(f"GENERATED ALWAYS AS {self.expression} {self.generated}")
         elif not self.nullable:
             words.append("NOT NULL")

@@ -27,12 +27,24 @@ class TableDef:
     unsupported_reason: str = ""
     partitioning: Partitioning | None = None
     head: str = ""  # "CREATE TABLE `name` ("
+    # PERIOD FOR lines as printed: application-time periods follow the columns, the
+    # SYSTEM_TIME period follows the keys
+    periods: tuple[str, ...] = ()
+
+    @property
+    def system_period(self) -> tuple[str, ...]:
+        """What the diff cannot change: the PERIOD lines and their ROW START/END columns."""
+        return self.periods + tuple(
+            f"`{c.name}` {c.render()}" for c in self.columns if c.row_period
+        )
 
     def render(self) -> str:
         """SHOW CREATE TABLE text from the structure: parsing must give the text back."""
         elements = [
             *(f"`{c.name.replace('`', '``')}` {c.render()}" for c in self.columns),
+            *(p for p in self.periods if not p.startswith("PERIOD FOR SYSTEM_TIME ")),
             *(i.render() for i in self.indexes),
+            *(p for p in self.periods if p.startswith("PERIOD FOR SYSTEM_TIME ")),
             *(fk.render() for fk in self.foreign_keys),
             *(c.definition for c in self.checks),
         ]

@@ -97,11 +97,10 @@ def parse_column(line: str, table_charset: str | None, table_collation: str | No
         elif (
             word == "GENERATED" and words[i + 1 : i + 3] == ["ALWAYS", "AS"] and i + 4 < len(words)
         ):
-            if words[i + 3] == "ROW":
-                raise Unmodeled(
-                    f"column `{name}`: GENERATED ALWAYS AS ROW {words[i + 4]} (explicit"
-                    " system-versioning columns) is not modeled"
-                )
+            if words[i + 3] == "ROW" and words[i + 4] in ("START", "END"):
+                attrs["generated"] = f"ROW {words[i + 4]}"  # a system-versioning column
+                i += 5
+                continue
             if words[i + 4] not in ("VIRTUAL", "STORED", "PERSISTENT"):
                 raise Unmodeled(f"column `{name}`: generated column form not understood")
             attrs["generated"] = words[i + 4]
