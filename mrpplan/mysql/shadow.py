@@ -24,6 +24,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from mrpplan.mysql.quote import ident
@@ -158,6 +159,7 @@ def plan_swap(
         for fk in keys
         if fk.table in trashed and fk.ref_schema == database and fk.ref_table not in trashed
     ]
+    timestamp = _free_timestamp(conn, database, timestamp)
     return Swap(
         database=database,
         scratch=shadow_database(LOAD_PREFIX, timestamp, database),
@@ -168,6 +170,24 @@ def plan_swap(
         repointed=tuple(k for k in kept_keys if k.ref_table not in dropped),
         detached=tuple(detached),
     )
+
+
+def _free_timestamp(conn: Any, database: str, timestamp: str) -> str:
+    """The first second from `timestamp` on whose scratch and trash names are free: two
+    restores of one database within a second must not share a trash database."""
+    moment = datetime.strptime(timestamp, "%Y%m%d%H%M%S")
+    while True:
+        stamp = moment.strftime("%Y%m%d%H%M%S")
+        names = [shadow_database(p, stamp, database) for p in (LOAD_PREFIX, TRASH_PREFIX)]
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (%s, %s)",
+                names,
+            )
+            row = cur.fetchone()
+        if not row or not row[0]:
+            return stamp
+        moment += timedelta(seconds=1)
 
 
 Pair = tuple[str, str]  # a statement and the statement that undoes it

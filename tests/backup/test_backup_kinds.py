@@ -91,3 +91,31 @@ def test_deep_verify_of_a_data_only_backup_uses_the_live_schema(
         data, deep=True, scratch=server.settings(), schema_source=fresh_db.settings
     )
     assert report.level == "deep"
+
+
+def test_two_restores_planned_in_the_same_second_keep_both_trash_databases(
+    fresh_db: Any, tmp_path: Path
+) -> None:
+    """The second swap moves its replaced tables to a trash database of its own."""
+    from datetime import UTC, datetime
+
+    from mrpplan.apply.executor import apply_plan
+    from mrpplan.backup.restore_plan import restore_plan
+    from mrpplan.config.project import Project
+
+    seed(fresh_db)
+    env = environment(fresh_db, tmp_path)
+    data = create_backup(env, "data").path
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    project = Project(tmp_path)
+    trash = set()
+    for _ in range(2):
+        plan = restore_plan(project, env, data, now)
+        apply_plan(project, env, plan, approved=True)
+        trash |= {
+            str(r[0])
+            for r in fresh_db.query(
+                "SHOW DATABASES LIKE %s", (f"\\_mrpplan\\_trash\\_20300101%{fresh_db.name}",)
+            )
+        }
+    assert len(trash) == 2, trash

@@ -128,7 +128,7 @@ def _on_terminal(root: Path, args: tuple[str, ...], answers: str) -> tuple[int, 
 
 def test_interactive_rollback_to_a_chosen_version(project: Any, cli: Any) -> None:
     assert cli("migrate", "up", "local", "--force").code == 0
-    code, out = _on_terminal(project.root, ("migrate", "down", "local"), "2\nyes\n")
+    code, out = _on_terminal(project.root, ("migrate", "down", "local", "--to"), "2\nyes\n")
     assert code == 0, out
     assert "rolling back undoes" in out
     db = project.databases["local"]

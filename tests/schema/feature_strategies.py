@@ -39,6 +39,11 @@ PARTITIONS = {
         "VALUES LESS THAN (MAXVALUE)",
     ],
     "LIST (`id`)": ["VALUES IN (1,5)", "VALUES IN (7,8)", "VALUES IN (9)", "VALUES IN (11)"],
+    "RANGE (`id`) SUBPARTITION BY HASH (`id`) SUBPARTITIONS 2": [
+        "VALUES LESS THAN (10)",
+        "VALUES LESS THAN (100)",
+        "VALUES LESS THAN MAXVALUE",
+    ],
 }
 
 
