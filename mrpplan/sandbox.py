@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import secrets
@@ -138,14 +139,23 @@ def _query_version(info: SandboxInfo, password: str | None = None) -> str:
 
 
 def up(base: Path, port: int | None = None, timeout: float = 60.0) -> SandboxInfo:
-    """Start the sandbox (or reuse the running one) and return how to reach it."""
+    """Start the sandbox (or reuse the running one) and return how to reach it.
+
+    Two `up`s at once (two terminals, parallel test workers) take turns on a lock file:
+    the second finds the server the first started instead of preparing a second datadir."""
     base = base.resolve()
     running = status(base)
     if running:
         return running
-    mariadbd = _program("mariadbd")
     base.mkdir(parents=True, exist_ok=True)
     os.chmod(base, 0o700)
+    with open(base / "up.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return status(base) or _start(base, port, timeout)
+
+
+def _start(base: Path, port: int | None, timeout: float) -> SandboxInfo:
+    mariadbd = _program("mariadbd")
     data = base / "data"
     fresh = not (data / "mysql").is_dir()
     if fresh:

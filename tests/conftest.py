@@ -57,15 +57,28 @@ class ProjectCopy:
     env: dict[str, str]
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for every project copy: each starts from the same files, so the desired
+    schema is built once per run (cache keys cover the files and the server; a test that
+    edits a file gets its own entries)."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture
 def project(
-    tmp_path: Path, server: sandbox.SandboxInfo, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    server: sandbox.SandboxInfo,
+    monkeypatch: pytest.MonkeyPatch,
+    shared_cache: Path,
 ) -> Iterator[ProjectCopy]:
     root = tmp_path / "project"
     root.mkdir()
     for part in ("environments", "database"):
         shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("backups"))
     (root / "plans").mkdir()
+    (root / ".mrpplan").mkdir()
+    (root / ".mrpplan" / "cache").symlink_to(shared_cache, target_is_directory=True)
     databases: dict[str, Database] = {}
     env: dict[str, str] = {}
     for name in ("local", "dev", "staging", "prod"):

@@ -172,3 +172,20 @@ def start_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[st
         env=merged,
         cwd=cwd,
     )
+
+
+def scratch_databases_left(db: Database, timeout: float = 60) -> list[str]:
+    """Workspace scratch databases (`_mrpplan_ws_*`) that stay: one another test worker is
+    using right now goes away when its build ends, one leaked by the command under test
+    never does."""
+    import time
+
+    def present() -> set[str]:
+        return {str(r[0]) for r in db.query("SHOW DATABASES LIKE '\\_mrpplan\\_ws\\_%'")}
+
+    seen = present()
+    deadline = time.monotonic() + timeout
+    while seen and time.monotonic() < deadline:
+        time.sleep(0.5)
+        seen &= present()
+    return sorted(seen)

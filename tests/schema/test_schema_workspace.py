@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbtools import scratch_databases_left
 from schema_roundtrip import assert_round_trip, assert_same, snapshot
 
 from mrpplan.config.project import Project
@@ -55,7 +56,7 @@ def test_failing_statement_names_file_line_and_drops_scratch(fresh_db: Any) -> N
     assert "schema/01_test.sql:3" in info.value.message
     assert "SQL syntax" in info.value.message
     assert "scratch database" in (info.value.unchanged or "")
-    assert set(scratch_databases(fresh_db)) <= set(before)
+    assert set(scratch_databases_left(fresh_db)) <= set(before)
 
 
 def test_statements_may_not_switch_databases(fresh_db: Any) -> None:
@@ -119,7 +120,7 @@ def test_ctrl_c_while_building_still_drops_the_scratch_database(
     with pytest.raises(KeyboardInterrupt):
         desired_schema(fresh_db.settings, sql, None)
     mine = set(seen) - before
-    assert mine and not (mine & set(scratch_databases(fresh_db)))
+    assert mine and not (mine & set(scratch_databases_left(fresh_db)))
 
 
 def test_inspect_of_a_missing_database_is_a_clear_error(fresh_db: Any) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbtools import scratch_databases_left
 
 BASE = Path("database") / "schema" / "01_base_schema.sql"
 
@@ -33,8 +34,7 @@ def test_statement_the_server_rejects_is_reported(project: Any, cli: Any, statem
     assert f"{BASE}:{line}: the server rejected the statement:" in result.stdout
     assert "SQL loaded on the sandbox" in result.stdout
     assert "Traceback" not in result.output
-    leftovers = project.databases["local"].query("SHOW DATABASES LIKE '\\_mrpplan\\_ws\\_%'")
-    assert leftovers == []
+    assert scratch_databases_left(project.databases["local"]) == []
 
 
 def test_without_a_server_the_sql_is_only_checked_offline(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dbtools import scratch_databases_left
+
 BAD_SEED = """-- a plain INSERT: every run adds the row again
 INSERT INTO audit_log (table_name, record_id, action, changed_by)
 VALUES ('items', 1, 'insert', 'seed');
@@ -24,5 +26,4 @@ def test_a_seed_that_adds_rows_each_run_is_named(project: Any, cli: Any) -> None
     assert "01_test_audit.sql: seed is not idempotent" in result.stdout
     assert "audit_log" in result.stdout and "ON DUPLICATE KEY UPDATE" in result.stdout
     assert project.databases["dev"].query("SHOW TABLES") == before  # dev itself untouched
-    leftovers = project.databases["dev"].query("SHOW DATABASES LIKE '\\_mrpplan\\_ws\\_%'")
-    assert leftovers == []
+    assert scratch_databases_left(project.databases["dev"]) == []
