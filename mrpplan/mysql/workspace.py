@@ -39,6 +39,7 @@ from mrpplan.mysql.inspect import inspect_objects, inspect_schema
 from mrpplan.mysql.quote import ident, literal
 from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
+from mrpplan.sqlfiles.statement_rules import named_databases, server_statement
 
 CACHE_FORMAT = 4  # 4: replayed cached tables keep their verbatim key order (3 sorted them)
 _SWITCHES_DATABASE = re.compile(r"^\s*(USE\s|(CREATE|DROP)\s+(DATABASE|SCHEMA)\b)", re.I)
@@ -347,6 +348,15 @@ def _run(cur: pymysql.cursors.Cursor, statement: SqlStatement) -> None:
             unchanged=_UNCHANGED,
             hint="remove USE/CREATE DATABASE: the environment file names the database",
         )
+    why = _outside_the_database(statement.text)
+    if why:
+        raise SqlError(
+            f"{where}: mrpplan does not run this statement ({why})",
+            statement=statement.text,
+            source=where,
+            unchanged=_UNCHANGED,
+            hint="schema, migration and seed files change only the environment's own database",
+        )
     try:
         cur.execute(statement.text)
         if cur.description is not None:
@@ -361,6 +371,16 @@ def _run(cur: pymysql.cursors.Cursor, statement: SqlStatement) -> None:
             source=where,
             unchanged=_UNCHANGED,
         ) from None
+
+
+def _outside_the_database(statement: str) -> str | None:
+    """Why a statement reaches past the scratch database (accounts, the server, another
+    database): a pull request's SQL is built on the target's server, so it must not."""
+    server = server_statement(statement)
+    if server:
+        return server
+    others = named_databases(statement)
+    return f"it names another database, {others[0]}" if others else None
 
 
 def _drop(conn: Connection, settings: ConnectionSettings, scratch: str) -> None:
