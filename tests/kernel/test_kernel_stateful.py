@@ -10,6 +10,7 @@ down, seeds, a second writer holding the lock, kill -9 after a chosen step follo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -125,10 +126,9 @@ def _wait_for_step(proc: object, step: int, timeout: float = 120) -> bool:
     os.set_blocking(fd, False)
     seen = ""
     while time.monotonic() < deadline:
-        try:  # bytes from the pipe itself: a non-blocking text read can fail mid-character
+        # bytes from the pipe itself: a non-blocking text read can fail mid-character
+        with contextlib.suppress(BlockingIOError):
             seen += os.read(fd, 65536).decode(errors="replace")
-        except BlockingIOError:
-            pass
         if f"step {step}/" in seen and ": done" in seen.split(f"step {step}/")[-1]:
             time.sleep(0.2)
             return True
