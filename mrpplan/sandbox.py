@@ -165,6 +165,8 @@ def _start(base: Path, port: int | None, timeout: float) -> SandboxInfo:
         _write_private(password_file, secrets.token_urlsafe(24) + "\n")
     password = password_file.read_text().strip()
     port = port or int(os.environ.get("MRPPLAN_SANDBOX_PORT", "0")) or _free_port()
+    tmp = base / "tmp"
+    tmp.mkdir(mode=0o700, exist_ok=True)
     sock = base / "mariadbd.sock"
     if len(str(sock)) > 100:  # unix socket paths are limited to ~107 bytes
         sock = Path(f"/tmp/mrpplan-{secrets.token_hex(6)}.sock")
@@ -177,6 +179,7 @@ def _start(base: Path, port: int | None, timeout: float) -> SandboxInfo:
         "--bind-address=127.0.0.1",
         f"--pid-file={base / 'mariadbd.pid'}",
         f"--log-error={base / 'error.log'}",
+        f"--tmpdir={tmp}",  # its own: a /tmp cleaner must not delete its temporary tables
         "--character-set-server=utf8mb4",
         "--collation-server=utf8mb4_general_ci",
         "--skip-name-resolve",
