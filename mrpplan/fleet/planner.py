@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError
 from mrpplan.fleet.members import Member, expand
+from mrpplan.mysql.workspace import BUILDS
 from mrpplan.plan.fleet_types import FleetPlan
 from mrpplan.plan.planner import make_plan
 from mrpplan.plan.types import Plan
@@ -44,12 +45,19 @@ def make_fleet_plan(
         except MrpplanError as exc:
             return exc
         done[0] += 1  # only a count for the progress line: a lost update costs nothing
-        say(f"planned {done[0]}/{total}: {member.key}")
+        if done[0] % max(1, total // 10) == 0 or done[0] == total:
+            say(f"planned {done[0]}/{total} databases")
         return plan
 
+    builds = len(BUILDS)
     results = [one(members[0])]
+    if len(BUILDS) != builds:
+        # a cold build may list a table's keys in another order than the cached text has:
+        # plan the first database again from the cache so identical databases group
+        done[0] -= 1
+        results = []
     with ThreadPoolExecutor(max_workers=max(1, env.fleet.parallel)) as pool:
-        results += list(pool.map(one, members[1:]))
+        results += list(pool.map(one, members[len(results) :]))
     failed = [(m, r) for m, r in zip(members, results, strict=True) if isinstance(r, MrpplanError)]
     if failed:
         raise planning_error(failed, total)
