@@ -39,22 +39,25 @@ def make_fleet_plan(
     total = len(members)
     done: list[int] = [0]
 
-    def one(member: Member) -> Plan | MrpplanError:
+    def one(member: Member, report: bool = True) -> Plan | MrpplanError:
         try:
             plan = make_plan(project, member.env, target_version=target_version, now=moment)
         except MrpplanError as exc:
             return exc
+        if not report:
+            return plan
         done[0] += 1  # only a count for the progress line: a lost update costs nothing
         if done[0] % max(1, total // 10) == 0 or done[0] == total:
             say(f"planned {done[0]}/{total} databases")
         return plan
 
     builds = len(BUILDS)
-    results = [one(members[0])]
-    if len(BUILDS) != builds:
+    results = [one(members[0], report=False)]
+    if len(BUILDS) == builds:
+        done[0] += 1
+    else:
         # a cold build may list a table's keys in another order than the cached text has:
         # plan the first database again from the cache so identical databases group
-        done[0] -= 1
         results = []
     with ThreadPoolExecutor(max_workers=max(1, env.fleet.parallel)) as pool:
         results += list(pool.map(one, members[len(results) :]))
@@ -70,11 +73,18 @@ def make_fleet_plan(
 
 
 def planning_error(failed: list[tuple[Member, MrpplanError]], total: int) -> MrpplanError:
-    """One message naming every database that could not be planned (exit code of the first)."""
+    """One message naming every database that could not be planned, each distinct reason
+    once (a broken migration file fails every database the same way); exit code of the
+    first."""
+    reasons: dict[str, list[str]] = {}
+    for member, error in failed:
+        reasons.setdefault(error.message, []).append(member.key)
     lines = [f"{len(failed)} of {total} database(s) could not be planned:"]
-    lines += [f"  {member.key}: {error.message}" for member, error in failed[:20]]
-    if len(failed) > 20:
-        lines.append(f"  ... and {len(failed) - 20} more")
+    for message, keys in list(reasons.items())[:20]:
+        where = keys[0] if len(keys) == 1 else f"{keys[0]} and {len(keys) - 1} more"
+        lines.append(f"  {where}: {message}")
+    if len(reasons) > 20:
+        lines.append(f"  ... and {len(reasons) - 20} other reasons")
     error = MrpplanError(
         "\n".join(lines), unchanged="Nothing was planned or changed.", hint=failed[0][1].hint
     )
