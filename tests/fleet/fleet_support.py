@@ -1,0 +1,114 @@
+"""Helpers for fleet tests: tenant databases on a sandbox, a fleet environment file."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymysql
+from dbtools import Database, drop_database
+
+from mrpplan import sandbox
+
+UNIQUE_NAME_MIGRATION = """-- 004: one name per currency
+
+-- mrpplan:up
+
+ALTER TABLE currencies ADD UNIQUE KEY uq_currencies_name (name);
+
+-- mrpplan:down
+
+ALTER TABLE currencies DROP KEY uq_currencies_name;
+"""
+
+
+@dataclass
+class Tenants:
+    """Tenant databases `<prefix>NN` on one or more servers (dropped by `drop`)."""
+
+    prefix: str
+    databases: list[Database]
+
+    def drop(self) -> None:
+        for db in self.databases:
+            drop_database(db.server, db.name)
+
+    def by_name(self, name: str) -> Database:
+        return next(db for db in self.databases if db.name == name)
+
+
+def new_prefix() -> str:
+    return f"ft{secrets.token_hex(3)}_"
+
+
+def make_tenants(server: sandbox.SandboxInfo, prefix: str, count: int) -> list[Database]:
+    """Empty databases prefix00 .. prefix{count-1} (the order fleets apply them in)."""
+    names = [f"{prefix}{number:02d}" for number in range(count)]
+    conn = pymysql.connect(
+        host="127.0.0.1", port=server.port, user="root", password=server.password, autocommit=True
+    )
+    try:
+        with conn.cursor() as cur:
+            for name in names:
+                cur.execute(
+                    f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"
+                )
+    finally:
+        conn.close()
+    return [Database(name, server.settings(name), server) for name in names]
+
+
+def write_fleet_env(
+    root: Path,
+    name: str,
+    servers: list[tuple[sandbox.SandboxInfo, str]],
+    *,
+    parallel: int = 2,
+    canary: int = 1,
+    version: str = "${TENANTS_SCHEMA_VERSION:-latest}",
+    databases: list[str] | None = None,
+) -> Path:
+    """environments/<name>.yaml: one server (`connection`) or several (`connections`)."""
+    entries = [
+        {"option_file": str(info.option_file), "database": pattern} for info, pattern in servers
+    ]
+    lines = [f"name: {name}", "description: tenant databases"]
+    if databases is not None:
+        for entry in entries:
+            entry.pop("database")
+        lines.append(f"databases: {json.dumps(databases)}")
+    if len(entries) == 1:
+        lines.append(f"connection: {json.dumps(entries[0])}")
+    else:
+        lines.append(f"connections: {json.dumps(entries)}")
+    lines += [
+        "protected: false",
+        f"schema: {{version: '{version}', drift: error}}",
+        f"fleet: {{parallel: {parallel}, canary: {canary}}}",
+        "policy: {allow_destructive: false, checkpoint: auto}",
+    ]
+    path = root / "environments" / f"{name}.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def recorded_version(db: Database) -> str | None:
+    """The newest migration recorded in the database's history (None: none)."""
+    exists = db.query(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s "
+        "AND table_name = 'mrpplan_schema_history'",
+        (db.name,),
+    )
+    if not exists[0][0]:
+        return None
+    rows = db.query("SELECT MAX(version) FROM mrpplan_schema_history WHERE success = 1")
+    return str(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
+def sections(plan_file: Path) -> dict[str, int]:
+    """database -> number of steps, from a saved fleet plan."""
+    document = json.loads(plan_file.read_text())
+    assert document["kind"] == "fleet"
+    return {s["target"]["database"]: len(s["steps"]) for s in document["sections"]}
