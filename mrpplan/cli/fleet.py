@@ -86,7 +86,7 @@ def apply_fleet_env(app: AppContext, env: Environment, *, auto_approve: bool) ->
 def apply_fleet_file(app: AppContext, fleet: FleetPlan, path: str, *, auto_approve: bool) -> None:
     """`mrpplan apply FLEET_PLAN_FILE`: nothing in the file is trusted; each section is
     checked (seal, target, rebuilt under its lock) by the executor as a single plan is."""
-    env = app.environment(fleet.environment)
+    env = app.environment(fleet.environment, fleet=True)
     print_fleet(app.console, fleet, path=path)
     if env.protected and not fleet.keyed:
         raise Refused(

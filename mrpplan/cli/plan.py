@@ -81,7 +81,7 @@ def plan_command(
     """
     from mrpplan.plan.planner import make_plan
 
-    env = app.environment(env_name)
+    env = app.environment(env_name, fleet=True)
     if env.is_fleet:
         from mrpplan.cli.fleet import plan_fleet
 
@@ -170,7 +170,7 @@ def apply_command(app: AppContext, target: str, auto_approve: bool) -> None:
     from mrpplan.plan.planner import make_plan
 
     if not (Path(target).is_file() or target.endswith(".json")):
-        env = app.environment(target)
+        env = app.environment(target, fleet=True)
         if env.is_fleet:
             fleet_cli.apply_fleet_env(app, env, auto_approve=auto_approve)
             return
@@ -229,7 +229,13 @@ def drift_command(app: AppContext, env_name: str, as_json: bool) -> None:
     """
     from mrpplan.plan.drift import detect_drift
 
-    report = detect_drift(app.project, app.environment(env_name))
+    env = app.environment(env_name, fleet=True)
+    if env.is_fleet:
+        from mrpplan.cli import fleet_reports
+
+        fleet_reports.drift(app, env, as_json=as_json)
+        return
+    report = detect_drift(app.project, env)
     if as_json:
         click.echo(json.dumps({**dataclasses.asdict(report), "drifted": report.drifted}))
         sys.exit(EXIT_CHANGES if report.drifted else 0)
@@ -269,7 +275,18 @@ def recover_command(app: AppContext, env_name: str, forward_file: Path | None) -
     """
     from mrpplan.apply.recover import recover
 
-    env = app.environment(env_name)
+    env = app.environment(env_name, fleet=True)
+    if env.is_fleet:
+        from mrpplan.cli import fleet_reports
+        from mrpplan.errors import UsageError
+
+        if forward_file:
+            raise UsageError(
+                "recover --forward works on one database: on a fleet, roll back with "
+                f"`mrpplan recover {env.name}`, then plan and apply again"
+            )
+        fleet_reports.recover(app, env)
+        return
     forward = read_plan(forward_file) if forward_file else None
     result = recover(
         app.project,

@@ -104,5 +104,16 @@ class Environment:
         return self.connections or (self.connection,)
 
     def member(self, connection: ConnectionSettings) -> Environment:
-        """The single-database environment of one fleet member (today's plain shape)."""
-        return replace(self, connection=connection, connections=(), databases=())
+        """The single-database environment of one fleet member (today's plain shape). Its
+        backups and checkpoints go to a folder of their own, so each database has its own
+        manifests and catalog, and parallel applies never race for a file name."""
+        folder = connection.database
+        if len(self.servers) > 1:
+            folder = f"{connection.endpoint().replace(':', '_').replace('/', '_')}_{folder}"
+        return replace(
+            self,
+            connection=connection,
+            connections=(),
+            databases=(),
+            backup=replace(self.backup, dir=self.backup.dir / folder),
+        )

@@ -29,13 +29,13 @@ def _violate(tenants: Tenants, index: int) -> None:
 
 def test_canary_failure_stops_the_rest_with_nothing_touched(make_fleet, project) -> None:
     root: Path = project.root
-    tenants = _at_latest_with_new_migration(make_fleet, root, 5, parallel=4, canary=1)
+    tenants = _at_latest_with_new_migration(make_fleet, root, 4, parallel=4, canary=1)
     _violate(tenants, 0)  # the first database is the canary
     before = {db.name: db.snapshot() for db in tenants.databases}
     plan_file = root / "plans" / "unique.json"
     planned = run_cli("plan", "tenants", "--out", str(plan_file))
     assert planned.code == 0, planned.output
-    assert "on 5 databases" in planned.stdout
+    assert "on 4 databases" in planned.stdout
 
     applied = run_cli("apply", str(plan_file), "--auto-approve")
 
@@ -43,13 +43,13 @@ def test_canary_failure_stops_the_rest_with_nothing_touched(make_fleet, project)
     canary = tenants.databases[0].name
     assert f"{canary} (canary): ROLLED BACK" in applied.stderr
     assert "Duplicate entry 'Same'" in applied.stderr
-    assert "Fleet apply: 1 rolled back, 4 not started." in applied.stdout
+    assert "Fleet apply: 1 rolled back, 3 not started." in applied.stdout
     for db in tenants.databases:  # the canary rolled back, the others never started
         assert db.snapshot() == before[db.name], db.name
         assert recorded_version(db) == "003"
 
 
-@pytest.mark.parametrize("parallel", [1, 3])
+@pytest.mark.parametrize("parallel", [1, pytest.param(3, marks=pytest.mark.slow)])
 def test_failure_in_the_middle_then_replan_covers_only_the_rest(
     make_fleet, project, parallel: int
 ) -> None:
@@ -75,7 +75,6 @@ def test_failure_in_the_middle_then_replan_covers_only_the_rest(
     if parallel == 1:
         assert [versions[db.name] for db in tenants.databases[3:]] == ["003"] * 3
         assert "Fleet apply: 2 applied, 1 rolled back, 3 not started." in applied.stdout
-    # the same plan again is refused where it was applied (spent) ...
     pending = {name for name, version in versions.items() if version == "003"}
 
     # fix the data; a new plan covers only the databases not yet at 004
