@@ -48,12 +48,12 @@ def drift(app: AppContext, env: Environment, *, as_json: bool) -> None:
                     "environment": env.name,
                     "databases": [
                         {
-                            "database": r.label,
                             **(
                                 {**dataclasses.asdict(r.result), "drifted": r.result.drifted}
                                 if r.result
                                 else {"error": _error_row(r)}
                             ),
+                            "database": r.label,
                         }
                         for r in rows
                     ],

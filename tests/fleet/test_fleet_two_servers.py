@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,10 +46,40 @@ def test_fleet_over_two_servers(project, server, second_server) -> None:
             assert f"127.0.0.1:{port}/{prefix}00" in applied.stdout
         databases = first.databases + second.databases
         assert {recorded_version(db) for db in databases} == {"003"}
-        drift = run_cli("drift", "tenants", "--json")
-        assert drift.code == 0, drift.output
+        _per_database_commands(root, prefix, [server.port, second_server.port])
         again = run_cli("plan", "tenants", "--detailed-exitcode")
         assert again.code == 0, again.output
     finally:
         first.drop()
         second.drop()
+
+
+def _per_database_commands(root: Path, prefix: str, ports: list[int]) -> None:
+    """drift, status, migrate status and backup: one row per database, all four of them."""
+    names = {f"127.0.0.1:{port}/{prefix}{n:02d}" for port in ports for n in range(2)}
+    drift = run_cli("drift", "tenants", "--json")
+    assert drift.code == 0, drift.output
+    assert {d["database"] for d in json.loads(drift.stdout)["databases"]} == names
+    status = run_cli("status", "tenants", "--json")
+    assert status.code in (0, 2), status.output  # 2: no backup yet needs attention
+    rows = json.loads(status.stdout)
+    assert {r["name"] for r in rows} == {f"tenants/{n}" for n in names}
+    assert {r["schema_version"] for r in rows} == {"003"}
+    migrations = run_cli("migrate", "status", "tenants", "--json")
+    assert migrations.code == 0, migrations.output
+    documents = json.loads(migrations.stdout)["databases"]
+    assert {(d["database"], d["version"], tuple(d["pending"])) for d in documents} == {
+        (n, "003", ()) for n in names
+    }
+    backup = run_cli("backup", "tenants", "--auto")
+    assert backup.code == 0, backup.output
+    assert backup.stdout.count("backup ok: env=tenants") == 4
+    manifests = list((root / "database" / "backups").glob("*/*.manifest.json"))
+    assert len(manifests) == 4  # one per database, each in its own folder
+    assert len({m.parent for m in manifests}) == 4
+    listed = run_cli("backup", "--list", "tenants", "--json")
+    assert listed.code == 0, listed.output
+    assert len(json.loads(listed.stdout)) == 4
+    single = run_cli("seed", "status", "tenants")
+    assert single.code == 64, single.output
+    assert "is a fleet" in single.stderr
