@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,3 +114,26 @@ def sections(plan_file: Path) -> dict[str, int]:
     document = json.loads(plan_file.read_text())
     assert document["kind"] == "fleet"
     return {s["target"]["database"]: len(s["steps"]) for s in document["sections"]}
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
+    """Poll until `condition()` holds (synchronisation, not a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def running_step_done(db: Database, step_id: str) -> bool:
+    """Has the apply running now on `db` finished step `step_id`?"""
+    if not db.query("SHOW TABLES LIKE 'mrpplan_apply_journal'"):
+        return False
+    rows = db.query(
+        "SELECT s.status FROM mrpplan_apply_journal h JOIN mrpplan_apply_journal s "
+        "ON s.apply_id = h.apply_id AND s.step_id = %s "
+        "WHERE h.step_id = 'plan' AND h.status = 'started' ORDER BY s.id DESC LIMIT 1",
+        (step_id,),
+    )
+    return bool(rows) and rows[0][0] == "done"
