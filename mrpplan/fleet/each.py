@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 from mrpplan.config import Environment
 from mrpplan.errors import MrpplanError
+from mrpplan.fleet.counter import Counter
 from mrpplan.fleet.members import Member, expand
 
 T = TypeVar("T")
@@ -38,7 +39,7 @@ def for_each(
     members = expand(env)
     several = len(env.servers) > 1
     total = len(members)
-    done = [0]
+    counter = Counter()
 
     def one(member: Member) -> Each[T]:
         label = member.key if several else member.database
@@ -46,10 +47,10 @@ def for_each(
             outcome = Each(member, work(member.env), None, label)
         except MrpplanError as exc:
             outcome = Each(member, None, exc, label)
-        done[0] += 1
+        done = counter.next()
         if progress is not None:
             state = "ok" if outcome.error is None else f"FAILED: {outcome.error.message}"
-            progress(f"[{done[0]}/{total}] {member.key}: {state}")
+            progress(f"[{done}/{total}] {member.key}: {state}")
         return outcome
 
     with ThreadPoolExecutor(max_workers=max(1, env.fleet.parallel)) as pool:

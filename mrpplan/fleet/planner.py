@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError
+from mrpplan.fleet.counter import Counter
 from mrpplan.fleet.members import Member, expand
 from mrpplan.mysql.workspace import BUILDS
 from mrpplan.plan.fleet_types import FleetPlan
@@ -37,7 +38,7 @@ def make_fleet_plan(
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     members = expand(env)
     total = len(members)
-    done: list[int] = [0]
+    counter = Counter()
 
     def one(member: Member, report: bool = True) -> Plan | MrpplanError:
         try:
@@ -46,15 +47,15 @@ def make_fleet_plan(
             return exc
         if not report:
             return plan
-        done[0] += 1  # only a count for the progress line: a lost update costs nothing
-        if done[0] % max(1, total // 10) == 0 or done[0] == total:
-            say(f"planned {done[0]}/{total} databases")
+        done = counter.next()
+        if done % max(1, total // 10) == 0 or done == total:
+            say(f"planned {done}/{total} databases")
         return plan
 
     builds = len(BUILDS)
     results = [one(members[0], report=False)]
     if len(BUILDS) == builds:
-        done[0] += 1
+        counter.next()
     else:
         # a cold build may list a table's keys in another order than the cached text has:
         # plan the first database again from the cache so identical databases group

@@ -9,7 +9,6 @@ untouched, so a new plan after a partial apply covers only what still differs.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from mrpplan.apply.executor import apply_plan
 from mrpplan.apply.steps import message_of
 from mrpplan.config import Environment, Project
 from mrpplan.errors import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, MrpplanError, Refused
+from mrpplan.fleet.counter import Counter
 from mrpplan.fleet.members import Member, member_for
 from mrpplan.plan.fleet_types import FleetPlan, section_key
 from mrpplan.plan.types import Plan
@@ -97,7 +97,7 @@ def apply_fleet(
     pending = [(m, p) for m, p in pairs if p.has_changes]
     canary, rest = pending[: env.fleet.canary], pending[env.fleet.canary :]
     total = len(pending)
-    counter = _Counter()
+    counter = Counter()
 
     def one(member: Member, section: Plan, is_canary: bool) -> Outcome:
         outcome = _apply_one(project, member, section, from_file, step_progress)
@@ -105,7 +105,9 @@ def apply_fleet(
         done = counter.next()
         label = " (canary)" if is_canary else ""
         if outcome.ok:
-            say(f"[{done}/{total}] {outcome.key}{label}: {outcome.status} ({outcome.steps} steps)")
+            say(
+                f"[{done}/{total}] {outcome.key}{label}: {outcome.status} ({outcome.steps} step(s))"
+            )
         else:
             say(f"[{done}/{total}] {outcome.key}{label}: {outcome.status.upper()}: {outcome.error}")
         return outcome
@@ -186,14 +188,3 @@ def _apply_one(
 
 def _one_line(message: str) -> str:
     return " ".join(message.split("\n")[0].split())
-
-
-class _Counter:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._value = 0
-
-    def next(self) -> int:
-        with self._lock:
-            self._value += 1
-            return self._value
