@@ -104,7 +104,9 @@ def _no_backups(folder: str, names: list[str]) -> list[str]:
     return [n for n in names if n == "backups"]
 
 
-def _cli(project: Path, *args: str, env: dict[str, str] | None = None) -> float:
+def _cli(
+    project: Path, *args: str, env: dict[str, str] | None = None, allow_failure: bool = False
+) -> float:
     merged = {**os.environ, "NO_COLOR": "1", "MRPPLAN_PLAN_KEY": "", **(env or {})}
     started = time.monotonic()
     done = subprocess.run(
@@ -115,7 +117,17 @@ def _cli(project: Path, *args: str, env: dict[str, str] | None = None) -> float:
         check=False,
     )
     elapsed = time.monotonic() - started
-    if done.returncode not in (0, 2):
+    if done.returncode == 1 and allow_failure:  # a fleet apply that stopped part-way
+        print(
+            "  "
+            + "\n  ".join(
+                line
+                for line in done.stderr.splitlines()
+                if "FAILED" in line or "ROLLED BACK" in line or "ERROR" in line
+            )
+        )
+        print("  " + next(line for line in done.stdout.splitlines() if "Fleet apply:" in line))
+    elif done.returncode not in (0, 2):
         raise SystemExit(f"mrpplan {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return elapsed
 
@@ -201,7 +213,9 @@ def _measure(
         one = str(project / "plans" / "one.json")
         _cli(project, "plan", "one", "--out", one, env={"BENCH_DB": name})
     loop_each = (time.monotonic() - started) / len(sample)
-    apply = _cli(project, "apply", str(plan_file), "--auto-approve", env=pattern)
+    apply = _cli(
+        project, "apply", str(plan_file), "--auto-approve", env=pattern, allow_failure=True
+    )
     print(
         f"  {size} db: plan {plan:.2f} s (library {library:.2f} s, {built} desired-schema "
         f"builds), apply {apply:.2f} s, shell loop {loop_each:.2f} s per db"

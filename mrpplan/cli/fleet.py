@@ -141,6 +141,7 @@ _STYLES = {
     "applied": "green",
     "unchanged": "dim",
     "rolled back": "red",
+    "error": "red",
     "failed": "bold red",
     "refused": "yellow",
     "not started": "yellow",
@@ -164,14 +165,23 @@ def print_result(app: AppContext, env: Environment, result: FleetResult) -> None
     app.console.print(table)
     counts = ", ".join(
         f"{result.count(s)} {s}"
-        for s in ("applied", "unchanged", "rolled back", "failed", "refused", "not started")
+        for s in (
+            "applied",
+            "unchanged",
+            "rolled back",
+            "error",
+            "failed",
+            "refused",
+            "not started",
+        )
         if result.count(s)
     )
     style = "bold green" if result.ok else "bold red"
     app.console.print(Text(f"Fleet apply: {counts}.", style=style))
     if not result.ok:
         app.console.print(
-            f"Databases not applied are as they were (rolled back, or never started). "
+            "Databases not applied are as they were (rolled back, stopped by an error before "
+            "any change, or never started). "
             f"To continue: mrpplan plan {env.name} (covers only what still differs), then apply "
             "that plan."
             + (

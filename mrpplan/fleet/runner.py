@@ -25,6 +25,7 @@ from mrpplan.plan.types import Plan
 APPLIED = "applied"
 UNCHANGED = "unchanged"  # nothing to do there
 ROLLED_BACK = "rolled back"  # failed; the executor undid what ran
+ERROR = "error"  # failed before it changed anything (a lost connection, a server error)
 FAILED = "failed"  # failed and the undo did not finish: `mrpplan recover ENV` there
 REFUSED = "refused"  # refused before anything ran (stale, lock held, ...)
 NOT_STARTED = "not started"  # a failure elsewhere stopped the fleet first
@@ -62,7 +63,7 @@ class FleetResult:
     @property
     def exit_code(self) -> int:
         """0 all applied; 3 when only refusals stopped it (nothing changed); 1 otherwise."""
-        bad = [o for o in self.outcomes if o.status in (ROLLED_BACK, FAILED, REFUSED)]
+        bad = [o for o in self.outcomes if o.status in (ROLLED_BACK, ERROR, FAILED, REFUSED)]
         if not bad:
             return EXIT_OK
         return EXIT_REFUSED if all(o.status == REFUSED for o in bad) else EXIT_ERROR
@@ -179,7 +180,13 @@ def _apply_one(
     except Refused as exc:
         return Outcome(key, database, REFUSED, len(section.steps), _one_line(exc.message))
     except MrpplanError as exc:
-        status = ROLLED_BACK if exc.unchanged else FAILED
+        # the executor's rollback says the database is back where it was; an error before
+        # the first step says nothing was changed; anything else may have left changes
+        status = FAILED
+        if exc.unchanged and "back where it was" in exc.unchanged:
+            status = ROLLED_BACK
+        elif exc.unchanged:
+            status = ERROR
         return Outcome(key, database, status, len(section.steps), _one_line(exc.message))
     except Exception as exc:  # an unexpected failure on one database must not hide the others
         return Outcome(key, database, FAILED, len(section.steps), message_of(exc))
