@@ -73,12 +73,20 @@ def render_fleet(fleet: FleetPlan, *, show_sql: bool = False, path: str | None =
 
 def summary_line(fleet: FleetPlan) -> str:
     changing = len(fleet.changing)
-    groups = len(groups_of(fleet))
-    return (
+    groups = groups_of(fleet)
+    text = (
         f"Fleet: {changing} of {len(fleet.sections)} database(s) change"
-        f" ({groups} distinct step list{'s' if groups != 1 else ''}). "
+        f" ({len(groups)} distinct step list{'s' if len(groups) != 1 else ''}). "
         + fleet.summary.line().replace("Plan: ", "Steps over all databases: ")
     )
+    if len(groups) > 1:  # "these steps on 212 databases; 2 databases differ: ..."
+        others = [name for group in groups[1:] for name in group.databases]
+        text += (
+            f" {len(groups[0].sections)} share group 1's steps; {len(others)} differ: "
+            + name_list(others, NAMES_SHOWN)
+            + "."
+        )
+    return text
 
 
 def print_fleet(

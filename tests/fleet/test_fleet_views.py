@@ -55,6 +55,7 @@ def test_five_hundred_databases_grouped() -> None:
     assert "tenant_000, tenant_001" in text and "and 485 more" in text
     assert "Group 2: 2 step(s) on 2 databases" in text
     assert "No changes on 1 database(s): tenant_499" in text
+    assert "497 share group 1's steps; 2 differ: tenant_497, tenant_498." in text
     assert text.count("migrate_up") == 3  # each distinct step list once
     assert len(text.splitlines()) < 40
 
