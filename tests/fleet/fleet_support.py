@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pymysql
-from dbtools import Database, drop_database
+from dbtools import Database, drop_database, run_cli
 
 from mrpplan import sandbox
 
@@ -137,3 +138,72 @@ def running_step_done(db: Database, step_id: str) -> bool:
         (step_id,),
     )
     return bool(rows) and rows[0][0] == "done"
+
+
+def copy_first(tenants: Tenants) -> None:
+    """Give every tenant the first one's schema and mrpplan history (not its journal):
+    cheaper than applying the schema to each when a test needs them all alike."""
+    import subprocess
+
+    first, rest = tenants.databases[0], tenants.databases[1:]
+    option_file = str(first.server.option_file)
+    dump = subprocess.run(
+        [
+            "mariadb-dump",
+            f"--defaults-extra-file={option_file}",
+            "--skip-dump-date",
+            f"--ignore-table={first.name}.mrpplan_apply_journal",
+            first.name,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    script = "".join(f"USE `{db.name}`;\n{dump}" for db in rest)
+    subprocess.run(
+        ["mariadb", f"--defaults-extra-file={option_file}"], input=script, text=True, check=True
+    )
+
+
+def snapshot(db: Database) -> dict[str, tuple[str, int]]:
+    """Like `Database.snapshot` (SHOW CREATE and CHECKSUM TABLE of every table and view a
+    user sees) over one connection: equal snapshots = the same schema and rows."""
+    conn = db.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT table_name, table_type FROM information_schema.tables "
+                "WHERE table_schema = %s AND table_name <> 'mrpplan_apply_journal' "
+                "AND table_name NOT LIKE '\\_mrpplan%%' ORDER BY table_name",
+                (db.name,),
+            )
+            names = list(cur.fetchall())
+            result: dict[str, tuple[str, int]] = {}
+            for name, kind in names:
+                cur.execute(f"SHOW CREATE TABLE `{name}`")
+                create = re.sub(r" AUTO_INCREMENT=\d+", "", str(cur.fetchone()[1]))
+                checksum = 0
+                if kind != "VIEW":
+                    cur.execute(f"CHECKSUM TABLE `{name}`")
+                    checksum = int(cur.fetchone()[1] or 0)
+                result[str(name)] = (create, checksum)
+            return result
+    finally:
+        conn.close()
+
+
+def at_latest_with_new_migration(
+    make_fleet: Callable[..., Tenants], root: Path, count: int, **options: object
+) -> Tenants:
+    """`count` tenants at the latest version (one built by mrpplan, copied to the others),
+    and a new migration 004 adding a UNIQUE key to the project."""
+    tenants = make_fleet(count, **options)
+    first = tenants.databases[0]  # built by mrpplan, then copied to the others
+    write_fleet_env(root, "first", [(first.server, "")], databases=[first.name])
+    done = run_cli("apply", "first", "--auto-approve")
+    assert done.code == 0, done.output
+    copy_first(tenants)
+    (root / "database" / "migrations" / "004_unique_currency_name.sql").write_text(
+        UNIQUE_NAME_MIGRATION
+    )
+    return tenants

@@ -7,17 +7,13 @@ from pathlib import Path
 
 import pytest
 from dbtools import run_cli
-from fleet_support import UNIQUE_NAME_MIGRATION, Tenants, recorded_version, sections
-
-
-def _at_latest_with_new_migration(make_fleet, root: Path, count: int, **options) -> Tenants:
-    tenants = make_fleet(count, **options)
-    done = run_cli("apply", "tenants", "--auto-approve")
-    assert done.code == 0, done.output
-    (root / "database" / "migrations" / "004_unique_currency_name.sql").write_text(
-        UNIQUE_NAME_MIGRATION
-    )
-    return tenants
+from fleet_support import (
+    Tenants,
+    at_latest_with_new_migration,
+    recorded_version,
+    sections,
+    snapshot,
+)
 
 
 def _violate(tenants: Tenants, index: int) -> None:
@@ -29,9 +25,9 @@ def _violate(tenants: Tenants, index: int) -> None:
 
 def test_canary_failure_stops_the_rest_with_nothing_touched(make_fleet, project) -> None:
     root: Path = project.root
-    tenants = _at_latest_with_new_migration(make_fleet, root, 4, parallel=4, canary=1)
+    tenants = at_latest_with_new_migration(make_fleet, root, 4, parallel=4, canary=1)
     _violate(tenants, 0)  # the first database is the canary
-    before = {db.name: db.snapshot() for db in tenants.databases}
+    before = {db.name: snapshot(db) for db in tenants.databases}
     plan_file = root / "plans" / "unique.json"
     planned = run_cli("plan", "tenants", "--out", str(plan_file))
     assert planned.code == 0, planned.output
@@ -45,7 +41,7 @@ def test_canary_failure_stops_the_rest_with_nothing_touched(make_fleet, project)
     assert "Duplicate entry 'Same'" in applied.stderr
     assert "Fleet apply: 1 rolled back, 3 not started." in applied.stdout
     for db in tenants.databases:  # the canary rolled back, the others never started
-        assert db.snapshot() == before[db.name], db.name
+        assert snapshot(db) == before[db.name], db.name
         assert recorded_version(db) == "003"
 
 
@@ -54,10 +50,10 @@ def test_failure_in_the_middle_then_replan_covers_only_the_rest(
     make_fleet, project, parallel: int
 ) -> None:
     root: Path = project.root
-    tenants = _at_latest_with_new_migration(make_fleet, root, 6, parallel=parallel, canary=1)
+    tenants = at_latest_with_new_migration(make_fleet, root, 6, parallel=parallel, canary=1)
     _violate(tenants, 2)
     bad = tenants.databases[2]
-    before = {db.name: db.snapshot() for db in tenants.databases}
+    before = {db.name: snapshot(db) for db in tenants.databases}
     plan_file = root / "plans" / "unique.json"
     assert run_cli("plan", "tenants", "--out", str(plan_file)).code == 0
 
@@ -65,13 +61,13 @@ def test_failure_in_the_middle_then_replan_covers_only_the_rest(
 
     assert applied.code == 1, applied.output
     assert f"{bad.name}: ROLLED BACK" in applied.stderr
-    assert bad.snapshot() == before[bad.name]  # rolled back: as it was
+    assert snapshot(bad) == before[bad.name]  # rolled back: as it was
     versions = {db.name: recorded_version(db) for db in tenants.databases}
     assert versions[tenants.databases[0].name] == "004"  # the canary
     assert versions[tenants.databases[1].name] == "004"
     assert versions[bad.name] == "003"
     for db in tenants.databases:  # each is either done or exactly as it was
-        assert versions[db.name] == "004" or db.snapshot() == before[db.name], db.name
+        assert versions[db.name] == "004" or snapshot(db) == before[db.name], db.name
     if parallel == 1:
         assert [versions[db.name] for db in tenants.databases[3:]] == ["003"] * 3
         assert "Fleet apply: 2 applied, 1 rolled back, 3 not started." in applied.stdout

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from dbtools import run_cli
-from fleet_support import sections
+from fleet_support import sections, snapshot
 
 
 def test_edited_fleet_plan_is_refused_and_protected_needs_a_key(make_fleet, project) -> None:
@@ -37,4 +37,4 @@ def test_edited_fleet_plan_is_refused_and_protected_needs_a_key(make_fleet, proj
     assert no_terminal.code == 3, no_terminal.output
     assert "protected" in no_terminal.stderr
     for db in tenants.databases:  # nothing was changed anywhere
-        assert db.snapshot() == {}
+        assert snapshot(db) == {}

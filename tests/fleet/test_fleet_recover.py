@@ -6,17 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from dbtools import run_cli, start_cli
-from fleet_support import UNIQUE_NAME_MIGRATION, running_step_done, sections, wait_for
+from fleet_support import (
+    at_latest_with_new_migration,
+    running_step_done,
+    sections,
+    snapshot,
+    wait_for,
+)
 
 
 def test_killed_fleet_apply_then_recover_per_database(make_fleet, project) -> None:
     root: Path = project.root
-    tenants = make_fleet(3, parallel=2, canary=1)
-    assert run_cli("apply", "tenants", "--auto-approve").code == 0
-    (root / "database" / "migrations" / "004_unique_currency_name.sql").write_text(
-        UNIQUE_NAME_MIGRATION
-    )
-    before = {db.name: db.snapshot() for db in tenants.databases}
+    tenants = at_latest_with_new_migration(make_fleet, root, 3, parallel=2, canary=1)
+    before = {db.name: snapshot(db) for db in tenants.databases}
     plan_file = root / "plans" / "kill.json"
     assert run_cli("plan", "tenants", "--out", str(plan_file)).code == 0
     canary = tenants.databases[0]
@@ -32,7 +34,7 @@ def test_killed_fleet_apply_then_recover_per_database(make_fleet, project) -> No
     finally:
         proc.kill()
         proc.wait()
-    assert canary.snapshot() != before[canary.name]
+    assert snapshot(canary) != before[canary.name]
 
     refused = run_cli("plan", "tenants")
     assert refused.code == 3, refused.output
@@ -43,7 +45,7 @@ def test_killed_fleet_apply_then_recover_per_database(make_fleet, project) -> No
     assert recovered.stdout.count("rolled back") == 1
     assert recovered.stdout.count("nothing to recover") == 2
     for db in tenants.databases:
-        assert db.snapshot() == before[db.name], db.name
+        assert snapshot(db) == before[db.name], db.name
 
     again = root / "plans" / "again.json"
     assert run_cli("plan", "tenants", "--out", str(again)).code == 0
