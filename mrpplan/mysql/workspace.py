@@ -401,6 +401,7 @@ def _cache_file(cache_dir: Path, key: str) -> Path:
 # database, and parsing the cached texts each time would make it O(databases x tables).
 _MEMORY: dict[tuple[Path, str], _Entry] = {}
 _MEMORY_LIMIT = 256
+_MEMORY_LOCK = threading.Lock()
 _BUILDING = threading.Lock()
 BUILDS: list[str] = []  # the keys built in this process (benchmarks and tests read it)
 
@@ -418,9 +419,10 @@ def _load(cache_dir: Path | None, key: str) -> _Entry | None:
 
 
 def _remember(cache_dir: Path, key: str, entry: _Entry) -> None:
-    if len(_MEMORY) >= _MEMORY_LIMIT:
-        _MEMORY.pop(next(iter(_MEMORY)), None)
-    _MEMORY[(cache_dir, key)] = entry
+    with _MEMORY_LOCK:
+        if len(_MEMORY) >= _MEMORY_LIMIT:
+            _MEMORY.pop(next(iter(_MEMORY)), None)
+        _MEMORY[(cache_dir, key)] = entry
 
 
 def _load_file(cache_dir: Path, key: str) -> _Entry | None:
