@@ -99,18 +99,36 @@ def check_environments(
     """One EnvHealth per name (every environment when `names` is empty), never raising for
     one environment's failure: it is reported in that environment's row."""
     limits = thresholds or Thresholds()
-    return [_check(project, name, limits) for name in (names or project.environment_names())]
+    rows: list[EnvHealth] = []
+    for name in names or project.environment_names():
+        rows.extend(_check(project, name, limits))
+    return rows
 
 
-def _check(project: Project, name: str, limits: Thresholds) -> EnvHealth:
-    from mrpplan.sync.status import environment_status, target_of
+def _check(project: Project, name: str, limits: Thresholds) -> list[EnvHealth]:
+    """One row, or one per database of a fleet (named ENV/DATABASE)."""
+    from mrpplan.fleet.each import for_each
 
-    health = EnvHealth(name)
     try:
         env = load_environment(project, name)
     except MrpplanError as exc:
-        health.error = exc.message.splitlines()[0]
-        return health
+        return [EnvHealth(name, error=exc.message.splitlines()[0])]
+    if not env.is_fleet:
+        return [_check_database(project, name, env, limits)]
+    try:  # fleet.parallel databases at a time
+        each = for_each(env, lambda member: _check_database(project, name, member, limits))
+    except MrpplanError as exc:
+        return [EnvHealth(name, error=exc.message.splitlines()[0])]
+    rows = [e.result for e in each if e.result is not None]
+    for row, e in zip(rows, each, strict=True):
+        row.name = f"{name}/{e.label}"
+    return rows
+
+
+def _check_database(project: Project, name: str, env: Environment, limits: Thresholds) -> EnvHealth:
+    from mrpplan.sync.status import environment_status, target_of
+
+    health = EnvHealth(name)
     health.target, health.protected = target_of(env), env.protected
     health.target_version = env.schema.version
     _backup_facts(env, health, limits)

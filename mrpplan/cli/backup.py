@@ -163,7 +163,14 @@ def _backup(
     label: str,
     auto: bool,
 ) -> None:
-    env = app.environment(name)
+    env = app.environment(name, fleet=True)
+    if env.is_fleet:
+        from mrpplan.cli import fleet_reports
+
+        fleet_reports.backup(
+            app, env, kind=kind, tables=tables, compress=compress, label=label, auto=auto
+        )
+        return
     progress = progress_for(app.err_console, quiet=auto)
     result = create_backup(
         env, kind, tables=tables, compression=compress, label=label, progress=progress
@@ -189,13 +196,15 @@ def _directories(app: AppContext, env: str | None) -> list[Path]:
     folders: list[Path] = []
     for name in names:
         try:
-            folder = app.environment(name).backup.dir
+            found = app.environment(name, fleet=True)
         except ConfigError:
             if env:
                 raise
             continue
-        if folder not in folders:
-            folders.append(folder)
+        here = [found.backup.dir]
+        if found.is_fleet and found.backup.dir.is_dir():  # one folder per database
+            here += sorted(p for p in found.backup.dir.iterdir() if p.is_dir())
+        folders.extend(f for f in here if f not in folders)
     if not folders:
         folders.append(app.project.database_dir / "backups")
     return folders

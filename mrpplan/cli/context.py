@@ -36,10 +36,22 @@ class AppContext:
             cache_statements_in(self._project.cache_dir / "statements")
         return self._project
 
-    def environment(self, name: str) -> Environment:
+    def environment(self, name: str, *, fleet: bool = False) -> Environment:
+        """The named environment; a fleet (many databases) only where the command says it
+        handles one (`fleet=True`), else a usage error rather than a confusing failure."""
         from mrpplan.config.loader import load_environment
+        from mrpplan.errors import UsageError
 
-        return load_environment(self.project, name)
+        env = load_environment(self.project, name)
+        if env.is_fleet and not fleet:
+            command = click.get_current_context().command_path.split(" ", 1)[-1]
+            raise UsageError(
+                f"{name} is a fleet (many databases): `{command}` works on one database. "
+                "On a fleet use plan, show, apply, drift, status, migrate status, backup ENV "
+                "and recover.",
+                hint="name a single database in another environment file for this command",
+            )
+        return env
 
     @property
     def console(self) -> Console:

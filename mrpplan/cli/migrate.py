@@ -47,7 +47,12 @@ def status(app: AppContext, env_name: str, as_json: bool) -> None:
     Example:
       mrpplan migrate status staging --json
     """
-    env = app.environment(env_name)
+    env = app.environment(env_name, fleet=True)
+    if env.is_fleet:
+        from mrpplan.cli import fleet_reports
+
+        fleet_reports.migrate_status(app, env, as_json=as_json)
+        return
     state = operations.read_migrations(app.project, env)
     problems = edited_messages(state.statuses, env.name)
     if as_json:

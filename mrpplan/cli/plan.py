@@ -14,6 +14,7 @@ from rich.text import Text
 from mrpplan.cli.context import AppContext, pass_app, schema_version_value
 from mrpplan.config import Environment
 from mrpplan.errors import EXIT_CHANGES
+from mrpplan.plan.fleet_types import FleetPlan
 from mrpplan.plan.planfile import default_plan_path, dumps, read_plan, with_digest, write_plan
 from mrpplan.plan.render import print_plan
 from mrpplan.plan.render_markdown import PART_SEPARATOR, render_markdown
@@ -80,7 +81,21 @@ def plan_command(
     """
     from mrpplan.plan.planner import make_plan
 
-    env = app.environment(env_name)
+    env = app.environment(env_name, fleet=True)
+    if env.is_fleet:
+        from mrpplan.cli.fleet import plan_fleet
+
+        plan_fleet(
+            app,
+            env,
+            out=out,
+            as_json=as_json,
+            markdown=markdown,
+            show_sql=show_sql,
+            detailed_exitcode=detailed_exitcode,
+            target_version=target_version,
+        )
+        return
     plan = with_digest(make_plan(app.project, env, target_version=target_version))
     path = write_plan(plan, out or default_plan_path(app.project, plan))
     shown = _display(app, path)
@@ -105,7 +120,21 @@ def show_command(
     Example:
       mrpplan show plans/prod-20261124T025834Z.json --markdown
     """
-    plan = read_plan(planfile)
+    from mrpplan.plan.fleet_planfile import read_any
+
+    plan = read_any(planfile)
+    if isinstance(plan, FleetPlan):
+        from mrpplan.cli.fleet import emit
+
+        emit(
+            app,
+            plan,
+            as_json=as_json,
+            markdown=markdown,
+            show_sql=show_sql,
+            path=_display(app, planfile),
+        )
+        return
     _emit(
         app,
         plan,
@@ -135,11 +164,16 @@ def apply_command(app: AppContext, target: str, auto_approve: bool) -> None:
     from mrpplan.apply.approval import Request, approve
     from mrpplan.apply.executor import apply_plan
     from mrpplan.apply.verify import check_policy, check_seal, check_target
+    from mrpplan.cli import fleet as fleet_cli
     from mrpplan.cli.writing import ask, carry_out, progress_line
+    from mrpplan.plan.fleet_planfile import read_any
     from mrpplan.plan.planner import make_plan
 
     if not (Path(target).is_file() or target.endswith(".json")):
-        env = app.environment(target)
+        env = app.environment(target, fleet=True)
+        if env.is_fleet:
+            fleet_cli.apply_fleet_env(app, env, auto_approve=auto_approve)
+            return
         result = carry_out(
             app,
             env,
@@ -149,7 +183,10 @@ def apply_command(app: AppContext, target: str, auto_approve: bool) -> None:
         if result is not None:
             _applied(app, env, result.steps_run, result.checkpoints)
         return
-    plan = read_plan(Path(target))
+    plan = read_any(Path(target))
+    if isinstance(plan, FleetPlan):
+        fleet_cli.apply_fleet_file(app, plan, target, auto_approve=auto_approve)
+        return
     env = app.environment(plan.environment)
     print_plan(app.console, plan, path=target)
     check_target(env, plan)
@@ -192,7 +229,13 @@ def drift_command(app: AppContext, env_name: str, as_json: bool) -> None:
     """
     from mrpplan.plan.drift import detect_drift
 
-    report = detect_drift(app.project, app.environment(env_name))
+    env = app.environment(env_name, fleet=True)
+    if env.is_fleet:
+        from mrpplan.cli import fleet_reports
+
+        fleet_reports.drift(app, env, as_json=as_json)
+        return
+    report = detect_drift(app.project, env)
     if as_json:
         click.echo(json.dumps({**dataclasses.asdict(report), "drifted": report.drifted}))
         sys.exit(EXIT_CHANGES if report.drifted else 0)
@@ -232,7 +275,18 @@ def recover_command(app: AppContext, env_name: str, forward_file: Path | None) -
     """
     from mrpplan.apply.recover import recover
 
-    env = app.environment(env_name)
+    env = app.environment(env_name, fleet=True)
+    if env.is_fleet:
+        from mrpplan.cli import fleet_reports
+        from mrpplan.errors import UsageError
+
+        if forward_file:
+            raise UsageError(
+                "recover --forward works on one database: on a fleet, roll back with "
+                f"`mrpplan recover {env.name}`, then plan and apply again"
+            )
+        fleet_reports.recover(app, env)
+        return
     forward = read_plan(forward_file) if forward_file else None
     result = recover(
         app.project,

@@ -20,6 +20,7 @@ from mrpplan.config.settings import (
     BackupSettings,
     ConnectionSettings,
     Environment,
+    FleetSettings,
     Policy,
     SchemaSettings,
     SyncSettings,
@@ -83,6 +84,8 @@ def check_environment_file(project: Project, path: Path) -> tuple[dict[str, Any]
     if problems:
         return doc, problems
     problems.extend(_schema_check(project, doc, display, lines))
+    if not problems:
+        problems.extend(_database_problems(doc, display, lines))
     if not problems and doc.get("name") != path.stem:
         problems.append(
             Problem(
@@ -119,12 +122,39 @@ def _schema_check(
     return problems
 
 
+def _database_problems(
+    doc: dict[str, Any], display: Path, lines: dict[Path_, int]
+) -> list[Problem]:
+    """Every server must name its databases: its own `database`, or the `databases:` list."""
+    if doc.get("databases"):
+        return []
+    servers: list[tuple[Path_, Any]] = (
+        [(("connections", i), c) for i, c in enumerate(doc["connections"])]
+        if doc.get("connections")
+        else [(("connection",), doc.get("connection") or {})]
+    )
+    return [
+        Problem(
+            display,
+            line_of(lines, at),
+            f"{'.'.join(map(str, at))}: no database: set database (a name or a LIKE pattern "
+            "such as tenant_%), or list them under databases:",
+        )
+        for at, server in servers
+        if not server.get("database")
+    ]
+
+
 def _schema_problems(
     error: jsonschema.ValidationError, display: Path, lines: dict[Path_, int]
 ) -> list[Problem]:
     """One JSON Schema error as Problems; an unknown key is reported at its own line."""
     at = tuple(error.absolute_path)
     field = ".".join(map(str, at)) or "(top level)"
+    if error.validator == "anyOf" and not at:
+        return [
+            Problem(display, None, "connection is required (or connections: a list of servers)")
+        ]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         extra = [key for key in error.instance if key not in allowed]
@@ -155,36 +185,19 @@ def load_environment(project: Project, name: str) -> Environment:
 
 
 def _environment(project: Project, path: Path, doc: dict[str, Any]) -> Environment:
-    conn = doc["connection"]
-    option_file = project.resolve(conn["option_file"]) if conn.get("option_file") else None
-    from_file = read_client_options(option_file) if option_file else {}
-    password_env = conn.get("password_env")
-    password = project.variables().get(password_env) if password_env else None
-    source = password_env if password else None
-    if not password and from_file.get("password"):
-        password, source = from_file["password"], f"option file {option_file}"
-    port = conn.get("port") or from_file.get("port")
-    socket = conn.get("socket") or from_file.get("socket")
-    host = conn.get("host") or from_file.get("host") or (None if socket else "127.0.0.1")
-    connection = ConnectionSettings(
-        database=conn["database"],
-        host=host,
-        port=int(port) if port else (None if socket and not host else 3306),
-        user=conn.get("user") or from_file.get("user") or "root",
-        socket=socket,
-        option_file=option_file,
-        password_env=password_env,
-        password=password or None,
-        password_source=source,
+    databases = tuple(str(d) for d in doc.get("databases") or ())
+    servers = tuple(
+        _connection(project, conn) for conn in (doc.get("connections") or [doc["connection"]])
     )
     schema = doc.get("schema") or {}
     sync = doc.get("sync")
     backup = doc.get("backup") or {}
     policy = doc.get("policy") or {}
+    fleet = doc.get("fleet") or {}
     return Environment(
         name=doc["name"],
         file=path,
-        connection=connection,
+        connection=servers[0],
         description=doc.get("description", ""),
         protected=bool(doc.get("protected", False)),
         schema=SchemaSettings(
@@ -208,6 +221,37 @@ def _environment(project: Project, path: Path, doc: dict[str, Any]) -> Environme
             allow_destructive=bool(policy.get("allow_destructive", False)),
             checkpoint=policy.get("checkpoint", "auto"),
         ),
+        connections=servers if doc.get("connections") else (),
+        databases=databases,
+        fleet=FleetSettings(
+            parallel=int(fleet.get("parallel", 4)), canary=int(fleet.get("canary", 1))
+        ),
+    )
+
+
+def _connection(project: Project, conn: dict[str, Any]) -> ConnectionSettings:
+    """One server's settings; the password from its variable or its option file. A server
+    without its own `database` (empty here) takes the fleet's `databases:` list."""
+    option_file = project.resolve(conn["option_file"]) if conn.get("option_file") else None
+    from_file = read_client_options(option_file) if option_file else {}
+    password_env = conn.get("password_env")
+    password = project.variables().get(password_env) if password_env else None
+    source = password_env if password else None
+    if not password and from_file.get("password"):
+        password, source = from_file["password"], f"option file {option_file}"
+    port = conn.get("port") or from_file.get("port")
+    socket = conn.get("socket") or from_file.get("socket")
+    host = conn.get("host") or from_file.get("host") or (None if socket else "127.0.0.1")
+    return ConnectionSettings(
+        database=conn.get("database") or "",
+        host=host,
+        port=int(port) if port else (None if socket and not host else 3306),
+        user=conn.get("user") or from_file.get("user") or "root",
+        socket=socket,
+        option_file=option_file,
+        password_env=password_env,
+        password=password or None,
+        password_source=source,
     )
 
 

@@ -60,6 +60,19 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class FleetSettings:
+    """How a fleet (an environment naming many databases) is applied (DESIGN §3.9)."""
+
+    parallel: int = 4  # databases applied at once
+    canary: int = 1  # databases applied first, alone; a failure there stops the rest
+
+
+def is_pattern(database: str) -> bool:
+    """`tenant_%` names many databases; `mrp_erp` one (a lone `_` is part of a name)."""
+    return "%" in database
+
+
+@dataclass(frozen=True)
 class Environment:
     name: str
     file: Path
@@ -71,3 +84,36 @@ class Environment:
     sync: SyncSettings | None = None
     backup: BackupSettings = BackupSettings(dir=Path("database/backups"))
     policy: Policy = Policy()
+    # a fleet: every server (`connections:`; the first is `connection`) and the database
+    # names or LIKE patterns (`databases:`, or a pattern in `connection.database`)
+    connections: tuple[ConnectionSettings, ...] = ()
+    databases: tuple[str, ...] = ()
+    fleet: FleetSettings = FleetSettings()
+
+    @property
+    def is_fleet(self) -> bool:
+        """Many databases, one plan: a pattern, a list of databases, or several servers."""
+        return (
+            bool(self.databases)
+            or len(self.connections) > 1
+            or any(is_pattern(c.database) for c in self.servers)
+        )
+
+    @property
+    def servers(self) -> tuple[ConnectionSettings, ...]:
+        return self.connections or (self.connection,)
+
+    def member(self, connection: ConnectionSettings) -> Environment:
+        """The single-database environment of one fleet member (today's plain shape). Its
+        backups and checkpoints go to a folder of their own, so each database has its own
+        manifests and catalog, and parallel applies never race for a file name."""
+        folder = connection.database
+        if len(self.servers) > 1:
+            folder = f"{connection.endpoint().replace(':', '_').replace('/', '_')}_{folder}"
+        return replace(
+            self,
+            connection=connection,
+            connections=(),
+            databases=(),
+            backup=replace(self.backup, dir=self.backup.dir / folder),
+        )

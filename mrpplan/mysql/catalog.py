@@ -33,3 +33,19 @@ def database_charset(conn: Connection, database: str) -> tuple[str, str] | None:
         )
         row = cur.fetchone()
     return (str(row[0]), str(row[1])) if row else None
+
+
+_SYSTEM_DATABASES = ("information_schema", "mysql", "performance_schema", "sys")
+
+
+def databases_like(conn: Connection, pattern: str) -> list[str]:
+    """The databases whose names match a LIKE pattern, sorted; never the server's own
+    databases nor mrpplan's scratch and shadow databases (`_mrpplan...`)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE %s"
+            " AND SCHEMA_NAME NOT LIKE '\\_mrpplan%%' AND SCHEMA_NAME NOT IN (%s, %s, %s, %s)"
+            " ORDER BY SCHEMA_NAME",
+            (pattern, *_SYSTEM_DATABASES),
+        )
+        return [str(row[0]) for row in cur.fetchall()]

@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import tempfile
+import threading
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -78,13 +79,18 @@ def desired_schemas(
         cached = [_load(cache_dir, key) for key in keys]
         if all(entry is not None for entry in cached):
             return [entry.schema for entry in cached if entry is not None]
-        base = _incremental_base(cache_dir, every, len(prefix), chain)
-        built = _build(conn, settings, every, len(prefix), charset, collation, base)
+        with _BUILDING:  # a fleet's planning threads: the first builds, the others load it
+            cached = [_load(cache_dir, key) for key in keys]
+            if all(entry is not None for entry in cached):
+                return [entry.schema for entry in cached if entry is not None]
+            base = _incremental_base(cache_dir, every, len(prefix), chain)
+            built = _build(conn, settings, every, len(prefix), charset, collation, base)
+            BUILDS.append(keys[-1])
+            for key, entry in zip(keys, built, strict=True):
+                _store(cache_dir, key, entry)
     finally:
         with contextlib.suppress(Exception):
             conn.close()
-    for key, entry in zip(keys, built, strict=True):
-        _store(cache_dir, key, entry)
     return [entry.schema for entry in built]
 
 
@@ -411,9 +417,35 @@ def _cache_file(cache_dir: Path, key: str) -> Path:
     return cache_dir / "desired" / f"{key}.json"
 
 
+# Loaded results, in memory: a fleet plan asks for the same desired schema once per
+# database, and parsing the cached texts each time would make it O(databases x tables).
+_MEMORY: dict[tuple[Path, str], _Entry] = {}
+_MEMORY_LIMIT = 256
+_MEMORY_LOCK = threading.Lock()
+_BUILDING = threading.Lock()
+BUILDS: list[str] = []  # the keys built in this process (benchmarks and tests read it)
+
+
 def _load(cache_dir: Path | None, key: str) -> _Entry | None:
     if cache_dir is None:
         return None
+    remembered = _MEMORY.get((cache_dir, key))
+    if remembered is not None:
+        return remembered
+    entry = _load_file(cache_dir, key)
+    if entry is not None:
+        _remember(cache_dir, key, entry)
+    return entry
+
+
+def _remember(cache_dir: Path, key: str, entry: _Entry) -> None:
+    with _MEMORY_LOCK:
+        if len(_MEMORY) >= _MEMORY_LIMIT:
+            _MEMORY.pop(next(iter(_MEMORY)), None)
+        _MEMORY[(cache_dir, key)] = entry
+
+
+def _load_file(cache_dir: Path, key: str) -> _Entry | None:
     try:
         data = json.loads(_cache_file(cache_dir, key).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -428,6 +460,7 @@ def _store(cache_dir: Path | None, key: str, entry: _Entry) -> None:
     """Write atomically; a cache that cannot be written only costs time."""
     if cache_dir is None:
         return
+    _remember(cache_dir, key, entry)
     path = _cache_file(cache_dir, key)
     filled = None if entry.filled is None else sorted(entry.filled)
     with contextlib.suppress(OSError):

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from mrpplan.plan.render import describe_target, version_line
 from mrpplan.plan.types import Plan, Step
@@ -21,10 +22,15 @@ PART_SEPARATOR = "\n<!-- mrpplan: next part -->\n"
 def render_markdown(plan: Plan, *, limit: int = COMMENT_LIMIT) -> list[str]:
     """Numbered parts, each shorter than `limit` characters, SQL in collapsible blocks."""
     header = _header(plan)
-    blocks = [_table(plan)] if plan.steps else []
+    blocks = [step_table(plan.steps)] if plan.steps else []
     for step in plan.steps:
-        blocks.extend(_sql_blocks(step, budget=limit - len(header) - 200))
+        blocks.extend(sql_blocks(step, budget=limit - len(header) - 200))
     blocks.append(f"**{plan.summary.line()}**" if plan.steps else "**No changes.**")
+    return split_parts(header, blocks, limit)
+
+
+def split_parts(header: str, blocks: list[str], limit: int) -> list[str]:
+    """The blocks in comments of fewer than `limit` characters, each under the header."""
     parts: list[list[str]] = [[]]
     size = 0
     budget = limit - len(header) - 100
@@ -50,7 +56,7 @@ def _header(plan: Plan) -> str:
         f"Target: `{describe_target(plan)}` · {version_line(plan)} · "
         f"created {plan.created_at} · digest `{plan.digest[:12] or 'unsaved'}`",
     ]
-    lines.extend(f"> **Warning:** {_cell(w)}" for w in plan.warnings)
+    lines.extend(f"> **Warning:** {cell(w)}" for w in plan.warnings)
     destructive = plan.destructive_steps
     if destructive:
         lines.append(
@@ -60,22 +66,22 @@ def _header(plan: Plan) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def _table(plan: Plan) -> str:
+def step_table(steps: Sequence[Step]) -> str:
     rows = [
         "| # | | Action | Object | Algorithm | Why |",
         "|---:|:---:|---|---|---|---|",
     ]
-    for step in plan.steps:
+    for step in steps:
         icon = _ICONS.get(step.kind, "~")
-        why = ("**DESTRUCTIVE:** " if step.destructive else "") + _cell(step.reason)
+        why = ("**DESTRUCTIVE:** " if step.destructive else "") + cell(step.reason)
         rows.append(
-            f"| {step.id} | `{icon}` | {step.action} | `{_cell(step.object)}` | "
+            f"| {step.id} | `{icon}` | {step.action} | `{cell(step.object)}` | "
             f"{step.algorithm} | {why} |"
         )
     return "\n".join(rows)
 
 
-def _sql_blocks(step: Step, *, budget: int) -> list[str]:
+def sql_blocks(step: Step, *, budget: int) -> list[str]:
     if not step.sql:
         return []
     text = ";\n\n".join(step.sql) + ";"
@@ -120,7 +126,7 @@ def _longest_backtick_run(text: str) -> int:
     return max((len(m) for m in re.findall(r"`+", text)), default=0)
 
 
-def _cell(text: str) -> str:
+def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
