@@ -50,7 +50,7 @@ def diff_schemas(
     changed = [
         n
         for n in sorted(desired.tables)
-        if n in current.tables and current.tables[n].canonical != desired.tables[n].canonical
+        if n in current.tables and not current.tables[n].same_as(desired.tables[n])
     ]
     for name in changed:
         old, new = current.tables[name], desired.tables[name]
@@ -112,7 +112,7 @@ def _rebuild_fks_of_changed_columns(
     for name, table in current.tables.items():
         if name not in desired.tables:
             continue  # dropped: its foreign keys go first anyway
-        if name not in tables and not any(f"REFERENCES `{t}`" in table.canonical for t in tables):
+        if name not in tables and not any(f"REFERENCES `{t}`" in table.text for t in tables):
             continue
         for fk in table.foreign_keys:
             set_null = "SET NULL" in (fk.on_delete, fk.on_update)

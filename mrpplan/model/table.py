@@ -32,6 +32,11 @@ class Table:
     def canonical(self) -> str:
         return canonical_table_text(self.text)
 
+    def same_as(self, other: Table) -> bool:
+        """Equal tables; the verbatim texts decide first (most tables a diff compares are
+        untouched), the canonical texts only when they differ."""
+        return self.text == other.text or self.canonical == other.canonical
+
     @functools.cached_property
     def parsed(self) -> TableDef:
         from mrpplan.sqlfiles.parse import parse_table_text  # pure computation, cached

@@ -51,6 +51,11 @@ def objects_fingerprint(conn: Any, database: str, names: Collection[str]) -> str
 
 
 _NO_OBJECT = re.compile(r"^\s*(SET|DO)\s", re.I)
+# the copy of a dropped column's values that mrpplan makes before a migration drops it
+# (migrate/trace.py): it creates only its trash table and reads the source
+_TRASH_COPY = re.compile(
+    r"^\s*CREATE\s+TABLE\s+`(_mrpplan_trash_(?:[^`]|``)+)`\s+ENGINE=InnoDB\s+AS\s+SELECT\s", re.I
+)
 _OWN_ROWS = re.compile(
     r"^\s*(INSERT\s+(IGNORE\s+)?INTO|REPLACE\s+INTO|DELETE\s+FROM|UPDATE)\s+"
     rf"`?({SCHEMA_HISTORY}|{SEED_HISTORY})`?\s",
@@ -70,6 +75,10 @@ def touched_objects(statements: Iterable[str]) -> frozenset[str] | None:
     names: set[str] = set()
     for statement in statements:
         if _NO_OBJECT.match(statement) or _OWN_ROWS.match(statement):
+            continue
+        copy = _TRASH_COPY.match(statement)
+        if copy:
+            names.add(copy.group(1).replace("``", "`"))
             continue
         targets = ddl_targets(statement)
         if targets is None:

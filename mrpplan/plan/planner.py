@@ -183,6 +183,8 @@ def wipe_drafts(ctx: PlanContext, prior: DatabaseState) -> list[StepDraft]:
 def arrange(drafts: Sequence[StepDraft], checkpoint_policy: str) -> list[Step]:
     """Number the drafts, history last, each risky step preceded by its checkpoint."""
     ordered = [d for d in drafts if not d.history] + [d for d in drafts if d.history]
+    if any(d.action == "create_database" for d in drafts):
+        checkpoint_policy = "never"  # a database this plan creates holds nothing to save
     steps: list[Step] = []
     created: set[str] = set()  # tables this plan creates: a rollback drops them anyway
     for draft in ordered:
