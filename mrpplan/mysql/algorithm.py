@@ -43,12 +43,26 @@ def predict_algorithm(group: Sequence[Change], flavor: Flavor) -> str:
     algorithms = [c.algorithm(flavor, group) for c in group]
     if compressed:
         algorithms = ["inplace" if a == "instant" else a for a in algorithms]
+    if _virtual_column_with_others(group):
+        algorithms.append("copy")
     result = slowest(algorithms)
     if result == "nocopy" and not flavor.supports_nocopy():
         result = "inplace"
     if result == "instant" and not flavor.is_mariadb and not flavor.at_least(8, 0, 29):
         result = "inplace"
     return result
+
+
+def _virtual_column_with_others(group: Sequence[Change]) -> bool:
+    """MariaDB adds or drops a VIRTUAL column in place only when the ALTER does nothing
+    else ("INPLACE ADD or DROP of virtual columns cannot be combined with other ALTER
+    TABLE actions"): with other clauses it copies."""
+    from mrpplan.diff.clauses import AddColumn, DropColumn
+
+    def virtual(c: Change) -> bool:
+        return isinstance(c, (AddColumn, DropColumn)) and c.column.generated == "VIRTUAL"
+
+    return any(virtual(c) for c in group) and any(not virtual(c) for c in group)
 
 
 def _options_of(group: Sequence[Change]) -> TableOptions | None:
