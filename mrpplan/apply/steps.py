@@ -119,7 +119,7 @@ class StepExecutor:
         self.journal.step_started(step.id, position, self.step_fingerprint(step))
         progressed = self._progressed(step)
         try:
-            artifact = forward(RunContext(self.project, self.env, self.conn), step)
+            artifact = forward(RunContext(self.project, self.env, self.conn, self.progress), step)
         except Exception as exc:
             raise StepFailed(progressed, "", message_of(exc)) from exc
         progressed.artifact = artifact
@@ -203,7 +203,9 @@ class StepExecutor:
         if runner is not None:
             if progressed.complete:
                 runner.undo(
-                    RunContext(self.project, self.env, self.conn), step, progressed.artifact
+                    RunContext(self.project, self.env, self.conn, self.progress),
+                    step,
+                    progressed.artifact,
                 )
             return
         reverse = reverse_statements(step, progressed.statements_done)

@@ -70,7 +70,7 @@ def _table(plan: Plan) -> str:
         why = ("**DESTRUCTIVE:** " if step.destructive else "") + _cell(step.reason)
         rows.append(
             f"| {step.id} | `{icon}` | {step.action} | `{_cell(step.object)}` | "
-            f"{step.algorithm} | {why} |"
+            f"{how_it_runs(step)} | {why} |"
         )
     return "\n".join(rows)
 
@@ -126,3 +126,9 @@ def _cell(text: str) -> str:
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def how_it_runs(step: Step) -> str:
+    from mrpplan.plan.online_steps import how_it_runs as label
+
+    return label(step)

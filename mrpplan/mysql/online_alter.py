@@ -1,0 +1,325 @@
+"""pt-online-schema-change: an ALTER of a big table that never blocks its writers (§3.8).
+
+The tool creates `_<t>_new` with the new definition, keeps it current with triggers on
+`t`, copies the rows in chunks (pausing while a replica lags more than `max_lag` seconds
+or too many threads run), then swaps the two tables with one atomic RENAME. Foreign keys
+pointing at `t` are moved to the new table (`--alter-foreign-keys-method`).
+
+Credentials reach it as for the dump tools: the in-memory option file, here as the DSN's
+`F=/dev/fd/N`; nothing on argv, in the environment or on disk. The child dies with
+mrpplan (PR_SET_PDEATHSIG): a killed apply never leaves a copy running on its own.
+
+The tool renames what it moves (constraint names get a leading `_`, and the server may
+rename the index of a foreign key); afterwards mrpplan puts every name back, so the live
+schema is exactly the planned one. The old table is kept (`--no-drop-old-table`): its
+foreign keys are dropped (their names belong to the table again) and it is renamed to
+the step's trash table, which is the checkpoint of a big table (DESIGN §4.3).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mrpplan.config.settings import ConnectionSettings
+from mrpplan.errors import MrpplanError, ToolMissing
+from mrpplan.mysql.client_process import ToolProcess, client_credentials
+from mrpplan.mysql.quote import ident
+
+TOOL = "pt-online-schema-change"
+INSTALL_HINT = (
+    "install Debian's percona-toolkit (`sudo apt-get install percona-toolkit`), or set "
+    "policy.online_schema_change.tool: none to refuse such steps"
+)
+# --alter-foreign-keys-method values mrpplan uses (drop_swap would drop the old table,
+# which mrpplan keeps as the trash table; none would leave child tables pointing at it)
+FK_METHODS = ("rebuild_constraints", "none")
+TEST_SLEEP = "MRPPLAN_TEST_OSC_SLEEP"  # tests: seconds between small chunks (to kill mid-copy)
+
+_CLAUSE = re.compile(r",\s*ALGORITHM=\w+,\s*LOCK=\w+\s*$")
+
+
+@dataclass(frozen=True)
+class OnlineAlter:
+    """One run of the tool: which table, which clauses, how it throttles."""
+
+    database: str
+    table: str
+    alter: str  # the ALTER's clauses, without `ALTER TABLE t` and ALGORITHM/LOCK
+    foreign_keys: str  # rebuild_constraints | none
+    max_lag: float
+    max_threads_running: int
+    keep_old_as: str | None  # trash name for the old table; None: the tool drops it
+
+
+def tool_path() -> str | None:
+    """Where the tool is (PATH first, then Debian's place), or None."""
+    found = shutil.which(TOOL)
+    if found:
+        return found
+    debian = Path("/usr/bin") / TOOL
+    return str(debian) if debian.is_file() else None
+
+
+def alter_clauses(statement: str, table: str) -> str:
+    """The clauses of `ALTER TABLE `table` ..., ALGORITHM=X, LOCK=Y` (what --alter takes).
+
+    ValueError for anything else: only a plain ALTER of that one table goes to the tool.
+    """
+    head = f"ALTER TABLE {ident(table)} "
+    if not statement.startswith(head) or ";" in statement:
+        raise ValueError(f"not an ALTER TABLE of {table}: {statement[:80]}")
+    return _CLAUSE.sub("", statement[len(head) :]).strip()
+
+
+def osc_argv(tool: str, option_path: str, spec: OnlineAlter, *, sleep: float = 0.0) -> list[str]:
+    """The tool's command line; the DSN names the option file, never a password."""
+    critical = max(50, spec.max_threads_running * 4)
+    argv = [
+        tool,
+        f"--alter={spec.alter}",
+        f"--max-lag={spec.max_lag:g}",
+        f"--max-load=Threads_running={spec.max_threads_running}",
+        f"--critical-load=Threads_running={critical}",
+        "--check-interval=1",
+        "--set-vars=lock_wait_timeout=2",  # the swap waits 2 s for a lock, then retries
+        "--tries=create_triggers:20:1,drop_triggers:20:1,swap_tables:20:1,update_foreign_keys:20:1",
+        "--charset=utf8mb4",
+        "--recursion-method=processlist,hosts",
+        "--no-check-unique-key-change",
+        "--execute",
+    ]
+    if spec.foreign_keys != "none":
+        argv.append(f"--alter-foreign-keys-method={spec.foreign_keys}")
+    if spec.keep_old_as:
+        argv.append("--no-drop-old-table")
+    if sleep > 0:
+        argv += ["--chunk-size=50", f"--sleep={sleep:g}"]
+    argv.append(f"F={option_path},D={spec.database},t={spec.table}")
+    return argv
+
+
+def run_online_alter(
+    settings: ConnectionSettings,
+    conn: Any,
+    spec: OnlineAlter,
+    *,
+    say: Callable[[str], None] = lambda _line: None,
+    sleep: float = 0.0,
+) -> None:
+    """Run the tool, then give back the names it changed and keep the old table as trash.
+
+    On failure whatever the tool left (triggers, `_t_new`) is removed: the table is as it was.
+    """
+    tool = tool_path()
+    if tool is None:
+        raise ToolMissing(
+            f"{TOOL} is not installed: the ALTER of {spec.table} cannot run online",
+            hint=INSTALL_HINT,
+        )
+    tables = [spec.table, *child_tables(conn, spec.database, spec.table)]
+    before = {t: show_create(conn, t) for t in tables}
+    olds = old_tables(conn, spec.database, spec.table)
+    with client_credentials(settings) as credentials:
+        argv = osc_argv(tool, credentials.path, spec, sleep=sleep)
+        proc = ToolProcess(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            credentials=credentials,
+            die_with_parent=True,
+        )
+        tail: list[str] = []
+        try:
+            for raw in proc.stdout:
+                line = raw.decode("utf-8", "replace").rstrip()
+                tail = [*tail[-4:], line]
+                if line:
+                    say(f"{TOOL}: {line}")
+        except BaseException:
+            proc.kill()
+            clear_leftovers(conn, spec.database, spec.table)
+            raise
+        code = proc.wait()
+    if code != 0:
+        clear_leftovers(conn, spec.database, spec.table)
+        detail = proc.stderr_text or " | ".join(line for line in tail if line)
+        raise MrpplanError(
+            f"{TOOL} failed on {spec.database}.{spec.table} (exit code {code}): "
+            f"{_last_lines(detail)}. Its triggers and new table were removed; "
+            f"{spec.table} is as it was."
+        )
+    new_old = [t for t in old_tables(conn, spec.database, spec.table) if t not in olds]
+    settle(conn, spec, before, new_old[0] if new_old else None)
+
+
+def settle(conn: Any, spec: OnlineAlter, before: dict[str, str], old: str | None) -> None:
+    """Names back as they were; the old table kept as trash (or dropped)."""
+    if old is not None:
+        fks = foreign_key_names(show_create(conn, old))
+        if fks:
+            drops = ", ".join(f"DROP FOREIGN KEY {ident(n)}" for n in fks)
+            _execute(conn, f"ALTER TABLE {ident(old)} {drops}, ALGORITHM=NOCOPY, LOCK=NONE")
+        if spec.keep_old_as:
+            _execute(conn, f"RENAME TABLE {ident(old)} TO {ident(spec.keep_old_as)}")
+        else:
+            _execute(conn, f"DROP TABLE {ident(old)}")
+    for table, text in before.items():
+        statement = rename_back_sql(table, text, show_create(conn, table))
+        if statement:
+            _execute(conn, statement)
+
+
+def rename_back_sql(table: str, before: str, after: str) -> str | None:
+    """One ALTER giving back the foreign key and index names the tool changed (matched by
+    their name without leading underscores and their unchanged definition)."""
+    old_fks, new_fks = _constraints(before), _constraints(after)
+    old_keys, new_keys = _keys(before), _keys(after)
+    items: list[str] = []
+    for name, body in new_fks.items():
+        original = _renamed_from(name, body, old_fks, new_fks)
+        if original:
+            items += [f"DROP FOREIGN KEY {ident(name)}", f"ADD CONSTRAINT {ident(original)} {body}"]
+    for name, body in new_keys.items():
+        original = _renamed_from(name, body, old_keys, new_keys)
+        if original:
+            items.append(f"RENAME INDEX {ident(name)} TO {ident(original)}")
+    if not items:
+        return None
+    return (
+        f"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE {ident(table)} "
+        + ", ".join(items)
+        + ", ALGORITHM=NOCOPY, LOCK=NONE"
+    )
+
+
+def _renamed_from(name: str, body: str, old: dict[str, str], new: dict[str, str]) -> str | None:
+    if name in old:
+        return None
+    for original, original_body in old.items():
+        if original not in new and original.lstrip("_") == name.lstrip("_"):
+            return original if _same_body(original_body, body) else None
+    return None
+
+
+def _same_body(a: str, b: str) -> bool:
+    return re.sub(r"`_+", "`", a) == re.sub(r"`_+", "`", b)
+
+
+def clear_leftovers(conn: Any, database: str, table: str) -> list[str]:
+    """Drop the triggers and the new table a killed or failed run left; triggers first,
+    so that writes to `table` never meet a trigger whose target is gone."""
+    removed: list[str] = []
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = %s "
+            "AND event_object_table = %s AND trigger_name LIKE 'pt\\_osc\\_%%'",
+            (database, table),
+        )
+        triggers = [str(r[0]) for r in cur.fetchall()]
+    for name in triggers:
+        _execute(conn, f"DROP TRIGGER IF EXISTS {ident(name)}")
+        removed.append(f"trigger {name}")
+    for name in _tables_like(conn, database, table, "new"):
+        _execute(conn, f"DROP TABLE IF EXISTS {ident(name)}")
+        removed.append(f"table {name}")
+    return removed
+
+
+def old_tables(conn: Any, database: str, table: str) -> list[str]:
+    """`_t_old` (more underscores when taken): the tool's name for the swapped-out table."""
+    return _tables_like(conn, database, table, "old")
+
+
+def _tables_like(conn: Any, database: str, table: str, suffix: str) -> list[str]:
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+            "AND table_name LIKE %s",
+            (database, f"%\\_{_like(table)}\\_{suffix}"),
+        )
+        names = [str(r[0]) for r in cur.fetchall()]
+    pattern = re.compile(rf"^_+{re.escape(table)}_{suffix}$")
+    return sorted(n for n in names if pattern.match(n))
+
+
+def child_tables(conn: Any, database: str, table: str) -> list[str]:
+    """Tables with a foreign key referencing `table` (other than itself)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT DISTINCT table_name FROM information_schema.referential_constraints "
+            "WHERE constraint_schema = %s AND referenced_table_name = %s AND table_name <> %s "
+            "ORDER BY table_name",
+            (database, table, table),
+        )
+        return [str(r[0]) for r in cur.fetchall()]
+
+
+def show_create(conn: Any, table: str) -> str:
+    with conn.cursor() as cur:
+        cur.execute(f"SHOW CREATE TABLE {ident(table)}")
+        row = cur.fetchone()
+    return str(row[1]) if row else ""
+
+
+def foreign_key_names(create: str) -> list[str]:
+    return list(_constraints(create))
+
+
+_FK_LINE = re.compile(r"^\s*CONSTRAINT `((?:[^`]|``)+)` (FOREIGN KEY .*?),?$")
+_KEY_LINE = re.compile(r"^\s*((?:UNIQUE |FULLTEXT |SPATIAL )?KEY) `((?:[^`]|``)+)` (.*?),?$")
+
+
+def _constraints(create: str) -> dict[str, str]:
+    found = (_FK_LINE.match(line) for line in create.splitlines())
+    return {m.group(1).replace("``", "`"): m.group(2) for m in found if m}
+
+
+def _keys(create: str) -> dict[str, str]:
+    found = (_KEY_LINE.match(line) for line in create.splitlines())
+    return {m.group(2).replace("``", "`"): f"{m.group(1)} {m.group(3)}" for m in found if m}
+
+
+def _like(name: str) -> str:
+    return name.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
+
+
+def _execute(conn: Any, statement: str) -> None:
+    with conn.cursor() as cur:
+        cur.execute(statement)
+
+
+def _last_lines(text: str, n: int = 3) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return " | ".join(lines[-n:]) or "no output"
+
+
+def estimated_seconds(rows: int, rows_per_second: int) -> int:
+    """A rough duration for copying `rows` (the bench measures the rate)."""
+    return max(1, round(rows / max(1, rows_per_second)))
+
+
+def describe_duration(seconds: int) -> str:
+    if seconds < 90:
+        return f"~{seconds} s"
+    if seconds < 5400:
+        return f"~{round(seconds / 60)} min"
+    return f"~{seconds / 3600:.1f} h"
+
+
+__all__: Sequence[str] = (
+    "FK_METHODS",
+    "INSTALL_HINT",
+    "TOOL",
+    "OnlineAlter",
+    "alter_clauses",
+    "child_tables",
+    "clear_leftovers",
+    "run_online_alter",
+    "tool_path",
+)
