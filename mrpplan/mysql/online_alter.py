@@ -18,6 +18,7 @@ the step's trash table, which is the checkpoint of a big table (DESIGN §4.3).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -39,6 +40,7 @@ INSTALL_HINT = (
 # --alter-foreign-keys-method values mrpplan uses (drop_swap would drop the old table,
 # which mrpplan keeps as the trash table; none would leave child tables pointing at it)
 FK_METHODS = ("rebuild_constraints", "none")
+TOOL_VARIABLE = "MRPPLAN_PT_OSC"  # the tool's path when it is not on PATH
 TEST_SLEEP = "MRPPLAN_TEST_OSC_SLEEP"  # tests: seconds between small chunks (to kill mid-copy)
 
 _CLAUSE = re.compile(r",\s*ALGORITHM=\w+,\s*LOCK=\w+\s*$")
@@ -58,7 +60,10 @@ class OnlineAlter:
 
 
 def tool_path() -> str | None:
-    """Where the tool is (PATH first, then Debian's place), or None."""
+    """Where the tool is (MRPPLAN_PT_OSC, PATH, then Debian's place), or None."""
+    chosen = os.environ.get(TOOL_VARIABLE)
+    if chosen is not None:  # a non-standard install (or, in tests, a missing one)
+        return chosen if os.access(chosen, os.X_OK) and Path(chosen).is_file() else None
     found = shutil.which(TOOL)
     if found:
         return found
