@@ -104,7 +104,7 @@ def osc_argv(tool: str, option_path: str, spec: OnlineAlter, *, sleep: float = 0
     if spec.keep_old_as:
         argv.append("--no-drop-old-table")
     if sleep > 0:
-        argv += ["--chunk-size=50", f"--sleep={sleep:g}"]
+        argv += ["--chunk-size=50", "--chunk-time=0", f"--sleep={sleep:g}"]
     argv.append(f"F={option_path},D={spec.database},t={spec.table}")
     return argv
 
