@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,8 +138,16 @@ def _query_version(info: SandboxInfo, password: str | None = None) -> str:
         conn.close()
 
 
-def up(base: Path, port: int | None = None, timeout: float = 60.0) -> SandboxInfo:
-    """Start the sandbox (or reuse the running one) and return how to reach it."""
+def up(
+    base: Path,
+    port: int | None = None,
+    timeout: float = 60.0,
+    extra_args: Sequence[str] = (),
+) -> SandboxInfo:
+    """Start the sandbox (or reuse the running one) and return how to reach it.
+
+    `extra_args` come last, so they win (e.g. `--log-bin` and `--server-id` for a primary
+    and its replica in the replication tests)."""
     base = base.resolve()
     running = status(base)
     if running:
@@ -181,6 +190,7 @@ def up(base: Path, port: int | None = None, timeout: float = 60.0) -> SandboxInf
     ]
     if os.geteuid() == 0:
         args.append("--user=root")
+    args += list(extra_args)
     log = open(base / "mariadbd.out", "ab")  # noqa: SIM115 - handed to the daemon
     subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     log.close()

@@ -95,7 +95,7 @@ def osc_argv(tool: str, option_path: str, spec: OnlineAlter, *, sleep: float = 0
         "--set-vars=lock_wait_timeout=2",  # the swap waits 2 s for a lock, then retries
         "--tries=create_triggers:20:1,drop_triggers:20:1,swap_tables:20:1,update_foreign_keys:20:1",
         "--charset=utf8mb4",
-        "--recursion-method=processlist,hosts",
+        "--recursion-method=hosts,processlist",  # report_host first: loopback replicas
         "--no-check-unique-key-change",
         "--execute",
     ]
@@ -159,8 +159,21 @@ def run_online_alter(
             f"{_last_lines(detail)}. Its triggers and new table were removed; "
             f"{spec.table} is as it was."
         )
+    for line in throttle_lines(proc.stderr_text):
+        say(f"{TOOL}: {line}")
     new_old = [t for t in old_tables(conn, spec.database, spec.table) if t not in olds]
     settle(conn, spec, before, new_old[0] if new_old else None)
+
+
+def throttle_lines(stderr: str, limit: int = 5) -> list[str]:
+    """The tool's reports of pausing (replica lag, load), each said once."""
+    words = ("lag", "waiting", "paus", "threads_running")
+    seen = dict.fromkeys(
+        " ".join(line.split())
+        for line in stderr.splitlines()
+        if any(w in line.lower() for w in words)
+    )
+    return list(seen)[:limit]
 
 
 def settle(conn: Any, spec: OnlineAlter, before: dict[str, str], old: str | None) -> None:
