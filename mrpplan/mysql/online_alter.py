@@ -96,7 +96,6 @@ def osc_argv(tool: str, option_path: str, spec: OnlineAlter, *, sleep: float = 0
         "--tries=create_triggers:20:1,drop_triggers:20:1,swap_tables:20:1,update_foreign_keys:20:1",
         "--charset=utf8mb4",
         "--recursion-method=hosts,processlist",  # report_host first: loopback replicas
-        "--no-check-unique-key-change",
         "--execute",
     ]
     if spec.foreign_keys != "none":

@@ -128,3 +128,26 @@ def test_tool_is_found() -> None:
     if shutil.which(TOOL) is None and tool_path() is None:
         pytest.skip(f"{TOOL} is not installed (Debian package percona-toolkit)")
     assert tool_path()
+
+
+@needs_tool
+@pytest.mark.slow
+def test_failure_after_an_online_step_undoes_it_online(tiny: TinyProject) -> None:
+    """A finished online change has a reverse: the same tool runs the inverse ALTER."""
+    _built(tiny)
+    tiny.db.execute("UPDATE parents SET name = 'same' WHERE id IN (1, 2)")
+    before = tiny.db.snapshot()
+    text = (tiny.root / "database/schema/01_base_schema.sql").read_text().replace(*WIDER)
+    text = text.replace(
+        "name VARCHAR(40) NOT NULL\n", "name VARCHAR(40) NOT NULL,\n    UNIQUE KEY uq_name (name)\n"
+    )
+    tiny.schema(text)
+    assert tiny.cli("plan", "big", "--out", "plans/undo.json").code == 0
+    steps = json.loads((tiny.root / "plans/undo.json").read_text())["steps"]
+    assert [s["object"] for s in steps[:2]] == ["orders", "parents"], steps
+    result = tiny.cli("apply", "plans/undo.json", "--auto-approve")
+    assert result.code == 1, result.output
+    assert "Duplicate entry" in result.stderr and "back where it was" in result.stderr
+    assert "inverse ALTER" in result.stderr
+    assert tiny.db.snapshot() == before
+    assert _leftovers(tiny) == []
