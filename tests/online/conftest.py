@@ -1,98 +1,15 @@
-"""A tiny project around one big-ish table with foreign keys in and out (DESIGN §3.8).
-
-`orders` references `parents` and is referenced by `order_lines`; `policy.online_schema_change`
-treats it as big from a few hundred rows, so the tests copy small tables in seconds.
-"""
+"""Fixtures of the online schema change tests (helpers live in online_support.py)."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dbtools import Database, drop_database, make_database, run_cli
+from dbtools import drop_database, make_database
+from online_support import BASE, TinyProject
 
 from mrpplan import sandbox
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-BASE = """\
-CREATE TABLE parents (
-    id INT NOT NULL PRIMARY KEY,
-    name VARCHAR(40) NOT NULL
-) ENGINE=InnoDB;
-
-CREATE TABLE orders (
-    id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    parent_id INT NOT NULL,
-    qty INT NOT NULL DEFAULT 0,
-    note VARCHAR(40) NULL,
-    KEY idx_orders_parent (parent_id),
-    CONSTRAINT fk_orders_parent FOREIGN KEY (parent_id) REFERENCES parents (id)
-) ENGINE=InnoDB;
-
-CREATE TABLE order_lines (
-    id INT NOT NULL PRIMARY KEY,
-    order_id INT NOT NULL,
-    amount INT NOT NULL,
-    CONSTRAINT fk_lines_order FOREIGN KEY (order_id) REFERENCES orders (id)
-) ENGINE=InnoDB;
-"""
-
-ENV = """\
-name: big
-connection:
-  database: {database}
-  option_file: {option_file}
-protected: false
-schema:
-  version: latest
-  drift: repair
-seeds: []
-policy:
-  allow_destructive: true
-  checkpoint: auto
-{online}
-"""
-
-ONLINE = """\
-  online_schema_change:
-    tool: {tool}
-    min_rows: 500
-    max_lag: 1
-"""
-
-
-@dataclass
-class TinyProject:
-    root: Path
-    db: Database
-    server: sandbox.SandboxInfo
-
-    def write_env(self, *, tool: str | None = "pt-online-schema-change", **extra: str) -> None:
-        online = ONLINE.format(tool=tool) if tool else ""
-        online += "".join(f"    {k}: {v}\n" for k, v in extra.items())
-        (self.root / "environments" / "big.yaml").write_text(
-            ENV.format(database=self.db.name, option_file=self.server.option_file, online=online)
-        )
-
-    def schema(self, text: str) -> None:
-        (self.root / "database" / "schema" / "01_base_schema.sql").write_text(text)
-
-    def cli(self, *args: str, env: dict[str, str] | None = None) -> object:
-        return run_cli(*args, env={"MRPPLAN_PLAN_KEY": "", **(env or {})}, cwd=self.root)
-
-    def fill(self, orders: int = 2000, lines: int = 300) -> None:
-        """Rows in all three tables, and statistics that count them."""
-        self.db.execute(
-            "INSERT INTO parents SELECT seq, CONCAT('p', seq) FROM seq_1_to_10",
-            f"INSERT INTO orders (parent_id, qty, note) SELECT 1 + seq % 10, seq, "
-            f"CONCAT('n', seq) FROM seq_1_to_{orders}",
-            f"INSERT INTO order_lines SELECT seq, seq, seq * 2 FROM seq_1_to_{lines}",
-            "ANALYZE TABLE parents, orders, order_lines",
-        )
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ says so, and the database is as it was."""
 from __future__ import annotations
 
 import pytest
-from conftest import TinyProject
-from test_online_alter import WIDER
+from online_support import WIDER, TinyProject
 
 from mrpplan.apply.executor import apply_plan
 from mrpplan.config import Project, load_environment

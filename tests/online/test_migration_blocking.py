@@ -4,7 +4,7 @@ unless the file says `-- mrpplan:allow-blocking`, and flagged when it does."""
 
 from __future__ import annotations
 
-from conftest import TinyProject
+from online_support import TinyProject
 
 MIGRATION = """\
 -- 001: one more column on orders.

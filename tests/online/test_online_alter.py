@@ -7,14 +7,9 @@ import json
 import shutil
 
 import pytest
-from conftest import TinyProject
+from online_support import WIDER, TinyProject, leftovers, needs_tool
 
 from mrpplan.mysql.online_alter import TOOL, tool_path
-
-needs_tool = pytest.mark.skipif(
-    tool_path() is None, reason=f"{TOOL} is not installed (Debian package percona-toolkit)"
-)
-WIDER = ("qty INT NOT NULL DEFAULT 0", "qty BIGINT NOT NULL DEFAULT 0")
 
 
 def _built(tiny: TinyProject) -> None:
@@ -32,19 +27,6 @@ def _data(tiny: TinyProject) -> dict[str, object]:
             ("parents", "id, name"),
         )
     }
-
-
-def _leftovers(tiny: TinyProject) -> list[object]:
-    triggers = tiny.db.query(
-        "SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = %s",
-        (tiny.db.name,),
-    )
-    tables = tiny.db.query(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
-        "AND (table_name LIKE '%%\\_new' OR table_name LIKE '%%\\_old')",
-        (tiny.db.name,),
-    )
-    return [*triggers, *tables]
 
 
 @needs_tool
@@ -76,7 +58,7 @@ def test_type_change_with_foreign_keys_in_and_out_runs_online(tiny: TinyProject)
     assert "CONSTRAINT `fk_orders_parent` FOREIGN KEY" in str(orders)
     assert "CONSTRAINT `fk_lines_order` FOREIGN KEY (`order_id`) REFERENCES `orders`" in str(lines)
     assert _data(tiny) == before
-    assert _leftovers(tiny) == []
+    assert leftovers(tiny) == []
     trash = tiny.db.query(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
         "AND table_name LIKE '\\_mrpplan\\_trash\\_%%orders'",
@@ -150,4 +132,4 @@ def test_failure_after_an_online_step_undoes_it_online(tiny: TinyProject) -> Non
     assert "Duplicate entry" in result.stderr and "back where it was" in result.stderr
     assert "inverse ALTER" in result.stderr
     assert tiny.db.snapshot() == before
-    assert _leftovers(tiny) == []
+    assert leftovers(tiny) == []

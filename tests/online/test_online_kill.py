@@ -6,9 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import TinyProject
 from dbtools import start_cli
-from test_online_alter import WIDER, _leftovers, needs_tool
+from online_support import WIDER, TinyProject, leftovers, needs_tool
 
 from mrpplan.mysql.online_alter import TEST_SLEEP
 
@@ -60,12 +59,12 @@ def test_kill_mid_copy_then_recover_leaves_the_table_untouched(tiny: TinyProject
     count = _copied(tiny)
     time.sleep(1)
     assert _copied(tiny) == count, "the tool must not carry on after mrpplan was killed"
-    assert _leftovers(tiny), "a killed copy leaves triggers and the new table"
+    assert leftovers(tiny), "a killed copy leaves triggers and the new table"
 
     planned = tiny.cli("plan", "big")
     assert planned.code == 3 and "recover" in planned.output  # a half-done apply is said so
 
     recovered = tiny.cli("recover", "big")
     assert recovered.code == 0, recovered.output
-    assert _leftovers(tiny) == []
+    assert leftovers(tiny) == []
     assert tiny.db.snapshot() == before

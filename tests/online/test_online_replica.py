@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BASE, TinyProject
 from dbtools import REPO, drop_database, make_database, start_cli
+from online_support import BASE, WIDER, TinyProject, needs_tool
 from replication import Pair, start_pair, stop_pair
-from test_online_alter import WIDER, needs_tool
 
 from mrpplan.mysql.online_alter import TEST_SLEEP
 
