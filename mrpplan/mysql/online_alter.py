@@ -92,6 +92,9 @@ def osc_argv(tool: str, option_path: str, spec: OnlineAlter, *, sleep: float = 0
         f"--max-load=Threads_running={spec.max_threads_running}",
         f"--critical-load=Threads_running={critical}",
         "--check-interval=1",
+        # short chunks: each holds row locks at the table's end (where inserts go) for
+        # its duration, so the writers' worst wait is about one chunk (bench_online.py)
+        "--chunk-time=0.1",
         "--set-vars=lock_wait_timeout=2",  # the swap waits 2 s for a lock, then retries
         "--tries=create_triggers:20:1,drop_triggers:20:1,swap_tables:20:1,update_foreign_keys:20:1",
         "--charset=utf8mb4",
@@ -103,6 +106,7 @@ def osc_argv(tool: str, option_path: str, spec: OnlineAlter, *, sleep: float = 0
     if spec.keep_old_as:
         argv.append("--no-drop-old-table")
     if sleep > 0:
+        argv = [a for a in argv if not a.startswith("--chunk-time=")]
         argv += ["--chunk-size=50", "--chunk-time=0", f"--sleep={sleep:g}"]
     argv.append(f"F={option_path},D={spec.database},t={spec.table}")
     return argv
