@@ -203,6 +203,23 @@ def check_writer_rows(info: sandbox.SandboxInfo, writer: Writer, rows: int) -> b
     return (int(got[0]), int(got[1])) == (len(writer.values), sum(writer.values.values()))  # type: ignore[call-overload]
 
 
+@dataclass
+class Events:
+    """mrpplan's progress lines with their time: what ran when the writer stalled."""
+
+    lines: list[tuple[float, str]] = field(default_factory=list)
+
+    def append_line(self, line: str) -> None:
+        self.lines.append((time.monotonic(), line))
+
+    def before(self, moment: float) -> str:
+        earlier = [line for t, line in self.lines if t <= moment]
+        return earlier[-1][:70] if earlier else ""
+
+
+events = Events()
+
+
 def measure(info: sandbox.SandboxInfo, rows: int, label: str, change: object) -> dict[str, object]:
     before = original_checksum(info, rows)
     writer = Writer(info, first_id=rows + 1)
@@ -216,6 +233,11 @@ def measure(info: sandbox.SandboxInfo, rows: int, label: str, change: object) ->
     writer.stop.set()
     thread.join()
     during = writer.window(start, end) or [0.0]
+    worst = max(
+        ((t, s) for t, s in writer.latencies if start <= t <= end),
+        key=lambda x: x[1],
+        default=(0, 0),
+    )
     ordered = sorted(during)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     return {
@@ -229,6 +251,7 @@ def measure(info: sandbox.SandboxInfo, rows: int, label: str, change: object) ->
         "originals_unchanged": original_checksum(info, rows) == before,
         "writer_rows_intact": check_writer_rows(info, writer, rows),
         "first_error": (writer.errors or [""])[0][:80],
+        "longest_stall_during": events.before(worst[0] + worst[1]) or "-",
     }
 
 
@@ -256,7 +279,7 @@ def main() -> None:
         print(f"plan: step {step.id} {step.action} [{step.online or step.algorithm}]", flush=True)
 
         def online() -> None:
-            apply_plan(project, env, plan, approved=True)
+            apply_plan(project, env, plan, approved=True, progress=events.append_line)
 
         results.append(measure(info, args.rows, "mrpplan apply (online)", online))
         execute(info, f"DROP DATABASE IF EXISTS `{DATABASE}`")

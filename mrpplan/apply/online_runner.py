@@ -78,7 +78,8 @@ def run_undo(ctx: RunContext, step: Step, artifact: str | None) -> None:
 
 def after_kill(ctx: RunContext, step: Step) -> bool:
     """Remove the tool's triggers and new table; True when the swap had happened (the
-    old table is there), which is then kept as the trash table like after a normal run."""
+    old table is there): then the children are re-pointed, the names given back and the
+    old table kept as the trash table, as after a normal run."""
     database = ctx.env.connection.database
     removed = online_alter.clear_leftovers(ctx.conn, database, step.object)
     if removed:
@@ -86,7 +87,7 @@ def after_kill(ctx: RunContext, step: Step) -> bool:
     olds = online_alter.old_tables(ctx.conn, database, step.object)
     if not olds:
         return False  # killed before the swap: the original table is untouched
-    online_alter.settle(ctx.conn, spec_of(ctx, step), {}, olds[-1])
+    online_alter.settle(ctx.conn, spec_of(ctx, step), olds[-1])
     return True
 
 

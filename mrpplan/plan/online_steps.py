@@ -119,7 +119,8 @@ def online_draft(
     reason = (
         f"{draft.reason}; online with {TOOL} (writes continue; pauses while a replica lags "
         f"more than {policy.max_lag:g} s or more than {policy.max_threads_running} threads "
-        f"run): {why_blocking}; foreign keys: {method} ({why_method}); {keep}"
+        f"run): {why_blocking}; foreign keys: --alter-foreign-keys-method={method} "
+        f"({why_method}); {keep}"
     )
     return replace(
         draft,
@@ -143,11 +144,13 @@ def foreign_key_method(table: str, children: Sequence[str]) -> tuple[str, str]:
     if not children:
         return "none", f"no table references {table}"
     return (
-        "rebuild_constraints",
-        f"{', '.join(children)} reference{'s' if len(children) == 1 else ''} {table}: their "
-        "foreign keys are re-pointed to the new table right after the atomic swap (an "
-        "in-place ALTER of each child); drop_swap would drop the original table, which "
-        "mrpplan keeps as the trash table",
+        "none",
+        f"{', '.join(children)} reference{'s' if len(children) == 1 else ''} {table}: right "
+        "after the atomic swap mrpplan re-points those foreign keys to the new table with "
+        "foreign_key_checks off (a metadata-only ALTER of each child, LOCK=NONE); "
+        "rebuild_constraints would copy each child table while writes to "
+        f"{table} wait, drop_swap would drop the original table, which mrpplan keeps as "
+        "the trash table",
     )
 
 

@@ -45,6 +45,7 @@ def test_forged_online_steps_are_refused(
         "other table": {"sql": (step.sql[0].replace("`orders`", "`parents`", 1),)},
         "two statements": {"sql": (step.sql[0], step.sql[0])},
         "drop_swap": {"online": {**step.online, "foreign_keys": "drop_swap"}},
+        "rebuild_constraints": {"online": {**step.online, "foreign_keys": "rebuild_constraints"}},
         "other tool": {"online": {**step.online, "tool": "/bin/sh"}},
         "old table kept elsewhere": {"online": {**step.online, "trash": "orders_backup"}},
         "injected statement": {"sql": (step.sql[0] + "; DROP TABLE parents",)},
@@ -56,13 +57,13 @@ def test_forged_online_steps_are_refused(
 
 
 def test_tool_command_line_has_no_secret_and_only_the_alter() -> None:
-    spec = OnlineAlter("db", "orders", "MODIFY qty BIGINT", "rebuild_constraints", 1.0, 25, "_t")
+    spec = OnlineAlter("db", "orders", "MODIFY qty BIGINT", "none", 1.0, 25, "_t")
     argv = osc_argv("pt-online-schema-change", "/dev/fd/7", spec)
     assert argv[-1] == "F=/dev/fd/7,D=db,t=orders"  # credentials: the in-memory option file
     assert not any(a.startswith(("p=", "--password", "--user")) or ",p=" in a for a in argv)
     assert "--alter=MODIFY qty BIGINT" in argv
     assert "--max-lag=1" in argv and "--max-load=Threads_running=25" in argv
-    assert "--alter-foreign-keys-method=rebuild_constraints" in argv
+    assert "--alter-foreign-keys-method=none" in argv  # mrpplan re-points the children
     assert "--no-drop-old-table" in argv and "--execute" in argv
     assert (
         alter_clauses(
