@@ -64,7 +64,7 @@ class OnlineAlter:
     foreign_keys: str  # none: mrpplan re-points the children's foreign keys
     max_lag: float
     max_threads_running: int
-    keep_old_as: str | None  # trash name for the old table; None: the tool drops it
+    keep_old_as: str | None  # trash name for the old table; None: dropped (an undo)
 
 
 def tool_path() -> str | None:
@@ -92,6 +92,9 @@ def alter_clauses(statement: str, table: str) -> str:
 
 def osc_argv(tool: str, option_path: str, spec: OnlineAlter, *, sleep: float = 0.0) -> list[str]:
     """The tool's command line; the DSN names the option file, never a password."""
+    for name in (spec.database, spec.table):
+        if any(ch in name for ch in ",="):  # the DSN separates its parts with them
+            raise ValueError(f"{TOOL} cannot name {name!r} in its DSN")
     critical = max(50, spec.max_threads_running * 4)
     argv = [
         tool,
