@@ -57,6 +57,7 @@ bench: server venv
 	$(PY) bench/bench_plan.py
 	$(PY) bench/bench_backup.py
 	$(PY) bench/bench_sync.py
+	$(PY) bench/bench_online.py
 
 clean:
 	-$(BIN)/mrpplan sandbox down
