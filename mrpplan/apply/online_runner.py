@@ -86,7 +86,10 @@ def after_kill(ctx: RunContext, step: Step) -> bool:
         ctx.progress(f"removed what {online_alter.TOOL} left: {', '.join(removed)}")
     olds = online_alter.old_tables(ctx.conn, database, step.object)
     if not olds:
-        return False  # killed before the swap: the original table is untouched
+        # killed before the swap (the original is untouched), or after everything but the
+        # journal's `done` (the trash table is there): then it took effect
+        trash = step.online.get("trash")
+        return bool(trash) and online_alter.table_exists(ctx.conn, database, str(trash))
     online_alter.settle(ctx.conn, spec_of(ctx, step), olds[-1])
     return True
 

@@ -331,6 +331,15 @@ def _tables_like(conn: Any, database: str, table: str, suffix: str) -> list[str]
     return sorted(n for n in names if pattern.match(n))
 
 
+def table_exists(conn: Any, database: str, table: str) -> bool:
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+            (database, table),
+        )
+        return cur.fetchone() is not None
+
+
 def child_tables(conn: Any, database: str, table: str) -> list[str]:
     """Tables with a foreign key referencing `table` (other than itself)."""
     with conn.cursor() as cur:
