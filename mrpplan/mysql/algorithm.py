@@ -43,6 +43,8 @@ def predict_algorithm(group: Sequence[Change], flavor: Flavor) -> str:
     algorithms = [c.algorithm(flavor, group) for c in group]
     if compressed:
         algorithms = ["inplace" if a == "instant" else a for a in algorithms]
+    if _instant_row_change_with_new_key(group, algorithms):
+        algorithms.append("inplace")
     if _virtual_column_with_others(group):
         algorithms.append("copy")
     result = slowest(algorithms)
@@ -63,6 +65,19 @@ def _virtual_column_with_others(group: Sequence[Change]) -> bool:
         return isinstance(c, (AddColumn, DropColumn)) and c.column.generated == "VIRTUAL"
 
     return any(virtual(c) for c in group) and any(not virtual(c) for c in group)
+
+
+def _instant_row_change_with_new_key(group: Sequence[Change], algorithms: list[str]) -> bool:
+    """Adding, dropping or moving a column is instant alone, but with a new secondary key
+    in the same ALTER MariaDB rebuilds the table in place (NOCOPY is refused, measured)."""
+    from mrpplan.diff.clauses import AddColumn, AddIndex, DropColumn, ModifyColumn
+
+    reshapes = any(
+        isinstance(c, (AddColumn, DropColumn)) or (isinstance(c, ModifyColumn) and c.moved)
+        for c, a in zip(group, algorithms, strict=False)
+        if a == "instant"
+    )
+    return reshapes and any(isinstance(c, AddIndex) for c in group)
 
 
 def _options_of(group: Sequence[Change]) -> TableOptions | None:
