@@ -16,7 +16,7 @@ import os
 from mrpplan.apply.runners import RunContext, register_step_runner
 from mrpplan.config.settings import OnlineSchemaChange
 from mrpplan.errors import MrpplanError
-from mrpplan.mysql import online_alter
+from mrpplan.mysql import online_alter, online_swap
 from mrpplan.plan.types import Step
 
 ACTION = "online_alter"
@@ -90,7 +90,8 @@ def after_kill(ctx: RunContext, step: Step) -> bool:
         # journal's `done` (the trash table is there): then it took effect
         trash = step.online.get("trash")
         return bool(trash) and online_alter.table_exists(ctx.conn, database, str(trash))
-    online_alter.settle(ctx.conn, spec_of(ctx, step), olds[-1])
+    spec = spec_of(ctx, step)
+    online_swap.settle(ctx.conn, database, step.object, olds[-1], spec.keep_old_as)
     return True
 
 

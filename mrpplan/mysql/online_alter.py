@@ -16,16 +16,13 @@ Credentials reach it as for the dump tools: the in-memory option file, here as t
 `F=/dev/fd/N`; nothing on argv, in the environment or on disk. The child dies with
 mrpplan (PR_SET_PDEATHSIG): a killed apply never leaves a copy running on its own.
 
-The tool renames the table's own constraints (`x` -> `_x`, `_x` -> `__x`, `__x` -> `x`);
-afterwards mrpplan gives them their names back (the old table still holds them), so the
-live schema is exactly the planned one. The old table is kept (`--no-drop-old-table`): its
-foreign keys are dropped (their names belong to the table again) and it is renamed to
-the step's trash table, which is the checkpoint of a big table (DESIGN §4.3).
+What happens after the swap (children re-pointed, names given back, the old table kept,
+`--no-drop-old-table`, as the step's trash table: the checkpoint of a big table) is
+mysql/online_swap.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -38,6 +35,7 @@ from typing import Any
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import MrpplanError, ToolMissing
 from mrpplan.mysql.client_process import ToolProcess, client_credentials
+from mrpplan.mysql.online_swap import execute, settle
 from mrpplan.mysql.quote import ident
 
 TOOL = "pt-online-schema-change"
@@ -174,7 +172,7 @@ def run_online_alter(
         say(f"{TOOL}: {line}")
     new_old = [t for t in old_tables(conn, spec.database, spec.table) if t not in olds]
     if new_old:
-        settle(conn, spec, new_old[0])
+        settle(conn, spec.database, spec.table, new_old[0], spec.keep_old_as)
 
 
 def throttle_lines(stderr: str, limit: int = 5) -> list[str]:
@@ -190,108 +188,7 @@ def _after_failure(conn: Any, spec: OnlineAlter, olds: Sequence[str]) -> None:
     clear_leftovers(conn, spec.database, spec.table)
     new_old = [t for t in old_tables(conn, spec.database, spec.table) if t not in olds]
     if new_old:
-        settle(conn, spec, new_old[0])
-
-
-def settle(conn: Any, spec: OnlineAlter, old: str) -> None:
-    """After the swap: children re-pointed, the table's constraint names given back (the
-    old table still holds them: its foreign keys go first), the old table kept as the
-    trash table (or dropped, for an undo)."""
-    repoint_children(conn, spec.database, spec.table, old)
-    original = show_create(conn, old)
-    fks = foreign_key_names(original)
-    if fks:
-        drops = ", ".join(f"DROP FOREIGN KEY {ident(n)}" for n in fks)
-        _execute(conn, f"ALTER TABLE {ident(old)} {drops}, ALGORITHM=NOCOPY, LOCK=NONE")
-    if spec.keep_old_as:
-        _execute(conn, f"RENAME TABLE {ident(old)} TO {ident(spec.keep_old_as)}")
-    else:
-        _execute(conn, f"DROP TABLE {ident(old)}")
-    statement = rename_back_sql(spec.table, original, show_create(conn, spec.table))
-    if statement:
-        _execute(conn, statement)
-
-
-def repoint_children(conn: Any, database: str, table: str, old: str) -> list[str]:
-    """Foreign keys that followed the renamed old table point at `table` again, under their
-    own names (two metadata-only ALTERs per child: a name cannot be dropped and added in
-    one statement)."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT table_name, constraint_name FROM information_schema.referential_constraints "
-            "WHERE constraint_schema = %s AND referenced_table_name = %s AND table_name <> %s "
-            "ORDER BY table_name, constraint_name",
-            (database, old, old),
-        )
-        rows = [(str(t), str(c)) for t, c in cur.fetchall()]
-    children: dict[str, list[str]] = {}
-    for child, name in rows:
-        children.setdefault(child, []).append(name)
-    for child, names in children.items():
-        bodies = _constraints(show_create(conn, child))
-        moved = {
-            n: bodies[n].replace(f"REFERENCES {ident(old)}", f"REFERENCES {ident(table)}", 1)
-            for n in names
-            if n in bodies
-        }
-        temporary = {n: _temporary_name(child, n) for n in moved}
-        first = [
-            f"DROP FOREIGN KEY {ident(n)}, ADD CONSTRAINT {ident(temporary[n])} {b}"
-            for n, b in moved.items()
-        ]
-        second = [
-            f"DROP FOREIGN KEY {ident(temporary[n])}, ADD CONSTRAINT {ident(n)} {b}"
-            for n, b in moved.items()
-        ]
-        for items in (first, second):
-            _execute(
-                conn,
-                f"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE {ident(child)} "
-                + ", ".join(items)
-                + ", ALGORITHM=NOCOPY, LOCK=NONE",
-            )
-    return sorted(children)
-
-
-def _temporary_name(child: str, name: str) -> str:
-    digest = hashlib.sha256(f"{child}.{name}".encode()).hexdigest()[:16]
-    return f"_mrpplan_fk_{digest}"
-
-
-def rename_back_sql(table: str, before: str, after: str) -> str | None:
-    """One ALTER giving back the foreign key and index names the tool changed (matched by
-    their name without leading underscores and their unchanged definition)."""
-    old_fks, new_fks = _constraints(before), _constraints(after)
-    old_keys, new_keys = _keys(before), _keys(after)
-    items: list[str] = []
-    for name, body in new_fks.items():
-        original = _renamed_from(name, body, old_fks, new_fks)
-        if original:
-            items += [f"DROP FOREIGN KEY {ident(name)}", f"ADD CONSTRAINT {ident(original)} {body}"]
-    for name, body in new_keys.items():
-        original = _renamed_from(name, body, old_keys, new_keys)
-        if original:
-            items.append(f"RENAME INDEX {ident(name)} TO {ident(original)}")
-    if not items:
-        return None
-    return (
-        f"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE {ident(table)} "
-        + ", ".join(items)
-        + ", ALGORITHM=NOCOPY, LOCK=NONE"
-    )
-
-
-def _renamed_from(name: str, body: str, old: dict[str, str], new: dict[str, str]) -> str | None:
-    if name in old:
-        return None
-    for original, original_body in old.items():
-        if original not in new and original.lstrip("_") == name.lstrip("_"):
-            return original if _same_body(original_body, body) else None
-    return None
-
-
-def _same_body(a: str, b: str) -> bool:
-    return a == b
+        settle(conn, spec.database, spec.table, new_old[0], spec.keep_old_as)
 
 
 def clear_leftovers(conn: Any, database: str, table: str) -> list[str]:
@@ -306,10 +203,10 @@ def clear_leftovers(conn: Any, database: str, table: str) -> list[str]:
         )
         triggers = [str(r[0]) for r in cur.fetchall()]
     for name in triggers:
-        _execute(conn, f"DROP TRIGGER IF EXISTS {ident(name)}")
+        execute(conn, f"DROP TRIGGER IF EXISTS {ident(name)}")
         removed.append(f"trigger {name}")
     for name in _tables_like(conn, database, table, "new"):
-        _execute(conn, f"DROP TABLE IF EXISTS {ident(name)}")
+        execute(conn, f"DROP TABLE IF EXISTS {ident(name)}")
         removed.append(f"table {name}")
     return removed
 
@@ -340,50 +237,8 @@ def table_exists(conn: Any, database: str, table: str) -> bool:
         return cur.fetchone() is not None
 
 
-def child_tables(conn: Any, database: str, table: str) -> list[str]:
-    """Tables with a foreign key referencing `table` (other than itself)."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT DISTINCT table_name FROM information_schema.referential_constraints "
-            "WHERE constraint_schema = %s AND referenced_table_name = %s AND table_name <> %s "
-            "ORDER BY table_name",
-            (database, table, table),
-        )
-        return [str(r[0]) for r in cur.fetchall()]
-
-
-def show_create(conn: Any, table: str) -> str:
-    with conn.cursor() as cur:
-        cur.execute(f"SHOW CREATE TABLE {ident(table)}")
-        row = cur.fetchone()
-    return str(row[1]) if row else ""
-
-
-def foreign_key_names(create: str) -> list[str]:
-    return list(_constraints(create))
-
-
-_FK_LINE = re.compile(r"^\s*CONSTRAINT `((?:[^`]|``)+)` (FOREIGN KEY .*?),?$")
-_KEY_LINE = re.compile(r"^\s*((?:UNIQUE |FULLTEXT |SPATIAL )?KEY) `((?:[^`]|``)+)` (.*?),?$")
-
-
-def _constraints(create: str) -> dict[str, str]:
-    found = (_FK_LINE.match(line) for line in create.splitlines())
-    return {m.group(1).replace("``", "`"): m.group(2) for m in found if m}
-
-
-def _keys(create: str) -> dict[str, str]:
-    found = (_KEY_LINE.match(line) for line in create.splitlines())
-    return {m.group(2).replace("``", "`"): f"{m.group(1)} {m.group(3)}" for m in found if m}
-
-
 def _like(name: str) -> str:
     return name.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
-
-
-def _execute(conn: Any, statement: str) -> None:
-    with conn.cursor() as cur:
-        cur.execute(statement)
 
 
 def _last_lines(text: str, n: int = 3) -> str:
@@ -410,7 +265,6 @@ __all__: Sequence[str] = (
     "TOOL",
     "OnlineAlter",
     "alter_clauses",
-    "child_tables",
     "clear_leftovers",
     "run_online_alter",
     "tool_path",
