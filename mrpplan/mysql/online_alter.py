@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ INSTALL_HINT = (
 # tables' foreign keys itself (module doc)
 FK_METHODS = ("none",)
 TOOL_VARIABLE = "MRPPLAN_PT_OSC"  # the tool's path when it is not on PATH
+TEST_DIE_AFTER_SWAP = "MRPPLAN_TEST_OSC_DIE_AFTER_SWAP"  # tests: SIGKILL before settling
 TEST_SLEEP = "MRPPLAN_TEST_OSC_SLEEP"  # tests: seconds between small chunks (to kill mid-copy)
 
 _CLAUSE = re.compile(r",\s*ALGORITHM=\w+,\s*LOCK=\w+\s*$")
@@ -171,6 +173,8 @@ def run_online_alter(
     for line in throttle_lines(proc.stderr_text):
         say(f"{TOOL}: {line}")
     new_old = [t for t in old_tables(conn, spec.database, spec.table) if t not in olds]
+    if os.environ.get(TEST_DIE_AFTER_SWAP):  # tests: a kill in the narrowest window
+        os.kill(os.getpid(), signal.SIGKILL)
     if new_old:
         settle(conn, spec.database, spec.table, new_old[0], spec.keep_old_as)
 

@@ -9,7 +9,7 @@ import pytest
 from dbtools import start_cli
 from online_support import WIDER, TinyProject, leftovers, needs_tool
 
-from mrpplan.mysql.online_alter import TEST_SLEEP
+from mrpplan.mysql.online_alter import TEST_DIE_AFTER_SWAP, TEST_SLEEP
 
 
 def _wait(condition, what: str, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
@@ -63,6 +63,28 @@ def test_kill_mid_copy_then_recover_leaves_the_table_untouched(tiny: TinyProject
 
     planned = tiny.cli("plan", "big")
     assert planned.code == 3 and "recover" in planned.output  # a half-done apply is said so
+
+    recovered = tiny.cli("recover", "big")
+    assert recovered.code == 0, recovered.output
+    assert leftovers(tiny) == []
+    assert tiny.db.snapshot() == before
+
+
+@needs_tool
+@pytest.mark.slow
+def test_kill_right_after_the_swap_then_recover_rolls_back(tiny: TinyProject) -> None:
+    """The narrowest window: the tool swapped the tables, mrpplan died before re-pointing
+    the children and giving the names back. `recover` finishes that from the old table,
+    then undoes the change with the inverse ALTER: schema and rows as before."""
+    assert tiny.cli("apply", "big", "--auto-approve").code == 0
+    tiny.fill()
+    before = tiny.db.snapshot()
+    tiny.schema((tiny.root / "database/schema/01_base_schema.sql").read_text().replace(*WIDER))
+    assert tiny.cli("plan", "big", "--out", "plans/swap.json").code == 0
+    killed = tiny.cli("apply", "plans/swap.json", "--auto-approve", env={TEST_DIE_AFTER_SWAP: "1"})
+    assert killed.code != 0
+    lines = str(tiny.db.query("SHOW CREATE TABLE order_lines")[0][1])
+    assert "REFERENCES `_orders_old`" in lines, "the child followed the old table"
 
     recovered = tiny.cli("recover", "big")
     assert recovered.code == 0, recovered.output
