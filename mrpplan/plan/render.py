@@ -55,9 +55,11 @@ def render_step(step: Step, *, show_sql: bool) -> Text:
         label = "DESTRUCTIVE: " if step.destructive else ""
         line.append(f"\n          {label}{step.reason}", style="red" if step.destructive else "")
     if step.online.get("rows"):
+        children = ", ".join(step.online.get("children") or ()) or "none"
         line.append(
-            f"\n          about {int(step.online['rows']):,} rows; foreign keys: "
-            f"{step.online.get('foreign_keys')}",
+            f"\n          about {int(step.online['rows']):,} rows; "
+            f"--alter-foreign-keys-method={step.online.get('foreign_keys')}; "
+            f"child tables re-pointed by mrpplan: {children}",
             style="dim",
         )
     if step.reverse_sql is None and step.checkpoint:
