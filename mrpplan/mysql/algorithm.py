@@ -55,6 +55,17 @@ def predict_algorithm(group: Sequence[Change], flavor: Flavor) -> str:
     return result
 
 
+def _has_spatial_index(group: Sequence[Change]) -> bool:
+    """The table has a SPATIAL index while the ALTER runs (before it, or one it drops)."""
+    from mrpplan.diff.clauses import DropIndex
+
+    return any(
+        (isinstance(c, TableClause) and c.options is not None and c.options.spatial_index)
+        or (isinstance(c, DropIndex) and c.index.kind == "spatial")
+        for c in group
+    )
+
+
 def _virtual_column_with_others(group: Sequence[Change]) -> bool:
     """MariaDB adds or drops a VIRTUAL column in place only when the ALTER does nothing
     else ("INPLACE ADD or DROP of virtual columns cannot be combined with other ALTER
@@ -96,4 +107,6 @@ def predict_lock(group: Sequence[Change], algorithm: str) -> str:
     locks = [c.lock() for c in group]
     if algorithm == "copy":
         locks.append("shared")
+    if algorithm == "inplace" and _has_spatial_index(group):
+        locks.append("shared")  # "Do not support online operation on table with GIS index"
     return max(locks, key=LOCKS.index) if locks else "none"
