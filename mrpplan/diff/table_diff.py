@@ -67,7 +67,10 @@ def diff_table(
         changes.append(SetSystemVersioning(name, new.options.versioned))
     spatial = any(i.kind == "spatial" for i in old.indexes)
     partitioned = old.parsed.partitioning is not None
-    where = replace(old.options, spatial_index=spatial, partitioned=partitioned)
+    virtual = any(c.generated for c in old.columns)
+    where = replace(
+        old.options, spatial_index=spatial, partitioned=partitioned, virtual_columns=virtual
+    )
     changes = [replace(c, options=where) if isinstance(c, TableClause) else c for c in changes]
     old_part, new_part = old.parsed.partitioning, new.parsed.partitioning
     if old_part != new_part:

@@ -17,6 +17,9 @@ class TableOptions:
     spatial_index: bool = field(default=False, compare=False, repr=False)
     # the table is partitioned (likewise: DROP SYSTEM VERSIONING then copies, measured)
     partitioned: bool = field(default=False, compare=False, repr=False)
+    # the table has generated columns (adding, dropping or moving another column copies:
+    # "INPLACE ADD or DROP of virtual columns cannot be combined ...", measured)
+    virtual_columns: bool = field(default=False, compare=False, repr=False)
 
     def get(self, key: str) -> str | None:
         for name, value in self.items:

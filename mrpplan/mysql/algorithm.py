@@ -48,6 +48,8 @@ def predict_algorithm(group: Sequence[Change], flavor: Flavor) -> str:
     if _virtual_column_with_others(group):
         algorithms.append("copy")
     result = slowest(algorithms)
+    if result == "inplace" and _table_has_virtual_columns(group):
+        result = "copy"  # measured: e.g. NULL -> NOT NULL beside a generated column
     if result == "nocopy" and not flavor.supports_nocopy():
         result = "inplace"
     if result == "instant" and not flavor.is_mariadb and not flavor.at_least(8, 0, 29):
@@ -66,16 +68,31 @@ def _has_spatial_index(group: Sequence[Change]) -> bool:
     )
 
 
+def _table_has_virtual_columns(group: Sequence[Change]) -> bool:
+    return any(
+        isinstance(c, TableClause) and c.options is not None and c.options.virtual_columns
+        for c in group
+    )
+
+
 def _virtual_column_with_others(group: Sequence[Change]) -> bool:
     """MariaDB adds or drops a VIRTUAL column in place only when the ALTER does nothing
     else ("INPLACE ADD or DROP of virtual columns cannot be combined with other ALTER
-    TABLE actions"): with other clauses it copies."""
-    from mrpplan.diff.clauses import AddColumn, DropColumn
+    TABLE actions"): with other clauses it copies; so does adding, dropping or moving any
+    column of a table that has generated columns; its in-place rebuilds copy too."""
+    from mrpplan.diff.clauses import AddColumn, DropColumn, ModifyColumn
 
     def virtual(c: Change) -> bool:
         return isinstance(c, (AddColumn, DropColumn)) and c.column.generated == "VIRTUAL"
 
-    return any(virtual(c) for c in group) and any(not virtual(c) for c in group)
+    if any(virtual(c) for c in group) and any(not virtual(c) for c in group):
+        return True
+    has_virtual = _table_has_virtual_columns(group)
+    reshapes = any(
+        isinstance(c, (AddColumn, DropColumn)) or (isinstance(c, ModifyColumn) and c.moved)
+        for c in group
+    )
+    return has_virtual and reshapes
 
 
 def _instant_row_change_with_new_key(group: Sequence[Change], algorithms: list[str]) -> bool:
