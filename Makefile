@@ -7,12 +7,15 @@ BIN   := $(VENV)/bin
 .PHONY: demo test lint server venv bench clean
 
 server:
-	@if { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } && command -v zstd >/dev/null 2>&1; then :; \
+	@if { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } && command -v zstd >/dev/null 2>&1 \
+	    && command -v pt-online-schema-change >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing mariadb-server (apt-get)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client zstd >/dev/null; \
+	  echo "installing mariadb-server, zstd, percona-toolkit (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client zstd percona-toolkit >/dev/null; \
+	elif { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } && command -v zstd >/dev/null 2>&1; then \
+	  echo "pt-online-schema-change not found: its tests are skipped (sudo apt-get install percona-toolkit)"; \
 	else \
-	  echo "MariaDB server or zstd not found: run 'sudo apt-get install mariadb-server mariadb-client zstd' and retry"; exit 1; \
+	  echo "MariaDB server or zstd not found: run 'sudo apt-get install mariadb-server mariadb-client zstd percona-toolkit' and retry"; exit 1; \
 	fi
 
 $(VENV)/.installed: pyproject.toml
@@ -56,6 +59,7 @@ bench: server venv
 	$(PY) bench/bench_plan.py
 	$(PY) bench/bench_backup.py
 	$(PY) bench/bench_sync.py
+	$(PY) bench/bench_online.py
 
 clean:
 	-$(BIN)/mrpplan sandbox down

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,11 +139,18 @@ def _query_version(info: SandboxInfo, password: str | None = None) -> str:
         conn.close()
 
 
-def up(base: Path, port: int | None = None, timeout: float = 60.0) -> SandboxInfo:
+def up(
+    base: Path,
+    port: int | None = None,
+    timeout: float = 60.0,
+    extra_args: Sequence[str] = (),
+) -> SandboxInfo:
     """Start the sandbox (or reuse the running one) and return how to reach it.
 
     Two `up`s at once (two terminals, parallel test workers) take turns on a lock file:
-    the second finds the server the first started instead of preparing a second datadir."""
+    the second finds the server the first started instead of preparing a second datadir.
+    `extra_args` come last, so they win (e.g. `--log-bin` and `--server-id` for a primary
+    and its replica in the replication tests)."""
     base = base.resolve()
     running = status(base)
     if running:
@@ -151,10 +159,10 @@ def up(base: Path, port: int | None = None, timeout: float = 60.0) -> SandboxInf
     os.chmod(base, 0o700)
     with open(base / "up.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return status(base) or _start(base, port, timeout)
+        return status(base) or _start(base, port, timeout, extra_args)
 
 
-def _start(base: Path, port: int | None, timeout: float) -> SandboxInfo:
+def _start(base: Path, port: int | None, timeout: float, extra_args: Sequence[str]) -> SandboxInfo:
     mariadbd = _program("mariadbd")
     data = base / "data"
     fresh = not (data / "mysql").is_dir()
@@ -194,6 +202,7 @@ def _start(base: Path, port: int | None, timeout: float) -> SandboxInfo:
     ]
     if os.geteuid() == 0:
         args.append("--user=root")
+    args += list(extra_args)
     log = open(base / "mariadbd.out", "ab")  # noqa: SIM115 - handed to the daemon
     subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     log.close()

@@ -20,7 +20,7 @@ from mrpplan.apply.executor import (
 )
 from mrpplan.apply.journal import Journal, JournalEntry, interrupted_applies, read_entries
 from mrpplan.apply.lock import holder_id, holding_lock
-from mrpplan.apply.runners import runner_for
+from mrpplan.apply.runners import RunContext, runner_for
 from mrpplan.apply.steps import Progress, Progressed, StepExecutor, UndoFailed
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
@@ -96,12 +96,19 @@ def rebuild(executor: StepExecutor, plan: Plan, entries: list[JournalEntry]) -> 
         if entry.status == "done":
             ran.append(Progressed(step, len(step.sql), entry.artifact, complete=True))
             continue
-        if runner_for(step.action) is not None:
+        runner = runner_for(step.action)
+        if runner is not None:
             # a step run by its own runner (one transaction): it took effect or it did not
-            took = (
-                bool(entry.fingerprint_before)
-                and executor.step_fingerprint(step) != entry.fingerprint_before
-            )
+            if runner.interrupted is not None:  # it cleans what it left and knows
+                context = RunContext(
+                    executor.project, executor.env, executor.conn, executor.progress
+                )
+                took = runner.interrupted(context, step)
+            else:
+                took = (
+                    bool(entry.fingerprint_before)
+                    and executor.step_fingerprint(step) != entry.fingerprint_before
+                )
             count = len(step.sql) if took else 0
             ran.append(Progressed(step, count, entry.artifact, complete=took))
             continue

@@ -11,7 +11,7 @@ tools) register how to run and undo themselves here; everything else runs its `s
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mrpplan.config import Environment, Project
@@ -23,27 +23,39 @@ class RunContext:
     project: Project
     env: Environment
     conn: Any  # the apply's connection (holds the lock)
+    progress: Callable[[str], None] = field(default=lambda _line: None)
 
 
 Forward = Callable[[RunContext, Step], "str | None"]
 Undo = Callable[[RunContext, Step, "str | None"], None]
+# after a kill: remove what the step left half-done; True when it took effect
+Interrupted = Callable[[RunContext, Step], bool]
 
 
 @dataclass(frozen=True)
 class StepRunner:
     forward: Forward
     undo: Undo
+    interrupted: Interrupted | None = None
 
 
 _RUNNERS: dict[str, StepRunner] = {}
+# modules that register runners of steps no provider makes (imported on first use)
+_RUNNER_MODULES = ("mrpplan.apply.online_runner",)
 
 
-def register_step_runner(action: str, forward: Forward, undo: Undo) -> None:
-    _RUNNERS[action] = StepRunner(forward, undo)
+def register_step_runner(
+    action: str, forward: Forward, undo: Undo, interrupted: Interrupted | None = None
+) -> None:
+    _RUNNERS[action] = StepRunner(forward, undo, interrupted)
 
 
 def runner_for(action: str) -> StepRunner | None:
+    import importlib
+
     from mrpplan.plan.providers import data_providers
 
     data_providers()  # importing the provider modules also registers their runners
+    for module in _RUNNER_MODULES:
+        importlib.import_module(module)
     return _RUNNERS.get(action)

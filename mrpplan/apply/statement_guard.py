@@ -36,6 +36,16 @@ ROW_WRITING_ACTIONS = frozenset(
 def check_statements(plan: Plan) -> None:
     """Refuse (exit 3) a plan that holds a statement mrpplan never makes, naming the step."""
     for step in plan.steps:
+        if step.action == "online_alter":
+            from mrpplan.apply.online_runner import online_problem
+
+            problem = online_problem(step)
+            if problem:
+                raise Refused(
+                    f"step {step.id} ({step.action} {step.object}) is not an online schema "
+                    f"change mrpplan makes: {problem}. Nothing was changed.",
+                    hint="make a new plan; never edit a plan file by hand",
+                )
         for statement in (*step.sql, *(step.reverse_sql or ())):
             why = _forbidden(step, statement, plan.target.database)
             if why:

@@ -119,7 +119,7 @@ class StepExecutor:
         self.journal.step_started(step.id, position, self.step_fingerprint(step))
         progressed = self._progressed(step)
         try:
-            artifact = forward(RunContext(self.project, self.env, self.conn), step)
+            artifact = forward(RunContext(self.project, self.env, self.conn, self.progress), step)
         except Exception as exc:
             raise StepFailed(progressed, "", message_of(exc)) from exc
         progressed.artifact = artifact
@@ -162,7 +162,7 @@ class StepExecutor:
                 with self.conn.cursor() as cur:
                     cur.execute(statement)
             except pymysql.err.MySQLError as exc:
-                raise StepFailed(progressed, statement, message_of(exc)) from exc
+                raise StepFailed(progressed, statement, refusal_text(exc)) from exc
             progressed.statements_done = index + 1
             if index + 1 == len(step.sql):
                 break
@@ -203,7 +203,9 @@ class StepExecutor:
         if runner is not None:
             if progressed.complete:
                 runner.undo(
-                    RunContext(self.project, self.env, self.conn), step, progressed.artifact
+                    RunContext(self.project, self.env, self.conn, self.progress),
+                    step,
+                    progressed.artifact,
                 )
             return
         reverse = reverse_statements(step, progressed.statements_done)
@@ -246,6 +248,22 @@ def pause_for_tests(step: Step) -> None:
         if resume and Path(resume).exists():
             return
         time.sleep(0.05)
+
+
+# ER_ALTER_OPERATION_NOT_SUPPORTED(_REASON): the ALGORITHM/LOCK an ALTER names is refused
+_ALGORITHM_REFUSED = (1845, 1846)
+
+
+def refusal_text(exc: pymysql.err.MySQLError) -> str:
+    """The server's message; for a refused ALGORITHM/LOCK clause also what it means."""
+    text = message_of(exc)
+    if exc.args and exc.args[0] in _ALGORITHM_REFUSED:
+        text += (
+            " -- the server refused to run this ALTER with the ALGORITHM and LOCK mrpplan "
+            "predicted (the prediction was wrong), so the ALTER did not run and nothing "
+            "was blocked"
+        )
+    return text
 
 
 def message_of(exc: BaseException) -> str:

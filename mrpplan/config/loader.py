@@ -21,6 +21,7 @@ from mrpplan.config.settings import (
     ConnectionSettings,
     Environment,
     FleetSettings,
+    OnlineSchemaChange,
     Policy,
     SchemaSettings,
     SyncSettings,
@@ -220,6 +221,7 @@ def _environment(project: Project, path: Path, doc: dict[str, Any]) -> Environme
         policy=Policy(
             allow_destructive=bool(policy.get("allow_destructive", False)),
             checkpoint=policy.get("checkpoint", "auto"),
+            online_schema_change=_online_schema_change(policy.get("online_schema_change")),
         ),
         connections=servers if doc.get("connections") else (),
         databases=databases,
@@ -314,4 +316,17 @@ def _typed(value: str) -> Any:
         return value
     return (
         typed if isinstance(typed, (int, bool, float)) and not isinstance(typed, float) else value
+    )
+
+
+def _online_schema_change(doc: Any) -> OnlineSchemaChange | None:
+    """`policy.online_schema_change` (validated by the schema); absent -> None."""
+    if doc is None:
+        return None
+    defaults = OnlineSchemaChange()
+    return OnlineSchemaChange(
+        tool=str(doc.get("tool", defaults.tool)),
+        min_rows=int(doc.get("min_rows", defaults.min_rows)),
+        max_lag=float(doc.get("max_lag", defaults.max_lag)),
+        max_threads_running=int(doc.get("max_threads_running", defaults.max_threads_running)),
     )

@@ -54,9 +54,27 @@ class BackupSettings:
 
 
 @dataclass(frozen=True)
+class OnlineSchemaChange:
+    """`policy.online_schema_change` (DESIGN §3.8): how ALTERs on big tables run.
+
+    A table of at least `min_rows` rows never gets an ALTER that cannot run with LOCK=NONE:
+    it goes through `tool` (pt-online-schema-change), which pauses while a replica lags
+    more than `max_lag` seconds or more than `max_threads_running` threads run; with
+    `tool: none` such a step is refused instead.
+    """
+
+    tool: str = "pt-online-schema-change"
+    min_rows: int = 1_000_000
+    max_lag: float = 1.0
+    max_threads_running: int = 25
+
+
+@dataclass(frozen=True)
 class Policy:
     allow_destructive: bool = False
     checkpoint: str = "auto"
+    # None: not configured (ALTERs still name ALGORITHM/LOCK; big tables are only flagged)
+    online_schema_change: OnlineSchemaChange | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ AlterTable statement and mrpplan.mysql.algorithm takes the slowest of its clause
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from mrpplan.diff.change import Change, TableClause
@@ -179,9 +179,12 @@ class RenameColumn(ModifyColumn):
 @dataclass(frozen=True)
 class AddIndex(TableClause):
     index: Index
+    # it becomes the clustered index of a table without a primary key (its first UNIQUE
+    # NOT NULL key): the table is rebuilt in place (measured)
+    clustered: bool = field(default=False, kw_only=True)
 
     def inverse(self) -> Change:
-        return DropIndex(self.table, self.index, options=self.options)
+        return DropIndex(self.table, self.index, options=self.options, clustered=self.clustered)
 
     def describe(self) -> str:
         return f"add {self.index.definition} on `{self.table}`"
@@ -192,6 +195,8 @@ class AddIndex(TableClause):
         return [f"ADD {self.index.definition}"]
 
     def algorithm(self, flavor: Flavor, group: Sequence[Change]) -> str:
+        if self.clustered:
+            return "inplace"
         return _index_algorithm(self.index, group, adding=True)
 
     def lock(self) -> str:
@@ -202,9 +207,12 @@ class AddIndex(TableClause):
 class DropIndex(TableClause):
     index: Index
     readded: bool = False  # the same ALTER adds it back unchanged (key order)
+    # it is the clustered index of a table without a primary key: dropping it is dropping
+    # the table's primary key, which only a COPY may do unless a PRIMARY KEY is added
+    clustered: bool = field(default=False, kw_only=True)
 
     def inverse(self) -> Change:
-        return AddIndex(self.table, self.index, options=self.options)
+        return AddIndex(self.table, self.index, options=self.options, clustered=self.clustered)
 
     def describe(self) -> str:
         if self.readded:
@@ -225,6 +233,9 @@ class DropIndex(TableClause):
         return [_drop_index(self.index.name)]
 
     def algorithm(self, flavor: Flavor, group: Sequence[Change]) -> str:
+        if self.clustered:
+            adds_primary = any(isinstance(c, AddIndex) and c.index.is_primary for c in group)
+            return "inplace" if adds_primary else "copy"
         return _index_algorithm(self.index, group, adding=False)
 
     @property
@@ -295,7 +306,7 @@ class AlterTableOptions(TableClause):
     new: TableOptions
 
     def inverse(self) -> Change:
-        return AlterTableOptions(self.table, self.new, self.old)
+        return AlterTableOptions(self.table, self.new, self.old, options=self.options)
 
     def changed(self) -> list[tuple[str, str | None, str | None]]:
         old, new = self.old.as_dict(), self.new.as_dict()
@@ -384,6 +395,8 @@ class SetSystemVersioning(TableClause):
         return ["ADD SYSTEM VERSIONING" if self.versioned else "DROP SYSTEM VERSIONING"]
 
     def algorithm(self, flavor: Flavor, group: Sequence[Change]) -> str:
+        if not self.versioned and self.options is not None and self.options.partitioned:
+            return "copy"  # measured: a partitioned table drops its versioning by copying
         return "copy" if self.versioned else "inplace"
 
     def lock(self) -> str:

@@ -65,9 +65,13 @@ def diff_table(
     if old.options.versioned != new.options.versioned:
         # dropped before anything else, added after (see mrpplan.mysql.ddl)
         changes.append(SetSystemVersioning(name, new.options.versioned))
-    changes = [
-        replace(c, options=old.options) if isinstance(c, TableClause) else c for c in changes
-    ]
+    spatial = any(i.kind == "spatial" for i in old.indexes)
+    partitioned = old.parsed.partitioning is not None
+    virtual = any(c.generated for c in old.columns)
+    where = replace(
+        old.options, spatial_index=spatial, partitioned=partitioned, virtual_columns=virtual
+    )
+    changes = [replace(c, options=where) if isinstance(c, TableClause) else c for c in changes]
     old_part, new_part = old.parsed.partitioning, new.parsed.partitioning
     if old_part != new_part:
         # Partitioning is removed before the other changes (which may add what partitioned
@@ -128,10 +132,12 @@ def _index_changes(old: Table, new: Table, recreated: set[str]) -> list[Change]:
     if any(i.name in old_candidates for i in drops):
         drops.reverse()  # so the reverse ALTER adds them back in the old order
     same = {i.name for i in drops if new_ix.get(i.name) == i}
+    old_first = next(iter(clustered_candidates(old.text)), None)
+    new_first = next(iter(clustered_candidates(new.text)), None)
     return (
-        [DropIndex(name, i, readded=i.name in same) for i in drops]
+        [DropIndex(name, i, readded=i.name in same, clustered=i.name == old_first) for i in drops]
         + out
-        + [AddIndex(name, i) for i in adds]
+        + [AddIndex(name, i, clustered=i.name == new_first) for i in adds]
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from mrpplan.errors import ConfigError
 from mrpplan.migrate import history
+from mrpplan.migrate.blocking import flag_blocking
 from mrpplan.migrate.directory import (
     Migration,
     base_schema_statements,
@@ -135,7 +136,7 @@ def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> StepDraft:
     pairs = statement_pairs(trace)
     pairs.append((record, history.remove_sql(migration.version)))
     ctx.desired_schema_history.add((migration.version, migration.checksum))
-    return _draft(
+    draft = _draft(
         "migrate_up",
         f"{migration.version}_{migration.name}",
         pairs,
@@ -143,6 +144,7 @@ def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> StepDraft:
         f"apply migration {migration.path.name} ({len(migration.up)} statements; {how} stored"
         " in history)",
     )
+    return flag_blocking(ctx, migration, trace, draft)
 
 
 def down_draft(
@@ -411,6 +413,7 @@ def _draft(
     if reasons:
         reason += ": " + "; ".join(reasons)
     algorithms = [e.algorithm for e in trace.effects if e.algorithm != "n/a"]
+    locks = [e.lock for e in trace.effects if e.lock != "n/a"]
     order = ("instant", "nocopy", "inplace", "copy")
     return StepDraft(
         action=action,
@@ -422,6 +425,7 @@ def _draft(
         algorithm=max(algorithms, key=order.index) if algorithms else "n/a",
         tables=trace.checkpoint_tables,
         needs_checkpoint=bool(trace.checkpoint_tables),
+        lock=max(locks, key=("none", "shared", "exclusive").index) if locks else "n/a",
     )
 
 

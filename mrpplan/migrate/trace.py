@@ -50,6 +50,8 @@ class StatementEffect:
     # (table, statements bringing it back) for each table it renamed to trash instead of dropping
     kept: tuple[tuple[str, tuple[str, ...]], ...] = ()
     restores: tuple[str, ...] = ()  # statements that put dropped column values back
+    lock: str = "n/a"  # the weakest LOCK its ALTERs take (none | shared | exclusive | n/a)
+    altered: tuple[str, ...] = ()  # tables it ALTERs
 
 
 @dataclass(frozen=True)
@@ -316,13 +318,48 @@ def _effect(
             for table in item.tables or (item.object,):
                 tables.setdefault(table, None)
     algorithms = [r.algorithm for r in rendered if r.algorithm and r.algorithm != "n/a"]
+    locks = [r.lock for r in rendered if r.lock in _LOCKS]
+    stated_algorithm, stated_lock = stated_clauses(statement.text)
+    if algorithms and stated_algorithm:  # the author's ALGORITHM=COPY copies, whatever
+        algorithms.append(stated_algorithm)  # the server could have done faster
+    if stated_lock and locks:
+        locks.append(stated_lock)
+    algorithm = _slowest(algorithms)
+    if algorithm == "copy":
+        locks.append("shared")
     return StatementEffect(
         statement=statement,
         reverse=tuple(reverse),
         destructive=any(r.destructive for r in rendered),
         reasons=tuple(r.reason for r in rendered if r.destructive),
         checkpoint_tables=tuple(tables),
-        algorithm=_slowest(algorithms),
+        algorithm=algorithm,
+        lock=max(locks, key=_LOCKS.index) if locks else "n/a",
+        altered=tuple(dict.fromkeys(r.object for r in rendered if r.action == "alter_table")),
+    )
+
+
+_LOCKS = ("none", "shared", "exclusive")
+_ALTER = re.compile(
+    r"^\s*(?:/\*.*?\*/\s*)*(?:ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE|"
+    r"CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|DROP\s+INDEX)\b",
+    re.I | re.S,
+)
+_STATED = re.compile(
+    r"\b(ALGORITHM|LOCK)\s*=?\s*(INSTANT|NOCOPY|INPLACE|COPY|NONE|SHARED|EXCLUSIVE)\b", re.I
+)
+
+
+def stated_clauses(text: str) -> tuple[str | None, str | None]:
+    """The ALGORITHM and LOCK an ALTER (or CREATE/DROP INDEX) names itself, lower case."""
+    if not _ALTER.match(text):
+        return None, None
+    found = {k.upper(): v.lower() for k, v in _STATED.findall(text)}
+    algorithm = found.get("ALGORITHM")
+    lock = found.get("LOCK")
+    return (
+        algorithm if algorithm in _ORDER else None,
+        lock if lock in _LOCKS else None,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SYSTEM_VERSIONING = "WITH SYSTEM VERSIONING"
 
@@ -12,6 +12,14 @@ class TableOptions:
     """Options in the order the server prints them; values are SQL text ("'a comment'")."""
 
     items: tuple[tuple[str, str], ...]
+    # the table has a SPATIAL index (not an option: set where clauses are made, because
+    # MariaDB then refuses LOCK=NONE for any in-place rebuild, measured)
+    spatial_index: bool = field(default=False, compare=False, repr=False)
+    # the table is partitioned (likewise: DROP SYSTEM VERSIONING then copies, measured)
+    partitioned: bool = field(default=False, compare=False, repr=False)
+    # the table has generated columns (adding, dropping or moving another column copies:
+    # "INPLACE ADD or DROP of virtual columns cannot be combined ...", measured)
+    virtual_columns: bool = field(default=False, compare=False, repr=False)
 
     def get(self, key: str) -> str | None:
         for name, value in self.items:

@@ -43,12 +43,69 @@ def predict_algorithm(group: Sequence[Change], flavor: Flavor) -> str:
     algorithms = [c.algorithm(flavor, group) for c in group]
     if compressed:
         algorithms = ["inplace" if a == "instant" else a for a in algorithms]
+    if _instant_row_change_with_new_key(group, algorithms):
+        algorithms.append("inplace")
+    if _virtual_column_with_others(group):
+        algorithms.append("copy")
     result = slowest(algorithms)
+    if result == "inplace" and _table_has_virtual_columns(group):
+        result = "copy"  # measured: e.g. NULL -> NOT NULL beside a generated column
     if result == "nocopy" and not flavor.supports_nocopy():
         result = "inplace"
     if result == "instant" and not flavor.is_mariadb and not flavor.at_least(8, 0, 29):
         result = "inplace"
     return result
+
+
+def _has_spatial_index(group: Sequence[Change]) -> bool:
+    """The table has a SPATIAL index while the ALTER runs (before it, or one it drops)."""
+    from mrpplan.diff.clauses import DropIndex
+
+    return any(
+        (isinstance(c, TableClause) and c.options is not None and c.options.spatial_index)
+        or (isinstance(c, DropIndex) and c.index.kind == "spatial")
+        for c in group
+    )
+
+
+def _table_has_virtual_columns(group: Sequence[Change]) -> bool:
+    return any(
+        isinstance(c, TableClause) and c.options is not None and c.options.virtual_columns
+        for c in group
+    )
+
+
+def _virtual_column_with_others(group: Sequence[Change]) -> bool:
+    """MariaDB adds or drops a VIRTUAL column in place only when the ALTER does nothing
+    else ("INPLACE ADD or DROP of virtual columns cannot be combined with other ALTER
+    TABLE actions"): with other clauses it copies; so does adding, dropping or moving any
+    column of a table that has generated columns; its in-place rebuilds copy too."""
+    from mrpplan.diff.clauses import AddColumn, DropColumn, ModifyColumn
+
+    def virtual(c: Change) -> bool:
+        return isinstance(c, (AddColumn, DropColumn)) and c.column.generated == "VIRTUAL"
+
+    if any(virtual(c) for c in group) and any(not virtual(c) for c in group):
+        return True
+    has_virtual = _table_has_virtual_columns(group)
+    reshapes = any(
+        isinstance(c, (AddColumn, DropColumn)) or (isinstance(c, ModifyColumn) and c.moved)
+        for c in group
+    )
+    return has_virtual and reshapes
+
+
+def _instant_row_change_with_new_key(group: Sequence[Change], algorithms: list[str]) -> bool:
+    """Adding, dropping or moving a column is instant alone, but with a new secondary key
+    in the same ALTER MariaDB rebuilds the table in place (NOCOPY is refused, measured)."""
+    from mrpplan.diff.clauses import AddColumn, AddIndex, DropColumn, ModifyColumn
+
+    reshapes = any(
+        isinstance(c, (AddColumn, DropColumn)) or (isinstance(c, ModifyColumn) and c.moved)
+        for c, a in zip(group, algorithms, strict=False)
+        if a == "instant"
+    )
+    return reshapes and any(isinstance(c, AddIndex) for c in group)
 
 
 def _options_of(group: Sequence[Change]) -> TableOptions | None:
@@ -67,4 +124,6 @@ def predict_lock(group: Sequence[Change], algorithm: str) -> str:
     locks = [c.lock() for c in group]
     if algorithm == "copy":
         locks.append("shared")
+    if algorithm == "inplace" and _has_spatial_index(group):
+        locks.append("shared")  # "Do not support online operation on table with GIS index"
     return max(locks, key=LOCKS.index) if locks else "none"

@@ -191,6 +191,7 @@ class ToolProcess:
         stdout: int | IO[bytes] | None,
         credentials: Credentials | None = None,
         secret: str | None = None,
+        die_with_parent: bool = False,
     ):
         self.argv = argv
         self.name = os.path.basename(argv[0])
@@ -206,6 +207,7 @@ class ToolProcess:
             stderr=subprocess.PIPE,
             env=child_env(secret),
             pass_fds=(credentials.fd,) if credentials else (),
+            preexec_fn=_die_with_parent if die_with_parent else None,
         )
         self._err = bytearray()
         self._reader = threading.Thread(target=self._collect, daemon=True)
@@ -250,6 +252,17 @@ class ToolProcess:
         code = self.wait()
         if code != 0:
             raise tool_error(self.name, what, code, self.stderr_text)
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGKILL it when mrpplan dies (a tool that changes a table must
+    never carry on alone after its apply was killed)."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def tool_error(name: str, what: str, code: int, stderr: str) -> MrpplanError:

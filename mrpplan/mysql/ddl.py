@@ -3,6 +3,9 @@ reverse order (DESIGN §4.3), never written by hand.
 
 Consecutive changes of one table become one ALTER TABLE; foreign keys are dropped and
 added in statements of their own (the differ orders them around everything else).
+Every ALTER TABLE names the ALGORITHM and LOCK mrpplan predicts (DESIGN §3.8): when the
+prediction is wrong the server refuses the statement instead of silently taking a
+stronger lock (blocking writes for a whole table copy), and nothing of it runs.
 """
 
 from __future__ import annotations
@@ -162,15 +165,19 @@ def render_sql(group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
         return ()
     first = group[0]
     table = ident(first.table)
+    named = algorithm_lock_clause(_algorithm(list(group), flavor), _lock(list(group), flavor))
     if isinstance(first, TableClause):
         clauses = tuple(c for c in group if isinstance(c, TableClause))
-        return (AlterTable(first.table, clauses).sql(flavor),)
+        return (AlterTable(first.table, clauses).sql(flavor) + f", {named}",)
     if isinstance(first, AlterPartitioning):
         keep = KEEP_HISTORY if first.versioned else ""
-        return (f"{keep}ALTER TABLE {table} {first.op.clause}",)
+        if first.lock() == "n/a":  # partition management takes no ALGORITHM/LOCK clause
+            return (f"{keep}ALTER TABLE {table} {first.op.clause}",)
+        # PARTITION BY / REMOVE PARTITIONING end the statement: the clause goes first
+        return (f"{keep}ALTER TABLE {table} {named} {first.op.clause}",)
     if isinstance(first, DropForeignKey):
         items = [f"DROP FOREIGN KEY {ident(c.foreign_key.name)}" for c in group]  # type: ignore[attr-defined]
-        return (f"ALTER TABLE {table} " + ", ".join(items),)
+        return (f"ALTER TABLE {table} " + ", ".join(items) + f", {named}",)
     if isinstance(first, AddForeignKey):
         fks = [c.foreign_key for c in group if isinstance(c, AddForeignKey)]
         items = []
@@ -180,10 +187,15 @@ def render_sql(group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
             keys = dict.fromkeys(k for fk in fks for k in fk.indexes if k != "PRIMARY")
             items += [f"RENAME INDEX {ident(k)} TO {ident(k)}" for k in keys]
         items += [f"ADD {fk.definition}" for fk in fks]
-        return (f"ALTER TABLE {table} " + ", ".join(items),)
+        return (f"ALTER TABLE {table} " + ", ".join(items) + f", {named}",)
     if len(group) != 1:
         raise ValueError("only table clauses and foreign keys share a statement")
     return _render_one(first)
+
+
+def algorithm_lock_clause(algorithm: str, lock: str) -> str:
+    """`ALGORITHM=INPLACE, LOCK=NONE`: what the ALTER may do at most, or be refused."""
+    return f"ALGORITHM={algorithm.upper()}, LOCK={lock.upper()}"
 
 
 def _render_one(change: Change) -> tuple[str, ...]:

@@ -92,6 +92,8 @@ def _step_document(step: Step) -> dict[str, Any]:
         "algorithm": step.algorithm,
         "checkpoint": step.checkpoint,
         **({"changes": [dict(c) for c in step.changes]} if step.changes else {}),
+        **({"lock": step.lock} if step.lock != "n/a" else {}),
+        **({"online": dict(step.online)} if step.online else {}),
     }
 
 
@@ -247,6 +249,8 @@ def from_document(document: dict[str, Any]) -> Plan:
                 algorithm=s["algorithm"],
                 checkpoint=s["checkpoint"],
                 changes=tuple(s.get("changes") or ()),
+                lock=s.get("lock", "n/a"),
+                online=dict(s.get("online") or {}),
             )
             for s in document["steps"]
         ),

@@ -59,6 +59,8 @@ class StepDraft:
     needs_checkpoint: bool = False
     history: bool = False
     changes: tuple[dict[str, Any], ...] = ()
+    lock: str = "n/a"
+    online: dict[str, Any] = field(default_factory=dict)
 
     def to_step(self, step_id: str, checkpoint: str | None = None) -> Step:
         """The numbered step this draft becomes."""
@@ -73,6 +75,8 @@ class StepDraft:
             algorithm=self.algorithm,
             checkpoint=checkpoint,
             changes=tuple(self.changes),
+            lock=self.lock,
+            online=dict(self.online),
         )
 
 

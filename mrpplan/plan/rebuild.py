@@ -94,7 +94,11 @@ _COMPARED = (
     "checkpoint",
     "algorithm",
     "changes",
+    "lock",
 )
+# what the live table's size says, not what the step does: a plan stays valid while rows
+# are written (the route itself, online or not, is compared)
+_ONLINE_ESTIMATES = frozenset({"rows", "estimate_seconds"})
 
 
 def _differing_field(mine: Step, theirs: Step) -> str | None:
@@ -107,9 +111,15 @@ def _differing_field(mine: Step, theirs: Step) -> str | None:
             continue
         if getattr(mine, name) != getattr(theirs, name):
             return {"sql": "SQL", "reverse_sql": "reverse SQL"}.get(name, name)
+    if _online_route(mine) != _online_route(theirs):
+        return "online schema change (tool, foreign key method, trash table)"
     if mine.reason != theirs.reason:
         return "reason (the text reviewers read)"
     return None
+
+
+def _online_route(step: Step) -> dict[str, Any]:
+    return {k: v for k, v in step.online.items() if k not in _ONLINE_ESTIMATES}
 
 
 def _same_tables(mine: tuple[str, ...], theirs: tuple[str, ...]) -> bool:

@@ -44,13 +44,24 @@ def render_step(step: Step, *, show_sql: bool) -> Text:
     line.append(f"{step.id:>3} ", style="dim")
     line.append(f"{step.action:<14}", style=style)
     line.append(f" {step.object}", style="bold")
-    if step.algorithm != "n/a":
-        line.append(f"  [{step.algorithm}]", style="magenta" if step.algorithm == "copy" else "dim")
+    if step.online:
+        line.append(f"  [{how_it_runs(step)}]", style="cyan")
+    elif step.algorithm != "n/a":
+        blocking = step.algorithm == "copy" or step.lock in ("shared", "exclusive")
+        line.append(f"  [{how_it_runs(step)}]", style="magenta" if blocking else "dim")
     if step.checkpoint:
         line.append(f"  (checkpoint {step.checkpoint})", style="dim")
     if step.reason:
         label = "DESTRUCTIVE: " if step.destructive else ""
         line.append(f"\n          {label}{step.reason}", style="red" if step.destructive else "")
+    if step.online.get("rows"):
+        children = ", ".join(step.online.get("children") or ()) or "none"
+        line.append(
+            f"\n          about {int(step.online['rows']):,} rows; "
+            f"--alter-foreign-keys-method={step.online.get('foreign_keys')}; "
+            f"child tables re-pointed by mrpplan: {children}",
+            style="dim",
+        )
     if step.reverse_sql is None and step.checkpoint:
         line.append("\n          no reverse SQL: rollback restores its checkpoint", style="dim")
     elif step.reverse_sql is None and step.destructive:
@@ -102,3 +113,9 @@ def print_plan(
     console: Console, plan: Plan, *, show_sql: bool = False, path: str | None = None
 ) -> None:
     console.print(render_plan(plan, show_sql=show_sql, path=path))
+
+
+def how_it_runs(step: Step) -> str:
+    from mrpplan.plan.online_steps import how_it_runs as label
+
+    return label(step)

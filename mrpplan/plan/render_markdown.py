@@ -76,7 +76,7 @@ def step_table(steps: Sequence[Step]) -> str:
         why = ("**DESTRUCTIVE:** " if step.destructive else "") + cell(step.reason)
         rows.append(
             f"| {step.id} | `{icon}` | {step.action} | `{cell(step.object)}` | "
-            f"{step.algorithm} | {why} |"
+            f"{how_it_runs(step)} | {why} |"
         )
     return "\n".join(rows)
 
@@ -132,3 +132,9 @@ def cell(text: str) -> str:
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def how_it_runs(step: Step) -> str:
+    from mrpplan.plan.online_steps import how_it_runs as label
+
+    return label(step)

@@ -31,12 +31,13 @@ def schema_change_steps(ctx: PlanContext, current: Any, desired: Any) -> list[St
     """The schema engine's changes from `current` to `desired`, one draft per rendered change."""
     from mrpplan.diff import diff_schemas
     from mrpplan.mysql.ddl import render_changes, trash_table_name
+    from mrpplan.plan.online_steps import route_big_tables
 
     changes = diff_schemas(current, desired)
     rendered = render_changes(
         changes, ctx.flavor, trash_name=lambda table: trash_table_name(table, ctx.timestamp)
     )
-    return [
+    drafts = [
         StepDraft(
             action=r.action,
             object=r.object,
@@ -48,9 +49,11 @@ def schema_change_steps(ctx: PlanContext, current: Any, desired: Any) -> list[St
             tables=tuple(r.tables),
             needs_checkpoint=bool(r.needs_checkpoint),
             changes=tuple(c.record() for c in r.changes),
+            lock=r.lock,
         )
         for r in rendered
     ]
+    return route_big_tables(ctx, drafts)
 
 
 def check_drift(ctx: PlanContext) -> None:

@@ -57,6 +57,11 @@ class Step:
     checkpoint: str | None = None
     # declarative steps: the schema engine's changes as plain data (type and fields)
     changes: tuple[Mapping[str, Any], ...] = ()
+    # the weakest LOCK= the step's ALTER takes: none | shared | exclusive | n/a
+    lock: str = "n/a"
+    # an ALTER run by the online schema change tool (action online_alter): tool,
+    # foreign_keys (method), why, children, trash, rows, estimate_seconds (DESIGN §3.8)
+    online: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:

@@ -1,0 +1,28 @@
+"""Fixtures of the online schema change tests (helpers live in online_support.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dbtools import drop_database, make_database
+from online_support import BASE, TinyProject
+
+from mrpplan import sandbox
+
+
+@pytest.fixture
+def tiny(tmp_path: Path, server: sandbox.SandboxInfo) -> Iterator[TinyProject]:
+    root = tmp_path / "project"
+    for folder in ("environments", "database/schema", "database/migrations", "database/seeds"):
+        (root / folder).mkdir(parents=True)
+    (root / "plans").mkdir()
+    db = make_database(server, "osc")
+    project = TinyProject(root, db, server)
+    project.schema(BASE)
+    project.write_env()
+    try:
+        yield project
+    finally:
+        drop_database(server, db.name)
