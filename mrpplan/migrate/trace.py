@@ -276,17 +276,16 @@ def _dropped_columns(
     found = []
     for name, old in before.tables.items():
         new = after.tables.get(name)
-        if new is None or not old.supported or not new.supported:
-            continue
+        if new is None or new.text == old.text or not old.supported or not new.supported:
+            continue  # untouched by the statement (compared first: parsing costs)
         moved = renames.get(name, {})
-        columns = tuple(
-            c for c in old.column_names() if c not in new.column_names() and c not in moved
-        )
+        kept = set(new.column_names())
+        columns = tuple(c for c in old.column_names() if c not in kept and c not in moved)
         key = old.primary_key()
         if not columns or key is None:
             continue
         key_columns = tuple(part.column for part in key.parts)
-        if any(k in columns or k not in new.column_names() for k in key_columns):
+        if any(k in columns or k not in kept for k in key_columns):
             continue
         found.append((name, columns, key_columns))
     return found
