@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +50,9 @@ class BackupEntry:
         }
 
 
+_SEQUENCE = re.compile(r"Z-(\d+)\.")
+
+
 def list_backups(directories: Iterable[Path], env: str | None = None) -> list[BackupEntry]:
     """Backups in the folders (newest first), optionally of one environment."""
     entries: dict[Path, BackupEntry] = {}
@@ -75,4 +79,11 @@ def list_backups(directories: Iterable[Path], env: str | None = None) -> list[Ba
             entries[path.resolve()] = BackupEntry(
                 path, kind, env_name, created, path.stat().st_size, manifest
             )
-    return sorted(entries.values(), key=lambda e: (e.created, e.path.name), reverse=True)
+    return sorted(entries.values(), key=lambda e: (e.created, _sequence(e.path.name)), reverse=True)
+
+
+def _sequence(name: str) -> int:
+    """`..._<ts>Z-2.sql.gz` is the third backup of that second (`..._<ts>Z.sql.gz` the
+    first): by name alone it would sort before the first."""
+    found = _SEQUENCE.search(name)
+    return int(found.group(1)) if found else 0

@@ -120,3 +120,16 @@ def test_cleanup_cli_purges_old_trash_tables(project: Any, cli: Any) -> None:
     again = cli("backup", "--cleanup", "local", "--force")
     assert again.code == 0, again.output
     assert "No trash tables of local older than 7 days." in again.stdout
+
+
+def test_a_second_backup_within_the_same_second_lists_as_the_newer(tmp_path: Path) -> None:
+    """`..._<ts>Z-1.sql.gz` was written after `..._<ts>Z.sql.gz` (same second)."""
+    from mrpplan.backup.catalog import list_backups
+
+    for name in (
+        "mrp_erp_full_dev_20300101T000000Z.sql.gz",
+        "mrp_erp_full_dev_20300101T000000Z-1.sql.gz",
+    ):
+        (tmp_path / name).write_bytes(b"")
+    newest = list_backups([tmp_path])[0]
+    assert newest.path.name == "mrp_erp_full_dev_20300101T000000Z-1.sql.gz"
