@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import os
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -67,17 +65,7 @@ def with_digest(fleet: FleetPlan) -> FleetPlan:
 
 def write_fleet_plan(fleet: FleetPlan, path: Path) -> Path:
     """Write atomically (temp file + rename); return the path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".plan-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(dumps(fleet))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return planfile.write_atomically(path, dumps(fleet))
 
 
 def default_path(project: Project, fleet: FleetPlan) -> Path:

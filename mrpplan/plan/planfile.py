@@ -143,11 +143,16 @@ def with_digest(plan: Plan) -> Plan:
 
 def write_plan(plan: Plan, path: Path) -> Path:
     """Write atomically (temp file + rename); return the path."""
+    return write_atomically(path, dumps(plan))
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    """A plan file appears whole or not at all (temp file + rename); return the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".plan-", suffix=".json", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(dumps(plan))
+            handle.write(text)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
