@@ -2,8 +2,9 @@
 
 One header row per apply (step_id "plan", detail = the plan document) and one row per
 step with its status (started | done | failed | reverted), how many of its statements ran,
-the live fingerprint before the running statement (to tell, after a crash, whether that
-statement took effect) and the checkpoint file it wrote. `recover` reads this table.
+the fingerprint of what the running statement changes, taken before it ran (to tell,
+after a crash, whether that statement took effect) and the checkpoint file it wrote.
+`recover` reads this table.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from mrpplan.mysql.quote import ident
 
 JOURNAL = "mrpplan_apply_journal"
 HEADER = "plan"
+# Written in the header's artifact column: each fingerprint_before is that of the running
+# statement's objects (StepExecutor.statement_fingerprint). Journals without it (older
+# mrpplan) hold the fingerprint of everything the step touches.
+PER_STATEMENT = "fingerprints: per statement"
 
 JOURNAL_DDL = f"""CREATE TABLE IF NOT EXISTS {ident(JOURNAL)} (
   `id` BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
@@ -56,6 +61,7 @@ class ApplyRecord:
     connection_id: int | None
     plan_text: str
     started_at: str
+    per_statement: bool = False  # fingerprints are per statement (PER_STATEMENT)
 
 
 class Journal:
@@ -76,8 +82,9 @@ class Journal:
     def begin(self, plan_text: str) -> None:
         self._execute(
             f"INSERT INTO {ident(JOURNAL)} (apply_id, plan_digest, step_id, status, "
-            "connection_id, detail) VALUES (%s, %s, %s, 'started', CONNECTION_ID(), %s)",
-            (self.apply_id, self.plan_digest, HEADER, plan_text),
+            "connection_id, detail, artifact) "
+            "VALUES (%s, %s, %s, 'started', CONNECTION_ID(), %s, %s)",
+            (self.apply_id, self.plan_digest, HEADER, plan_text, PER_STATEMENT),
         )
 
     def finish(self, status: str, error: str | None = None) -> None:
@@ -149,13 +156,13 @@ def interrupted_applies(conn: Any, database: str) -> list[ApplyRecord]:
         return []
     with conn.cursor() as cur:
         cur.execute(
-            f"SELECT apply_id, plan_digest, status, connection_id, detail, started_at "
+            f"SELECT apply_id, plan_digest, status, connection_id, detail, started_at, artifact "
             f"FROM {ident(JOURNAL)} WHERE step_id = %s AND status = 'started' ORDER BY id",
             (HEADER,),
         )
         return [
-            ApplyRecord(str(a), str(d), str(s), c, str(t or ""), str(at))
-            for a, d, s, c, t, at in cur.fetchall()
+            ApplyRecord(str(a), str(d), str(s), c, str(t or ""), str(at), art == PER_STATEMENT)
+            for a, d, s, c, t, at, art in cur.fetchall()
         ]
 
 

@@ -75,7 +75,7 @@ def recover(
             plan = from_document(json.loads(record.plan_text))
             journal = Journal(conn, record.apply_id, record.plan_digest)
             executor = StepExecutor(project, env, conn, journal, say)
-            ran = rebuild(executor, plan, read_entries(conn, record.apply_id))
+            ran = rebuild(executor, plan, read_entries(conn, record.apply_id), record.per_statement)
             if forward is not None:
                 return _forward(executor, plan, forward, ran, record.apply_id, say)
             result = _rollback(executor, plan, ran, record.apply_id, say)
@@ -86,8 +86,13 @@ def recover(
             conn.close()
 
 
-def rebuild(executor: StepExecutor, plan: Plan, entries: list[JournalEntry]) -> list[Progressed]:
-    """What each journaled step really did, settling the one that was running."""
+def rebuild(
+    executor: StepExecutor, plan: Plan, entries: list[JournalEntry], per_statement: bool
+) -> list[Progressed]:
+    """What each journaled step really did, settling the one that was running.
+
+    `per_statement`: the journal holds the running statement's fingerprint (this mrpplan)
+    rather than the whole step's (older journals)."""
     ran: list[Progressed] = []
     for entry in entries:
         step = plan.step(entry.step_id)
@@ -114,8 +119,14 @@ def rebuild(executor: StepExecutor, plan: Plan, entries: list[JournalEntry]) -> 
             continue
         done = entry.statements_done
         running = entry.status == "started" and entry.fingerprint_before and done < len(step.sql)
-        if running and executor.step_fingerprint(step) != entry.fingerprint_before:
-            done += 1  # the statement that was running took effect
+        if running:
+            now = (
+                executor.statement_fingerprint(step, done)
+                if per_statement
+                else executor.step_fingerprint(step)
+            )
+            if now != entry.fingerprint_before:
+                done += 1  # the statement that was running took effect
         ran.append(Progressed(step, done, entry.artifact, complete=done >= len(step.sql) > 0))
     return ran
 

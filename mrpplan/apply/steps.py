@@ -1,7 +1,7 @@
 """Run and undo one step, journaling before and after every statement.
 
 DDL commits implicitly, so a step's statements run one by one with the fingerprint of the
-objects the step touches journaled before each: after a crash, `recover` compares it with
+objects each one changes journaled before it: after a crash, `recover` compares it with
 the database to tell whether the statement that was running took effect. Steps made only
 of data statements run in one transaction whose last write marks the step done.
 """
@@ -22,13 +22,17 @@ import pymysql
 from mrpplan.apply.journal import Journal
 from mrpplan.apply.runners import RunContext, runner_for
 from mrpplan.config import Environment, Project
-from mrpplan.plan.live import objects_fingerprint, read_state, touched_objects
+from mrpplan.plan.live import (
+    objects_fingerprint,
+    read_state,
+    statement_fingerprint,
+    touched_objects,
+)
 from mrpplan.plan.types import Step
 
 Progress = Callable[[str], None]
 
 _DML = re.compile(r"^\s*(?:/\*.*?\*/\s*)*(INSERT|UPDATE|DELETE|REPLACE|DO)\b", re.I | re.S)
-_NO_EFFECT = re.compile(r"^\s*(?:DO|SET)\b", re.I)
 PAUSE_AFTER_STEP = "MRPPLAN_TEST_PAUSE_AFTER_STEP"
 
 
@@ -83,6 +87,13 @@ class StepExecutor:
         if names is None:
             return self.fingerprint()
         return objects_fingerprint(self.conn, self.database, names)
+
+    def statement_fingerprint(self, step: Step, index: int) -> str:
+        """What `recover` compares to tell whether statement `index` of `step` took effect:
+        the objects that statement changes (a few lookups by name, so an apply stays linear
+        in its statements); the whole database when they cannot be known."""
+        found = statement_fingerprint(self.conn, self.database, step.sql[index])
+        return found if found is not None else self.fingerprint()
 
     def run(self, step: Step, position: int, *, start: int = 0) -> Progressed:
         """Run `step` from statement `start`; StepFailed carries how far it got."""
@@ -152,7 +163,7 @@ class StepExecutor:
 
     def _statements(self, step: Step, position: int, start: int) -> Progressed:
         progressed = self._progressed(step)
-        fingerprint = self.step_fingerprint(step)
+        fingerprint = self.statement_fingerprint(step, start) if start < len(step.sql) else None
         self.journal.step_started(step.id, position, fingerprint)
         if start:
             self.journal.statement_done(step.id, start, fingerprint)
@@ -166,8 +177,7 @@ class StepExecutor:
             progressed.statements_done = index + 1
             if index + 1 == len(step.sql):
                 break
-            if not _NO_EFFECT.match(statement):  # DO / SET leave the fingerprint as it was
-                fingerprint = self.step_fingerprint(step)
+            fingerprint = self.statement_fingerprint(step, index + 1)
             self.journal.statement_done(step.id, index + 1, fingerprint)
         progressed.complete = True
         self.journal.statement_done(step.id, len(step.sql), None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from mrpplan.config.settings import (
 from mrpplan.config.text_file import TextFileError
 from mrpplan.config.yaml_lines import Path_, line_of, load_with_lines
 from mrpplan.errors import ConfigError
+from mrpplan.local_cache import read_json, write_json
 
 if TYPE_CHECKING:  # imported on a cache miss only: it takes longer to load than a plan takes
     import jsonschema
@@ -107,8 +107,9 @@ def _schema_check(
     typed = json.dumps(
         [doc, _schema_text()], sort_keys=True, default=lambda o: [type(o).__name__, str(o)]
     )
-    marker = project.cache_dir / "valid-environments" / hashlib.sha256(typed.encode()).hexdigest()
-    if marker.is_file():
+    digest = hashlib.sha256(typed.encode()).hexdigest()
+    marker = project.cache_dir / "valid-environments" / f"{digest}.json"
+    if read_json(marker) == digest:
         return []
     import jsonschema
 
@@ -117,9 +118,7 @@ def _schema_check(
     for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
         problems.extend(_schema_problems(error, display, lines))
     if not problems:
-        with contextlib.suppress(OSError):
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
+        write_json(marker, digest)
     return problems
 
 

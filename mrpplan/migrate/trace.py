@@ -19,6 +19,8 @@ A rename back from a trash table is undone by renaming it to the trash table aga
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from mrpplan.config.settings import ConnectionSettings
+from mrpplan.local_cache import read_json, write_json
 from mrpplan.migrate.statements import (
     Renames,
     column_renames,
@@ -60,6 +63,7 @@ class Trace:
     after: Any  # model Schema after the last
     effects: tuple[StatementEffect, ...]
     renames: Renames
+    down: tuple[str, ...] | None = None  # generated_down, when the trace came from the cache
 
     @property
     def destructive(self) -> bool:
@@ -101,17 +105,106 @@ def trace_chain(
     """Consecutive migrations traced in one workspace: group i starts where i-1 ended.
 
     `keep_data_at` (a plan timestamp): rewrite drops so their data is kept (module doc).
+    Traces are cached by the workspace key of the whole chain, the groups, the flavor and
+    the timestamp: `apply` re-derives the plan it was given with that plan's timestamp, and
+    finds the traces its `plan` made.
     """
-    from mrpplan.mysql.workspace import desired_schemas
+    from mrpplan.mysql.workspace import desired_chain
 
     flat = [statement for group in groups for statement in group]
-    schemas = desired_schemas(settings, list(prefix), flat, cache_dir)
-    traces: list[Trace] = []
-    offset = 0
+    ends = [0]
     for group in groups:
-        window = schemas[offset : offset + len(group) + 1]
+        ends.append(ends[-1] + len(group))
+    chain = desired_chain(settings, prefix, flat, cache_dir, wanted=ends)
+    key = _trace_key(chain.key, [len(g) for g in groups], flavor, keep_data_at)
+    if cache_dir is not None:
+        cached = _load_traces(_trace_file(cache_dir, key), groups, chain.schemas, ends)
+        if cached is not None:
+            return cached
+    schemas = chain.schemas
+    if any(schema is None for schema in schemas):
+        schemas = desired_chain(settings, prefix, flat, cache_dir).schemas
+    traces: list[Trace] = []
+    for group, start in zip(groups, ends, strict=False):
+        window = schemas[start : start + len(group) + 1]
         traces.append(_trace(group, window, flavor, keep_data_at))
-        offset += len(group)
+    if cache_dir is not None:
+        _store_traces(_trace_file(cache_dir, key), groups, traces, flavor)
+    return traces
+
+
+_TRACE_FORMAT = 1
+
+
+def _trace_key(chain_key: str, sizes: list[int], flavor: Flavor, keep_data_at: str | None) -> str:
+    text = json.dumps([_TRACE_FORMAT, chain_key, sizes, flavor.label, keep_data_at])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _trace_file(cache_dir: Path, key: str) -> Path:
+    return cache_dir / "traces" / f"{key}.json"
+
+
+def _store_traces(
+    path: Path, groups: Sequence[Sequence[SqlStatement]], traces: list[Trace], flavor: Flavor
+) -> None:
+    """Effects as plain data; each statement as its position in its group (and its text
+    when rewritten), so a cached trace names the files of the project that asks for it."""
+    document = []
+    for group, trace in zip(groups, traces, strict=True):
+        effects = []
+        for effect in trace.effects:
+            where = next(i for i, s in enumerate(group) if s.line == effect.statement.line)
+            effects.append(
+                {
+                    "at": where,
+                    "text": effect.statement.text,
+                    "reverse": effect.reverse,
+                    "destructive": effect.destructive,
+                    "reasons": effect.reasons,
+                    "checkpoint_tables": effect.checkpoint_tables,
+                    "algorithm": effect.algorithm,
+                    "kept": effect.kept,
+                    "restores": effect.restores,
+                    "lock": effect.lock,
+                    "altered": effect.altered,
+                }
+            )
+        down = generated_down(trace, flavor)
+        document.append({"effects": effects, "renames": trace.renames, "down": down})
+    write_json(path, document)
+
+
+def _load_traces(
+    path: Path,
+    groups: Sequence[Sequence[SqlStatement]],
+    schemas: Sequence[Any],
+    ends: list[int],
+) -> list[Trace] | None:
+    document = read_json(path)
+    if not isinstance(document, list) or len(document) != len(groups):
+        return None
+    traces: list[Trace] = []
+    for n, (group, stored) in enumerate(zip(groups, document, strict=True)):
+        before, after = schemas[ends[n]], schemas[ends[n + 1]]
+        if before is None or after is None:
+            return None
+        effects = tuple(
+            StatementEffect(
+                statement=replace(group[e["at"]], text=e["text"]),
+                reverse=tuple(e["reverse"]),
+                destructive=e["destructive"],
+                reasons=tuple(e["reasons"]),
+                checkpoint_tables=tuple(e["checkpoint_tables"]),
+                algorithm=e["algorithm"],
+                kept=tuple((t, tuple(back)) for t, back in e["kept"]),
+                restores=tuple(e["restores"]),
+                lock=e["lock"],
+                altered=tuple(e["altered"]),
+            )
+            for e in stored["effects"]
+        )
+        traces.append(Trace(before, after, effects, stored["renames"], tuple(stored["down"])))
     return traces
 
 
@@ -293,6 +386,8 @@ def _dropped_columns(
 
 def generated_down(trace: Trace, flavor: Flavor) -> list[str]:
     """The whole migration's rollback: diff after -> before, rendered (renames kept)."""
+    if trace.down is not None:
+        return list(trace.down)
     from mrpplan.diff import diff_schemas
     from mrpplan.mysql.ddl import render_changes
 

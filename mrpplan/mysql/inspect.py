@@ -54,32 +54,55 @@ def _inspect(conn: Connection, database: str) -> Schema:
     return Schema(tables, views, routines, triggers, events)
 
 
-def inspect_objects(conn: Connection, database: str, names: Collection[str]) -> Schema:
-    """Only the named tables and views (absent ones are left out), the tables whose foreign
-    keys reference them, and the triggers on all of these: a few SHOW CREATEs instead of
-    the whole database's, for fingerprinting what one apply step touches."""
+def inspect_objects(
+    conn: Connection, database: str, names: Collection[str], *, referencing: bool = True
+) -> Schema:
+    """Only the named tables and views (absent ones are left out), with `referencing` also
+    the tables whose foreign keys reference them, and the triggers on all of these.
+
+    A few lookups by name instead of the whole database's SHOW CREATEs: information_schema
+    reads only the named tables when each SELECT names one (a UNION ALL of them), where an
+    IN list or a subquery opens every table of the database. The referencing tables need
+    REFERENTIAL_CONSTRAINTS, which opens every table: a rename changes their text, so the
+    workspace needs them; a fingerprint of what one statement does does not.
+    """
     if not names:
         return Schema()
-    marks = ", ".join(literal(n) for n in sorted(names))
     try:
         with conn.cursor() as cur:
-            listed = dict(
-                _query(
-                    cur,
-                    "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES"
-                    f" WHERE TABLE_SCHEMA = {literal(database)} AND (TABLE_NAME IN ({marks})"
-                    " OR TABLE_NAME IN (SELECT TABLE_NAME FROM"
-                    " information_schema.REFERENTIAL_CONSTRAINTS"
-                    f" WHERE CONSTRAINT_SCHEMA = {literal(database)}"
-                    f" AND REFERENCED_TABLE_NAME IN ({marks})))",
-                )
-            )
+            listed = dict(_query(cur, _union(_LISTED, database, sorted(names))))
+            if referencing:
+                listed.update(_query(cur, _referencing(database, names)))
             tables, views = _tables_and_views(conn, cur, database, listed)
-            triggers = _triggers(cur, database) if listed else {}
+            on = sorted(set(tables) | set(views))
+            triggers = _triggers(cur, database, on) if on else {}
     except pymysql.MySQLError as exc:
         raise _read_error(database, exc) from None
-    on = set(tables) | set(views)
-    return Schema(tables, views, {}, {n: t for n, t in triggers.items() if t.table in on}, {})
+    return Schema(tables, views, {}, triggers, {})
+
+
+_LISTED = (
+    "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES"
+    " WHERE TABLE_SCHEMA = {database} AND TABLE_NAME = {name}"
+)
+_TRIGGERS_ON = (
+    "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS"
+    " WHERE EVENT_OBJECT_SCHEMA = {database} AND EVENT_OBJECT_TABLE = {name}"
+)
+
+
+def _union(template: str, database: str, names: Collection[str]) -> str:
+    return " UNION ALL ".join(
+        template.format(database=literal(database), name=literal(n)) for n in names
+    )
+
+
+def _referencing(database: str, names: Collection[str]) -> str:
+    marks = ", ".join(literal(n) for n in sorted(names))
+    return (
+        "SELECT TABLE_NAME, 'BASE TABLE' FROM information_schema.REFERENTIAL_CONSTRAINTS"
+        f" WHERE CONSTRAINT_SCHEMA = {literal(database)} AND REFERENCED_TABLE_NAME IN ({marks})"
+    )
 
 
 def _tables_and_views(
@@ -162,14 +185,17 @@ def _routines(cur: object, database: str) -> dict[str, Routine]:
     return out
 
 
-def _triggers(cur: object, database: str) -> dict[str, Routine]:
-    rows = _query(
-        cur,
-        "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS"
-        f" WHERE TRIGGER_SCHEMA = {literal(database)} ORDER BY TRIGGER_NAME",
-    )
+def _triggers(cur: object, database: str, on: Collection[str] | None = None) -> dict[str, Routine]:
+    """The database's triggers, or only those on the tables `on` names."""
+    if on is None:
+        sql = (
+            "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS"
+            f" WHERE TRIGGER_SCHEMA = {literal(database)}"
+        )
+    else:
+        sql = _union(_TRIGGERS_ON, database, on)
     out: dict[str, Routine] = {}
-    for name, table in rows:
+    for name, table in _query(cur, sql + " ORDER BY 1"):
         if is_mrpplan_object(name) or is_mrpplan_object(table):
             continue
         text = _show(cur, f"SHOW CREATE TRIGGER {ident(database)}.{ident(name)}", 2)

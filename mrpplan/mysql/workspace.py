@@ -18,11 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
-import os
 import re
 import secrets
-import tempfile
 import threading
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -33,6 +30,7 @@ import pymysql
 from mrpplan import __version__
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import SqlError
+from mrpplan.local_cache import read_json, write_json
 from mrpplan.model.schema import Schema
 from mrpplan.mysql.connection import Connection, connect, server_version
 from mrpplan.mysql.flavor import Flavor
@@ -62,11 +60,34 @@ def desired_schemas(
     statements: Sequence[SqlStatement],
     cache_dir: Path | None,
 ) -> list[Schema]:
+    """[schema after prefix, after statements[0], ..., after statements[-1]]."""
+    schemas = desired_chain(settings, prefix, statements, cache_dir).schemas
+    return [schema for schema in schemas if schema is not None]
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The schemas after the prefix and after each further statement, and the cache key of
+    the last one (it covers every statement, the server's version and default charset)."""
+
+    schemas: list[Schema | None]  # None: cached but not asked for (not loaded)
+    key: str
+
+
+def desired_chain(
+    settings: ConnectionSettings,
+    prefix: Sequence[SqlStatement],
+    statements: Sequence[SqlStatement],
+    cache_dir: Path | None,
+    wanted: Collection[int] | None = None,
+) -> Chain:
     """[schema after prefix, after statements[0], ..., after statements[-1]].
 
     Tracing a migration statement by statement (mrpplan.migrate.trace) needs the schema
     after every statement: the prefix runs once in ONE scratch database, then each further
     statement is followed by a cheap inspect. Every result is cached under its own key.
+    `wanted`: when everything is cached, load only these positions (a traced chain that
+    is cached itself needs its ends only).
     """
     every = [*prefix, *statements]
     conn = connect(settings, database=None)
@@ -76,13 +97,17 @@ def desired_schemas(
         parts = (Flavor.parse(version).label, version, charset, collation)
         chain = _chain_keys(every, parts)
         keys = chain[len(prefix) :]
-        cached = [_load(cache_dir, key) for key in keys]
-        if all(entry is not None for entry in cached):
-            return [entry.schema for entry in cached if entry is not None]
+        if _all_cached(cache_dir, keys):
+            loaded = [
+                _load(cache_dir, key) if wanted is None or n in wanted else None
+                for n, key in enumerate(keys)
+            ]
+            if all(e is not None for n, e in enumerate(loaded) if wanted is None or n in wanted):
+                return Chain([e.schema if e else None for e in loaded], keys[-1])
         with _BUILDING:  # a fleet's planning threads: the first builds, the others load it
             cached = [_load(cache_dir, key) for key in keys]
             if all(entry is not None for entry in cached):
-                return [entry.schema for entry in cached if entry is not None]
+                return Chain([e.schema if e else None for e in cached], keys[-1])
             base = _incremental_base(cache_dir, every, len(prefix), chain)
             built = _build(conn, settings, every, len(prefix), charset, collation, base)
             BUILDS.append(keys[-1])
@@ -91,7 +116,13 @@ def desired_schemas(
     finally:
         with contextlib.suppress(Exception):
             conn.close()
-    return [entry.schema for entry in built]
+    return Chain([entry.schema for entry in built], keys[-1])
+
+
+def _all_cached(cache_dir: Path | None, keys: Sequence[str]) -> bool:
+    if cache_dir is None:
+        return False
+    return all((cache_dir, k) in _MEMORY or _cache_file(cache_dir, k).is_file() for k in keys)
 
 
 @dataclass(frozen=True)
@@ -446,10 +477,7 @@ def _remember(cache_dir: Path, key: str, entry: _Entry) -> None:
 
 
 def _load_file(cache_dir: Path, key: str) -> _Entry | None:
-    try:
-        data = json.loads(_cache_file(cache_dir, key).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = read_json(_cache_file(cache_dir, key))
     if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
         return None
     filled = data.get("filled")
@@ -457,21 +485,14 @@ def _load_file(cache_dir: Path, key: str) -> _Entry | None:
 
 
 def _store(cache_dir: Path | None, key: str, entry: _Entry) -> None:
-    """Write atomically; a cache that cannot be written only costs time."""
     if cache_dir is None:
         return
     _remember(cache_dir, key, entry)
-    path = _cache_file(cache_dir, key)
     filled = None if entry.filled is None else sorted(entry.filled)
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(
-                {"format": CACHE_FORMAT, "schema": entry.schema.to_texts(), "filled": filled},
-                handle,
-            )
-        os.replace(tmp, path)
+    write_json(
+        _cache_file(cache_dir, key),
+        {"format": CACHE_FORMAT, "schema": entry.schema.to_texts(), "filled": filled},
+    )
 
 
 @contextlib.contextmanager

@@ -3,6 +3,7 @@ the hand-written down section does; per-statement reverses must undo any prefix.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +26,18 @@ def _statements(texts: list[str]) -> list[SqlStatement]:
     return [SqlStatement(t, Path("generated.sql"), i + 1) for i, t in enumerate(texts)]
 
 
+def _flavor(db: Any) -> Flavor:
+    conn = connect(db.settings)
+    try:
+        return Flavor.parse(server_version(conn))
+    finally:
+        conn.close()
+
+
 def test_generated_rollback_matches_the_hand_written_down(fresh_db: Any) -> None:
     from mrpplan.mysql.workspace import desired_schema
 
-    conn = connect(fresh_db.settings)
-    try:
-        flavor = Flavor.parse(server_version(conn))
-    finally:
-        conn.close()
+    flavor = _flavor(fresh_db)
     migrations = load_migrations(REPO / "database/migrations")
     with_down = [m for m in migrations if m.down is not None]
     assert with_down, "the example has migrations with a hand-written down section"
@@ -87,3 +92,33 @@ def test_per_statement_reverses_undo_exactly_the_statements_that_ran(
         undo = [s for s in reverse_statements(step, done) or [] if s != NOOP]
         expected = [u for e in reversed(effects[:k]) for u in e.reverse]
         assert undo == expected
+
+
+def test_a_cached_trace_equals_a_fresh_one(fresh_db: Any, tmp_path: Path) -> None:
+    """`apply` re-derives its plan from cached traces: they must be what tracing gives, and
+    name the files of the project that asks (the cache is shared by project copies)."""
+    from mrpplan.migrate.trace import trace_chain
+
+    flavor = _flavor(fresh_db)
+    migrations = load_migrations(REPO / "database/migrations")
+    prefix = list(base_schema_statements(REPO / "database/schema"))
+    groups = [m.up for m in migrations]
+    at = "20260101T000000Z"
+    fresh = trace_chain(fresh_db.settings, flavor, prefix, groups, None, keep_data_at=at)
+    cache = tmp_path / "cache"
+    trace_chain(fresh_db.settings, flavor, prefix, groups, cache, keep_data_at=at)
+    assert list((cache / "traces").glob("*.json"))
+    elsewhere = [
+        [SqlStatement(s.text, Path("copy") / s.file.name, s.line) for s in g] for g in groups
+    ]
+    cached = trace_chain(fresh_db.settings, flavor, prefix, elsewhere, cache, keep_data_at=at)
+    for mine, theirs in zip(fresh, cached, strict=True):
+        assert theirs.down is not None  # it came from the cache
+        assert generated_down(theirs, flavor) == generated_down(mine, flavor)
+        assert theirs.renames == mine.renames
+        assert theirs.before.fingerprint() == mine.before.fingerprint()
+        assert theirs.after.fingerprint() == mine.after.fingerprint()
+        assert len(theirs.effects) == len(mine.effects)
+        for a, b in zip(mine.effects, theirs.effects, strict=True):
+            assert b.statement.file == Path("copy") / a.statement.file.name
+            assert replace(b, statement=a.statement) == a

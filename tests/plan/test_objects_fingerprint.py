@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 
 from mrpplan.migrate import history
-from mrpplan.plan.live import objects_fingerprint, read_state, touched_objects
+from mrpplan.plan.live import (
+    objects_fingerprint,
+    read_state,
+    statement_fingerprint,
+    touched_objects,
+)
 
 SCHEMA = [
     "CREATE TABLE parent (id INT PRIMARY KEY)",
@@ -20,9 +25,13 @@ SCHEMA = [
 
 
 def fingerprint(db: Any, names: set[str]) -> str:
+    return _on(db, lambda conn: objects_fingerprint(conn, db.name, names))
+
+
+def _on(db: Any, read: Any) -> Any:
     conn = db.connect()
     try:
-        return objects_fingerprint(conn, db.name, names)
+        return read(conn)
     finally:
         conn.close()
 
@@ -84,3 +93,57 @@ def test_touched_objects_of_step_statements() -> None:
     ) == {"items", "a", "b"}
     assert touched_objects(["UPDATE items SET x = 1"]) is None
     assert touched_objects(["CREATE VIEW v AS SELECT 1"]) is None
+
+
+def statement_print(db: Any, statement: str) -> str | None:
+    return _on(db, lambda conn: statement_fingerprint(conn, db.name, statement))
+
+
+@pytest.mark.parametrize(
+    ("change", "seen"),
+    [
+        ("ALTER TABLE parent ADD COLUMN note VARCHAR(10)", True),
+        ("CREATE TRIGGER parent_bi BEFORE INSERT ON parent FOR EACH ROW SET NEW.id = NEW.id", True),
+        ("RENAME TABLE parent TO parent_old", True),
+        # another table, even one referencing parent: the statement names only parent
+        ("ALTER TABLE child ADD COLUMN note VARCHAR(10)", False),
+        ("ALTER TABLE other ADD COLUMN note VARCHAR(10)", False),
+        ("INSERT INTO parent VALUES (1)", False),
+    ],
+)
+def test_a_statement_fingerprint_sees_what_that_statement_changes(
+    fresh_db: Any, change: str, seen: bool
+) -> None:
+    """What recover compares after a kill: did the running statement take effect?"""
+    fresh_db.execute(*SCHEMA)
+    running = "ALTER TABLE parent ADD COLUMN x INT, ALGORITHM=INSTANT"
+    before = statement_print(fresh_db, running)
+    fresh_db.execute(change)
+    assert (statement_print(fresh_db, running) != before) is seen
+
+
+def test_a_statement_fingerprint_sees_mrpplan_trash_tables_and_history_rows(
+    fresh_db: Any,
+) -> None:
+    fresh_db.execute(*SCHEMA)
+    copy = (
+        "CREATE TABLE `_mrpplan_trash_20260101T000000Z_parent` ENGINE=InnoDB"
+        " AS SELECT id FROM parent"
+    )
+    before_copy = statement_print(fresh_db, copy)
+    record = history.record_sql("001", "one", "abc", None)
+    conn = fresh_db.connect()
+    try:
+        history.ensure(conn)
+    finally:
+        conn.close()
+    before_record = statement_print(fresh_db, record)
+    fresh_db.execute(copy, record)
+    assert statement_print(fresh_db, copy) != before_copy
+    assert statement_print(fresh_db, record) != before_record
+
+
+def test_a_statement_with_unknown_targets_has_no_statement_fingerprint(fresh_db: Any) -> None:
+    fresh_db.execute(*SCHEMA)
+    assert statement_print(fresh_db, "UPDATE parent SET id = id + 1") is None
+    assert statement_print(fresh_db, "SET @x = 1") == statement_print(fresh_db, "DO 0")
