@@ -107,8 +107,11 @@ class Journal:
             (done, next_fingerprint, self.apply_id, step_id),
         )
 
-    def step_done(self, step_id: str, artifact: str | None = None) -> None:
-        self._update(step_id, status="done", artifact=artifact, finished=True)
+    def step_done(
+        self, step_id: str, artifact: str | None = None, statements: int | None = None
+    ) -> None:
+        """`statements`: all of them ran (one write instead of statement_done + this)."""
+        self._update(step_id, status="done", artifact=artifact, finished=True, done=statements)
 
     def step_failed(self, step_id: str, error: str) -> None:
         self._update(step_id, status="failed", error=error, finished=True)
@@ -127,13 +130,15 @@ class Journal:
         artifact: str | None = None,
         error: str | None = None,
         finished: bool = False,
+        done: int | None = None,
     ) -> None:
         self._execute(
             f"UPDATE {ident(JOURNAL)} SET status = %s, artifact = COALESCE(%s, artifact), "
-            "error = COALESCE(%s, error)"
+            "error = COALESCE(%s, error), statements_done = COALESCE(%s, statements_done)"
+            + (", fingerprint_before = NULL" if done is not None else "")
             + (", finished_at = CURRENT_TIMESTAMP(6)" if finished else "")
             + " WHERE apply_id = %s AND step_id = %s",
-            (status, artifact, error, self.apply_id, step_id),
+            (status, artifact, error, done, self.apply_id, step_id),
         )
 
     def _execute(self, sql: str, args: tuple[Any, ...]) -> None:

@@ -180,8 +180,7 @@ class StepExecutor:
             fingerprint = self.statement_fingerprint(step, index + 1)
             self.journal.statement_done(step.id, index + 1, fingerprint)
         progressed.complete = True
-        self.journal.statement_done(step.id, len(step.sql), None)
-        self.journal.step_done(step.id)
+        self.journal.step_done(step.id, statements=len(step.sql))
         return progressed
 
     def _progressed(self, step: Step) -> Progressed:

@@ -54,31 +54,44 @@ def _inspect(conn: Connection, database: str) -> Schema:
     return Schema(tables, views, routines, triggers, events)
 
 
-def inspect_objects(
-    conn: Connection, database: str, names: Collection[str], *, referencing: bool = True
-) -> Schema:
-    """Only the named tables and views (absent ones are left out), with `referencing` also
-    the tables whose foreign keys reference them, and the triggers on all of these.
+def inspect_objects(conn: Connection, database: str, names: Collection[str]) -> Schema:
+    """Only the named tables and views (absent ones are left out), the tables whose foreign
+    keys reference them (a rename changes their text), and the triggers on all of these.
 
     A few lookups by name instead of the whole database's SHOW CREATEs: information_schema
     reads only the named tables when each SELECT names one (a UNION ALL of them), where an
-    IN list or a subquery opens every table of the database. The referencing tables need
-    REFERENTIAL_CONSTRAINTS, which opens every table: a rename changes their text, so the
-    workspace needs them; a fingerprint of what one statement does does not.
+    IN list opens every table of the database. The referencing tables need
+    REFERENTIAL_CONSTRAINTS, which opens every table.
     """
     if not names:
         return Schema()
     try:
         with conn.cursor() as cur:
             listed = dict(_query(cur, _union(_LISTED, database, sorted(names))))
-            if referencing:
-                listed.update(_query(cur, _referencing(database, names)))
+            listed.update(_query(cur, _referencing(database, names)))
             tables, views = _tables_and_views(conn, cur, database, listed)
             on = sorted(set(tables) | set(views))
             triggers = _triggers(cur, database, on) if on else {}
     except pymysql.MySQLError as exc:
         raise _read_error(database, exc) from None
     return Schema(tables, views, {}, triggers, {})
+
+
+def existing_texts(conn: Connection, database: str, names: Collection[str]) -> dict[str, str]:
+    """The SHOW CREATE text of each named table or view that exists (mrpplan's own tables:
+    "", only their existence counts), by lookups by name: what one DDL statement changes."""
+    if not names:
+        return {}
+    try:
+        with conn.cursor() as cur:
+            listed = dict(_query(cur, _union(_LISTED, database, sorted(names))))
+            tables, views = _tables_and_views(conn, cur, database, listed)
+    except pymysql.MySQLError as exc:
+        raise _read_error(database, exc) from None
+    texts = dict.fromkeys(listed, "")
+    texts.update({n: t.text for n, t in tables.items()})
+    texts.update({n: v.canonical for n, v in views.items()})
+    return texts
 
 
 _LISTED = (

@@ -8,7 +8,6 @@ import re
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from mrpplan.model.canonical import is_mrpplan_object
 from mrpplan.mysql.quote import ident
 from mrpplan.plan.fingerprint import DatabaseState, object_digests, state_fingerprint
 
@@ -55,30 +54,20 @@ def objects_fingerprint(conn: Any, database: str, names: Collection[str]) -> str
 
 def statement_fingerprint(conn: Any, database: str, statement: str) -> str | None:
     """What `recover` compares to tell whether one statement of a step took effect: the
-    verbatim text of the objects it creates, alters, renames or drops (absent ones count as
+    verbatim text of the tables it creates, alters, renames or drops (absent ones count as
     absent, mrpplan's own trash tables too), and mrpplan's history rows when it writes them.
 
-    A DDL statement changes only what it names, so the tables referencing those are left
-    out: each lookup is by name, and an apply stays linear in its statements whatever the
-    size of the database. None when the statement's targets cannot be known (then use the
-    whole-database fingerprint).
+    A table statement changes only what it names (its triggers move or go with the table),
+    so the tables referencing those are left out: each lookup is by name, and an apply
+    stays linear in its statements whatever the size of the database. None when the
+    statement's targets cannot be known (then use the whole-database fingerprint).
     """
-    from mrpplan.mysql.inspect import inspect_objects
+    from mrpplan.mysql.inspect import existing_texts
 
     names = touched_objects([statement])
     if names is None:
         return None
-    schema = inspect_objects(conn, database, names, referencing=False)
-    own = sorted(n for n in names if is_mrpplan_object(n))
-    document: dict[str, Any] = {
-        kind: {name: getattr(obj, "text", None) or obj.canonical for name, obj in objs.items()}
-        for kind, objs in (
-            ("tables", schema.tables),
-            ("views", schema.views),
-            ("triggers", schema.triggers),
-        )
-    }
-    document["own"] = sorted(_existing_tables(conn, database, tuple(own))) if own else []
+    document: dict[str, Any] = {"objects": existing_texts(conn, database, names)}
     if _OWN_ROWS.match(statement):
         schema_rows, seed_rows, _ = _history(conn, database)
         document["history"] = [sorted(schema_rows), sorted(seed_rows)]

@@ -103,8 +103,8 @@ def statement_print(db: Any, statement: str) -> str | None:
     ("change", "seen"),
     [
         ("ALTER TABLE parent ADD COLUMN note VARCHAR(10)", True),
-        ("CREATE TRIGGER parent_bi BEFORE INSERT ON parent FOR EACH ROW SET NEW.id = NEW.id", True),
         ("RENAME TABLE parent TO parent_old", True),
+        ("DROP TABLE child, parent", True),
         # another table, even one referencing parent: the statement names only parent
         ("ALTER TABLE child ADD COLUMN note VARCHAR(10)", False),
         ("ALTER TABLE other ADD COLUMN note VARCHAR(10)", False),
