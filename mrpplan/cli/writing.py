@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Literal
 
 import click
-from rich.text import Text
 
 from mrpplan.apply.approval import Request, approve
 from mrpplan.apply.executor import ApplyResult, apply_plan
@@ -123,4 +122,4 @@ def ask(prompt: str) -> str:
 
 
 def progress_line(app: AppContext) -> Callable[[str], None]:
-    return lambda line: app.err_console.print(Text(line, style="dim"))
+    return lambda line: app.err_console.out(line, style="dim", highlight=False)

@@ -78,20 +78,23 @@ def inspect_objects(conn: Connection, database: str, names: Collection[str]) -> 
 
 
 def existing_texts(conn: Connection, database: str, names: Collection[str]) -> dict[str, str]:
-    """The SHOW CREATE text of each named table or view that exists (mrpplan's own tables:
-    "", only their existence counts), by lookups by name: what one DDL statement changes."""
-    if not names:
-        return {}
-    try:
-        with conn.cursor() as cur:
-            listed = dict(_query(cur, _union(_LISTED, database, sorted(names))))
-            tables, views = _tables_and_views(conn, cur, database, listed)
-    except pymysql.MySQLError as exc:
-        raise _read_error(database, exc) from None
-    texts = dict.fromkeys(listed, "")
-    texts.update({n: t.text for n, t in tables.items()})
-    texts.update({n: v.canonical for n, v in views.items()})
+    """SHOW CREATE TABLE of each named table (or view) that exists, mrpplan's own included:
+    what one DDL statement changes, in one round trip per name (a missing one is absent)."""
+    texts: dict[str, str] = {}
+    with conn.cursor() as cur:
+        for name in sorted(names):
+            try:
+                texts[name] = strip_auto_increment(
+                    _show(cur, f"SHOW CREATE TABLE {ident(database)}.{ident(name)}", 1)
+                )
+            except pymysql.MySQLError as exc:
+                errno = exc.args[0] if exc.args else None
+                if errno != _NO_SUCH_TABLE:
+                    texts[name] = f"unreadable: error {errno}"  # e.g. a view gone invalid
     return texts
+
+
+_NO_SUCH_TABLE = 1146
 
 
 _LISTED = (

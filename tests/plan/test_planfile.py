@@ -189,3 +189,28 @@ def test_markdown_parts_stay_under_the_limit(count: int, width: int) -> None:
     assert "<details>" in joined
     if len(parts) > 1:
         assert f"(part {len(parts)} of {len(parts)})" in parts[-1]
+
+
+def test_every_plan_mrpplan_writes_is_valid_by_its_json_schema(project, cli) -> None:
+    """`apply` skips the JSON Schema check for a file that is exactly what mrpplan writes:
+    that is sound only while everything it writes passes the check."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(plan_json_schema())
+    for env in ("prod", "staging"):  # prod: schema, migrations, seeds; staging: syncs too
+        made = cli("plan", env, "--out", f"plans/{env}.json")
+        assert made.code == 0, made.output
+        document = json.loads((project.root / "plans" / f"{env}.json").read_text())
+        assert document["steps"], env
+        assert [e.message for e in validator.iter_errors(document)] == [], env
+        applied = cli("apply", f"plans/{env}.json", "--auto-approve")
+        assert applied.code == 0, applied.output
+    assert validator.is_valid(json.loads(dumps(make_plan(SAMPLE_STEPS))))
+
+
+def test_a_resealed_document_with_a_field_mrpplan_does_not_write_is_refused() -> None:
+    document = json.loads(dumps(make_plan(SAMPLE_STEPS)))
+    document["steps"][0]["comment"] = "harmless?"
+    document["digest"] = digest_of(document)
+    with pytest.raises(Refused, match="Nothing was changed"):
+        loads(json.dumps(document, indent=2))
