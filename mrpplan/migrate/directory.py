@@ -7,12 +7,14 @@ so editing an applied migration is noticed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from mrpplan.config.loader import Problem
 from mrpplan.config.project import Project
@@ -54,13 +56,32 @@ def load_migrations(migrations_dir: Path) -> list[Migration]:
 
 
 def scan_migrations(migrations_dir: Path) -> tuple[list[Migration], list[Problem]]:
-    """The well-formed migrations and a Problem for each file that is not (for `validate`)."""
+    """The well-formed migrations and a Problem for each file that is not (for `validate`).
+
+    Remembered per folder while its files keep their names and bytes: one plan asks
+    several times, and splitting is the cost, not reading."""
     if not migrations_dir.is_dir():
         return [], []
+    files = sorted(migrations_dir.glob("*.sql"))
+    with contextlib.suppress(OSError):
+        stamp = tuple((p.name, hashlib.sha256(p.read_bytes()).digest()) for p in files)
+        known = _SCANNED.get(migrations_dir)
+        if known is not None and known[0] == stamp:
+            return list(known[1]), list(known[2])
+        found = _scan(migrations_dir, files)
+        _SCANNED[migrations_dir] = (stamp, found[0], found[1])
+        return found
+    return _scan(migrations_dir, files)
+
+
+_SCANNED: dict[Path, tuple[Any, list[Migration], list[Problem]]] = {}
+
+
+def _scan(migrations_dir: Path, files: list[Path]) -> tuple[list[Migration], list[Problem]]:
     migrations: list[Migration] = []
     problems: list[Problem] = []
     seen: dict[int, Path] = {}
-    for path in sorted(migrations_dir.glob("*.sql")):
+    for path in files:
         match = FILE_NAME.match(path.name)
         if not match:
             problems.append(
