@@ -25,8 +25,13 @@ _KEY: bytes | None = None
 _KEY_LOCK = threading.Lock()
 
 
-def key_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+def key_file() -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):  # no home directory known
+            return None
     return Path(base) / "mrpplan" / "cache.key"
 
 
@@ -35,29 +40,34 @@ def _key() -> bytes:
     global _KEY
     with _KEY_LOCK:
         if _KEY is None:
-            _KEY = _read_or_make(key_file()) or secrets.token_bytes(32)
+            path = key_file()
+            _KEY = (_read_or_make(path) if path else None) or secrets.token_bytes(32)
         return _KEY
 
 
 def _read_or_make(path: Path) -> bytes | None:
+    """The key at `path`, made if missing: written whole to a private file, then linked
+    into place, so a process racing this one reads a whole key or makes its own link."""
     with contextlib.suppress(OSError):
         data = path.read_bytes()
         if len(data) == 32:
             return data
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it meanwhile
-        with contextlib.suppress(OSError):
-            data = path.read_bytes()
-            return data if len(data) == 32 else None
-        return None
+        made = secrets.token_bytes(32)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(made)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            made = path.read_bytes()
+        finally:
+            tmp.unlink()
     except OSError:
         return None
-    made = secrets.token_bytes(32)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(made)
-    return made
+    return made if len(made) == 32 else None
 
 
 def _tag(name: str, body: bytes) -> str:

@@ -48,3 +48,23 @@ def test_a_planted_desired_schema_is_ignored(project: Any, cli: Any, tmp_path: P
     assert again.code == 0, again.output
     assert _summary(again.output) == _summary(first.output)
     assert "Traceback" not in again.output
+
+
+def test_processes_racing_to_make_the_cache_key_share_one(tmp_path: Path) -> None:
+    """Eight processes start at once on a machine without a key: one key, 0600 in 0700."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import mrpplan.local_cache as c; print(c._key().hex())"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(8)
+    ]
+    keys = {p.communicate()[0].strip() for p in procs}
+    assert len(keys) == 1
+    folder = tmp_path / "mrpplan"
+    assert sorted(os.listdir(folder)) == ["cache.key"]
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert (folder / "cache.key").stat().st_mode & 0o777 == 0o600
