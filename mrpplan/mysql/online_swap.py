@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from mrpplan.mysql.quote import ident
+from mrpplan.mysql.shadow import METADATA_ONLY
 
 
 def settle(conn: Any, database: str, table: str, old: str, keep_old_as: str | None) -> None:
@@ -28,7 +29,7 @@ def settle(conn: Any, database: str, table: str, old: str, keep_old_as: str | No
     fks = foreign_key_names(original)
     if fks:
         drops = ", ".join(f"DROP FOREIGN KEY {ident(n)}" for n in fks)
-        execute(conn, f"ALTER TABLE {ident(old)} {drops}, ALGORITHM=NOCOPY, LOCK=NONE")
+        execute(conn, f"ALTER TABLE {ident(old)} {drops}{METADATA_ONLY}")
     if keep_old_as:
         execute(conn, f"RENAME TABLE {ident(old)} TO {ident(keep_old_as)}")
     else:
@@ -74,7 +75,7 @@ def repoint_children(conn: Any, database: str, table: str, old: str) -> list[str
                 conn,
                 f"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE {ident(child)} "
                 + ", ".join(items)
-                + ", ALGORITHM=NOCOPY, LOCK=NONE",
+                + METADATA_ONLY,
             )
     return sorted(children)
 
@@ -103,7 +104,7 @@ def rename_back_sql(table: str, before: str, after: str) -> str | None:
     return (
         f"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE {ident(table)} "
         + ", ".join(items)
-        + ", ALGORITHM=NOCOPY, LOCK=NONE"
+        + METADATA_ONLY
     )
 
 

@@ -193,6 +193,11 @@ def _free_timestamp(conn: Any, database: str, timestamp: str) -> str:
 Pair = tuple[str, str]  # a statement and the statement that undoes it
 
 
+# Re-pointing a foreign key with foreign_key_checks off changes metadata only; named, so
+# the server refuses rather than copy a big child table while writes wait.
+METADATA_ONLY = ", ALGORITHM=NOCOPY, LOCK=NONE"
+
+
 def swap_statements(
     swap: Swap, before: Sequence[Pair] = (), after: Sequence[Pair] = ()
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -219,19 +224,20 @@ def swap_statements(
     for fk in swap.repointed:
         table = f"{db}.{ident(fk.table)}"
         add(
-            f"ALTER TABLE {table} DROP FOREIGN KEY {ident(fk.name)}",
-            f"ALTER TABLE {table} {fk.add_clause(swap.trash)}",
+            f"ALTER TABLE {table} DROP FOREIGN KEY {ident(fk.name)}{METADATA_ONLY}",
+            f"ALTER TABLE {table} {fk.add_clause(swap.trash)}{METADATA_ONLY}",
         )
         add(
-            f"ALTER TABLE {table} {fk.add_clause(swap.database)}",
-            f"ALTER TABLE {table} DROP FOREIGN KEY {ident(fk.name)}",
+            f"ALTER TABLE {table} {fk.add_clause(swap.database)}{METADATA_ONLY}",
+            f"ALTER TABLE {table} DROP FOREIGN KEY {ident(fk.name)}{METADATA_ONLY}",
         )
     for statement, undo in after:
         add(statement, undo)
     for fk in swap.detached:  # a trash row must never block (or cascade from) a live row
         add(
-            f"ALTER TABLE {trash}.{ident(fk.table)} DROP FOREIGN KEY {ident(fk.name)}",
-            f"ALTER TABLE {trash}.{ident(fk.table)} {fk.add_clause(swap.database)}",
+            f"ALTER TABLE {trash}.{ident(fk.table)} DROP FOREIGN KEY {ident(fk.name)}"
+            + METADATA_ONLY,
+            f"ALTER TABLE {trash}.{ident(fk.table)} {fk.add_clause(swap.database)}" + METADATA_ONLY,
         )
     add(f"DROP DATABASE {scratch}", f"CREATE DATABASE {scratch}")
     add("SET SESSION foreign_key_checks = 1", "SET SESSION foreign_key_checks = 0")
