@@ -17,7 +17,6 @@ from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError
 from mrpplan.fleet.counter import Counter
 from mrpplan.fleet.members import Member, expand
-from mrpplan.mysql.workspace import BUILDS
 from mrpplan.plan.fleet_types import FleetPlan
 from mrpplan.plan.planner import make_plan
 from mrpplan.plan.types import Plan
@@ -52,14 +51,8 @@ def make_fleet_plan(
             say(f"planned {done}/{total} databases")
         return plan
 
-    builds = len(BUILDS)
-    results = [one(members[0], report=False)]
-    if len(BUILDS) == builds:
-        counter.next()
-    else:
-        # a cold build may list a table's keys in another order than the cached text has:
-        # plan the first database again from the cache so identical databases group
-        results = []
+    results = [one(members[0], report=False)]  # alone: it builds the desired schema once
+    counter.next()
     with ThreadPoolExecutor(max_workers=max(1, env.fleet.parallel)) as pool:
         results += list(pool.map(one, members[len(results) :]))
     failed = [(m, r) for m, r in zip(members, results, strict=True) if isinstance(r, MrpplanError)]
