@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mrpplan.apply.journal import Journal, applied_at, interrupted_applies
+from mrpplan.apply.journal import Journal, applied_at, refuse_if_interrupted
 from mrpplan.apply.lock import locked_session
 from mrpplan.apply.statement_guard import check_statements
 from mrpplan.apply.steps import (
@@ -89,7 +89,7 @@ def _apply_locked(
     exists = database_exists(conn, database)
     if exists:
         conn.select_db(database)
-        check_not_interrupted(conn, env)
+        refuse_if_interrupted(conn, env.name, database, "Nothing was changed.")
         check_not_applied(conn, database, plan)
     check_fresh(plan, read_state(conn, database) if exists else empty_state())
     if from_file:
@@ -113,19 +113,6 @@ def _apply_locked(
     verify_desired(executor, plan)
     result.checkpoints = [p.artifact for p in ran if p.artifact and p.step.action == "checkpoint"]
     return result
-
-
-def check_not_interrupted(conn: object, env: Environment) -> None:
-    """An apply whose process died must be recovered before anything else runs."""
-    interrupted = interrupted_applies(conn, env.connection.database)
-    if interrupted:
-        raise Refused(
-            f"an earlier apply on {env.connection.database} (apply {interrupted[-1].apply_id}, "
-            f"plan {interrupted[-1].plan_digest[:12]}, started {interrupted[-1].started_at}) "
-            "was interrupted and not recovered. Nothing was changed.",
-            hint=f"run `mrpplan recover {env.name}` (rolls it back) or "
-            f"`mrpplan recover {env.name} --forward PLANFILE` (finishes it) first",
-        )
 
 
 def check_not_applied(conn: Any, database: str, plan: Plan) -> None:

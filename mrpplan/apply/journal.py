@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mrpplan.errors import Refused
 from mrpplan.mysql.privileges import before_any_change
 from mrpplan.mysql.quote import ident
 
@@ -169,6 +170,22 @@ def interrupted_applies(conn: Any, database: str) -> list[ApplyRecord]:
             ApplyRecord(str(a), str(d), str(s), c, str(t or ""), str(at), art == PER_STATEMENT)
             for a, d, s, c, t, at, art in cur.fetchall()
         ]
+
+
+def refuse_if_interrupted(conn: Any, env_name: str, database: str, unchanged: str) -> None:
+    """An apply whose process died left the database possibly half-changed: nothing may
+    plan or run on it before `recover` (Refused, exit 3; `unchanged` says what was not)."""
+    interrupted = interrupted_applies(conn, database)
+    if not interrupted:
+        return
+    last = interrupted[-1]
+    raise Refused(
+        f"an apply on {database} was interrupted and not recovered (apply {last.apply_id}, "
+        f"plan {last.plan_digest[:12]}, started {last.started_at}): the database may be "
+        f"half-changed. {unchanged}",
+        hint=f"run `mrpplan recover {env_name}` (rolls it back) or "
+        f"`mrpplan recover {env_name} --forward PLANFILE` (finishes it) first",
+    )
 
 
 def read_entries(conn: Any, apply_id: str) -> list[JournalEntry]:

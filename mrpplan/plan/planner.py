@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mrpplan.config import Environment, Project
-from mrpplan.errors import Refused
 from mrpplan.mysql import catalog
 from mrpplan.mysql.connection import connect, server_version
 from mrpplan.mysql.flavor import Flavor
@@ -123,21 +122,13 @@ def make_plan(
 
 
 def refuse_after_interrupted_apply(conn: Any, env: Environment) -> None:
-    """A killed apply leaves the database half-changed: a plan from there would be wrong,
-    and its steps would look like drift. Say so and point to `recover` instead."""
-    from mrpplan.apply.journal import interrupted_applies
+    """A plan from a half-changed database would be wrong, and its steps would look like
+    drift: point to `recover` instead (unless that apply is still running)."""
+    from mrpplan.apply.journal import refuse_if_interrupted
     from mrpplan.apply.lock import holder_id
 
-    interrupted = interrupted_applies(conn, env.connection.database)
-    if interrupted and holder_id(conn, env.connection.database) is None:  # none running now
-        last = interrupted[-1]
-        raise Refused(
-            f"an apply on {env.connection.database} was interrupted and not recovered "
-            f"(apply {last.apply_id}, plan {last.plan_digest[:12]}, started {last.started_at}): "
-            "the database may be half-changed. Nothing was planned.",
-            hint=f"run `mrpplan recover {env.name}` (rolls it back; --forward PLANFILE finishes "
-            "it), then plan again",
-        )
+    if holder_id(conn, env.connection.database) is None:  # no apply is running now
+        refuse_if_interrupted(conn, env.name, env.connection.database, "Nothing was planned.")
 
 
 def collect_drafts(ctx: PlanContext) -> list[StepDraft]:
