@@ -19,9 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlglot
-from sqlglot.errors import ParseError, SqlglotError
-
 from mrpplan.config.expand import DotenvError
 from mrpplan.config.loader import Problem, check_environment_file
 from mrpplan.config.project import Project
@@ -99,36 +96,73 @@ def validate_project(project: Project, server: ConnectionSettings | None = None)
     return report
 
 
-def parse_problems(statement: SqlStatement) -> list[Problem]:
-    """Problems sqlglot finds in one statement (MySQL dialect).
+def _parse_problem(text: str) -> tuple[int, str] | None:
+    """(line within the statement, 0-based; message) of sqlglot's objection, or None.
 
     Statements sqlglot does not model (triggers, events, GRANT ...) come back as a
     generic Command and are fine; stored programs are left to the server; a statement
     that fails only on MariaDB syntax the parser lacks (INET6, spatial types,
     partition ENGINE=, ...) is tolerated too.
     """
+    import sqlglot  # only for statements not checked before (see _ParseChecks)
+    from sqlglot.errors import ParseError, SqlglotError
+
     with _quiet_sqlglot():
         try:
-            sqlglot.parse(statement.text, read="mysql")
-            return []
+            sqlglot.parse(text, read="mysql")
+            return None
         except ParseError as exc:
             first = exc.errors[0] if exc.errors else {}
             error: SqlglotError = exc
         except SqlglotError as exc:
             first, error = {}, exc
-        if is_stored_program(statement.text):
-            return []
-        for variant in tolerated_variants(statement.text):
+        if is_stored_program(text):
+            return None
+        for variant in tolerated_variants(text):
             try:
                 sqlglot.parse(variant, read="mysql")
-                return []
+                return None
             except SqlglotError:
                 continue
-    line = statement.line + max(int(first.get("line") or 1), 1) - 1
+    offset = max(int(first.get("line") or 1), 1) - 1
     description = first.get("description") or str(error).splitlines()[0]
     near = (first.get("highlight") or "").strip()
     where = f" near {near!r}" if near else ""
-    return [Problem(statement.file, line, f"SQL does not parse: {description}{where}")]
+    return offset, f"SQL does not parse: {description}{where}"
+
+
+class _ParseChecks:
+    """sqlglot's verdict on each statement text, remembered in the cache: a second
+    `validate` of the same files neither imports nor runs the parser."""
+
+    def __init__(self, cache_dir: Path):
+        from importlib.metadata import version
+
+        from mrpplan.local_cache import read_json
+
+        self.path = cache_dir / "sql-checks.json"
+        self.parser = version("sqlglot")
+        stored = read_json(self.path)
+        self.known: dict[str, Any] = stored if isinstance(stored, dict) else {}
+        self.changed = False
+
+    def problems(self, statement: SqlStatement) -> list[Problem]:
+        import hashlib
+
+        key = hashlib.sha256(f"{self.parser}\0{statement.text}".encode()).hexdigest()
+        if key not in self.known:
+            self.known[key] = _parse_problem(statement.text)
+            self.changed = True
+        found = self.known[key]
+        if not found:
+            return []
+        return [Problem(statement.file, statement.line + int(found[0]), str(found[1]))]
+
+    def save(self) -> None:
+        from mrpplan.local_cache import write_json
+
+        if self.changed:
+            write_json(self.path, self.known)
 
 
 def _check_environments(
@@ -207,7 +241,7 @@ def _declared_schema(project: Project, migrations: list[Migration]) -> Declared:
     for migration in migrations:
         statements.extend(migration.up)
     with _quiet_sqlglot():
-        return declared_tables(statements)
+        return declared_tables(statements, project.cache_dir)
 
 
 def _check_sync_tables(sync: dict[str, Any], declared: Declared, at: Reporter) -> None:
@@ -236,6 +270,7 @@ def _check_sync_tables(sync: dict[str, Any], declared: Declared, at: Reporter) -
 
 
 def _check_sql(project: Project, migrations: list[Migration], report: Report) -> None:
+    checks = _ParseChecks(project.cache_dir)
     files: list[Path] = []
     for folder in (project.schema_dir, project.seeds_dir):
         if folder.is_dir():
@@ -247,10 +282,11 @@ def _check_sql(project: Project, migrations: list[Migration], report: Report) ->
             report.problems.append(Problem(path, None, exc.message.split(": ", 1)[-1]))
             continue
         for statement in statements:
-            report.problems.extend(parse_problems(statement))
+            report.problems.extend(checks.problems(statement))
     for migration in migrations:
         for statement in (*migration.up, *(migration.down or ())):
-            report.problems.extend(parse_problems(statement))
+            report.problems.extend(checks.problems(statement))
+    checks.save()
     migration_files = (
         list(project.migrations_dir.glob("*.sql")) if project.migrations_dir.is_dir() else []
     )

@@ -8,15 +8,17 @@ known to exist but its columns are not checked, so the check never cries wolf.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import SqlglotError
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mrpplan.sqlfiles.split import SqlStatement
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 _NAME = r"`?([A-Za-z0-9_$]+)`?(?:\s*\.\s*`?([A-Za-z0-9_$]+)`?)?"
 _TABLE_WORDS = re.compile(
@@ -41,7 +43,33 @@ class Declared:
         return name in self.opaque or column.lower() in self.columns.get(name, set())
 
 
-def declared_tables(statements: Iterable[SqlStatement]) -> Declared:
+def declared_tables(statements: Sequence[SqlStatement], cache_dir: Path | None = None) -> Declared:
+    """What the statements declare; remembered in `cache_dir` by their texts and the
+    parser's version, so a second `validate` of the same files does not load sqlglot."""
+    from importlib.metadata import version
+
+    from mrpplan.local_cache import read_json, write_json
+
+    digest = hashlib.sha256(version("sqlglot").encode())
+    for statement in statements:
+        digest.update(b"\0" + statement.text.encode())
+    path = cache_dir / "declared" / f"{digest.hexdigest()}.json" if cache_dir else None
+    stored = read_json(path) if path else None
+    if isinstance(stored, dict):
+        columns = {t: set(c) for t, c in stored["columns"].items()}
+        return Declared(columns, set(stored["opaque"]))
+    found = _parsed(statements)
+    if path:
+        listed = {t: sorted(c) for t, c in found.columns.items()}
+        write_json(path, {"columns": listed, "opaque": sorted(found.opaque)})
+    return found
+
+
+def _parsed(statements: Sequence[SqlStatement]) -> Declared:
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
     found = Declared()
     for statement in statements:
         try:
@@ -62,6 +90,8 @@ def declared_tables(statements: Iterable[SqlStatement]) -> Declared:
 
 
 def _create(tree: exp.Create, found: Declared) -> None:
+    from sqlglot import exp
+
     target = tree.this
     if isinstance(target, exp.Schema) and isinstance(target.this, exp.Table):
         columns = found.columns.setdefault(target.this.name.lower(), set())
@@ -73,6 +103,8 @@ def _create(tree: exp.Create, found: Declared) -> None:
 
 
 def _alter(tree: exp.Alter, found: Declared) -> None:
+    from sqlglot import exp
+
     if not isinstance(tree.this, exp.Table):
         return
     columns = found.columns.setdefault(tree.this.name.lower(), set())

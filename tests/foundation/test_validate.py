@@ -148,6 +148,8 @@ def test_bad_input_is_reported_at_its_place(kind: str, project, cli) -> None:  #
     assert "1 problem in 1 file" in result.stdout
     assert "hunter2" not in result.output
     assert "Traceback" not in result.output
+    again = cli("validate")  # now from the cached parser verdicts: the very same report
+    assert (again.code, again.stdout) == (result.code, result.stdout)
 
 
 def test_migration_file_names_must_be_numbered_and_unique(project, cli) -> None:  # type: ignore[no-untyped-def]
