@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from mrpplan.model.canonical import remember_canonical
 from mrpplan.model.routine import Routine
 from mrpplan.model.table import Table
 from mrpplan.model.view import View
@@ -51,6 +52,7 @@ class Schema:
     def to_texts(self) -> dict[str, dict[str, str]]:
         """Plain JSON-able form for caches: tables as their verbatim server text."""
         out = self.canonical_texts()
+        out["table_canonical"] = out["table"]
         out["table"] = {n: t.text for n, t in self.tables.items()}
         out["routine_kind"] = {n: r.kind for n, r in self.routines.items()}
         out["trigger_table"] = {n: r.table or "" for n, r in self.triggers.items()}
@@ -59,6 +61,10 @@ class Schema:
     @classmethod
     def from_texts(cls, data: dict[str, dict[str, str]]) -> Schema:
         kinds = data.get("routine_kind", {})
+        canonical = data.get("table_canonical", {})
+        for name, text in data.get("table", {}).items():
+            if name in canonical:
+                remember_canonical(text, canonical[name])
         trigger_tables = data.get("trigger_table", {})
         return cls(
             tables={n: Table(n, t) for n, t in data.get("table", {}).items()},

@@ -15,6 +15,7 @@ from mrpplan.model.table_def import TableDef
 from mrpplan.model.table_options import TableOptions
 
 _REFERENCES = re.compile(r"REFERENCES `((?:[^`]|``)+)` \(")
+_QUOTED = re.compile(r"`(?:[^`]|``)*`|'(?:[^'\\]|\\.|'')*'", re.S)  # names, strings
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,10 @@ class Table:
         return None
 
     def references(self) -> set[str]:
-        """Names of the tables this table's foreign keys point at (same database)."""
-        if not self.supported:  # still order creates correctly: read the text
-            return {m.replace("``", "`") for m in _REFERENCES.findall(self.text)}
-        return {fk.ref_table for fk in self.foreign_keys if fk.ref_schema is None}
+        """Names of the tables this table's foreign keys point at (same database).
+
+        Read from the server's text, string literals (comments, checks, defaults) left out,
+        without parsing it: ordering the creates of a new database would otherwise parse
+        every table. Another database's table is written `db`.`t` and does not match."""
+        code = _QUOTED.sub(lambda m: m[0] if m[0][0] == "`" else "''", self.text)
+        return {m.replace("``", "`") for m in _REFERENCES.findall(code)}

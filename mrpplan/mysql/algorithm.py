@@ -80,31 +80,31 @@ def _virtual_column_with_others(group: Sequence[Change]) -> bool:
     else ("INPLACE ADD or DROP of virtual columns cannot be combined with other ALTER
     TABLE actions"): with other clauses it copies; so does adding, dropping or moving any
     column of a table that has generated columns; its in-place rebuilds copy too."""
-    from mrpplan.diff.clauses import AddColumn, DropColumn, ModifyColumn
+    from mrpplan.diff.clauses import AddColumn, DropColumn
 
     def virtual(c: Change) -> bool:
         return isinstance(c, (AddColumn, DropColumn)) and c.column.generated == "VIRTUAL"
 
     if any(virtual(c) for c in group) and any(not virtual(c) for c in group):
         return True
-    has_virtual = _table_has_virtual_columns(group)
-    reshapes = any(
-        isinstance(c, (AddColumn, DropColumn)) or (isinstance(c, ModifyColumn) and c.moved)
-        for c in group
+    return _table_has_virtual_columns(group) and any(_reshapes(c) for c in group)
+
+
+def _reshapes(change: Change) -> bool:
+    """The clause adds, drops or moves a column (changes the row's shape)."""
+    from mrpplan.diff.clauses import AddColumn, DropColumn, ModifyColumn
+
+    return isinstance(change, (AddColumn, DropColumn)) or (
+        isinstance(change, ModifyColumn) and change.moved
     )
-    return has_virtual and reshapes
 
 
 def _instant_row_change_with_new_key(group: Sequence[Change], algorithms: list[str]) -> bool:
     """Adding, dropping or moving a column is instant alone, but with a new secondary key
     in the same ALTER MariaDB rebuilds the table in place (NOCOPY is refused, measured)."""
-    from mrpplan.diff.clauses import AddColumn, AddIndex, DropColumn, ModifyColumn
+    from mrpplan.diff.clauses import AddIndex
 
-    reshapes = any(
-        isinstance(c, (AddColumn, DropColumn)) or (isinstance(c, ModifyColumn) and c.moved)
-        for c, a in zip(group, algorithms, strict=False)
-        if a == "instant"
-    )
+    reshapes = any(_reshapes(c) for c, a in zip(group, algorithms, strict=False) if a == "instant")
     return reshapes and any(isinstance(c, AddIndex) for c in group)
 
 
@@ -124,6 +124,8 @@ def predict_lock(group: Sequence[Change], algorithm: str) -> str:
     locks = [c.lock() for c in group]
     if algorithm == "copy":
         locks.append("shared")
-    if algorithm == "inplace" and _has_spatial_index(group):
-        locks.append("shared")  # "Do not support online operation on table with GIS index"
+    if _has_spatial_index(group) and (
+        algorithm == "inplace" or (algorithm == "nocopy" and any(_reshapes(c) for c in group))
+    ):  # "Do not support online operation on table with GIS index" (measured: a column
+        locks.append("shared")  # added or dropped beside a key change, or an indexed one)
     return max(locks, key=LOCKS.index) if locks else "none"

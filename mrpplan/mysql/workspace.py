@@ -40,7 +40,7 @@ from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
 from mrpplan.sqlfiles.statement_rules import named_databases, server_statement
 
-CACHE_FORMAT = 4  # 4: replayed cached tables keep their verbatim key order (3 sorted them)
+CACHE_FORMAT = 5  # 5: tables' canonical texts too; 4: replays keep the verbatim key order
 _SWITCHES_DATABASE = re.compile(r"^\s*(USE\s|(CREATE|DROP)\s+(DATABASE|SCHEMA)\b)", re.I)
 _UNCHANGED = "Nothing was changed: the statements ran in a scratch database, now dropped."
 

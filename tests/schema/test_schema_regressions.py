@@ -51,3 +51,63 @@ def test_virtual_column_becomes_stored_with_its_key(server: Any) -> None:
         ),
     )
     check_pair(server, a, b)
+
+
+def test_references_are_read_from_the_text_exactly(fresh_db: Any) -> None:
+    """Ordering the creates of a new database reads each table's foreign keys from the
+    server's text without parsing it: quotes in names, comments and defaults that look like
+    a REFERENCES clause, and another database's table must not fool it."""
+    from mrpplan.model.table import Table
+
+    other = fresh_db.name + "_o"
+    fresh_db.execute(
+        f"CREATE DATABASE `{other}`",
+        f"CREATE TABLE `{other}`.x (id INT PRIMARY KEY)",
+        "CREATE TABLE `par``ent` (id INT PRIMARY KEY)",
+        "CREATE TABLE p2 (id INT PRIMARY KEY)",
+        "CREATE TABLE c (`it's` INT, p INT,"
+        " q VARCHAR(40) DEFAULT 'REFERENCES `fake` (id)' COMMENT 'it''s REFERENCES `fake2` (',"
+        " CONSTRAINT `fk` FOREIGN KEY (p) REFERENCES `par``ent` (id),"
+        f" CONSTRAINT `f'k2` FOREIGN KEY (p) REFERENCES `{other}`.x (id),"
+        " CONSTRAINT fk3 FOREIGN KEY (`it's`) REFERENCES p2 (id))"
+        " COMMENT 'REFERENCES `fake3` ('",
+    )
+    try:
+        table = Table("c", str(fresh_db.query("SHOW CREATE TABLE c")[0][1]))
+        parsed = {fk.ref_table for fk in table.foreign_keys if fk.ref_schema is None}
+        assert table.references() == parsed == {"par`ent", "p2"}
+    finally:
+        fresh_db.execute("DROP TABLE c", f"DROP DATABASE `{other}`")
+
+
+def test_a_column_dropped_beside_a_spatial_index_locks_shared(server: Any) -> None:
+    """Found by the feature property: on a table with a SPATIAL index, an in-place (NOCOPY)
+    ALTER that adds or drops a column needs LOCK=SHARED; LOCK=NONE is refused (1846)."""
+    from feature_strategies import FeatureTable
+    from test_feature_properties import check_pair as check_features
+
+    before = FeatureTable(
+        ("qty", "ip4", "ip6", "spot", "code"),
+        frozenset({"code"}),
+        False,
+        (),
+        (("qty", False), ("ip6", False)),
+        True,
+        None,
+        (),
+        (),
+        False,
+    )
+    after = FeatureTable(
+        ("qty", "ip4", "spot", "shape"),
+        frozenset(),
+        False,
+        (),
+        (("qty", False),),
+        True,
+        None,
+        (),
+        ("CHECKSUM=1",),
+        False,
+    )
+    check_features(server, before, after)
