@@ -136,3 +136,57 @@ def test_killed_during_a_long_alter_then_recover(project, cli) -> None:
     recovered = cli("recover", "local")
     assert recovered.code == 0, recovered.output
     assert snapshot(db) == before
+
+
+def test_killed_in_the_second_statement_of_a_migration_then_recover(project, cli) -> None:
+    """recover settles the running statement by the fingerprint of what that statement
+    changes. The process is killed and so is its connection on the server (as a DBA's
+    KILL or a server restart would): the copying ALTER never took effect, so only the
+    first statement is undone (undoing the second too would fail: no column big2)."""
+    _built(project, cli)
+    migrations = project.root / "database" / "migrations"
+    (migrations / "004_big.sql").write_text(
+        "-- mrpplan:up\nCREATE TABLE zz_big (id INT NOT NULL PRIMARY KEY, v INT NOT NULL,"
+        " pad CHAR(60) NOT NULL DEFAULT '') ENGINE=InnoDB;\n"
+    )
+    first = cli("apply", "local", "--auto-approve")
+    assert first.code == 0, first.output
+    db = project.databases["local"]
+    db.execute(
+        "INSERT INTO zz_big (id, v, pad) SELECT seq, seq % 1000, REPEAT('x', 60) "
+        "FROM seq_1_to_400000"
+    )
+    (migrations / "005_reshape.sql").write_text(
+        "-- mrpplan:up\n"
+        "ALTER TABLE zz_big ADD COLUMN w INT NULL;\n"
+        "ALTER TABLE zz_big ADD COLUMN big2 INT NOT NULL DEFAULT 0, ALGORITHM=COPY;\n"
+        "CREATE TABLE zz_after (id INT PRIMARY KEY) ENGINE=InnoDB;\n"
+    )
+    before = snapshot(db)
+    made = cli("plan", "local", "--out", "plans/reshape.json")
+    assert made.code == 0, made.output
+    proc = start_cli("apply", "plans/reshape.json", "--auto-approve", env={}, cwd=project.root)
+
+    def copying() -> bool:
+        rows = db.query(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+            "WHERE INFO LIKE 'ALTER TABLE%%big2%%'"
+        )
+        return bool(rows[0][0]) or proc.poll() is not None
+
+    try:
+        wait_for(copying, "the copying ALTER to start")
+        assert proc.poll() is None, "the ALTER finished before it could be interrupted"
+    finally:
+        proc.kill()
+        proc.wait()
+    running = db.query(
+        "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'ALTER TABLE%%big2%%'"
+    )
+    assert running, "the ALTER ended before its connection could be killed"
+    db.execute(f"KILL CONNECTION {int(running[0][0])}")
+    recovered = cli("recover", "local")
+    assert recovered.code == 0, recovered.output
+    assert snapshot(db) == before
+    columns = {str(r[0]) for r in db.query("SHOW COLUMNS FROM zz_big")}
+    assert columns == {"id", "v", "pad"}
