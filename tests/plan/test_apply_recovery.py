@@ -22,6 +22,25 @@ def _built(project, cli) -> None:
     assert result.code == 0, result.output
 
 
+def _apply_killed_during(project, db, plan: str, statement_like: str) -> None:
+    """Start `apply PLAN` and kill -9 it while a statement LIKE `statement_like` runs."""
+    proc = start_cli("apply", plan, "--auto-approve", env={}, cwd=project.root)
+
+    def running() -> bool:
+        rows = db.query(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE %s",
+            (statement_like.replace("%%", "%"),),
+        )
+        return bool(rows[0][0]) or proc.poll() is not None
+
+    try:
+        wait_for(running, f"a statement like {statement_like!r} to start")
+        assert proc.poll() is None, "the statement finished before it could be interrupted"
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def test_failing_statement_rolls_everything_back(project, cli) -> None:
     _built(project, cli)
     db = project.databases["local"]
@@ -118,21 +137,7 @@ def test_killed_during_a_long_alter_then_recover(project, cli) -> None:
     made = cli("plan", "local", "--out", "plans/alter.json", "--sql")
     assert made.code == 0, made.output
     assert "zz_big" in made.stdout
-    proc = start_cli("apply", "plans/alter.json", "--auto-approve", env={}, cwd=project.root)
-
-    def altering() -> bool:
-        rows = db.query(
-            "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
-            "WHERE INFO LIKE 'ALTER TABLE%%zz_big%%'"
-        )
-        return bool(rows[0][0]) or proc.poll() is not None
-
-    try:
-        wait_for(altering, "the ALTER to start")
-        assert proc.poll() is None, "the ALTER finished before it could be interrupted"
-    finally:
-        proc.kill()
-        proc.wait()
+    _apply_killed_during(project, db, "plans/alter.json", "ALTER TABLE%%zz_big%%")
     recovered = cli("recover", "local")
     assert recovered.code == 0, recovered.output
     assert snapshot(db) == before
@@ -165,21 +170,7 @@ def test_killed_in_the_second_statement_of_a_migration_then_recover(project, cli
     before = snapshot(db)
     made = cli("plan", "local", "--out", "plans/reshape.json")
     assert made.code == 0, made.output
-    proc = start_cli("apply", "plans/reshape.json", "--auto-approve", env={}, cwd=project.root)
-
-    def copying() -> bool:
-        rows = db.query(
-            "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
-            "WHERE INFO LIKE 'ALTER TABLE%%big2%%'"
-        )
-        return bool(rows[0][0]) or proc.poll() is not None
-
-    try:
-        wait_for(copying, "the copying ALTER to start")
-        assert proc.poll() is None, "the ALTER finished before it could be interrupted"
-    finally:
-        proc.kill()
-        proc.wait()
+    _apply_killed_during(project, db, "plans/reshape.json", "ALTER TABLE%%big2%%")
     running = db.query(
         "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'ALTER TABLE%%big2%%'"
     )
