@@ -192,8 +192,8 @@ def test_markdown_parts_stay_under_the_limit(count: int, width: int) -> None:
 
 
 def test_every_plan_mrpplan_writes_is_valid_by_its_json_schema(project, cli) -> None:
-    """`apply` skips the JSON Schema check for a file that is exactly what mrpplan writes:
-    that is sound only while everything it writes passes the check."""
+    """`apply` refuses a plan file its JSON Schema rejects: everything mrpplan writes must
+    pass that check, or a reviewed plan could never be applied."""
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(plan_json_schema())
