@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,12 +54,14 @@ class AppContext:
             )
         return env
 
-    @property
+    @functools.cached_property
     def console(self) -> Console:
         return make_console(self.no_color)
 
-    @property
+    @functools.cached_property
     def err_console(self) -> Console:
+        """One per command: building a rich Console costs most of a millisecond, and an
+        apply writes two progress lines per step."""
         return make_console(self.no_color, stderr=True)
 
 

@@ -76,9 +76,14 @@ def diff_schemas(
 
     new_tables = {n: desired.tables[n] for n in set(desired.tables) - set(current.tables)}
     order, deferred = parents_first({n: t.references() for n, t in new_tables.items()})
+    cyclic = {child for child, _parent in deferred}  # only these are parsed here
     for name in order:
         table = new_tables[name]
-        late = [fk for fk in table.foreign_keys if (name, fk.ref_table) in deferred]
+        late = [
+            fk
+            for fk in (table.foreign_keys if name in cyclic else ())
+            if (name, fk.ref_table) in deferred
+        ]
         creates.append(CreateTable(name, table, tuple(fk.name for fk in late)))
         fk_adds += [AddForeignKey(name, fk) for fk in late]
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,18 +64,19 @@ def _split_once(text: str, file: Path) -> tuple[SqlStatement, ...]:
     split is done once per text in a process, and once per text ever with a disk cache."""
     path = None
     if _disk_cache is not None:
+        from mrpplan.local_cache import read_json
+
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         path = _disk_cache / f"{digest}.json"
-        with contextlib.suppress(OSError, ValueError, TypeError):
-            pairs = json.loads(path.read_text(encoding="utf-8"))
-            return tuple(SqlStatement(str(t), file, int(n)) for t, n in pairs)
+        with contextlib.suppress(ValueError, TypeError):
+            pairs = read_json(path)  # tagged: a split shipped in a pull request is ignored
+            if isinstance(pairs, list):
+                return tuple(SqlStatement(str(t), file, int(n)) for t, n in pairs)
     statements = tuple(_Splitter(text, file).run())
     if path is not None:
-        with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps([[s.text, s.line] for s in statements]), encoding="utf-8")
-            os.replace(tmp, path)
+        from mrpplan.local_cache import write_json
+
+        write_json(path, [[s.text, s.line] for s in statements])
     return statements
 
 

@@ -68,3 +68,23 @@ def test_processes_racing_to_make_the_cache_key_share_one(tmp_path: Path) -> Non
     assert sorted(os.listdir(folder)) == ["cache.key"]
     assert folder.stat().st_mode & 0o777 == 0o700
     assert (folder / "cache.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_planted_statement_split_is_ignored(project: Any, cli: Any) -> None:
+    """The split of a SQL file is cached by the file's hash, which anyone can compute: a
+    planted split must not turn a harmless migration into other statements."""
+    without_sync(project.root, "local")
+    cache = project.root / ".mrpplan" / "cache"
+    cache.unlink()
+    (cache / "statements").mkdir(parents=True)
+    text = "-- mrpplan:up\nCREATE TABLE notes (id INT PRIMARY KEY);\n"
+    (project.root / "database" / "migrations" / "004_notes.sql").write_text(text)
+    section = "CREATE TABLE notes (id INT PRIMARY KEY);\n"
+    forged = json.dumps([["DROP TABLE currencies", 2]]).encode()
+    for body in (text, section, "\n" + section):  # whatever text the splitter is given
+        name = hashlib.sha256(body.encode()).hexdigest() + ".json"
+        (cache / "statements" / name).write_bytes(forged)
+    planned = cli("plan", "local", "--sql")
+    assert planned.code == 0, planned.output
+    assert "CREATE TABLE notes" in planned.stdout
+    assert "DROP TABLE currencies" not in planned.stdout
