@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -12,11 +13,13 @@ from mrpplan.apply.journal import Journal, applied_at, refuse_if_interrupted
 from mrpplan.apply.lock import locked_session
 from mrpplan.apply.statement_guard import check_statements
 from mrpplan.apply.steps import (
+    PAUSE_AFTER_STEP,
     Progress,
     Progressed,
     StepExecutor,
     StepFailed,
     UndoFailed,
+    batchable,
     message_of,
     pause_for_tests,
 )
@@ -148,12 +151,19 @@ def run_steps(
     """Run `steps` in order; on failure undo everything (also `already`) and raise."""
     ran: list[Progressed] = list(already)
     total = len(plan.steps)
+    positions = {s.id: i for i, s in enumerate(plan.steps)}
     for offset, step in enumerate(steps):
-        position = plan.steps.index(step)
+        position = positions[step.id]
+        if step.id not in executor.ahead:
+            executor.end_batch()
+            batch = batchable(steps[offset:]) if offset or not start_statement else []
+            if len(batch) > 1:
+                executor.start_batch([(s, positions[s.id]) for s in batch])
         say(f"step {step.id}/{total}: {step.action} {step.object} ...")
         try:
             progressed = executor.run(step, position, start=start_statement if offset == 0 else 0)
         except StepFailed as failure:
+            executor.end_batch(failed=True)
             with contextlib.suppress(Exception):  # the undo below reports a lost connection
                 executor.journal.step_failed(step.id, failure.error)
             ran.append(failure.progressed)
@@ -161,6 +171,7 @@ def run_steps(
         except (Exception, KeyboardInterrupt) as exc:
             # anything else (a lost connection, Ctrl-C, a server error outside the statement)
             why = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else message_of(exc)
+            executor.end_batch(failed=True)
             current = executor.current
             problem = StepFailed(
                 current if current and current.step is step else Progressed(step), "", why
@@ -170,7 +181,10 @@ def run_steps(
         ran.append(progressed)
         result.steps_run.append(step.id)
         say(f"step {step.id}/{total}: done")
+        if os.environ.get(PAUSE_AFTER_STEP) == step.id:
+            executor.end_batch()  # a test looks at the journal now
         pause_for_tests(step)
+    executor.end_batch()
     return ran
 
 

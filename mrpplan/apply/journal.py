@@ -9,6 +9,7 @@ after a crash, whether that statement took effect) and the checkpoint file it wr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +100,28 @@ class Journal:
             "ON DUPLICATE KEY UPDATE status = 'started', fingerprint_before = VALUES("
             "fingerprint_before), connection_id = CONNECTION_ID(), error = NULL",
             (self.apply_id, self.plan_digest, step_id, position, fingerprint),
+        )
+
+    def steps_started(self, rows: Sequence[tuple[str, int, str | None]]) -> None:
+        """`step_started` of several steps (id, position, fingerprint) in one write."""
+        marks = ", ".join(["(%s, %s, %s, %s, 'started', %s, CONNECTION_ID())"] * len(rows))
+        values = [v for i, p, f in rows for v in (self.apply_id, self.plan_digest, i, p, f)]
+        self._execute(
+            f"INSERT INTO {ident(JOURNAL)} (apply_id, plan_digest, step_id, position, status, "
+            f"fingerprint_before, connection_id) VALUES {marks} "
+            "ON DUPLICATE KEY UPDATE status = 'started', fingerprint_before = VALUES("
+            "fingerprint_before), connection_id = CONNECTION_ID(), error = NULL",
+            tuple(values),
+        )
+
+    def steps_done(self, step_ids: Sequence[str], statements: int) -> None:
+        """`step_done(..., statements=)` of several steps in one write."""
+        marks = ", ".join(["%s"] * len(step_ids))
+        self._execute(
+            f"UPDATE {ident(JOURNAL)} SET status = 'done', statements_done = %s, "
+            "fingerprint_before = NULL, finished_at = CURRENT_TIMESTAMP(6) "
+            f"WHERE apply_id = %s AND step_id IN ({marks})",
+            (statements, self.apply_id, *step_ids),
         )
 
     def statement_done(self, step_id: str, done: int, next_fingerprint: str | None) -> None:

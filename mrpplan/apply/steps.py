@@ -12,7 +12,7 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from mrpplan.config import Environment, Project
 from mrpplan.plan.live import (
     objects_fingerprint,
     read_state,
-    statement_fingerprint,
+    statement_fingerprints,
     touched_objects,
 )
 from mrpplan.plan.types import Step
@@ -71,6 +71,8 @@ class StepExecutor:
     journal: Journal
     progress: Progress = field(default=lambda _line: None)
     current: Progressed | None = None  # the step running now (what ran of it so far)
+    ahead: set[str] = field(default_factory=set)  # journaled as started by `start_batch`
+    unmarked: list[str] = field(default_factory=list)  # of those, run but not marked done
 
     @property
     def database(self) -> str:
@@ -92,8 +94,32 @@ class StepExecutor:
         """What `recover` compares to tell whether statement `index` of `step` took effect:
         the objects that statement changes (a few lookups by name, so an apply stays linear
         in its statements); the whole database when they cannot be known."""
-        found = statement_fingerprint(self.conn, self.database, step.sql[index])
-        return found if found is not None else self.fingerprint()
+        return self._fingerprints([step.sql[index]])[0]
+
+    def _fingerprints(self, statements: Sequence[str]) -> list[str]:
+        found = statement_fingerprints(self.conn, self.database, statements)
+        return [f if f is not None else self.fingerprint() for f in found]
+
+    def start_batch(self, steps: Sequence[tuple[Step, int]]) -> None:
+        """Journal consecutive `batchable` steps (with their positions) as started in one
+        write, each row with the fingerprint of its own statement: after a crash `recover`
+        settles each like any other step. `end_batch` marks the ones that ran as done."""
+        prints = self._fingerprints([step.sql[0] for step, _ in steps])
+        rows = [(step.id, at, fp) for (step, at), fp in zip(steps, prints, strict=True)]
+        self.journal.steps_started(rows)
+        self.ahead.update(step.id for step, _ in steps)
+
+    def end_batch(self, *, failed: bool = False) -> None:
+        """One write marks the batch's steps that ran as done; after a failure the ones that
+        never ran are marked reverted (the undo marks the others)."""
+        if self.unmarked and not failed:
+            self.journal.steps_done(self.unmarked, statements=1)
+        if failed and self.ahead:
+            with contextlib.suppress(Exception):  # the undo reports a lost connection
+                for step_id in sorted(self.ahead):
+                    self.journal.step_reverted(step_id)
+        self.unmarked = []
+        self.ahead = set()
 
     def run(self, step: Step, position: int, *, start: int = 0) -> Progressed:
         """Run `step` from statement `start`; StepFailed carries how far it got."""
@@ -163,10 +189,13 @@ class StepExecutor:
 
     def _statements(self, step: Step, position: int, start: int) -> Progressed:
         progressed = self._progressed(step)
-        fingerprint = self.statement_fingerprint(step, start) if start < len(step.sql) else None
-        self.journal.step_started(step.id, position, fingerprint)
-        if start:
-            self.journal.statement_done(step.id, start, fingerprint)
+        batched = step.id in self.ahead and start == 0
+        self.ahead.discard(step.id)
+        if not batched:
+            fingerprint = self.statement_fingerprint(step, start) if start < len(step.sql) else None
+            self.journal.step_started(step.id, position, fingerprint)
+            if start:
+                self.journal.statement_done(step.id, start, fingerprint)
         for index in range(start, len(step.sql)):
             statement = step.sql[index]
             try:
@@ -180,7 +209,10 @@ class StepExecutor:
             fingerprint = self.statement_fingerprint(step, index + 1)
             self.journal.statement_done(step.id, index + 1, fingerprint)
         progressed.complete = True
-        self.journal.step_done(step.id, statements=len(step.sql))
+        if batched:
+            self.unmarked.append(step.id)
+        else:
+            self.journal.step_done(step.id, statements=len(step.sql))
         return progressed
 
     def _progressed(self, step: Step) -> Progressed:
@@ -243,6 +275,25 @@ def reverse_statements(step: Step, done: int) -> list[str] | None:
     if len(step.reverse_sql) == total:
         return list(step.reverse_sql[total - done :])
     return None
+
+
+_BATCH = 100
+
+
+def batchable(steps: Sequence[Step]) -> list[Step]:
+    """The leading steps that can be journaled in one batch: each creates one table in one
+    statement, with no checkpoint and no runner of its own (what a new database is made of).
+    A batch ends at a step the tests pause after."""
+    batch: list[Step] = []
+    for step in steps[:_BATCH]:
+        if step.action != "create_table" or len(step.sql) != 1 or step.checkpoint:
+            break
+        if runner_for(step.action) is not None:
+            break
+        batch.append(step)
+        if os.environ.get(PAUSE_AFTER_STEP) == step.id:
+            break
+    return batch
 
 
 def pause_for_tests(step: Step) -> None:

@@ -79,7 +79,12 @@ def inspect_objects(conn: Connection, database: str, names: Collection[str]) -> 
 
 def existing_texts(conn: Connection, database: str, names: Collection[str]) -> dict[str, str]:
     """SHOW CREATE TABLE of each named table (or view) that exists, mrpplan's own included:
-    what one DDL statement changes, in one round trip per name (a missing one is absent)."""
+    what DDL statements change. A few names: one SHOW CREATE each (a missing one is
+    absent); more: one information_schema lookup first, then only those that exist."""
+    if len(names) > _FEW:
+        with conn.cursor() as cur:
+            listed = dict(_query(cur, _union(_LISTED, database, sorted(names))))
+        names = [n for n in names if n in listed]
     texts: dict[str, str] = {}
     with conn.cursor() as cur:
         for name in sorted(names):
@@ -94,6 +99,7 @@ def existing_texts(conn: Connection, database: str, names: Collection[str]) -> d
     return texts
 
 
+_FEW = 2
 _NO_SUCH_TABLE = 1146
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from mrpplan.mysql.quote import ident
@@ -62,17 +62,30 @@ def statement_fingerprint(conn: Any, database: str, statement: str) -> str | Non
     stays linear in its statements whatever the size of the database. None when the
     statement's targets cannot be known (then use the whole-database fingerprint).
     """
+    return statement_fingerprints(conn, database, [statement])[0]
+
+
+def statement_fingerprints(conn: Any, database: str, statements: Sequence[str]) -> list[str | None]:
+    """`statement_fingerprint` of each statement, reading the tables they name at once
+    (the creates of a new database are journaled in batches)."""
     from mrpplan.mysql.inspect import existing_texts
 
-    names = touched_objects([statement])
-    if names is None:
-        return None
-    document: dict[str, Any] = {"objects": existing_texts(conn, database, names)}
-    if _OWN_ROWS.match(statement):
-        schema_rows, seed_rows, _ = _history(conn, database)
-        document["history"] = [sorted(schema_rows), sorted(seed_rows)]
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    named = [touched_objects([statement]) for statement in statements]
+    every = set().union(*(names for names in named if names is not None))
+    texts = existing_texts(conn, database, every)
+    history = None
+    prints: list[str | None] = []
+    for statement, names in zip(statements, named, strict=True):
+        if names is None:
+            prints.append(None)
+            continue
+        document: dict[str, Any] = {"objects": {n: texts[n] for n in names if n in texts}}
+        if _OWN_ROWS.match(statement):
+            history = history or _history(conn, database)
+            document["history"] = [sorted(history[0]), sorted(history[1])]
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+        prints.append(hashlib.sha256(text.encode()).hexdigest())
+    return prints
 
 
 _NO_OBJECT = re.compile(r"^\s*(SET|DO)\s", re.I)
