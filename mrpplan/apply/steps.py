@@ -109,11 +109,17 @@ class StepExecutor:
         self.journal.steps_started(rows)
         self.ahead.update(step.id for step, _ in steps)
 
-    def end_batch(self, *, failed: bool = False) -> None:
-        """One write marks the batch's steps that ran as done; after a failure the ones that
-        never ran are marked reverted (the undo marks the others)."""
-        if self.unmarked and not failed:
+    def mark_done(self) -> None:
+        """One write marks the batch's steps that ran so far as done."""
+        if self.unmarked:
             self.journal.steps_done(self.unmarked, statements=1)
+            self.unmarked = []
+
+    def end_batch(self, *, failed: bool = False) -> None:
+        """Mark the batch's steps that ran as done; after a failure the ones that never ran
+        are marked reverted instead (the undo marks the others)."""
+        if not failed:
+            self.mark_done()
         if failed and self.ahead:
             with contextlib.suppress(Exception):  # the undo reports a lost connection
                 for step_id in sorted(self.ahead):
@@ -282,8 +288,7 @@ _BATCH = 100
 
 def batchable(steps: Sequence[Step]) -> list[Step]:
     """The leading steps that can be journaled in one batch: each creates one table in one
-    statement, with no checkpoint and no runner of its own (what a new database is made of).
-    A batch ends at a step the tests pause after."""
+    statement, with no checkpoint and no runner of its own (what a new database is made of)."""
     batch: list[Step] = []
     for step in steps[:_BATCH]:
         if step.action != "create_table" or len(step.sql) != 1 or step.checkpoint:
@@ -291,8 +296,6 @@ def batchable(steps: Sequence[Step]) -> list[Step]:
         if runner_for(step.action) is not None:
             break
         batch.append(step)
-        if os.environ.get(PAUSE_AFTER_STEP) == step.id:
-            break
     return batch
 
 

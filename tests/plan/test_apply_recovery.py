@@ -10,6 +10,7 @@ from plan_test_support import (
     edit_base_schema,
     journal_status,
     snapshot,
+    user_tables,
     wait_for,
     without_sync,
 )
@@ -181,3 +182,49 @@ def test_killed_in_the_second_statement_of_a_migration_then_recover(project, cli
     assert snapshot(db) == before
     columns = {str(r[0]) for r in db.query("SHOW COLUMNS FROM zz_big")}
     assert columns == {"id", "v", "pad"}
+
+
+def _kill_after_step(project, db, plan: str, step_id: str) -> None:
+    proc = start_cli(
+        "apply",
+        plan,
+        "--auto-approve",
+        env={"MRPPLAN_TEST_PAUSE_AFTER_STEP": step_id, "MRPPLAN_TEST_PAUSE_SECONDS": "600"},
+        cwd=project.root,
+    )
+    try:
+        wait_for(lambda: journal_status(db, step_id) == "done", f"step {step_id} to finish")
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_killed_in_a_batch_of_creates_then_recover(project, cli) -> None:
+    """A new database's creates are journaled in batches: killed after step 5 of a batch
+    (later ones journaled as started, never run), recover rolls back exactly; forward
+    finishes from step 6."""
+    db = project.databases["prod"]  # empty: the plan creates every table
+    made = cli("plan", "prod", "--out", "plans/new.json")
+    assert made.code == 0, made.output
+    steps = json.loads((project.root / "plans" / "new.json").read_text())["steps"]
+    assert [(s["id"], s["action"]) for s in steps[:7]] == [
+        (str(n), "create_table") for n in range(1, 8)
+    ]
+    _kill_after_step(project, db, "plans/new.json", "5")
+    started = db.query(
+        "SELECT COUNT(*) FROM mrpplan_apply_journal WHERE status = 'started' AND step_id <> 'plan'"
+    )[0][0]
+    assert started > 1, "the steps after 5 were journaled in the same batch"
+    recovered = cli("recover", "prod")
+    assert recovered.code == 0, recovered.output
+    assert user_tables(db) == []
+    states = db.query(
+        "SELECT DISTINCT status FROM mrpplan_apply_journal WHERE step_id <> 'plan'"
+        " AND apply_id = (SELECT apply_id FROM mrpplan_apply_journal WHERE step_id = 'plan'"
+        " ORDER BY id DESC LIMIT 1)"
+    )
+    assert {str(r[0]) for r in states} == {"reverted"}
+    _kill_after_step(project, db, "plans/new.json", "5")
+    forward = cli("recover", "prod", "--forward", "plans/new.json")
+    assert forward.code == 0, forward.output
+    assert cli("plan", "prod", "--detailed-exitcode").code == 0
