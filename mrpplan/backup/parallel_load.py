@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO
 
 from mrpplan.backup.compression import codec_of
+from mrpplan.backup.deferred_keys import CREATE_TABLE, DeferredKeys, defer_keys
 from mrpplan.backup.progress import Progress
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import BackupError, MrpplanError
@@ -132,7 +133,7 @@ def load_parallel(
         feeder.start()
         try:
             assert dec.stdout is not None
-            _route(dec.stdout, pool)
+            _Router(dec.stdout, pool).run()
         except _SessionDied as died:
             _stop(pool, dec)
             died.session.proc.wait()
@@ -181,67 +182,168 @@ def _feed(path: Path, dec: subprocess.Popen[bytes], progress: Progress) -> None:
             dec.stdin.close()
 
 
-def _route(stream: IO[bytes], pool: list[_Session]) -> None:
-    main, turn = pool[0], 0
-    buf = bytearray()
-    eof = False
-    delimiter = b";"
-    locked = False
-    main_dirty = False
+_HOLDABLE = re.compile(rb"^/\*!40\d{3} (?:SET character_set_client|ALTER TABLE \S+ DISABLE KEYS)")
+_PEEK = 24
 
-    def fill() -> bool:
-        chunk = stream.read1(CHUNK)  # type: ignore[attr-defined]
-        if chunk:
-            buf.extend(chunk)
-        return bool(chunk)
 
-    while True:
-        nl = buf.find(b"\n")
-        while nl < 0 and not eof:
-            eof = not fill()
-            nl = buf.find(b"\n")
-        if nl < 0:
-            if buf:
-                main.send(bytes(buf))
-            break
-        head = bytes(buf[: min(nl + 1, 24)])
-        if delimiter == b";" and not locked and head.startswith(_INSERT):
-            end, start = buf.find(b";\n"), 0
-            while end < 0 and not eof:
-                start = max(0, len(buf) - 1)
-                eof = not fill()
-                end = buf.find(b";\n", start)
-            if end < 0:
-                end = len(buf) - 2
-            statement = bytes(buf[: end + 2])
-            del buf[: end + 2]
-            session = pool[turn % len(pool)]
-            turn += 1
-            if session is not main and main_dirty:
-                main.sync()
-                main_dirty = False
-            session.send(statement)
-            session.pending = session is not main
-            continue
-        line = bytes(buf[: nl + 1])
-        del buf[: nl + 1]
+class _Router:
+    """Reads the stream and sends each statement to its session (see module doc)."""
+
+    def __init__(self, stream: IO[bytes], pool: list[_Session]):
+        self.stream, self.pool, self.main = stream, pool, pool[0]
+        self.buf = bytearray()
+        self.eof = False
+        self.turn = 0
+        self.delimiter = b";"
+        self.locked = False
+        self.main_dirty = False  # main has DDL that the other sessions' next INSERTs need
+        self.create: list[bytes] | None = None  # lines of a CREATE TABLE being read
+        self.held: tuple[bytes, DeferredKeys, list[bytes]] | None = None
+        self.deferred: dict[bytes, tuple[bytes, int]] = {}  # table -> (ADD KEY, row bytes)
+        self.filling: bytes | None = None  # deferred table whose rows are being routed
+
+    def run(self) -> None:
+        while True:
+            nl = self.buf.find(b"\n")
+            while nl < 0 and not self.eof:
+                self._fill()
+                nl = self.buf.find(b"\n")
+            if nl < 0:
+                break
+            head = bytes(self.buf[: min(nl + 1, _PEEK)])
+            if self.delimiter == b";" and not self.locked and head.startswith(_INSERT):
+                self._insert(self._cut_statement())
+                continue
+            line = bytes(self.buf[: nl + 1])
+            del self.buf[: nl + 1]
+            self._line(line)
+        if self.create is not None:  # a cut-off stream: let the server report it
+            self.main.send(b"".join(self.create))
+        if self.held is not None:
+            self._release(defer=False)
+        if self.buf:
+            self.main.send(bytes(self.buf))
+        self._add_keys()
+
+    def _fill(self) -> None:
+        chunk = self.stream.read1(CHUNK)  # type: ignore[attr-defined]
+        self.buf.extend(chunk)
+        self.eof = not chunk
+
+    def _cut_statement(self) -> bytes:
+        end, start = self.buf.find(b";\n"), 0
+        while end < 0 and not self.eof:
+            start = max(0, len(self.buf) - 1)
+            self._fill()
+            end = self.buf.find(b";\n", start)
+        if end < 0:
+            end = len(self.buf) - 2
+        statement = bytes(self.buf[: end + 2])
+        del self.buf[: end + 2]
+        return statement
+
+    def _insert(self, statement: bytes) -> None:
+        if self.held is not None:
+            self._release(defer=self._insert_follows())
+        if self.filling is not None:
+            alter, size = self.deferred[self.filling]
+            self.deferred[self.filling] = (alter, size + len(statement))
+        session = self.pool[self.turn % len(self.pool)]
+        self.turn += 1
+        if session is not self.main and self.main_dirty:
+            self.main.sync()
+            self.main_dirty = False
+        session.send(statement)
+        session.pending = session is not self.main
+
+    def _insert_follows(self) -> bool:
+        """The table's rows take more than one INSERT: worth building its keys after."""
+        while len(self.buf) < _PEEK and not self.eof:
+            self._fill()
+        return bytes(self.buf[:_PEEK]).startswith(_INSERT)
+
+    def _line(self, line: bytes) -> None:
         stripped = line.strip()
+        if self.create is not None:
+            self.create.append(line)
+            if stripped.endswith(b";"):
+                self._created(b"".join(self.create))
+            return
+        if self.held is not None:
+            if not stripped or stripped.startswith(b"--") or _HOLDABLE.match(stripped):
+                self.held[2].append(line)
+                return
+            self._release(defer=False)
         if not stripped or stripped.startswith(b"--"):
-            main.send(line)
-            continue
-        for session in pool[1:]:
+            self.main.send(line)
+            return
+        self.filling = None
+        for session in self.pool[1:]:
             if session.pending:
                 session.sync()
         if stripped[:10].upper() == b"DELIMITER ":
-            delimiter = stripped.split()[1]
-        elif delimiter == b";":
+            self.delimiter = stripped.split()[1]
+        elif self.delimiter == b";":
             upper = stripped[:14].upper()
             if upper.startswith(b"LOCK TABLES"):
-                locked = True
+                self.locked = True
             elif upper.startswith(b"UNLOCK TABLES"):
-                locked = False
+                self.locked = False
+            if self._touches_deferred(stripped):
+                self._add_keys()
+            if not self.locked and CREATE_TABLE.match(stripped):
+                self.create = [line]
+                return
             if _BROADCAST.match(stripped) and stripped.endswith(b";"):
-                for session in pool[1:]:
+                for session in self.pool[1:]:
                     session.send(line)
-        main.send(line)
-        main_dirty = True
+        self.main.send(line)
+        self.main_dirty = True
+
+    def _created(self, statement: bytes) -> None:
+        """A whole CREATE TABLE: held until its rows show whether keys wait for them."""
+        self.create = None
+        split = defer_keys(statement)
+        if split is None:
+            self.main.send(statement)
+            self.main_dirty = True
+        else:
+            self.held = (statement, split, [])
+
+    def _release(self, *, defer: bool) -> None:
+        """Send the held CREATE TABLE (without its deferred keys, or as dumped) and the
+        lines held after it."""
+        assert self.held is not None
+        statement, split, lines = self.held
+        self.held = None
+        self.main.send(split.create if defer else statement)
+        self.main_dirty = True
+        for line in lines:
+            self._line(line)
+        if defer:
+            self.deferred[split.table] = (split.add_keys, 0)
+            self.filling = split.table
+
+    def _touches_deferred(self, stripped: bytes) -> bool:
+        """USE, or dropping a table whose keys wait: its keys are added first."""
+        if not self.deferred:
+            return False
+        if stripped.upper().startswith(b"USE "):
+            return True
+        return stripped.startswith(b"DROP TABLE") and any(t in stripped for t in self.deferred)
+
+    def _add_keys(self) -> None:
+        """Once the rows are in, the waiting keys are added, the largest tables first, each
+        on the session with the least work so far (tables build in parallel)."""
+        if not self.deferred:
+            return
+        for session in self.pool:
+            if session.pending or session is self.main:
+                session.sync()
+        work = dict.fromkeys(range(len(self.pool)), 0)
+        for alter, size in sorted(self.deferred.values(), key=lambda d: -d[1]):
+            index = min(work, key=lambda i: work[i])
+            self.pool[index].send(alter)
+            work[index] += size
+        self.deferred.clear()
+        self.filling = None
