@@ -231,7 +231,7 @@ def _dump(
                 on_bytes=progress.advance,
             )
         except SnapshotTimeout:
-            pass
+            stats.restart(groups)
     with open_dump(settings, spec) as dump:
         written = compress_to_file(
             dump.stdout, partial, codec, progress.advance, stop_source=dump.kill
@@ -294,14 +294,25 @@ class _Stats:
     parallel dump they all start while commits are blocked, so all see the dump's data."""
 
     def __init__(self, env: Environment, database: str, groups: Sequence[Sequence[str]]):
-        self.threads = [_StatsThread(env, database, list(g)) for g in groups if g]
+        self.env, self.database = env, database
+        self.threads: list[_StatsThread] = []
         self.started = threading.Event()
+        self._start(groups)
+
+    def _start(self, groups: Sequence[Sequence[str]]) -> None:
+        self.threads = [_StatsThread(self.env, self.database, list(g)) for g in groups if g]
         for thread in self.threads:
             thread.start()
-        threading.Thread(target=self._note_started, daemon=True).start()
+        threading.Thread(target=self._note_started, args=(self.threads,), daemon=True).start()
 
-    def _note_started(self) -> None:
-        for thread in self.threads:
+    def restart(self, groups: Sequence[Sequence[str]]) -> None:
+        """The dump starts again as one stream: checksums from a snapshot of that moment,
+        not of the abandoned start (commits went on in between)."""
+        self.cancel()
+        self._start([[t for group in groups for t in group]])
+
+    def _note_started(self, threads: list[_StatsThread]) -> None:
+        for thread in threads:
             thread.snapshot_started.wait()
         self.started.set()
 
