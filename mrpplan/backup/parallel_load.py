@@ -1,17 +1,22 @@
-"""Load a dump through several `mariadb` client sessions at once.
+"""Load a dump through several server sessions at once.
 
 The server inserts rows of one session on one core; a restore is bound by that. Here the
 decompressed stream is split at statement boundaries: every `INSERT` statement goes to
-the next session in turn, everything else (DDL, SET, triggers, routines) goes, in order,
-to the first session. Barriers keep the order that matters:
-  - before INSERTs go to other sessions, the first session has finished the DDL before
+the next row session in turn (mysql/statement_session.py: the statement as it is, no
+client process scanning it again), everything else (DDL, SET, triggers, routines) goes,
+in order, to one `mariadb` client, the main session. Barriers keep the order that matters:
+  - before INSERTs go to the row sessions, the main session has finished the DDL before
     them (the table exists);
-  - before the next non-INSERT statement, every session has finished its INSERTs (a
+  - before the next non-INSERT statement, every row session has finished its INSERTs (a
     trigger created after a table's rows never fires on them, as in a serial load).
-A barrier is `SELECT 'mrpplan-sync-N';` whose output the session prints when it gets there.
-Session settings from the dump (`SET NAMES`, `TIME_ZONE`, `SQL_MODE`, ...) are sent to
-every session so each INSERT runs under the same settings as in a serial load. Regions
-inside `LOCK TABLES` or a non-`;` DELIMITER stay on the first session.
+A barrier is `SELECT 'mrpplan-sync-N';` whose output the main session prints when it gets
+there. Session settings from the dump (`SET NAMES`, `TIME_ZONE`, `SQL_MODE`, ...) are sent
+to every session so each INSERT runs under the same settings as in a serial load. Regions
+inside `LOCK TABLES` or a non-`;` DELIMITER stay on the main session.
+
+A table whose rows take more than one INSERT gets its trailing plain keys after the rows
+(deferred_keys.py): its CREATE TABLE is held until its first INSERT shows that, and the
+keys are added at the end of the stream, the tables spread over the row sessions.
 
 mariadb-dump escapes newlines inside values, so an INSERT statement ends at the first
 `;` that ends a line.
@@ -31,7 +36,7 @@ from mrpplan.backup.compression import codec_of
 from mrpplan.backup.deferred_keys import CREATE_TABLE, DeferredKeys, defer_keys
 from mrpplan.backup.progress import Progress
 from mrpplan.config.settings import ConnectionSettings
-from mrpplan.errors import BackupError, MrpplanError
+from mrpplan.errors import BackupError, MrpplanError, SqlError
 from mrpplan.mysql.client_process import (
     Credentials,
     ToolProcess,
@@ -40,6 +45,7 @@ from mrpplan.mysql.client_process import (
     loader_tool,
     tool_error,
 )
+from mrpplan.mysql.statement_session import StatementSession
 
 CHUNK = 1 << 20
 _INSERT = (b"INSERT INTO ", b"INSERT  INTO ", b"REPLACE INTO ", b"INSERT IGNORE INTO ")
@@ -115,10 +121,11 @@ def load_parallel(
     progress: Progress,
     what: str,
 ) -> None:
-    """Load `path` into `database` through `sessions` client sessions (see module doc)."""
+    """Load `path` into `database` through `sessions` row sessions and one `mariadb`
+    client for everything else (see module doc)."""
     codec = codec_of(path)
     dec = subprocess.Popen(
-        codec.decompress_argv(),
+        codec.load_argv(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -128,27 +135,35 @@ def load_parallel(
     with client_credentials(settings) as credentials:
         # --unbuffered: the client prints each barrier marker as soon as it gets there
         extra = ["--skip-column-names", "--unbuffered"]
-        argv = [*client_argv(loader_tool(), credentials.path, database), *extra]
-        pool = [_Session(argv, credentials) for _ in range(max(1, sessions))]
+        main = _Session(
+            [*client_argv(loader_tool(), credentials.path, database), *extra], credentials
+        )
+        rows: list[StatementSession] = []
         feeder.start()
         try:
+            rows = [StatementSession(settings, database) for _ in range(max(1, sessions))]
             assert dec.stdout is not None
-            _Router(dec.stdout, pool).run()
+            _Router(dec.stdout, main, rows).run()
+            for session in rows:
+                session.close()
         except _SessionDied as died:
-            _stop(pool, dec)
+            _stop(main, rows, dec)
             died.session.proc.wait()
             raise _failure(died.session, what) from None
+        except SqlError as exc:
+            _stop(main, rows, dec)
+            raise SqlError(f"{what} failed: {exc}", errno=exc.errno) from None
         except BaseException:
-            _stop(pool, dec)
+            _stop(main, rows, dec)
             raise
         finally:
             feeder.join()
-        codes = [s.close() for s in pool]
+        code = main.close()
         dec.wait()
-        for session, code in zip(pool, codes, strict=True):
-            if code != 0:
-                raise _failure(session, what)
+        if code != 0:
+            raise _failure(main, what)
     err = dec.stderr.read().decode("utf-8", "replace").strip() if dec.stderr else ""
+    err = err.splitlines()[-1] if err else ""  # igzip's own traceback ends with the reason
     if dec.returncode != 0:
         raise BackupError(f"{what} failed: {path}: {codec.name} stream damaged: {err}")
 
@@ -158,9 +173,10 @@ def _failure(session: _Session, what: str) -> MrpplanError:
     return tool_error(session.proc.name, what, code or 1, session.proc.stderr_text)
 
 
-def _stop(pool: list[_Session], dec: subprocess.Popen[bytes]) -> None:
-    for session in pool:
-        session.proc.kill()
+def _stop(main: _Session, rows: list[StatementSession], dec: subprocess.Popen[bytes]) -> None:
+    main.proc.kill()
+    for session in rows:
+        session.kill()
     if dec.poll() is None:
         dec.kill()
     dec.wait()
@@ -189,8 +205,8 @@ _PEEK = 24
 class _Router:
     """Reads the stream and sends each statement to its session (see module doc)."""
 
-    def __init__(self, stream: IO[bytes], pool: list[_Session]):
-        self.stream, self.pool, self.main = stream, pool, pool[0]
+    def __init__(self, stream: IO[bytes], main: _Session, rows: list[StatementSession]):
+        self.stream, self.main, self.rows = stream, main, rows
         self.buf = bytearray()
         self.eof = False
         self.turn = 0
@@ -248,13 +264,13 @@ class _Router:
         if self.filling is not None:
             alter, size = self.deferred[self.filling]
             self.deferred[self.filling] = (alter, size + len(statement))
-        session = self.pool[self.turn % len(self.pool)]
+        session = self.rows[self.turn % len(self.rows)]
         self.turn += 1
-        if session is not self.main and self.main_dirty:
+        if self.main_dirty:
             self.main.sync()
             self.main_dirty = False
         session.send(statement)
-        session.pending = session is not self.main
+        session.pending = True
 
     def _insert_follows(self) -> bool:
         """The table's rows take more than one INSERT: worth building its keys after."""
@@ -278,7 +294,7 @@ class _Router:
             self.main.send(line)
             return
         self.filling = None
-        for session in self.pool[1:]:
+        for session in self.rows:
             if session.pending:
                 session.sync()
         if stripped[:10].upper() == b"DELIMITER ":
@@ -295,7 +311,7 @@ class _Router:
                 self.create = [line]
                 return
             if _BROADCAST.match(stripped) and stripped.endswith(b";"):
-                for session in self.pool[1:]:
+                for session in self.rows:
                     session.send(line)
         self.main.send(line)
         self.main_dirty = True
@@ -337,13 +353,13 @@ class _Router:
         on the session with the least work so far (tables build in parallel)."""
         if not self.deferred:
             return
-        for session in self.pool:
-            if session.pending or session is self.main:
-                session.sync()
-        work = dict.fromkeys(range(len(self.pool)), 0)
+        self.main.sync()
+        for session in self.rows:
+            session.sync()
+        work = dict.fromkeys(self.rows, 0)
         for alter, size in sorted(self.deferred.values(), key=lambda d: -d[1]):
-            index = min(work, key=lambda i: work[i])
-            self.pool[index].send(alter)
-            work[index] += size
+            session = min(work, key=lambda s: work[s])
+            session.send(alter)
+            work[session] += size
         self.deferred.clear()
         self.filling = None

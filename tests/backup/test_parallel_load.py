@@ -12,6 +12,7 @@ from backup_support import checksums, environment, objects, seed
 
 from mrpplan.backup.dump import create_backup
 from mrpplan.backup.load import load_file
+from mrpplan.errors import SqlError
 from mrpplan.mysql.client_process import client_credentials
 
 
@@ -89,3 +90,19 @@ def test_keys_built_after_the_rows_give_the_same_tables(
     load_file(path, target.settings, target.name, sessions=3)
     assert _definitions(target) == _definitions(fresh_db)
     assert checksums(target) == checksums(fresh_db)
+
+
+def test_a_failing_insert_stops_the_load_with_the_servers_reason(
+    database_factory: Any, tmp_path: Path
+) -> None:
+    sql = (
+        b"CREATE TABLE t (id INT PRIMARY KEY);\n"
+        b"INSERT INTO t VALUES (1),(2);\nINSERT INTO t VALUES (2);\nINSERT INTO t VALUES (3);\n"
+        b"CREATE TABLE after_the_rows (id INT);\n"
+    )
+    path = tmp_path / "duplicate.sql.gz"
+    path.write_bytes(gzip.compress(sql))
+    target = database_factory()
+    with pytest.raises(SqlError, match="Duplicate entry '2'"):
+        load_file(path, target.settings, target.name, sessions=3)
+    assert not target.query("SHOW TABLES LIKE 'after_the_rows'")
