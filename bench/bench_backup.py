@@ -7,10 +7,10 @@ Runs against the sandbox server. Every contender is a separate process started t
 user starts it; rounds are interleaved and the best time of each is kept. Prints seconds,
 MB/s (of SQL text, the same for all) and the ratio against the stock pipeline:
   backup:  mariadb-dump --single-transaction | gzip -1 > file
-           mrpplan backup ENV --auto (one stream, the default; and MRPPLAN_DUMP_WORKERS=2)
+           mrpplan backup ENV --auto (2 dump workers, the default; and MRPPLAN_DUMP_WORKERS=1)
            mydumper -t 2 -c (per-table files, not one restorable stream: for reference)
   restore: gunzip -c file | mariadb DB
-           load_file (mrpplan's loader: what `restore` runs, 4 sessions) in a new process
+           load_file (mrpplan's loader: what `restore` runs, 4 row sessions) in a new process
            myloader -t 2 (from the mydumper directory)
 Each restored database is checked against the source with CHECKSUM TABLE.
 """
@@ -275,7 +275,7 @@ def report(best: dict[str, float], sql_mb: float, ours_mb: float, stock_mb: floa
     rows = [
         ("backup", "mariadb-dump --single-transaction | gzip -1", "stock_backup", "stock_backup"),
         ("backup", "mrpplan backup, one stream", "mrpplan_backup_1", "stock_backup"),
-        ("backup", "mrpplan backup, 2 dump workers", "mrpplan_backup", "stock_backup"),
+        ("backup", "mrpplan backup, 2 dump workers (default)", "mrpplan_backup", "stock_backup"),
         ("backup", "mydumper -t 2 -c (not one restorable file)", "mydumper", "stock_backup"),
         ("restore", "gunzip -c | mariadb", "stock_restore", "stock_restore"),
         ("restore", "mrpplan load_file (restore's loader)", "mrpplan_restore", "stock_restore"),

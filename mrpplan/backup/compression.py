@@ -30,13 +30,20 @@ class Codec:
     def compress_argv(self) -> list[str]:
         """Fast levels: backups are written often and read rarely."""
         if self.name == "gzip":
-            return _fastest_gzip()
+            return _fastest_gzip("-1")
         return [_program("zstd"), "-3", "-T0", "-q", "-c"]
 
     def decompress_argv(self) -> list[str]:
         if self.name == "gzip":
             return [_program("gzip"), "-d", "-c"]
         return [_program("zstd"), "-d", "-q", "-c"]
+
+    def load_argv(self) -> list[str]:
+        """For loading into a server: igzip when there (0.35 s instead of 1.45 s of CPU for
+        250 MB of SQL, CPU the server's inserts need); verify keeps `gzip -d`'s messages."""
+        if self.name == "gzip":
+            return _fastest_gzip("-d")
+        return self.decompress_argv()
 
     def test_argv(self, path: Path) -> list[str]:
         """Checks the whole stream (gzip CRC32 + length; zstd frame checksums)."""
@@ -70,17 +77,17 @@ def codec_of(path: Path) -> Codec:
     raise BackupError(f"{path}: not a gzip or zstd file (check: compression header)")
 
 
-def _fastest_gzip() -> list[str]:
-    """igzip (binary, then the Python package), then pigz, then gzip; all at level 1."""
+def _fastest_gzip(mode: str) -> list[str]:
+    """igzip (binary, then the Python package), then pigz, then gzip; `mode` -1 or -d."""
     igzip = shutil.which("igzip")
     if igzip:
-        return [igzip, "-1", "-c"]
+        return [igzip, mode, "-c"]
     if importlib.util.find_spec("isal") is not None:
-        return [sys.executable, "-m", "isal.igzip", "-1", "-c"]
+        return [sys.executable, "-m", "isal.igzip", mode, "-c"]
     pigz = shutil.which("pigz")
     if pigz:
-        return [pigz, "-1", "-c"]
-    return [_program("gzip"), "-1", "-c"]
+        return [pigz, mode, "-c"]
+    return [_program("gzip"), mode, "-c"]
 
 
 def _program(name: str) -> str:

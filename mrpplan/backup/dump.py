@@ -54,6 +54,7 @@ from mrpplan.mysql.table_stats import (
 __all__ = ["BackupResult", "create_backup", "ensure_backup_dir", "is_internal", "table_checksums"]
 
 INTERNAL_PREFIX = "_mrpplan"
+PARALLEL_MIN_BYTES = 32 << 20  # below this a second dump worker saves less than it costs
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,9 @@ def create_backup(
         schema=kind != "data",
         data=kind != "schema",
     )
-    groups = split_tables(sizes, _workers()) if kind != "schema" else []
-    # Parallel workers (opt-in) need one point in time: commits are blocked while they start.
-    # One stream never blocks commits (a table lock held elsewhere could make that last).
+    groups = split_tables(sizes, _workers(kind, estimate)) if kind != "schema" else []
+    # Parallel workers need one point in time: commits are blocked while they start (at
+    # most SNAPSHOT_WAIT_SECONDS: a table lock held elsewhere cannot make it last).
     block = try_block(settings) if len(groups) > 1 else None
     stats = _Stats(env, database, groups if block else [wanted] if kind != "schema" else [])
     progress.start(f"backup {env.name} ({kind})", estimate or None)
@@ -231,7 +232,7 @@ def _dump(
                 on_bytes=progress.advance,
             )
         except SnapshotTimeout:
-            pass
+            stats.restart(groups)
     with open_dump(settings, spec) as dump:
         written = compress_to_file(
             dump.stdout, partial, codec, progress.advance, stop_source=dump.kill
@@ -240,18 +241,22 @@ def _dump(
     return written
 
 
-def _workers() -> int:
-    """Parallel dump workers: MRPPLAN_DUMP_WORKERS (default 1, one stream).
+def _workers(kind: str, data_bytes: int) -> int:
+    """Parallel dump workers: MRPPLAN_DUMP_WORKERS, default 2 for full and data backups of
+    at least PARALLEL_MIN_BYTES (a rollback point of a few tables is not worth more
+    processes and a pause of the commits), else one stream.
 
-    Measured with bench/bench_backup.py on this 2-core machine (250 MB, 5 tables): two
-    workers were 0.98x-1.22x the one stream, within the noise of a shared machine, at the
-    same CPU cost, so one stream stays the default; more workers may pay off where the
-    server and the client have cores to spare.
+    Measured with bench/bench_backup.py's 250 MB, 5-table database on this busy 2-core
+    machine, three interleaved rounds against `mariadb-dump | gzip -1`: one stream 0.89x-
+    1.14x, two workers 1.04x-1.43x (best each time), three 0.95x-1.26x. Commits wait only
+    while the workers start their snapshots (tens of milliseconds; at most
+    SNAPSHOT_WAIT_SECONDS, then it is one stream); a login that cannot block commits gets
+    the single stream.
     """
     override = os.environ.get("MRPPLAN_DUMP_WORKERS", "")
     if override.isdigit() and int(override) > 0:
         return int(override)
-    return 1
+    return 2 if kind in ("full", "data") and data_bytes >= PARALLEL_MIN_BYTES else 1
 
 
 def _select_tables(
@@ -294,14 +299,25 @@ class _Stats:
     parallel dump they all start while commits are blocked, so all see the dump's data."""
 
     def __init__(self, env: Environment, database: str, groups: Sequence[Sequence[str]]):
-        self.threads = [_StatsThread(env, database, list(g)) for g in groups if g]
+        self.env, self.database = env, database
+        self.threads: list[_StatsThread] = []
         self.started = threading.Event()
+        self._start(groups)
+
+    def _start(self, groups: Sequence[Sequence[str]]) -> None:
+        self.threads = [_StatsThread(self.env, self.database, list(g)) for g in groups if g]
         for thread in self.threads:
             thread.start()
-        threading.Thread(target=self._note_started, daemon=True).start()
+        threading.Thread(target=self._note_started, args=(self.threads,), daemon=True).start()
 
-    def _note_started(self) -> None:
-        for thread in self.threads:
+    def restart(self, groups: Sequence[Sequence[str]]) -> None:
+        """The dump starts again as one stream: checksums from a snapshot of that moment,
+        not of the abandoned start (commits went on in between)."""
+        self.cancel()
+        self._start([[t for group in groups for t in group]])
+
+    def _note_started(self, threads: list[_StatsThread]) -> None:
+        for thread in threads:
             thread.snapshot_started.wait()
         self.started.set()
 

@@ -38,7 +38,7 @@ from mrpplan.errors import BackupError
 from mrpplan.mysql.client_process import DumpSpec, ToolProcess, open_dump
 from mrpplan.mysql.snapshot import CommitBlock
 
-SNAPSHOT_WAIT_SECONDS = 15  # commits wait at most this long (a worker stuck on a lock)
+SNAPSHOT_WAIT_SECONDS = 5  # commits wait at most this long (a worker stuck on a lock)
 
 
 class SnapshotTimeout(BackupError):

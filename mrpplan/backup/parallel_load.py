@@ -1,17 +1,22 @@
-"""Load a dump through several `mariadb` client sessions at once.
+"""Load a dump through several server sessions at once.
 
 The server inserts rows of one session on one core; a restore is bound by that. Here the
 decompressed stream is split at statement boundaries: every `INSERT` statement goes to
-the next session in turn, everything else (DDL, SET, triggers, routines) goes, in order,
-to the first session. Barriers keep the order that matters:
-  - before INSERTs go to other sessions, the first session has finished the DDL before
+the next row session in turn (mysql/statement_session.py: the statement as it is, no
+client process scanning it again), everything else (DDL, SET, triggers, routines) goes,
+in order, to one `mariadb` client, the main session. Barriers keep the order that matters:
+  - before INSERTs go to the row sessions, the main session has finished the DDL before
     them (the table exists);
-  - before the next non-INSERT statement, every session has finished its INSERTs (a
+  - before the next non-INSERT statement, every row session has finished its INSERTs (a
     trigger created after a table's rows never fires on them, as in a serial load).
-A barrier is `SELECT 'mrpplan-sync-N';` whose output the session prints when it gets there.
-Session settings from the dump (`SET NAMES`, `TIME_ZONE`, `SQL_MODE`, ...) are sent to
-every session so each INSERT runs under the same settings as in a serial load. Regions
-inside `LOCK TABLES` or a non-`;` DELIMITER stay on the first session.
+A barrier is `SELECT 'mrpplan-sync-N';` whose output the main session prints when it gets
+there. Session settings from the dump (`SET NAMES`, `TIME_ZONE`, `SQL_MODE`, ...) are sent
+to every session so each INSERT runs under the same settings as in a serial load. Regions
+inside `LOCK TABLES` or a non-`;` DELIMITER stay on the main session.
+
+A table whose rows take more than one INSERT gets its trailing plain keys after the rows
+(deferred_keys.py): its CREATE TABLE is held until its first INSERT shows that, and the
+keys are added at the end of the stream, the tables spread over the row sessions.
 
 mariadb-dump escapes newlines inside values, so an INSERT statement ends at the first
 `;` that ends a line.
@@ -28,9 +33,10 @@ from pathlib import Path
 from typing import IO
 
 from mrpplan.backup.compression import codec_of
+from mrpplan.backup.deferred_keys import CREATE_TABLE, DeferredKeys, defer_keys
 from mrpplan.backup.progress import Progress
 from mrpplan.config.settings import ConnectionSettings
-from mrpplan.errors import BackupError, MrpplanError
+from mrpplan.errors import BackupError, MrpplanError, SqlError
 from mrpplan.mysql.client_process import (
     Credentials,
     ToolProcess,
@@ -39,6 +45,7 @@ from mrpplan.mysql.client_process import (
     loader_tool,
     tool_error,
 )
+from mrpplan.mysql.statement_session import StatementSession
 
 CHUNK = 1 << 20
 _INSERT = (b"INSERT INTO ", b"INSERT  INTO ", b"REPLACE INTO ", b"INSERT IGNORE INTO ")
@@ -114,10 +121,11 @@ def load_parallel(
     progress: Progress,
     what: str,
 ) -> None:
-    """Load `path` into `database` through `sessions` client sessions (see module doc)."""
+    """Load `path` into `database` through `sessions` row sessions and one `mariadb`
+    client for everything else (see module doc)."""
     codec = codec_of(path)
     dec = subprocess.Popen(
-        codec.decompress_argv(),
+        codec.load_argv(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -127,27 +135,35 @@ def load_parallel(
     with client_credentials(settings) as credentials:
         # --unbuffered: the client prints each barrier marker as soon as it gets there
         extra = ["--skip-column-names", "--unbuffered"]
-        argv = [*client_argv(loader_tool(), credentials.path, database), *extra]
-        pool = [_Session(argv, credentials) for _ in range(max(1, sessions))]
+        main = _Session(
+            [*client_argv(loader_tool(), credentials.path, database), *extra], credentials
+        )
+        rows: list[StatementSession] = []
         feeder.start()
         try:
+            rows = [StatementSession(settings, database) for _ in range(max(1, sessions))]
             assert dec.stdout is not None
-            _route(dec.stdout, pool)
+            _Router(dec.stdout, main, rows).run()
+            for session in rows:
+                session.close()
         except _SessionDied as died:
-            _stop(pool, dec)
+            _stop(main, rows, dec)
             died.session.proc.wait()
             raise _failure(died.session, what) from None
+        except SqlError as exc:
+            _stop(main, rows, dec)
+            raise SqlError(f"{what} failed: {exc}", errno=exc.errno) from None
         except BaseException:
-            _stop(pool, dec)
+            _stop(main, rows, dec)
             raise
         finally:
             feeder.join()
-        codes = [s.close() for s in pool]
+        code = main.close()
         dec.wait()
-        for session, code in zip(pool, codes, strict=True):
-            if code != 0:
-                raise _failure(session, what)
+        if code != 0:
+            raise _failure(main, what)
     err = dec.stderr.read().decode("utf-8", "replace").strip() if dec.stderr else ""
+    err = err.splitlines()[-1] if err else ""  # igzip's own traceback ends with the reason
     if dec.returncode != 0:
         raise BackupError(f"{what} failed: {path}: {codec.name} stream damaged: {err}")
 
@@ -157,9 +173,10 @@ def _failure(session: _Session, what: str) -> MrpplanError:
     return tool_error(session.proc.name, what, code or 1, session.proc.stderr_text)
 
 
-def _stop(pool: list[_Session], dec: subprocess.Popen[bytes]) -> None:
-    for session in pool:
-        session.proc.kill()
+def _stop(main: _Session, rows: list[StatementSession], dec: subprocess.Popen[bytes]) -> None:
+    main.proc.kill()
+    for session in rows:
+        session.kill()
     if dec.poll() is None:
         dec.kill()
     dec.wait()
@@ -181,67 +198,168 @@ def _feed(path: Path, dec: subprocess.Popen[bytes], progress: Progress) -> None:
             dec.stdin.close()
 
 
-def _route(stream: IO[bytes], pool: list[_Session]) -> None:
-    main, turn = pool[0], 0
-    buf = bytearray()
-    eof = False
-    delimiter = b";"
-    locked = False
-    main_dirty = False
+_HOLDABLE = re.compile(rb"^/\*!40\d{3} (?:SET character_set_client|ALTER TABLE \S+ DISABLE KEYS)")
+_PEEK = 24
 
-    def fill() -> bool:
-        chunk = stream.read1(CHUNK)  # type: ignore[attr-defined]
-        if chunk:
-            buf.extend(chunk)
-        return bool(chunk)
 
-    while True:
-        nl = buf.find(b"\n")
-        while nl < 0 and not eof:
-            eof = not fill()
-            nl = buf.find(b"\n")
-        if nl < 0:
-            if buf:
-                main.send(bytes(buf))
-            break
-        head = bytes(buf[: min(nl + 1, 24)])
-        if delimiter == b";" and not locked and head.startswith(_INSERT):
-            end, start = buf.find(b";\n"), 0
-            while end < 0 and not eof:
-                start = max(0, len(buf) - 1)
-                eof = not fill()
-                end = buf.find(b";\n", start)
-            if end < 0:
-                end = len(buf) - 2
-            statement = bytes(buf[: end + 2])
-            del buf[: end + 2]
-            session = pool[turn % len(pool)]
-            turn += 1
-            if session is not main and main_dirty:
-                main.sync()
-                main_dirty = False
-            session.send(statement)
-            session.pending = session is not main
-            continue
-        line = bytes(buf[: nl + 1])
-        del buf[: nl + 1]
+class _Router:
+    """Reads the stream and sends each statement to its session (see module doc)."""
+
+    def __init__(self, stream: IO[bytes], main: _Session, rows: list[StatementSession]):
+        self.stream, self.main, self.rows = stream, main, rows
+        self.buf = bytearray()
+        self.eof = False
+        self.turn = 0
+        self.delimiter = b";"
+        self.locked = False
+        self.main_dirty = False  # main has DDL that the other sessions' next INSERTs need
+        self.create: list[bytes] | None = None  # lines of a CREATE TABLE being read
+        self.held: tuple[bytes, DeferredKeys, list[bytes]] | None = None
+        self.deferred: dict[bytes, tuple[bytes, int]] = {}  # table -> (ADD KEY, row bytes)
+        self.filling: bytes | None = None  # deferred table whose rows are being routed
+
+    def run(self) -> None:
+        while True:
+            nl = self.buf.find(b"\n")
+            while nl < 0 and not self.eof:
+                self._fill()
+                nl = self.buf.find(b"\n")
+            if nl < 0:
+                break
+            head = bytes(self.buf[: min(nl + 1, _PEEK)])
+            if self.delimiter == b";" and not self.locked and head.startswith(_INSERT):
+                self._insert(self._cut_statement())
+                continue
+            line = bytes(self.buf[: nl + 1])
+            del self.buf[: nl + 1]
+            self._line(line)
+        if self.create is not None:  # a cut-off stream: let the server report it
+            self.main.send(b"".join(self.create))
+        if self.held is not None:
+            self._release(defer=False)
+        if self.buf:
+            self.main.send(bytes(self.buf))
+        self._add_keys()
+
+    def _fill(self) -> None:
+        chunk = self.stream.read1(CHUNK)  # type: ignore[attr-defined]
+        self.buf.extend(chunk)
+        self.eof = not chunk
+
+    def _cut_statement(self) -> bytes:
+        end, start = self.buf.find(b";\n"), 0
+        while end < 0 and not self.eof:
+            start = max(0, len(self.buf) - 1)
+            self._fill()
+            end = self.buf.find(b";\n", start)
+        if end < 0:
+            end = len(self.buf) - 2
+        statement = bytes(self.buf[: end + 2])
+        del self.buf[: end + 2]
+        return statement
+
+    def _insert(self, statement: bytes) -> None:
+        if self.held is not None:
+            self._release(defer=self._insert_follows())
+        if self.filling is not None:
+            alter, size = self.deferred[self.filling]
+            self.deferred[self.filling] = (alter, size + len(statement))
+        session = self.rows[self.turn % len(self.rows)]
+        self.turn += 1
+        if self.main_dirty:
+            self.main.sync()
+            self.main_dirty = False
+        session.send(statement)
+        session.pending = True
+
+    def _insert_follows(self) -> bool:
+        """The table's rows take more than one INSERT: worth building its keys after."""
+        while len(self.buf) < _PEEK and not self.eof:
+            self._fill()
+        return bytes(self.buf[:_PEEK]).startswith(_INSERT)
+
+    def _line(self, line: bytes) -> None:
         stripped = line.strip()
+        if self.create is not None:
+            self.create.append(line)
+            if stripped.endswith(b";"):
+                self._created(b"".join(self.create))
+            return
+        if self.held is not None:
+            if not stripped or stripped.startswith(b"--") or _HOLDABLE.match(stripped):
+                self.held[2].append(line)
+                return
+            self._release(defer=False)
         if not stripped or stripped.startswith(b"--"):
-            main.send(line)
-            continue
-        for session in pool[1:]:
+            self.main.send(line)
+            return
+        self.filling = None
+        for session in self.rows:
             if session.pending:
                 session.sync()
         if stripped[:10].upper() == b"DELIMITER ":
-            delimiter = stripped.split()[1]
-        elif delimiter == b";":
+            self.delimiter = stripped.split()[1]
+        elif self.delimiter == b";":
             upper = stripped[:14].upper()
             if upper.startswith(b"LOCK TABLES"):
-                locked = True
+                self.locked = True
             elif upper.startswith(b"UNLOCK TABLES"):
-                locked = False
+                self.locked = False
+            if self._touches_deferred(stripped):
+                self._add_keys()
+            if not self.locked and CREATE_TABLE.match(stripped):
+                self.create = [line]
+                return
             if _BROADCAST.match(stripped) and stripped.endswith(b";"):
-                for session in pool[1:]:
+                for session in self.rows:
                     session.send(line)
-        main.send(line)
-        main_dirty = True
+        self.main.send(line)
+        self.main_dirty = True
+
+    def _created(self, statement: bytes) -> None:
+        """A whole CREATE TABLE: held until its rows show whether keys wait for them."""
+        self.create = None
+        split = defer_keys(statement)
+        if split is None:
+            self.main.send(statement)
+            self.main_dirty = True
+        else:
+            self.held = (statement, split, [])
+
+    def _release(self, *, defer: bool) -> None:
+        """Send the held CREATE TABLE (without its deferred keys, or as dumped) and the
+        lines held after it."""
+        assert self.held is not None
+        statement, split, lines = self.held
+        self.held = None
+        self.main.send(split.create if defer else statement)
+        self.main_dirty = True
+        for line in lines:
+            self._line(line)
+        if defer:
+            self.deferred[split.table] = (split.add_keys, 0)
+            self.filling = split.table
+
+    def _touches_deferred(self, stripped: bytes) -> bool:
+        """USE, or dropping a table whose keys wait: its keys are added first."""
+        if not self.deferred:
+            return False
+        if stripped.upper().startswith(b"USE "):
+            return True
+        return stripped.startswith(b"DROP TABLE") and any(t in stripped for t in self.deferred)
+
+    def _add_keys(self) -> None:
+        """Once the rows are in, the waiting keys are added, the largest tables first, each
+        on the session with the least work so far (tables build in parallel)."""
+        if not self.deferred:
+            return
+        self.main.sync()
+        for session in self.rows:
+            session.sync()
+        work = dict.fromkeys(self.rows, 0)
+        for alter, size in sorted(self.deferred.values(), key=lambda d: -d[1]):
+            session = min(work, key=lambda s: work[s])
+            session.send(alter)
+            work[session] += size
+        self.deferred.clear()
+        self.filling = None
