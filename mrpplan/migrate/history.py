@@ -114,6 +114,20 @@ def record_sql(
     )
 
 
+def restore_sql(row: HistoryRow) -> str:
+    """The statement that puts a removed row back exactly as it was (the undo of a
+    `migrate down`): its own applied_at, applied_by and timing, not the undo's."""
+    applied = (
+        literal(row.applied_at.strftime("%Y-%m-%d %H:%M:%S.%f")) if row.applied_at else "NOW(6)"
+    )
+    return (
+        f"REPLACE INTO `{TABLE}` (version, name, checksum, applied_at, applied_by, execution_ms,"
+        f" down_sql, success) VALUES ({literal(row.version)}, {literal(row.name)},"
+        f" {literal(row.checksum)}, {applied}, {literal(row.applied_by)}, {int(row.execution_ms)},"
+        f" {literal(encode_down(row.down_sql))}, {1 if row.success else 0})"
+    )
+
+
 def remove_sql(version: str) -> str:
     """The statement that forgets one migration (after its down ran)."""
     return f"DELETE FROM `{TABLE}` WHERE version = {literal(version)}"

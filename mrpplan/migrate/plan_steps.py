@@ -192,14 +192,7 @@ def down_draft(
         keep_data_at=ctx.timestamp,
     )
     pairs = statement_pairs(trace)
-    pairs.append(
-        (
-            history.remove_sql(row.version),
-            history.record_sql(
-                row.version, row.name, row.checksum, row.down_sql, execution_ms=row.execution_ms
-            ),
-        )
-    )
+    pairs.append((history.remove_sql(row.version), history.restore_sql(row)))
     ctx.desired_schema_history.discard((row.version, row.checksum))
     draft = _draft(
         "migrate_down",

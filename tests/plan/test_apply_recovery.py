@@ -228,3 +228,21 @@ def test_killed_in_a_batch_of_creates_then_recover(project, cli) -> None:
     forward = cli("recover", "prod", "--forward", "plans/new.json")
     assert forward.code == 0, forward.output
     assert cli("plan", "prod", "--detailed-exitcode").code == 0
+
+
+def test_undoing_a_migrate_down_puts_the_history_row_back_exactly(project, cli) -> None:
+    """Found by the kernel property: the undo of a `migrate down` re-recorded the removed
+    history row with the undo's time and account instead of the row's own."""
+    _built(project, cli)
+    db = project.databases["local"]
+    before = snapshot(db)
+    history = db.query("SELECT * FROM mrpplan_schema_history ORDER BY version")
+    planned = cli("migrate", "down", "local", "--to", "001", "--out", "plans/down.json")
+    assert planned.code == 0, planned.output
+    steps = json.loads((project.root / "plans" / "down.json").read_text())["steps"]
+    down = next(s["id"] for s in steps if s["action"] == "migrate_down")
+    _kill_after_step(project, db, "plans/down.json", down)
+    recovered = cli("recover", "local")
+    assert recovered.code == 0, recovered.output
+    assert db.query("SELECT * FROM mrpplan_schema_history ORDER BY version") == history
+    assert snapshot(db) == before

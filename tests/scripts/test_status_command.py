@@ -64,5 +64,5 @@ def test_stale_backup_and_unknown_environment(project: Any, cli: Any) -> None:
 
 def _newest(project: Any) -> str:
     folder = project.root / "database" / "backups"
-    files = sorted(p for p in folder.glob("mrp_erp_full_dev_*.sql.gz"))
-    return files[-1].name
+    files = folder.glob("mrp_erp_full_dev_*.sql.gz")  # the last written: two in one second
+    return max(files, key=lambda p: p.stat().st_mtime_ns).name  # are named Z and Z-1
