@@ -100,11 +100,13 @@ def _reshapes(change: Change) -> bool:
 
 
 def _instant_row_change_with_new_key(group: Sequence[Change], algorithms: list[str]) -> bool:
-    """Adding, dropping or moving a column is instant alone, but with a new secondary key
-    in the same ALTER MariaDB rebuilds the table in place (NOCOPY is refused, measured)."""
+    """Adding, dropping or moving a column is instant (NOCOPY for an indexed column) alone,
+    but with a new secondary key in the same ALTER MariaDB rebuilds the table in place
+    (NOCOPY is refused, measured; the indexed column was found by the feature property)."""
     from mrpplan.diff.clauses import AddIndex
 
-    reshapes = any(_reshapes(c) for c, a in zip(group, algorithms, strict=False) if a == "instant")
+    quick = ("instant", "nocopy")
+    reshapes = any(_reshapes(c) for c, a in zip(group, algorithms, strict=False) if a in quick)
     return reshapes and any(isinstance(c, AddIndex) for c in group)
 
 

@@ -214,3 +214,19 @@ def test_a_resealed_document_with_a_field_mrpplan_does_not_write_is_refused() ->
     document["digest"] = digest_of(document)
     with pytest.raises(Refused, match="Nothing was changed"):
         loads(json.dumps(document, indent=2))
+
+
+def test_rebuild_ignores_row_estimates_in_reasons_only() -> None:
+    """A reviewed sync plan says "about 170 rows" from the server's estimate, which drifts
+    by the time it is applied: that is not an edit. Any other change of a reason is."""
+    from dataclasses import replace
+
+    from mrpplan.plan.rebuild import first_difference
+
+    plan = make_plan(SAMPLE_STEPS)
+    step = replace(SAMPLE_STEPS[0], reason="load 6 table(s) of dev (about 170 rows) into x")
+    made = replace(plan, steps=(step, *SAMPLE_STEPS[1:]))
+    drifted = replace(step, reason="load 6 table(s) of dev (about 1,204 rows) into x")
+    assert first_difference(made, replace(plan, steps=(drifted, *SAMPLE_STEPS[1:]))) is None
+    edited = replace(step, reason="load 6 table(s) of prod (about 170 rows) into x")
+    assert first_difference(made, replace(plan, steps=(edited, *SAMPLE_STEPS[1:])))

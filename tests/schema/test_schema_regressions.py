@@ -111,3 +111,28 @@ def test_a_column_dropped_beside_a_spatial_index_locks_shared(server: Any) -> No
         False,
     )
     check_features(server, before, after)
+
+
+def test_an_indexed_column_dropped_beside_a_new_key_rebuilds_in_place(server: Any) -> None:
+    """Found by the feature property: DROP COLUMN of an indexed column (NOCOPY alone) in
+    the same ALTER as ADD KEY needs INPLACE; ALGORITHM=NOCOPY is refused (1845)."""
+    from feature_strategies import FeatureTable
+    from test_feature_properties import check_pair as check_features
+
+    plain = (("ip6", True),)
+    spatial = FeatureTable(
+        ("qty", "ip6", "spot"), frozenset(), True, (), plain, True, None, (), ("CHECKSUM=1",), False
+    )
+    keyed = FeatureTable(
+        ("qty", "ip4", "ip6", "spot"),
+        frozenset(),
+        True,
+        (),
+        (("qty", False), ("ip4", True)),
+        False,
+        None,
+        (),
+        (),
+        False,
+    )
+    check_features(server, spatial, keyed)
