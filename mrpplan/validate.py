@@ -12,6 +12,7 @@ Whether applied migrations were edited afterwards needs the live history table:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -147,8 +148,6 @@ class _ParseChecks:
         self.changed = False
 
     def problems(self, statement: SqlStatement) -> list[Problem]:
-        import hashlib
-
         key = hashlib.sha256(f"{self.parser}\0{statement.text}".encode()).hexdigest()
         if key not in self.known:
             self.known[key] = _parse_problem(statement.text)

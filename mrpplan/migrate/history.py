@@ -106,10 +106,26 @@ def record_sql(
 
     `execution_ms` may be a SQL expression (the executor's timing is not known at plan time).
     """
+    return _replace_sql(
+        version, name, checksum, "NOW(6)", "CURRENT_USER()", execution_ms, down_sql, success
+    )
+
+
+def _replace_sql(
+    version: str,
+    name: str,
+    checksum: str,
+    applied_at: str,
+    applied_by: str,
+    execution_ms: int | str,
+    down_sql: Sequence[str] | None,
+    success: bool,
+) -> str:
+    """The one REPLACE of a history row; `applied_at`/`applied_by` are SQL expressions."""
     return (
         f"REPLACE INTO `{TABLE}` (version, name, checksum, applied_at, applied_by, execution_ms,"
         f" down_sql, success) VALUES ({literal(version)}, {literal(name)}, {literal(checksum)},"
-        f" NOW(6), CURRENT_USER(), {execution_ms}, {literal(encode_down(down_sql))},"
+        f" {applied_at}, {applied_by}, {execution_ms}, {literal(encode_down(down_sql))},"
         f" {1 if success else 0})"
     )
 
@@ -120,11 +136,15 @@ def restore_sql(row: HistoryRow) -> str:
     applied = (
         literal(row.applied_at.strftime("%Y-%m-%d %H:%M:%S.%f")) if row.applied_at else "NOW(6)"
     )
-    return (
-        f"REPLACE INTO `{TABLE}` (version, name, checksum, applied_at, applied_by, execution_ms,"
-        f" down_sql, success) VALUES ({literal(row.version)}, {literal(row.name)},"
-        f" {literal(row.checksum)}, {applied}, {literal(row.applied_by)}, {int(row.execution_ms)},"
-        f" {literal(encode_down(row.down_sql))}, {1 if row.success else 0})"
+    return _replace_sql(
+        row.version,
+        row.name,
+        row.checksum,
+        applied,
+        literal(row.applied_by),
+        int(row.execution_ms),
+        row.down_sql,
+        row.success,
     )
 
 

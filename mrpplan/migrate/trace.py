@@ -129,7 +129,9 @@ def trace_chain(
         window = schemas[start : start + len(group) + 1]
         traces.append(_trace(group, window, flavor, keep_data_at))
     if cache_dir is not None:
-        _store_traces(_trace_file(cache_dir, key), groups, traces, flavor)
+        # the rollback is derived once, here: the cached and the returned traces carry it
+        traces = [replace(t, down=tuple(generated_down(t, flavor))) for t in traces]
+        _store_traces(_trace_file(cache_dir, key), groups, traces)
     return traces
 
 
@@ -146,7 +148,7 @@ def _trace_file(cache_dir: Path, key: str) -> Path:
 
 
 def _store_traces(
-    path: Path, groups: Sequence[Sequence[SqlStatement]], traces: list[Trace], flavor: Flavor
+    path: Path, groups: Sequence[Sequence[SqlStatement]], traces: list[Trace]
 ) -> None:
     """Effects as plain data; each statement as its position in its group (and its text
     when rewritten), so a cached trace names the files of the project that asks for it."""
@@ -170,8 +172,7 @@ def _store_traces(
                     "altered": effect.altered,
                 }
             )
-        down = generated_down(trace, flavor)
-        document.append({"effects": effects, "renames": trace.renames, "down": down})
+        document.append({"effects": effects, "renames": trace.renames, "down": trace.down})
     write_json(path, document)
 
 
