@@ -10,6 +10,8 @@ import os
 import secrets
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,3 +191,13 @@ def scratch_databases_left(db: Database, timeout: float = 60) -> list[str]:
         time.sleep(0.5)
         seen &= present()
     return sorted(seen)
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
+    """Poll until `condition()` holds (synchronisation, not a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pymysql
-from dbtools import Database, drop_database, run_cli
+from dbtools import (
+    Database,
+    drop_database,
+    run_cli,
+    wait_for,  # noqa: F401  (the tests import it from here)
+)
 
 from mrpplan import sandbox
 
@@ -115,16 +119,6 @@ def sections(plan_file: Path) -> dict[str, int]:
     document = json.loads(plan_file.read_text())
     assert document["kind"] == "fleet"
     return {s["target"]["database"]: len(s["steps"]) for s in document["sections"]}
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
-    """Poll until `condition()` holds (synchronisation, not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def running_step_done(db: Database, step_id: str) -> bool:

@@ -6,20 +6,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from dbtools import start_cli
+from dbtools import start_cli, wait_for
 from online_support import WIDER, TinyProject, leftovers, needs_tool
 
 from mrpplan.mysql.online_alter import TEST_DIE_AFTER_SWAP, TEST_SLEEP
-
-
-def _wait(condition, what: str, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
-    """Poll until `condition()` holds (synchronisation, not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _copied(tiny: TinyProject) -> int:
@@ -45,7 +35,7 @@ def test_kill_mid_copy_then_recover_leaves_the_table_untouched(tiny: TinyProject
         cwd=tiny.root,
     )
     try:
-        _wait(lambda: _copied(tiny) >= 100, "the tool to be copying rows")
+        wait_for(lambda: _copied(tiny) >= 100, "the tool to be copying rows")
         triggers = tiny.db.query("SHOW TRIGGERS")
         assert len(triggers) == 3, "the tool's triggers keep the copy current"
         tiny.db.execute("INSERT INTO orders (parent_id, qty) VALUES (1, -1)")  # writes go on

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from dbtools import wait_for  # noqa: F401  (the tests import it from here)
 
 _AUTO_INCREMENT = re.compile(r" AUTO_INCREMENT=\d+")
 
@@ -44,16 +44,6 @@ def snapshot(db: Any) -> tuple[dict[str, str], dict[str, object], list[tuple[obj
     if db.query("SHOW TABLES LIKE 'mrpplan_schema_history'"):
         history = db.query("SELECT version, checksum FROM mrpplan_schema_history ORDER BY 1")
     return schema_texts(db), checksums(db), history
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
-    """Poll until `condition()` holds (synchronisation, not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def journal_status(db: Any, step_id: str) -> str | None:

@@ -7,9 +7,9 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
+from dbtools import wait_for
 from sync_fixtures import DATA_TABLES, checksums, fill_erp
 
 from mrpplan.apply.lock import lock_name
@@ -150,15 +150,6 @@ def _step_done(db, step: str) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
-def _wait(condition, what: str, timeout: float = 120) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 class _Watcher(threading.Thread):
     """Polls the target from another connection while a copy runs: source e-mails seen?"""
 
@@ -193,7 +184,7 @@ def test_sync_pull_killed_then_recover_brings_back_the_prior_state(project, cli)
         env={"MRPPLAN_TEST_PAUSE_AFTER_STEP": "2", "MRPPLAN_TEST_PAUSE_SECONDS": "600"},
     )
     try:
-        _wait(lambda: _step_done(local, "2"), "the shadow load to finish")
+        wait_for(lambda: _step_done(local, "2"), "the shadow load to finish")
     finally:
         proc.kill()  # SIGKILL: no cleanup code runs
         proc.wait()
@@ -233,7 +224,7 @@ def test_killed_after_the_swap_then_recover_renames_back(project, cli) -> None: 
         env={"MRPPLAN_TEST_PAUSE_AFTER_STEP": "3", "MRPPLAN_TEST_PAUSE_SECONDS": "600"},
     )
     try:
-        _wait(lambda: _step_done(local, "3"), "the swap")
+        wait_for(lambda: _step_done(local, "3"), "the swap")
     finally:
         proc.kill()
         proc.wait()
