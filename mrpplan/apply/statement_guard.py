@@ -16,7 +16,7 @@ from mrpplan.sqlfiles.statement_rules import (
 )
 
 # Steps that move tables between the target and its own scratch/trash databases.
-_SHADOW_ACTIONS = frozenset({"shadow_prepare", "swap_tables", "drop_database"})
+_SHADOW_ACTIONS = frozenset({"shadow_prepare", "swap_tables", "trash_table", "drop_database"})
 
 # Steps whose SQL writes rows by design (their SQL is checked against the project's files,
 # or, for empty_tables, rebuilt from the seed files and the live foreign keys).

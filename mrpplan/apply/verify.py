@@ -35,15 +35,27 @@ def check_supported(plan: Plan) -> None:
 
 
 def check_policy(env: Environment, plan: Plan) -> None:
-    """Destructive steps need `policy.allow_destructive: true` in the environment file."""
+    """Destructive steps need `policy.allow_destructive: true` in the environment file, or
+    (a restore) the operator's `--allow-destructive`, recorded in the sealed plan's origin."""
     destructive = plan.destructive_steps
     if destructive and not env.policy.allow_destructive:
+        if plan.origin.get("builder") == "restore" and plan.origin.get("allow_destructive"):
+            return
         listed = "; ".join(f"step {s.id} {s.action} {s.object}: {s.reason}" for s in destructive)
+        hint = (
+            f"change the schema so nothing is lost, or set policy.allow_destructive: true "
+            f"in {env.file.name} after review"
+        )
+        if plan.origin.get("builder") == "restore":
+            hint = (
+                f"review what it removes with `mrpplan restore {env.name} FILE --dry-run`, then "
+                f"approve it explicitly: `mrpplan restore {env.name} FILE --allow-destructive` "
+                "(with --out FILE for a plan to review and apply)"
+            )
         raise Refused(
             f"{env.name} does not allow destructive changes (policy.allow_destructive: false) "
             f"and this plan has {len(destructive)}: {listed}. Nothing was changed.",
-            hint=f"change the schema so nothing is lost, or set policy.allow_destructive: true "
-            f"in {env.file.name} after review",
+            hint=hint,
         )
 
 

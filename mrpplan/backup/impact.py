@@ -13,6 +13,8 @@ from pathlib import Path
 from mrpplan.backup.compression import codec_of
 from mrpplan.backup.dump import is_internal
 from mrpplan.backup.manifest import Manifest
+from mrpplan.backup.restore_mask import rules_for
+from mrpplan.backup.restore_scope import RestoreScope, skipped_table
 from mrpplan.backup.verify import verify_backup
 from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import MrpplanError
@@ -27,19 +29,21 @@ ACTIONS = {
     "reload": "emptied and reloaded with the backup's rows (data-only backup)",
     "create": "created from the backup",
     "keep": "kept as it is (not in the backup)",
+    "trash": "moved to the trash database (the full backup has no such table)",
+    "skip": "skipped: mrpplan's journal or temporary table, never restored over the live one",
 }
 
 
 @dataclass(frozen=True)
 class TableImpact:
     table: str
-    action: str  # replace | empty | reload | create | keep
+    action: str  # replace | empty | reload | create | keep | trash | skip
     rows_now: int | None
     rows_backup: int | None
 
     @property
     def loses_rows(self) -> bool:
-        return self.action in ("replace", "empty", "reload") and bool(self.rows_now)
+        return self.action in ("replace", "empty", "reload", "trash") and bool(self.rows_now)
 
 
 @dataclass(frozen=True)
@@ -69,13 +73,21 @@ def assess_restore(env: Environment, path: Path, *, schema_diff: bool = True) ->
         counts = _counts(conn, database, sorted(set(live)))
     finally:
         conn.close()
+    scope = RestoreScope.of(manifest)
+    removed = set(scope.removed(live))
     action_for = {"schema": "empty", "data": "reload"}.get(manifest.kind, "replace")
     impacts = [
-        TableImpact(t, action_for if t in counts else "create", counts.get(t), stats.rows)
+        TableImpact(
+            t,
+            "skip" if skipped_table(t) else action_for if t in counts else "create",
+            counts.get(t),
+            stats.rows,
+        )
         for t, stats in sorted(manifest.tables.items())
     ]
     impacts += [
-        TableImpact(t, "keep", counts[t], None) for t in sorted(set(live) - set(manifest.tables))
+        TableImpact(t, "trash" if t in removed else "keep", counts[t], None)
+        for t in sorted(set(live) - set(manifest.tables))
     ]
     notes = []
     if manifest.database != database:
@@ -96,6 +108,13 @@ def assess_restore(env: Environment, path: Path, *, schema_diff: bool = True) ->
             [],
             "data-only backup: the schema is not changed",
             notes,
+        )
+    masks = rules_for(env, manifest)
+    if masks:
+        notes.append(
+            f"a backup of another environment: {env.name}'s sync.mask rules mask "
+            + ", ".join(f"{r.key} ({r.spec})" for r in masks)
+            + " in the scratch database, before anything is swapped in"
         )
     changes, note = (None, "schema comparison skipped")
     if schema_diff:
@@ -148,7 +167,7 @@ def _schema_changes(
         from mrpplan.diff import diff_schemas  # type: ignore[attr-defined]
 
         changes = diff_schemas(live_schema, backup_schema)
-        # A restore never drops what the backup does not hold: leave those out of the diff.
+        # What the backup does not hold: the plan's own steps (trash_table, drop_view...).
         held = _names(backup_schema)
         lines = [
             f"{c.kind} {c.table}: {c.reason}" for c in changes if getattr(c, "table", "") in held

@@ -144,6 +144,12 @@ def import_backup(
     manifest. Returns the adopted file and its manifest; the original is left in place."""
     content = check_content(path, progress)
     kind = kind_of(path)
+    created = content.completed_at or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    folder = Path(env.backup.dir)
+    target = folder / backup_name(kind, env.name, created, content.codec.suffix)
+    known = _imported(target, content.sha256)
+    if known is not None:  # the same file, imported before (e.g. by `restore --dry-run`)
+        return target, known
     loaded = trial_load(
         path,
         scratch,
@@ -152,10 +158,7 @@ def import_backup(
         schema_database=env.connection.database,
         progress=progress,
     )
-    created = content.completed_at or datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    folder = Path(env.backup.dir)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    target = folder / backup_name(kind, env.name, created, content.codec.suffix)
     if target.exists() and target.resolve() != path.resolve():
         raise BackupError(
             f"{target} already exists: {path.name} may have been imported already",
@@ -185,6 +188,19 @@ def import_backup(
     )
     write_manifest(target, manifest)
     return target, manifest
+
+
+def _imported(target: Path, sha256: str) -> Manifest | None:
+    """The manifest of `target` when it is an earlier import of the file with `sha256`."""
+    from mrpplan.backup.manifest import read_manifest
+
+    if not target.exists():
+        return None
+    try:
+        manifest = read_manifest(target)
+    except BackupError:
+        return None
+    return manifest if manifest.sha256 == sha256 else None
 
 
 def _copy_private(source: Path, target: Path) -> None:

@@ -10,17 +10,24 @@ TABLE) before the swap, so a wrong load never becomes visible.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mrpplan.apply.journal import JOURNAL
 from mrpplan.apply.runners import RunContext
 from mrpplan.backup.dump import is_internal
 from mrpplan.backup.load import load_file
 from mrpplan.backup.manifest import Manifest, read_manifest
+from mrpplan.backup.restore_mask import check_masked, mask_statements, masked_columns, rules_for
+from mrpplan.backup.restore_scope import (
+    RestoreScope,
+    journal_draft,
+    narrowed,
+    removal_drafts,
+)
 from mrpplan.backup.row_width import row_shapes
 from mrpplan.backup.verify import compare_with_manifest, verify_backup
 from mrpplan.config import Environment, Project
@@ -44,14 +51,30 @@ from mrpplan.plan.replace import (
     timestamp,
 )
 from mrpplan.plan.types import Plan
+from mrpplan.sync.mask import MaskRule
 
 UNCHANGED = "Nothing was changed."
 
 
-def restore_plan(project: Project, env: Environment, path: Path, now: datetime) -> Plan:
-    """The plan that puts `path` into env's database (verifies the file first)."""
+def restore_plan(
+    project: Project,
+    env: Environment,
+    path: Path,
+    now: datetime,
+    *,
+    allow_destructive: bool = False,
+) -> Plan:
+    """The plan that puts `path` into env's database (verifies the file first).
+
+    A full backup is restored whole: tables, views, routines and events it lacks are
+    removed (tables moved to the trash database, the others dropped with their definition
+    as reverse SQL), each a step counted in "to destroy". Other kinds replace their tables
+    and keep the rest. mrpplan's journal and temporary tables in a backup are skipped."""
     manifest = verify_backup(path, record=False).manifest
     database = env.connection.database
+    scope = RestoreScope.of(manifest)
+    stamp = timestamp(now)
+    rules = rules_for(env, manifest)
     conn = connect(env.connection, database=None)
     try:
         exists = database_exists(conn, database)
@@ -64,21 +87,20 @@ def restore_plan(project: Project, env: Environment, path: Path, now: datetime) 
         conn.select_db(database)
         live = [t for t in base_tables(conn, database) if not is_internal(t)]
         prior = read_state(conn, database)
-        incoming = sorted(t for t in manifest.tables if t != JOURNAL)
-        dropped = tuple(sorted(t for t in manifest.absent_tables if t in live))
+        incoming = list(scope.incoming)
+        removed = tuple(scope.removed(live))
+        source = f"{manifest.env} ({manifest.database})"
         if manifest.kind == "data":
             check_data_backup(conn, database, path, manifest, live)
             backup_state = prior
+            mask_sql = mask_statements(conn, database, rules, stamp, source)
         else:
-            backup_state = _backup_state(env, path)
-        objects = object_changes(prior.schema, backup_state.schema, [*incoming, *dropped])
+            backup_state, mask_sql = _backup_state(env, path, rules, stamp, source)
+        objects = object_changes(
+            prior.schema, backup_state.schema, [*incoming, *removed], events=scope.whole
+        )
         swap = shadow.plan_swap(
-            conn,
-            database,
-            timestamp(now),
-            incoming=incoming,
-            live=live,
-            dropped=dropped,
+            conn, database, stamp, incoming=incoming, live=live, removed=removed
         )
         load = Load(
             kind="backup",
@@ -86,17 +108,38 @@ def restore_plan(project: Project, env: Environment, path: Path, now: datetime) 
             definitions="live" if manifest.kind == "data" else "dump",
             file=str(path.resolve()),
             sha256=manifest.sha256,
+            masked=masked_columns(rules) if mask_sql else {},
         )
         rows = sum(s.rows for s in manifest.tables.values())
         drafts = replace_drafts(
             swap,
             load,
             charset=database_charset(conn, database) or ("utf8mb4", "utf8mb4_general_ci"),
+            mask_sql=mask_sql,
             what=f"{manifest.kind} backup {path.name}",
             rows=rows,
             objects=objects,
         )
-        desired = desired_state(prior, backup_state, incoming, dropped, objects)
+        losses = narrowed(prior.schema, backup_state.schema, swap.replaced, manifest.kind)
+        if losses:
+            drafts[-1] = dataclasses.replace(
+                drafts[-1],
+                destructive=True,
+                reason=drafts[-1].reason
+                + "; it removes or narrows (the old tables keep the values): "
+                + "; ".join(losses),
+            )
+        drafts += removal_drafts(swap, removed, prior.schema, backup_state.schema, scope.whole)
+        drafts.append(journal_draft(path, manifest, stamp))
+        if scope.whole:
+            desired = backup_state.fingerprint
+            version = backup_state.schema_version
+        else:
+            desired = desired_state(prior, backup_state, incoming, removed, objects)
+            version = None
+        origin: dict[str, Any] = {"builder": "restore", "file": str(path.resolve())}
+        if allow_destructive:
+            origin["allow_destructive"] = True
         return make_replace_plan(
             env,
             conn,
@@ -104,7 +147,9 @@ def restore_plan(project: Project, env: Environment, path: Path, now: datetime) 
             prior=prior,
             drafts=drafts,
             desired_fingerprint=desired,
-            origin={"builder": "restore", "file": str(path.resolve())},
+            origin=origin,
+            version=version,
+            warnings=scope.warnings(),
         )
     finally:
         conn.close()
@@ -151,8 +196,11 @@ def _live_columns(conn: Any, database: str) -> dict[str, list[str]]:
     return found
 
 
-def _backup_state(env: Environment, path: Path) -> DatabaseState:
-    """The backup's schema and history rows, read from a probe database (DDL only)."""
+def _backup_state(
+    env: Environment, path: Path, rules: list[MaskRule], salt: str, source: str
+) -> tuple[DatabaseState, list[str]]:
+    """The backup's schema and history rows, read from a probe database (DDL only), and
+    the mask UPDATEs for its tables."""
     from mrpplan.backup.impact import load_ddl
 
     probe = f"_mrpplan_ws_restore_{secrets.token_hex(4)}"
@@ -162,7 +210,7 @@ def _backup_state(env: Environment, path: Path) -> DatabaseState:
             cur.execute(f"CREATE DATABASE {ident(probe)} CHARACTER SET utf8mb4")
         try:
             load_ddl(env.connection, probe, path, keep_rows=(SCHEMA_HISTORY, SEED_HISTORY))
-            return read_state(conn, probe)
+            return read_state(conn, probe), mask_statements(conn, probe, rules, salt, source)
         finally:
             shadow.drop_database(conn, probe)
     finally:
@@ -170,14 +218,26 @@ def _backup_state(env: Environment, path: Path) -> DatabaseState:
 
 
 def _stream(ctx: RunContext, load: Load, scratch: str) -> None:
+    """Load the file, and prove it loaded right before anything (masking) changes it."""
     path = Path(load.file)
     manifest = read_manifest(path)
     if manifest.sha256 != load.sha256:
         raise BackupError(f"{path} changed since the plan was made (sha256 differs)")
     load_file(path, ctx.env.connection, scratch, what=f"loading {path.name} into {scratch}")
+    _check_manifest(ctx, load, scratch)
 
 
 def _check(ctx: RunContext, load: Load, scratch: str) -> None:
+    """After the mask UPDATEs: no masked column holds a value of the backup."""
+    if load.masked:
+        work = connect(ctx.env.connection, database=scratch)
+        try:
+            check_masked(work, scratch, load.masked)
+        finally:
+            work.close()
+
+
+def _check_manifest(ctx: RunContext, load: Load, scratch: str) -> None:
     """Row counts and checksums of the shadow tables must be the manifest's."""
     manifest = read_manifest(Path(load.file))
     found = checksums_in_parallel(ctx.env.connection, scratch, list(manifest.tables))
@@ -190,7 +250,13 @@ def _check(ctx: RunContext, load: Load, scratch: str) -> None:
 
 
 def _build(project: Project, env: Environment, origin: Mapping[str, Any], now: datetime) -> Plan:
-    return restore_plan(project, env, Path(str(origin["file"])), now)
+    return restore_plan(
+        project,
+        env,
+        Path(str(origin["file"])),
+        now,
+        allow_destructive=bool(origin.get("allow_destructive")),
+    )
 
 
 register_builder("restore", _build)

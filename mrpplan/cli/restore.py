@@ -48,6 +48,13 @@ from mrpplan.plan.types import Plan
     help="Do not ask (unprotected environments only).",
 )
 @click.option("--verify", "deep", is_flag=True, help="Test-restore the file in the sandbox first.")
+@click.option(
+    "--allow-destructive",
+    is_flag=True,
+    help="Approve what the restore removes or narrows (tables, views, routines, events the "
+    "backup lacks; dropped columns) where policy.allow_destructive is false; recorded in "
+    "the plan.",
+)
 @pass_app
 def restore_command(
     app: AppContext,
@@ -58,12 +65,17 @@ def restore_command(
     backup_first: bool,
     force: bool,
     deep: bool,
+    allow_destructive: bool,
 ) -> None:
     """Restore a backup into an environment's database, as a plan.
 
     The file is verified first. The backup is loaded into shadow tables in a scratch
     database, checked against its manifest, and swapped in with one RENAME TABLE; the
     replaced tables are kept in a trash database until `backup --cleanup` purges them.
+    A full backup is restored whole: what it lacks is moved to the trash (tables) or dropped
+    (views, routines, events), counted in "to destroy"; where policy.allow_destructive is
+    false that needs --allow-destructive (and, on a protected environment, its typed name
+    or a reviewed plan file). mrpplan's journal is never replaced.
 
     \b
     Examples:
@@ -90,7 +102,11 @@ def restore_command(
 
     def build() -> Plan:
         return restore_plan(
-            app.project, environment, path, datetime.now(UTC).replace(microsecond=0)
+            app.project,
+            environment,
+            path,
+            datetime.now(UTC).replace(microsecond=0),
+            allow_destructive=allow_destructive,
         )
 
     result = carry_out(
@@ -100,6 +116,7 @@ def restore_command(
         Request("restore", skip_questions=force),
         out=out,
         dry_run=dry_run,
+        sql_on_dry_run=False,
         backup_first="rollback" if backup_first else None,
     )
     if result is not None:

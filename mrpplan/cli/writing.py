@@ -36,16 +36,18 @@ def carry_out(
     out: Path | None = None,
     dry_run: bool = False,
     show_sql: bool = False,
+    sql_on_dry_run: bool = True,
     backup_first: BackupKind | None = None,
 ) -> ApplyResult | None:
     """Plan, show, and (unless --out / --dry-run) approve and apply; None when nothing ran.
 
     `backup_first` (`--backup`, `--backup-first`): a whole-database backup of that kind,
     taken after approval and under the lock, so it is exactly the state the plan starts from.
+    `sql_on_dry_run` False: a dry run shows the steps only (the SQL with --verbose or --out).
     """
     if out is not None or dry_run:
         plan = with_digest(build())
-        _show(app, plan, show_sql=show_sql or dry_run)
+        _show(app, plan, show_sql=show_sql or (dry_run and sql_on_dry_run))
         if out is not None:
             path = write_plan(plan, out)
             app.console.print(f"\nSaved the plan to {path}. Nothing was changed.")

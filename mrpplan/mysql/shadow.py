@@ -144,14 +144,20 @@ def plan_swap(
     incoming: list[str],
     live: list[str],
     dropped: tuple[str, ...] = (),
+    removed: tuple[str, ...] = (),
 ) -> Swap:
-    """Decide a swap from the live database: `incoming` tables come from the scratch db."""
+    """Decide a swap from the live database: `incoming` tables come from the scratch db.
+    `removed` tables follow in steps of their own (`trash_statements`): their keys are not
+    re-pointed, they follow the replaced tables into the trash."""
     moved = set(incoming) | set(dropped)
     keys = foreign_keys(conn, database)
     kept_keys = [
         fk
         for fk in keys
-        if fk.table not in moved and fk.ref_schema == database and fk.ref_table in moved
+        if fk.table not in moved
+        and fk.table not in removed
+        and fk.ref_schema == database
+        and fk.ref_table in moved
     ]
     trashed = (moved & set(live)) | set(dropped)
     detached = [
@@ -242,6 +248,12 @@ def swap_statements(
     add(f"DROP DATABASE {scratch}", f"CREATE DATABASE {scratch}")
     add("SET SESSION foreign_key_checks = 1", "SET SESSION foreign_key_checks = 0")
     return tuple(forward), tuple(reversed(inverse))
+
+
+def trash_statements(swap: Swap, table: str) -> tuple[str, str]:
+    """Move one live table into the swap's trash database (after the swap), and back."""
+    live, trash = f"{ident(swap.database)}.{ident(table)}", f"{ident(swap.trash)}.{ident(table)}"
+    return f"RENAME TABLE {live} TO {trash}", f"RENAME TABLE {trash} TO {live}"
 
 
 def create_scratch(conn: Any, scratch: str, charset: tuple[str, str]) -> None:

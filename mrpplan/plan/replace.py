@@ -151,11 +151,12 @@ class ObjectChanges:
 
 
 def object_changes(
-    live: Any, incoming: Any, moved: Sequence[str], *, exact: bool = False
+    live: Any, incoming: Any, moved: Sequence[str], *, exact: bool = False, events: bool = False
 ) -> ObjectChanges:
     """Triggers of moved tables are dropped first (they cannot change database) and the
-    incoming ones created after; incoming views and routines replace differing ones, and
-    with `exact` (a whole-database copy) the ones `incoming` lacks are dropped."""
+    incoming ones created after; incoming views and routines (and `events`: a backup holds
+    them) replace differing ones, and with `exact` (a whole-database copy) the ones
+    `incoming` lacks are dropped."""
     from mrpplan.model.schema import Schema
 
     gone = set(moved)
@@ -171,7 +172,8 @@ def object_changes(
             after.append((trig.canonical, f"DROP TRIGGER {ident(name)}"))
             triggers[name] = trig
     sections: dict[str, dict[str, Any]] = {}
-    for section, word in (("views", "VIEW"), ("routines", None)):
+    kinds = (("views", "VIEW"), ("routines", None), *((("events", "EVENT"),) if events else ()))
+    for section, word in kinds:
         merged = dict(getattr(live, section))
         for name, old in sorted(getattr(live, section).items()):
             if exact and name not in getattr(incoming, section):
@@ -193,7 +195,7 @@ def object_changes(
         views=sections["views"],
         routines=sections["routines"],
         triggers=triggers,
-        events=live.events,
+        events=sections.get("events", live.events),
     )
     return ObjectChanges(tuple(before), tuple(after), schema)
 
@@ -244,8 +246,10 @@ def make_replace_plan(
     desired_fingerprint: str,
     origin: Mapping[str, Any],
     warnings: Sequence[str] = (),
+    version: str | None = None,
 ) -> Plan:
-    """Assemble a restore or sync plan the way the planner assembles its plans."""
+    """Assemble a restore or sync plan the way the planner assembles its plans (`version`:
+    the schema version after it, when it changes it)."""
     version_text = server_version(conn)
     settings = env.connection
     return Plan(
@@ -259,7 +263,7 @@ def make_replace_plan(
         ),
         created_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         prior=Prior(prior.fingerprint, prior.schema_version, prior.seeds),
-        desired=Desired(prior.schema_version, "", desired_fingerprint),
+        desired=Desired(version or prior.schema_version, "", desired_fingerprint),
         steps=number(drafts),
         prior_objects=dict(prior.objects),
         warnings=tuple(warnings),

@@ -28,7 +28,9 @@ def kind_of(action: str, destructive: bool = False) -> str:
     if action in _SQL_DEFINED_ACTIONS:
         return "destroy" if destructive else "change"
     if action in _DATA_ACTIONS:
-        return "data"
+        return "destroy" if destructive else "data"  # a swap that removes or narrows
+    if action == "trash_table":  # a restore moves a table the backup lacks to the trash
+        return "destroy"
     if action.startswith("create_"):
         return "add"
     if action.startswith("drop_"):
