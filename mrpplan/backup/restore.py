@@ -23,13 +23,21 @@ class RestoreResult:
     seconds: float
 
 
-def restore_backup(env: Environment, path: Path, project: Project | None = None) -> RestoreResult:
-    """Build the restore plan for `path` and apply it (approved: the caller decided)."""
+def restore_backup(
+    env: Environment,
+    path: Path,
+    project: Project | None = None,
+    *,
+    allow_destructive: bool = False,
+) -> RestoreResult:
+    """Build the restore plan for `path` and apply it (approved: the caller decided;
+    `allow_destructive` as `restore --allow-destructive`)."""
     from mrpplan.apply.executor import apply_plan
     from mrpplan.backup.restore_plan import restore_plan
 
     started = time.monotonic()
     project = project or Project(env.file.parent.parent if env.file else Path.cwd())
-    plan = restore_plan(project, env, path, datetime.now(UTC).replace(microsecond=0))
+    now = datetime.now(UTC).replace(microsecond=0)
+    plan = restore_plan(project, env, path, now, allow_destructive=allow_destructive)
     apply_plan(project, env, plan, approved=True)
     return RestoreResult(path, read_manifest(path), round(time.monotonic() - started, 3))

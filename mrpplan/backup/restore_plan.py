@@ -130,7 +130,7 @@ def restore_plan(
                 + "; ".join(losses),
             )
         drafts += removal_drafts(swap, removed, prior.schema, backup_state.schema, scope.whole)
-        drafts.append(journal_draft(path, manifest, stamp))
+        drafts.append(journal_draft(path, manifest, swap))
         if scope.whole:
             desired = backup_state.fingerprint
             version = backup_state.schema_version

@@ -135,13 +135,14 @@ def removal_drafts(
     return drafts
 
 
-def journal_draft(path: Path, manifest: Manifest, stamp: str) -> StepDraft:
-    """One journal row saying what was restored: file, manifest digest, when (started_at)."""
+def journal_draft(path: Path, manifest: Manifest, swap: shadow.Swap) -> StepDraft:
+    """One journal row saying what was restored: file, manifest digest, when (started_at);
+    its id comes from the swap's trash database, unique per restore of the database."""
     try:
         digest = hashlib.sha256(manifest_path(path).read_bytes()).hexdigest()
     except OSError:
         digest = manifest.sha256
-    apply_id = f"restore{stamp}{manifest.sha256[:11]}"
+    apply_id = "restore" + hashlib.sha256(swap.trash.encode()).hexdigest()[:25]
     detail = json.dumps(
         {
             "restored": path.name,

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from dbtools import Database
+from dbtools import Database, start_cli, wait_for
 
 JOURNAL = "mrpplan_apply_journal"
 
@@ -180,3 +180,58 @@ def test_restoring_another_environments_backup_masks_it(project: Any, cli: Any) 
     )
     assert "jane" not in email.lower() and "1234567" not in phone and "Jane" not in contact
     assert local.query("SELECT name FROM customers WHERE customer_code = 'C-9'") == [("Acme",)]
+
+
+def _done_since(db: Database, last_id: int, step: str) -> bool:
+    return bool(
+        db.query(
+            f"SELECT 1 FROM {JOURNAL} WHERE id > %s AND step_id = %s AND status = 'done'",
+            (last_id, step),
+        )
+    )
+
+
+def test_killed_during_a_whole_restore_then_recover_gives_the_prior_state(
+    project: Any, cli: Any
+) -> None:
+    dev = project.databases["dev"]
+    assert cli("migrate", "up", "dev", "--steps", "1", "--auto-approve").code == 0
+    assert cli("seed", "reference", "dev").code == 0
+    assert cli("backup", "dev").code == 0
+    [path] = (project.root / "database" / "backups").glob("mrp_erp_full_dev_*.sql.gz")
+    assert cli("migrate", "up", "dev", "--auto-approve").code == 0
+    dev.execute("UPDATE currencies SET name = CONCAT(name, ' (now)')")
+    before = _state(dev)
+    history = dev.query("SELECT version, checksum FROM mrpplan_schema_history ORDER BY version")
+    # after the swap (3) and in the middle of the tables moved to the trash (6)
+    for step in ("3", "6"):
+        journal = _journal(dev)
+        last_id = max(r[0] for r in journal)
+        proc = start_cli(
+            "restore",
+            "dev",
+            str(path),
+            "--force",
+            env={"MRPPLAN_TEST_PAUSE_AFTER_STEP": step, "MRPPLAN_TEST_PAUSE_SECONDS": "600"},
+            cwd=project.root,
+        )
+        try:
+            wait_for(lambda: _done_since(dev, last_id, step) or proc.poll() is not None, "step")
+            assert proc.poll() is None, proc.communicate()
+        finally:
+            proc.kill()  # SIGKILL: no cleanup code runs
+            proc.wait()
+        assert _state(dev) != before  # half-way: the swap took effect
+        refused = cli("plan", "dev")
+        assert refused.code == 3 and "recover" in refused.stderr, refused.output
+        recovered = cli("recover", "dev")
+        assert recovered.code == 0, recovered.output
+        assert _state(dev) == before
+        assert (
+            dev.query("SELECT version, checksum FROM mrpplan_schema_history ORDER BY version")
+            == history
+        )
+        assert _journal(dev)[: len(journal)] == journal
+    done = cli("restore", "dev", str(path), "--force")
+    assert done.code == 0, done.output
+    assert dev.query("SELECT MAX(version) FROM mrpplan_schema_history") == [("001",)]
