@@ -216,7 +216,10 @@ def test_killed_during_a_whole_restore_then_recover_gives_the_prior_state(
             cwd=project.root,
         )
         try:
-            wait_for(lambda: _done_since(dev, last_id, step) or proc.poll() is not None, "step")
+            wait_for(
+                lambda p=proc, n=last_id, s=step: _done_since(dev, n, s) or p.poll() is not None,
+                f"step {step} of the restore",
+            )
             assert proc.poll() is None, proc.communicate()
         finally:
             proc.kill()  # SIGKILL: no cleanup code runs
