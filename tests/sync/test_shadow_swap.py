@@ -63,19 +63,23 @@ def test_restore_into_protected_prod_without_a_terminal_is_refused(
     fill_erp(dev)
     path = _backup(project, cli, "dev")
     prod.execute("CREATE TABLE keep (id INT PRIMARY KEY)", "INSERT INTO keep VALUES (7)")
-    done = cli("restore", "prod", str(path), "--force")
+    # a full restore is whole: `keep` (not in the backup) goes to the trash, approved
+    # explicitly on prod (allow_destructive: false)
+    done = cli("restore", "prod", str(path), "--force", "--allow-destructive")
     assert done.code == 3, done.output
     assert "protected" in done.stderr and "Nothing was changed" in done.stderr
     assert [r[0] for r in prod.query("SHOW TABLES")] == ["keep"]
     # the way without a terminal: a saved, reviewed restore plan, applied from the file
     plan = project.root / "plans" / "restore.json"
-    saved = cli("restore", "prod", str(path), "--out", str(plan))
+    saved = cli("restore", "prod", str(path), "--allow-destructive", "--out", str(plan))
     assert saved.code == 0, saved.output
     assert [r[0] for r in prod.query("SHOW TABLES")] == ["keep"]
     applied = cli("apply", str(plan), "--auto-approve")
     assert applied.code == 0, applied.output
     assert checksums(prod, DATA_TABLES) == checksums(dev, DATA_TABLES)
-    assert prod.query("SELECT id FROM keep") == [(7,)]  # not in the backup: kept
+    assert not prod.query("SHOW TABLES LIKE 'keep'")
+    [trash] = _databases(prod, "_mrpplan_trash_")
+    assert prod.query(f"SELECT id FROM `{trash}`.keep") == [(7,)]  # moved, not dropped
 
 
 def test_a_held_apply_lock_refuses_restore_and_sync(project, cli) -> None:  # type: ignore[no-untyped-def]
