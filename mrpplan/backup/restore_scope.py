@@ -65,9 +65,12 @@ class RestoreScope:
         temporary = [t for t in self.skipped if t != JOURNAL]
         if not temporary:
             return []
+        named = ", ".join(temporary[:3]) + (
+            f" and {len(temporary) - 3} more" * (len(temporary) > 3)
+        )
         return [
-            f"the backup holds mrpplan's temporary table(s) {', '.join(temporary)}: skipped "
-            "(loaded and checked, never swapped in; the live ones are kept as they are)"
+            f"the backup holds {len(temporary)} temporary table(s) of mrpplan ({named}): "
+            "skipped (loaded and checked, never swapped in; the live ones are kept as they are)"
         ]
 
 
