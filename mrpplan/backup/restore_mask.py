@@ -14,7 +14,7 @@ from typing import Any
 
 from mrpplan.backup.manifest import Manifest
 from mrpplan.config.settings import Environment
-from mrpplan.errors import MrpplanError
+from mrpplan.errors import ConfigError, MrpplanError
 from mrpplan.mysql.quote import ident
 from mrpplan.sync import catalog
 from mrpplan.sync.mask import (
@@ -45,7 +45,15 @@ def mask_statements(
     columns = catalog.columns(conn, database)
     keys = {r.table: catalog.unique_keys(conn, database, r.table) for r in rules}
     unique = {t: {c for cols in k.values() for c in cols} for t, k in keys.items()}
-    check_rules(rules, columns, unique, source)
+    try:
+        check_rules(rules, columns, unique, source)
+    except ConfigError as exc:
+        raise ConfigError(
+            f"a backup of {source} must be masked by these rules and cannot be: {exc.message}",
+            unchanged="Nothing was changed.",
+            hint="fix the sync.mask rules of the environment file, or restore a backup of "
+            "this environment",
+        ) from None
     return [
         update_statement(
             table, group, row_key(keys.get(table, {}), columns[table]), columns[table], salt

@@ -181,6 +181,16 @@ def test_restoring_another_environments_backup_masks_it(project: Any, cli: Any) 
     assert "jane" not in email.lower() and "1234567" not in phone and "Jane" not in contact
     assert local.query("SELECT name FROM customers WHERE customer_code = 'C-9'") == [("Acme",)]
 
+    # rules that cannot mask the backup refuse the restore before anything changes
+    env_file = project.root / "environments" / "local.yaml"
+    env_file.write_text(env_file.read_text().replace("mask: {", "mask: {customers.fax: email, "))
+    before = _state(local)
+    refused = cli("restore", "local", str(path), "--force")
+    assert refused.code == 1, refused.output
+    assert "customers.fax" in refused.stderr and "Nothing was changed" in refused.stderr
+    assert "Traceback" not in refused.output
+    assert _state(local) == before
+
 
 def _done_since(db: Database, last_id: int, step: str) -> bool:
     return bool(
