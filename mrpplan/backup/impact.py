@@ -112,7 +112,7 @@ def assess_restore(env: Environment, path: Path, *, schema_diff: bool = True) ->
     masks = rules_for(env, manifest)
     if masks:
         notes.append(
-            f"a backup of another environment: {env.name}'s sync.mask rules mask "
+            f"a backup of another environment or database: {env.name}'s sync.mask rules mask "
             + ", ".join(f"{r.key} ({r.spec})" for r in masks)
             + " in the scratch database, before anything is swapped in"
         )

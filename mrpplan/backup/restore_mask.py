@@ -29,8 +29,11 @@ from mrpplan.sync.mask import (
 
 
 def rules_for(env: Environment, manifest: Manifest) -> list[MaskRule]:
-    """The target's mask rules when the backup comes from another environment."""
-    if manifest.env == env.name or env.sync is None or not env.sync.mask:
+    """The target's mask rules when the backup comes from another environment or another
+    database (an old backup.sh file names only its database: imported for this
+    environment, a dump of prod's database restored into local is still prod's data)."""
+    same = manifest.env == env.name and manifest.database == env.connection.database
+    if same or env.sync is None or not env.sync.mask:
         return []
     return parse_rules(env.sync.mask, str(env.file))
 
