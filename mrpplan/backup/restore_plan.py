@@ -137,6 +137,14 @@ def restore_plan(
         else:
             desired = desired_state(prior, backup_state, incoming, removed, objects)
             version = None
+        warnings = scope.warnings()
+        destroys = [d.object for d in drafts if d.destructive]
+        if destroys and not env.policy.allow_destructive and not allow_destructive:
+            warnings.append(
+                f"{env.name} does not allow destructive changes (policy.allow_destructive: "
+                f"false): apply will refuse this restore ({len(destroys)} destructive "
+                "step(s)) unless it is made with --allow-destructive after review"
+            )
         origin: dict[str, Any] = {"builder": "restore", "file": str(path.resolve())}
         if allow_destructive:
             origin["allow_destructive"] = True
@@ -149,7 +157,7 @@ def restore_plan(
             desired_fingerprint=desired,
             origin=origin,
             version=version,
-            warnings=scope.warnings(),
+            warnings=warnings,
         )
     finally:
         conn.close()

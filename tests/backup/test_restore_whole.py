@@ -121,6 +121,7 @@ def test_full_restore_of_an_older_backup_on_protected_prod(project: Any, cli: An
     destroyed = int(summary.split(" to destroy")[0].rsplit(" ", 1)[1])
     assert destroyed >= len(extra), summary
     assert "demand_forecasts" in dry.stdout and "lot_sizing_rule" in dry.stdout
+    assert "--allow-destructive" in dry.output  # the dry run says apply would refuse
     assert "foreign_key_checks" not in dry.stdout
     verbose = cli("--verbose", "restore", "prod", str(path), "--dry-run")
     assert "foreign_key_checks" in verbose.stdout
