@@ -54,7 +54,7 @@ demo: server venv
 	@echo "== 1. a local MariaDB sandbox";        $(MRPPLAN) sandbox up
 	@echo "== 2. checks: environment files, SQL loaded on the sandbox"; $(MRPPLAN) validate
 	@export MRPPLAN_PLAN_KEY="$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')" \
-	  && test -n "$$MRPPLAN_PLAN_KEY" \
+	  && { test -n "$$MRPPLAN_PLAN_KEY" || { echo "demo: no throwaway plan key was made" >&2; exit 1; }; } \
 	  && echo "== 3. an example prod database that is behind: schema 001 and reference data" \
 	  && mariadb --defaults-extra-file=.mrpplan/sandbox/client.cnf -e "DROP DATABASE IF EXISTS mrp_erp_prod" \
 	  && PROD_SCHEMA_VERSION=001 $(KEYED) plan prod --out .mrpplan/demo-prod-001.json >/dev/null \

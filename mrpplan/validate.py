@@ -90,8 +90,10 @@ def validate_project(project: Project, server: ConnectionSettings | None = None)
     _check_environments(project, migrations, not migration_problems, report)
     undecided = _check_sql(project, migrations, report)
     loaded = _check_on_server(project, server, report)
-    # what sqlglot cannot read stands as a problem unless a server loaded it
-    report.problems.extend(p for s, p in undecided if (s.file.resolve(), s.line) not in loaded)
+    # what sqlglot cannot read stands as a problem unless a server loaded it (or already
+    # said what is wrong with it)
+    decided = loaded | {(p.file.resolve(), p.line) for p in report.problems}
+    report.problems.extend(p for s, p in undecided if (s.file.resolve(), s.line) not in decided)
     report.problems = sorted(
         (_relative(project, p) for p in report.problems),
         key=lambda p: (str(p.file), p.line or 0, p.message),
@@ -107,9 +109,13 @@ class _ParseChecks:
         from importlib.metadata import version
 
         from mrpplan.local_cache import read_json
+        from mrpplan.sqlfiles import parse_gaps, syntax_check
 
         self.path = cache_dir / "sql-checks.json"
-        self.parser = f"strict-1 {version('sqlglot')}"
+        rules = hashlib.sha256()  # a verdict holds until sqlglot or mrpplan's rules change
+        for module in (syntax_check, parse_gaps):
+            rules.update(Path(str(module.__file__)).read_bytes())
+        self.parser = f"{version('sqlglot')} {rules.hexdigest()}"
         stored = read_json(self.path)
         self.known: dict[str, Any] = stored if isinstance(stored, dict) else {}
         self.changed = False
@@ -120,7 +126,7 @@ class _ParseChecks:
         if key not in self.known:
             from mrpplan.sqlfiles.syntax_check import syntax_problem
 
-            found = syntax_problem(statement.text)
+            found = syntax_problem(statement.text)  # imports sqlglot
             self.known[key] = found and [found.offset, found.message, found.definite]
             self.changed = True
         verdict = self.known[key]

@@ -22,13 +22,22 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"\A(\s*)REPLACE(?:\s+(?:LOW_PRIORITY|DELAYED))?(?:\s+INTO)?\b", re.I),
         r"\1INSERT INTO",
     ),
+    (
+        re.compile(
+            r"\A\s*SET\s+STATEMENT\s+\w+\s*=\s*(?:\w+|'[^']*')(?:\s*,\s*\w+\s*=\s*(?:\w+|'[^']*'))*"
+            r"\s+FOR\s+",
+            re.IGNORECASE,
+        ),
+        "",
+    ),
     (re.compile(r"\A(\s*)DO\b", re.IGNORECASE), r"\1SELECT"),
     (re.compile(rf"\A(\s*)CALL\s+({_NAME})", re.IGNORECASE), r"\1SELECT \2"),
     (re.compile(r"\bALTER\s+(?:ONLINE\s+|IGNORE\s+)+TABLE\b", re.IGNORECASE), "ALTER TABLE"),
     (re.compile(_ALTER + r"(?:WAIT\s+\d+|NOWAIT)\s+", re.IGNORECASE), r"\1"),
     (
         re.compile(
-            _ALTER + r"(?:(?:ADD|DROP|REORGANIZE|COALESCE|EXCHANGE|TRUNCATE|ANALYZE|CHECK|"
+            _ALTER + r"(?:(?:ALGORITHM|LOCK)\s*=?\s*\w+\s*,?\s*)*"
+            r"(?:(?:ADD|DROP|REORGANIZE|COALESCE|EXCHANGE|TRUNCATE|ANALYZE|CHECK|"
             r"OPTIMIZE|REBUILD|REPAIR|DISCARD|IMPORT)\s+PARTITION\b|REMOVE\s+PARTITIONING\b)"
             r".*\Z",
             re.IGNORECASE | re.DOTALL,

@@ -35,12 +35,15 @@ def syntax_problem(text: str) -> SyntaxProblem | None:
     found = _strict_problem(text)
     if found is None or is_stored_program(text) or is_known_form(text):
         return None
-    if any(_strict_problem(variant) is None for variant in tolerated_variants(text)):
+    # a rewrite may leave an empty list item where it removed a clause: only the
+    # original is checked for those
+    variants = tolerated_variants(text)
+    if any(_strict_problem(v, empty_items=False) is None for v in variants):
         return None
     return found
 
 
-def _strict_problem(text: str) -> SyntaxProblem | None:
+def _strict_problem(text: str, *, empty_items: bool = True) -> SyntaxProblem | None:
     from sqlglot.dialects.mysql import MySQL
     from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
 
@@ -49,7 +52,7 @@ def _strict_problem(text: str) -> SyntaxProblem | None:
         tokens = dialect.tokenize(text)
     except SqlglotError as exc:
         return SyntaxProblem(0, f"SQL does not parse: {str(exc).splitlines()[0]}", True)
-    empty = _empty_list_item(tokens)
+    empty = _empty_list_item(tokens) if empty_items else None
     if empty is not None:
         return empty
     with _fallbacks() as fell_back:
@@ -68,7 +71,8 @@ def _strict_problem(text: str) -> SyntaxProblem | None:
         return SyntaxProblem(
             0,
             "SQL does not parse: the parser cannot read this statement to its end, and it "
-            "is not a MariaDB form mrpplan knows (a server that loads it decides)",
+            "is not a MariaDB form mrpplan knows (with a server reachable, e.g. after "
+            "`mrpplan sandbox up`, validate lets the server decide)",
             False,
         )
     return None
