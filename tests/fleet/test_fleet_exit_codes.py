@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pymysql
 from dbtools import Database, run_cli
-from fleet_support import recorded_version
+from fleet_support import recorded_version, write_fleet_env
 
 from mrpplan.apply.lock import lock_name
 
@@ -104,3 +104,22 @@ def test_json_is_a_usage_error_for_a_single_database(project) -> None:
     result = run_cli("apply", "local", "--auto-approve", "--json")
     assert result.code == 64, result.output
     assert "apply --json is for fleets" in result.output
+
+
+def test_a_tenant_dropped_after_the_plan_makes_a_partial_apply_exit_1(
+    make_fleet, project, server
+) -> None:
+    tenants = make_fleet(3, parallel=2, canary=1)
+    names = [db.name for db in tenants.databases]
+    write_fleet_env(project.root, "tenants", [(server, "")], databases=names)
+    plan_file = _plan(project.root)
+    dropped = tenants.databases[2]
+    dropped.execute(f"DROP DATABASE `{dropped.name}`")
+
+    applied = run_cli("apply", str(plan_file), "--auto-approve", "--json")
+
+    assert applied.code == 1, applied.output
+    outcomes = {e["database"]: e for e in json.loads(applied.stdout)["databases"]}
+    assert outcomes[dropped.name]["outcome"] in ("refused", "error"), outcomes[dropped.name]
+    assert "Nothing was changed" in outcomes[dropped.name]["message"]
+    assert [outcomes[n]["outcome"] for n in names[:2]] == ["applied", "applied"]
