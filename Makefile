@@ -36,22 +36,35 @@ test: server venv lint
 	$(BIN)/pytest
 
 # The demo runs only against the sandbox, whatever .env says: these empty variables
-# override it, so each environment falls back to the sandbox's option file.
+# override it, so each environment falls back to the sandbox's option file. Your own
+# MRPPLAN_PLAN_KEY is never used: no demo plan is sealed with the team's key.
 SANDBOX_ONLY := $(foreach e,LOCAL DEV STAGING PROD,$(e)_DB_HOST= $(e)_DB_PORT= $(e)_DB_USER= \
 	$(e)_DB_PASSWORD= $(e)_DB_OPTION_FILE=.mrpplan/sandbox/client.cnf) PROD_DB_NAME=mrp_erp_prod
-MRPPLAN := env $(SANDBOX_ONLY) $(BIN)/mrpplan
+MRPPLAN := env -u MRPPLAN_PLAN_KEY $(SANDBOX_ONLY) $(BIN)/mrpplan
+# prod is protected: without a terminal it takes only saved plans sealed with a key. The
+# demo seals its plans with a throwaway key that lives only in the environment of the one
+# shell running steps 3 to 7 (never in a file, an argument or a plan, which holds just the
+# HMAC) and dies with it. An apply's progress goes to a log, shown in full if it fails.
+KEYED := env $(SANDBOX_ONLY) $(BIN)/mrpplan
+DEMO_LOG := .mrpplan/demo-apply.log
+demo_apply = { $(KEYED) apply $(1) --auto-approve >$(DEMO_LOG) 2>&1 \
+	|| { cat $(DEMO_LOG) >&2; exit 1; }; } && tail -n 1 $(DEMO_LOG)
 
 demo: server venv
-	@echo "== 1. offline checks";                 $(MRPPLAN) validate
-	@echo "== 2. a local MariaDB sandbox";        $(MRPPLAN) sandbox up
-	@echo "== 3. an example prod database that is behind: schema 001 and reference data"
-	@mariadb --defaults-extra-file=.mrpplan/sandbox/client.cnf -e "DROP DATABASE IF EXISTS mrp_erp_prod"
-	@PROD_SCHEMA_VERSION=001 $(MRPPLAN) plan prod --out .mrpplan/demo-prod-001.json >/dev/null
-	@$(MRPPLAN) apply .mrpplan/demo-prod-001.json --auto-approve 2>/dev/null | tail -1
-	@echo "== 4. a backup of it";        $(MRPPLAN) backup prod --auto
-	@echo "== 5. where prod stands";              $(MRPPLAN) migrate status prod
-	@echo "== 6. the main job: what would bring prod to the latest schema?"
-	@$(MRPPLAN) plan prod
+	@echo "== 1. a local MariaDB sandbox";        $(MRPPLAN) sandbox up
+	@echo "== 2. checks: environment files, SQL loaded on the sandbox"; $(MRPPLAN) validate
+	@export MRPPLAN_PLAN_KEY="$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')" \
+	  && { test -n "$$MRPPLAN_PLAN_KEY" || { echo "demo: no throwaway plan key was made" >&2; exit 1; }; } \
+	  && echo "== 3. an example prod database that is behind: schema 001 and reference data" \
+	  && mariadb --defaults-extra-file=.mrpplan/sandbox/client.cnf -e "DROP DATABASE IF EXISTS mrp_erp_prod" \
+	  && PROD_SCHEMA_VERSION=001 $(KEYED) plan prod --out .mrpplan/demo-prod-001.json >/dev/null \
+	  && $(call demo_apply,.mrpplan/demo-prod-001.json) \
+	  && echo "== 4. a backup of it" && $(KEYED) backup prod --auto \
+	  && echo "== 5. where prod stands" && $(KEYED) migrate status prod \
+	  && echo "== 6. the main job: what would bring prod to the latest schema?" \
+	  && $(KEYED) plan prod --out .mrpplan/demo-prod-latest.json \
+	  && echo "== 7. apply the reviewed plan file (in CI: after approval)" \
+	  && $(call demo_apply,.mrpplan/demo-prod-latest.json)
 
 bench: server venv
 	$(BIN)/mrpplan sandbox up

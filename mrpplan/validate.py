@@ -1,14 +1,15 @@
 """Checks of a project: environment files, SQL files and the migrations folder.
 
-The checks are offline (YAML, sqlglot) except one: the base schema and every migration
-are loaded into a scratch database on a server when one is reachable (the server of
-`--env`, else a running sandbox), because only the server knows everything it rejects
-(sqlglot accepts `CREATE TABLE t (id int,, );`). The scratch build is cached by the
+The checks are offline (YAML, a strict sqlglot check: `sqlfiles/syntax_check.py`) except
+one: the base schema and every migration are loaded into a scratch database on a server
+when one is reachable (the server of `--env`, else a running sandbox), because only the
+server knows everything it rejects. The offline check is strict on its own (the PR job
+may have no server): a statement sqlglot cannot read to its end, and that is no known
+MariaDB form, is a problem unless a server loaded it. The scratch build is cached by the
 digest of the files, so a second run costs one connection. When no server is reachable
 the report says the SQL was only checked offline. Every problem names file:line.
 Whether applied migrations were edited afterwards needs the live history table:
-`mrpplan migrate status ENV` does that check.
-"""
+`mrpplan migrate status ENV` does that check."""
 
 from __future__ import annotations
 
@@ -35,7 +36,6 @@ from mrpplan.migrate.directory import (
 )
 from mrpplan.seed.sets import SEED_SETS
 from mrpplan.sqlfiles.declared import Declared, declared_tables
-from mrpplan.sqlfiles.parse_gaps import is_stored_program, tolerated_variants
 from mrpplan.sqlfiles.split import SqlStatement, read_statements
 from mrpplan.sync.mask import parse_rules
 
@@ -88,8 +88,12 @@ def validate_project(project: Project, server: ConnectionSettings | None = None)
     report.problems.extend(migration_problems)
     report.warnings.extend(_relative(project, p) for p in number_gaps(migrations))
     _check_environments(project, migrations, not migration_problems, report)
-    _check_sql(project, migrations, report)
-    _check_on_server(project, server, report)
+    undecided = _check_sql(project, migrations, report)
+    loaded = _check_on_server(project, server, report)
+    # what sqlglot cannot read stands as a problem unless a server loaded it (or already
+    # said what is wrong with it)
+    decided = loaded | {(p.file.resolve(), p.line) for p in report.problems}
+    report.problems.extend(p for s, p in undecided if (s.file.resolve(), s.line) not in decided)
     report.problems = sorted(
         (_relative(project, p) for p in report.problems),
         key=lambda p: (str(p.file), p.line or 0, p.message),
@@ -97,65 +101,39 @@ def validate_project(project: Project, server: ConnectionSettings | None = None)
     return report
 
 
-def _parse_problem(text: str) -> tuple[int, str] | None:
-    """(line within the statement, 0-based; message) of sqlglot's objection, or None.
-
-    Statements sqlglot does not model (triggers, events, GRANT ...) come back as a
-    generic Command and are fine; stored programs are left to the server; a statement
-    that fails only on MariaDB syntax the parser lacks (INET6, spatial types,
-    partition ENGINE=, ...) is tolerated too.
-    """
-    import sqlglot  # only for statements not checked before (see _ParseChecks)
-    from sqlglot.errors import ParseError, SqlglotError
-
-    with _quiet_sqlglot():
-        try:
-            sqlglot.parse(text, read="mysql")
-            return None
-        except ParseError as exc:
-            first = exc.errors[0] if exc.errors else {}
-            error: SqlglotError = exc
-        except SqlglotError as exc:
-            first, error = {}, exc
-        if is_stored_program(text):
-            return None
-        for variant in tolerated_variants(text):
-            try:
-                sqlglot.parse(variant, read="mysql")
-                return None
-            except SqlglotError:
-                continue
-    offset = max(int(first.get("line") or 1), 1) - 1
-    description = first.get("description") or str(error).splitlines()[0]
-    near = (first.get("highlight") or "").strip()
-    where = f" near {near!r}" if near else ""
-    return offset, f"SQL does not parse: {description}{where}"
-
-
 class _ParseChecks:
-    """sqlglot's verdict on each statement text, remembered in the cache: a second
-    `validate` of the same files neither imports nor runs the parser."""
+    """The offline syntax check's verdict on each statement text, remembered in the
+    cache: a second `validate` of the same files neither imports nor runs the parser."""
 
     def __init__(self, cache_dir: Path):
         from importlib.metadata import version
 
         from mrpplan.local_cache import read_json
+        from mrpplan.sqlfiles import parse_gaps, syntax_check
 
         self.path = cache_dir / "sql-checks.json"
-        self.parser = version("sqlglot")
+        rules = hashlib.sha256()  # a verdict holds until sqlglot or mrpplan's rules change
+        for module in (syntax_check, parse_gaps):
+            rules.update(Path(str(module.__file__)).read_bytes())
+        self.parser = f"{version('sqlglot')} {rules.hexdigest()}"
         stored = read_json(self.path)
         self.known: dict[str, Any] = stored if isinstance(stored, dict) else {}
         self.changed = False
 
-    def problems(self, statement: SqlStatement) -> list[Problem]:
+    def problem(self, statement: SqlStatement) -> tuple[Problem, bool] | None:
+        """(problem, definite) or None; not definite: only a server can tell."""
         key = hashlib.sha256(f"{self.parser}\0{statement.text}".encode()).hexdigest()
         if key not in self.known:
-            self.known[key] = _parse_problem(statement.text)
+            from mrpplan.sqlfiles.syntax_check import syntax_problem
+
+            found = syntax_problem(statement.text)  # imports sqlglot
+            self.known[key] = found and [found.offset, found.message, found.definite]
             self.changed = True
-        found = self.known[key]
-        if not found:
-            return []
-        return [Problem(statement.file, statement.line + int(found[0]), str(found[1]))]
+        verdict = self.known[key]
+        if not verdict:
+            return None
+        offset, message, definite = verdict
+        return Problem(statement.file, statement.line + int(offset), str(message)), bool(definite)
 
     def save(self) -> None:
         from mrpplan.local_cache import write_json
@@ -268,8 +246,24 @@ def _check_sync_tables(sync: dict[str, Any], declared: Declared, at: Reporter) -
             )
 
 
-def _check_sql(project: Project, migrations: list[Migration], report: Report) -> None:
+def _check_sql(
+    project: Project, migrations: list[Migration], report: Report
+) -> list[tuple[SqlStatement, Problem]]:
+    """Problems go into the report; statements sqlglot cannot read (and no known MariaDB
+    form matches) come back, for a server to decide."""
     checks = _ParseChecks(project.cache_dir)
+    undecided: list[tuple[SqlStatement, Problem]] = []
+
+    def check(statement: SqlStatement) -> None:
+        found = checks.problem(statement)
+        if found is None:
+            return
+        problem, definite = found
+        if definite:
+            report.problems.append(problem)
+        else:
+            undecided.append((statement, problem))
+
     files: list[Path] = []
     for folder in (project.schema_dir, project.seeds_dir):
         if folder.is_dir():
@@ -281,19 +275,23 @@ def _check_sql(project: Project, migrations: list[Migration], report: Report) ->
             report.problems.append(Problem(path, None, exc.message.split(": ", 1)[-1]))
             continue
         for statement in statements:
-            report.problems.extend(checks.problems(statement))
+            check(statement)
     for migration in migrations:
         for statement in (*migration.up, *(migration.down or ())):
-            report.problems.extend(checks.problems(statement))
+            check(statement)
     checks.save()
     migration_files = (
         list(project.migrations_dir.glob("*.sql")) if project.migrations_dir.is_dir() else []
     )
     report.sql_files = len(files) + len(migration_files)
+    return undecided
 
 
-def _check_on_server(project: Project, server: ConnectionSettings | None, report: Report) -> None:
-    """Load the base schema and every migration into a scratch database (dropped after)."""
+def _check_on_server(
+    project: Project, server: ConnectionSettings | None, report: Report
+) -> set[tuple[Path, int]]:
+    """Load the base schema and every migration into a scratch database (dropped after);
+    return where the statements the server accepted start (file, line)."""
     from mrpplan import sandbox
     from mrpplan.errors import ConnectionFailed, SqlError
     from mrpplan.migrate.directory import desired_statements
@@ -302,32 +300,33 @@ def _check_on_server(project: Project, server: ConnectionSettings | None, report
     folders = {project.schema_dir.resolve(), project.migrations_dir.resolve()}
     if any(p.file.resolve().parent in folders for p in report.problems):
         report.server_note = "SQL not loaded on a server: fix the problems above first"
-        return
+        return set()
     where = "the server of --env"
     if server is None:
         info = sandbox.status(sandbox.default_dir(project.root))
         if info is None:
             report.server_note = "SQL checked offline only: no server reachable"
-            return
+            return set()
         server, where = info.settings("_mrpplan_validate"), "the sandbox"
     try:
         statements = desired_statements(project, "latest")
         desired_schema(server, statements, project.cache_dir)
     except ConnectionFailed as exc:
         report.server_note = f"SQL checked offline only: {exc.message}"
-        return
+        return set()
     except ConfigError:
-        return  # already reported by the offline checks
+        return set()  # already reported by the offline checks
     except SqlError as exc:
         report.server_note = f"SQL loaded on {where}"
         if exc.source:
             file, _, line = exc.source.rpartition(":")
             message = exc.message.split(": ", 1)[-1]
             report.problems.append(Problem(Path(file), int(line), message))
-            return
+            return set()
         report.problems.append(Problem(project.schema_dir, None, exc.message))
-        return
+        return set()
     report.server_note = f"SQL loaded on {where}"
+    return {(s.file.resolve(), s.line) for s in statements}
 
 
 def _relative(project: Project, problem: Problem) -> Problem:

@@ -3,11 +3,13 @@ file here. Approval is the one rule (`apply/approval.py`), asked once for the wh
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import click
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -69,25 +71,33 @@ def emit(
         print_fleet(app.console, fleet, show_sql=show_sql or app.verbose, path=path)
 
 
-def apply_fleet_env(app: AppContext, env: Environment, *, auto_approve: bool) -> None:
+def apply_fleet_env(
+    app: AppContext, env: Environment, *, auto_approve: bool, as_json: bool = False
+) -> None:
     """`mrpplan apply FLEET_ENV`: plan, show, ask once, apply (each database under its lock,
     refused there if it changed since it was planned)."""
     from mrpplan.fleet.planner import make_fleet_plan
 
     fleet = with_digest(make_fleet_plan(app.project, env, progress=_progress(app)))
-    print_fleet(app.console, fleet, show_sql=app.verbose)
+    view = app.err_console if as_json else app.console
+    print_fleet(view, fleet, show_sql=app.verbose)
     if not fleet.has_changes:
-        app.console.print(f"Nothing to do: every database of {env.name} is already as asked.")
+        view.print(f"Nothing to do: every database of {env.name} is already as asked.")
+        if as_json:
+            _run(app, env, fleet, from_file=False, as_json=True)
         return
     _check_and_approve(app, env, fleet, Request("apply", skip_questions=auto_approve))
-    _run(app, env, fleet, from_file=False)
+    _run(app, env, fleet, from_file=False, as_json=as_json)
 
 
-def apply_fleet_file(app: AppContext, fleet: FleetPlan, path: str, *, auto_approve: bool) -> None:
+def apply_fleet_file(
+    app: AppContext, fleet: FleetPlan, path: str, *, auto_approve: bool, as_json: bool = False
+) -> None:
     """`mrpplan apply FLEET_PLAN_FILE`: nothing in the file is trusted; each section is
     checked (seal, target, rebuilt under its lock) by the executor as a single plan is."""
     env = app.environment(fleet.environment, fleet=True)
-    print_fleet(app.console, fleet, path=path)
+    view = app.err_console if as_json else app.console
+    print_fleet(view, fleet, path=path)
     if env.protected and not fleet.keyed:
         raise Refused(
             f"{env.name} is protected and this plan file is not sealed with a key: anyone who "
@@ -95,11 +105,13 @@ def apply_fleet_file(app: AppContext, fleet: FleetPlan, path: str, *, auto_appro
             hint="set MRPPLAN_PLAN_KEY both when making the plan and when applying it",
         )
     if not fleet.has_changes:
-        app.console.print("Nothing to apply: the plan has no changes (applied as a no-op).")
+        view.print("Nothing to apply: the plan has no changes (applied as a no-op).")
+        if as_json:
+            _run(app, env, fleet, from_file=True, as_json=True)
         return
     request = Request("apply", skip_questions=auto_approve, saved_plan=True)
     _check_and_approve(app, env, fleet, request)
-    _run(app, env, fleet, from_file=True)
+    _run(app, env, fleet, from_file=True, as_json=as_json)
 
 
 def _check_and_approve(
@@ -115,15 +127,20 @@ def _check_and_approve(
     approve(env, request, destructive=fleet.destructive_steps, ask=ask)
 
 
-def _run(app: AppContext, env: Environment, fleet: FleetPlan, *, from_file: bool) -> None:
+def _run(
+    app: AppContext, env: Environment, fleet: FleetPlan, *, from_file: bool, as_json: bool
+) -> None:
+    """Apply, then the per-database table (on stderr under --json, where stdout holds only
+    the JSON document) and the fleet's exit code. With no changes only --json prints."""
     changing = len(fleet.changing)
-    app.err_console.print(
-        Text(
-            f"Applying to {changing} database(s): canary {min(env.fleet.canary, changing)} "
-            f"first, then {env.fleet.parallel} at a time.",
-            style="dim",
+    if changing:
+        app.err_console.print(
+            Text(
+                f"Applying to {changing} database(s): canary {min(env.fleet.canary, changing)} "
+                f"first, then {env.fleet.parallel} at a time.",
+                style="dim",
+            )
         )
-    )
     result = apply_fleet(
         app.project,
         env,
@@ -132,7 +149,10 @@ def _run(app: AppContext, env: Environment, fleet: FleetPlan, *, from_file: bool
         progress=lambda line: app.err_console.print(Text(line)),
         step_progress=_progress(app) if app.verbose else None,
     )
-    print_result(app, env, result)
+    if changing:
+        print_result(app.err_console if as_json else app.console, env, result)
+    if as_json:
+        click.echo(json.dumps(result.document(env.name), indent=2))
     if result.exit_code:
         sys.exit(result.exit_code)
 
@@ -148,7 +168,7 @@ _STYLES = {
 }
 
 
-def print_result(app: AppContext, env: Environment, result: FleetResult) -> None:
+def print_result(console: Console, env: Environment, result: FleetResult) -> None:
     table = Table(title=f"Fleet apply on {env.name}", title_justify="left")
     table.add_column("Database")
     table.add_column("Result")
@@ -162,7 +182,7 @@ def print_result(app: AppContext, env: Environment, result: FleetResult) -> None
             str(outcome.steps),
             outcome.error or "",
         )
-    app.console.print(table)
+    console.print(table)
     counts = ", ".join(
         f"{result.count(s)} {s}"
         for s in (
@@ -177,9 +197,9 @@ def print_result(app: AppContext, env: Environment, result: FleetResult) -> None
         if result.count(s)
     )
     style = "bold green" if result.ok else "bold red"
-    app.console.print(Text(f"Fleet apply: {counts}.", style=style))
+    console.print(Text(f"Fleet apply: {counts}.", style=style))
     if not result.ok:
-        app.console.print(
+        console.print(
             "Databases not applied are as they were (rolled back, stopped by an error before "
             "any change, or never started). "
             f"To continue: mrpplan plan {env.name} (covers only what still differs), then apply "

@@ -152,14 +152,21 @@ def show_command(
     is_flag=True,
     help="Do not ask (a protected environment needs a saved plan file for this).",
 )
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Fleets: print each database's outcome as JSON (the plan and table go to stderr).",
+)
 @pass_app
-def apply_command(app: AppContext, target: str, auto_approve: bool) -> None:
+def apply_command(app: AppContext, target: str, auto_approve: bool, as_json: bool) -> None:
     """Apply a saved plan file, or plan ENV, show it, ask, and apply.
 
     \b
     Example:
       mrpplan apply plans/prod-20260101T120000Z.json
       mrpplan apply local --auto-approve
+      mrpplan apply plans/tenants-20260101T120000Z.json --auto-approve --json
     """
     from mrpplan.apply.approval import Request, approve
     from mrpplan.apply.executor import apply_plan
@@ -172,8 +179,9 @@ def apply_command(app: AppContext, target: str, auto_approve: bool) -> None:
     if not (Path(target).is_file() or target.endswith(".json")):
         env = app.environment(target, fleet=True)
         if env.is_fleet:
-            fleet_cli.apply_fleet_env(app, env, auto_approve=auto_approve)
+            fleet_cli.apply_fleet_env(app, env, auto_approve=auto_approve, as_json=as_json)
             return
+        _single_database_json(as_json)
         result = carry_out(
             app,
             env,
@@ -185,8 +193,9 @@ def apply_command(app: AppContext, target: str, auto_approve: bool) -> None:
         return
     plan = read_any(Path(target))
     if isinstance(plan, FleetPlan):
-        fleet_cli.apply_fleet_file(app, plan, target, auto_approve=auto_approve)
+        fleet_cli.apply_fleet_file(app, plan, target, auto_approve=auto_approve, as_json=as_json)
         return
+    _single_database_json(as_json)
     env = app.environment(plan.environment)
     print_plan(app.console, plan, path=target)
     check_target(env, plan)
@@ -202,6 +211,14 @@ def apply_command(app: AppContext, target: str, auto_approve: bool) -> None:
         app.console.print("Nothing to apply: the plan has no changes (applied as a no-op).")
         return
     _applied(app, env, result.steps_run, result.checkpoints)
+
+
+def _single_database_json(as_json: bool) -> None:
+    if as_json:
+        raise click.UsageError(
+            "apply --json is for fleets (one outcome per database); a single database's "
+            "apply says its outcome in its exit code and last line"
+        )
 
 
 def _applied(app: AppContext, env: Environment, steps: list[str], checkpoints: list[str]) -> None:

@@ -62,11 +62,38 @@ class FleetResult:
 
     @property
     def exit_code(self) -> int:
-        """0 all applied; 3 when only refusals stopped it (nothing changed); 1 otherwise."""
-        bad = [o for o in self.outcomes if o.status in (ROLLED_BACK, ERROR, FAILED, REFUSED)]
-        if not bad:
+        """0: every database applied or unchanged. 3: a safety refusal stopped the fleet and
+        nothing changed anywhere (the rest refused or never started). 1 otherwise: a
+        database failed, or some were changed and others were not."""
+        if self.ok:
             return EXIT_OK
-        return EXIT_REFUSED if all(o.status == REFUSED for o in bad) else EXIT_ERROR
+        stopped = {o.status for o in self.outcomes} - {UNCHANGED, NOT_STARTED}
+        return EXIT_REFUSED if stopped == {REFUSED} else EXIT_ERROR
+
+    def document(self, environment: str) -> dict[str, object]:
+        """`apply --json`: one entry per database, in the plan's order."""
+        return {
+            "environment": environment,
+            "exit_code": self.exit_code,
+            "databases": [
+                {
+                    "database": o.database,
+                    "key": o.key,
+                    "outcome": o.status,
+                    "canary": o.canary,
+                    "steps_run": _steps_run(o),
+                    "message": o.error,
+                }
+                for o in self.outcomes
+            ],
+        }
+
+
+def _steps_run(outcome: Outcome) -> int | None:
+    """Steps that ran and stayed: None when some ran and were undone or left half-way."""
+    if outcome.status == APPLIED:
+        return outcome.steps
+    return None if outcome.status in (ROLLED_BACK, FAILED) else 0
 
 
 def fleet_members(env: Environment, fleet: FleetPlan) -> list[tuple[Member, Plan]]:
