@@ -36,6 +36,7 @@ from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.catalog import database_exists
 from mrpplan.plan.live import empty_state, read_state
 from mrpplan.plan.planfile import dumps
+from mrpplan.plan.preflight import recheck as recheck_preflight
 from mrpplan.plan.rebuild import check_rebuilt
 from mrpplan.plan.types import Plan, Step
 
@@ -97,6 +98,8 @@ def _apply_locked(
     check_fresh(plan, read_state(conn, database) if exists else empty_state())
     if from_file:
         check_rebuilt(project, env, plan)
+    if exists:
+        recheck_preflight(conn, env, plan)
     create_database_first(conn, plan)
     if not exists:
         if not database_exists(conn, database):

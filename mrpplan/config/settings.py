@@ -70,11 +70,22 @@ class OnlineSchemaChange:
 
 
 @dataclass(frozen=True)
+class Preflight:
+    """`policy.preflight` (issue 25): what a failing pre-flight check does to `plan`
+    (`refuse`: exit 3; `warn`: shown; `off`: no checks at all), and each check's budget.
+    `apply` refuses a failing check whatever this says (unless `off`)."""
+
+    on_failure: str = "refuse"
+    max_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class Policy:
     allow_destructive: bool = False
     checkpoint: str = "auto"
     # None: not configured (ALTERs still name ALGORITHM/LOCK; big tables are only flagged)
     online_schema_change: OnlineSchemaChange | None = None
+    preflight: Preflight = Preflight()
 
 
 @dataclass(frozen=True)
