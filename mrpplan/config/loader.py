@@ -326,6 +326,7 @@ def _preflight(doc: Any) -> Preflight:
     if doc is None:
         return defaults
     return Preflight(
+        enabled=bool(doc.get("enabled", defaults.enabled)),
         on_failure=str(doc.get("on_failure", defaults.on_failure)),
         max_seconds=float(doc.get("max_seconds", defaults.max_seconds)),
     )

@@ -72,9 +72,10 @@ class OnlineSchemaChange:
 @dataclass(frozen=True)
 class Preflight:
     """`policy.preflight` (issue 25): what a failing pre-flight check does to `plan`
-    (`refuse`: exit 3; `warn`: shown; `off`: no checks at all), and each check's budget.
-    `apply` refuses a failing check whatever this says (unless `off`)."""
+    (`refuse`: exit 3; `warn`: shown), and each check's budget. `apply` refuses a failing
+    check whatever this says; `enabled: false` runs no checks at all."""
 
+    enabled: bool = True
     on_failure: str = "refuse"
     max_seconds: float = 30.0
 

@@ -138,7 +138,7 @@ def preflight_findings(
     """Each step's pre-flight checks, run on the live rows (`run`), or only listed."""
     from mrpplan.plan.preflight import run_checks
 
-    if env.policy.preflight.on_failure == "off":
+    if not env.policy.preflight.enabled:
         return ()
     ordered = [d for d in drafts if not d.history] + [d for d in drafts if d.history]
     added = {s.checkpoint for s in steps if s.checkpoint}  # the checkpoints `arrange` put in

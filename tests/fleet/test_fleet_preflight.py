@@ -7,7 +7,13 @@ import json
 from pathlib import Path
 
 from dbtools import run_cli
-from fleet_support import Tenants, at_latest_with_new_migration, recorded_version, snapshot
+from fleet_support import (
+    Tenants,
+    at_latest_with_new_migration,
+    recorded_version,
+    set_preflight,
+    snapshot,
+)
 
 
 def _duplicate_dollars(tenants: Tenants, index: int) -> str:
@@ -16,15 +22,6 @@ def _duplicate_dollars(tenants: Tenants, index: int) -> str:
         "INSERT INTO currencies (currency_code, name) VALUES ('USD', 'Dollar'), ('CAD', 'Dollar')"
     )
     return db.name
-
-
-def _set_preflight(root: Path, policy: str) -> None:
-    path = root / "environments" / "tenants.yaml"
-    text = path.read_text().replace(
-        "policy: {allow_destructive: false, checkpoint: auto}",
-        f"policy: {{allow_destructive: false, checkpoint: auto, preflight: {policy}}}",
-    )
-    path.write_text(text)
 
 
 def test_plan_refuses_naming_tenant_value_and_count(make_fleet, project) -> None:
@@ -56,7 +53,7 @@ def test_plan_refuses_naming_tenant_value_and_count(make_fleet, project) -> None
 def test_warn_makes_the_plan_and_apply_refuses_before_the_canary(make_fleet, project) -> None:
     root: Path = project.root
     tenants = at_latest_with_new_migration(make_fleet, root, 5, parallel=2, canary=1)
-    _set_preflight(root, "{on_failure: warn}")
+    set_preflight(root, "{on_failure: warn}")
     bad = _duplicate_dollars(tenants, 4)  # the last one: the canary and others would go first
     before = {db.name: snapshot(db) for db in tenants.databases}
     plan_file = root / "plans" / "unique.json"
