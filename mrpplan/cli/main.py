@@ -51,6 +51,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "mrpplan.cli.restore",
         "Restore a backup into an environment's database, as a plan.",
     ),
+    "check": (
+        "mrpplan.cli.check",
+        "Run the ERP invariants (database/invariants/*.sql) on ENV. Exit 0: all hold, 1: not.",
+    ),
     "status": (
         "mrpplan.cli.status",
         "Health of each environment, for people and cron.",
