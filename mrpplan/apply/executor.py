@@ -131,7 +131,10 @@ def undo_if_invariant_broken(
 ) -> None:
     """Under the same lock, after the last step: a business rule the plan broke makes the
     whole apply undo itself, naming the rule with sample rows."""
-    broken = guard.broken_by_plan(executor.conn)
+    try:
+        broken = guard.broken_by_plan(executor.conn)
+    except Exception as exc:  # unsure whether the plan broke a rule: undo, as for a failure
+        broken = f"the invariants could not be checked after the last step: {message_of(exc)}"
     if broken is None:
         return
     last = ran[-1]

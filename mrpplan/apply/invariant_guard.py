@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mrpplan.config import Project
+from mrpplan.errors import ConfigError
 from mrpplan.invariants.files import Invariant, load_invariants
 from mrpplan.mysql.invariants import Violations, violations
 
@@ -25,7 +26,7 @@ class InvariantGuard:
         """Load the rules and measure them on the database as it is (before any change)."""
         guard = cls(load_invariants(project))
         for invariant in guard.invariants:
-            guard.before[invariant.name] = _measure(conn, invariant)
+            guard.before[invariant.name] = measure(conn, invariant)
             found = guard.before[invariant.name]
             if found is not None and found.rows:
                 say(f"invariant {invariant.name} is already broken ({found.rows} row(s))")
@@ -36,25 +37,31 @@ class InvariantGuard:
         lines = []
         for invariant in self.invariants:
             earlier = self.before.get(invariant.name)
-            now = _measure(conn, invariant)
+            now = measure(conn, invariant)
             if earlier is None or now is None or now.rows <= earlier.rows:
                 continue
             lines.append(violation_text(invariant, now, earlier.rows))
         return "\n".join(lines) if lines else None
 
 
-def _measure(conn: Any, invariant: Invariant) -> Violations | None:
-    """None when the SELECT cannot run on this schema (a table it names is not there)."""
+def measure(conn: Any, invariant: Invariant) -> Violations | None:
+    """None when the SELECT cannot run on this schema (a table or column it names is not
+    there); any other server error is the file's fault, named by file:line."""
     import pymysql
 
     try:
         return violations(conn, invariant.sql)
-    except pymysql.err.ProgrammingError:
-        return None
-    except pymysql.err.OperationalError as exc:
-        if exc.args and exc.args[0] in (1054, 1146):  # unknown column / table
+    except pymysql.err.MySQLError as exc:
+        code = exc.args[0] if exc.args else 0
+        if code in (1054, 1146):  # unknown column / table
             return None
-        raise
+        if code in (2006, 2013):  # the connection is gone: not the file's fault
+            raise
+        raise ConfigError(
+            f"{invariant.file}:{invariant.line}: invariant {invariant.name}'s SELECT fails on "
+            f"the server: {exc.args[-1]}",
+            unchanged="Nothing was changed.",
+        ) from None
 
 
 def violation_text(invariant: Invariant, found: Violations, before: int = 0) -> str:

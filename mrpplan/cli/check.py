@@ -8,6 +8,7 @@ import click
 
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.errors import EXIT_ERROR
+from mrpplan.invariants.files import Invariant
 
 
 @click.command("check")
@@ -27,18 +28,26 @@ def check_command(app: AppContext, ctx: click.Context, env_name: str, as_json: b
       mrpplan check prod
       mrpplan check prod --json
     """
-    from mrpplan.apply.invariant_guard import violation_text
+    from mrpplan.apply.invariant_guard import measure, violation_text
     from mrpplan.invariants.files import load_invariants
     from mrpplan.mysql.connection import connect
-    from mrpplan.mysql.invariants import violations
+    from mrpplan.mysql.invariants import Violations
 
     env = app.environment(env_name)
     invariants = load_invariants(app.project)
     conn = connect(env.connection)
     try:
-        results = [(inv, violations(conn, inv.sql)) for inv in invariants]
+        measured = [(inv, measure(conn, inv)) for inv in invariants]
     finally:
         conn.close()
+    for inv, found in measured:
+        if found is None:
+            click.echo(
+                f"skipped invariant {inv.name}: a table or column it names is not in "
+                f"{env.connection.database}",
+                err=True,
+            )
+    results: list[tuple[Invariant, Violations]] = [(i, f) for i, f in measured if f is not None]
     broken = [(inv, found) for inv, found in results if found.rows]
     if as_json:
         document = [

@@ -51,6 +51,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "mrpplan.cli.restore",
         "Restore a backup into an environment's database, as a plan.",
     ),
+    "lint": (
+        "mrpplan.cli.lint",
+        "Lint the schema and migrations (and ENV's live database). Exit 1 on an error.",
+    ),
     "check": (
         "mrpplan.cli.check",
         "Run the ERP invariants (database/invariants/*.sql) on ENV. Exit 0: all hold, 1: not.",

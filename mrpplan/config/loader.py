@@ -223,6 +223,10 @@ def _environment(project: Project, path: Path, doc: dict[str, Any]) -> Environme
             checkpoint=policy.get("checkpoint", "auto"),
             online_schema_change=_online_schema_change(policy.get("online_schema_change")),
             preflight=_preflight(policy.get("preflight")),
+            lint={
+                str(k): "off" if v is False else str(v)
+                for k, v in (policy.get("lint") or {}).items()
+            },
         ),
         connections=servers if doc.get("connections") else (),
         databases=databases,

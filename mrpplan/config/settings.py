@@ -87,6 +87,8 @@ class Policy:
     # None: not configured (ALTERs still name ALGORITHM/LOCK; big tables are only flagged)
     online_schema_change: OnlineSchemaChange | None = None
     preflight: Preflight = Preflight()
+    # `policy.lint`: rule id -> error | warning | off (issue 25; unset: the rule's default)
+    lint: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
