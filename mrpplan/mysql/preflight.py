@@ -88,7 +88,10 @@ def check_sql(check: PreflightCheck) -> str:
         keys = ", ".join(f"k{i}" for i in range(len(parts)))
         not_null = " AND ".join(f"{ident(c)} IS NOT NULL" for c in check.columns)
         return (
-            f"SELECT {keys}, n, SUM(n) OVER () FROM (SELECT {named}, COUNT(*) AS n FROM {table} "
+            # SQL_BIG_RESULT: group by sorting; a temporary table of every distinct value
+            # spills to disk on a big table (measured: 2M rows, 100 s against 8 s)
+            f"SELECT {keys}, n, SUM(n) OVER () FROM (SELECT SQL_BIG_RESULT {named}, "
+            f"COUNT(*) AS n FROM {table} "
             f"WHERE {not_null} GROUP BY {keys} HAVING COUNT(*) > 1) AS d "
             f"ORDER BY n DESC, {keys} LIMIT {SAMPLES}"
         )
