@@ -24,8 +24,13 @@ def lint_project(
     project: Project,
     settings: ConnectionSettings,
     env: Environment | None = None,
+    *,
+    levels: Mapping[str, str] | None = None,
 ) -> list[Finding]:
-    """Every finding, at its level (rules set to off and allowed ones left out)."""
+    """Every finding, at its level (rules set to off and allowed ones left out).
+
+    With `env` (one database): its levels, its live database, and only the migrations not
+    yet applied there; `levels` alone (a fleet): the project's findings at those levels."""
     from mrpplan.diff import diff_schemas
     from mrpplan.lint.change_rules import change_findings
     from mrpplan.lint.schema_rules import schema_findings
@@ -61,8 +66,9 @@ def lint_project(
             found.append(_at(rule, message, statement, by_file))
     if env is not None:
         found += live_findings(env)
-    levels = dict(env.policy.lint) if env is not None else {}
-    return [f for f in _leveled(found, levels) if not _allowed(f, migrations)]
+    chosen = dict(env.policy.lint) if env is not None else dict(levels or {})
+    kept = [f for f in _leveled(found, chosen) if not _allowed(f, migrations)]
+    return [replace(f, file=Path(relative(project, f.file) or "")) if f.file else f for f in kept]
 
 
 def live_findings(env: Environment) -> list[Finding]:
@@ -151,9 +157,22 @@ def _allowed(finding: Finding, migrations: Sequence[Any]) -> bool:
     return any(m.group("rule") == finding.rule for m in _ALLOW.finditer(text))
 
 
+def show_findings(project: Project, env: Environment, say: Any) -> None:
+    """`plan` and `validate --env`: the lint findings for ENV, one line each (a fleet: the
+    project's findings at its levels, without the live rule)."""
+    if env.is_fleet:
+        findings = lint_project(project, env.connection, levels=env.policy.lint)
+    else:
+        findings = lint_project(project, env.connection, env)
+    for finding in findings:
+        say(f"lint: {finding.text()}")
+
+
 def relative(project: Project, path: Path | None) -> str | None:
     if path is None:
         return None
+    if not path.is_absolute():
+        return str(path)
     try:
         return str(path.resolve().relative_to(project.root.resolve()))
     except ValueError:

@@ -128,3 +128,21 @@ def test_sarif_output_passes_the_schema(project, cli) -> None:
     location = results[0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "database/migrations/004_lint_case.sql"
     assert location["region"]["startLine"] >= 5
+
+
+def test_plan_shows_the_findings(project, cli) -> None:
+    import yaml
+
+    env_file = project.root / "environments" / "local.yaml"
+    document = yaml.safe_load(env_file.read_text())
+    document.pop("sync", None)  # about the schema only
+    env_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    _migration(project.root, CASES["rename-as-drop-add"][0])
+
+    planned = cli("plan", "local", "--out", "plans/lint.json")
+
+    assert planned.code == 0, planned.output
+    assert (
+        "lint: database/migrations/004_lint_case.sql:5: warning: `suppliers`.`phone` is "
+        "dropped and `phone_number`"
+    ) in planned.stdout
