@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mrpplan.diff.change import Change
-from mrpplan.diff.changes import AddCheck, AddForeignKey, AddIndex, ModifyColumn
+from mrpplan.diff.changes import AddCheck, AddColumn, AddForeignKey, AddIndex, ModifyColumn
 from mrpplan.diff.safety import _charset_narrows, _type_risks
 from mrpplan.model.column import INTEGER_TYPES, TEXT_BYTES, Column
 from mrpplan.model.schema import Schema
@@ -76,6 +76,7 @@ def checks_for(changes: Iterable[Change], live: Schema) -> list[PreflightCheck]:
     """The checks `changes` need against `live` (each once, in change order)."""
     changes = list(changes)
     renamed = _renamed_columns(changes)
+    added = {(c.table, c.column.name) for c in changes if isinstance(c, AddColumn)}
     found: dict[str, PreflightCheck] = {}
     for change in changes:
         table = live.tables.get(change.table)
@@ -83,9 +84,24 @@ def checks_for(changes: Iterable[Change], live: Schema) -> list[PreflightCheck]:
             continue  # created by the plan: it has no rows yet
         names = renamed.get(change.table, {})
         for check in _checks(change, table, live, names):
-            if all(table.column(c) is not None for c in check.columns):
-                found.setdefault(json.dumps(check.record(), sort_keys=True), check)
+            if not all(table.column(c) is not None for c in check.columns):
+                continue  # a column the change adds: its rows hold its default
+            new = sorted(
+                c for t, c in added | {(change.table, n) for n in names} if t == change.table
+            )
+            if check.kind == CHECK and _names_any(str(check.detail["expression"]), new):
+                why = "its expression names a column this step adds or renames"
+                check = PreflightCheck(
+                    check.kind, check.table, check.columns, check.key, {**check.detail, "skip": why}
+                )
+            found.setdefault(json.dumps(check.record(), sort_keys=True), check)
     return list(found.values())
+
+
+def _names_any(expression: str, columns: Sequence[str]) -> bool:
+    import re
+
+    return any(re.search(rf"(?<![\w$])`?{re.escape(c)}`?(?![\w$])", expression) for c in columns)
 
 
 def _renamed_columns(changes: Sequence[Change]) -> dict[str, dict[str, str]]:

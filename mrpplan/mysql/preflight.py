@@ -58,6 +58,8 @@ def run_check(conn: Any, check: PreflightCheck, max_seconds: float, mariadb: boo
             code = exc.args[0] if exc.args else 0
             if code in _TIMEOUTS:
                 return Outcome(None, note=f"it did not finish within {max_seconds:g} s")
+            if code in (1054, 1146):  # names a column or table the live database lacks
+                return Outcome(None, note=f"the live database cannot run it: {exc.args[-1]}")
             raise
         finally:
             cur.execute("ROLLBACK")
