@@ -48,12 +48,22 @@ CHECKS = [
         "ADD CONSTRAINT chk_qty CHECK (qty >= 0)",
     ),
     (
-        PreflightCheck("narrowing", "parts", ("code",), KEY, {"rule": "max_chars", "limit": 8}),
+        PreflightCheck(
+            "narrowing",
+            "parts",
+            ("code",),
+            KEY,
+            {"rule": "max_chars", "limit": 8, "new_type": "varchar(8)"},
+        ),
         "MODIFY code VARCHAR(8) NOT NULL",
     ),
     (
         PreflightCheck(
-            "narrowing", "parts", ("price",), KEY, {"rule": "decimal", "precision": 12, "scale": 2}
+            "narrowing",
+            "parts",
+            ("price",),
+            KEY,
+            {"rule": "decimal", "precision": 12, "scale": 2, "new_type": "decimal(12,2)"},
         ),
         "MODIFY price DECIMAL(12,2) NOT NULL",
     ),
@@ -63,7 +73,12 @@ CHECKS = [
             "parts",
             ("label",),
             KEY,
-            {"rule": "charset", "charset": "latin1", "old_charset": "utf8mb4"},
+            {
+                "rule": "charset",
+                "charset": "latin1",
+                "old_charset": "utf8mb4",
+                "new_type": "latin1",
+            },
         ),
         "MODIFY label VARCHAR(100) CHARACTER SET latin1 NULL",
     ),
@@ -74,6 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--reuse", action="store_true", help="keep an existing table")
+    parser.add_argument("--alters", action="store_true", help="also time each ALTER (a copy)")
     args = parser.parse_args()
     info = sandbox.up(sandbox.default_dir(ROOT))
     conn = pymysql.connect(
@@ -82,7 +98,7 @@ def main() -> None:
     with conn.cursor() as cur:
         cur.execute(f"CREATE DATABASE IF NOT EXISTS {DB}")
         cur.execute(f"USE {DB}")
-        cur.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s", DB)
+        cur.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s", (DB,))
         if not args.reuse or not cur.fetchone()[0]:
             _build(cur, args.rows)
     print(f"{args.rows:,} rows in {DB}.parts (sandbox, MariaDB {conn.get_server_info()})")
@@ -91,7 +107,7 @@ def main() -> None:
         started = time.perf_counter()
         outcome = run_check(conn, check, 600, True)
         took = time.perf_counter() - started
-        alter_took = _alter(conn, alter)
+        alter_took = _alter(conn, alter) if args.alters else "-"
         print(f"{check.describe():<44} {took:8.2f} {outcome.offenders!s:>10}   {alter_took}")
     conn.close()
 

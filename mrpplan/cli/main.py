@@ -53,11 +53,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "lint": (
         "mrpplan.cli.lint",
-        "Lint the schema and migrations (and ENV's live database). Exit 1 on an error.",
+        "Lint the schema and migrations (and ENV's live database).",
     ),
     "check": (
         "mrpplan.cli.check",
-        "Run the ERP invariants (database/invariants/*.sql) on ENV. Exit 0: all hold, 1: not.",
+        "Run the ERP invariants (database/invariants/*.sql) on ENV.",
     ),
     "status": (
         "mrpplan.cli.status",

@@ -76,7 +76,7 @@ def live_findings(env: Environment) -> list[Finding]:
     from mrpplan.mysql.auto_increment import auto_increment_usage
     from mrpplan.mysql.connection import connect
 
-    conn = connect(env.connection)
+    conn = connect(env.connection, database=None)  # a new environment has no database yet
     try:
         usage = auto_increment_usage(conn, env.connection.database)
     finally:

@@ -24,6 +24,11 @@ def _duplicate_dollars(tenants: Tenants, index: int) -> str:
     return db.name
 
 
+def _findings_of(plan_file: Path) -> list[dict]:
+    document = json.loads(plan_file.read_text())
+    return [f for s in document["sections"] for f in s.get("preflight", [])]
+
+
 def test_plan_refuses_naming_tenant_value_and_count(make_fleet, project) -> None:
     root: Path = project.root
     tenants = at_latest_with_new_migration(make_fleet, root, 5, parallel=2, canary=1)
@@ -36,8 +41,7 @@ def test_plan_refuses_naming_tenant_value_and_count(make_fleet, project) -> None
     assert planned.code == 3, planned.output
     assert f"{bad}: 2 rows share currencies.name = 'Dollar'" in planned.output
     assert "pre-flight checks failed" in planned.stderr
-    document = json.loads(plan_file.read_text())  # saved, with the findings
-    findings = [f for s in document["sections"] for f in s.get("preflight", [])]
+    findings = _findings_of(plan_file)  # saved, with the findings
     assert len(findings) == 5  # one check per tenant
     failed = [f for f in findings if f["status"] == "failed"]
     assert [(f["database"], f["check"], f["table"], f["columns"]) for f in failed] == [
@@ -48,6 +52,17 @@ def test_plan_refuses_naming_tenant_value_and_count(make_fleet, project) -> None
     assert {f["status"] for f in findings if f["database"] != bad} == {"passed"}
     for db in tenants.databases:  # plan touched no tenant
         assert snapshot(db) == before[db.name], db.name
+
+    # the data fixed, a new plan passes its checks and applies (its checks rebuilt alike)
+    tenants.by_name(bad).execute(
+        "UPDATE currencies SET name = 'Canadian dollar' WHERE currency_code = 'CAD'"
+    )
+    replanned = run_cli("plan", "tenants", "--out", str(plan_file))
+    assert replanned.code == 0, replanned.output
+    assert {f["status"] for f in _findings_of(plan_file)} == {"passed"}
+    applied = run_cli("apply", str(plan_file), "--auto-approve")
+    assert applied.code == 0, applied.output
+    assert {recorded_version(db) for db in tenants.databases} == {"004"}
 
 
 def test_warn_makes_the_plan_and_apply_refuses_before_the_canary(make_fleet, project) -> None:
