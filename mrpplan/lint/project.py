@@ -65,10 +65,51 @@ def lint_project(
             statement = _last_touching(migration.up, table) or migration.up[0]
             found.append(_at(rule, message, statement, by_file))
     if env is not None:
+        target = _target_index(env, migrations)
+        if all(m.version in applied for m in migrations[:target]):  # else linted above
+            shaping = everything[: len(base) + ends[target]]
+            found += _declarative(env, schemas[ends[target]], shaping)
         found += live_findings(env)
     chosen = dict(env.policy.lint) if env is not None else dict(levels or {})
-    kept = [f for f in _leveled(found, chosen) if not _allowed(f, migrations)]
+    unique = list({(f.rule, f.message): f for f in reversed(found)}.values())[::-1]
+    kept = [f for f in _leveled(unique, chosen) if not _allowed(f, migrations)]
     return [replace(f, file=Path(relative(project, f.file) or "")) if f.file else f for f in kept]
+
+
+def _target_index(env: Environment, migrations: Sequence[Any]) -> int:
+    """How many migrations ENV's target version includes."""
+    from mrpplan.migrate.directory import resolve_version
+
+    number = resolve_version(migrations, env.schema.version)
+    return sum(1 for m in migrations if m.number <= number)
+
+
+def _declarative(
+    env: Environment, desired: Schema, statements: Sequence[SqlStatement]
+) -> list[Finding]:
+    """The change from ENV's live schema to its target (what a declarative plan does: a
+    column renamed in a schema file is a drop and an add there), placed at the statement
+    that last shaped the table."""
+    from mrpplan.diff import diff_schemas
+    from mrpplan.lint.change_rules import change_findings
+    from mrpplan.mysql.catalog import database_exists
+    from mrpplan.mysql.connection import connect
+    from mrpplan.plan.live import read_state
+
+    conn = connect(env.connection, database=None)
+    try:
+        if not database_exists(conn, env.connection.database):
+            return []
+        conn.select_db(env.connection.database)
+        live = read_state(conn, env.connection.database).schema
+    finally:
+        conn.close()
+    if not live.tables:
+        return []
+    return [
+        _at(rule, message, _last_touching(statements, table), {})
+        for rule, table, message in change_findings(diff_schemas(live, desired), desired)
+    ]
 
 
 def live_findings(env: Environment) -> list[Finding]:

@@ -146,3 +146,31 @@ def test_plan_shows_the_findings(project, cli) -> None:
         "lint: database/migrations/004_lint_case.sql:5: warning: `suppliers`.`phone` is "
         "dropped and `phone_number`"
     ) in planned.stdout
+
+
+def test_a_column_renamed_in_a_schema_file_is_flagged_for_the_environment(project, cli) -> None:
+    """Declaratively (drift: repair), renaming a column in the schema file is a drop and an
+    add: `lint ENV` sees it in the change from the live schema."""
+    import yaml
+
+    env_file = project.root / "environments" / "local.yaml"
+    document = yaml.safe_load(env_file.read_text())
+    document.pop("sync", None)
+    document["seeds"] = []
+    env_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    built = cli("apply", "local", "--auto-approve")
+    assert built.code == 0, built.output
+    schema = project.root / "database" / "schema" / "01_base_schema.sql"
+    schema.write_text(
+        schema.read_text().replace(
+            "    phone           VARCHAR(40)   NULL,\n    address_line1",
+            "    phone_number    VARCHAR(40)   NULL,\n    address_line1",
+        )
+    )
+
+    code, found = _findings(cli, "local")
+
+    assert code == 0  # a warning by default
+    mine = [f for f in found if f["rule"] == "rename-as-drop-add"]
+    assert [f["file"] for f in mine] == ["database/schema/01_base_schema.sql"], found
+    assert "`suppliers`.`phone` is dropped and `phone_number`" in mine[0]["message"]
