@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mrpplan.apply.invariant_guard import InvariantGuard
 from mrpplan.apply.journal import Journal, applied_at, refuse_if_interrupted
 from mrpplan.apply.lock import locked_session
 from mrpplan.apply.statement_guard import check_statements
@@ -36,6 +37,7 @@ from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.catalog import database_exists
 from mrpplan.plan.live import empty_state, read_state
 from mrpplan.plan.planfile import dumps
+from mrpplan.plan.preflight import recheck as recheck_preflight
 from mrpplan.plan.rebuild import check_rebuilt
 from mrpplan.plan.types import Plan, Step
 
@@ -97,6 +99,10 @@ def _apply_locked(
     check_fresh(plan, read_state(conn, database) if exists else empty_state())
     if from_file:
         check_rebuilt(project, env, plan)
+    guard = None
+    if exists:
+        recheck_preflight(conn, env, plan)
+        guard = InvariantGuard.start(project, conn, say) if plan.steps else None
     create_database_first(conn, plan)
     if not exists:
         if not database_exists(conn, database):
@@ -112,10 +118,28 @@ def _apply_locked(
     journal.begin(dumps(plan))
     executor = StepExecutor(project, env, conn, journal, say)
     ran = run_steps(executor, plan, plan.steps, result, say)
+    if guard is not None:
+        undo_if_invariant_broken(executor, plan, ran, guard)
     journal.finish("done")
     verify_desired(executor, plan)
     result.checkpoints = [p.artifact for p in ran if p.artifact and p.step.action == "checkpoint"]
     return result
+
+
+def undo_if_invariant_broken(
+    executor: StepExecutor, plan: Plan, ran: list[Progressed], guard: InvariantGuard
+) -> None:
+    """Under the same lock, after the last step: a business rule the plan broke makes the
+    whole apply undo itself, naming the rule with sample rows."""
+    try:
+        broken = guard.broken_by_plan(executor.conn)
+    except Exception as exc:  # unsure whether the plan broke a rule: undo, as for a failure
+        broken = f"the invariants could not be checked after the last step: {message_of(exc)}"
+    if broken is None:
+        return
+    last = ran[-1]
+    failure = StepFailed(last, "", "the plan breaks an ERP invariant:\n  " + broken)
+    raise rollback_error(executor, plan, ran, failure)
 
 
 def check_not_applied(conn: Any, database: str, plan: Plan) -> None:

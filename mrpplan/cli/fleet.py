@@ -20,8 +20,10 @@ from mrpplan.config import Environment
 from mrpplan.errors import EXIT_CHANGES, Refused
 from mrpplan.fleet.render import print_fleet, render_fleet_markdown
 from mrpplan.fleet.runner import FleetResult, apply_fleet, fleet_members
+from mrpplan.lint.project import show_findings
 from mrpplan.plan.fleet_planfile import default_path, dumps, with_digest, write_fleet_plan
 from mrpplan.plan.fleet_types import FleetPlan
+from mrpplan.plan.preflight import refuse_plan
 from mrpplan.plan.render_markdown import PART_SEPARATOR
 
 
@@ -48,6 +50,8 @@ def plan_fleet(
     note = app.err_console if as_json or markdown else app.console
     if fleet.has_changes:
         note.print(f"\nSaved the plan to {where}. To apply it: mrpplan apply {where}")
+    show_findings(app.project, env, lambda line: note.print(Text(line)))
+    refuse_plan(env, [f for section in fleet.sections for f in section.preflight], where)
     if detailed_exitcode and fleet.has_changes:
         sys.exit(EXIT_CHANGES)
 

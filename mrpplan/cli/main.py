@@ -51,6 +51,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "mrpplan.cli.restore",
         "Restore a backup into an environment's database, as a plan.",
     ),
+    "lint": (
+        "mrpplan.cli.lint",
+        "Lint the schema and migrations (and ENV's live database).",
+    ),
+    "check": (
+        "mrpplan.cli.check",
+        "Run the ERP invariants (database/invariants/*.sql) on ENV.",
+    ),
     "status": (
         "mrpplan.cli.status",
         "Health of each environment, for people and cron.",

@@ -14,8 +14,10 @@ from rich.text import Text
 from mrpplan.cli.context import AppContext, pass_app, schema_version_value
 from mrpplan.config import Environment
 from mrpplan.errors import EXIT_CHANGES
+from mrpplan.lint.project import show_findings
 from mrpplan.plan.fleet_types import FleetPlan
 from mrpplan.plan.planfile import default_plan_path, dumps, read_plan, with_digest, write_plan
+from mrpplan.plan.preflight import refuse_plan
 from mrpplan.plan.render import print_plan
 from mrpplan.plan.render_markdown import PART_SEPARATOR, render_markdown
 from mrpplan.plan.types import Plan
@@ -103,6 +105,8 @@ def plan_command(
     note = app.err_console if as_json or markdown else app.console
     if plan.has_changes:
         note.print(f"\nSaved the plan to {shown}. To apply it: mrpplan apply {shown}")
+    show_findings(app.project, env, lambda line: note.print(Text(line)))
+    refuse_plan(env, plan.preflight, shown)
     if detailed_exitcode and plan.has_changes:
         sys.exit(EXIT_CHANGES)
 

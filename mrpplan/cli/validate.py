@@ -74,6 +74,12 @@ def validate(
         seed_problems = _seed_problems(app, env_name)
         for line in seed_problems:
             click.echo(f"error: {line}", err=as_json)
+    if report.ok and env_name is not None:  # lint (issue 25) needs a server: ENV's
+        from mrpplan.lint.project import show_findings
+
+        show_findings(
+            project, app.environment(env_name), lambda line: click.echo(line, err=as_json)
+        )
     click.echo(report.summary(), err=as_json)
     if report.ok and (env_name is not None or check_seeds) and not seed_problems:
         click.echo("OK: every seed is idempotent (ran twice in a scratch database)", err=as_json)

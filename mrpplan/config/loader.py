@@ -22,6 +22,7 @@ from mrpplan.config.settings import (
     FleetSettings,
     OnlineSchemaChange,
     Policy,
+    Preflight,
     SchemaSettings,
     SyncSettings,
 )
@@ -221,6 +222,11 @@ def _environment(project: Project, path: Path, doc: dict[str, Any]) -> Environme
             allow_destructive=bool(policy.get("allow_destructive", False)),
             checkpoint=policy.get("checkpoint", "auto"),
             online_schema_change=_online_schema_change(policy.get("online_schema_change")),
+            preflight=_preflight(policy.get("preflight")),
+            lint={
+                str(k): "off" if v is False else str(v)
+                for k, v in (policy.get("lint") or {}).items()
+            },
         ),
         connections=servers if doc.get("connections") else (),
         databases=databases,
@@ -315,6 +321,18 @@ def _typed(value: str) -> Any:
         return value
     return (
         typed if isinstance(typed, (int, bool, float)) and not isinstance(typed, float) else value
+    )
+
+
+def _preflight(doc: Any) -> Preflight:
+    """`policy.preflight` (validated by the schema); absent -> the defaults."""
+    defaults = Preflight()
+    if doc is None:
+        return defaults
+    return Preflight(
+        enabled=bool(doc.get("enabled", defaults.enabled)),
+        on_failure=str(doc.get("on_failure", defaults.on_failure)),
+        max_seconds=float(doc.get("max_seconds", defaults.max_seconds)),
     )
 
 

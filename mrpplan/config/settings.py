@@ -70,11 +70,25 @@ class OnlineSchemaChange:
 
 
 @dataclass(frozen=True)
+class Preflight:
+    """`policy.preflight` (issue 25): what a failing pre-flight check does to `plan`
+    (`refuse`: exit 3; `warn`: shown), and each check's budget. `apply` refuses a failing
+    check whatever this says; `enabled: false` runs no checks at all."""
+
+    enabled: bool = True
+    on_failure: str = "refuse"
+    max_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class Policy:
     allow_destructive: bool = False
     checkpoint: str = "auto"
     # None: not configured (ALTERs still name ALGORITHM/LOCK; big tables are only flagged)
     online_schema_change: OnlineSchemaChange | None = None
+    preflight: Preflight = Preflight()
+    # `policy.lint`: rule id -> error | warning | off (issue 25; unset: the rule's default)
+    lint: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

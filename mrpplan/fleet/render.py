@@ -10,6 +10,7 @@ from rich.text import Text
 
 from mrpplan.fleet.groups import Group, groups_of, name_list, section_name, unchanged
 from mrpplan.plan.fleet_types import FleetPlan
+from mrpplan.plan.preflight import findings_block, step_findings
 from mrpplan.plan.render import render_step, version_line
 from mrpplan.plan.render_markdown import (
     COMMENT_LIMIT,
@@ -57,7 +58,10 @@ def render_fleet(fleet: FleetPlan, *, show_sql: bool = False, path: str | None =
         title.append(group_title(group))
         title.append("\n  " + name_list(group.databases, NAMES_SHOWN), style="cyan")
         parts.append(title)
-        parts.extend(render_step(step, show_sql=show_sql) for step in group.steps)
+        parts.extend(
+            render_step(step, show_sql=show_sql, findings=step_findings(group.sections, step.id))
+            for step in group.steps
+        )
     same = unchanged(fleet)
     if same:
         names = [section_name(p, fleet.sections) for p in same]
@@ -114,6 +118,9 @@ def render_fleet_markdown(fleet: FleetPlan, *, limit: int = COMMENT_LIMIT) -> li
         blocks.append(f"#### Group {number}: {group_title(group)}")
         blocks.append(_names_block(group.databases))
         blocks.append(step_table(group.steps))
+        found = findings_block(group.sections, [s.id for s in group.steps])
+        if found:
+            blocks.append(found)
         for step in group.steps:
             blocks.extend(sql_blocks(step, budget=limit - len(header) - 200))
     same = unchanged(fleet)

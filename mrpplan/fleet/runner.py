@@ -20,7 +20,7 @@ from mrpplan.errors import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, MrpplanError, Refu
 from mrpplan.fleet.counter import Counter
 from mrpplan.fleet.members import Member, member_for
 from mrpplan.plan.fleet_types import FleetPlan, section_key
-from mrpplan.plan.types import Plan
+from mrpplan.plan.types import Finding, Plan
 
 APPLIED = "applied"
 UNCHANGED = "unchanged"  # nothing to do there
@@ -140,6 +140,7 @@ def apply_fleet(
             say(f"[{done}/{total}] {outcome.key}{label}: {outcome.status.upper()}: {outcome.error}")
         return outcome
 
+    check_before_canary(pending, env.fleet.parallel)
     stopped = False
     for member, section in canary:
         if stopped:
@@ -155,6 +156,35 @@ def apply_fleet(
         if key not in outcomes:
             outcomes[key] = Outcome(key, section.target.database, NOT_STARTED, len(section.steps))
     return FleetResult([outcomes[section_key(p)] for _m, p in pairs])
+
+
+def check_before_canary(pending: list[tuple[Member, Plan]], parallel: int) -> None:
+    """Every database's pre-flight checks again, `parallel` at a time, before the canary:
+    a fleet never starts on data that will fail (each apply checks once more under its
+    lock). Refused (3), naming every failing database, with nothing started."""
+    from mrpplan.mysql.connection import connect
+    from mrpplan.plan.preflight import refusal, rerun
+
+    def one(item: tuple[Member, Plan]) -> tuple[Finding, ...]:
+        member, section = item
+        conn = connect(member.env.connection)
+        try:
+            return rerun(conn, section, member.env.policy.preflight.max_seconds)
+        finally:
+            conn.close()
+
+    checked = [item for item in pending if item[1].preflight]
+    if not checked:
+        return
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        findings = [f for found in pool.map(one, checked) for f in found]
+    problem = refusal(
+        findings,
+        when="before the canary",
+        unchanged="No database of the fleet was started; nothing was changed.",
+    )
+    if problem is not None:
+        raise problem
 
 
 def _bounded(

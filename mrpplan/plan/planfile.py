@@ -23,7 +23,7 @@ from typing import Any
 
 from mrpplan.config import Project
 from mrpplan.errors import MrpplanError, Refused
-from mrpplan.plan.types import FORMAT_VERSION, Desired, Plan, Prior, Step, Target
+from mrpplan.plan.types import FORMAT_VERSION, Desired, Finding, Plan, Prior, Step, Target
 
 _EDITED = "the plan file was edited after it was made (tampered or damaged)"
 
@@ -69,6 +69,7 @@ def to_document(plan: Plan) -> dict[str, Any]:
         "steps": [_step_document(step) for step in plan.steps],
         "prior_objects": dict(plan.prior_objects),
         "warnings": list(plan.warnings),
+        **({"preflight": [_finding_document(f) for f in plan.preflight]} if plan.preflight else {}),
         "origin": dict(plan.origin),
         "seal": plan.seal or seal_method(),
     }
@@ -95,6 +96,34 @@ def _step_document(step: Step) -> dict[str, Any]:
         **({"lock": step.lock} if step.lock != "n/a" else {}),
         **({"online": dict(step.online)} if step.online else {}),
     }
+
+
+def _finding_document(finding: Finding) -> dict[str, Any]:
+    return {
+        "step": finding.step,
+        **dict(finding.check),
+        "database": finding.database,
+        "status": finding.status,
+        "offenders": finding.offenders,
+        "samples": [
+            {"values": list(values), **({"rows": rows} if rows is not None else {})}
+            for values, rows in finding.samples
+        ],
+        **({"note": finding.note} if finding.note else {}),
+    }
+
+
+def _finding(data: dict[str, Any]) -> Finding:
+    check_fields = ("check", "table", "columns", "key", "detail")
+    return Finding(
+        step=data["step"],
+        check={name: data[name] for name in check_fields if name in data},
+        database=data["database"],
+        status=data["status"],
+        offenders=data["offenders"],
+        samples=tuple((tuple(s["values"]), s.get("rows")) for s in data["samples"]),
+        note=data.get("note", ""),
+    )
 
 
 SEAL_PLAIN = "sha256"
@@ -261,6 +290,7 @@ def from_document(document: dict[str, Any]) -> Plan:
         ),
         prior_objects=dict(document.get("prior_objects") or {}),
         warnings=tuple(document.get("warnings") or ()),
+        preflight=tuple(_finding(f) for f in document.get("preflight") or ()),
         origin=dict(document.get("origin") or {}),
         seal=str(document.get("seal") or SEAL_PLAIN),
         mrpplan_version=document["mrpplan_version"],

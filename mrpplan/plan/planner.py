@@ -20,7 +20,7 @@ from mrpplan.plan.live import SCHEMA_HISTORY, SEED_HISTORY, empty_state, read_st
 from mrpplan.plan.providers import PlanContext, Scope, StepDraft, data_providers, schema_providers
 from mrpplan.plan.rebuild import register_builder
 from mrpplan.plan.schema_steps import declarative_steps
-from mrpplan.plan.types import Desired, Plan, Prior, Step, Target
+from mrpplan.plan.types import Desired, Finding, Plan, Prior, Step, Target
 
 # Actions that rewrite existing data; `checkpoint: always` saves their tables first.
 _DATA_TOUCHING = frozenset({"alter_table", "migrate_up", "migrate_down", "seed", "sync_table"})
@@ -33,11 +33,14 @@ def make_plan(
     target_version: str | None = None,
     now: datetime | None = None,
     scope: Scope | None = None,
+    run_preflight: bool = True,
 ) -> Plan:
     """Read the live database, ask the providers for steps, and arrange them.
 
     The plan records how it was asked for (`origin`), so `apply` can build it again under
     the lock and refuse a file whose steps are not what mrpplan would produce.
+    `run_preflight`: run the steps' pre-flight checks on the live rows (a rebuild under
+    `apply` only compares which checks there are: `apply` runs them itself).
     """
     from mrpplan.migrate.directory import (
         desired_statements,
@@ -89,9 +92,10 @@ def make_plan(
         drafts += collect_drafts(ctx)
         if not exists:
             drafts.insert(0, create_database_draft(env, conn))
+        steps = arrange(drafts, env.policy.checkpoint)
+        findings = preflight_findings(env, conn, drafts, steps, flavor, run=run_preflight)
     finally:
         conn.close()
-    steps = arrange(drafts, env.policy.checkpoint)
     destructive = [s.id for s in steps if s.destructive]
     if destructive and not env.policy.allow_destructive:
         ctx.warn(
@@ -117,8 +121,37 @@ def make_plan(
         steps=tuple(steps),
         prior_objects=dict(prior.objects),
         warnings=tuple(ctx.warnings),
+        preflight=findings,
         origin={"builder": "converge", "target_version": version, "scope": scope.as_dict()},
     )
+
+
+def preflight_findings(
+    env: Environment,
+    conn: Any,
+    drafts: Sequence[StepDraft],
+    steps: Sequence[Step],
+    flavor: Flavor,
+    *,
+    run: bool,
+) -> tuple[Finding, ...]:
+    """Each step's pre-flight checks, run on the live rows (`run`), or only listed."""
+    from mrpplan.plan.preflight import run_checks
+
+    if not env.policy.preflight.enabled:
+        return ()
+    ordered = [d for d in drafts if not d.history] + [d for d in drafts if d.history]
+    added = {s.checkpoint for s in steps if s.checkpoint}  # the checkpoints `arrange` put in
+    numbered = [s for s in steps if s.id not in added]
+    checks = [(s.id, c) for d, s in zip(ordered, numbered, strict=True) for c in d.preflight]
+    if not checks:
+        return ()
+    database = env.connection.database
+    if not run:
+        return tuple(Finding(step, c.record(), database, "not run") for step, c in checks)
+    conn.select_db(database)
+    seconds = env.policy.preflight.max_seconds
+    return run_checks(conn, database, checks, seconds, flavor.name == "mariadb")
 
 
 def refuse_after_interrupted_apply(conn: Any, env: Environment) -> None:
@@ -241,7 +274,12 @@ def create_database_draft(env: Environment, conn: Any) -> StepDraft:
 def _converge(project: Project, env: Environment, origin: Any, now: datetime) -> Plan:
     scope = Scope.from_dict(dict(origin.get("scope") or {}))
     return make_plan(
-        project, env, target_version=origin.get("target_version"), now=now, scope=scope
+        project,
+        env,
+        target_version=origin.get("target_version"),
+        now=now,
+        scope=scope,
+        run_preflight=False,
     )
 
 

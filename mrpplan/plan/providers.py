@@ -61,6 +61,9 @@ class StepDraft:
     changes: tuple[dict[str, Any], ...] = ()
     lock: str = "n/a"
     online: dict[str, Any] = field(default_factory=dict)
+    # diff.preflight.PreflightCheck: what the live rows must allow (not part of the Step:
+    # the plan records the checks with their results, `Plan.preflight`)
+    preflight: tuple[Any, ...] = ()
 
     def to_step(self, step_id: str, checkpoint: str | None = None) -> Step:
         """The numbered step this draft becomes."""

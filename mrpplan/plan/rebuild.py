@@ -83,7 +83,13 @@ def first_difference(plan: Plan, fresh: Plan) -> str | None:
         return f"the plan has {len(plan.steps)} steps where mrpplan makes {len(fresh.steps)}"
     if plan.desired != fresh.desired:
         return "its desired state (schema version, sources or fingerprint)"
+    if _checks(plan) != _checks(fresh):
+        return "its pre-flight checks (which rows each step needs to be checked for)"
     return None
+
+
+def _checks(plan: Plan) -> list[tuple[str, str, Any]]:
+    return [(f.step, f.database, f.check) for f in plan.preflight]
 
 
 _COMPARED = (

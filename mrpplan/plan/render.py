@@ -6,10 +6,13 @@ steps in red with their reason, the predicted algorithm, SQL on request, one sum
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console, Group
 from rich.text import Text
 
-from mrpplan.plan.types import Plan, Step
+from mrpplan.plan.preflight import finding_text, step_findings
+from mrpplan.plan.types import Finding, Plan, Step
 
 MARKERS = {
     "add": ("+", "green"),
@@ -36,7 +39,7 @@ def version_line(plan: Plan) -> str:
     return f"schema version: {before} -> {after}"
 
 
-def render_step(step: Step, *, show_sql: bool) -> Text:
+def render_step(step: Step, *, show_sql: bool, findings: Sequence[Finding] = ()) -> Text:
     marker, colour = MARKERS.get(step.kind, ("~", "yellow"))
     style = "bold red" if step.destructive else colour
     line = Text("  ")
@@ -66,6 +69,9 @@ def render_step(step: Step, *, show_sql: bool) -> Text:
         line.append("\n          no reverse SQL: rollback restores its checkpoint", style="dim")
     elif step.reverse_sql is None and step.destructive:
         line.append("\n          irreversible: no reverse SQL and no checkpoint", style="red")
+    for finding in findings:
+        style = "bold red" if finding.failed else "yellow"
+        line.append(f"\n          pre-flight: {finding_text(finding)}", style=style)
     if show_sql:
         for statement in step.sql:
             for sql_line in statement.splitlines():
@@ -95,7 +101,10 @@ def render_plan(plan: Plan, *, show_sql: bool = False, path: str | None = None) 
         )
         return Group(*parts)
     parts.append(Text("\nmrpplan will run these steps, in order:\n"))
-    parts.extend(render_step(step, show_sql=show_sql) for step in plan.steps)
+    parts.extend(
+        render_step(step, show_sql=show_sql, findings=step_findings([plan], step.id))
+        for step in plan.steps
+    )
     destructive = plan.destructive_steps
     if destructive:
         parts.append(

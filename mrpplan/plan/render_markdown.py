@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from mrpplan.plan.preflight import findings_block
 from mrpplan.plan.render import describe_target, version_line
 from mrpplan.plan.types import Plan, Step
 
@@ -23,6 +24,9 @@ def render_markdown(plan: Plan, *, limit: int = COMMENT_LIMIT) -> list[str]:
     """Numbered parts, each shorter than `limit` characters, SQL in collapsible blocks."""
     header = _header(plan)
     blocks = [step_table(plan.steps)] if plan.steps else []
+    found = findings_block([plan], [s.id for s in plan.steps])
+    if found:
+        blocks.append(found)
     for step in plan.steps:
         blocks.extend(sql_blocks(step, budget=limit - len(header) - 200))
     blocks.append(f"**{plan.summary.line()}**" if plan.steps else "**No changes.**")

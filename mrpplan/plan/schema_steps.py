@@ -30,6 +30,7 @@ def declarative_steps(ctx: PlanContext) -> list[StepDraft]:
 def schema_change_steps(ctx: PlanContext, current: Any, desired: Any) -> list[StepDraft]:
     """The schema engine's changes from `current` to `desired`, one draft per rendered change."""
     from mrpplan.diff import diff_schemas
+    from mrpplan.diff.preflight import checks_for
     from mrpplan.mysql.ddl import render_changes, trash_table_name
     from mrpplan.plan.online_steps import route_big_tables
 
@@ -50,6 +51,7 @@ def schema_change_steps(ctx: PlanContext, current: Any, desired: Any) -> list[St
             needs_checkpoint=bool(r.needs_checkpoint),
             changes=tuple(c.record() for c in r.changes),
             lock=r.lock,
+            preflight=tuple(checks_for(r.changes, current)),
         )
         for r in rendered
     ]

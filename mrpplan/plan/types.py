@@ -133,6 +133,26 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One pre-flight check of a step on one database (issue 25): `check` is the check's
+    record (`diff.preflight.PreflightCheck.record`); `status` passed | failed | not checked;
+    `offenders` None when not checked (`note` says why); `samples`: up to 5 (key values,
+    rows sharing them: duplicates only)."""
+
+    step: str
+    check: Mapping[str, Any]
+    database: str
+    status: str
+    offenders: int | None = None
+    samples: tuple[tuple[tuple[str | None, ...], int | None], ...] = ()
+    note: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+@dataclass(frozen=True)
 class Plan:
     """A reviewed unit of change for one environment."""
 
@@ -147,6 +167,8 @@ class Plan:
     warnings: tuple[str, ...] = ()
     # how the plan was asked for: `apply` builds it again from this and compares (§3.7)
     origin: Mapping[str, Any] = field(default_factory=dict)
+    # pre-flight checks run on the live rows for the steps that need them (issue 25)
+    preflight: tuple[Finding, ...] = ()
     mrpplan_version: str = __version__
     format_version: int = FORMAT_VERSION
     seal: str = ""  # "sha256" | "hmac-sha256" (keyed by MRPPLAN_PLAN_KEY)

@@ -101,6 +101,16 @@ def write_fleet_env(
     return path
 
 
+def set_preflight(root: Path, policy: str, name: str = "tenants") -> None:
+    """`policy.preflight` of a fleet environment written by `write_fleet_env`."""
+    path = root / "environments" / f"{name}.yaml"
+    text = path.read_text().replace(
+        "policy: {allow_destructive: false, checkpoint: auto}",
+        f"policy: {{allow_destructive: false, checkpoint: auto, preflight: {policy}}}",
+    )
+    path.write_text(text)
+
+
 def recorded_version(db: Database) -> str | None:
     """The newest migration recorded in the database's history (None: none)."""
     exists = db.query(

@@ -12,12 +12,15 @@ from fleet_support import (
     at_latest_with_new_migration,
     recorded_version,
     sections,
+    set_preflight,
     snapshot,
 )
 
 
-def _violate(tenants: Tenants, index: int) -> None:
-    """Two currencies with one name: the new UNIQUE key fails on this tenant only."""
+def _violate(tenants: Tenants, index: int, root: Path) -> None:
+    """Two currencies with one name: the new UNIQUE key fails on this tenant only (with
+    pre-flight checks off: these tests are about the rollback when a statement fails)."""
+    set_preflight(root, "{enabled: false}")
     tenants.databases[index].execute(
         "INSERT INTO currencies (currency_code, name) VALUES ('AAA', 'Same'), ('BBB', 'Same')"
     )
@@ -26,7 +29,7 @@ def _violate(tenants: Tenants, index: int) -> None:
 def test_canary_failure_stops_the_rest_with_nothing_touched(make_fleet, project) -> None:
     root: Path = project.root
     tenants = at_latest_with_new_migration(make_fleet, root, 4, parallel=4, canary=1)
-    _violate(tenants, 0)  # the first database is the canary
+    _violate(tenants, 0, root)  # the first database is the canary
     before = {db.name: snapshot(db) for db in tenants.databases}
     plan_file = root / "plans" / "unique.json"
     planned = run_cli("plan", "tenants", "--out", str(plan_file))
@@ -51,7 +54,7 @@ def test_failure_in_the_middle_then_replan_covers_only_the_rest(
 ) -> None:
     root: Path = project.root
     tenants = at_latest_with_new_migration(make_fleet, root, 6, parallel=parallel, canary=1)
-    _violate(tenants, 2)
+    _violate(tenants, 2, root)
     bad = tenants.databases[2]
     before = {db.name: snapshot(db) for db in tenants.databases}
     plan_file = root / "plans" / "unique.json"

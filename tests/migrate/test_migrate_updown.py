@@ -97,6 +97,8 @@ def test_a_migration_failing_at_its_third_statement_rolls_back_the_first_two(
         "INSERT INTO currencies (currency_code, name, symbol, decimal_places, is_active)"
         " VALUES ('ZZA', 'Duplicate', 'z', 2, 1), ('ZZB', 'Duplicate', 'z', 2, 1)"
     )
+    env_file = Path(project.root) / "environments" / "local.yaml"  # about the rollback of a
+    env_file.write_text(env_file.read_text() + "  preflight: {enabled: false}\n")  # failing one
     before = live_fingerprint(project)
     rows_before = db.query("SELECT * FROM currencies ORDER BY currency_code")
     (Path(project.root) / "database/migrations/004_breaks.sql").write_text(

@@ -125,6 +125,8 @@ def test_failure_after_an_online_step_undoes_it_online(tiny: TinyProject) -> Non
         "name VARCHAR(40) NOT NULL\n", "name VARCHAR(40) NOT NULL,\n    UNIQUE KEY uq_name (name)\n"
     )
     tiny.schema(text)
+    env_file = tiny.root / "environments" / "big.yaml"  # the rows fail it: no pre-flight
+    env_file.write_text(env_file.read_text() + "  preflight: {enabled: false}\n")
     assert tiny.cli("plan", "big", "--out", "plans/undo.json").code == 0
     steps = json.loads((tiny.root / "plans/undo.json").read_text())["steps"]
     assert [s["object"] for s in steps[:2]] == ["orders", "parents"], steps

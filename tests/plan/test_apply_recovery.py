@@ -53,6 +53,8 @@ def test_failing_statement_rolls_everything_back(project, cli) -> None:
         "CREATE TABLE warehouses (\n",
         "CREATE TABLE warehouses (\n    UNIQUE KEY uq_one_active (is_active),\n",
     )
+    env_file = project.root / "environments" / "local.yaml"  # the rows fail it: no pre-flight
+    env_file.write_text(env_file.read_text() + "  preflight: {enabled: false}\n")
     before = snapshot(db)
     made = cli("plan", "local", "--out", "plans/fail.json")
     assert made.code == 0, made.output
