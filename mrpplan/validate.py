@@ -309,14 +309,16 @@ def _check_on_server(project: Project, env: Environment | None, report: Report) 
     if any(p.file.resolve().parent in folders for p in report.problems):
         report.server_note = "SQL not loaded on a server: fix the problems above first"
         return
-    where = "the workspace of --env"
+    where = "the sandbox"
     info = sandbox.status(sandbox.default_dir(project.root)) if env is None else None
     if env is None and info is None:
         report.server_note = "SQL checked offline only: no server reachable"
         return
     try:
         workspace = workspace_for(project, env) if env else sandbox_workspace(_running(info))
-        where = "the sandbox" if workspace.kind == "sandbox" else where
+        if env is not None:
+            kind = "the sandbox" if workspace.kind == "sandbox" else "its workspace account"
+            where = f"--env's workspace ({kind})"
         statements = desired_statements(project, "latest")
         desired_schema(workspace, statements, project.cache_dir)
     except ConnectionFailed as exc:

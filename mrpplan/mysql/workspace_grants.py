@@ -64,14 +64,17 @@ def excess_privileges(grants: list[str]) -> list[str]:
     return extra
 
 
-def check_workspace_account(conn: Any, account: str) -> None:
+def check_workspace_account(conn: Any, server: str) -> None:
     """Refuse (exit 3) an account that can reach more than the workspace databases."""
     extra = excess_privileges(read_grants(conn))
     if extra:
+        with conn.cursor() as cur:
+            cur.execute("SELECT CURRENT_USER()")
+            user, _, host = str(cur.fetchone()[0]).rpartition("@")
+        account = f"'{user}'@'{host}'"
         raise Refused(
-            f"the workspace account {account} may do more than build the workspace: "
-            + "; ".join(extra)
-            + ". Nothing was run.",
+            f"the workspace account {account} on {server} may do more than build the"
+            " workspace: " + "; ".join(extra) + ". Nothing was run.",
             hint="grant it only the workspace databases and, at most, SELECT elsewhere: "
             f"GRANT ALL PRIVILEGES ON `{WORKSPACE_PATTERN}`.* TO {account}; "
             "(README: Where plan runs your SQL)",

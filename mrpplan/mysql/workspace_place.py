@@ -61,22 +61,25 @@ _LOCK = threading.Lock()
 
 
 def workspace_for(project: Project, env: Environment) -> Workspace:
-    """The workspace of env's (first) server; Refused when there is none that is safe."""
+    """The workspace of env's (first) server; Refused when there is none that is safe.
+    Chosen (and its grants checked) once per server: a fleet's members share it and only
+    read their own database's default charset."""
     target = env.servers[0]
-    key = (project.root, env.name, target.endpoint(), target.database, env.workspace)
-    with _LOCK:
-        if key not in _CHOSEN:
-            _CHOSEN[key] = _choose(project, env, target)
-        return _CHOSEN[key]
-
-
-def _choose(project: Project, env: Environment, target: ConnectionSettings) -> Workspace:
     conn = connect(target, database=None)
     try:
-        version = server_version(conn)
         charset, collation = default_charset(conn, target.database)
+        key = (project.root, env.name, target.endpoint(), env.workspace)
+        with _LOCK:
+            if key not in _CHOSEN:
+                _CHOSEN[key] = _choose(project, env, target, server_version(conn))
     finally:
         conn.close()
+    return replace(_CHOSEN[key], charset=charset, collation=collation)
+
+
+def _choose(
+    project: Project, env: Environment, target: ConnectionSettings, version: str
+) -> Workspace:
     if env.workspace is not None:
         if env.workspace.user == target.user:
             raise Refused(
@@ -85,7 +88,7 @@ def _choose(project: Project, env: Environment, target: ConnectionSettings) -> W
                 hint="give `workspace:` its own user: " + grant_example(),
             )
         checked(env.workspace)
-        return Workspace(env.workspace, target, "account", charset, collation)
+        return Workspace(env.workspace, target, "account", "", "")
     info = _sandbox(project, target)
     wanted, found = Flavor.parse(version), Flavor.parse(info.version)
     if (wanted.name, wanted.version[:2]) != (found.name, found.version[:2]):
@@ -97,7 +100,7 @@ def _choose(project: Project, env: Environment, target: ConnectionSettings) -> W
             f" workspace databases: {grant_example()}), or start a sandbox of"
             f" {_label(wanted)} (MRPPLAN_SANDBOX_DIR)",
         )
-    return sandbox_workspace(info, charset, collation)
+    return sandbox_workspace(info)
 
 
 def sandbox_workspace(
@@ -116,7 +119,7 @@ def checked(settings: ConnectionSettings) -> ConnectionSettings:
     """The account's grants, read from the server, before any SQL runs as it."""
     conn = connect(settings, database=None)
     try:
-        check_workspace_account(conn, f"{settings.user}@{settings.endpoint()}")
+        check_workspace_account(conn, settings.endpoint())
     finally:
         conn.close()
     return settings

@@ -184,6 +184,8 @@ def test_apply_stops_and_undoes_a_migration_that_changes_the_server(
     without_sync(project.root, "local")
     user = f"late_{secrets.token_hex(4)}"
     before = _admin(server, "SELECT @@GLOBAL.max_connect_errors")[0][0]
+    first = cli("apply", "local", "--auto-approve")
+    assert first.code == 0, first.output
     _migration(
         project.root,
         "EXECUTE IMMEDIATE IF(DATABASE() LIKE '\\_mrpplan\\_ws\\_%', 'DO 0', "
