@@ -35,9 +35,9 @@ def counting_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     ran: list[str] = []
     real_run = workspace._run
 
-    def run(cur: Any, statement: SqlStatement) -> None:
+    def run(cur: Any, statement: SqlStatement, place: Any) -> None:
         ran.append(statement.text)
-        real_run(cur, statement)
+        real_run(cur, statement, place)
 
     monkeypatch.setattr(workspace, "_run", run)
     return ran

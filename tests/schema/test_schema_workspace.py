@@ -108,11 +108,11 @@ def test_ctrl_c_while_building_still_drops_the_scratch_database(
     seen: list[str] = []
     real_run = workspace._run
 
-    def interrupted(cur: Any, statement: Any) -> None:
+    def interrupted(cur: Any, statement: Any, place: Any) -> None:
         seen.extend(scratch_databases(fresh_db))
         if len(seen) > 0 and statement.line > 1:
             raise KeyboardInterrupt
-        real_run(cur, statement)
+        real_run(cur, statement, place)
 
     monkeypatch.setattr(workspace, "_run", interrupted)
     before = set(scratch_databases(fresh_db))
