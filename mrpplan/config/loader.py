@@ -234,8 +234,9 @@ def _environment(project: Project, path: Path, doc: dict[str, Any]) -> Environme
 def _workspace(
     project: Project, target: ConnectionSettings, doc: dict[str, Any] | None
 ) -> ConnectionSettings | None:
-    """The workspace account: its own user and password, the target's server."""
-    if not doc:
+    """The workspace account: its own user and password, the target's server (an empty
+    user, e.g. `${PROD_WORKSPACE_USER:-}` unset: none, the sandbox is used)."""
+    if not doc or not doc.get("user"):
         return None
     own = _connection(project, {**doc, "database": ""})
     return replace(
