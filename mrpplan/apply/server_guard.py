@@ -11,7 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from mrpplan.apply.steps import Progressed, StepFailed
-from mrpplan.mysql.server_effects import effects, read_server_state
+from mrpplan.mysql.server_effects import (
+    effects,
+    may_have_effects,
+    read_counters,
+    read_server_state,
+)
 from mrpplan.plan.types import Step
 
 WATCHED = frozenset({"migrate_up", "migrate_down", "seed"})
@@ -23,6 +28,8 @@ def watched(conn: Any, step: Step, run: Callable[[], Progressed]) -> Progressed:
         return run()
     before = read_server_state(conn)
     progressed = run()
+    if not may_have_effects(before, read_counters(conn)):
+        return progressed
     found = effects(before, read_server_state(conn))
     if not found:
         return progressed

@@ -20,6 +20,7 @@ from typing import Any
 from mrpplan.mysql.privileges import PrivilegeDenied
 from mrpplan.mysql.quote import ident, literal
 
+_SCRATCH = "_mrpplan_ws_"  # workspace scratch databases: throwaway by design
 # Globals that move by themselves (binary log positions) are not effects.
 _VOLATILE = frozenset({"GTID_BINLOG_POS", "GTID_BINLOG_STATE", "GTID_CURRENT_POS"})
 # Statements whose effect cannot be known from their kind.
@@ -132,6 +133,19 @@ def read_server_state(conn: Any, *, session: Any = None) -> ServerState:
     return ServerState(accounts, frozenset(databases), globals_, counters)
 
 
+def read_counters(session: Any) -> dict[str, int]:
+    """Only the session's statement counters (cheaper than a whole snapshot)."""
+    return {
+        str(name).upper(): int(value or 0) for _k, name, value in _rows(session, _counters_query())
+    }
+
+
+def may_have_effects(before: ServerState, counters: dict[str, int]) -> bool:
+    """Did the session run, since `before`, any statement that can change what a snapshot
+    holds? If not, a new snapshot cannot show an effect of it (module docstring)."""
+    return any(counters.get(k, 0) != before.counters.get(k, 0) for k in _COUNTERS)
+
+
 def _rows(conn: Any, query: str) -> list[tuple[Any, ...]]:
     with conn.cursor() as cur:
         cur.execute(query)
@@ -170,9 +184,11 @@ def effects(before: ServerState, after: ServerState, *, ignore: Iterable[str] = 
     if opaque or any(ran[k] for k in _DATABASE):
         ignored = set(ignore)
         for name in sorted(after.databases - before.databases - ignored):
-            lines.append(f"database {ident(name)} created")
+            if not name.startswith("_mrpplan"):  # mrpplan's own, e.g. other plans' scratch
+                lines.append(f"database {ident(name)} created")
         for name in sorted(before.databases - after.databases - ignored):
-            lines.append(f"database {ident(name)} dropped")
+            if not name.startswith(_SCRATCH):  # other plans' scratch databases come and go
+                lines.append(f"database {ident(name)} dropped")
     if opaque or any(ran[k] for k in _GLOBAL):
         for name in sorted(set(before.globals) | set(after.globals)):
             old_value, new_value = before.globals.get(name), after.globals.get(name)

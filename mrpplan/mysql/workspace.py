@@ -41,7 +41,13 @@ from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.inspect import inspect_objects, inspect_schema
 from mrpplan.mysql.privileges import PrivilegeDenied
 from mrpplan.mysql.quote import ident, literal
-from mrpplan.mysql.server_effects import ServerState, effects, read_server_state
+from mrpplan.mysql.server_effects import (
+    ServerState,
+    effects,
+    may_have_effects,
+    read_counters,
+    read_server_state,
+)
 from mrpplan.mysql.workspace_place import Workspace, record_session
 from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
@@ -313,6 +319,8 @@ class _Watch:
         if following is not None and following.file == statement.file:
             return
         assert self.before is not None and self.observer is not None
+        if not may_have_effects(self.before, read_counters(self.conn)):
+            return  # nothing this file ran can have changed the server
         now = self._read()
         found = effects(self.before, now, ignore={self.scratch})
         self.before = now

@@ -65,16 +65,20 @@ def workspace_for(project: Project, env: Environment) -> Workspace:
     Chosen (and its grants checked) once per server: a fleet's members share it and only
     read their own database's default charset."""
     target = env.servers[0]
+    key = (project.root, env.name, target.endpoint(), env.workspace)
+    mine = (*key, target.database)
+    if mine in _CHOSEN:
+        return _CHOSEN[mine]
     conn = connect(target, database=None)
     try:
         charset, collation = default_charset(conn, target.database)
-        key = (project.root, env.name, target.endpoint(), env.workspace)
         with _LOCK:
             if key not in _CHOSEN:
                 _CHOSEN[key] = _choose(project, env, target, server_version(conn))
     finally:
         conn.close()
-    return replace(_CHOSEN[key], charset=charset, collation=collation)
+    _CHOSEN[mine] = replace(_CHOSEN[key], charset=charset, collation=collation)
+    return _CHOSEN[mine]
 
 
 def _choose(
