@@ -32,6 +32,7 @@ from mrpplan.mysql.ddl import render_changes  # noqa: E402
 from mrpplan.mysql.flavor import Flavor  # noqa: E402
 from mrpplan.mysql.inspect import inspect_schema  # noqa: E402
 from mrpplan.mysql.workspace import desired_schema  # noqa: E402
+from mrpplan.mysql.workspace_place import sandbox_workspace  # noqa: E402
 from mrpplan.sqlfiles import parse  # noqa: E402
 from mrpplan.sqlfiles.split import SqlStatement  # noqa: E402
 
@@ -121,7 +122,7 @@ def main() -> int:
             finally:
                 conn.close()
             t1 = time.perf_counter()
-            desired = desired_schema(settings, statements, cache)
+            desired = desired_schema(sandbox_workspace(info), statements, cache)
             t2 = time.perf_counter()
             parse._CACHE.clear()  # the changed table is parsed on every run
             steps = list(render_changes(diff_schemas(live, desired), flavor))

@@ -24,7 +24,7 @@ from typing import Any
 from mrpplan.config.expand import DotenvError
 from mrpplan.config.loader import Problem, check_environment_file
 from mrpplan.config.project import Project
-from mrpplan.config.settings import ConnectionSettings
+from mrpplan.config.settings import Environment
 from mrpplan.config.yaml_lines import Path_, line_of, load_with_lines
 from mrpplan.errors import ConfigError
 from mrpplan.migrate.directory import (
@@ -73,9 +73,9 @@ class Report:
         return f"{_count(len(self.problems) + len(self.online), 'problem')} in {files}{note}"
 
 
-def validate_project(project: Project, server: ConnectionSettings | None = None) -> Report:
-    """Run every check; problems come back sorted by file and line. The SQL is loaded on
-    `server` (else on a running sandbox) when it is reachable."""
+def validate_project(project: Project, env: Environment | None = None) -> Report:
+    """Run every check; problems come back sorted by file and line. The SQL is loaded in
+    `env`'s workspace (else on a running sandbox) when it is reachable."""
     report = Report()
     try:
         project.variables()
@@ -89,7 +89,7 @@ def validate_project(project: Project, server: ConnectionSettings | None = None)
     report.warnings.extend(_relative(project, p) for p in number_gaps(migrations))
     _check_environments(project, migrations, not migration_problems, report)
     undecided = _check_sql(project, migrations, report)
-    loaded = _check_on_server(project, server, report)
+    loaded = _check_on_server(project, env, report)
     # what sqlglot cannot read stands as a problem unless a server loaded it (or already
     # said what is wrong with it)
     decided = loaded | {(p.file.resolve(), p.line) for p in report.problems}
@@ -287,8 +287,13 @@ def _check_sql(
     return undecided
 
 
+def _running(info: Any) -> Any:
+    assert info is not None
+    return info
+
+
 def _check_on_server(
-    project: Project, server: ConnectionSettings | None, report: Report
+    project: Project, env: Environment | None, report: Report
 ) -> set[tuple[Path, int]]:
     """Load the base schema and every migration into a scratch database (dropped after);
     return where the statements the server accepted start (file, line)."""
@@ -296,21 +301,24 @@ def _check_on_server(
     from mrpplan.errors import ConnectionFailed, SqlError
     from mrpplan.migrate.directory import desired_statements
     from mrpplan.mysql.workspace import desired_schema
+    from mrpplan.mysql.workspace_place import sandbox_workspace, workspace_for
 
     folders = {project.schema_dir.resolve(), project.migrations_dir.resolve()}
     if any(p.file.resolve().parent in folders for p in report.problems):
         report.server_note = "SQL not loaded on a server: fix the problems above first"
         return set()
-    where = "the server of --env"
-    if server is None:
-        info = sandbox.status(sandbox.default_dir(project.root))
-        if info is None:
-            report.server_note = "SQL checked offline only: no server reachable"
-            return set()
-        server, where = info.settings("_mrpplan_validate"), "the sandbox"
+    where = "the sandbox"
+    info = sandbox.status(sandbox.default_dir(project.root)) if env is None else None
+    if env is None and info is None:
+        report.server_note = "SQL checked offline only: no server reachable"
+        return set()
     try:
+        workspace = workspace_for(project, env) if env else sandbox_workspace(_running(info))
+        if env is not None:
+            kind = "the sandbox" if workspace.kind == "sandbox" else "its workspace account"
+            where = f"--env's workspace ({kind})"
         statements = desired_statements(project, "latest")
-        desired_schema(server, statements, project.cache_dir)
+        desired_schema(workspace, statements, project.cache_dir)
     except ConnectionFailed as exc:
         report.server_note = f"SQL checked offline only: {exc.message}"
         return set()

@@ -14,11 +14,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pymysql
 
 from mrpplan import sandbox
 from mrpplan.config.settings import ConnectionSettings
+
+if TYPE_CHECKING:
+    from mrpplan.mysql.workspace_place import Workspace
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -30,6 +34,13 @@ class Database:
     name: str
     settings: ConnectionSettings
     server: sandbox.SandboxInfo
+
+    @property
+    def workspace(self) -> Workspace:
+        """The sandbox's restricted workspace (where plan builds SQL for this database)."""
+        from mrpplan.mysql.workspace_place import sandbox_workspace
+
+        return sandbox_workspace(self.server)
 
     def connect(self, **kwargs: object) -> pymysql.connections.Connection:
         return pymysql.connect(

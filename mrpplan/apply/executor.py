@@ -7,11 +7,13 @@ import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from mrpplan.apply.invariant_guard import InvariantGuard
 from mrpplan.apply.journal import Journal, applied_at, refuse_if_interrupted
 from mrpplan.apply.lock import locked_session
+from mrpplan.apply.server_guard import watched
 from mrpplan.apply.statement_guard import check_statements
 from mrpplan.apply.steps import (
     PAUSE_AFTER_STEP,
@@ -185,7 +187,11 @@ def run_steps(
                 executor.start_batch([(s, positions[s.id]) for s in batch])
         say(f"step {step.id}/{total}: {step.action} {step.object} ...")
         try:
-            progressed = executor.run(step, position, start=start_statement if offset == 0 else 0)
+            progressed = watched(
+                executor.conn,
+                step,
+                partial(executor.run, step, position, start=start_statement if offset == 0 else 0),
+            )
         except StepFailed as failure:
             executor.end_batch(failed=True)
             with contextlib.suppress(Exception):  # the undo below reports a lost connection

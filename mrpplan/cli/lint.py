@@ -63,14 +63,15 @@ def lint_command(
 def run_lint(app: AppContext, env_name: str | None) -> list:  # type: ignore[type-arg]
     """The findings for ENV (its server and levels), or on the sandbox with the defaults."""
     from mrpplan.lint.project import lint_project
+    from mrpplan.mysql.workspace_place import sandbox_workspace, workspace_for
 
     if env_name is None:
         from mrpplan import sandbox
 
-        settings = sandbox.up(sandbox.default_dir(app.project.root)).settings()
-        return lint_project(app.project, settings)
+        info = sandbox.up(sandbox.default_dir(app.project.root))
+        return lint_project(app.project, sandbox_workspace(info))
     env = app.environment(env_name)
-    return lint_project(app.project, env.connection, env)
+    return lint_project(app.project, workspace_for(app.project, env), env)
 
 
 COMMANDS: list[click.Command] = [lint_command]

@@ -51,8 +51,7 @@ def validate(
     if env_name is not None and env_name not in project.environment_names():
         known = ", ".join(project.environment_names()) or "none"
         raise ConfigError(f"unknown environment {env_name!r} (known: {known})")
-    server = app.environment(env_name).connection if env_name is not None else None
-    report = validate_project(project, server)
+    report = validate_project(project, app.environment(env_name) if env_name else None)
     if env_name is not None:  # online: migrations edited after they were applied to ENV
         from mrpplan.migrate.operations import edited_migrations
 
@@ -89,13 +88,14 @@ def validate(
 
 def _seed_problems(app: AppContext, env_name: str | None) -> list[str]:
     from mrpplan import sandbox
+    from mrpplan.mysql.workspace_place import sandbox_workspace, workspace_for
     from mrpplan.seed.idempotency import check_idempotent
 
     if env_name is not None:
-        settings = app.environment(env_name).connection
+        workspace = workspace_for(app.project, app.environment(env_name))
     else:
-        settings = sandbox.up(sandbox.default_dir(app.project.root)).settings()
-    return [c.message() for c in check_idempotent(app.project, settings) if not c.idempotent]
+        workspace = sandbox_workspace(sandbox.up(sandbox.default_dir(app.project.root)))
+    return [c.message() for c in check_idempotent(app.project, workspace) if not c.idempotent]
 
 
 COMMANDS: list[click.Command] = [validate]

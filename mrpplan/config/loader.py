@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -233,6 +233,25 @@ def _environment(project: Project, path: Path, doc: dict[str, Any]) -> Environme
         fleet=FleetSettings(
             parallel=int(fleet.get("parallel", 4)), canary=int(fleet.get("canary", 1))
         ),
+        workspace=_workspace(project, servers[0], doc.get("workspace")),
+    )
+
+
+def _workspace(
+    project: Project, target: ConnectionSettings, doc: dict[str, Any] | None
+) -> ConnectionSettings | None:
+    """The workspace account: its own user and password, the target's server (an empty
+    user, e.g. `${PROD_WORKSPACE_USER:-}` unset: none, the sandbox is used)."""
+    if not doc or not doc.get("user"):
+        return None
+    own = _connection(project, {**doc, "database": ""})
+    return replace(
+        target,
+        user=own.user,
+        option_file=own.option_file,
+        password_env=own.password_env,
+        password=own.password,
+        password_source=own.password_source,
     )
 
 

@@ -121,6 +121,9 @@ class Environment:
     connections: tuple[ConnectionSettings, ...] = ()
     databases: tuple[str, ...] = ()
     fleet: FleetSettings = FleetSettings()
+    # `workspace:`: the account that builds the desired schema on the target's server when
+    # no sandbox of the same version is used (its host and port are the target's)
+    workspace: ConnectionSettings | None = None
 
     @property
     def is_fleet(self) -> bool:

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from mrpplan.config import Environment, Project
-from mrpplan.config.settings import ConnectionSettings
 from mrpplan.lint.rules import OFF, RULES, Finding
 from mrpplan.model.schema import Schema
+from mrpplan.mysql.workspace_place import Workspace, workspace_for
 from mrpplan.sqlfiles.split import SqlStatement
 
 _ALLOW = re.compile(r"--\s*mrpplan:allow\s+(?P<rule>[a-z0-9-]+)\s+(?P<reason>\S.*)$", re.M)
@@ -22,7 +22,7 @@ _ALLOW = re.compile(r"--\s*mrpplan:allow\s+(?P<rule>[a-z0-9-]+)\s+(?P<reason>\S.
 
 def lint_project(
     project: Project,
-    settings: ConnectionSettings,
+    workspace: Workspace,
     env: Environment | None = None,
     *,
     levels: Mapping[str, str] | None = None,
@@ -44,9 +44,9 @@ def lint_project(
     for migration in migrations:
         ends.append(ends[-1] + len(migration.up))
     flat = [s for m in migrations for s in m.up]
-    loaded = desired_chain(settings, base, flat, project.cache_dir, wanted=ends).schemas
+    loaded = desired_chain(workspace, base, flat, project.cache_dir, wanted=ends).schemas
     if any(loaded[e] is None for e in ends):
-        loaded = desired_chain(settings, base, flat, project.cache_dir).schemas
+        loaded = desired_chain(workspace, base, flat, project.cache_dir).schemas
     schemas = [s if s is not None else Schema() for s in loaded]
     everything = [*base, *flat]
     by_file = {m.path: m.version for m in migrations}
@@ -201,10 +201,11 @@ def _allowed(finding: Finding, migrations: Sequence[Any]) -> bool:
 def show_findings(project: Project, env: Environment, say: Any) -> None:
     """`plan` and `validate --env`: the lint findings for ENV, one line each (a fleet: the
     project's findings at its levels, without the live rule)."""
+    workspace = workspace_for(project, env)
     if env.is_fleet:
-        findings = lint_project(project, env.connection, levels=env.policy.lint)
+        findings = lint_project(project, workspace, levels=env.policy.lint)
     else:
-        findings = lint_project(project, env.connection, env)
+        findings = lint_project(project, workspace, env)
     for finding in findings:
         say(f"lint: {finding.text()}")
 

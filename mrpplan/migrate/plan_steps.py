@@ -35,6 +35,7 @@ from mrpplan.migrate.status import (
     with_base_schema,
 )
 from mrpplan.migrate.trace import Trace, generated_down, trace_chain, trace_statements
+from mrpplan.mysql.workspace_place import workspace_for
 from mrpplan.plan.fingerprint import object_digests
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
 from mrpplan.sqlfiles.split import SqlStatement
@@ -112,7 +113,7 @@ def _up_traces(
         if run and not contiguous:
             prefix = _prefix(ctx, migrations, run[0].number - 1)
             chain = trace_chain(
-                ctx.env.connection,
+                workspace_for(ctx.project, ctx.env),
                 ctx.flavor,
                 prefix,
                 [m.up for m in run],
@@ -175,7 +176,7 @@ def down_draft(
     else:
         assert migration is not None
         up_trace = trace_statements(
-            ctx.env.connection,
+            workspace_for(ctx.project, ctx.env),
             ctx.flavor,
             _prefix(ctx, migrations, row.number - 1),
             migration.up,
@@ -189,7 +190,7 @@ def down_draft(
     prefix, before_up = _prefix_as_applied(ctx, migrations, row, migration, statements)
     statements, lost = _without_purged_trash(ctx, statements, before_up)
     trace = trace_statements(
-        ctx.env.connection,
+        workspace_for(ctx.project, ctx.env),
         ctx.flavor,
         prefix,
         statements,
@@ -247,7 +248,7 @@ def _prefix_as_applied(
         return _prefix(ctx, migrations, row.number), None
     before = _prefix(ctx, migrations, row.number - 1)
     up = trace_statements(
-        ctx.env.connection,
+        workspace_for(ctx.project, ctx.env),
         ctx.flavor,
         before,
         migration.up,

@@ -25,9 +25,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mrpplan.config.settings import ConnectionSettings
 from mrpplan.local_cache import read_json, write_json
 from mrpplan.migrate.statements import (
     Renames,
@@ -38,6 +37,9 @@ from mrpplan.migrate.statements import (
 )
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.sqlfiles.split import SqlStatement
+
+if TYPE_CHECKING:
+    from mrpplan.mysql.workspace_place import Workspace
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class Trace:
 
 
 def trace_statements(
-    settings: ConnectionSettings,
+    workspace: Workspace,
     flavor: Flavor,
     prefix: Sequence[SqlStatement],
     statements: Sequence[SqlStatement],
@@ -89,12 +91,12 @@ def trace_statements(
 ) -> Trace:
     """Schemas after `prefix` and after each of `statements`, and each statement's effect."""
     return trace_chain(
-        settings, flavor, prefix, [statements], cache_dir, keep_data_at=keep_data_at
+        workspace, flavor, prefix, [statements], cache_dir, keep_data_at=keep_data_at
     )[0]
 
 
 def trace_chain(
-    settings: ConnectionSettings,
+    workspace: Workspace,
     flavor: Flavor,
     prefix: Sequence[SqlStatement],
     groups: Sequence[Sequence[SqlStatement]],
@@ -115,7 +117,7 @@ def trace_chain(
     ends = [0]
     for group in groups:
         ends.append(ends[-1] + len(group))
-    chain = desired_chain(settings, prefix, flat, cache_dir, wanted=ends)
+    chain = desired_chain(workspace, prefix, flat, cache_dir, wanted=ends)
     key = _trace_key(chain.key, [len(g) for g in groups], flavor, keep_data_at)
     if cache_dir is not None:
         cached = _load_traces(_trace_file(cache_dir, key), groups, chain.schemas, ends)
@@ -123,7 +125,7 @@ def trace_chain(
             return cached
     schemas = chain.schemas
     if any(schema is None for schema in schemas):
-        schemas = desired_chain(settings, prefix, flat, cache_dir).schemas
+        schemas = desired_chain(workspace, prefix, flat, cache_dir).schemas
     traces: list[Trace] = []
     for group, start in zip(groups, ends, strict=False):
         window = schemas[start : start + len(group) + 1]

@@ -1,9 +1,14 @@
 """The desired schema, canonicalized by the server itself (DESIGN §4.1).
 
-The statements run in a scratch database `_mrpplan_ws_<random>` on the given server and
-are read back with SHOW CREATE, so both sides of a diff are the server's own text. The
+The statements run in a scratch database `_mrpplan_ws_<random>` in the workspace
+(`workspace_place`: the sandbox or a workspace account, never the apply account) and are
+read back with SHOW CREATE, so both sides of a diff are the server's own text. The
 scratch database is always dropped (error, Ctrl-C). The result is cached as canonical
 texts by (digest of the statements, flavor, server version, default charset).
+
+What the statements did outside the scratch database is measured (`server_effects`)
+after each file: an account, database or global variable changed refuses the plan naming
+the file, as does a statement the workspace account has no privilege for.
 
 Incremental: when the result of a leading part of the statements is cached (the usual case
 after adding a migration), only the remaining statements run, on top of that result. The
@@ -28,14 +33,22 @@ from pathlib import Path
 import pymysql
 
 from mrpplan import __version__
-from mrpplan.config.settings import ConnectionSettings
-from mrpplan.errors import SqlError
+from mrpplan.errors import Refused, SqlError
 from mrpplan.local_cache import read_json, write_json
 from mrpplan.model.schema import Schema
 from mrpplan.mysql.connection import Connection, connect, server_version
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.inspect import inspect_objects, inspect_schema
+from mrpplan.mysql.privileges import PrivilegeDenied
 from mrpplan.mysql.quote import ident, literal
+from mrpplan.mysql.server_effects import (
+    ServerState,
+    effects,
+    may_have_effects,
+    read_counters,
+    read_server_state,
+)
+from mrpplan.mysql.workspace_place import Workspace, record_session
 from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
 from mrpplan.sqlfiles.statement_rules import named_databases, server_statement
@@ -46,22 +59,22 @@ _UNCHANGED = "Nothing was changed: the statements ran in a scratch database, now
 
 
 def desired_schema(
-    settings: ConnectionSettings,
+    workspace: Workspace,
     statements: Sequence[SqlStatement],
     cache_dir: Path | None,
 ) -> Schema:
     """The schema the statements create, as this server would store it."""
-    return desired_schemas(settings, statements, (), cache_dir)[0]
+    return desired_schemas(workspace, statements, (), cache_dir)[0]
 
 
 def desired_schemas(
-    settings: ConnectionSettings,
+    workspace: Workspace,
     prefix: Sequence[SqlStatement],
     statements: Sequence[SqlStatement],
     cache_dir: Path | None,
 ) -> list[Schema]:
     """[schema after prefix, after statements[0], ..., after statements[-1]]."""
-    schemas = desired_chain(settings, prefix, statements, cache_dir).schemas
+    schemas = desired_chain(workspace, prefix, statements, cache_dir).schemas
     return [schema for schema in schemas if schema is not None]
 
 
@@ -75,7 +88,7 @@ class Chain:
 
 
 def desired_chain(
-    settings: ConnectionSettings,
+    workspace: Workspace,
     prefix: Sequence[SqlStatement],
     statements: Sequence[SqlStatement],
     cache_dir: Path | None,
@@ -90,10 +103,10 @@ def desired_chain(
     is cached itself needs its ends only).
     """
     every = [*prefix, *statements]
-    conn = connect(settings, database=None)
+    conn = connect(workspace.settings, database=None)
     try:
         version = server_version(conn)
-        charset, collation = _default_charset(conn, settings.database)
+        charset, collation = workspace.charset, workspace.collation
         parts = (Flavor.parse(version).label, version, charset, collation)
         chain = _chain_keys(every, parts)
         keys = chain[len(prefix) :]
@@ -109,7 +122,7 @@ def desired_chain(
             if all(entry is not None for entry in cached):
                 return Chain([e.schema if e else None for e in cached], keys[-1])
             base = _incremental_base(cache_dir, every, len(prefix), chain)
-            built = _build(conn, settings, every, len(prefix), charset, collation, base)
+            built = _build(conn, workspace, every, len(prefix), base)
             BUILDS.append(keys[-1])
             for key, entry in zip(keys, built, strict=True):
                 _store(cache_dir, key, entry)
@@ -240,27 +253,11 @@ def _constraint_names_outside(schema: Schema, load: set[str]) -> set[str]:
     }
 
 
-def _default_charset(conn: Connection, database: str) -> tuple[str, str]:
-    """The target database's default charset/collation (tables inherit it)."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM"
-            f" information_schema.SCHEMATA WHERE SCHEMA_NAME = {literal(database)}"
-        )
-        row = cur.fetchone()
-        if not row:
-            cur.execute("SELECT @@character_set_server, @@collation_server")
-            row = cur.fetchone()
-    return (str(row[0]), str(row[1])) if row else ("utf8mb4", "utf8mb4_general_ci")
-
-
 def _build(
     conn: Connection,
-    settings: ConnectionSettings,
+    workspace: Workspace,
     every: Sequence[SqlStatement],
     first_wanted: int,
-    charset: str,
-    collation: str,
     base: _Base | None,
 ) -> list[_Entry]:
     """Run the statements in a scratch database; read it back after statement
@@ -269,22 +266,78 @@ def _build(
     created = False
     start = base.start if base else 0
     try:
-        with conn.cursor() as cur:
-            _create_scratch(cur, scratch, charset, collation, settings)
+        with conn.cursor() as cur, _Watch(conn, workspace, scratch) as watch:
+            _create_scratch(cur, scratch, workspace)
             created = True
+            record_session(conn, workspace)
             conn.select_db(scratch)
             if base is not None:
                 _load_tables(cur, base.entry.schema, base.load)
-            for statement in every[start:first_wanted]:
-                _run(cur, statement)
+            watch.start()
+            for n, statement in enumerate(every[start:first_wanted], start):
+                _run(cur, statement, workspace)
+                watch.after(statement, every[n + 1] if n + 1 < len(every) else None)
             entries = [_read(conn, scratch, base)]
-            for statement in every[first_wanted:]:
-                _run(cur, statement)
+            for n, statement in enumerate(every[first_wanted:], first_wanted):
+                _run(cur, statement, workspace)
+                watch.after(statement, every[n + 1] if n + 1 < len(every) else None)
                 entries.append(_advance(conn, scratch, base, entries[-1], statement))
         return entries
     finally:
         if created:
-            _drop(conn, settings, scratch)
+            _drop(conn, workspace, scratch)
+
+
+class _Watch:
+    """The server's accounts, databases and globals before the first statement and after
+    each file's last: a difference refuses the plan naming the file (module doc)."""
+
+    def __init__(self, conn: Connection, workspace: Workspace, scratch: str):
+        self.conn = conn
+        self.workspace = workspace
+        self.scratch = scratch
+        self.observer: Connection | None = None
+        self.before: ServerState | None = None
+
+    def __enter__(self) -> _Watch:
+        self.observer = connect(self.workspace.observer, database=None)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.observer is not None:
+            with contextlib.suppress(Exception):
+                self.observer.close()
+
+    def _read(self) -> ServerState:
+        assert self.observer is not None
+        return read_server_state(self.observer, session=self.conn)
+
+    def start(self) -> None:
+        self.before = self._read()
+
+    def after(self, statement: SqlStatement, following: SqlStatement | None) -> None:
+        if following is not None and following.file == statement.file:
+            return
+        assert self.before is not None and self.observer is not None
+        if not may_have_effects(self.before, read_counters(self.conn)):
+            return  # nothing this file ran can have changed the server
+        now = self._read()
+        found = effects(self.before, now, ignore={self.scratch})
+        self.before = now
+        if not found:
+            return
+        undone = "nothing could be undone"
+        with contextlib.suppress(Exception), self.observer.cursor() as cur:
+            for sql in found.undo:
+                cur.execute(sql)
+            undone = "undone: " + "; ".join(found.undo) if found.undo else undone
+        raise Refused(
+            f"{statement.file}: running it in the workspace changed the server outside its"
+            f" scratch database: {'; '.join(found.lines)} ({undone}). The plan is refused:"
+            " a migration may change only its own database.",
+            unchanged="Nothing was planned; the target database was not touched.",
+            hint="remove the statement that reaches accounts, databases or global variables",
+        )
 
 
 def _load_tables(cur: pymysql.cursors.Cursor, schema: Schema, names: frozenset[str]) -> None:
@@ -354,27 +407,22 @@ def _filled_tables(conn: Connection, scratch: str, names: Collection[str]) -> fr
     return frozenset(filled)
 
 
-def _create_scratch(
-    cur: pymysql.cursors.Cursor,
-    scratch: str,
-    charset: str,
-    collation: str,
-    settings: ConnectionSettings,
-) -> None:
+def _create_scratch(cur: pymysql.cursors.Cursor, scratch: str, workspace: Workspace) -> None:
+    charset, collation = workspace.charset, workspace.collation
     try:
         cur.execute(f"CREATE DATABASE {ident(scratch)} CHARACTER SET {charset} COLLATE {collation}")
     except pymysql.MySQLError as exc:
         message = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
         raise SqlError(
-            f"cannot create the scratch database {scratch} on {settings.endpoint()}: {message}",
+            f"cannot create the scratch database {scratch} on {workspace.describe()}: {message}",
             errno=exc.args[0] if exc.args and isinstance(exc.args[0], int) else None,
             unchanged="Nothing was changed.",
-            hint="the desired schema is built in a scratch database: the user needs CREATE and"
-            " DROP on `_mrpplan_ws_%` databases",
+            hint="the desired schema is built in a scratch database: the workspace account"
+            " needs ALL PRIVILEGES on `\\_mrpplan\\_ws\\_%`.* (README: Where plan runs your SQL)",
         ) from None
 
 
-def _run(cur: pymysql.cursors.Cursor, statement: SqlStatement) -> None:
+def _run(cur: pymysql.cursors.Cursor, statement: SqlStatement, workspace: Workspace) -> None:
     where = f"{statement.file}:{statement.line}"
     if _SWITCHES_DATABASE.match(statement.text):
         raise SqlError(
@@ -398,6 +446,16 @@ def _run(cur: pymysql.cursors.Cursor, statement: SqlStatement) -> None:
         cur.execute(statement.text)
         if cur.description is not None:
             cur.fetchall()
+    except PrivilegeDenied as exc:
+        raise Refused(
+            f"{where}: this statement reaches beyond the workspace: it needs the"
+            f" {exc.privilege} privilege, which the workspace account does not have"
+            f" ({exc.args[1]}). The plan is refused: a migration may change only its own"
+            " database.",
+            unchanged=f"Nothing was changed: it ran on {workspace.describe()}, in a scratch"
+            " database now dropped; the target was not touched.",
+            hint="remove the statement that reaches accounts, other databases or the server",
+        ) from None
     except pymysql.MySQLError as exc:
         errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
         message = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
@@ -420,7 +478,7 @@ def _outside_the_database(statement: str) -> str | None:
     return f"it names another database, {others[0]}" if others else None
 
 
-def _drop(conn: Connection, settings: ConnectionSettings, scratch: str) -> None:
+def _drop(conn: Connection, workspace: Workspace, scratch: str) -> None:
     """Drop the scratch database. After Ctrl-C this connection may be mid-statement: then
     a new connection kills it (so it releases its locks) and drops the database."""
     try:
@@ -433,7 +491,7 @@ def _drop(conn: Connection, settings: ConnectionSettings, scratch: str) -> None:
     with contextlib.suppress(Exception):
         old_thread = conn.thread_id()
     with contextlib.suppress(Exception):
-        fresh = connect(settings, database=None)
+        fresh = connect(workspace.settings, database=None)
         try:
             with fresh.cursor() as cur:
                 if old_thread:
@@ -497,24 +555,24 @@ def _store(cache_dir: Path | None, key: str, entry: _Entry) -> None:
 
 @contextlib.contextmanager
 def scratch_database(
-    settings: ConnectionSettings, statements: Sequence[SqlStatement]
+    workspace: Workspace, statements: Sequence[SqlStatement]
 ) -> Iterator[Connection]:
     """A scratch `_mrpplan_ws_<random>` database holding what `statements` build, for work
     that must not touch a real database (seed idempotency checks); always dropped."""
-    conn = connect(settings, database=None)
+    conn = connect(workspace.settings, database=None)
     try:
-        charset, collation = _default_charset(conn, settings.database)
         scratch = f"_mrpplan_ws_{secrets.token_hex(6)}"
         with conn.cursor() as cur:
-            _create_scratch(cur, scratch, charset, collation, settings)
+            _create_scratch(cur, scratch, workspace)
+        record_session(conn, workspace)
         try:
             conn.select_db(scratch)
             with conn.cursor() as cur:
                 for statement in statements:
-                    _run(cur, statement)
+                    _run(cur, statement, workspace)
             yield conn
         finally:
-            _drop(conn, settings, scratch)
+            _drop(conn, workspace, scratch)
     finally:
         with contextlib.suppress(Exception):
             conn.close()

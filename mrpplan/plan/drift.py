@@ -29,6 +29,7 @@ def detect_drift(project: Project, env: Environment) -> DriftReport:
     from mrpplan.migrate.operations import read_migrations
     from mrpplan.migrate.status import check_not_edited
     from mrpplan.mysql.workspace import desired_schema
+    from mrpplan.mysql.workspace_place import workspace_for
     from mrpplan.plan.schema_steps import drift_lines
 
     conn = connect(env.connection)
@@ -50,7 +51,7 @@ def detect_drift(project: Project, env: Environment) -> DriftReport:
         version = recorded if number else "base"
         label = f"recorded version {recorded}"
     expected = desired_schema(
-        env.connection, desired_statements(project, version), project.cache_dir
+        workspace_for(project, env), desired_statements(project, version), project.cache_dir
     )
     differences: list[str] = []
     if expected.fingerprint() != live.schema.fingerprint():

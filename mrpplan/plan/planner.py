@@ -49,6 +49,7 @@ def make_plan(
         source_digest,
     )
     from mrpplan.mysql.workspace import desired_schema
+    from mrpplan.mysql.workspace_place import workspace_for
 
     scope = scope or Scope()
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
@@ -67,7 +68,7 @@ def make_plan(
             number = resolve_version(migrations, version)
             label = next((m.version for m in migrations if m.number == number), "base")
             statements = desired_statements(project, version)
-            desired = desired_schema(env.connection, statements, project.cache_dir)
+            desired = desired_schema(workspace_for(project, env), statements, project.cache_dir)
             digest = source_digest(statements)
         else:  # data only: the schema stays as it is
             label = prior.schema_version or "base"

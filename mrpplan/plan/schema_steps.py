@@ -104,9 +104,10 @@ def schema_at(ctx: PlanContext, version: str) -> Any:
     """The canonical schema at a version (cached by the workspace)."""
     from mrpplan.migrate.directory import desired_statements
     from mrpplan.mysql.workspace import desired_schema
+    from mrpplan.mysql.workspace_place import workspace_for
 
     statements = desired_statements(ctx.project, version)
-    return desired_schema(ctx.env.connection, statements, ctx.project.cache_dir)
+    return desired_schema(workspace_for(ctx.project, ctx.env), statements, ctx.project.cache_dir)
 
 
 def history_step(ctx: PlanContext) -> StepDraft | None:

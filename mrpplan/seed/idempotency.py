@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mrpplan.config.project import Project
-from mrpplan.config.settings import ConnectionSettings
 from mrpplan.migrate.directory import desired_statements
 from mrpplan.mysql.connection import Connection
 from mrpplan.mysql.table_stats import base_tables, table_checksums
 from mrpplan.mysql.workspace import scratch_database
+from mrpplan.mysql.workspace_place import Workspace
 from mrpplan.seed import history
 from mrpplan.seed.runner import ROWS_VARIABLE, apply_seed, runnable_statements
 from mrpplan.seed.sets import SeedFile, list_seeds
@@ -42,13 +42,13 @@ class SeedCheck:
         )
 
 
-def check_idempotent(project: Project, settings: ConnectionSettings) -> list[SeedCheck]:
+def check_idempotent(project: Project, workspace: Workspace) -> list[SeedCheck]:
     """One SeedCheck per seed file, in file order."""
     seeds = list_seeds(project.seeds_dir)
     if not seeds:
         return []
     prepared = [(seed, runnable_statements(seed)) for seed in seeds]
-    with scratch_database(settings, desired_statements(project, "latest")) as conn:
+    with scratch_database(workspace, desired_statements(project, "latest")) as conn:
         history.ensure(conn)
         for seed, statements in prepared:
             _run(conn, seed, statements)

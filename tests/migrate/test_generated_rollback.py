@@ -44,15 +44,15 @@ def test_generated_rollback_matches_the_hand_written_down(fresh_db: Any) -> None
     prefix = list(base_schema_statements(REPO / "database/schema"))
     for migration in migrations:
         if migration.down is not None:
-            trace = trace_statements(fresh_db.settings, flavor, prefix, migration.up, None)
+            trace = trace_statements(fresh_db.workspace, flavor, prefix, migration.up, None)
             generated = generated_down(trace, flavor)
             assert generated, migration.path.name
-            before = desired_schema(fresh_db.settings, prefix, None).fingerprint()
+            before = desired_schema(fresh_db.workspace, prefix, None).fingerprint()
             by_hand = desired_schema(
-                fresh_db.settings, [*prefix, *migration.up, *migration.down], None
+                fresh_db.workspace, [*prefix, *migration.up, *migration.down], None
             )
             by_engine = desired_schema(
-                fresh_db.settings, [*prefix, *migration.up, *_statements(generated)], None
+                fresh_db.workspace, [*prefix, *migration.up, *_statements(generated)], None
             )
             assert by_hand.fingerprint() == before, migration.path.name
             assert by_engine.fingerprint() == before, migration.path.name
@@ -104,14 +104,14 @@ def test_a_cached_trace_equals_a_fresh_one(fresh_db: Any, tmp_path: Path) -> Non
     prefix = list(base_schema_statements(REPO / "database/schema"))
     groups = [m.up for m in migrations]
     at = "20260101T000000Z"
-    fresh = trace_chain(fresh_db.settings, flavor, prefix, groups, None, keep_data_at=at)
+    fresh = trace_chain(fresh_db.workspace, flavor, prefix, groups, None, keep_data_at=at)
     cache = tmp_path / "cache"
-    trace_chain(fresh_db.settings, flavor, prefix, groups, cache, keep_data_at=at)
+    trace_chain(fresh_db.workspace, flavor, prefix, groups, cache, keep_data_at=at)
     assert list((cache / "traces").glob("*.json"))
     elsewhere = [
         [SqlStatement(s.text, Path("copy") / s.file.name, s.line) for s in g] for g in groups
     ]
-    cached = trace_chain(fresh_db.settings, flavor, prefix, elsewhere, cache, keep_data_at=at)
+    cached = trace_chain(fresh_db.workspace, flavor, prefix, elsewhere, cache, keep_data_at=at)
     for mine, theirs in zip(fresh, cached, strict=True):
         assert theirs.down is not None  # it came from the cache
         assert generated_down(theirs, flavor) == generated_down(mine, flavor)

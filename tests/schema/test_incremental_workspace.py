@@ -35,9 +35,9 @@ def counting_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     ran: list[str] = []
     real_run = workspace._run
 
-    def run(cur: Any, statement: SqlStatement) -> None:
+    def run(cur: Any, statement: SqlStatement, place: Any) -> None:
         ran.append(statement.text)
-        real_run(cur, statement)
+        real_run(cur, statement, place)
 
     monkeypatch.setattr(workspace, "_run", run)
     return ran
@@ -52,11 +52,11 @@ def test_a_new_migration_runs_only_its_own_statements(
         "CREATE TABLE route (id INT PRIMARY KEY, lot_id INT,"
         " CONSTRAINT fk_route_lot FOREIGN KEY (lot_id) REFERENCES lot (id))",
     ]
-    desired_schema(fresh_db.settings, sql(BASE), tmp_path)
+    desired_schema(fresh_db.workspace, sql(BASE), tmp_path)
     ran = counting_runs(monkeypatch)
-    incremental = desired_schema(fresh_db.settings, sql(BASE + new), tmp_path)
+    incremental = desired_schema(fresh_db.workspace, sql(BASE + new), tmp_path)
     assert ran == new
-    full = desired_schema(fresh_db.settings, sql(BASE + new), None)
+    full = desired_schema(fresh_db.workspace, sql(BASE + new), None)
     assert incremental.to_texts() == full.to_texts()
     assert "`qty` int(11) NOT NULL DEFAULT 1" in incremental.tables["bom"].canonical
 
@@ -72,9 +72,9 @@ def test_a_cached_table_keeps_its_authors_key_order(fresh_db: Any, tmp_path: Pat
         " CONSTRAINT a_fk FOREIGN KEY (b) REFERENCES parent (id))",
     ]
     new = ["ALTER TABLE t ADD COLUMN c INT"]
-    desired_schema(fresh_db.settings, sql(earlier), tmp_path)
-    incremental = desired_schema(fresh_db.settings, sql(earlier + new), tmp_path)
-    full = desired_schema(fresh_db.settings, sql(earlier + new), None)
+    desired_schema(fresh_db.workspace, sql(earlier), tmp_path)
+    incremental = desired_schema(fresh_db.workspace, sql(earlier + new), tmp_path)
+    full = desired_schema(fresh_db.workspace, sql(earlier + new), None)
     assert incremental.tables["t"].text == full.tables["t"].text
     text = full.tables["t"].text
     assert text.index("KEY `zz`") < text.index("KEY `aa`")
@@ -84,11 +84,11 @@ def test_a_traced_migration_gets_every_intermediate_schema_incrementally(
     fresh_db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     new = ["ALTER TABLE note ADD COLUMN title VARCHAR(80)", "RENAME TABLE note TO memo"]
-    desired_schema(fresh_db.settings, sql(BASE), tmp_path)
+    desired_schema(fresh_db.workspace, sql(BASE), tmp_path)
     ran = counting_runs(monkeypatch)
-    traced = desired_schemas(fresh_db.settings, sql(BASE), sql(new), tmp_path)
+    traced = desired_schemas(fresh_db.workspace, sql(BASE), sql(new), tmp_path)
     assert ran == new
-    full = desired_schemas(fresh_db.settings, sql(BASE), sql(new), None)
+    full = desired_schemas(fresh_db.workspace, sql(BASE), sql(new), None)
     assert [s.to_texts() for s in traced] == [s.to_texts() for s in full]
     assert "memo" in traced[-1].tables and "note" not in traced[-1].tables
 
@@ -105,13 +105,13 @@ def test_a_traced_migration_gets_every_intermediate_schema_incrementally(
 def test_statements_with_uncertain_targets_mean_a_full_rebuild(
     fresh_db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, statement: str
 ) -> None:
-    desired_schema(fresh_db.settings, sql(BASE), tmp_path)
+    desired_schema(fresh_db.workspace, sql(BASE), tmp_path)
     ran = counting_runs(monkeypatch)
-    result = desired_schema(fresh_db.settings, sql([*BASE, statement]), tmp_path)
+    result = desired_schema(fresh_db.workspace, sql([*BASE, statement]), tmp_path)
     assert ran == [*BASE, statement]
     assert (
         result.to_texts()
-        == desired_schema(fresh_db.settings, sql([*BASE, statement]), None).to_texts()
+        == desired_schema(fresh_db.workspace, sql([*BASE, statement]), None).to_texts()
     )
 
 
@@ -119,17 +119,17 @@ def test_rows_from_earlier_migrations_still_make_a_new_statement_fail(
     fresh_db: Any, tmp_path: Path
 ) -> None:
     earlier = [*BASE, "INSERT INTO note (id, body) VALUES (1, 'a'), (2, 'a')"]
-    desired_schema(fresh_db.settings, sql(earlier), tmp_path)
+    desired_schema(fresh_db.workspace, sql(earlier), tmp_path)
     new = sql([*earlier, "ALTER TABLE note ADD UNIQUE KEY uq_body (body(10))"])
     with pytest.raises(SqlError) as info:
-        desired_schema(fresh_db.settings, new, tmp_path)
+        desired_schema(fresh_db.workspace, new, tmp_path)
     assert "Duplicate entry" in info.value.message and "m.sql:6" in info.value.message
 
 
 def test_dropping_a_parent_still_fails_as_in_a_full_build(fresh_db: Any, tmp_path: Path) -> None:
-    desired_schema(fresh_db.settings, sql(BASE), tmp_path)
+    desired_schema(fresh_db.workspace, sql(BASE), tmp_path)
     with pytest.raises(SqlError) as info:
-        desired_schema(fresh_db.settings, sql([*BASE, "DROP TABLE item"]), tmp_path)
+        desired_schema(fresh_db.workspace, sql([*BASE, "DROP TABLE item"]), tmp_path)
     assert "m.sql:5" in info.value.message
 
 
@@ -231,13 +231,15 @@ def test_incremental_and_traced_results_equal_full_rebuilds(
     before = sql(earlier)
     every = sql(earlier + new)
     cache = tmp_path_factory.mktemp("cache")
-    if isinstance(outcome(fresh_db.settings, before, cache), tuple):
+    if isinstance(outcome(fresh_db.workspace, before, cache), tuple):
         reject()  # the earlier migrations must build for there to be a cache
-    full = [outcome(fresh_db.settings, every[: len(before) + k], None) for k in range(len(new) + 1)]
+    full = [
+        outcome(fresh_db.workspace, every[: len(before) + k], None) for k in range(len(new) + 1)
+    ]
     errors = [r for r in full if isinstance(r, tuple)]
     trace_cache = tmp_path_factory.mktemp("trace")
-    outcome(fresh_db.settings, before, trace_cache)
-    got = traced(fresh_db.settings, before, every[len(before) :], trace_cache)
+    outcome(fresh_db.workspace, before, trace_cache)
+    got = traced(fresh_db.workspace, before, every[len(before) :], trace_cache)
     assert got == (errors[0] if errors else full)
-    assert traced(fresh_db.settings, before, every[len(before) :], None) == got
-    assert outcome(fresh_db.settings, every, cache) == full[-1]
+    assert traced(fresh_db.workspace, before, every[len(before) :], None) == got
+    assert outcome(fresh_db.workspace, every, cache) == full[-1]

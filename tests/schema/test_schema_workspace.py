@@ -35,12 +35,12 @@ def test_desired_schema_is_the_server_text_and_is_cached(fresh_db: Any, tmp_path
         "CREATE TABLE t (id INT PRIMARY KEY, flag BOOLEAN, doc JSON);\n"
         "CREATE VIEW v AS SELECT id FROM t;\n"
     )
-    schema = desired_schema(fresh_db.settings, sql, tmp_path)
+    schema = desired_schema(fresh_db.workspace, sql, tmp_path)
     text = schema.tables["t"].canonical
     assert "`flag` tinyint(1) DEFAULT NULL" in text and "json_valid(`doc`)" in text
     assert list(schema.views) == ["v"]
     assert list((tmp_path / "desired").glob("*.json"))
-    again = desired_schema(fresh_db.settings, sql, tmp_path)
+    again = desired_schema(fresh_db.workspace, sql, tmp_path)
     assert again.fingerprint() == schema.fingerprint()
     fresh_db.execute(*(s.text for s in sql))
     assert snapshot(fresh_db).fingerprint() == schema.fingerprint()
@@ -52,7 +52,7 @@ def test_failing_statement_names_file_line_and_drops_scratch(fresh_db: Any) -> N
         "CREATE TABLE a (id INT PRIMARY KEY);\n\nCREATE TABLE b (id INT REFERENCES);\n"
     )
     with pytest.raises(SqlError) as info:
-        desired_schema(fresh_db.settings, sql, None)
+        desired_schema(fresh_db.workspace, sql, None)
     assert "schema/01_test.sql:3" in info.value.message
     assert "SQL syntax" in info.value.message
     assert "scratch database" in (info.value.unchanged or "")
@@ -62,14 +62,14 @@ def test_failing_statement_names_file_line_and_drops_scratch(fresh_db: Any) -> N
 def test_statements_may_not_switch_databases(fresh_db: Any) -> None:
     sql = statements("CREATE TABLE a (id INT);\nUSE mysql;\nDROP TABLE user;\n")
     with pytest.raises(SqlError) as info:
-        desired_schema(fresh_db.settings, sql, None)
+        desired_schema(fresh_db.workspace, sql, None)
     assert "01_test.sql:2" in info.value.message
 
 
 def test_every_table_in_database_round_trips(fresh_db: Any, tmp_path: Path) -> None:
     """parse -> render -> the server prints the identical canonical text."""
     project = Project.find(REPO)
-    schema = desired_schema(fresh_db.settings, desired_statements(project, "latest"), tmp_path)
+    schema = desired_schema(fresh_db.workspace, desired_statements(project, "latest"), tmp_path)
     assert schema.tables and schema.unsupported_tables() == []
     for name, table in schema.tables.items():
         parsed = parse_table_text(table.canonical)
@@ -95,7 +95,7 @@ def test_base_schema_to_latest_round_trips(database_factory: Any, tmp_path: Path
     db = database_factory()
     base = base_schema_statements(project.schema_dir)
     db.execute(*(s.text for s in base))
-    latest = desired_schema(db.settings, desired_statements(project, "latest"), tmp_path)
+    latest = desired_schema(db.workspace, desired_statements(project, "latest"), tmp_path)
     assert diff_schemas(snapshot(db), latest)
     assert_round_trip(db, latest)
 
@@ -108,17 +108,17 @@ def test_ctrl_c_while_building_still_drops_the_scratch_database(
     seen: list[str] = []
     real_run = workspace._run
 
-    def interrupted(cur: Any, statement: Any) -> None:
+    def interrupted(cur: Any, statement: Any, place: Any) -> None:
         seen.extend(scratch_databases(fresh_db))
         if len(seen) > 0 and statement.line > 1:
             raise KeyboardInterrupt
-        real_run(cur, statement)
+        real_run(cur, statement, place)
 
     monkeypatch.setattr(workspace, "_run", interrupted)
     before = set(scratch_databases(fresh_db))
     sql = statements("CREATE TABLE a (id INT);\nCREATE TABLE b (id INT);\n")
     with pytest.raises(KeyboardInterrupt):
-        desired_schema(fresh_db.settings, sql, None)
+        desired_schema(fresh_db.workspace, sql, None)
     mine = set(seen) - before
     assert mine and not (mine & set(scratch_databases_left(fresh_db)))
 

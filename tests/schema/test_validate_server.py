@@ -92,6 +92,7 @@ def test_without_a_server_the_example_project_is_valid(
 def test_env_server_is_used_and_a_valid_project_is_ok(project: Any, cli: Any) -> None:
     result = cli("validate", "--env", "dev")
     assert result.code == 0, result.output
-    assert "OK: 4 environments" in result.stdout and "SQL loaded on the server of --env" in (
-        result.stdout
+    assert (
+        "OK: 4 environments" in result.stdout
+        and "SQL loaded on --env's workspace (the sandbox)" in (result.stdout)
     )
