@@ -20,6 +20,7 @@ from mrpplan.apply.steps import (
     StepFailed,
     UndoFailed,
     batchable,
+    lost_connection,
     message_of,
     pause_for_tests,
 )
@@ -34,6 +35,7 @@ from mrpplan.apply.verify import (
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.catalog import database_exists
+from mrpplan.mysql.rehearse import drop_scratch
 from mrpplan.plan.live import empty_state, read_state
 from mrpplan.plan.planfile import dumps
 from mrpplan.plan.rebuild import check_rebuilt
@@ -111,7 +113,10 @@ def _apply_locked(
     journal = Journal(conn, apply_id, plan.digest)
     journal.begin(dumps(plan))
     executor = StepExecutor(project, env, conn, journal, say)
-    ran = run_steps(executor, plan, plan.steps, result, say)
+    try:
+        ran = run_steps(executor, plan, plan.steps, result, say)
+    finally:
+        drop_scratch(conn, database)
     journal.finish("done")
     verify_desired(executor, plan)
     result.checkpoints = [p.artifact for p in ran if p.artifact and p.step.action == "checkpoint"]
@@ -174,7 +179,10 @@ def run_steps(
             executor.end_batch(failed=True)
             current = executor.current
             problem = StepFailed(
-                current if current and current.step is step else Progressed(step), "", why
+                current if current and current.step is step else Progressed(step),
+                executor.statement if current and current.step is step else "",
+                why,
+                lost=lost_connection(exc),
             )
             ran.append(problem.progressed)
             raise rollback_error(executor, plan, ran, problem) from exc
@@ -217,9 +225,13 @@ def rollback_error(
     executor: StepExecutor, plan: Plan, ran: list[Progressed], failure: StepFailed
 ) -> MrpplanError:
     """Undo what ran and build the one message that says what happened."""
+    if failure.lost:
+        return connection_lost_error(plan, ran, failure)
     try:
         return _rollback_error(executor, plan, ran, failure)
     except Exception as exc:  # the connection itself is gone: the journal knows the rest
+        if lost_connection(exc):
+            return connection_lost_error(plan, ran, failure, during_undo=True)
         step = failure.progressed.step
         return MrpplanError(
             f"step {step.id} ({step.action} {step.object}) failed: {failure.error}\n"
@@ -258,6 +270,52 @@ def _rollback_error(
         "differs from the plan's prior: inspect it with `mrpplan drift "
         f"{plan.environment}`.",
         hint=_checkpoint_hint(ran),
+    )
+
+
+def connection_lost_error(
+    plan: Plan, ran: Sequence[Progressed], failure: StepFailed, *, during_undo: bool = False
+) -> MrpplanError:
+    """The server went away or ended mrpplan's connection (a crash, a SHUTDOWN, a KILL):
+    say so, where, and in what state the journal left the database; `recover` settles it."""
+    step = failure.progressed.step
+    position = {s.id: i for i, s in enumerate(plan.steps)}
+    done = [p.step for p in ran if p.complete and p.step is not step]
+    lines = [
+        f"the connection to the database server was lost during step {step.id} of "
+        f"{len(plan.steps)} ({step.action} {step.object})"
+        + (" while undoing it" if during_undo else "")
+        + f": {failure.error}",
+    ]
+    if failure.statement:
+        index = step.sql.index(failure.statement) + 1 if failure.statement in step.sql else 0
+        where = f"statement {index} of {len(step.sql)}" if index else "statement"
+        lines.append(f"  {where}: {_short(failure.statement)}")
+    ran_here = failure.progressed.statements_done
+    lines.append(
+        "The server went away or ended mrpplan's connection, so nothing "
+        + ("more " if during_undo else "")
+        + "could be undone. The database was left as the journal (mrpplan_apply_journal) "
+        "records it: "
+        + (
+            "steps "
+            + ", ".join(s.id for s in sorted(done, key=lambda s: position[s.id]))
+            + " done; "
+            if done
+            else "no step finished; "
+        )
+        + f"step {step.id} had run {ran_here} of {len(step.sql) or 1} statement(s), and the "
+        "one running may or may not have taken effect (the server may still be finishing "
+        "it)."
+    )
+    hint = _checkpoint_hint(ran)
+    if hint:
+        lines.append(hint)
+    return MrpplanError(
+        "\n".join(lines),
+        hint=f"when the server is back, run `mrpplan recover {plan.environment}`: it tells "
+        "whether that statement took effect and rolls the apply back (or `mrpplan recover "
+        f"{plan.environment} --forward PLANFILE` finishes it)",
     )
 
 
