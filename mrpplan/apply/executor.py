@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +36,8 @@ from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.catalog import database_exists
 from mrpplan.mysql.rehearse import drop_scratch
-from mrpplan.plan.live import empty_state, read_state
+from mrpplan.plan.fingerprint import object_changes
+from mrpplan.plan.live import empty_state, read_state, touched_objects
 from mrpplan.plan.planfile import dumps
 from mrpplan.plan.rebuild import check_rebuilt
 from mrpplan.plan.types import Plan, Step
@@ -117,8 +118,7 @@ def _apply_locked(
         ran = run_steps(executor, plan, plan.steps, result, say)
     finally:
         drop_scratch(conn, database)
-    journal.finish("done")
-    verify_desired(executor, plan)
+    finish_checked(executor, plan)
     result.checkpoints = [p.artifact for p in ran if p.artifact and p.step.action == "checkpoint"]
     return result
 
@@ -196,16 +196,63 @@ def run_steps(
     return ran
 
 
+def finish_checked(executor: StepExecutor, plan: Plan, *, keep_open: bool = False) -> None:
+    """The final check, then the journal's header `done`: a plan counts as applied only
+    once the database is what it said. When the check fails the header says `failed`, or
+    (`keep_open`, for `recover --forward`) stays `started` so that `recover` can still roll
+    the apply back. The server gone here is reported as such."""
+    try:
+        try:
+            verify_desired(executor, plan)
+        except MrpplanError as mismatch:
+            if not keep_open:
+                executor.journal.finish("failed", "final check: " + mismatch.message)
+            raise
+        executor.journal.finish("done")
+    except MrpplanError:
+        raise
+    except Exception as exc:
+        if not lost_connection(exc):
+            raise
+        raise MrpplanError(
+            "the connection to the database server was lost after the last step (step "
+            f"{plan.steps[-1].id} of {len(plan.steps)}), before the final check: "
+            f"{message_of(exc)}. The "
+            "server went away or ended mrpplan's connection; the journal "
+            "(mrpplan_apply_journal) records every step as done, the apply itself as not "
+            "finished.",
+            hint=f"when the server is back, run `mrpplan recover {plan.environment} --forward "
+            f"PLANFILE` (checks and records it as applied) or `mrpplan recover "
+            f"{plan.environment}` (rolls it back)",
+        ) from None
+
+
 def verify_desired(executor: StepExecutor, plan: Plan) -> None:
     """After the last step the database must be what the plan said it would be."""
-    live = executor.fingerprint()
+    state = read_state(executor.conn, executor.database)
+    live = state.fingerprint
     if live != plan.desired.fingerprint:
         raise MrpplanError(
             "every step ran, but the database does not match the plan's desired state "
-            f"(fingerprint {live[:12]}, expected {plan.desired.fingerprint[:12]}). "
-            "The changes were kept.",
+            f"(fingerprint {live[:12]}, expected {plan.desired.fingerprint[:12]})"
+            + "".join(f"; {line}" for line in changed_outside(plan, state.objects))
+            + ". The changes were kept.",
             hint=f"run `mrpplan plan {plan.environment}` to see what still differs",
         )
+
+
+def changed_outside(plan: Plan, live_objects: Mapping[str, str]) -> list[str]:
+    """Objects no step of the plan changes that differ from the plan's prior: someone
+    else changed them (while the server was down, say)."""
+    touched = {s.object for s in plan.steps}
+    for step in plan.steps:
+        touched |= touched_objects(step.sql) or set()
+    return [
+        f"{kind} {name} was {how} (no step of the plan changes it)"
+        for kind, name, how in object_changes(plan.prior_objects, live_objects)
+        if name not in touched
+        for how in [{"added": "created", "removed": "dropped", "changed": "altered"}[how]]
+    ]
 
 
 def undo_all(executor: StepExecutor, ran: Sequence[Progressed], say: Progress) -> list[Step]:

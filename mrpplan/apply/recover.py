@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from mrpplan.apply.executor import (
     ApplyResult,
+    finish_checked,
     run_steps,
     undo_all,
     undo_failed_text,
-    verify_desired,
 )
 from mrpplan.apply.journal import Journal, JournalEntry, interrupted_applies, read_entries
 from mrpplan.apply.lock import holder_id, holding_lock
@@ -212,8 +212,8 @@ def repair(
                 hint="bring the tables back by hand (or from the step's checkpoint), then run "
                 f"`mrpplan recover {plan.environment}` again",
             )
-        side = "as it was to leave them" if forward else "as they were before it"
-        lines.append(f"repairing them to {side}: " + ("; ".join(statements) or "nothing to run"))
+        side = "to what the statement was to leave" if forward else "back to before the statement"
+        lines.append(f"repair ({side}): " + ("; ".join(statements) or "nothing to run"))
         with executor.conn.cursor() as cur:
             for statement in statements:
                 cur.execute(statement)
@@ -282,6 +282,5 @@ def _forward(
     result = ApplyResult(apply_id, plan)
     if remaining:
         run_steps(executor, plan, remaining, result, say, already=already, start_statement=start)
-    verify_desired(executor, plan)  # the plan counts as applied only once this passes
-    executor.journal.finish("done")
+    finish_checked(executor, plan, keep_open=True)  # applied only once the check passes
     return RecoverResult("forward", apply_id, plan, finished=result.steps_run)
