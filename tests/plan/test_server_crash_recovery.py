@@ -285,9 +285,9 @@ def test_crash_left_items_without_foreign_keys_forward_finishes_exactly(
     assert [str(r[0]) for r in keys] == ["fk_items_currency", "fk_items_type", "fk_items_uom"]
 
 
-def _kill_server_after_step(project: Project, plan: str, step: str) -> str:
-    """Apply PLAN paused after `step`, kill -9 mariadbd there, let the apply go on (it
-    finds the server gone), restart the server; the apply's stderr."""
+def _interrupted_after_step(project: Project, plan: str, step: str, interrupt: Any) -> str:
+    """Apply PLAN paused after `step`, `interrupt()` there, let the apply go on (it finds
+    the server or its connection gone); the apply's stderr."""
     resume = project.root / f"resume-{step}"
     resume.unlink(missing_ok=True)
     proc = start_cli(
@@ -307,7 +307,7 @@ def _kill_server_after_step(project: Project, plan: str, step: str) -> str:
             f"step {step} to finish",
         )
         assert proc.poll() is None, proc.communicate()
-        project.server.kill()
+        interrupt()
         resume.touch()
         _, stderr = proc.communicate(timeout=120)
     finally:
@@ -315,6 +315,12 @@ def _kill_server_after_step(project: Project, plan: str, step: str) -> str:
             proc.kill()
             proc.wait()
     assert proc.returncode == 1, stderr
+    return stderr
+
+
+def _kill_server_after_step(project: Project, plan: str, step: str) -> str:
+    """kill -9 mariadbd while the apply is paused after `step`, then restart it."""
+    stderr = _interrupted_after_step(project, plan, step, project.server.kill)
     project.server.restart()
     return stderr
 
@@ -444,31 +450,14 @@ def test_clean_shutdown_during_an_apply(crashed: Project) -> None:
     plan = _drop_audit_log(crashed)
     before = snapshot(crashed.db)
     steps = _steps(crashed, plan)
-    resume = crashed.root / "resume"
-    proc = start_cli(
-        "apply",
-        plan,
-        "--auto-approve",
-        env={
-            "MRPPLAN_TEST_PAUSE_AFTER_STEP": steps[0]["id"],
-            "MRPPLAN_TEST_RESUME_FILE": str(resume),
-            "MRPPLAN_TEST_PAUSE_SECONDS": "600",
-        },
-        cwd=crashed.root,
-    )
-    try:
-        wait_for(lambda: journal_status(crashed.db, steps[0]["id"]) == "done", "step 1")
+
+    def shutdown() -> None:
         with contextlib.suppress(Exception):
             crashed.db.execute("SHUTDOWN")
         crashed.server.wait_down()
-        resume.touch()
-        _, stderr = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+
+    stderr = _interrupted_after_step(crashed, plan, steps[0]["id"], shutdown)
     print(stderr)
-    assert proc.returncode == 1, stderr
     _lost_connection_reported(stderr, steps[1]["id"])
     crashed.server.restart()
     recovered = crashed.cli("recover", "local")
@@ -482,34 +471,43 @@ def test_kill_of_mrpplans_connection(crashed: Project) -> None:
     plan = _drop_audit_log(crashed)
     before = snapshot(crashed.db)
     steps = _steps(crashed, plan)
-    resume = crashed.root / "resume"
-    proc = start_cli(
-        "apply",
-        plan,
-        "--auto-approve",
-        env={
-            "MRPPLAN_TEST_PAUSE_AFTER_STEP": steps[0]["id"],
-            "MRPPLAN_TEST_RESUME_FILE": str(resume),
-            "MRPPLAN_TEST_PAUSE_SECONDS": "600",
-        },
-        cwd=crashed.root,
-    )
-    try:
-        wait_for(lambda: journal_status(crashed.db, steps[0]["id"]) == "done", "step 1")
+
+    def kill_connection() -> None:
         holder = crashed.db.query(
             "SELECT connection_id FROM mrpplan_apply_journal WHERE step_id = 'plan' "
             "ORDER BY id DESC LIMIT 1"
         )[0][0]
-        crashed.db.execute(f"KILL CONNECTION {int(holder)}")
-        resume.touch()
-        _, stderr = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        crashed.db.execute(f"KILL CONNECTION {int(str(holder))}")
+
+    stderr = _interrupted_after_step(crashed, plan, steps[0]["id"], kill_connection)
     print(stderr)
-    assert proc.returncode == 1, stderr
     _lost_connection_reported(stderr, steps[1]["id"])
     recovered = crashed.cli("recover", "local")
     assert recovered.code == 0, recovered.output
     assert snapshot(crashed.db) == before
+
+
+def test_restore_swap_server_killed_after_each_step(crashed: Project) -> None:
+    """A restore (shadow database, load, one RENAME swap): the server is killed after each
+    step in turn; recover ends exactly at the prior state each time (the rows changed
+    since the backup stay), and --forward finishes the restore."""
+    backup = crashed.cli("backup", "local")
+    assert backup.code == 0, backup.output
+    [path] = sorted((crashed.root / "database" / "backups").glob("mrp_erp_full_local_*.sql.gz"))
+    crashed.db.execute("UPDATE customers SET name = CONCAT(name, ' (changed)')")
+    before = snapshot(crashed.db)
+    made = crashed.cli("restore", "local", str(path), "--out", "plans/restore.json")
+    assert made.code == 0, made.output
+    plan = "plans/restore.json"
+    steps = _steps(crashed, plan)
+    assert "swap_tables" in [s["action"] for s in steps], steps
+    for step in steps:
+        stderr = _kill_server_after_step(crashed, plan, step["id"])
+        _lost_connection_reported(stderr, _next(steps, step))
+        recovered = crashed.cli("recover", "local")
+        assert recovered.code == 0, recovered.output
+        assert snapshot(crashed.db) == before, f"killed after step {step['id']}"
+    _kill_server_after_step(crashed, plan, steps[-1]["id"])
+    forward = crashed.cli("recover", "local", "--forward", plan)
+    assert forward.code == 0, forward.output
+    assert "(changed)" not in str(crashed.db.query("SELECT GROUP_CONCAT(name) FROM customers"))
