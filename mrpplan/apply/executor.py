@@ -339,21 +339,20 @@ def connection_lost_error(
         where = f"statement {index} of {len(step.sql)}" if index else "statement"
         lines.append(f"  {where}: {_short(failure.statement)}")
     ran_here = failure.progressed.statements_done
+    finished = ", ".join(s.id for s in sorted(done, key=lambda s: position[s.id]))
+    running = (
+        "and the one running may or may not have taken effect (the server may still be "
+        "finishing it)"
+        if failure.statement
+        else "and none was running"
+    )
     lines.append(
         "The server went away or ended mrpplan's connection, so nothing "
         + ("more " if during_undo else "")
         + "could be undone. The database was left as the journal (mrpplan_apply_journal) "
         "records it: "
-        + (
-            "steps "
-            + ", ".join(s.id for s in sorted(done, key=lambda s: position[s.id]))
-            + " done; "
-            if done
-            else "no step finished; "
-        )
-        + f"step {step.id} had run {ran_here} of {len(step.sql) or 1} statement(s), and the "
-        "one running may or may not have taken effect (the server may still be finishing "
-        "it)."
+        + (f"done: step(s) {finished}; " if finished else "no step finished; ")
+        + f"step {step.id} had run {ran_here} of {len(step.sql) or 1} statement(s), {running}."
     )
     hint = _checkpoint_hint(ran)
     if hint:

@@ -354,7 +354,7 @@ def refusal_text(exc: pymysql.err.MySQLError) -> str:
 
 def message_of(exc: BaseException) -> str:
     if isinstance(exc, pymysql.err.InterfaceError):
-        return "the connection to the database server is closed (the server went away)"
+        return "the connection to the database server is closed (the server went away or ended it)"
     if isinstance(exc, pymysql.err.MySQLError) and len(exc.args) >= 2:
         return f"({exc.args[0]}) {exc.args[1]}"
     render = getattr(exc, "render", None)
