@@ -6,6 +6,10 @@ this rehearsal predicts, so that after a crash of the server itself `recover` ca
 that the server's crash recovery rolled forward without its foreign keys). The copies are
 empty tables in a scratch database of their own (`_mrpplan_expect_<database>`), made with
 foreign-key checks off, so a rehearsal costs a few statements on empty tables.
+
+Only statements whose targets `plan/live.py` `touched_objects` knows for certain get here
+(plain table DDL naming no other database); one that names the target database anyway is
+never run.
 """
 
 from __future__ import annotations
