@@ -285,15 +285,15 @@ def test_crash_left_items_without_foreign_keys_forward_finishes_exactly(
     assert [str(r[0]) for r in keys] == ["fk_items_currency", "fk_items_type", "fk_items_uom"]
 
 
-def _interrupted_after_step(project: Project, plan: str, step: str, interrupt: Any) -> str:
-    """Apply PLAN paused after `step`, `interrupt()` there, let the apply go on (it finds
-    the server or its connection gone); the apply's stderr."""
+def _interrupted_after_step(
+    project: Project, plan: str, step: str, interrupt: Any, command: tuple[str, ...] = ()
+) -> str:
+    """Apply PLAN (or run `command`) paused after `step`, `interrupt()` there, let it go on
+    (it finds the server or its connection gone); its stderr."""
     resume = project.root / f"resume-{step}"
     resume.unlink(missing_ok=True)
     proc = start_cli(
-        "apply",
-        plan,
-        "--auto-approve",
+        *(command or ("apply", plan, "--auto-approve")),
         env={
             "MRPPLAN_TEST_PAUSE_AFTER_STEP": step,
             "MRPPLAN_TEST_RESUME_FILE": str(resume),
@@ -513,3 +513,34 @@ def test_restore_swap_server_killed_after_each_step(crashed: Project) -> None:
     forward = crashed.cli("recover", "local", "--forward", plan)
     assert forward.code == 0, forward.output
     assert "(changed)" not in str(crashed.db.query("SELECT GROUP_CONCAT(name) FROM customers"))
+
+
+def test_sync_swap_server_killed_after_each_step(
+    crashed: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sync pull dev --to local` (shadow database, masked load, RENAME swap): the server
+    is killed after the load and after the swap; recover ends exactly at local's prior
+    state each time, and no copied (unmasked) rows stay in a scratch database."""
+    dev = make_database(crashed.server.info, "crashdev")
+    try:
+        monkeypatch.setenv("DEV_DB_NAME", dev.name)
+        monkeypatch.setenv("DEV_DB_OPTION_FILE", str(crashed.server.info.option_file))
+        built = crashed.cli("apply", "dev", "--auto-approve")
+        assert built.code == 0, built.output
+        shutil.copy(REPO / "environments" / "local.yaml", crashed.root / "environments")
+        crashed.db.execute("UPDATE customers SET name = CONCAT(name, ' (mine)')")
+        before = snapshot(crashed.db)
+        pull = ("sync", "pull", "dev", "--to", "local", "--force")
+        for step in ("2", "3"):  # shadow_load, swap_tables
+            stderr = _interrupted_after_step(crashed, "", step, crashed.server.kill, command=pull)
+            crashed.server.restart()
+            _lost_connection_reported(stderr)
+            recovered = crashed.cli("recover", "local")
+            assert recovered.code == 0, recovered.output
+            assert snapshot(crashed.db) == before, f"killed after step {step}"
+            left = crashed.db.query(f"SHOW DATABASES LIKE '\\_mrpplan\\_load\\_%{crashed.db.name}'")
+            assert left == [], left
+    finally:
+        if sandbox.status(crashed.server.base) is None:
+            crashed.server.restart()
+        drop_database(crashed.server.info, dev.name)
