@@ -89,13 +89,13 @@ def recover(
             plan = from_document(json.loads(record.plan_text))
             journal = Journal(conn, record.apply_id, record.plan_digest)
             executor = StepExecutor(project, env, conn, journal, say)
-            drop_scratch(conn, database)
             if forward is not None and forward.digest != plan.digest:
                 raise Refused(
                     f"the interrupted apply {record.apply_id} ran plan {plan.digest[:12]}, not "
                     f"{forward.digest[:12]}: --forward needs the same plan file. Nothing was "
                     "changed."
                 )
+            drop_scratch(conn, database)
             settled: list[tuple[Step, Settled]] = []
             entries = read_entries(conn, record.apply_id)
             ran = rebuild(executor, plan, entries, record.per_statement, settled)
@@ -205,7 +205,7 @@ def repair(
             with contextlib.suppress(Exception):
                 flavor = Flavor.parse(plan.target.server_version)
                 statements = repair_sql(found.live, wanted, expect.names, flavor)
-        if statements is None:
+        if statements is None or wanted is None:
             raise MrpplanError(
                 f"recovering apply of plan {plan.digest[:12]}: " + "\n".join(lines) + "\n"
                 "mrpplan cannot rebuild these tables by itself; nothing was changed by recover.",
@@ -217,25 +217,20 @@ def repair(
         with executor.conn.cursor() as cur:
             for statement in statements:
                 cur.execute(statement)
-        still = settle(expect, existing_texts(executor.conn, executor.database, expect.names))
-        goal = TOOK_EFFECT if forward else NOT_RUN
-        if still.outcome != goal and not (forward and still.outcome == NOT_RUN and not statements):
+        now = existing_texts(executor.conn, executor.database, expect.names)
+        still = [
+            line
+            for name in expect.names
+            for line in table_differences(name, now.get(name), wanted.get(name))
+        ]
+        if still:
             raise MrpplanError(
                 "\n".join(lines)
                 + "\nafter the repair the tables still differ: "
-                + "; ".join(still.differences() if forward else _from_before(still)),
+                + "; ".join(still),
                 hint=f"fix them by hand, then run `mrpplan recover {plan.environment}` again",
             )
     return lines
-
-
-def _from_before(found: Settled) -> list[str]:
-    before = found.expect.before
-    return [
-        line
-        for name in found.expect.names
-        for line in table_differences(name, found.live.get(name), before.get(name))
-    ]
 
 
 def _rollback(
