@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -23,6 +23,7 @@ from mrpplan.apply.steps import (
     StepFailed,
     UndoFailed,
     batchable,
+    lost_connection,
     message_of,
     pause_for_tests,
 )
@@ -37,7 +38,9 @@ from mrpplan.apply.verify import (
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.catalog import database_exists
-from mrpplan.plan.live import empty_state, read_state
+from mrpplan.mysql.rehearse import drop_scratch
+from mrpplan.plan.fingerprint import object_changes
+from mrpplan.plan.live import empty_state, read_state, touched_objects
 from mrpplan.plan.planfile import dumps
 from mrpplan.plan.preflight import recheck as recheck_preflight
 from mrpplan.plan.rebuild import check_rebuilt
@@ -119,11 +122,13 @@ def _apply_locked(
     journal = Journal(conn, apply_id, plan.digest)
     journal.begin(dumps(plan))
     executor = StepExecutor(project, env, conn, journal, say)
-    ran = run_steps(executor, plan, plan.steps, result, say)
-    if guard is not None:
-        undo_if_invariant_broken(executor, plan, ran, guard)
-    journal.finish("done")
-    verify_desired(executor, plan)
+    try:
+        ran = run_steps(executor, plan, plan.steps, result, say)
+        if guard is not None:
+            undo_if_invariant_broken(executor, plan, ran, guard)
+    finally:
+        drop_scratch(conn, database)
+    finish_checked(executor, plan)
     result.checkpoints = [p.artifact for p in ran if p.artifact and p.step.action == "checkpoint"]
     return result
 
@@ -204,7 +209,10 @@ def run_steps(
             executor.end_batch(failed=True)
             current = executor.current
             problem = StepFailed(
-                current if current and current.step is step else Progressed(step), "", why
+                current if current and current.step is step else Progressed(step),
+                executor.statement if current and current.step is step else "",
+                why,
+                lost=lost_connection(exc),
             )
             ran.append(problem.progressed)
             raise rollback_error(executor, plan, ran, problem) from exc
@@ -218,16 +226,63 @@ def run_steps(
     return ran
 
 
+def finish_checked(executor: StepExecutor, plan: Plan, *, keep_open: bool = False) -> None:
+    """The final check, then the journal's header `done`: a plan counts as applied only
+    once the database is what it said. When the check fails the header says `failed`, or
+    (`keep_open`, for `recover --forward`) stays `started` so that `recover` can still roll
+    the apply back. The server gone here is reported as such."""
+    try:
+        try:
+            verify_desired(executor, plan)
+        except MrpplanError as mismatch:
+            if not keep_open:
+                executor.journal.finish("failed", "final check: " + mismatch.message)
+            raise
+        executor.journal.finish("done")
+    except MrpplanError:
+        raise
+    except Exception as exc:
+        if not lost_connection(exc):
+            raise
+        raise MrpplanError(
+            "the connection to the database server was lost after the last step (step "
+            f"{plan.steps[-1].id} of {len(plan.steps)}), before the final check: "
+            f"{message_of(exc)}. The "
+            "server went away or ended mrpplan's connection; the journal "
+            "(mrpplan_apply_journal) records every step as done, the apply itself as not "
+            "finished.",
+            hint=f"when the server is back, run `mrpplan recover {plan.environment} --forward "
+            f"PLANFILE` (checks and records it as applied) or `mrpplan recover "
+            f"{plan.environment}` (rolls it back)",
+        ) from None
+
+
 def verify_desired(executor: StepExecutor, plan: Plan) -> None:
     """After the last step the database must be what the plan said it would be."""
-    live = executor.fingerprint()
+    state = read_state(executor.conn, executor.database)
+    live = state.fingerprint
     if live != plan.desired.fingerprint:
         raise MrpplanError(
             "every step ran, but the database does not match the plan's desired state "
-            f"(fingerprint {live[:12]}, expected {plan.desired.fingerprint[:12]}). "
-            "The changes were kept.",
+            f"(fingerprint {live[:12]}, expected {plan.desired.fingerprint[:12]})"
+            + "".join(f"; {line}" for line in changed_outside(plan, state.objects))
+            + ". The changes were kept.",
             hint=f"run `mrpplan plan {plan.environment}` to see what still differs",
         )
+
+
+def changed_outside(plan: Plan, live_objects: Mapping[str, str]) -> list[str]:
+    """Objects no step of the plan changes that differ from the plan's prior: someone
+    else changed them (while the server was down, say)."""
+    touched = {s.object for s in plan.steps}
+    for step in plan.steps:
+        touched |= touched_objects(step.sql) or set()
+    return [
+        f"{kind} {name} was {how} (no step of the plan changes it)"
+        for kind, name, how in object_changes(plan.prior_objects, live_objects)
+        if name not in touched
+        for how in [{"added": "created", "removed": "dropped", "changed": "altered"}[how]]
+    ]
 
 
 def undo_all(executor: StepExecutor, ran: Sequence[Progressed], say: Progress) -> list[Step]:
@@ -247,9 +302,13 @@ def rollback_error(
     executor: StepExecutor, plan: Plan, ran: list[Progressed], failure: StepFailed
 ) -> MrpplanError:
     """Undo what ran and build the one message that says what happened."""
+    if failure.lost:
+        return connection_lost_error(plan, ran, failure)
     try:
         return _rollback_error(executor, plan, ran, failure)
     except Exception as exc:  # the connection itself is gone: the journal knows the rest
+        if lost_connection(exc):
+            return connection_lost_error(plan, ran, failure, during_undo=True)
         step = failure.progressed.step
         return MrpplanError(
             f"step {step.id} ({step.action} {step.object}) failed: {failure.error}\n"
@@ -288,6 +347,51 @@ def _rollback_error(
         "differs from the plan's prior: inspect it with `mrpplan drift "
         f"{plan.environment}`.",
         hint=_checkpoint_hint(ran),
+    )
+
+
+def connection_lost_error(
+    plan: Plan, ran: Sequence[Progressed], failure: StepFailed, *, during_undo: bool = False
+) -> MrpplanError:
+    """The server went away or ended mrpplan's connection (a crash, a SHUTDOWN, a KILL):
+    say so, where, and in what state the journal left the database; `recover` settles it."""
+    step = failure.progressed.step
+    position = {s.id: i for i, s in enumerate(plan.steps)}
+    done = [p.step for p in ran if p.complete and p.step is not step]
+    lines = [
+        f"the connection to the database server was lost during step {step.id} of "
+        f"{len(plan.steps)} ({step.action} {step.object})"
+        + (" while undoing it" if during_undo else "")
+        + f": {failure.error}",
+    ]
+    if failure.statement:
+        index = step.sql.index(failure.statement) + 1 if failure.statement in step.sql else 0
+        where = f"statement {index} of {len(step.sql)}" if index else "statement"
+        lines.append(f"  {where}: {_short(failure.statement)}")
+    ran_here = failure.progressed.statements_done
+    finished = ", ".join(s.id for s in sorted(done, key=lambda s: position[s.id]))
+    running = (
+        "and the one running may or may not have taken effect (the server may still be "
+        "finishing it)"
+        if failure.statement
+        else "and none was running"
+    )
+    lines.append(
+        "The server went away or ended mrpplan's connection, so nothing "
+        + ("more " if during_undo else "")
+        + "could be undone. The database was left as the journal (mrpplan_apply_journal) "
+        "records it: "
+        + (f"done: step(s) {finished}; " if finished else "no step finished; ")
+        + f"step {step.id} had run {ran_here} of {len(step.sql) or 1} statement(s), {running}."
+    )
+    hint = _checkpoint_hint(ran)
+    if hint:
+        lines.append(hint)
+    return MrpplanError(
+        "\n".join(lines),
+        hint=f"when the server is back, run `mrpplan recover {plan.environment}`: it tells "
+        "whether that statement took effect and rolls the apply back (or `mrpplan recover "
+        f"{plan.environment} --forward PLANFILE` finishes it)",
     )
 
 

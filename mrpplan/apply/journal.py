@@ -2,8 +2,10 @@
 
 One header row per apply (step_id "plan", detail = the plan document) and one row per
 step with its status (started | done | failed | reverted), how many of its statements ran,
-the fingerprint of what the running statement changes, taken before it ran (to tell,
-after a crash, whether that statement took effect) and the checkpoint file it wrote.
+the fingerprint of what the running statement changes, taken before it ran, the texts of
+those tables before it and as it is to leave them (`detail`: to tell, after a crash of
+the process or of the server, whether that statement took effect as planned, did not run,
+or changed them otherwise) and the checkpoint file it wrote.
 `recover` reads this table.
 """
 
@@ -53,6 +55,7 @@ class JournalEntry:
     fingerprint_before: str | None
     artifact: str | None
     error: str | None
+    expect: str | None = None  # the running statement's Expectation (plan/live.py)
 
 
 @dataclass(frozen=True)
@@ -92,14 +95,18 @@ class Journal:
     def finish(self, status: str, error: str | None = None) -> None:
         self._update(HEADER, status=status, error=error, finished=True)
 
-    def step_started(self, step_id: str, position: int, fingerprint: str | None) -> None:
+    def step_started(
+        self, step_id: str, position: int, fingerprint: str | None, expect: str | None = None
+    ) -> None:
+        """`expect`: the running statement's Expectation (plan/live.py), in `detail`."""
         self._execute(
             f"INSERT INTO {ident(JOURNAL)} (apply_id, plan_digest, step_id, position, status, "
-            "fingerprint_before, connection_id) "
-            "VALUES (%s, %s, %s, %s, 'started', %s, CONNECTION_ID()) "
+            "fingerprint_before, connection_id, detail) "
+            "VALUES (%s, %s, %s, %s, 'started', %s, CONNECTION_ID(), %s) "
             "ON DUPLICATE KEY UPDATE status = 'started', fingerprint_before = VALUES("
-            "fingerprint_before), connection_id = CONNECTION_ID(), error = NULL",
-            (self.apply_id, self.plan_digest, step_id, position, fingerprint),
+            "fingerprint_before), connection_id = CONNECTION_ID(), error = NULL, "
+            "detail = VALUES(detail)",
+            (self.apply_id, self.plan_digest, step_id, position, fingerprint, expect),
         )
 
     def steps_started(self, rows: Sequence[tuple[str, int, str | None]]) -> None:
@@ -124,11 +131,13 @@ class Journal:
             (statements, self.apply_id, *step_ids),
         )
 
-    def statement_done(self, step_id: str, done: int, next_fingerprint: str | None) -> None:
+    def statement_done(
+        self, step_id: str, done: int, next_fingerprint: str | None, expect: str | None = None
+    ) -> None:
         self._execute(
-            f"UPDATE {ident(JOURNAL)} SET statements_done = %s, fingerprint_before = %s "
-            "WHERE apply_id = %s AND step_id = %s",
-            (done, next_fingerprint, self.apply_id, step_id),
+            f"UPDATE {ident(JOURNAL)} SET statements_done = %s, fingerprint_before = %s, "
+            "detail = %s WHERE apply_id = %s AND step_id = %s",
+            (done, next_fingerprint, expect, self.apply_id, step_id),
         )
 
     def step_done(
@@ -216,13 +225,13 @@ def read_entries(conn: Any, apply_id: str) -> list[JournalEntry]:
     with conn.cursor() as cur:
         cur.execute(
             f"SELECT step_id, position, status, statements_done, fingerprint_before, artifact, "
-            f"error FROM {ident(JOURNAL)} WHERE apply_id = %s AND step_id <> %s "
+            f"error, detail FROM {ident(JOURNAL)} WHERE apply_id = %s AND step_id <> %s "
             "ORDER BY position",
             (apply_id, HEADER),
         )
         return [
-            JournalEntry(str(s), int(p), str(st), int(n), fp, art, err)
-            for s, p, st, n, fp, art, err in cur.fetchall()
+            JournalEntry(str(s), int(p), str(st), int(n), fp, art, err, det)
+            for s, p, st, n, fp, art, err, det in cur.fetchall()
         ]
 
 

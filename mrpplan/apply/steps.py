@@ -25,6 +25,7 @@ from mrpplan.config import Environment, Project
 from mrpplan.plan.live import (
     objects_fingerprint,
     read_state,
+    statement_expectations,
     statement_fingerprints,
     touched_objects,
 )
@@ -34,6 +35,12 @@ Progress = Callable[[str], None]
 
 _DML = re.compile(r"^\s*(?:/\*.*?\*/\s*)*(INSERT|UPDATE|DELETE|REPLACE|DO)\b", re.I | re.S)
 PAUSE_AFTER_STEP = "MRPPLAN_TEST_PAUSE_AFTER_STEP"
+# Rehearsed (mysql/rehearse.py): ALTERs of steps that copy the table or whose algorithm is
+# not known. Those are what the server's crash recovery can leave half-done (a copy rolled
+# forward without its foreign keys); other DDL is atomic, and the fingerprint tells
+# whether it ran. Rehearsing costs a few DDL statements on empty tables.
+_COPYING = re.compile(r"^\s*ALTER\s", re.I)
+_IN_PLACE = frozenset({"instant", "nocopy", "inplace"})
 
 
 @dataclass
@@ -47,11 +54,12 @@ class Progressed:
 
 
 class StepFailed(Exception):
-    def __init__(self, progressed: Progressed, statement: str, error: str):
+    def __init__(self, progressed: Progressed, statement: str, error: str, *, lost: bool = False):
         super().__init__(error)
         self.progressed = progressed
         self.statement = statement
         self.error = error
+        self.lost = lost  # the connection to the server is gone: nothing can be undone now
 
 
 class UndoFailed(Exception):
@@ -71,6 +79,7 @@ class StepExecutor:
     journal: Journal
     progress: Progress = field(default=lambda _line: None)
     current: Progressed | None = None  # the step running now (what ran of it so far)
+    statement: str = ""  # the statement running now (to name it when the server is gone)
     ahead: set[str] = field(default_factory=set)  # journaled as started by `start_batch`
     unmarked: list[str] = field(default_factory=list)  # of those, run but not marked done
 
@@ -95,6 +104,25 @@ class StepExecutor:
         the objects that statement changes (a few lookups by name, so an apply stays linear
         in its statements); the whole database when they cannot be known."""
         return self._fingerprints([step.sql[index]])[0]
+
+    def expectation(self, step: Step, index: int) -> tuple[str | None, str | None]:
+        """Journaled before statement `index` runs: its fingerprint, and the texts of the
+        tables it names now and as it will leave them (rehearsed on empty copies), so that
+        `recover` can tell after a server crash whether it took effect as planned, did not
+        run, or left something else."""
+        if index >= len(step.sql):
+            return None, None
+        statement = step.sql[index]
+        found, expect = statement_expectations(
+            self.conn,
+            self.database,
+            [statement],
+            first_index=index,
+            rehearse=_COPYING.match(statement) is not None and step.algorithm not in _IN_PLACE,
+        )[0]
+        if found is None:
+            found = self.fingerprint()
+        return found, expect.document() if expect else None
 
     def _fingerprints(self, statements: Sequence[str]) -> list[str]:
         found = statement_fingerprints(self.conn, self.database, statements)
@@ -164,7 +192,7 @@ class StepExecutor:
         try:
             artifact = forward(RunContext(self.project, self.env, self.conn, self.progress), step)
         except Exception as exc:
-            raise StepFailed(progressed, "", message_of(exc)) from exc
+            raise StepFailed(progressed, "", message_of(exc), lost=lost_connection(exc)) from exc
         progressed.artifact = artifact
         progressed.statements_done = len(step.sql)
         progressed.complete = True
@@ -187,7 +215,9 @@ class StepExecutor:
             with contextlib.suppress(Exception):
                 self.conn.rollback()
             if isinstance(exc, pymysql.err.MySQLError):
-                raise StepFailed(progressed, statement, message_of(exc)) from exc
+                raise StepFailed(
+                    progressed, statement, message_of(exc), lost=lost_connection(exc)
+                ) from exc
             raise
         progressed.statements_done = len(step.sql)
         progressed.complete = True
@@ -198,22 +228,26 @@ class StepExecutor:
         batched = step.id in self.ahead and start == 0
         self.ahead.discard(step.id)
         if not batched:
-            fingerprint = self.statement_fingerprint(step, start) if start < len(step.sql) else None
-            self.journal.step_started(step.id, position, fingerprint)
+            fingerprint, expect = self.expectation(step, start)
+            self.journal.step_started(step.id, position, fingerprint, expect)
             if start:
-                self.journal.statement_done(step.id, start, fingerprint)
+                self.journal.statement_done(step.id, start, fingerprint, expect)
         for index in range(start, len(step.sql)):
             statement = step.sql[index]
+            self.statement = statement
             try:
                 with self.conn.cursor() as cur:
                     cur.execute(statement)
             except pymysql.err.MySQLError as exc:
-                raise StepFailed(progressed, statement, refusal_text(exc)) from exc
+                raise StepFailed(
+                    progressed, statement, refusal_text(exc), lost=lost_connection(exc)
+                ) from exc
             progressed.statements_done = index + 1
+            self.statement = ""
             if index + 1 == len(step.sql):
                 break
-            fingerprint = self.statement_fingerprint(step, index + 1)
-            self.journal.statement_done(step.id, index + 1, fingerprint)
+            fingerprint, expect = self.expectation(step, index + 1)
+            self.journal.statement_done(step.id, index + 1, fingerprint, expect)
         progressed.complete = True
         if batched:
             self.unmarked.append(step.id)
@@ -330,7 +364,28 @@ def refusal_text(exc: pymysql.err.MySQLError) -> str:
 
 
 def message_of(exc: BaseException) -> str:
+    if isinstance(exc, pymysql.err.InterfaceError):
+        return "the connection to the database server is closed (the server went away or ended it)"
     if isinstance(exc, pymysql.err.MySQLError) and len(exc.args) >= 2:
         return f"({exc.args[0]}) {exc.args[1]}"
     render = getattr(exc, "render", None)
     return render() if callable(render) else str(exc)
+
+
+# CR_SERVER_GONE_ERROR, CR_SERVER_LOST, CR_SERVER_LOST_EXTENDED, ER_CONNECTION_KILLED,
+# ER_SERVER_SHUTDOWN
+_LOST = (2006, 2013, 2055, 1927, 1053)
+
+
+def lost_connection(exc: BaseException | None) -> bool:
+    """The server went away or ended this connection (a crash, a SHUTDOWN, a KILL): the
+    statement's outcome is unknown and nothing more can run on this connection."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, pymysql.err.InterfaceError | ConnectionError | BrokenPipeError):
+            return True
+        if isinstance(exc, pymysql.err.MySQLError) and exc.args and exc.args[0] in _LOST:
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False

@@ -317,6 +317,8 @@ def recover_command(app: AppContext, env_name: str, forward_file: Path | None) -
     )
     for name in result.removed:
         app.console.print(f"Dropped the scratch database {name} of an interrupted load.")
+    for line in result.repaired:
+        app.console.print(Text(line))
     if result.direction in ("nothing", "scratch"):
         app.console.print(f"Nothing to recover: no interrupted apply on {env.connection.database}.")
         return

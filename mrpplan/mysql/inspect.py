@@ -94,6 +94,8 @@ def existing_texts(conn: Connection, database: str, names: Collection[str]) -> d
                 )
             except pymysql.MySQLError as exc:
                 errno = exc.args[0] if exc.args else None
+                if errno in _CONNECTION_GONE or isinstance(exc, pymysql.err.InterfaceError):
+                    raise  # not the table's problem: nothing more can be read
                 if errno != _NO_SUCH_TABLE:
                     texts[name] = f"unreadable: error {errno}"  # e.g. a view gone invalid
     return texts
@@ -101,6 +103,7 @@ def existing_texts(conn: Connection, database: str, names: Collection[str]) -> d
 
 _FEW = 2
 _NO_SUCH_TABLE = 1146
+_CONNECTION_GONE = (2006, 2013, 1927, 1053)
 
 
 _LISTED = (

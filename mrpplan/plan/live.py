@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from mrpplan.mysql.quote import ident
@@ -68,24 +69,77 @@ def statement_fingerprint(conn: Any, database: str, statement: str) -> str | Non
 def statement_fingerprints(conn: Any, database: str, statements: Sequence[str]) -> list[str | None]:
     """`statement_fingerprint` of each statement, reading the tables they name at once
     (the creates of a new database are journaled in batches)."""
+    return [p for p, _ in statement_expectations(conn, database, statements, rehearse=False)]
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """The tables one statement names (SHOW CREATE texts; absent ones left out) before it
+    runs and, rehearsed on empty copies, after it (None: it could not be rehearsed). The
+    journal keeps it, so that after a crash `recover` can tell "took effect as planned"
+    (matches `after`), "did not run" (matches `before`) and "changed otherwise"."""
+
+    index: int
+    names: tuple[str, ...]
+    before: dict[str, str]
+    after: dict[str, str] | None
+
+    def document(self) -> str:
+        return json.dumps(
+            {
+                "statement": self.index,
+                "names": self.names,
+                "before": self.before,
+                "after": self.after,
+            },
+            sort_keys=True,
+        )
+
+    @staticmethod
+    def read(text: str | None) -> Expectation | None:
+        try:
+            doc = json.loads(text or "")
+            return Expectation(
+                int(doc["statement"]), tuple(doc["names"]), dict(doc["before"]), doc["after"]
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def statement_expectations(
+    conn: Any,
+    database: str,
+    statements: Sequence[str],
+    *,
+    rehearse: bool = True,
+    first_index: int = 0,
+) -> list[tuple[str | None, Expectation | None]]:
+    """(`statement_fingerprint`, Expectation) of each statement; `rehearse`: predict the
+    texts after each (mysql/rehearse.py), else `after` is None."""
     from mrpplan.mysql.inspect import existing_texts
+    from mrpplan.mysql.rehearse import rehearse as run_on_copies
 
     named = [touched_objects([statement]) for statement in statements]
     every = set().union(*(names for names in named if names is not None))
     texts = existing_texts(conn, database, every)
     history = None
-    prints: list[str | None] = []
-    for statement, names in zip(statements, named, strict=True):
+    found: list[tuple[str | None, Expectation | None]] = []
+    for offset, (statement, names) in enumerate(zip(statements, named, strict=True)):
         if names is None:
-            prints.append(None)
+            found.append((None, None))
             continue
-        document: dict[str, Any] = {"objects": {n: texts[n] for n in names if n in texts}}
+        objects = {n: texts[n] for n in names if n in texts}
+        document: dict[str, Any] = {"objects": objects}
         if _OWN_ROWS.match(statement):
             history = history or _history(conn, database)
             document["history"] = [sorted(history[0]), sorted(history[1])]
         text = json.dumps(document, sort_keys=True, separators=(",", ":"))
-        prints.append(hashlib.sha256(text.encode()).hexdigest())
-    return prints
+        after = (
+            run_on_copies(conn, database, statement, objects, names) if rehearse and names else None
+        )
+        expectation = Expectation(first_index + offset, tuple(sorted(names)), objects, after)
+        found.append((hashlib.sha256(text.encode()).hexdigest(), expectation))
+    return found
 
 
 _NO_OBJECT = re.compile(r"^\s*(SET|DO)\s", re.I)

@@ -1,0 +1,67 @@
+"""Run one DDL statement on empty copies of the tables it names: what it will leave.
+
+Before the executor runs a DDL statement it journals the tables' texts now and the texts
+this rehearsal predicts, so that after a crash of the server itself `recover` can tell
+"took effect as planned" from "did not run" and from "changed otherwise" (a copy ALTER
+that the server's crash recovery rolled forward without its foreign keys). The copies are
+empty tables in a scratch database of their own (`_mrpplan_expect_<database>`), made with
+foreign-key checks off, so a rehearsal costs a few statements on empty tables.
+
+Only statements whose targets `plan/live.py` `touched_objects` knows for certain get here
+(plain table DDL naming no other database); one that names the target database anyway is
+never run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import pymysql
+
+from mrpplan.mysql.inspect import existing_texts
+from mrpplan.mysql.quote import ident
+
+EXPECT_PREFIX = "_mrpplan_expect_"
+
+
+def scratch_name(database: str) -> str:
+    return (EXPECT_PREFIX + database)[:64]
+
+
+def rehearse(
+    conn: Any,
+    database: str,
+    statement: str,
+    before: Mapping[str, str],
+    names: Collection[str],
+) -> dict[str, str] | None:
+    """The SHOW CREATE texts `names` will have after `statement` (absent: left out), or
+    None when it cannot be rehearsed (it names a database, reads other tables, ...)."""
+    if database.lower() in statement.lower():
+        return None  # it may name the real database: never run it outside the scratch
+    scratch = scratch_name(database)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"CREATE DATABASE IF NOT EXISTS {ident(scratch)}")
+            cur.execute(f"USE {ident(scratch)}")
+            cur.execute("SET @mrpplan_fk_checks = @@foreign_key_checks, foreign_key_checks = 0")
+            try:
+                for name in sorted(set(names) | set(before)):
+                    cur.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+                for text in before.values():
+                    cur.execute(text)
+                cur.execute(statement)
+                return existing_texts(conn, scratch, names)
+            finally:
+                cur.execute(f"USE {ident(database)}")
+                cur.execute("SET foreign_key_checks = @mrpplan_fk_checks")
+    except pymysql.err.MySQLError:
+        return None
+
+
+def drop_scratch(conn: Any, database: str) -> None:
+    """The scratch database goes at the end of an apply and in `recover`."""
+    with contextlib.suppress(pymysql.err.MySQLError), conn.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch_name(database))}")
