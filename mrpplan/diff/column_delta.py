@@ -73,10 +73,14 @@ class ColumnDelta:
         old, new = self.old, self.new
         if self.same_definition:
             return "instant"  # a pure move or rename
+        if old.generated == new.generated == "VIRTUAL" and old.type == new.type:
+            return "instant"  # only the expression: nothing stored changes (measured)
         if old.generated or new.generated:
             return "copy"
         if self.auto_increment_changed or self.compressed_changed or self.charset_changed:
             return "copy"
+        if new.check:
+            return "copy"  # MODIFY re-adds its CHECK (a JSON column's json_valid): measured
         algo = _type_widening(old, new) if self.type_changed else "instant"
         if (self.becomes_not_null or self.becomes_nullable) and algo == "instant":
             algo = "inplace"  # measured: both ways rebuild in place

@@ -67,9 +67,20 @@ def diff_table(
         changes.append(SetSystemVersioning(name, new.options.versioned))
     spatial = any(i.kind == "spatial" for i in old.indexes)
     partitioned = old.parsed.partitioning is not None
-    virtual = any(c.generated for c in old.columns)
+    virtual = tuple(c.name for c in old.columns if c.generated == "VIRTUAL")
     where = replace(
-        old.options, spatial_index=spatial, partitioned=partitioned, virtual_columns=virtual
+        old.options,
+        spatial_index=spatial,
+        partitioned=partitioned,
+        columns=tuple(c.name for c in old.columns),
+        virtual_columns=virtual,
+        indexed_virtual=tuple(c for c in virtual if any(c in i.columns for i in old.indexes)),
+        virtual_keys=tuple(i.name for i in old.indexes if set(i.columns) & set(virtual)),
+        stored_generated=tuple(
+            c.name for c in old.columns if c.generated in ("STORED", "PERSISTENT")
+        ),
+        long_unique=tuple(i.name for i in old.indexes if i.is_long_unique),
+        fulltext=tuple(i.name for i in old.indexes if i.kind == "fulltext"),
     )
     changes = [replace(c, options=where) if isinstance(c, TableClause) else c for c in changes]
     old_part, new_part = old.parsed.partitioning, new.parsed.partitioning

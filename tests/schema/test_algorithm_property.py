@@ -1,0 +1,52 @@
+"""Every ALGORITHM/LOCK prediction checked against the server: for generated ALTERs (one
+to three clauses over the column types and table kinds that change the answer), the
+prediction must be exactly the strongest ALGORITHM/LOCK the server accepts, and the
+ALTERs run that way must reach the desired table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from algorithm_measure import measure_steps
+from algorithm_strategies import AlterTable, alter_pairs
+from dbtools import drop_database, make_database
+from hypothesis import HealthCheck, Phase, given, settings
+from schema_roundtrip import assert_same, flavor_of, plan, snapshot
+
+SETTINGS = {
+    "deadline": None,
+    "phases": (Phase.explicit, Phase.reuse, Phase.generate),
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+
+
+def check_prediction(server: Any, a: AlterTable, b: AlterTable) -> None:
+    db_a, db_b = make_database(server, "aa"), make_database(server, "ab")
+    try:
+        db_a.execute(a.ddl(), a.insert())
+        db_b.execute(b.ddl())
+        schema_a, schema_b = snapshot(db_a), snapshot(db_b)
+        assert schema_a.unsupported_tables() == [] and schema_b.unsupported_tables() == []
+        steps = plan(schema_a, schema_b, flavor_of(db_a))
+        conn = db_a.connect()
+        try:
+            measured = measure_steps(conn, steps)
+        finally:
+            conn.close()
+        wrong = [m for m in measured if m.predicted != m.measured]
+        assert not wrong, "\n".join(
+            f"predicted {m.predicted}, the server's strongest is {m.measured}: {m.sql}"
+            for m in wrong
+        )
+        assert_same(snapshot(db_a), schema_b, "forward", [m.sql for m in measured])
+    finally:
+        drop_database(server, db_a.name)
+        drop_database(server, db_b.name)
+
+
+@pytest.mark.slow
+@settings(max_examples=40, **SETTINGS)  # type: ignore[arg-type]
+@given(pair=alter_pairs())
+def test_every_predicted_algorithm_is_the_servers_strongest(server: Any, pair: Any) -> None:
+    check_prediction(server, *pair)
