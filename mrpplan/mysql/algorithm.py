@@ -103,12 +103,16 @@ def _generated_columns(group: Sequence[Change], where: TableOptions, rebuilt: st
             return "copy"  # (with a column dropped beside it, measured NOCOPY at most)
         if isinstance(c, AddColumn) and where.partitioned and c.column.generated == "VIRTUAL":
             return "copy"
-        if isinstance(c, ModifyColumn) and c.old.name in where.indexed_virtual and not (
-            c.delta.same_definition
+        if (
+            isinstance(c, ModifyColumn)
+            and c.old.name in where.indexed_virtual
+            and not (c.delta.same_definition)
         ):
             return "copy"  # an indexed VIRTUAL column's new expression: measured
-        if isinstance(c, ModifyColumn) and c.moved and (
-            c.old.generated or _crosses(c, order, virtual)
+        if (
+            isinstance(c, ModifyColumn)
+            and c.moved
+            and (c.old.generated or _crosses(c, order, virtual))
         ):
             return "copy"
         if (

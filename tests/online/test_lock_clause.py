@@ -35,5 +35,8 @@ def test_wrong_prediction_is_refused_by_the_server(
     text = failure.value.render() if hasattr(failure.value, "render") else str(failure.value)
     assert "is not supported" in text  # the server's own words (errno 1846)
     assert "prediction was wrong" in text and "did not run" in text
+    # the refused statement is named, with the ALGORITHM/LOCK the server refused
+    assert "statement: ALTER TABLE `orders`" in text, text
+    assert "ALGORITHM=INPLACE, LOCK=NONE" in text, text
     assert "back where it was" in text
     assert tiny.db.snapshot() == before
