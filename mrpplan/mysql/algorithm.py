@@ -75,71 +75,49 @@ def _where(group: Sequence[Change]) -> TableOptions | None:
 
 
 def _generated_columns(group: Sequence[Change], where: TableOptions, rebuilt: str) -> str:
-    """What a table's generated and FULLTEXT columns make of the ALTER (measured on
-    10.11): a generated column moved, a column added in front of a VIRTUAL column or
-    moved across one copies (so
-    does one dropped in front of an indexed one; on a partitioned or system-versioned
-    table, any column dropped beside a VIRTUAL one unless the ALTER rebuilds anyway; on
-    a partitioned one, a VIRTUAL one added, and any move beside generated
-    columns); beside an indexed VIRTUAL column or a FULLTEXT key, any stored column
-    added, dropped or moved rebuilds in place; NULL -> NOT NULL copies beside a STORED
-    or an indexed VIRTUAL column that stays."""
-    from mrpplan.diff.clauses import AddColumn, DropColumn, DropIndex, ModifyColumn
+    """What the table's generated columns and FULLTEXT keys make of the ALTER (measured on
+    10.11, tests/schema/test_algorithm_property.py). COPY: a generated column moved or
+    another column moved across a VIRTUAL one; a column added in front of a VIRTUAL one
+    (unless the ALTER also drops one); an indexed VIRTUAL column redefined or a column
+    dropped in front of it; NULL -> NOT NULL beside a STORED or indexed VIRTUAL column that
+    stays; on a partitioned table a VIRTUAL column added, a column dropped beside one
+    (unless the ALTER rebuilds anyway) and a move beside a STORED one. INPLACE: a stored
+    column added, dropped or moved beside an indexed VIRTUAL column or a FULLTEXT key."""
+    from mrpplan.diff.clauses import AddColumn, DropColumn, ModifyColumn
 
-    order = where.columns
-    virtual = set(where.virtual_columns)
+    order, virtual = where.columns, set(where.virtual_columns)
     dropped = {c.column.name for c in group if isinstance(c, DropColumn)}
-    dropped_keys = {c.index.name for c in group if isinstance(c, DropIndex)}
-    fulltext_stays = bool(set(where.fulltext) - dropped_keys)
-    fulltext_dropped = bool(set(where.fulltext) & dropped_keys)
+    kept_generated = (set(where.stored_generated) | set(where.indexed_virtual)) - dropped
+    fulltext = bool(where.fulltext)
 
-    def behind(after: str | None) -> set[str]:
-        start = 0 if after is None else (order.index(after) + 1 if after in order else len(order))
+    def behind(name: str | None) -> set[str]:
+        start = 0 if name is None else (order.index(name) + 1 if name in order else len(order))
         return set(order[start:])
 
-    result = "instant"
-    for c in group:
-        if isinstance(c, AddColumn) and virtual & behind(c.after) and not dropped:
-            return "copy"  # (with a column dropped beside it, measured NOCOPY at most)
-        if isinstance(c, AddColumn) and where.partitioned and c.column.generated == "VIRTUAL":
-            return "copy"
-        if (
-            isinstance(c, ModifyColumn)
-            and c.old.name in where.indexed_virtual
-            and not (c.delta.same_definition)
-        ):
-            return "copy"  # an indexed VIRTUAL column's new expression: measured
-        if (
-            isinstance(c, ModifyColumn)
-            and c.moved
-            and (c.old.generated or _crosses(c, order, virtual))
-        ):
-            return "copy"
-        if (
-            isinstance(c, ModifyColumn)
-            and c.moved
-            and where.partitioned
-            and (virtual or where.stored_generated)
-        ):
-            return "copy"
-        if isinstance(c, DropColumn) and c.column.name in order:
-            later = behind(c.column.name)
-            if set(where.indexed_virtual) & later:
-                return "copy"
-            if where.partitioned and virtual and rebuilt != "inplace":
-                return "copy"
-        stored_reshape = _reshapes(c) and not (
-            isinstance(c, (AddColumn, DropColumn)) and c.column.generated == "VIRTUAL"
-        )
-        if stored_reshape and (where.indexed_virtual or fulltext_stays or fulltext_dropped):
-            result = "inplace"
-        if (
-            isinstance(c, ModifyColumn)
-            and c.delta.becomes_not_null
-            and (set(where.stored_generated) | set(where.indexed_virtual)) - dropped
-        ):
-            return "copy"
-    return result
+    def copies(c: Change) -> bool:
+        if isinstance(c, AddColumn):
+            in_front = bool(virtual & behind(c.after)) and not dropped
+            return in_front or (where.partitioned and c.column.generated == "VIRTUAL")
+        if isinstance(c, DropColumn):
+            in_front = bool(set(where.indexed_virtual) & behind(c.column.name))
+            return in_front or (where.partitioned and bool(virtual) and rebuilt != "inplace")
+        if isinstance(c, ModifyColumn):
+            redefined = c.old.name in where.indexed_virtual and not c.delta.same_definition
+            moved = c.moved and (
+                bool(c.old.generated)
+                or _crosses(c, order, virtual)
+                or (where.partitioned and bool(where.stored_generated))
+            )
+            return redefined or moved or (c.delta.becomes_not_null and bool(kept_generated))
+        return False
+
+    def rebuilds(c: Change) -> bool:
+        virtual_column = isinstance(c, (AddColumn, DropColumn)) and c.column.generated == "VIRTUAL"
+        return _reshapes(c) and not virtual_column and (bool(where.indexed_virtual) or fulltext)
+
+    if any(copies(c) for c in group):
+        return "copy"
+    return "inplace" if any(rebuilds(c) for c in group) else "instant"
 
 
 def _crosses(change: ModifyColumn, order: tuple[str, ...], virtual: set[str]) -> bool:
@@ -175,10 +153,12 @@ def _fulltext_built(group: Sequence[Change], where: TableOptions, algorithm: str
 
 
 def _rebuild_locks(group: Sequence[Change], where: TableOptions) -> bool:
-    from mrpplan.diff.clauses import DropIndex
+    from mrpplan.diff.clauses import AddIndex, DropIndex
 
     dropped = {c.index.name for c in group if isinstance(c, DropIndex)}
-    return bool(set(where.virtual_keys) - dropped) or _fulltext_kept(group, where) > 0
+    virtual = set(where.virtual_columns)
+    added = any(isinstance(c, AddIndex) and virtual & set(c.index.columns) for c in group)
+    return added or bool(set(where.virtual_keys) - dropped) or _fulltext_kept(group, where) > 0
 
 
 def _only_keys_dropping_long_unique(group: Sequence[Change], where: TableOptions) -> bool:
@@ -213,12 +193,18 @@ def _virtual_column_with_others(group: Sequence[Change]) -> bool:
     """MariaDB adds or drops a VIRTUAL column in place only when the ALTER does nothing
     else ("INPLACE ADD or DROP of virtual columns cannot be combined with other ALTER
     TABLE actions"): with other clauses it copies."""
-    from mrpplan.diff.clauses import AddColumn, DropColumn
+    from mrpplan.diff.clauses import AddColumn, DropColumn, DropIndex
 
     def virtual(c: Change) -> bool:
         return isinstance(c, (AddColumn, DropColumn)) and c.column.generated == "VIRTUAL"
 
-    return any(virtual(c) for c in group) and any(not virtual(c) for c in group)
+    gone = {c.column.name for c in group if isinstance(c, DropColumn) and virtual(c)}
+
+    def own_key(c: Change) -> bool:  # a dropped VIRTUAL column's key goes with it
+        return isinstance(c, DropIndex) and set(c.index.columns) <= gone
+
+    others = [c for c in group if not virtual(c) and not own_key(c)]
+    return any(virtual(c) for c in group) and bool(others)
 
 
 def _reshapes(change: Change) -> bool:

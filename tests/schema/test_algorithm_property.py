@@ -50,3 +50,74 @@ def check_prediction(server: Any, a: AlterTable, b: AlterTable) -> None:
 @given(pair=alter_pairs())
 def test_every_predicted_algorithm_is_the_servers_strongest(server: Any, pair: Any) -> None:
     check_prediction(server, *pair)
+
+
+def _table(
+    kind: str, columns: tuple[tuple[str, int], ...], keys: frozenset[str] = frozenset()
+) -> AlterTable:
+    return AlterTable(
+        kind, columns, keys, frozenset(), (("comment", 0), ("row_format", 0), ("checksum", 0))
+    )
+
+
+# The refused predictions and what the property found, kept as plain examples:
+# (label, before, after)
+FOUND = [
+    (
+        "DEFAULT added to a JSON column (MODIFY carries its CHECK json_valid)",
+        _table("plain", (("n", 0), ("j", 0))),
+        _table("plain", (("n", 0), ("j", 1))),
+    ),
+    (
+        "DEFAULT expression removed from a JSON column",
+        _table("plain", (("n", 0), ("j", 2))),
+        _table("plain", (("n", 0), ("j", 0))),
+    ),
+    (
+        "ADD UNIQUE KEY ... USING HASH",
+        _table("plain", (("n", 0), ("t", 0))),
+        _table("plain", (("n", 0), ("t", 0)), frozenset({"uh_t"})),
+    ),
+    (
+        "any change beside a long-unique key copies",
+        _table("plain", (("n", 0), ("t", 0)), frozenset({"uh_t"})),
+        _table("plain", (("t", 0),), frozenset({"uh_t"})),
+    ),
+    (
+        "a column added in front of a VIRTUAL column",
+        _table("plain", (("n", 0), ("gv", 0))),
+        _table("plain", (("s", 0), ("n", 0), ("gv", 0))),
+    ),
+    (
+        "a column added after a VIRTUAL column",
+        _table("plain", (("n", 0), ("gv", 0))),
+        _table("plain", (("n", 0), ("gv", 0), ("s", 0))),
+    ),
+    (
+        "a STORED generated column dropped",
+        _table("plain", (("n", 0), ("gs", 0))),
+        _table("plain", (("n", 0),)),
+    ),
+    (
+        "a column added beside two FULLTEXT keys",
+        _table("plain", (("s", 0), ("t", 0)), frozenset({"ft_s", "ft_t"})),
+        _table("plain", (("s", 0), ("t", 0), ("n", 0)), frozenset({"ft_s", "ft_t"})),
+    ),
+    (
+        "a second FULLTEXT key",
+        _table("plain", (("s", 0), ("t", 0)), frozenset({"ft_s"})),
+        _table("plain", (("s", 0), ("t", 0)), frozenset({"ft_s", "ft_t"})),
+    ),
+    (
+        "a column dropped beside a VIRTUAL column of a partitioned table",
+        _table("partitioned", (("n", 0), ("gv", 0))),
+        _table("partitioned", (("gv", 0),)),
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "before", "after"), FOUND, ids=[f[0] for f in FOUND])
+def test_found_predictions_are_the_servers_strongest(
+    server: Any, label: str, before: AlterTable, after: AlterTable
+) -> None:
+    check_prediction(server, before, after)
