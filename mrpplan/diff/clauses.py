@@ -199,8 +199,11 @@ class AddIndex(TableClause):
     def algorithm(self, flavor: Flavor, group: Sequence[Change]) -> str:
         if self.clustered:
             return "inplace"
-        if self.index.kind == "fulltext" and self.options is not None and self.options.fulltext:
-            return "nocopy"  # measured: the table has its FTS_DOC_ID column already
+        if self.index.kind == "fulltext" and self.options is not None:
+            if self.options.fulltext:
+                return "nocopy"  # measured: the table has its FTS_DOC_ID column already
+            if self.options.versioned:
+                return "copy"  # measured: the first FULLTEXT key of a versioned table
         return _index_algorithm(self.index, group, adding=True)
 
     def lock(self) -> str:

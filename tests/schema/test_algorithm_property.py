@@ -111,6 +111,16 @@ FOUND = [
         _table("plain", (("s", 0), ("t", 0)), frozenset({"ft_s", "ft_t"})),
     ),
     (
+        "a JSON column moved (MODIFY re-adds its CHECK)",
+        _table("plain", (("n", 0), ("j", 0))),
+        _table("plain", (("j", 0), ("n", 0))),
+    ),
+    (
+        "the first FULLTEXT key of a system-versioned table",
+        _table("versioned", (("n", 0), ("t", 0))),
+        _table("versioned", (("n", 0), ("t", 0)), frozenset({"ft_t"})),
+    ),
+    (
         "a column dropped beside a VIRTUAL column of a partitioned table",
         _table("partitioned", (("n", 0), ("gv", 0))),
         _table("partitioned", (("gv", 0),)),
