@@ -223,7 +223,8 @@ class DropIndex(TableClause):
 
     def describe(self) -> str:
         if self.readded:
-            return f"re-create {self.index.definition} on `{self.table}` (clustered key order)"
+            why = "USING HASH kept" if self.index.is_long_unique else "clustered key order"
+            return f"re-create {self.index.definition} on `{self.table}` ({why})"
         return f"drop {self.index.definition} on `{self.table}`"
 
     def risks(self) -> list[str]:

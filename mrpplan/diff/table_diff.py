@@ -65,6 +65,7 @@ def diff_table(
     if old.options.versioned != new.options.versioned:
         # dropped before anything else, added after (see mrpplan.mysql.ddl)
         changes.append(SetSystemVersioning(name, new.options.versioned))
+    changes += _keep_hash_keys(name, old, new, changes)
     spatial = any(i.kind == "spatial" for i in old.indexes)
     partitioned = old.parsed.partitioning is not None
     virtual = tuple(c.name for c in old.columns if c.generated == "VIRTUAL")
@@ -150,6 +151,19 @@ def _index_changes(old: Table, new: Table, recreated: set[str]) -> list[Change]:
         + out
         + [AddIndex(name, i, clustered=i.name == new_first) for i in adds]
     )
+
+
+def _keep_hash_keys(name: str, old: Table, new: Table, changes: list[Change]) -> list[Change]:
+    """An ALTER of a table with a UNIQUE key `USING HASH` copies it, and the copy turns
+    an explicit USING HASH on short columns into a BTREE key (measured, errno-free): such
+    keys are dropped and added back in the same ALTER, which keeps them as they are."""
+    if not any(isinstance(c, TableClause) for c in changes):
+        return []
+    touched = {c.index.name for c in changes if isinstance(c, (AddIndex, DropIndex))}
+    kept = [
+        i for i in old.indexes if i.is_long_unique and i.name not in touched and i in new.indexes
+    ]
+    return [DropIndex(name, i, readded=True) for i in kept] + [AddIndex(name, i) for i in kept]
 
 
 def _reorder_both_ways(old: Table, new: Table, changed: Callable[[str], bool]) -> set[str]:

@@ -86,6 +86,11 @@ FOUND = [
         _table("plain", (("t", 0),), frozenset({"uh_t"})),
     ),
     (
+        "an explicit USING HASH key on a short column is kept through a copying ALTER",
+        _table("plain", (("n", 0), ("s", 0)), frozenset({"uh_s"})),
+        _table("plain", (("s", 0),), frozenset({"uh_s"})),
+    ),
+    (
         "a column added in front of a VIRTUAL column",
         _table("plain", (("n", 0), ("gv", 0))),
         _table("plain", (("s", 0), ("n", 0), ("gv", 0))),
