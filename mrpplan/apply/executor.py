@@ -426,5 +426,7 @@ def _checkpoint_hint(ran: Sequence[Progressed]) -> str | None:
 
 
 def _short(statement: str, limit: int = 300) -> str:
+    """The statement on one line; a long one keeps its end too (an ALTER's refused
+    `ALGORITHM=..., LOCK=...` is there)."""
     flat = " ".join(statement.split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+    return flat if len(flat) <= limit else flat[: limit - 103] + " ... " + flat[-98:]

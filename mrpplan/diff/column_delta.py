@@ -71,8 +71,13 @@ class ColumnDelta:
     def algorithm(self) -> str:
         """The fastest ALGORITHM for MODIFY/CHANGE of this column (measured on 10.11)."""
         old, new = self.old, self.new
+        if new.check:
+            return "copy"  # MODIFY/CHANGE re-adds its CHECK (a JSON column's json_valid),
+            # even for a pure move: measured
         if self.same_definition:
             return "instant"  # a pure move or rename
+        if old.generated == new.generated == "VIRTUAL" and old.type == new.type:
+            return "instant"  # only the expression: nothing stored changes (measured)
         if old.generated or new.generated:
             return "copy"
         if self.auto_increment_changed or self.compressed_changed or self.charset_changed:

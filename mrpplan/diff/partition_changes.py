@@ -48,10 +48,7 @@ def partition_op(old: Partitioning | None, new: Partitioning | None) -> Partitio
     ):
         return PartitionOp(new.clause(), "copy")
     if not new.is_listed:
-        diff = (new.count or 1) - (old.count or 1)
-        if diff > 0:
-            return PartitionOp(f"ADD PARTITION PARTITIONS {diff}", "copy")
-        return PartitionOp(f"COALESCE PARTITION {-diff}", "copy")
+        return _spread(old, new)
     a, b = old.partitions, new.partitions
     start = 0
     while start < min(len(a), len(b)) and a[start] == b[start]:
@@ -72,6 +69,24 @@ def partition_op(old: Partitioning | None, new: Partitioning | None) -> Partitio
     if new.method == "RANGE" and not _same_range(old_mid, new_mid, last=not following):
         return PartitionOp(new.clause(), "copy")  # REORGANIZE may not shrink (errno 1520)
     return PartitionOp(f"REORGANIZE PARTITION {_names(old_mid)} INTO {_defs(new_mid)}", "copy")
+
+
+def _spread(old: Partitioning, new: Partitioning) -> PartitionOp:
+    """HASH/KEY: partitions counted (PARTITIONS N) or named in a list. Rows are spread by
+    the hash, so any change moves rows and none is lost: partitions added at the end are
+    ADD PARTITION, the last ones removed COALESCE PARTITION (it takes the last ones);
+    anything else (names, options, counted <-> named) partitions the table anew."""
+    a, b = old.partitions, new.partitions
+    if not a and not b:
+        diff = (new.count or 1) - (old.count or 1)
+        if diff > 0:
+            return PartitionOp(f"ADD PARTITION PARTITIONS {diff}", "copy")
+        return PartitionOp(f"COALESCE PARTITION {-diff}", "copy")
+    if a and b and len(b) > len(a) and b[: len(a)] == a:
+        return PartitionOp(f"ADD PARTITION {_defs(b[len(a) :])}", "copy")
+    if a and b and len(b) < len(a) and a[: len(b)] == b:
+        return PartitionOp(f"COALESCE PARTITION {len(a) - len(b)}", "copy")
+    return PartitionOp(new.clause(), "copy")
 
 
 _UPPER = re.compile(r"VALUES LESS THAN (.*?)(?: ENGINE| COMMENT| DATA |\n|$)")

@@ -65,11 +65,23 @@ def diff_table(
     if old.options.versioned != new.options.versioned:
         # dropped before anything else, added after (see mrpplan.mysql.ddl)
         changes.append(SetSystemVersioning(name, new.options.versioned))
+    changes += _keep_hash_keys(name, old, new, changes)
     spatial = any(i.kind == "spatial" for i in old.indexes)
     partitioned = old.parsed.partitioning is not None
-    virtual = any(c.generated for c in old.columns)
+    virtual = tuple(c.name for c in old.columns if c.generated == "VIRTUAL")
     where = replace(
-        old.options, spatial_index=spatial, partitioned=partitioned, virtual_columns=virtual
+        old.options,
+        spatial_index=spatial,
+        partitioned=partitioned,
+        columns=tuple(c.name for c in old.columns),
+        virtual_columns=virtual,
+        indexed_virtual=tuple(c for c in virtual if any(c in i.columns for i in old.indexes)),
+        virtual_keys=tuple(i.name for i in old.indexes if set(i.columns) & set(virtual)),
+        stored_generated=tuple(
+            c.name for c in old.columns if c.generated in ("STORED", "PERSISTENT")
+        ),
+        long_unique=tuple(i.name for i in old.indexes if i.is_long_unique),
+        fulltext=tuple(i.name for i in old.indexes if i.kind == "fulltext"),
     )
     changes = [replace(c, options=where) if isinstance(c, TableClause) else c for c in changes]
     old_part, new_part = old.parsed.partitioning, new.parsed.partitioning
@@ -139,6 +151,19 @@ def _index_changes(old: Table, new: Table, recreated: set[str]) -> list[Change]:
         + out
         + [AddIndex(name, i, clustered=i.name == new_first) for i in adds]
     )
+
+
+def _keep_hash_keys(name: str, old: Table, new: Table, changes: list[Change]) -> list[Change]:
+    """An ALTER of a table with a UNIQUE key `USING HASH` copies it, and the copy turns
+    an explicit USING HASH on short columns into a BTREE key (measured, errno-free): such
+    keys are dropped and added back in the same ALTER, which keeps them as they are."""
+    if not any(isinstance(c, TableClause) for c in changes):
+        return []
+    touched = {c.index.name for c in changes if isinstance(c, (AddIndex, DropIndex))}
+    kept = [
+        i for i in old.indexes if i.is_long_unique and i.name not in touched and i in new.indexes
+    ]
+    return [DropIndex(name, i, readded=True) for i in kept] + [AddIndex(name, i) for i in kept]
 
 
 def _reorder_both_ways(old: Table, new: Table, changed: Callable[[str], bool]) -> set[str]:

@@ -25,7 +25,7 @@ class ForeignKey:
         """The constraint line from the fields, in the server's form."""
 
         def names(cols: tuple[str, ...]) -> str:
-            return ",".join(_q(c) for c in cols)
+            return ", ".join(_q(c) for c in cols)  # the server prints ", " here (not in keys)
 
         parent = _q(self.ref_table)
         if self.ref_schema is not None:

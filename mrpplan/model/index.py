@@ -56,6 +56,12 @@ class Index:
         return self.kind == "primary"
 
     @property
+    def is_long_unique(self) -> bool:
+        """A UNIQUE key `USING HASH`: checked through a hidden hash column, so the server
+        copies the table to add it and for most other changes while it exists."""
+        return self.kind == "unique" and self.using == "HASH"
+
+    @property
     def is_unique(self) -> bool:
         return self.kind in ("primary", "unique")
 

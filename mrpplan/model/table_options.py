@@ -17,9 +17,17 @@ class TableOptions:
     spatial_index: bool = field(default=False, compare=False, repr=False)
     # the table is partitioned (likewise: DROP SYSTEM VERSIONING then copies, measured)
     partitioned: bool = field(default=False, compare=False, repr=False)
-    # the table has generated columns (adding, dropping or moving another column copies:
-    # "INPLACE ADD or DROP of virtual columns cannot be combined ...", measured)
-    virtual_columns: bool = field(default=False, compare=False, repr=False)
+    # the table's columns in order, its VIRTUAL ones, whether one of those is indexed and
+    # its STORED generated columns, its long-unique (`USING HASH`) and FULLTEXT keys:
+    # each changes which ALTERs the server does in place (tests/schema/
+    # test_algorithm_property.py measures them)
+    columns: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    virtual_columns: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    indexed_virtual: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    virtual_keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    stored_generated: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    long_unique: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    fulltext: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def get(self, key: str) -> str | None:
         for name, value in self.items:

@@ -15,16 +15,25 @@ VERSIONING; COPY for type, charset and COMPRESSED changes, CHECK and FOREIGN KEY
 additions, ADD SYSTEM VERSIONING and re-partitioning. Here the whole ALTER is decided:
 the slowest clause, non-InnoDB engines copy, ROW_FORMAT=COMPRESSED turns instant column
 work into INPLACE, and the flavor decides what exists. When unsure: the slower one.
+Issue 29 (measured, tests/schema/test_algorithm_property.py asks the server for each
+generated combination): a table with a long-unique (`USING HASH`) key copies for nearly
+every ALTER, and adding one copies; MODIFY of a column carrying a CHECK (JSON) copies;
+generated columns and FULLTEXT keys change the answer as `_generated_columns` says; an
+in-place rebuild builds one FULLTEXT key at most.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mrpplan.diff.change import Change, TableClause
 from mrpplan.diff.clauses import ORDER, AlterTableOptions, slowest
 from mrpplan.model.table_options import TableOptions
 from mrpplan.mysql.flavor import Flavor
+
+if TYPE_CHECKING:
+    from mrpplan.diff.clauses import ModifyColumn
 
 __all__ = ["LOCKS", "ORDER", "predict_algorithm", "predict_lock", "slowest"]
 
@@ -47,14 +56,125 @@ def predict_algorithm(group: Sequence[Change], flavor: Flavor) -> str:
         algorithms.append("inplace")
     if _virtual_column_with_others(group):
         algorithms.append("copy")
+    where = _where(group)
+    if where is not None:
+        algorithms.append(_generated_columns(group, where, slowest(algorithms)))
+        if where.long_unique and not _only_keys_dropping_long_unique(group, where):
+            algorithms.append("copy")  # measured: even a COMMENT copies such a table
     result = slowest(algorithms)
-    if result == "inplace" and _table_has_virtual_columns(group):
-        result = "copy"  # measured: e.g. NULL -> NOT NULL beside a generated column
+    if where is not None and _fulltext_built(group, where, result) > 1:
+        result = "copy"  # measured: in place, the server builds one FULLTEXT key at most
     if result == "nocopy" and not flavor.supports_nocopy():
         result = "inplace"
     if result == "instant" and not flavor.is_mariadb and not flavor.at_least(8, 0, 29):
         result = "inplace"
     return result
+
+
+def _where(group: Sequence[Change]) -> TableOptions | None:
+    """The facts about the table the ALTER runs on (carried by its clauses)."""
+    return next(
+        (c.options for c in group if isinstance(c, TableClause) and c.options is not None),
+        None,
+    )
+
+
+def _generated_columns(group: Sequence[Change], where: TableOptions, rebuilt: str) -> str:
+    """What the table's generated columns and FULLTEXT keys make of the ALTER (measured on
+    10.11, tests/schema/test_algorithm_property.py). COPY: a generated column moved or
+    another column moved across a VIRTUAL one; a column added in front of a VIRTUAL one
+    (unless the ALTER also drops one); an indexed VIRTUAL column redefined or a column
+    dropped in front of it; NULL -> NOT NULL beside a STORED or indexed VIRTUAL column that
+    stays; on a partitioned table a VIRTUAL column added, a column dropped beside one
+    (unless the ALTER rebuilds anyway) and a move beside a STORED one. INPLACE: a stored
+    column added, dropped or moved beside an indexed VIRTUAL column or a FULLTEXT key."""
+    from mrpplan.diff.clauses import AddColumn, DropColumn, ModifyColumn
+
+    order, virtual = where.columns, set(where.virtual_columns)
+    dropped = {c.column.name for c in group if isinstance(c, DropColumn)}
+    kept_generated = (set(where.stored_generated) | set(where.indexed_virtual)) - dropped
+    fulltext = bool(where.fulltext)
+
+    def behind(name: str | None) -> set[str]:
+        start = 0 if name is None else (order.index(name) + 1 if name in order else len(order))
+        return set(order[start:])
+
+    def copies(c: Change) -> bool:
+        if isinstance(c, AddColumn):
+            in_front = bool(virtual & behind(c.after)) and not dropped
+            return in_front or (where.partitioned and c.column.generated == "VIRTUAL")
+        if isinstance(c, DropColumn):
+            in_front = bool(set(where.indexed_virtual) & behind(c.column.name))
+            return in_front or (where.partitioned and bool(virtual) and rebuilt != "inplace")
+        if isinstance(c, ModifyColumn):
+            redefined = c.old.name in where.indexed_virtual and not c.delta.same_definition
+            moved = c.moved and (
+                bool(c.old.generated)
+                or _crosses(c, order, virtual)
+                or (where.partitioned and bool(where.stored_generated))
+            )
+            return redefined or moved or (c.delta.becomes_not_null and bool(kept_generated))
+        return False
+
+    def rebuilds(c: Change) -> bool:
+        virtual_column = isinstance(c, (AddColumn, DropColumn)) and c.column.generated == "VIRTUAL"
+        return _reshapes(c) and not virtual_column and (bool(where.indexed_virtual) or fulltext)
+
+    if any(copies(c) for c in group):
+        return "copy"
+    return "inplace" if any(rebuilds(c) for c in group) else "instant"
+
+
+def _crosses(change: ModifyColumn, order: tuple[str, ...], virtual: set[str]) -> bool:
+    """A column moved past a VIRTUAL column (or a VIRTUAL column moved at all)."""
+    name, old_name = change.new.name, change.old.name
+    if old_name not in order:
+        return bool(virtual)
+    if old_name in virtual:
+        return True
+    rest = [c for c in order if c != old_name]
+    after = change.after
+    at = 0 if after is None else (rest.index(after) + 1 if after in rest else len(rest))
+    new_order = [*rest[:at], name, *rest[at:]]
+    was = {v for v in virtual if order.index(v) < order.index(old_name)}
+    now = {v for v in virtual if v in new_order and new_order.index(v) < new_order.index(name)}
+    return was != now
+
+
+def _fulltext_kept(group: Sequence[Change], where: TableOptions) -> int:
+    from mrpplan.diff.clauses import DropIndex
+
+    dropped = {c.index.name for c in group if isinstance(c, DropIndex)}
+    return len(set(where.fulltext) - dropped)
+
+
+def _fulltext_built(group: Sequence[Change], where: TableOptions, algorithm: str) -> int:
+    """FULLTEXT keys the ALTER builds: the ones it adds, and on a rebuild (INPLACE) the
+    ones the table keeps."""
+    from mrpplan.diff.clauses import AddIndex
+
+    added = sum(isinstance(c, AddIndex) and c.index.kind == "fulltext" for c in group)
+    return added + (_fulltext_kept(group, where) if algorithm == "inplace" else 0)
+
+
+def _rebuild_locks(group: Sequence[Change], where: TableOptions) -> bool:
+    from mrpplan.diff.clauses import AddIndex, DropIndex
+
+    dropped = {c.index.name for c in group if isinstance(c, DropIndex)}
+    virtual = set(where.virtual_columns)
+    added = any(isinstance(c, AddIndex) and virtual & set(c.index.columns) for c in group)
+    return added or bool(set(where.virtual_keys) - dropped) or _fulltext_kept(group, where) > 0
+
+
+def _only_keys_dropping_long_unique(group: Sequence[Change], where: TableOptions) -> bool:
+    """Dropping every long-unique key, with nothing but key changes beside it, is
+    NOCOPY; anything else on a table with such a key copies (measured)."""
+    from mrpplan.diff.clauses import AddIndex, DropIndex
+
+    dropped = {c.index.name for c in group if isinstance(c, DropIndex)}
+    return set(where.long_unique) <= dropped and all(
+        isinstance(c, (AddIndex, DropIndex)) for c in group
+    )
 
 
 def _has_spatial_index(group: Sequence[Change]) -> bool:
@@ -68,26 +188,28 @@ def _has_spatial_index(group: Sequence[Change]) -> bool:
     )
 
 
-def _table_has_virtual_columns(group: Sequence[Change]) -> bool:
-    return any(
-        isinstance(c, TableClause) and c.options is not None and c.options.virtual_columns
-        for c in group
-    )
+def _spatial_stays(group: Sequence[Change]) -> bool:
+    from mrpplan.diff.clauses import DropIndex
+
+    return not any(isinstance(c, DropIndex) and c.index.kind == "spatial" for c in group)
 
 
 def _virtual_column_with_others(group: Sequence[Change]) -> bool:
     """MariaDB adds or drops a VIRTUAL column in place only when the ALTER does nothing
     else ("INPLACE ADD or DROP of virtual columns cannot be combined with other ALTER
-    TABLE actions"): with other clauses it copies; so does adding, dropping or moving any
-    column of a table that has generated columns; its in-place rebuilds copy too."""
-    from mrpplan.diff.clauses import AddColumn, DropColumn
+    TABLE actions"): with other clauses it copies."""
+    from mrpplan.diff.clauses import AddColumn, DropColumn, DropIndex
 
     def virtual(c: Change) -> bool:
         return isinstance(c, (AddColumn, DropColumn)) and c.column.generated == "VIRTUAL"
 
-    if any(virtual(c) for c in group) and any(not virtual(c) for c in group):
-        return True
-    return _table_has_virtual_columns(group) and any(_reshapes(c) for c in group)
+    gone = {c.column.name for c in group if isinstance(c, DropColumn) and virtual(c)}
+
+    def own_key(c: Change) -> bool:  # a dropped VIRTUAL column's key goes with it
+        return isinstance(c, DropIndex) and set(c.index.columns) <= gone
+
+    others = [c for c in group if not virtual(c) and not own_key(c)]
+    return any(virtual(c) for c in group) and bool(others)
 
 
 def _reshapes(change: Change) -> bool:
@@ -126,8 +248,14 @@ def predict_lock(group: Sequence[Change], algorithm: str) -> str:
     locks = [c.lock() for c in group]
     if algorithm == "copy":
         locks.append("shared")
-    if _has_spatial_index(group) and (
-        algorithm == "inplace" or (algorithm == "nocopy" and any(_reshapes(c) for c in group))
+    where = _where(group)
+    if where is not None and algorithm == "inplace" and _rebuild_locks(group, where):
+        locks.append("shared")  # measured: an in-place rebuild beside an indexed VIRTUAL
+        # column or a FULLTEXT key that stays
+    if (
+        _has_spatial_index(group)
+        and _spatial_stays(group)
+        and (algorithm == "inplace" or (algorithm == "nocopy" and any(_reshapes(c) for c in group)))
     ):  # "Do not support online operation on table with GIS index" (measured: a column
         locks.append("shared")  # added or dropped beside a key change, or an indexed one)
     return max(locks, key=LOCKS.index) if locks else "none"

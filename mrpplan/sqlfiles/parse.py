@@ -59,6 +59,7 @@ def _parse(text: str) -> TableDef:
     fks: list[ForeignKey] = []
     checks: list[Check] = []
     periods: list[str] = []
+    layout: list[str] = []
     for element in parts.elements:
         kind = element_kind(element)
         if kind == "column":
@@ -69,12 +70,15 @@ def _parse(text: str) -> TableDef:
             constraint = parse_constraint(element)
             if isinstance(constraint, ForeignKey):
                 fks.append(constraint)
+                kind = "foreign_key"
             else:
                 checks.append(constraint)
+                kind = "check"
         elif kind == "period":
             periods.append(element)
         else:
             raise Unmodeled(f"line not modeled: {element}")
+        layout.append(kind)
     # Options and partitions are read back exactly by the round trip below; sqlglot
     # checks the body (it lacks MariaDB's engine-defined options and partition forms, and
     # application-time periods: the round trip alone checks those).
@@ -92,10 +96,19 @@ def _parse(text: str) -> TableDef:
         partitioning=partitioning,
         head=parts.head,
         periods=tuple(periods),
+        layout=tuple(layout),
     )
     if table.render() != text:
-        raise Unmodeled("its lines are not in the order the server prints them")
+        raise Unmodeled(f"a line does not read back the same: {_first_difference(table, text)}")
     return table
+
+
+def _first_difference(table: TableDef, text: str) -> str:
+    rendered = table.render().split("\n")
+    for got, want in zip(rendered, text.split("\n"), strict=False):
+        if got != want:
+            return want.strip()
+    return "the number of lines differs"
 
 
 def _serving(fk: ForeignKey, indexes: list[Index]) -> tuple[str, ...]:

@@ -37,8 +37,6 @@ def parse_partitioning(tail: str) -> Partitioning:
     partitions = tuple(_partition(d) for d in defs)
     if method in ("RANGE", "LIST") and not partitions:
         raise Unmodeled(f"PARTITION BY {method} without its partition list is not modeled")
-    if method in ("HASH", "KEY") and partitions:
-        raise Unmodeled(f"PARTITION BY {method} with listed partitions is not modeled")
     result = Partitioning(method, by, partitions, count, linear, tuple(sub), starts)
     if result.render() != tail:
         raise Unmodeled("the partition clause does not read back the same")
