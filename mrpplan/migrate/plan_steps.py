@@ -38,6 +38,7 @@ from mrpplan.migrate.trace import Trace, generated_down, trace_chain, trace_stat
 from mrpplan.plan.fingerprint import object_digests
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
 from mrpplan.sqlfiles.split import SqlStatement
+from mrpplan.sqlfiles.statement_kinds import refuse_statements
 
 NOOP = "DO 0 /* mrpplan: nothing to undo */"
 START_CLOCK = "SET @mrpplan_t0 = NOW(6)"
@@ -83,6 +84,9 @@ def migration_steps(ctx: PlanContext) -> list[StepDraft] | None:
         if number > ctx.target_number:
             drafts.append(down_draft(ctx, migrations, applied[number], by_number.get(number)))
     ups = [m for m in migrations if m.number <= ctx.target_number and m.number not in applied]
+    refuse_statements(
+        [s for m in ups for s in m.up], ctx.flavor.version, ctx.flavor.is_mariadb
+    )  # before any of them runs in the workspace
     traces = _up_traces(ctx, migrations, ups)
     drafts.extend(up_draft(ctx, m, traces[m.number]) for m in ups)
     going_down = any(d.action == "migrate_down" for d in drafts)
@@ -212,12 +216,22 @@ _TRASH_NAME = re.compile(r"_mrpplan_trash_(\d{14})_\w+")
 def data_kept_in_down(down: Sequence[str], trace: Trace) -> list[str]:
     """The down SQL stored in history, bringing back what the up kept: a table the up moved
     to trash is renamed back (in place of the down's CREATE TABLE of it), and dropped column
-    values are joined back from their copy once the down has re-added the columns."""
+    values are joined back from their copy once the down has re-added the columns.
+
+    Renames are followed: a table renamed and then dropped comes back under the name it had
+    before the migration, and a column renamed and then dropped gets its values back under
+    its original name."""
     statements = list(down)
+    origin: dict[str, str] = {}  # table name now -> its name before the migration
     for effect in trace.effects:
+        for old, new in effect.renamed:
+            origin[new] = origin.pop(old, old)
         for table, back in effect.kept:
+            first = origin.pop(table, table)
+            if first != table:
+                back = tuple(_renamed_back(s, table, first) for s in back)
             create = re.compile(
-                rf"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?`?{re.escape(table)}`?[\s(]",
+                rf"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?`?{re.escape(first)}`?[\s(]",
                 re.I,
             )
             at = next((i for i, s in enumerate(statements) if create.match(s)), None)
@@ -225,7 +239,35 @@ def data_kept_in_down(down: Sequence[str], trace: Trace) -> list[str]:
                 statements.extend(back)
             else:
                 statements[at : at + 1] = back
-    return statements + [r for effect in trace.effects for r in effect.restores]
+    restores = [r for effect in trace.effects for r in effect.restores]
+    return statements + [_original_columns(r, trace.renames) for r in restores]
+
+
+def _renamed_back(statement: str, table: str, first: str) -> str:
+    """A statement bringing `table` back from trash, aimed at its first name instead."""
+    from mrpplan.mysql.quote import ident
+
+    if statement.startswith("RENAME TABLE ") and statement.endswith(f" TO {ident(table)}"):
+        return statement.removesuffix(ident(table)) + ident(first)
+    return statement.replace(f"ALTER TABLE {ident(table)} ", f"ALTER TABLE {ident(first)} ", 1)
+
+
+def _original_columns(restore: str, renames: dict[str, dict[str, str]]) -> str:
+    """`UPDATE t JOIN trash ... SET t.c = trash.c` with each c named as before the
+    migration's renames (`CHANGE a b`, then `DROP COLUMN b`: the down re-adds `a`)."""
+    from mrpplan.mysql.quote import ident
+
+    for table, columns in renames.items():
+        back = {new: old for old, new in columns.items()}
+        for new in back:
+            first, seen = new, {new}
+            while first in back and back[first] not in seen:
+                first = back[first]
+                seen.add(first)
+            target = f"{ident(table)}.{ident(new)} = "
+            if target in restore and first != new:
+                restore = restore.replace(target, f"{ident(table)}.{ident(first)} = ")
+    return restore
 
 
 def _prefix_as_applied(
