@@ -88,6 +88,23 @@ class Kind:
     tables: tuple[str, ...] = ()
     line: int = 0
 
+    @property
+    def outside(self) -> bool:
+        """It manages accounts, the server, its files or another database: no step of any
+        plan ever runs such a statement (the apply guard)."""
+        return self.verdict == REFUSED and self.name.startswith(_OUTSIDE)
+
+
+_ACCOUNTS = "mrpplan never manages accounts, privileges or the server"
+# refused kinds that reach past the database (accounts, the server, files on the server)
+_OUTSIDE = (
+    "GRANT", "REVOKE", "CREATE USER", "DROP USER", "ALTER USER", "RENAME USER", "CREATE ROLE",
+    "DROP ROLE", "SET ", "INSTALL", "UNINSTALL", "SHUTDOWN", "KILL", "FLUSH", "RESET", "PURGE",
+    "CHANGE", "START", "STOP", "LOAD", "USE", "SELECT ... INTO", "CREATE FUNCTION ... SONAME",
+    "BINLOG", "CREATE SERVER", "ALTER SERVER", "DROP SERVER", "ALTER INSTANCE", "BACKUP", "XA",
+    "HANDLER",
+)  # fmt: skip
+
 
 def classify(sql: str, version: Version = None, mariadb: bool = True) -> Kind:
     """The kind of one statement as the server of `version` reads it."""
@@ -121,7 +138,7 @@ def _kind(tokens: list[Token]) -> Kind:
     if head == "RENAME":
         if len(tokens) > 1 and tokens[1].word("TABLE", "TABLES"):
             return Kind("RENAME TABLE", ALLOWED, line=line)
-        return _refused(f"RENAME {_word(tokens, 1)}", "accounts are not mrpplan's to manage", line)
+        return _refused(f"RENAME {_word(tokens, 1)}", _ACCOUNTS, line)
     if head in ("INSERT", "UPDATE", "DELETE", "REPLACE"):
         return Kind(head, ALLOWED, line=line)
     if head == "TRUNCATE":
@@ -130,7 +147,7 @@ def _kind(tokens: list[Token]) -> Kind:
         return Kind("TRUNCATE", DATA_LOSING, "it empties the table", tables, line)
     if head in _READS:
         return _read(tokens, head)
-    if head in _TRANSACTION:
+    if head in _TRANSACTION and (head != "START" or _word(tokens, 1) == "TRANSACTION"):
         return Kind(head, ALLOWED, line=line)
     if head == "SET":
         return _set(tokens)
@@ -142,7 +159,7 @@ def _kind(tokens: list[Token]) -> Kind:
     if head == "USE":
         return _refused("USE", "it switches to another database", line)
     if head in ("GRANT", "REVOKE"):
-        return _refused(head, "accounts and privileges are not mrpplan's to manage", line)
+        return _refused(head, _ACCOUNTS, line)
     name = (
         " ".join(t.text for t in tokens[:2] if t.kind == "word")
         if head in _TWO_WORDS
@@ -186,7 +203,7 @@ def _ddl(tokens: list[Token], head: str) -> Kind:
     name = f"{head}{' OR REPLACE' if replace else ''} {what}".strip()
     if what not in _OBJECTS:
         why = (
-            "accounts and privileges are not mrpplan's to manage"
+            _ACCOUNTS
             if what in ("USER", "ROLE")
             else "only the database's own tables, views, routines, triggers, events and"
             " sequences are created, changed or dropped by files"
@@ -251,9 +268,7 @@ def _set(tokens: list[Token]) -> Kind:
     line = tokens[0].line
     second = _word(tokens, 1)
     if second in ("PASSWORD", "ROLE", "DEFAULT", "GLOBAL", "PERSIST", "PERSIST_ONLY"):
-        return _refused(
-            f"SET {second}", "accounts and the server's settings are not mrpplan's to manage", line
-        )
+        return _refused(f"SET {second}", _ACCOUNTS, line)
     if second == "STATEMENT":
         at = next((j for j, t in enumerate(tokens) if t.word("FOR")), None)
         return (
@@ -291,6 +306,17 @@ def _assigned(tokens: list[Token]) -> Iterable[Token]:
                 yield Token("word", "NAMES", token.line, "names")
             else:
                 yield token
+
+
+def database_ddl(tokens: list[Token]) -> tuple[str, str] | None:
+    """(CREATE|DROP|ALTER, name) of a CREATE/DROP/ALTER DATABASE statement."""
+    if _word(tokens, 0) not in ("CREATE", "DROP", "ALTER") or _word(tokens, 1) not in (
+        "DATABASE",
+        "SCHEMA",
+    ):
+        return None
+    name = _name_after(tokens, 2)
+    return (tokens[0].text, name) if name else None
 
 
 def named_databases(tokens: list[Token]) -> list[Token]:
