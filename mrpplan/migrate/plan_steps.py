@@ -187,14 +187,7 @@ def down_draft(
         how = "generated rollback"
     prefix, before_up = _prefix_as_applied(ctx, migrations, row, migration, statements)
     statements, lost = _without_purged_trash(ctx, statements, before_up)
-    trace = trace_statements(
-        ctx.env.connection,
-        ctx.flavor,
-        prefix,
-        statements,
-        ctx.project.cache_dir,
-        keep_data_at=ctx.timestamp,
-    )
+    trace = _down_trace(ctx, prefix, statements, lost)
     pairs = statement_pairs(trace)
     pairs.append((history.remove_sql(row.version), history.restore_sql(row)))
     ctx.desired_schema_history.discard((row.version, row.checksum))
@@ -208,6 +201,37 @@ def down_draft(
     if lost:
         return replace(draft, destructive=True, reason=draft.reason + ": " + "; ".join(lost))
     return draft
+
+
+def _down_trace(
+    ctx: PlanContext, prefix: list[SqlStatement], statements: list[SqlStatement], lost: list[str]
+) -> Trace:
+    """Trace the down; a statement putting kept values back that this down cannot run (the
+    down does not re-add the column under the name the values were kept for) is left out,
+    and `lost` says which trash table still holds the values."""
+    from mrpplan.errors import SqlError
+
+    while True:
+        try:
+            return trace_statements(
+                ctx.env.connection,
+                ctx.flavor,
+                prefix,
+                statements,
+                ctx.project.cache_dir,
+                keep_data_at=ctx.timestamp,
+            )
+        except SqlError as exc:
+            failed = next((s for s in statements if s.text == exc.statement), None)
+            trash = _TRASH_NAME.search(exc.statement or "")
+            if failed is None or trash is None or not failed.text.startswith("UPDATE "):
+                raise
+            statements = [s for s in statements if s is not failed]
+            lost.append(
+                f"the values {failed.text.split(' SET ', 1)[-1]} cannot be put back by this"
+                f" down ({exc.message.split(': ', 1)[-1]}): they stay in {trash.group(0)}"
+                " until retention purges it"
+            )
 
 
 _TRASH_NAME = re.compile(r"_mrpplan_trash_(\d{14})_\w+")

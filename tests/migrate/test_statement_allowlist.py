@@ -201,3 +201,28 @@ def test_down_of_change_then_drop_column_puts_the_values_back(project: Any, cli:
     assert applied.code == 0, applied.output
     assert db.query("SELECT id, email FROM customers ORDER BY id") == before
     assert len([r for r in before if r[1]]) >= 500
+
+
+def test_a_down_that_cannot_take_the_kept_values_back_is_destructive_and_names_the_trash(
+    project: Any, cli: Any
+) -> None:
+    db = at_latest(project, cli)
+    allow_destructive(project.root)
+    db.execute(
+        "INSERT INTO customers (customer_code, name, email) "
+        "SELECT CONCAT('C', seq), 'n', CONCAT('c', seq, '@example.com') FROM seq_1_to_20"
+    )
+    write_migration(
+        project.root,
+        "004_no_email.sql",
+        "ALTER TABLE customers DROP COLUMN email;",
+        # the author's down re-adds the column under another name: the values cannot follow
+        "ALTER TABLE customers ADD COLUMN e_mail VARCHAR(190) NULL AFTER contact_name;",
+    )
+    planned, applied = plan_and_apply(cli)
+    assert applied is not None and applied.code == 0, planned.output + (applied and applied.output)
+    trash = db.query("SHOW TABLES LIKE '\\_mrpplan\\_trash\\_%customers\\_\\_email'")
+    assert len(trash) == 1
+    down = cli("migrate", "down", "prod", "--steps", "1", "--out", "plans/down.json")
+    assert down.code == 0, down.output
+    assert "1 to destroy" in down.stdout and str(trash[0][0]) in down.stdout, down.stdout
