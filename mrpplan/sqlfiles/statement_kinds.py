@@ -106,8 +106,10 @@ _OUTSIDE = (
 )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=4096)
 def classify(sql: str, version: Version = None, mariadb: bool = True) -> Kind:
-    """The kind of one statement as the server of `version` reads it."""
+    """The kind of one statement as the server of `version` reads it (remembered: a plan
+    judges the same statements in its checks, its workspace and its traces)."""
     tokens = tokenize(sql, version, mariadb)
     while tokens and tokens[-1].text == ";":
         tokens.pop()
