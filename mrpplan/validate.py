@@ -276,15 +276,26 @@ def _check_sql(
             continue
         for statement in statements:
             check(statement)
+            report.problems.extend(_allowlist_problems(statement))
     for migration in migrations:
         for statement in (*migration.up, *(migration.down or ())):
             check(statement)
+            report.problems.extend(_allowlist_problems(statement))
     checks.save()
     migration_files = (
         list(project.migrations_dir.glob("*.sql")) if project.migrations_dir.is_dir() else []
     )
     report.sql_files = len(files) + len(migration_files)
     return undecided
+
+
+def _allowlist_problems(statement: SqlStatement) -> list[Problem]:
+    """A statement kind files may not run (every executable comment read as running: the
+    target's version is not known here)."""
+    from mrpplan.sqlfiles.statement_kinds import judge
+
+    verdict = judge(statement)
+    return [Problem(statement.file, verdict.line, verdict.problem)] if verdict.problem else []
 
 
 def _running(info: Any) -> Any:

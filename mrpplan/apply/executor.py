@@ -76,8 +76,8 @@ def apply_plan(
     check_target(env, plan)
     if from_file:
         check_seal(env, plan)
-    check_statements(plan)
     check_supported(plan)
+    check_statements(plan)
     check_approval(env, approved)
     check_policy(env, plan)
     if session is None:

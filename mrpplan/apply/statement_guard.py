@@ -1,6 +1,8 @@
-"""Statements no mrpplan step ever produces are refused before anything runs (DESIGN §3.7):
-the rules are in mrpplan.sqlfiles.statement_rules; here they meet each step's action. A plan
-with anything else in it was not made by mrpplan.
+"""Statements no mrpplan step ever produces are refused before anything runs (DESIGN §3.7).
+
+Each statement is read the way the server reads it (`sqlfiles.tokens`: comments dropped,
+executable comments expanded) and judged by the kinds of `sqlfiles.statement_kinds`; here
+they meet each step's action. A plan with anything else in it was not made by mrpplan.
 """
 
 from __future__ import annotations
@@ -8,12 +10,13 @@ from __future__ import annotations
 from mrpplan.errors import Refused
 from mrpplan.mysql.shadow import is_shadow_database
 from mrpplan.plan.types import Plan, Step
-from mrpplan.sqlfiles.statement_rules import (
-    ROW_WRITES,
+from mrpplan.sqlfiles.statement_kinds import (
+    DYNAMIC,
+    classify,
     database_ddl,
     named_databases,
-    server_statement,
 )
+from mrpplan.sqlfiles.tokens import tokenize
 
 # Steps that move tables between the target and its own scratch/trash databases.
 _SHADOW_ACTIONS = frozenset({"shadow_prepare", "swap_tables", "trash_table", "drop_database"})
@@ -31,6 +34,7 @@ ROW_WRITING_ACTIONS = frozenset(
         "empty_tables",
     }
 )
+_ROW_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE")
 
 
 def check_statements(plan: Plan) -> None:
@@ -57,10 +61,13 @@ def check_statements(plan: Plan) -> None:
 
 
 def _forbidden(step: Step, statement: str, database: str) -> str | None:
-    server = server_statement(statement)
-    if server:
-        return server
-    whole = database_ddl(statement)
+    kind = classify(statement)  # every executable comment read as running
+    if kind.outside:
+        return f"{kind.name}: {kind.why}"
+    if kind.verdict == DYNAMIC and not (step.action.startswith("migrate_") and step.checkpoint):
+        return f"{kind.name} outside a migration allowed to run it (its whole-database checkpoint)"
+    tokens = tokenize(statement)
+    whole = database_ddl(tokens)
     if whole:
         verb, name = whole
         if name == database and step.action == "create_database":
@@ -68,14 +75,13 @@ def _forbidden(step: Step, statement: str, database: str) -> str | None:
         if step.action in _SHADOW_ACTIONS and is_shadow_database(name):
             return None
         return f"{verb} DATABASE {name}"
-    for name in named_databases(statement):
-        if step.action in _SHADOW_ACTIONS and is_shadow_database(name):
+    for token in named_databases(tokens):
+        if step.action in _SHADOW_ACTIONS and is_shadow_database(token.name):
             continue  # the swap moves tables between the target and its scratch/trash
-        if name != database:
-            return f"it names another database, {name}"
-    rows = ROW_WRITES.match(statement)
-    if rows and step.action not in ROW_WRITING_ACTIONS:
-        return f"{rows.group(1).upper()} outside a seed or migration step"
+        if token.name != database:
+            return f"it names another database, {token.name}"
+    if kind.name in _ROW_WRITES and step.action not in ROW_WRITING_ACTIONS:
+        return f"{kind.name} outside a seed or migration step"
     return None
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import pymysql
 
 from mrpplan.apply.journal import Journal
-from mrpplan.apply.runners import RunContext, runner_for
+from mrpplan.apply.runners import RunContext, runner_for, runner_problem
 from mrpplan.config import Environment, Project
 from mrpplan.plan.live import (
     objects_fingerprint,
@@ -163,6 +163,9 @@ class StepExecutor:
         runner = runner_for(step.action)
         if runner is not None:
             return self._custom(step, position, runner.forward)
+        problem = runner_problem(step)
+        if problem:  # checked before the apply started: a plan changed under us
+            raise StepFailed(self._progressed(step), "", problem)
         if step.sql and start == 0 and all(_DML.match(s) for s in step.sql):
             return self._transaction(step, position)
         return self._statements(step, position, start)

@@ -39,6 +39,7 @@ from mrpplan.mysql.workspace_place import workspace_for
 from mrpplan.plan.fingerprint import object_digests
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
 from mrpplan.sqlfiles.split import SqlStatement
+from mrpplan.sqlfiles.statement_kinds import refuse_statements
 
 NOOP = "DO 0 /* mrpplan: nothing to undo */"
 START_CLOCK = "SET @mrpplan_t0 = NOW(6)"
@@ -84,6 +85,9 @@ def migration_steps(ctx: PlanContext) -> list[StepDraft] | None:
         if number > ctx.target_number:
             drafts.append(down_draft(ctx, migrations, applied[number], by_number.get(number)))
     ups = [m for m in migrations if m.number <= ctx.target_number and m.number not in applied]
+    refuse_statements(
+        [s for m in ups for s in m.up], ctx.flavor.version, ctx.flavor.is_mariadb
+    )  # before any of them runs in the workspace
     traces = _up_traces(ctx, migrations, ups)
     written: set[str] = set()  # tables whose rows an earlier statement of the plan writes
     for migration in ups:
@@ -189,14 +193,7 @@ def down_draft(
         how = "generated rollback"
     prefix, before_up = _prefix_as_applied(ctx, migrations, row, migration, statements)
     statements, lost = _without_purged_trash(ctx, statements, before_up)
-    trace = trace_statements(
-        workspace_for(ctx.project, ctx.env),
-        ctx.flavor,
-        prefix,
-        statements,
-        ctx.project.cache_dir,
-        keep_data_at=ctx.timestamp,
-    )
+    trace = _down_trace(ctx, prefix, statements, lost)
     pairs = statement_pairs(trace)
     pairs.append((history.remove_sql(row.version), history.restore_sql(row)))
     ctx.desired_schema_history.discard((row.version, row.checksum))
@@ -212,18 +209,59 @@ def down_draft(
     return draft
 
 
+def _down_trace(
+    ctx: PlanContext, prefix: list[SqlStatement], statements: list[SqlStatement], lost: list[str]
+) -> Trace:
+    """Trace the down; a statement putting kept values back that this down cannot run (the
+    down does not re-add the column under the name the values were kept for) is left out,
+    and `lost` says which trash table still holds the values."""
+    from mrpplan.errors import SqlError
+
+    while True:
+        try:
+            return trace_statements(
+                workspace_for(ctx.project, ctx.env),
+                ctx.flavor,
+                prefix,
+                statements,
+                ctx.project.cache_dir,
+                keep_data_at=ctx.timestamp,
+            )
+        except SqlError as exc:
+            failed = next((s for s in statements if s.text == exc.statement), None)
+            trash = _TRASH_NAME.search(exc.statement or "")
+            if failed is None or trash is None or not failed.text.startswith("UPDATE "):
+                raise
+            statements = [s for s in statements if s is not failed]
+            lost.append(
+                f"the values {failed.text.split(' SET ', 1)[-1]} cannot be put back by this"
+                f" down ({exc.message.split(': ', 1)[-1]}): they stay in {trash.group(0)}"
+                " until retention purges it"
+            )
+
+
 _TRASH_NAME = re.compile(r"_mrpplan_trash_(\d{14})_\w+")
 
 
 def data_kept_in_down(down: Sequence[str], trace: Trace) -> list[str]:
     """The down SQL stored in history, bringing back what the up kept: a table the up moved
     to trash is renamed back (in place of the down's CREATE TABLE of it), and dropped column
-    values are joined back from their copy once the down has re-added the columns."""
+    values are joined back from their copy once the down has re-added the columns.
+
+    Renames are followed: a table renamed and then dropped comes back under the name it had
+    before the migration, and a column renamed and then dropped gets its values back under
+    its original name."""
     statements = list(down)
+    origin: dict[str, str] = {}  # table name now -> its name before the migration
     for effect in trace.effects:
+        for old, new in effect.renamed:
+            origin[new] = origin.pop(old, old)
         for table, back in effect.kept:
+            first = origin.pop(table, table)
+            if first != table:
+                back = tuple(_renamed_back(s, table, first) for s in back)
             create = re.compile(
-                rf"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?`?{re.escape(table)}`?[\s(]",
+                rf"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?`?{re.escape(first)}`?[\s(]",
                 re.I,
             )
             at = next((i for i, s in enumerate(statements) if create.match(s)), None)
@@ -231,7 +269,35 @@ def data_kept_in_down(down: Sequence[str], trace: Trace) -> list[str]:
                 statements.extend(back)
             else:
                 statements[at : at + 1] = back
-    return statements + [r for effect in trace.effects for r in effect.restores]
+    restores = [r for effect in trace.effects for r in effect.restores]
+    return statements + [_original_columns(r, trace.renames) for r in restores]
+
+
+def _renamed_back(statement: str, table: str, first: str) -> str:
+    """A statement bringing `table` back from trash, aimed at its first name instead."""
+    from mrpplan.mysql.quote import ident
+
+    if statement.startswith("RENAME TABLE ") and statement.endswith(f" TO {ident(table)}"):
+        return statement.removesuffix(ident(table)) + ident(first)
+    return statement.replace(f"ALTER TABLE {ident(table)} ", f"ALTER TABLE {ident(first)} ", 1)
+
+
+def _original_columns(restore: str, renames: dict[str, dict[str, str]]) -> str:
+    """`UPDATE t JOIN trash ... SET t.c = trash.c` with each c named as before the
+    migration's renames (`CHANGE a b`, then `DROP COLUMN b`: the down re-adds `a`)."""
+    from mrpplan.mysql.quote import ident
+
+    for table, columns in renames.items():
+        back = {new: old for old, new in columns.items()}
+        for new in back:
+            first, seen = new, {new}
+            while first in back and back[first] not in seen:
+                first = back[first]
+                seen.add(first)
+            target = f"{ident(table)}.{ident(new)} = "
+            if target in restore and first != new:
+                restore = restore.replace(target, f"{ident(table)}.{ident(first)} = ")
+    return restore
 
 
 def _prefix_as_applied(

@@ -36,7 +36,10 @@ from mrpplan.migrate.statements import (
     merge_renames,
 )
 from mrpplan.mysql.flavor import Flavor
+from mrpplan.mysql.quote import ident
 from mrpplan.sqlfiles.split import SqlStatement
+from mrpplan.sqlfiles.statement_kinds import ALLOWED, DATA_LOSING, DYNAMIC, Kind, classify
+from mrpplan.sqlfiles.tokens import tokenize
 
 if TYPE_CHECKING:
     from mrpplan.mysql.workspace_place import Workspace
@@ -57,6 +60,7 @@ class StatementEffect:
     restores: tuple[str, ...] = ()  # statements that put dropped column values back
     lock: str = "n/a"  # the weakest LOCK its ALTERs take (none | shared | exclusive | n/a)
     altered: tuple[str, ...] = ()  # tables it ALTERs
+    renamed: tuple[tuple[str, str], ...] = ()  # (old, new) tables of a RENAME TABLE
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,7 @@ def trace_chain(
     return traces
 
 
-_TRACE_FORMAT = 1
+_TRACE_FORMAT = 2  # 2: kinds of the allowlist (TRUNCATE, dynamic SQL ...), renames
 
 
 def _trace_key(chain_key: str, sizes: list[int], flavor: Flavor, keep_data_at: str | None) -> str:
@@ -172,6 +176,7 @@ def _store_traces(
                     "restores": effect.restores,
                     "lock": effect.lock,
                     "altered": effect.altered,
+                    "renamed": effect.renamed,
                 }
             )
         document.append({"effects": effects, "renames": trace.renames, "down": trace.down})
@@ -204,6 +209,7 @@ def _load_traces(
                 restores=tuple(e["restores"]),
                 lock=e["lock"],
                 altered=tuple(e["altered"]),
+                renamed=tuple((a, b) for a, b in e["renamed"]),
             )
             for e in stored["effects"]
         )
@@ -223,6 +229,19 @@ def _trace(
     for statement, after in zip(statements, schemas[1:], strict=True):
         renames = column_renames(statement.text)
         all_renames.append(renames)
+        kind = classify(statement.text, flavor.version, flavor.is_mariadb)
+        moved = _table_renames(statement.text, kind)
+        if moved:  # exact and lossless both ways: not a drop plus a create
+            back = "RENAME TABLE " + ", ".join(f"{ident(b)} TO {ident(a)}" for a, b in moved[::-1])
+            effects.append(
+                StatementEffect(statement, (back,), False, (), (), "n/a", renamed=tuple(moved))
+            )
+            current = after
+            continue
+        if kind.verdict in (DATA_LOSING, DYNAMIC):
+            effects.append(_losing(statement, kind, current, after, renames, flavor))
+            current = after
+            continue
         touched = data_tables(statement.text)
         if touched:  # DML: no schema effect; its rows come back from a checkpoint only
             mine = tuple(t for t in touched if not t.startswith("_mrpplan"))
@@ -235,6 +254,51 @@ def _trace(
             effects.append(effect)
         current = after
     return Trace(before, current, tuple(effects), merge_renames(all_renames))
+
+
+def _table_renames(text: str, kind: Kind) -> list[tuple[str, str]]:
+    """(old, new) pairs of a plain `RENAME TABLE a TO b[, c TO d]`."""
+    if kind.name != "RENAME TABLE" or kind.verdict != ALLOWED:
+        return []
+    tokens = [t for t in tokenize(text) if t.text != ";"][2:]
+    pairs = []
+    for at in range(0, len(tokens), 4):
+        group = tokens[at : at + 4]
+        if len(group) < 3 or not (group[0].is_name and group[1].word("TO") and group[2].is_name):
+            return []
+        if len(group) == 4 and group[3].text != ",":
+            return []
+        pairs.append((group[0].name, group[2].name))
+    return pairs
+
+
+def _losing(
+    statement: SqlStatement, kind: Kind, before: Any, after: Any, renames: Renames, flavor: Flavor
+) -> StatementEffect:
+    """A data-losing kind (TRUNCATE, CREATE OR REPLACE TABLE, DROP PARTITION) checkpoints
+    the tables it empties; dynamic SQL allowed by its file's annotation checkpoints every
+    table first. Both count as destructive under the policy."""
+    effect = _effect(statement, before, after, renames, flavor)
+    if kind.verdict == DYNAMIC:
+        from mrpplan.sqlfiles.statement_kinds import allow_dynamic_reason
+
+        tables = tuple(t for t in before.tables if not t.startswith("_mrpplan"))
+        why = (
+            f"{kind.name} at {statement.where} is dynamic SQL allowed by the file's"
+            f" `-- mrpplan:allow-dynamic {allow_dynamic_reason(statement.file) or ''}`:"
+            " what it does cannot be read, so the whole database is checkpointed first"
+        )
+    else:
+        tables = tuple(t for t in kind.tables if t in before.tables)
+        if not tables:  # CREATE OR REPLACE of a new table loses nothing
+            return effect
+        why = f"{kind.name} {', '.join(f'`{t}`' for t in tables)}: {kind.why} (checkpointed first)"
+    return replace(
+        effect,
+        destructive=True,
+        reasons=(*effect.reasons, why),
+        checkpoint_tables=tuple(dict.fromkeys((*effect.checkpoint_tables, *tables))),
+    )
 
 
 _DROP_TABLE = re.compile(
@@ -265,7 +329,6 @@ def _keeping_data(
 ) -> list[StatementEffect]:
     """The statement rewritten so that what it drops is kept (see the module docstring)."""
     from mrpplan.mysql.ddl import trash_table_name
-    from mrpplan.mysql.quote import ident
 
     text = effect.statement.text
     gone = [t for t in before.tables if t not in after.tables]
@@ -330,8 +393,6 @@ def _keeping_data(
 
 def _kept(pairs: Sequence[tuple[str, str]], readd: tuple[str, ...]) -> tuple[Any, ...]:
     """(table, statements bringing it back): renames back, then the foreign keys again."""
-    from mrpplan.mysql.quote import ident
-
     kept: list[tuple[str, tuple[str, ...]]] = [
         (t, (f"RENAME TABLE {ident(k)} TO {ident(t)}",)) for t, k in pairs
     ]

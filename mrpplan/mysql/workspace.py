@@ -51,7 +51,7 @@ from mrpplan.mysql.server_effects import (
 from mrpplan.mysql.workspace_place import Workspace, record_session
 from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
-from mrpplan.sqlfiles.statement_rules import named_databases, server_statement
+from mrpplan.sqlfiles.statement_kinds import judge
 
 CACHE_FORMAT = 5  # 5: tables' canonical texts too; 4: replays keep the verbatim key order
 _SWITCHES_DATABASE = re.compile(r"^\s*(USE\s|(CREATE|DROP)\s+(DATABASE|SCHEMA)\b)", re.I)
@@ -433,12 +433,13 @@ def _run(cur: pymysql.cursors.Cursor, statement: SqlStatement, workspace: Worksp
             unchanged=_UNCHANGED,
             hint="remove USE/CREATE DATABASE: the environment file names the database",
         )
-    why = _outside_the_database(statement.text)
-    if why:
+    verdict = judge(statement)  # every executable comment read as running: the strictest
+    if verdict.problem:
         raise SqlError(
-            f"{where}: mrpplan does not run this statement ({why})",
+            f"{statement.file}:{verdict.line}: mrpplan does not run this statement"
+            f" ({verdict.problem})",
             statement=statement.text,
-            source=where,
+            source=f"{statement.file}:{verdict.line}",
             unchanged=_UNCHANGED,
             hint="schema, migration and seed files change only the environment's own database",
         )
@@ -466,16 +467,6 @@ def _run(cur: pymysql.cursors.Cursor, statement: SqlStatement, workspace: Worksp
             source=where,
             unchanged=_UNCHANGED,
         ) from None
-
-
-def _outside_the_database(statement: str) -> str | None:
-    """Why a statement reaches past the scratch database (accounts, the server, another
-    database): a pull request's SQL is built on the target's server, so it must not."""
-    server = server_statement(statement)
-    if server:
-        return server
-    others = named_databases(statement)
-    return f"it names another database, {others[0]}" if others else None
 
 
 def _drop(conn: Connection, workspace: Workspace, scratch: str) -> None:

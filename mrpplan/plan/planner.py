@@ -26,6 +26,16 @@ from mrpplan.plan.types import Desired, Finding, Plan, Prior, Step, Target
 _DATA_TOUCHING = frozenset({"alter_table", "migrate_up", "migrate_down", "seed", "sync_table"})
 
 
+def refuse_unrunnable(steps: list[Step]) -> None:
+    """A step whose action nothing can carry out is refused now, not at apply."""
+    from mrpplan.apply.runners import runner_problem
+    from mrpplan.errors import Refused
+
+    problems = [p for p in map(runner_problem, steps) if p]
+    if problems:
+        raise Refused("; ".join(problems) + ". No plan was written.")
+
+
 def make_plan(
     project: Project,
     env: Environment,
@@ -97,6 +107,7 @@ def make_plan(
         findings = preflight_findings(env, conn, drafts, steps, flavor, run=run_preflight)
     finally:
         conn.close()
+    refuse_unrunnable(steps)
     destructive = [s.id for s in steps if s.destructive]
     if destructive and not env.policy.allow_destructive:
         ctx.warn(

@@ -16,12 +16,14 @@ from mrpplan.mysql.connection import Connection
 from mrpplan.seed import history
 from mrpplan.seed.sets import SeedFile
 from mrpplan.seed.targets import OTHER, TRANSACTION, classify
+from mrpplan.sqlfiles.statement_kinds import refuse_statements
 
 
 def runnable_statements(seed: SeedFile) -> list[str]:
     """The statements to run inside the seed's transaction; ConfigError on implicit commits."""
     texts: list[str] = []
     problems: list[str] = []
+    refuse_statements(seed.statements)  # the allowlist first: it names the kind
     for statement in seed.statements:
         kind = classify(statement.text)
         if kind.kind == TRANSACTION:

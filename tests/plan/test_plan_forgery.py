@@ -47,15 +47,21 @@ def test_injected_statement_with_the_right_key_is_refused(project, cli, what) ->
     step = step_of(document, "migrate_up")
     step["sql"].insert(1, INJECTIONS[what])
     step["reverse_sql"].append("DO 0")
+    forged = _apply_resealed(project, cli, path, document)
+    assert f"step {step['id']}" in forged.stderr
+    assert KEY not in forged.output
+
+
+def _apply_resealed(project, cli, path, document):  # type: ignore[no-untyped-def]
+    """Seal the forged document with the team's key and apply it: refused, nothing changed."""
     reseal(path, document, KEY.encode())
     db = project.databases["prod"]
     before = picture(db)
     forged = cli("apply", "plans/prod.json", "--auto-approve", env=KEYED)
     assert forged.code == 3, forged.output
-    assert f"step {step['id']}" in forged.stderr
     assert "Nothing was changed" in forged.stderr
-    assert KEY not in forged.output
     assert picture(db) == before
+    return forged
 
 
 @pytest.mark.parametrize("what", sorted(INJECTIONS))
@@ -186,3 +192,14 @@ def test_a_plan_applied_twice_says_when_it_was_applied(project, cli) -> None:
     ), again.stderr
     assert "stale" not in again.stderr
     assert picture(db) == before
+
+
+def test_a_step_whose_action_has_no_runner_is_refused(project, cli) -> None:
+    """Issue 22: an action nothing carries out is refused, never run as its `sql`; here the
+    insider renames a migration step's action and holds the key."""
+    path, document = _prod_plan(project, cli)
+    step = step_of(document, "migrate_up")
+    step["action"] = "run_anything"
+    forged = _apply_resealed(project, cli, path, document)
+    assert f"step {step['id']} (run_anything" in forged.stderr
+    assert "no runner" in forged.stderr

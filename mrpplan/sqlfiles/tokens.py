@@ -1,0 +1,107 @@
+"""A statement's tokens as the server reads them.
+
+Comments are dropped; executable comments (`/*! ... */`, `/*!NNNNN ... */`, `/*M! ... */`,
+`/*M!NNNNNN ... */`) are expanded when the server would run their content and dropped
+when it would not (rules measured on MariaDB 10.11: a 6-digit version when 6 digits
+follow, else 5; the content runs when the server's version is at least that; MariaDB
+never runs a 5-digit `/*!` version from 50700 to 99999, MySQL's own range; MySQL reads
+`/*M!` as a plain comment). With no version, every executable comment is expanded: the
+strictest reading, used where the target is not known (`validate` offline).
+
+sqlglot's tokenizer is not used: it reads `/*! */` as a comment and folds EXECUTE, CALL,
+SHOW ... into one opaque string, which is exactly what this check must see through.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_LEXEME = re.compile(
+    r"""(?P<space>\s+)
+    |(?P<line_comment>(?:--(?=[\s\x00-\x1f]|$)|\#)[^\n]*)
+    |(?P<exec>/\*M?!(?:\d{6}|\d{5})?)
+    |(?P<hint>/\*\+)
+    |(?P<comment>/\*)
+    |(?P<close>\*/)
+    |(?P<ident>`(?:[^`]|``)*`?)
+    |(?P<string>'(?:[^'\\]|\\.|'')*'?|"(?:[^"\\]|\\.|"")*"?)
+    |(?P<number>0x[0-9A-Fa-f]+|0b[01]+|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)
+    |(?P<variable>@@?(?:`(?:[^`]|``)*`|'(?:[^'\\]|\\.)*'|[\w$.]*))
+    |(?P<word>[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*)
+    |(?P<op>:=|<=>|<=|>=|<>|!=|\|\||&&|<<|>>|.)
+    """,
+    re.S | re.X,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """`kind`: word (keyword or bare name, `text` upper-cased), ident (`backquoted`, `text`
+    is the name), string, number, variable, op. `line`: 0-based line within the statement."""
+
+    kind: str
+    text: str
+    line: int
+    name: str = ""  # a word or ident as written (a name for messages)
+
+    @property
+    def is_name(self) -> bool:
+        return self.kind in ("word", "ident")
+
+    def word(self, *words: str) -> bool:
+        return self.kind == "word" and self.text in words
+
+
+def tokenize(
+    sql: str, version: tuple[int, int, int] | None = None, mariadb: bool = True
+) -> list[Token]:
+    """The tokens of one statement (`version`: the target server's, None: run every
+    executable comment)."""
+    out: list[Token] = []
+    pos, line, inside, n = 0, 0, 0, len(sql)
+    while pos < n:
+        match = _LEXEME.match(sql, pos)
+        assert match is not None  # `op` matches any character
+        kind, text = match.lastgroup or "op", match.group(0)
+        end = match.end()
+        if (
+            kind == "comment"
+            or kind == "hint"
+            or (kind == "exec" and not _runs(text, version, mariadb))
+        ):
+            close = sql.find("*/", end)
+            end = n if close < 0 else close + 2
+        elif kind == "exec":
+            inside += 1
+        elif kind == "close" and inside:
+            inside -= 1
+        elif kind not in ("space", "line_comment"):
+            out.append(_token(kind, text, line))
+        line += sql.count("\n", pos, end)
+        pos = end
+    return out
+
+
+def _runs(opening: str, version: tuple[int, int, int] | None, mariadb: bool) -> bool:
+    """Would the server run this executable comment's content?"""
+    marked = opening.startswith("/*M!")
+    if marked and not mariadb:
+        return False
+    digits = opening[4 if marked else 3 :]
+    if not digits or version is None:
+        return True
+    wanted = int(digits)
+    if mariadb and not marked and len(digits) == 5 and 50700 <= wanted <= 99999:
+        return False
+    major, minor, patch = version
+    return wanted <= major * 10000 + minor * 100 + patch
+
+
+def _token(kind: str, text: str, line: int) -> Token:
+    if kind == "word":
+        return Token(kind, text.upper(), line, text)
+    if kind == "ident":
+        name = text[1:-1].replace("``", "`")
+        return Token(kind, name, line, name)
+    return Token(kind, text, line)
