@@ -13,7 +13,7 @@ from typing import Any
 from mrpplan.apply.invariant_guard import InvariantGuard
 from mrpplan.apply.journal import Journal, applied_at, refuse_if_interrupted
 from mrpplan.apply.lock import locked_session
-from mrpplan.apply.server_guard import watched
+from mrpplan.apply.server_guard import WATCHED, watched
 from mrpplan.apply.statement_guard import check_statements
 from mrpplan.apply.steps import (
     PAUSE_AFTER_STEP,
@@ -38,7 +38,7 @@ from mrpplan.apply.verify import (
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.catalog import database_exists
-from mrpplan.mysql.rehearse import drop_scratch
+from mrpplan.mysql.rehearse import drop_scratch, prepare_scratch
 from mrpplan.plan.fingerprint import object_changes
 from mrpplan.plan.live import empty_state, read_state, touched_objects
 from mrpplan.plan.planfile import dumps
@@ -122,6 +122,8 @@ def _apply_locked(
     journal = Journal(conn, apply_id, plan.digest)
     journal.begin(dumps(plan))
     executor = StepExecutor(project, env, conn, journal, say)
+    if any(step.action in WATCHED for step in plan.steps):
+        prepare_scratch(conn, database)
     try:
         ran = run_steps(executor, plan, plan.steps, result, say)
         if guard is not None:

@@ -44,7 +44,9 @@ def rehearse(
     scratch = scratch_name(database)
     try:
         with conn.cursor() as cur:
-            cur.execute(f"CREATE DATABASE IF NOT EXISTS {ident(scratch)}")
+            cur.execute("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s", scratch)
+            if cur.fetchone() is None:  # made once (`prepare_scratch`): see its docstring
+                cur.execute(f"CREATE DATABASE {ident(scratch)}")
             cur.execute(f"USE {ident(scratch)}")
             cur.execute("SET @mrpplan_fk_checks = @@foreign_key_checks, foreign_key_checks = 0")
             try:
@@ -59,6 +61,14 @@ def rehearse(
                 cur.execute("SET foreign_key_checks = @mrpplan_fk_checks")
     except pymysql.err.MySQLError:
         return None
+
+
+def prepare_scratch(conn: Any, database: str) -> None:
+    """Made before the first step, so that no migration or seed step's session counters
+    show a CREATE DATABASE of mrpplan's own (`apply/server_guard.py` attributes database
+    changes to a step by those counters)."""
+    with contextlib.suppress(pymysql.err.MySQLError), conn.cursor() as cur:
+        cur.execute(f"CREATE DATABASE IF NOT EXISTS {ident(scratch_name(database))}")
 
 
 def drop_scratch(conn: Any, database: str) -> None:
