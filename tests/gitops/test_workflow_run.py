@@ -17,10 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pymysql
 import pytest
 import yaml
-from dbtools import REPO
+from dbtools import REPO, Database
 
 from mrpplan import sandbox
 
@@ -36,18 +35,6 @@ def prod_server(tmp_path: Path) -> Iterator[sandbox.SandboxInfo]:
         yield info
     finally:
         sandbox.down(base)
-
-
-def _root_sql(server: sandbox.SandboxInfo, *statements: str) -> None:
-    conn = pymysql.connect(
-        host="127.0.0.1", port=server.port, user="root", password=server.password, autocommit=True
-    )
-    try:
-        with conn.cursor() as cur:
-            for statement in statements:
-                cur.execute(statement)
-    finally:
-        conn.close()
 
 
 def _step(job: dict[str, Any], name: str) -> str:
@@ -120,8 +107,7 @@ class Runner:
 def test_pull_request_then_merge_reaches_prod_with_only_the_workflow_variables(
     tmp_path: Path, prod_server: sandbox.SandboxInfo
 ) -> None:
-    _root_sql(
-        prod_server,
+    Database("mysql", prod_server.settings(), prod_server).execute(
         "CREATE DATABASE mrp_erp_prod",
         f"CREATE USER 'ci_deploy'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}'",
         "GRANT ALL PRIVILEGES ON *.* TO 'ci_deploy'@'127.0.0.1'",
