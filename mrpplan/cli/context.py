@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,13 @@ class AppContext:
         from mrpplan.config.loader import load_environment
         from mrpplan.errors import UsageError
 
+        known = self.project.environment_names()
+        if not self.project.environment_file(name).is_file():
+            close = difflib.get_close_matches(name, known, n=1)
+            raise UsageError(
+                f"unknown environment {name!r} (known: {', '.join(known) or 'none'})",
+                hint=f"did you mean `{close[0]}`?" if close else None,
+            )
         env = load_environment(self.project, name)
         if env.is_fleet and not fleet:
             command = click.get_current_context().command_path.split(" ", 1)[-1]

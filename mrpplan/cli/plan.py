@@ -19,6 +19,7 @@ from mrpplan.plan.planfile import default_plan_path, dumps, read_plan, with_dige
 from mrpplan.plan.render import print_plan
 from mrpplan.plan.render_markdown import PART_SEPARATOR, render_markdown
 from mrpplan.plan.types import Plan
+from mrpplan.units import count
 
 
 def _output_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -207,7 +208,7 @@ def apply_command(app: AppContext, target: str, auto_approve: bool) -> None:
 def _applied(app: AppContext, env: Environment, steps: list[str], checkpoints: list[str]) -> None:
     app.console.print(
         Text(
-            f"\nApply complete: {len(steps)} step(s) ran on {env.name} "
+            f"\nApply complete: {count(len(steps), 'step')} ran on {env.name} "
             f"({env.connection.database}); it now matches the plan.",
             style="bold green",
         )

@@ -38,6 +38,7 @@ from mrpplan.migrate.trace import Trace, generated_down, trace_chain, trace_stat
 from mrpplan.plan.fingerprint import object_digests
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
 from mrpplan.sqlfiles.split import SqlStatement
+from mrpplan.units import count
 
 NOOP = "DO 0 /* mrpplan: nothing to undo */"
 START_CLOCK = "SET @mrpplan_t0 = NOW(6)"
@@ -141,8 +142,8 @@ def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> StepDraft:
         f"{migration.version}_{migration.name}",
         pairs,
         trace,
-        f"apply migration {migration.path.name} ({len(migration.up)} statements; {how} stored"
-        " in history)",
+        f"apply migration {migration.path.name} ({count(len(migration.up), 'statement')}; "
+        f"{how} stored in history)",
     )
     return flag_blocking(ctx, migration, trace, draft)
 

@@ -69,7 +69,8 @@ def check_drift(ctx: PlanContext) -> None:
         if policy == "error":
             raise Refused(
                 f"{message}. Nothing was planned.",
-                hint=f"record its version with `mrpplan migrate baseline {ctx.env.name}`, "
+                hint=f"record its version with `mrpplan migrate baseline {ctx.env.name} --version "
+                "VERSION` (VERSION: the migration it is at), "
                 "or set schema.drift: repair to converge it to the target schema",
             )
         if policy == "warn":
