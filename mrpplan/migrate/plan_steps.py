@@ -34,7 +34,13 @@ from mrpplan.migrate.status import (
     migration_statuses,
     with_base_schema,
 )
-from mrpplan.migrate.trace import Trace, generated_down, trace_chain, trace_statements
+from mrpplan.migrate.trace import (
+    Trace,
+    generated_down,
+    rollback_losses,
+    trace_chain,
+    trace_statements,
+)
 from mrpplan.plan.fingerprint import object_digests
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
 from mrpplan.sqlfiles.split import SqlStatement
@@ -129,7 +135,7 @@ def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> StepDraft:
         how = "hand-written down section"
     else:
         down = generated_down(trace, ctx.flavor)
-        how = "generated rollback"
+        how = "generated rollback" + _losses(rollback_losses(trace))
     down = data_kept_in_down(down, trace)
     record = history.record_sql(
         migration.version, migration.name, migration.checksum, down, execution_ms=ELAPSED_MS
@@ -145,7 +151,18 @@ def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> StepDraft:
         f"apply migration {migration.path.name} ({count(len(migration.up), 'statement')}; "
         f"{how} stored in history)",
     )
+    rollback = {"type": "Rollback", "source": how.split(",")[0], "sql": list(down)}
+    draft = replace(draft, changes=(*draft.changes, rollback))  # shown readably by the views
     return flag_blocking(ctx, migration, trace, draft)
+
+
+def _losses(reasons: list[str]) -> str:
+    """A short note of what going back loses: the subtle losses (a narrowed type) first."""
+    if not reasons:
+        return ""
+    effects = sorted((r.split("; ")[-1] for r in reasons), key=lambda r: "deleted" in r)
+    more = f"; and {len(effects) - 2} more" if len(effects) > 2 else ""
+    return f", destructive: {'; '.join(effects[:2])}{more},"
 
 
 def down_draft(
@@ -420,7 +437,30 @@ def _draft(
         tables=trace.checkpoint_tables,
         needs_checkpoint=bool(trace.checkpoint_tables),
         lock=max(locks, key=("none", "shared", "exclusive").index) if locks else "n/a",
+        changes=object_effects(trace),
     )
+
+
+def object_effects(trace: Trace) -> tuple[dict[str, Any], ...]:
+    """What the migration's SQL did to each object, measured from the trace (before and
+    after schemas), so the plan's summary counts 11 created tables as 11 to add."""
+    before, after = trace.before.canonical_texts(), trace.after.canonical_texts()
+    effects: list[dict[str, Any]] = []
+    for section in ("table", "view", "routine", "trigger", "event"):
+        old, new = before.get(section, {}), after.get(section, {})
+        for name in sorted(old.keys() | new.keys()):
+            if name not in old:
+                effect = "add"
+            elif name not in new:
+                effect = "destroy"
+            elif old[name] != new[name]:
+                effect = "change"
+            else:
+                continue
+            effects.append(
+                {"type": "ObjectEffect", "object": section, "name": name, "effect": effect}
+            )
+    return tuple(effects)
 
 
 register_step_provider("schema", migration_steps, name="migrations")
