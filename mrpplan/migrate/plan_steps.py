@@ -445,6 +445,7 @@ def object_effects(trace: Trace) -> tuple[dict[str, Any], ...]:
     """What the migration's SQL did to each object, measured from the trace (before and
     after schemas), so the plan's summary counts 11 created tables as 11 to add."""
     before, after = trace.before.canonical_texts(), trace.after.canonical_texts()
+    losing = {t for e in trace.effects if e.destructive for t in (*e.altered, *e.checkpoint_tables)}
     effects: list[dict[str, Any]] = []
     for section in ("table", "view", "routine", "trigger", "event"):
         old, new = before.get(section, {}), after.get(section, {})
@@ -454,7 +455,7 @@ def object_effects(trace: Trace) -> tuple[dict[str, Any], ...]:
             elif name not in new:
                 effect = "destroy"
             elif old[name] != new[name]:
-                effect = "change"
+                effect = "destroy" if section == "table" and name in losing else "change"
             else:
                 continue
             effects.append(

@@ -119,6 +119,8 @@ class Summary:
             if effects and step.action in _SQL_DEFINED_ACTIONS:
                 for effect in effects:  # a migration: what its SQL did, object by object
                     counts[effect] += 1
+                if step.destructive and "destroy" not in effects:
+                    counts["destroy"] += 1  # it loses data somewhere the objects do not show
             elif step.kind in counts:
                 counts[step.kind] += 1
         return cls(**counts)
