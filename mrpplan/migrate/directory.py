@@ -194,6 +194,15 @@ def split_sections(
                 f"statement before the '{UP_MARKER}' marker (it would never run)",
             )
         )
+    if not up:  # a file just made by `migrate create`: it would plan as a step doing nothing
+        problems.append(
+            Problem(
+                path,
+                _line_at(text, ups[0][1]),
+                f"the '{UP_MARKER}' section has no statement: write the migration's SQL "
+                "there, or delete the file",
+            )
+        )
     return up, down, problems
 
 
