@@ -69,6 +69,13 @@ def sync_steps(ctx: PlanContext) -> list[StepDraft]:
         ) from None
     try:
         stats = catalog.table_stats(src, src_db)
+        if not [t for t in stats if t.kind == "table"]:
+            ctx.warn(
+                f"sync: {source.name}'s database {src_db} has no tables yet, so nothing is "
+                f"copied from it: `mrpplan apply {source.name}` builds it; the next `mrpplan "
+                f"apply {env.name}` copies its rows"
+            )
+            return []
         columns = catalog.columns(src, src_db)
         by_table = rules_by_table(rules)
         keys = {t: catalog.unique_keys(src, src_db, t) for t in by_table if t in columns}
