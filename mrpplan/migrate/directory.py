@@ -194,16 +194,23 @@ def split_sections(
                 f"statement before the '{UP_MARKER}' marker (it would never run)",
             )
         )
-    if not up:  # a file just made by `migrate create`: it would plan as a step doing nothing
-        problems.append(
-            Problem(
-                path,
-                _line_at(text, ups[0][1]),
-                f"the '{UP_MARKER}' section has no statement: write the migration's SQL "
-                "there, or delete the file",
-            )
-        )
     return up, down, problems
+
+
+def empty_migrations(migrations: Sequence[Migration]) -> list[Problem]:
+    """A problem for each migration whose up section has no statement (a file just made by
+    `migrate create`): `validate` reports it and `plan` refuses it rather than planning a
+    step that does nothing; `migrate status` still lists it as pending."""
+    return [
+        Problem(
+            m.path,
+            None,
+            f"the '{UP_MARKER}' section has no statement: write the migration's SQL there, "
+            "or delete the file",
+        )
+        for m in migrations
+        if not m.up
+    ]
 
 
 def _section(text: str, start: int, end: int, path: Path) -> list[SqlStatement]:

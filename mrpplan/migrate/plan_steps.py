@@ -25,6 +25,7 @@ from mrpplan.migrate.blocking import flag_blocking
 from mrpplan.migrate.directory import (
     Migration,
     base_schema_statements,
+    empty_migrations,
     load_migrations,
     number_gaps,
 )
@@ -68,6 +69,11 @@ def migration_steps(ctx: PlanContext) -> list[StepDraft] | None:
     check_files_match_history(statuses, ctx.env.name, ctx.target_number)
     for gap in number_gaps(migrations):
         ctx.warn(gap.message)
+    at = ctx.live.schema_version or ""
+    reached = int(at) if at.isdigit() else 0
+    pending_empty = empty_migrations([m for m in migrations if m.number > reached])
+    if pending_empty:
+        raise ConfigError("\n".join(map(str, pending_empty)), unchanged="Nothing was planned.")
     empty = not object_digests(ctx.live.schema)
     drafts: list[StepDraft] = []
     if not [r for r in rows if r.success]:
