@@ -44,11 +44,13 @@ class AppContext:
         from mrpplan.config.loader import load_environment
         from mrpplan.errors import UsageError
 
+        # a name that is not one of the environments is a typo (exit 64); with no
+        # environments at all the project is broken, and load_environment says so (exit 1)
         known = self.project.environment_names()
-        if not self.project.environment_file(name).is_file():
+        if known and not self.project.environment_file(name).is_file():
             close = difflib.get_close_matches(name, known, n=1)
             raise UsageError(
-                f"unknown environment {name!r} (known: {', '.join(known) or 'none'})",
+                f"unknown environment {name!r} (known: {', '.join(known)})",
                 hint=f"did you mean `{close[0]}`?" if close else None,
             )
         env = load_environment(self.project, name)
