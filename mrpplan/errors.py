@@ -37,6 +37,10 @@ class ConnectionFailed(MrpplanError):
     """The server could not be reached or refused the login."""
 
 
+class UnknownDatabase(ConnectionFailed):
+    """The server answered, but the database does not exist (yet)."""
+
+
 class SqlError(MrpplanError):
     """A statement failed; carries where it came from and the server's errno."""
 

@@ -11,3 +11,8 @@ def human_size(n: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} TB"
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 statement`, `2 statements`: one wording for every count a message shows."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

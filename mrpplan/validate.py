@@ -30,6 +30,7 @@ from mrpplan.errors import ConfigError
 from mrpplan.migrate.directory import (
     Migration,
     base_schema_statements,
+    empty_migrations,
     number_gaps,
     resolve_version,
     scan_migrations,
@@ -86,6 +87,7 @@ def validate_project(project: Project, env: Environment | None = None) -> Report
     migrations, migration_problems = scan_migrations(project.migrations_dir)
     report.migrations = len(migrations)
     report.problems.extend(migration_problems)
+    report.problems.extend(_relative(project, p) for p in empty_migrations(migrations))
     report.warnings.extend(_relative(project, p) for p in number_gaps(migrations))
     _check_environments(project, migrations, not migration_problems, report)
     undecided = _check_sql(project, migrations, report)

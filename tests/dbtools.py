@@ -212,3 +212,17 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> 
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def old_dump(db: Database) -> bytes:
+    """The database as the old backup.sh dumped it (plain mariadb-dump, no manifest)."""
+    return subprocess.run(
+        [
+            "mariadb-dump",
+            f"--defaults-file={db.server.option_file}",
+            "--single-transaction",
+            db.name,
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout

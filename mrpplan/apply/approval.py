@@ -35,6 +35,17 @@ class Request:
         return sys.stdin.isatty() if self.interactive is None else self.interactive
 
 
+def _saved_plan_hint(env: Environment, request: Request) -> str:
+    """The commands that make a saved plan and apply it (apply itself has no --out)."""
+    if request.saved_plan:
+        return "once the plan is reviewed: `mrpplan apply FILE --auto-approve`"
+    make = "plan" if request.command == "apply" else request.command
+    return (
+        f"save the plan with `mrpplan {make} {env.name} --out FILE`, have it reviewed, "
+        "then `mrpplan apply FILE --auto-approve`"
+    )
+
+
 def approve(env: Environment, request: Request, *, destructive: int, ask: Ask) -> None:
     """Return when the write may go ahead; raise Refused (exit 3) otherwise."""
     if env.protected:
@@ -45,8 +56,7 @@ def approve(env: Environment, request: Request, *, destructive: int, ask: Ask) -
                 f"{env.name} is protected and stdin is not a terminal: without a terminal a "
                 "protected environment is written only by `mrpplan apply SAVED_FILE "
                 "--auto-approve` of a saved, reviewed plan. Nothing was changed.",
-                hint=f"save the plan with `mrpplan {request.command} {env.name} ... --out FILE`, "
-                "have it reviewed, then `mrpplan apply FILE --auto-approve`",
+                hint=_saved_plan_hint(env, request),
             )
         typed = ask(f"{env.name} is protected. Type its name to go ahead")
         if typed.strip() != env.name:

@@ -98,5 +98,7 @@ def check_fresh(plan: Plan, live: DatabaseState) -> None:
         "the database changed after this plan was made (stale plan): "
         + "; ".join(what)
         + ". Nothing was changed.",
-        hint=f"make a new plan: mrpplan plan {plan.environment}",
+        hint=f"`mrpplan drift {plan.environment}` shows whether the change was made outside "
+        f"mrpplan (fix that first); then make a new plan: `mrpplan plan {plan.environment} "
+        "--out FILE`",
     )

@@ -218,7 +218,11 @@ def _list(app: AppContext, env: str | None, as_json: bool) -> None:
     if not entries:
         app.console.print(f"No backups{' of ' + env if env else ''} yet.")
         return
-    app.console.print(backups_table(entries, app.project.root))
+    table = backups_table(entries, app.project.root)
+    # piped (no terminal): as wide as the rows need, so two file names never look the same
+    if not app.console.is_terminal:
+        app.console.width = 10_000
+    app.console.print(table)
 
 
 def backups_table(entries: list[BackupEntry], root: Path, numbered: bool = False) -> Table:
@@ -226,7 +230,11 @@ def backups_table(entries: list[BackupEntry], root: Path, numbered: bool = False
     if numbered:
         table.add_column("#", justify="right")
     for column in ("file", "kind", "env", "size", "age", "verified"):
-        table.add_column(column, justify="right" if column in ("size", "age") else "left")
+        table.add_column(
+            column,
+            justify="right" if column in ("size", "age") else "left",
+            no_wrap=column == "file",
+        )
     for i, e in enumerate(entries, 1):
         row = [
             relative(e.path, root),

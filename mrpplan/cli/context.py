@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,15 @@ class AppContext:
         from mrpplan.config.loader import load_environment
         from mrpplan.errors import UsageError
 
+        # a name that is not one of the environments is a typo (exit 64); with no
+        # environments at all the project is broken, and load_environment says so (exit 1)
+        known = self.project.environment_names()
+        if known and not self.project.environment_file(name).is_file():
+            close = difflib.get_close_matches(name, known, n=1)
+            raise UsageError(
+                f"unknown environment {name!r} (known: {', '.join(known)})",
+                hint=f"did you mean `{close[0]}`?" if close else None,
+            )
         env = load_environment(self.project, name)
         if env.is_fleet and not fleet:
             command = click.get_current_context().command_path.split(" ", 1)[-1]

@@ -22,6 +22,7 @@ from mrpplan.migrate.create import create_migration
 from mrpplan.migrate.status import edited_messages
 from mrpplan.plan.providers import Scope
 from mrpplan.plan.types import Plan
+from mrpplan.units import count
 
 _STATE_STYLE = {"applied": "green", "pending": "yellow", "edited": "bold red", "missing": "red"}
 
@@ -293,7 +294,10 @@ def run_migration_plan(
         backup_first="full" if backup else None,
     )
     if result is not None:
-        app.console.print(f"Applied {len(result.steps_run)} steps to {env.name}: now at {target}.")
+        app.console.print(
+            f"Apply complete: {count(len(result.steps_run), 'step')} ran on {env.name}: "
+            f"now at {target}."
+        )
 
 
 COMMANDS: list[click.Command] = [migrate]

@@ -21,6 +21,7 @@ from mrpplan.plan.preflight import refuse_plan
 from mrpplan.plan.render import print_plan
 from mrpplan.plan.render_markdown import PART_SEPARATOR, render_markdown
 from mrpplan.plan.types import Plan
+from mrpplan.units import count
 
 
 def _output_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -54,7 +55,8 @@ def _emit(
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Plan file to write (default: plans/<env>-<UTC timestamp>.json).",
+    help="Plan file to write (default: plans/<env>-<UTC timestamp>.json, only for a plan "
+    "with changes shown on the console).",
 )
 @_output_options
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0: no changes, 2: changes.")
@@ -99,12 +101,20 @@ def plan_command(
         )
         return
     plan = with_digest(make_plan(app.project, env, target_version=target_version))
-    path = write_plan(plan, out or default_plan_path(app.project, plan))
-    shown = _display(app, path)
+    # a file only when asked (--out), or for a plan with changes shown on the console
+    # (where it says so); never for "No changes" or a --json/--markdown view on stdout
+    saved = out or (
+        default_plan_path(app.project, plan)
+        if plan.has_changes and not (as_json or markdown)
+        else None
+    )
+    shown = _display(app, write_plan(plan, saved)) if saved else None
     _emit(app, plan, as_json=as_json, markdown=markdown, show_sql=show_sql, path=shown)
     note = app.err_console if as_json or markdown else app.console
-    if plan.has_changes:
+    if shown and plan.has_changes:
         note.print(f"\nSaved the plan to {shown}. To apply it: mrpplan apply {shown}")
+    elif shown:
+        note.print(f"\nSaved the plan to {shown}.")
     show_findings(app.project, env, lambda line: note.print(Text(line)))
     refuse_plan(env, plan.preflight, shown)
     if detailed_exitcode and plan.has_changes:
@@ -228,7 +238,7 @@ def _single_database_json(as_json: bool) -> None:
 def _applied(app: AppContext, env: Environment, steps: list[str], checkpoints: list[str]) -> None:
     app.console.print(
         Text(
-            f"\nApply complete: {len(steps)} step(s) ran on {env.name} "
+            f"\nApply complete: {count(len(steps), 'step')} ran on {env.name} "
             f"({env.connection.database}); it now matches the plan.",
             style="bold green",
         )

@@ -15,6 +15,7 @@ from mrpplan.errors import UsageError
 from mrpplan.seed import operations
 from mrpplan.seed.history import SeedRecord
 from mrpplan.seed.sets import SEED_SETS, list_seeds
+from mrpplan.units import count
 
 
 @click.group("seed")
@@ -152,7 +153,10 @@ def run_seed_plan(
         for step in result.plan.steps:
             if step.action == "seed" and step.id in ran:
                 app.console.print(f"{step.object}: applied")
-        app.console.print(f"{command}: {len(result.steps_run)} step(s) applied to {env.name}.")
+        app.console.print(
+            f"Apply complete: {count(len(result.steps_run), 'step')} of {command} ran on "
+            f"{env.name}."
+        )
 
 
 @seed.command("refresh")

@@ -257,11 +257,19 @@ def _workspace(
 
 def _connection(project: Project, conn: dict[str, Any]) -> ConnectionSettings:
     """One server's settings; the password from its variable or its option file. A server
-    without its own `database` (empty here) takes the fleet's `databases:` list."""
-    option_file = project.resolve(conn["option_file"]) if conn.get("option_file") else None
-    from_file = read_client_options(option_file) if option_file else {}
+    without its own `database` (empty here) takes the fleet's `databases:` list.
+
+    `default_option_file` (the sandbox's, in the example environments) is read only when
+    the operator set nothing of the connection: a host, user or password given for an
+    environment never mixes with the sandbox's credentials."""
     password_env = conn.get("password_env")
     password = project.variables().get(password_env) if password_env else None
+    given = [conn.get(key) for key in ("host", "port", "user", "socket", "option_file")]
+    chosen = conn.get("option_file") or (
+        None if any(given) or password else conn.get("default_option_file")
+    )
+    option_file = project.resolve(chosen) if chosen else None
+    from_file = read_client_options(option_file) if option_file else {}
     source = password_env if password else None
     if not password and from_file.get("password"):
         password, source = from_file["password"], f"option file {option_file}"

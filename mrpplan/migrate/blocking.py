@@ -46,8 +46,11 @@ def flag_blocking(
     tables = sorted({t for e in effects for t in e.altered})
     rows = estimated_rows(ctx.conn, ctx.env.connection.database, tables)
     big = [(e, t) for e in effects for t in e.altered if rows.get(t, 0) >= threshold]
-    if not big:
-        return draft
+    if not big:  # small tables: the stop is short, but the plan still names each statement
+        named = "; ".join(
+            f"`{_short(e)}` ({e.algorithm.upper()}, LOCK={e.lock.upper()})" for e in effects
+        )
+        return replace(draft, reason=f"{draft.reason}; blocks writes while it runs: {named}")
     what = "; ".join(_describe(e, t, threshold) for e, t in big)
     allowed = allows_blocking(migration)
     if policy is not None and not allowed:
@@ -66,9 +69,15 @@ def flag_blocking(
     return replace(draft, reason=f"{draft.reason}; {note}")
 
 
-def _describe(effect: StatementEffect, table: str, threshold: int) -> str:
+def _short(effect: StatementEffect) -> str:
+    """The statement on one line, cut at 80 characters, with its file:line."""
     line = " ".join(effect.statement.text.split())
     short = line if len(line) <= 80 else line[:77] + "..."
+    return f"{short}` at `{effect.statement.file.name}:{effect.statement.line}"
+
+
+def _describe(effect: StatementEffect, table: str, threshold: int) -> str:
+    short = _short(effect)
     return (
         f"`{short}` takes ALGORITHM={effect.algorithm.upper()}, LOCK={effect.lock.upper()} "
         f"on {table} (at least {threshold:,} rows)"

@@ -197,6 +197,22 @@ def split_sections(
     return up, down, problems
 
 
+def empty_migrations(migrations: Sequence[Migration]) -> list[Problem]:
+    """A problem for each migration whose up section has no statement (a file just made by
+    `migrate create`): `validate` reports it and `plan` refuses it rather than planning a
+    step that does nothing; `migrate status` still lists it as pending."""
+    return [
+        Problem(
+            m.path,
+            None,
+            f"the '{UP_MARKER}' section has no statement: write the migration's SQL there, "
+            "or delete the file",
+        )
+        for m in migrations
+        if not m.up
+    ]
+
+
 def _section(text: str, start: int, end: int, path: Path) -> list[SqlStatement]:
     """Split text[start:end], keeping line numbers of the whole file."""
     padding = "\n" * text.count("\n", 0, start)

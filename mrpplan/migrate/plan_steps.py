@@ -25,6 +25,7 @@ from mrpplan.migrate.blocking import flag_blocking
 from mrpplan.migrate.directory import (
     Migration,
     base_schema_statements,
+    empty_migrations,
     load_migrations,
     number_gaps,
 )
@@ -34,12 +35,19 @@ from mrpplan.migrate.status import (
     migration_statuses,
     with_base_schema,
 )
-from mrpplan.migrate.trace import Trace, generated_down, trace_chain, trace_statements
+from mrpplan.migrate.trace import (
+    Trace,
+    generated_down,
+    rollback_losses,
+    trace_chain,
+    trace_statements,
+)
 from mrpplan.mysql.workspace_place import workspace_for
 from mrpplan.plan.fingerprint import object_digests
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
 from mrpplan.sqlfiles.split import SqlStatement
 from mrpplan.sqlfiles.statement_kinds import refuse_statements
+from mrpplan.units import count
 
 NOOP = "DO 0 /* mrpplan: nothing to undo */"
 START_CLOCK = "SET @mrpplan_t0 = NOW(6)"
@@ -63,6 +71,11 @@ def migration_steps(ctx: PlanContext) -> list[StepDraft] | None:
     check_files_match_history(statuses, ctx.env.name, ctx.target_number)
     for gap in number_gaps(migrations):
         ctx.warn(gap.message)
+    at = ctx.live.schema_version or ""
+    reached = int(at) if at.isdigit() else 0
+    pending_empty = empty_migrations([m for m in migrations if m.number > reached])
+    if pending_empty:
+        raise ConfigError("\n".join(map(str, pending_empty)), unchanged="Nothing was planned.")
     empty = not object_digests(ctx.live.schema)
     drafts: list[StepDraft] = []
     if not [r for r in rows if r.success]:
@@ -138,7 +151,7 @@ def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> StepDraft:
         how = "hand-written down section"
     else:
         down = generated_down(trace, ctx.flavor)
-        how = "generated rollback"
+        how = "generated rollback" + _losses(rollback_losses(trace))
     down = data_kept_in_down(down, trace)
     record = history.record_sql(
         migration.version, migration.name, migration.checksum, down, execution_ms=ELAPSED_MS
@@ -151,10 +164,21 @@ def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> StepDraft:
         f"{migration.version}_{migration.name}",
         pairs,
         trace,
-        f"apply migration {migration.path.name} ({len(migration.up)} statements; {how} stored"
-        " in history)",
+        f"apply migration {migration.path.name} ({count(len(migration.up), 'statement')}; "
+        f"{how} stored in history)",
     )
+    rollback = {"type": "Rollback", "source": how.split(",")[0], "sql": list(down)}
+    draft = replace(draft, changes=(*draft.changes, rollback))  # shown readably by the views
     return flag_blocking(ctx, migration, trace, draft)
+
+
+def _losses(reasons: list[str]) -> str:
+    """A short note of what going back loses: the subtle losses (a narrowed type) first."""
+    if not reasons:
+        return ""
+    effects = sorted((r.split("; ")[-1] for r in reasons), key=lambda r: "deleted" in r)
+    more = f"; and {len(effects) - 2} more" if len(effects) > 2 else ""
+    return f", destructive: {'; '.join(effects[:2])}{more},"
 
 
 def down_draft(
@@ -512,7 +536,31 @@ def _draft(
         tables=trace.checkpoint_tables,
         needs_checkpoint=bool(trace.checkpoint_tables),
         lock=max(locks, key=("none", "shared", "exclusive").index) if locks else "n/a",
+        changes=object_effects(trace),
     )
+
+
+def object_effects(trace: Trace) -> tuple[dict[str, Any], ...]:
+    """What the migration's SQL did to each object, measured from the trace (before and
+    after schemas), so the plan's summary counts 11 created tables as 11 to add."""
+    before, after = trace.before.canonical_texts(), trace.after.canonical_texts()
+    losing = {t for e in trace.effects if e.destructive for t in (*e.altered, *e.checkpoint_tables)}
+    effects: list[dict[str, Any]] = []
+    for section in ("table", "view", "routine", "trigger", "event"):
+        old, new = before.get(section, {}), after.get(section, {})
+        for name in sorted(old.keys() | new.keys()):
+            if name not in old:
+                effect = "add"
+            elif name not in new:
+                effect = "destroy"
+            elif old[name] != new[name]:
+                effect = "destroy" if section == "table" and name in losing else "change"
+            else:
+                continue
+            effects.append(
+                {"type": "ObjectEffect", "object": section, "name": name, "effect": effect}
+            )
+    return tuple(effects)
 
 
 register_step_provider("schema", migration_steps, name="migrations")

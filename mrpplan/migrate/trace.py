@@ -459,6 +459,15 @@ def generated_down(trace: Trace, flavor: Flavor) -> list[str]:
     return [sql for rendered in render_changes(changes, flavor) for sql in rendered.sql]
 
 
+def rollback_losses(trace: Trace) -> list[str]:
+    """What the generated rollback would lose (a narrowed type, a dropped column), so the
+    plan says so before the migration runs: going back is destructive too."""
+    from mrpplan.diff import diff_schemas
+
+    changes = diff_schemas(trace.after, trace.before, renames=inverted(trace.renames) or None)
+    return [change.reason for change in changes if change.destructive]
+
+
 def _effect(
     statement: SqlStatement, before: Any, after: Any, renames: Renames, flavor: Flavor
 ) -> StatementEffect:

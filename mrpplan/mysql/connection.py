@@ -12,7 +12,7 @@ import pymysql
 import pymysql.cursors
 
 from mrpplan.config.settings import ConnectionSettings
-from mrpplan.errors import ConnectionFailed, ToolMissing
+from mrpplan.errors import ConnectionFailed, ToolMissing, UnknownDatabase
 from mrpplan.mysql.privileges import GuardedCursor
 
 Connection = pymysql.connections.Connection
@@ -60,7 +60,8 @@ def connect(
     try:
         return _Connection(**kwargs)  # type: ignore[call-overload]
     except pymysql.err.OperationalError as exc:
-        raise ConnectionFailed(_login_message(settings, db, exc)) from None
+        failure = UnknownDatabase if exc.args and exc.args[0] == 1049 else ConnectionFailed
+        raise failure(_login_message(settings, db, exc)) from None
 
 
 def _login_message(settings: ConnectionSettings, db: str | None, exc: Exception) -> str:

@@ -161,14 +161,18 @@ def refusal(findings: Sequence[Finding], *, when: str, unchanged: str) -> Refuse
     )
 
 
-def refuse_plan(env: Any, findings: Sequence[Finding], saved: str) -> None:
+def refuse_plan(env: Any, findings: Sequence[Finding], saved: str | None) -> None:
     """`plan` under `policy.preflight.on_failure: refuse`: exit 3 after saving the plan."""
     if env.policy.preflight.on_failure != "refuse":
         return
     problem = refusal(
         findings,
         when="on the live data",
-        unchanged=f"The plan was saved to {saved} with these findings; nothing was changed.",
+        unchanged=(
+            f"The plan was saved to {saved} with these findings; nothing was changed."
+            if saved
+            else "Nothing was changed."
+        ),
     )
     if problem is not None:
         raise problem

@@ -19,6 +19,7 @@ from typing import Any
 from mrpplan.config import Environment, Project
 from mrpplan.errors import ConfigError, MrpplanError, Refused, UsageError
 from mrpplan.plan.types import Plan, Step
+from mrpplan.units import count
 
 Builder = Callable[[Project, Environment, Mapping[str, Any], datetime], Plan]
 
@@ -80,7 +81,9 @@ def first_difference(plan: Plan, fresh: Plan) -> str | None:
         step = plan.steps[len(fresh.steps)]
         return f"step {step.id} ({step.action} {step.object}) is not one mrpplan would make"
     if len(plan.steps) < len(fresh.steps):
-        return f"the plan has {len(plan.steps)} steps where mrpplan makes {len(fresh.steps)}"
+        return (
+            f"the plan has {count(len(plan.steps), 'step')} where mrpplan makes {len(fresh.steps)}"
+        )
     if plan.desired != fresh.desired:
         return "its desired state (schema version, sources or fingerprint)"
     if _checks(plan) != _checks(fresh):

@@ -86,16 +86,25 @@ def step_table(steps: Sequence[Step]) -> str:
 
 
 def sql_blocks(step: Step, *, budget: int) -> list[str]:
-    if not step.sql:
+    blocks = _details(f"SQL of step {step.id}: {step.action}", step, step.sql, budget)
+    for change in step.changes:  # a migration's rollback, as SQL (not as JSON in its history row)
+        if change.get("type") == "Rollback":
+            title = f"Rollback of step {step.id} ({change['source']}, stored in history)"
+            blocks += _details(title, step, change["sql"], budget)
+    return blocks
+
+
+def _details(title: str, step: Step, sql: Sequence[str], budget: int) -> list[str]:
+    if not sql:
         return []
-    text = ";\n\n".join(step.sql) + ";"
+    text = ";\n\n".join(sql) + ";"
     fence = "`" * max(3, _longest_backtick_run(text) + 1)
     chunks = _split_lines(text, max(1000, budget - 300))
     blocks = []
     for index, chunk in enumerate(chunks, start=1):
         suffix = f" ({index}/{len(chunks)})" if len(chunks) > 1 else ""
         blocks.append(
-            f"<details><summary>SQL of step {step.id}: {step.action} "
+            f"<details><summary>{_html(title)} "
             f"<code>{_html(step.object)}</code>{suffix}</summary>\n\n"
             f"{fence}sql\n{chunk}\n{fence}\n\n</details>"
         )

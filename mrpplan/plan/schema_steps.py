@@ -71,7 +71,8 @@ def check_drift(ctx: PlanContext) -> None:
         if policy == "error":
             raise Refused(
                 f"{message}. Nothing was planned.",
-                hint=f"record its version with `mrpplan migrate baseline {ctx.env.name}`, "
+                hint=f"record its version with `mrpplan migrate baseline {ctx.env.name} --version "
+                "VERSION` (VERSION: the migration it is at), "
                 "or set schema.drift: repair to converge it to the target schema",
             )
         if policy == "warn":
@@ -96,8 +97,25 @@ def drift_lines(expected: Any, live: Any) -> list[str]:
     """`table x: extra|missing|differs` lines, expected -> live."""
     words = {"added": "is extra", "removed": "is missing", "changed": "differs"}
     changes = object_changes(object_digests(expected), object_digests(live))
-    lines = [f"{kind} {name} {words[how]}" for kind, name, how in changes]
+    lines = [
+        f"{kind} {name} {words[how]}"
+        + (_table_delta(expected, live, name) if how == "changed" and kind == "table" else "")
+        for kind, name, how in changes
+    ]
     return lines or ["history rows differ"]
+
+
+def _table_delta(expected: Any, live: Any, name: str) -> str:
+    """What differs in one table, as the changes that turn the expected table into the live
+    one: "(live = expected + add column `customers`.`nickname`)"."""
+    from mrpplan.diff import diff_schemas
+    from mrpplan.model.schema import Schema
+
+    changes = diff_schemas(
+        Schema(tables={name: expected.tables[name]}), Schema(tables={name: live.tables[name]})
+    )
+    described = [change.describe() for change in changes]
+    return f" (live = expected + {'; '.join(described)})" if described else ""
 
 
 def schema_at(ctx: PlanContext, version: str) -> Any:

@@ -117,7 +117,13 @@ class Summary:
     def of(cls, steps: tuple[Step, ...] | list[Step]) -> Summary:
         counts = {"add": 0, "change": 0, "destroy": 0, "data": 0}
         for step in steps:
-            if step.kind in counts:
+            effects = [c["effect"] for c in step.changes if c.get("type") == "ObjectEffect"]
+            if effects and step.action in _SQL_DEFINED_ACTIONS:
+                for effect in effects:  # a migration: what its SQL did, object by object
+                    counts[effect] += 1
+                if step.destructive and "destroy" not in effects:
+                    counts["destroy"] += 1  # it loses data somewhere the objects do not show
+            elif step.kind in counts:
                 counts[step.kind] += 1
         return cls(**counts)
 

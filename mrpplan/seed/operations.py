@@ -19,13 +19,15 @@ from mrpplan.mysql.connection import connect
 from mrpplan.seed import history
 from mrpplan.seed.runner import state_of
 from mrpplan.seed.sets import SEED_SETS, SeedFile, list_seeds, select_seeds
+from mrpplan.sync.ownership import holds_copy, sync_owned_seeds
 
 
 @dataclass(frozen=True)
 class SeedStatus:
     seed: str
     set: str
-    state: str  # pending | applied | changed | untracked (history row, no file)
+    state: str  # pending | applied | changed | untracked (history row, no file) | rows from
+    # SOURCE (sync): its tables hold what the last sync copied (sync/ownership.py)
     applied_at: datetime | None
     rows_affected: int | None
     checksum: str | None
@@ -66,19 +68,28 @@ def check_allowed(env: Environment, seeds: Sequence[SeedFile]) -> None:
 def seed_statuses(project: Project, env: Environment, *, track: bool = False) -> list[SeedStatus]:
     """Every seed file's state in env (with `track`, also history rows with no file)."""
     seeds = list_seeds(project.seeds_dir)
+    owned = sync_owned_seeds(project, env, seeds)
     conn = connect(env.connection)
     try:
         recorded = history.read(conn)
+        synced = {
+            name
+            for name, tables in owned.items()
+            if holds_copy(conn, env.connection.database, tables)
+        }
     finally:
         conn.close()
     result = []
     for seed in seeds:
         record = recorded.get(seed.name)
+        state = state_of(seed, recorded)
+        if seed.name in synced and env.sync is not None:
+            state = f"rows from {env.sync.source} (sync)"  # sync/ownership.py
         result.append(
             SeedStatus(
                 seed.name,
                 seed.set,
-                state_of(seed, recorded),
+                state,
                 record.applied_at if record else None,
                 record.rows_affected if record else None,
                 record.checksum if record else None,

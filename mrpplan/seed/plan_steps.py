@@ -65,6 +65,8 @@ def seed_steps(ctx: PlanContext) -> list[StepDraft]:
         from mrpplan.seed.operations import check_allowed
 
         check_allowed(ctx.env, seeds)
+    elif ctx.scope.data is None or "sync" in ctx.scope.data:
+        seeds = _without_sync_owned(ctx, seeds)
     recorded = dict(ctx.live.seed_history)
     drafts = seed_drafts(seeds, recorded, force=ctx.scope.force_seeds or ctx.scope.refresh)
     if ctx.scope.refresh:
@@ -74,6 +76,17 @@ def seed_steps(ctx: PlanContext) -> list[StepDraft]:
             ctx.desired_seed_history.discard((seed.name, recorded.get(seed.name, "")))
             ctx.desired_seed_history.add((seed.name, seed.checksum))
     return drafts
+
+
+def _without_sync_owned(ctx: PlanContext, seeds: list[SeedFile]) -> list[SeedFile]:
+    """The seeds left to run in a plan that also runs the sync, which owns the tables it
+    copies (sync/ownership.py); `seed run` alone still runs every seed it is asked to."""
+    from mrpplan.sync.ownership import ownership_note, sync_owned_seeds
+
+    owned = sync_owned_seeds(ctx.project, ctx.env, seeds)
+    if owned:
+        ctx.warn(ownership_note(ctx.env, list(owned)))
+    return [seed for seed in seeds if seed.name not in owned]
 
 
 def empty_drafts(ctx: PlanContext, seeds: Sequence[SeedFile]) -> list[StepDraft]:

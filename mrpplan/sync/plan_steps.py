@@ -7,16 +7,18 @@ destination's own table definitions in a scratch database, masked and verified t
 swapped in with one RENAME TABLE.
 
 A table is copied again only when its source changed or its copy was written to since the
-last copy (sync/state.py), so a plan after `apply` is empty. A table the destination's
-seeds write is named in the plan: the copy replaces those seeded rows.
+last copy (sync/state.py), so a plan after `apply` is empty. The copied tables' rows belong
+to the sync: the destination's seeds that write them are not run (sync/ownership.py). A
+source database that does not exist yet is a warning, and nothing is copied.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 
 from mrpplan.config import load_environment
-from mrpplan.errors import ConnectionFailed
+from mrpplan.errors import ConnectionFailed, UnknownDatabase
 from mrpplan.mysql import shadow
 from mrpplan.mysql.connection import connect
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
@@ -53,6 +55,13 @@ def sync_steps(ctx: PlanContext) -> list[StepDraft]:
     src_db, dst_db = source.connection.database, env.connection.database
     try:
         src = connect(source.connection)
+    except UnknownDatabase:
+        ctx.warn(
+            f"sync: {source.name}'s database {src_db} does not exist yet, so nothing is copied "
+            f"from it: `mrpplan apply {source.name}` creates it; the next `mrpplan apply "
+            f"{env.name}` copies its rows"
+        )
+        return []
     except ConnectionFailed as exc:
         raise ConnectionFailed(
             f"sync source {source.name} of {env.name}: {exc.message}",
@@ -60,6 +69,13 @@ def sync_steps(ctx: PlanContext) -> list[StepDraft]:
         ) from None
     try:
         stats = catalog.table_stats(src, src_db)
+        if not [t for t in stats if t.kind == "table"]:
+            ctx.warn(
+                f"sync: {source.name}'s database {src_db} has no tables yet, so nothing is "
+                f"copied from it: `mrpplan apply {source.name}` builds it; the next `mrpplan "
+                f"apply {env.name}` copies its rows"
+            )
+            return []
         columns = catalog.columns(src, src_db)
         by_table = rules_by_table(rules)
         keys = {t: catalog.unique_keys(src, src_db, t) for t in by_table if t in columns}
@@ -79,12 +95,6 @@ def sync_steps(ctx: PlanContext) -> list[StepDraft]:
     if not stale:
         return []
     names = [t.name for t in stale]
-    seeded = _seeded_tables(ctx, names)
-    for table, seeds in sorted(seeded.items()):
-        ctx.warn(
-            f"sync: the copy of {table} from {source.name} replaces the rows seed(s) "
-            f"{', '.join(seeds)} put there (the seed history still lists them)"
-        )
     swap = shadow.plan_swap(
         ctx.conn,
         dst_db,
@@ -107,11 +117,8 @@ def sync_steps(ctx: PlanContext) -> list[StepDraft]:
         database=src_db,
         masked=masked,
     )
-    reasons = "; ".join(
-        f"{t.name}: {_why(recorded.get(t.name), theirs.get(t.name), ours.get(t.name))}"
-        + (f" (replaces rows of seed(s) {', '.join(seeded[t.name])})" if t.name in seeded else "")
-        for t in stale
-    )
+    why = Counter(_why(recorded.get(t.name), theirs.get(t.name), ours.get(t.name)) for t in stale)
+    reasons = "; ".join(f"{count}: {reason}" for reason, count in sorted(why.items()))
     drafts = replace_drafts(
         swap,
         load,
@@ -149,22 +156,6 @@ def _fits(ctx: PlanContext, source_name: str, name: str, columns: Mapping[str, o
         )
         return False
     return True
-
-
-def _seeded_tables(ctx: PlanContext, tables: list[str]) -> dict[str, list[str]]:
-    """Which of `tables` the environment's seeds write, and by which seeds."""
-    from mrpplan.seed.runner import runnable_statements
-    from mrpplan.seed.sets import select_seeds
-    from mrpplan.seed.targets import written_tables
-
-    if not ctx.env.seeds:
-        return {}
-    found: dict[str, list[str]] = {}
-    for seed in select_seeds(ctx.project.seeds_dir, ctx.env.seeds):
-        for table in written_tables(runnable_statements(seed)):
-            if table in tables:
-                found.setdefault(table, []).append(seed.name)
-    return found
 
 
 register_step_provider("data", sync_steps, name="sync")

@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
-from dbtools import Database
-
-
-def _old_dump(db: Database) -> bytes:
-    return subprocess.run(
-        [
-            "mariadb-dump",
-            f"--defaults-file={db.server.option_file}",
-            "--single-transaction",
-            db.name,
-        ],
-        capture_output=True,
-        check=True,
-    ).stdout
+from dbtools import Database, old_dump
 
 
 def _build(project: Any, cli: Any) -> Database:
@@ -34,7 +20,7 @@ def test_import_checks_content_writes_a_manifest_and_warns(project: Any, cli: An
     dev = _build(project, cli)
     old = project.root / "old" / "mrp_erp_full_20250820_020000.sql.gz"
     old.parent.mkdir()
-    old.write_bytes(gzip.compress(_old_dump(dev)))
+    old.write_bytes(gzip.compress(old_dump(dev)))
 
     result = cli("backup", "import", str(old), "dev")
     assert result.code == 0, result.output
@@ -56,7 +42,7 @@ def test_import_checks_content_writes_a_manifest_and_warns(project: Any, cli: An
 
 def test_damaged_old_files_are_refused_and_nothing_is_written(project: Any, cli: Any) -> None:
     dev = _build(project, cli)
-    dump = _old_dump(dev)
+    dump = old_dump(dev)
     cut = project.root / "cut.sql.gz"
     cut.write_bytes(gzip.compress(dump[: len(dump) // 2]))  # dump cut short: no trailer
     truncated = project.root / "truncated.sql.gz"
@@ -76,7 +62,7 @@ def test_restore_takes_an_old_file_directly(project: Any, cli: Any) -> None:
     dev = _build(project, cli)
     folder = project.root / "database" / "backups"
     folder.mkdir(mode=0o700, exist_ok=True)
-    (folder / "mrp_erp_full_20250820_020000.sql.gz").write_bytes(gzip.compress(_old_dump(dev)))
+    (folder / "mrp_erp_full_20250820_020000.sql.gz").write_bytes(gzip.compress(old_dump(dev)))
     rows = dev.query("SELECT COUNT(*) FROM currencies")[0][0]
     dev.execute("DELETE FROM uom_conversions", "DELETE FROM currencies")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from dbtools import start_cli
 from plan_test_support import (
     journal_status,
@@ -24,19 +22,14 @@ def test_plan_apply_converges_and_detailed_exitcode(project, cli) -> None:
     applied = cli("apply", path, "--auto-approve")
     assert applied.code == 0, applied.output
     assert "Apply complete" in applied.stdout
-    again = cli("plan", "local", "--detailed-exitcode")
+    again = cli("plan", "local", "--detailed-exitcode", "--out", "plans/noop.json")
     assert again.code == 0, again.output
     assert "No changes." in again.stdout
-    # a no-change plan is a valid plan that applies as a no-op
-    noop = cli("apply", saved_plan_path_or_file(project.root, "local"), "--auto-approve")
+    # a no-change plan saved with --out is a valid plan that applies as a no-op
+    noop = cli("apply", "plans/noop.json", "--auto-approve")
     assert noop.code == 0, noop.output
     drift = cli("drift", "local")
     assert drift.code == 0, drift.output
-
-
-def saved_plan_path_or_file(root: Path, env: str) -> str:
-    plans = sorted((root / "plans").glob(f"{env}-*.json"))
-    return str(plans[-1])
 
 
 def test_show_renders_a_saved_plan_and_refuses_an_edited_one(project, cli) -> None:

@@ -39,7 +39,7 @@ def test_each_seed_twice_gives_the_same_rows(project: Any, cli: Any) -> None:
     db = _load_base(project)
     first = cli("seed", "run", "local")
     assert first.code == 0, first.output
-    assert "step(s) applied to local" in first.stdout
+    assert "Apply complete: " in first.stdout and "of seed run ran on local" in first.stdout
     tables = [
         str(r[0])
         for r in db.query(
