@@ -21,6 +21,7 @@ from mrpplan.apply.executor import (
 from mrpplan.apply.journal import Journal, JournalEntry, interrupted_applies, read_entries
 from mrpplan.apply.lock import holder_id, holding_lock
 from mrpplan.apply.runners import RunContext, runner_for
+from mrpplan.apply.server_guard import WATCHED
 from mrpplan.apply.settle import (
     NOT_RUN,
     OTHERWISE,
@@ -35,7 +36,7 @@ from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.connection import connect
 from mrpplan.mysql.inspect import existing_texts
-from mrpplan.mysql.rehearse import drop_scratch
+from mrpplan.mysql.rehearse import drop_scratch, prepare_scratch
 from mrpplan.plan.fingerprint import describe_differences
 from mrpplan.plan.live import Expectation, read_state
 from mrpplan.plan.planfile import from_document
@@ -276,6 +277,8 @@ def _forward(
     already = [p for p in ran if p.complete]
     result = ApplyResult(apply_id, plan)
     if remaining:
+        if any(step.action in WATCHED for step in remaining):
+            prepare_scratch(executor.conn, plan.target.database)
         run_steps(executor, plan, remaining, result, say, already=already, start_statement=start)
     finish_checked(executor, plan, keep_open=True)  # applied only once the check passes
     return RecoverResult("forward", apply_id, plan, finished=result.steps_run)

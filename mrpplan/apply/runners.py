@@ -62,6 +62,7 @@ SQL_ACTIONS = frozenset(
         "drop_database",
         "shadow_prepare",
         "swap_tables",
+        "trash_table",  # a restore moves a table the backup lacks to its trash database
         "unsupported_table",  # shown, never run (apply refuses the plan)
     }
 )

@@ -105,7 +105,12 @@ def _generated_columns(group: Sequence[Change], where: TableOptions, rebuilt: st
             return in_front or (where.partitioned and c.column.generated == "VIRTUAL")
         if isinstance(c, DropColumn):
             in_front = bool(set(where.indexed_virtual) & behind(c.column.name))
-            return in_front or (where.partitioned and bool(virtual) and rebuilt != "inplace")
+            shifts = bool(virtual & behind(c.column.name)) and any(
+                not _drops_only_plain(other) for other in group
+            )
+            return (
+                in_front or shifts or (where.partitioned and bool(virtual) and rebuilt != "inplace")
+            )
         if isinstance(c, ModifyColumn):
             redefined = c.old.name in where.indexed_virtual and not c.delta.same_definition
             moved = c.moved and (
@@ -123,6 +128,20 @@ def _generated_columns(group: Sequence[Change], where: TableOptions, rebuilt: st
     if any(copies(c) for c in group):
         return "copy"
     return "inplace" if any(rebuilds(c) for c in group) else "instant"
+
+
+def _drops_only_plain(change: Change) -> bool:
+    """A drop of a column, or of a key that is not unique: beside a column dropped in front
+    of a VIRTUAL one, anything else (a UNIQUE key dropped, a key added, a table option)
+    makes MariaDB copy ("INPLACE ADD or DROP of virtual columns cannot be combined with
+    other ALTER TABLE actions"; measured on 10.11: DROP COLUMN c in front of VIRTUAL g is
+    INSTANT alone, NOCOPY beside DROP KEY of a plain key, COPY beside DROP of a UNIQUE key,
+    ADD KEY or COMMENT)."""
+    from mrpplan.diff.clauses import DropColumn, DropIndex
+
+    if isinstance(change, DropColumn):
+        return True
+    return isinstance(change, DropIndex) and not change.index.is_unique
 
 
 def _crosses(change: ModifyColumn, order: tuple[str, ...], virtual: set[str]) -> bool:

@@ -24,7 +24,9 @@ from typing import Any
 from mrpplan.mysql.privileges import PrivilegeDenied
 from mrpplan.mysql.quote import ident, literal
 
-_SCRATCH = "_mrpplan_ws_"  # workspace scratch databases: throwaway by design
+# mrpplan's scratch databases (workspaces, an apply's rehearsals): throwaway by design;
+# never its trash databases, which hold rows
+_SCRATCH = ("_mrpplan_ws_", "_mrpplan_expect_")
 # Globals that move by themselves (binary log positions) are not effects.
 _VOLATILE = frozenset({"GTID_BINLOG_POS", "GTID_BINLOG_STATE", "GTID_CURRENT_POS"})
 # Statements whose effect cannot be known from their kind.
@@ -193,7 +195,7 @@ def effects(before: ServerState, after: ServerState, *, ignore: Iterable[str] = 
             if not name.startswith("_mrpplan"):  # mrpplan's own, e.g. other plans' scratch
                 lines.append(f"database {ident(name)} created")
         for name in sorted(before.databases - after.databases - ignored):
-            if not name.startswith(_SCRATCH):  # other plans' scratch databases come and go
+            if not name.startswith(_SCRATCH):  # mrpplan's scratch databases come and go
                 lines.append(f"database {ident(name)} dropped")
     if any(ran[k] for k in _GLOBAL):
         for name in sorted(set(before.globals) | set(after.globals)):

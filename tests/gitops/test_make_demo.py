@@ -78,10 +78,10 @@ def test_make_demo_runs_every_step_from_a_fresh_copy_twice(fresh_copy: Path) -> 
         positions = [result.stdout.find(step) for step in STEPS]
         assert -1 not in positions and positions == sorted(positions), result.stdout
         assert "Error" not in output, output
-        assert "Apply complete: 23 step(s) ran on prod (mrp_erp_prod)" in result.stdout
+        assert "Apply complete: 23 steps ran on prod (mrp_erp_prod)" in result.stdout
         assert "backup ok: env=prod kind=full" in result.stdout
         assert "schema version: 001 -> 003" in result.stdout
-        assert "Apply complete: 2 step(s) ran on prod (mrp_erp_prod)" in result.stdout
+        assert "Apply complete: 2 steps ran on prod (mrp_erp_prod)" in result.stdout
 
     status = subprocess.run(
         [str(VENV / "bin" / "mrpplan"), "migrate", "status", "prod", "--json"],

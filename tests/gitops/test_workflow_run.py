@@ -111,6 +111,9 @@ def test_pull_request_then_merge_reaches_prod_with_only_the_workflow_variables(
         "CREATE DATABASE mrp_erp_prod",
         f"CREATE USER 'ci_deploy'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}'",
         "GRANT ALL PRIVILEGES ON *.* TO 'ci_deploy'@'127.0.0.1'",
+        # the account plan runs the branch's SQL with (README: Where plan runs your SQL)
+        f"CREATE USER 'ci_workspace'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}'",
+        "GRANT ALL PRIVILEGES ON `\\_mrpplan\\_ws\\_%`.* TO 'ci_workspace'@'127.0.0.1'",
     )
     root = tmp_path / "checkout"
     root.mkdir()
@@ -134,6 +137,8 @@ def test_pull_request_then_merge_reaches_prod_with_only_the_workflow_variables(
             "PROD_DB_PORT": str(prod_server.port),
             "PROD_DB_USER": "ci_deploy",
             "PROD_DB_PASSWORD": PASSWORD,
+            "PROD_WORKSPACE_USER": "ci_workspace",
+            "PROD_WORKSPACE_PASSWORD": PASSWORD,
             "MRPPLAN_PLAN_KEY": "ci-plan-key",
         },
     )
