@@ -126,6 +126,22 @@ FOUND = [
         _table("versioned", (("n", 0), ("t", 0)), frozenset({"ft_t"})),
     ),
     (
+        "a column with a UNIQUE key dropped in front of a VIRTUAL column (found by the schema"
+        " property: predicted NOCOPY, the server copies)",
+        _table("plain", (("n", 0), ("gv", 0)), frozenset({"u_n"})),
+        _table("plain", (("gv", 0),)),
+    ),
+    (
+        "a column with a plain key dropped in front of a VIRTUAL column",
+        _table("plain", (("n", 0), ("gv", 0)), frozenset({"k_n"})),
+        _table("plain", (("gv", 0),)),
+    ),
+    (
+        "a column dropped in front of a VIRTUAL column beside a new key",
+        _table("plain", (("n", 0), ("s", 0), ("gv", 0))),
+        _table("plain", (("n", 0), ("gv", 0)), frozenset({"k_n"})),
+    ),
+    (
         "a column dropped beside a VIRTUAL column of a partitioned table",
         _table("partitioned", (("n", 0), ("gv", 0))),
         _table("partitioned", (("gv", 0),)),
