@@ -56,6 +56,8 @@ def predict_algorithm(group: Sequence[Change], flavor: Flavor) -> str:
         algorithms.append("inplace")
     if _virtual_column_with_others(group):
         algorithms.append("copy")
+    if _rename_with_comment(group):
+        algorithms.append("nocopy")
     where = _where(group)
     if where is not None:
         algorithms.append(_generated_columns(group, where, slowest(algorithms)))
@@ -69,6 +71,20 @@ def predict_algorithm(group: Sequence[Change], flavor: Flavor) -> str:
     if result == "instant" and not flavor.is_mariadb and not flavor.at_least(8, 0, 29):
         result = "inplace"
     return result
+
+
+def _rename_with_comment(group: Sequence[Change]) -> bool:
+    """A column renamed in the ALTER that changes the table's COMMENT: each is INSTANT
+    alone, together the server refuses INSTANT ("Reason: DROP INDEX") and takes NOCOPY
+    (measured on 10.11; found by the schema property)."""
+    from mrpplan.diff.clauses import ModifyColumn
+
+    renamed = any(isinstance(c, ModifyColumn) and c.old.name != c.new.name for c in group)
+    comment = any(
+        isinstance(c, AlterTableOptions) and any(k.lower() == "comment" for k, _, _ in c.changed())
+        for c in group
+    )
+    return renamed and comment
 
 
 def _where(group: Sequence[Change]) -> TableOptions | None:

@@ -136,3 +136,19 @@ def test_an_indexed_column_dropped_beside_a_new_key_rebuilds_in_place(server: An
         False,
     )
     check_features(server, spatial, keyed)
+
+
+def test_a_column_renamed_with_a_new_table_comment_is_nocopy(server: Any) -> None:
+    """Each is INSTANT alone; together the server refuses INSTANT ("Reason: DROP INDEX")
+    and takes NOCOPY (found by the property after the round-3 merge; measured)."""
+    n0 = Col("n0", "int", "int", nullable=False, default="0", protected=True)
+    a = (TableSpec("p0", (n0, Col("c0_qty", "dec", "decimal(8,2)", nullable=False))),)
+    b = (
+        TableSpec(
+            "p0",
+            (n0, Col("r_c0_qty", "dec", "decimal(8,2)", nullable=False)),
+            comment="now commented",
+            renamed=(("c0_qty", "r_c0_qty"),),
+        ),
+    )
+    check_pair(server, a, b)
