@@ -121,9 +121,10 @@ def _generated_columns(group: Sequence[Change], where: TableOptions, rebuilt: st
             return in_front or (where.partitioned and c.column.generated == "VIRTUAL")
         if isinstance(c, DropColumn):
             in_front = bool(set(where.indexed_virtual) & behind(c.column.name))
-            shifts = bool(virtual & behind(c.column.name)) and any(
-                not _drops_only_plain(other) for other in group
-            )
+            # a reverse ALTER carries the facts of the table it undoes, which lacks the
+            # column: then every VIRTUAL column may stand behind it
+            ahead = behind(c.column.name) if c.column.name in order else set(order)
+            shifts = bool(virtual & ahead) and any(not _drops_only_plain(other) for other in group)
             return (
                 in_front or shifts or (where.partitioned and bool(virtual) and rebuilt != "inplace")
             )

@@ -152,3 +152,29 @@ def test_a_column_renamed_with_a_new_table_comment_is_nocopy(server: Any) -> Non
         ),
     )
     check_pair(server, a, b)
+
+
+def test_undoing_a_column_added_in_front_of_a_virtual_one_beside_a_modify_copies(
+    server: Any,
+) -> None:
+    """The reverse drops a column in front of a VIRTUAL one beside a MODIFY: the server
+    copies (found by the property after the round-3 merge; predicted INPLACE, refused)."""
+    n0 = Col("n0", "int", "int", nullable=False, default="0", protected=True)
+    g = Col("g", "int", "bigint", generated="VIRTUAL", expression="`n0` * 2", protected=True)
+    c1 = Col("c1_qty", "dec", "decimal(8,2)", nullable=False)
+    keys = (Key("k_n0", ("n0",)),)
+    a = (TableSpec("p0", (n0, Col("c0_qty", "dec", "decimal(8,2)", nullable=False), c1, g), keys),)
+    b = (
+        TableSpec(
+            "p0",
+            (
+                Col("a_qty", "dec", "decimal(8,2)", nullable=False),
+                n0,
+                Col("c0_qty", "dec", "decimal(8,2)", nullable=True),
+                c1,
+                g,
+            ),
+            keys,
+        ),
+    )
+    check_pair(server, a, b)
