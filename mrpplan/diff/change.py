@@ -8,7 +8,7 @@ Drops carry what they drop, so `inverse()` can always rebuild it (DESIGN §4.3).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar
 
 from mrpplan.model.table_options import TableOptions
@@ -74,6 +74,8 @@ class TableClause(Change):
     (engine, row format) where the clause runs: they decide the algorithm."""
 
     options: TableOptions | None = field(default=None, kw_only=True, compare=False)
+    # the facts of the table after the ALTER: where the clause's inverse runs
+    after_options: TableOptions | None = field(default=None, kw_only=True, compare=False)
 
     # Where the clause goes inside one ALTER TABLE: drops first, then column work, adds,
     # options; the server applies clauses in this order (see mrpplan.mysql.ddl).
@@ -85,6 +87,17 @@ class TableClause(Change):
     def clauses(self, flavor: Flavor) -> list[str]:
         """This change as ALTER TABLE clause(s)."""
         raise NotImplementedError
+
+
+def undo_of(change: Change) -> Change:
+    """The inverse of a change, a table clause carrying the facts of the table it runs on
+    (the one the forward ALTER left): the algorithm of an undo depends on them."""
+    inverse = change.inverse()
+    if isinstance(change, TableClause) and isinstance(inverse, TableClause):
+        after = change.after_options
+        if after is not None:
+            inverse = replace(inverse, options=after, after_options=change.options)
+    return inverse
 
 
 def _plain(value: object) -> object:

@@ -29,7 +29,7 @@ from mrpplan.diff.partition_changes import AlterPartitioning
 from mrpplan.model.column import Column
 from mrpplan.model.layout import clustered_candidates
 from mrpplan.model.table import Table
-from mrpplan.model.table_options import SYSTEM_VERSIONING
+from mrpplan.model.table_options import SYSTEM_VERSIONING, TableOptions
 
 
 def diff_table(
@@ -66,24 +66,11 @@ def diff_table(
         # dropped before anything else, added after (see mrpplan.mysql.ddl)
         changes.append(SetSystemVersioning(name, new.options.versioned))
     changes += _keep_hash_keys(name, old, new, changes)
-    spatial = any(i.kind == "spatial" for i in old.indexes)
-    partitioned = old.parsed.partitioning is not None
-    virtual = tuple(c.name for c in old.columns if c.generated == "VIRTUAL")
-    where = replace(
-        old.options,
-        spatial_index=spatial,
-        partitioned=partitioned,
-        columns=tuple(c.name for c in old.columns),
-        virtual_columns=virtual,
-        indexed_virtual=tuple(c for c in virtual if any(c in i.columns for i in old.indexes)),
-        virtual_keys=tuple(i.name for i in old.indexes if set(i.columns) & set(virtual)),
-        stored_generated=tuple(
-            c.name for c in old.columns if c.generated in ("STORED", "PERSISTENT")
-        ),
-        long_unique=tuple(i.name for i in old.indexes if i.is_long_unique),
-        fulltext=tuple(i.name for i in old.indexes if i.kind == "fulltext"),
-    )
-    changes = [replace(c, options=where) if isinstance(c, TableClause) else c for c in changes]
+    where, after = table_facts(old), table_facts(new)
+    changes = [
+        replace(c, options=where, after_options=after) if isinstance(c, TableClause) else c
+        for c in changes
+    ]
     old_part, new_part = old.parsed.partitioning, new.parsed.partitioning
     if old_part != new_part:
         # Partitioning is removed before the other changes (which may add what partitioned
@@ -257,3 +244,24 @@ def _col(table: Table, name: str) -> Column:
     col = table.column(name)
     assert col is not None
     return col
+
+
+def table_facts(table: Table) -> TableOptions:
+    """The facts about a table that decide an ALTER's algorithm (options plus layout)."""
+    spatial = any(i.kind == "spatial" for i in table.indexes)
+    partitioned = table.parsed.partitioning is not None
+    virtual = tuple(c.name for c in table.columns if c.generated == "VIRTUAL")
+    return replace(
+        table.options,
+        spatial_index=spatial,
+        partitioned=partitioned,
+        columns=tuple(c.name for c in table.columns),
+        virtual_columns=virtual,
+        indexed_virtual=tuple(c for c in virtual if any(c in i.columns for i in table.indexes)),
+        virtual_keys=tuple(i.name for i in table.indexes if set(i.columns) & set(virtual)),
+        stored_generated=tuple(
+            c.name for c in table.columns if c.generated in ("STORED", "PERSISTENT")
+        ),
+        long_unique=tuple(i.name for i in table.indexes if i.is_long_unique),
+        fulltext=tuple(i.name for i in table.indexes if i.kind == "fulltext"),
+    )

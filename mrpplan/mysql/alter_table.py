@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mrpplan.diff.change import TableClause
+from mrpplan.diff.change import TableClause, undo_of
 from mrpplan.diff.clauses import AddColumn, ModifyColumn, SetSystemVersioning
 from mrpplan.mysql.algorithm import predict_algorithm
 from mrpplan.mysql.flavor import Flavor
@@ -29,7 +29,7 @@ class AlterTable:
     clauses: tuple[TableClause, ...]
 
     def inverse(self) -> AlterTable:
-        return AlterTable(self.table, tuple(c.inverse() for c in reversed(self.clauses)))  # type: ignore[misc]
+        return AlterTable(self.table, tuple(undo_of(c) for c in reversed(self.clauses)))  # type: ignore[misc]
 
     def sql(self, flavor: Flavor) -> str:
         keep = KEEP_HISTORY if self.versioned else ""

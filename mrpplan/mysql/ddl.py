@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from mrpplan.diff.change import TableClause
+from mrpplan.diff.change import TableClause, undo_of
 from mrpplan.diff.changes import (
     AddForeignKey,
     Change,
@@ -75,7 +75,7 @@ def render_changes(
         ]
     out: list[RenderedChange] = []
     for group in _groups(changes):
-        inverse = [c.inverse() for c in reversed(group)]
+        inverse = [undo_of(c) for c in reversed(group)]
         risks = [c for c in group if c.destructive]
         kinds = {c.kind for c in group}
         kind = "destroy" if "destroy" in kinds else ("add" if kinds == {"add"} else "change")

@@ -178,3 +178,12 @@ def test_undoing_a_column_added_in_front_of_a_virtual_one_beside_a_modify_copies
         ),
     )
     check_pair(server, a, b)
+
+
+def test_undoing_a_column_moved_behind_a_virtual_one_copies(server: Any) -> None:
+    """The undo moves the column back across the VIRTUAL one: it must be predicted from
+    the table the undo runs on (found by the property after the round-3 merge)."""
+    n0 = Col("n0", "int", "int", nullable=False, default="0", protected=True)
+    qty = tuple(Col(f"c{i}_qty", "dec", "decimal(8,2)", nullable=False) for i in range(2))
+    g = Col("g", "int", "bigint", generated="VIRTUAL", expression="`n0` * 2", protected=True)
+    check_pair(server, (TableSpec("p0", (n0, *qty, g)),), (TableSpec("p0", (*qty, g, n0)),))
