@@ -187,3 +187,13 @@ def test_undoing_a_column_moved_behind_a_virtual_one_copies(server: Any) -> None
     qty = tuple(Col(f"c{i}_qty", "dec", "decimal(8,2)", nullable=False) for i in range(2))
     g = Col("g", "int", "bigint", generated="VIRTUAL", expression="`n0` * 2", protected=True)
     check_pair(server, (TableSpec("p0", (n0, *qty, g)),), (TableSpec("p0", (*qty, g, n0)),))
+
+
+def test_a_virtual_column_shifted_by_a_drop_and_an_add_copies(server: Any) -> None:
+    """DROP a column in front of a VIRTUAL one and ADD one behind it: the VIRTUAL column
+    moves, so the server copies; the undo shifts it back (found by the property)."""
+    n0 = Col("n0", "int", "int", nullable=False, default="0", protected=True)
+    g = Col("g", "int", "bigint", generated="VIRTUAL", expression="`n0` * 2", protected=True)
+    a = (TableSpec("p0", (n0, Col("c0_qty", "dec", "decimal(8,2)", nullable=False), g)),)
+    b = (TableSpec("p0", (n0, g, Col("a_qty", "dec", "decimal(8,2)", nullable=False))),)
+    check_pair(server, a, b)
