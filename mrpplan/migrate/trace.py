@@ -39,7 +39,7 @@ from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
 from mrpplan.sqlfiles.split import SqlStatement
 from mrpplan.sqlfiles.statement_kinds import ALLOWED, DATA_LOSING, DYNAMIC, Kind, classify
-from mrpplan.sqlfiles.tokens import tokenize
+from mrpplan.sqlfiles.tokens import server_text, tokenize
 
 if TYPE_CHECKING:
     from mrpplan.mysql.workspace_place import Workspace
@@ -141,7 +141,7 @@ def trace_chain(
     return traces
 
 
-_TRACE_FORMAT = 2  # 2: kinds of the allowlist (TRUNCATE, dynamic SQL ...), renames
+_TRACE_FORMAT = 3  # 3: DML read as the server runs it; 2: allowlist kinds, renames
 
 
 def _trace_key(chain_key: str, sizes: list[int], flavor: Flavor, keep_data_at: str | None) -> str:
@@ -242,7 +242,7 @@ def _trace(
             effects.append(_losing(statement, kind, current, after, renames, flavor))
             current = after
             continue
-        touched = data_tables(statement.text)
+        touched = data_tables(server_text(statement.text, flavor.version, flavor.is_mariadb))
         if touched:  # DML: no schema effect; its rows come back from a checkpoint only
             mine = tuple(t for t in touched if not t.startswith("_mrpplan"))
             effects.append(StatementEffect(statement, (), False, (), mine, "n/a"))

@@ -83,6 +83,23 @@ def tokenize(
     return out
 
 
+def server_text(sql: str, version: tuple[int, int, int] | None, mariadb: bool = True) -> str:
+    """The statement as the server runs it: comments dropped, executable comments expanded
+    (or dropped) for `version`; names as written. Text readers (which tables a DML writes)
+    read this, so `/*! DELETE FROM t */` is seen as the DELETE it is."""
+    if "/*" not in sql:
+        return sql
+    parts = []
+    for token in tokenize(sql, version, mariadb):
+        if token.kind == "word":
+            parts.append(token.name)
+        elif token.kind == "ident":
+            parts.append("`" + token.name.replace("`", "``") + "`")
+        else:
+            parts.append(token.text)
+    return " ".join(parts)
+
+
 def _runs(opening: str, version: tuple[int, int, int] | None, mariadb: bool) -> bool:
     """Would the server run this executable comment's content?"""
     marked = opening.startswith("/*M!")

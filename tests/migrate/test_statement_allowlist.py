@@ -101,6 +101,23 @@ def test_truncate_allowed_by_policy_is_checkpointed_first(project: Any, cli: Any
 
 
 @pytest.mark.parametrize(
+    "statement",
+    ["DELETE FROM audit_log WHERE id <= 120;", "/*! DELETE FROM audit_log WHERE id <= 120 */;"],
+)
+def test_a_delete_is_checkpointed_even_inside_an_executable_comment(
+    project: Any, cli: Any, statement: str
+) -> None:
+    """The server runs `/*! ... */`: the table it writes is read from the statement as the
+    server runs it (found by the allowlist property: no checkpoint held the 120 rows)."""
+    db = at_latest(project, cli)
+    write_migration(project.root, "004_delete.sql", statement)
+    planned, applied = plan_and_apply(cli)
+    assert applied is not None and applied.code == 0, planned.output + (applied and applied.output)
+    assert db.query("SELECT COUNT(*) FROM audit_log") == [(180,)]
+    assert 300 in checkpoint_rows(project.root, "audit_log"), applied.output
+
+
+@pytest.mark.parametrize(
     "statement, kind",
     [
         ("EXECUTE IMMEDIATE 'DELETE FROM audit_log';", "EXECUTE IMMEDIATE"),
