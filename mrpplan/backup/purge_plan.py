@@ -79,12 +79,12 @@ def _due(env: Environment, cutoff: datetime) -> list[tuple[str, datetime, bool]]
     due = []
     for name in sorted(names):
         made = trash_made_at(name)
-        if made is not None and made < cutoff:
+        if made is not None and made <= cutoff:  # retention 0: everything, this second too
             due.append((name, made, False))
     for name in databases:
         stamp = name[len(TRASH_PREFIX) :][:14]
         made = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-        if made < cutoff:
+        if made <= cutoff:
             due.append((name, made, True))
     return due
 
