@@ -1,0 +1,1 @@
+"""Plans: steps from the desired schema, the live database and the providers; the plan file."""
