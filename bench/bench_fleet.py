@@ -190,8 +190,8 @@ def _measure(
     loop_sample: int,
 ) -> dict[str, float]:
     from mrpplan.config import Project, load_environment
+    from mrpplan.desired import workspace
     from mrpplan.fleet.planner import make_fleet_plan
-    from mrpplan.mysql import workspace
 
     pattern = {"BENCH_PATTERN": f"{prefix}%"}
     os.environ.update(pattern)

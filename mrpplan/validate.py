@@ -26,8 +26,7 @@ from mrpplan.config.loader import Problem, check_environment_file
 from mrpplan.config.project import Project
 from mrpplan.config.settings import Environment
 from mrpplan.config.yaml_lines import Path_, line_of, load_with_lines
-from mrpplan.errors import ConfigError
-from mrpplan.migrate.directory import (
+from mrpplan.desired.directory import (
     Migration,
     base_schema_statements,
     empty_migrations,
@@ -35,6 +34,7 @@ from mrpplan.migrate.directory import (
     resolve_version,
     scan_migrations,
 )
+from mrpplan.errors import ConfigError
 from mrpplan.seed.sets import SEED_SETS
 from mrpplan.sqlfiles.declared import Declared, declared_tables
 from mrpplan.sqlfiles.split import SqlStatement, read_statements
@@ -111,7 +111,8 @@ class _ParseChecks:
         from importlib.metadata import version
 
         from mrpplan.local_cache import read_json
-        from mrpplan.sqlfiles import parse_gaps, syntax_check
+        from mrpplan.model import parse_gaps
+        from mrpplan.sqlfiles import syntax_check
 
         self.path = cache_dir / "sql-checks.json"
         rules = hashlib.sha256()  # a verdict holds until sqlglot or mrpplan's rules change
@@ -311,9 +312,9 @@ def _check_on_server(
     """Load the base schema and every migration into a scratch database (dropped after);
     return where the statements the server accepted start (file, line)."""
     from mrpplan import sandbox
+    from mrpplan.desired.directory import desired_statements
+    from mrpplan.desired.workspace import desired_schema
     from mrpplan.errors import ConnectionFailed, SqlError
-    from mrpplan.migrate.directory import desired_statements
-    from mrpplan.mysql.workspace import desired_schema
     from mrpplan.mysql.workspace_place import sandbox_workspace, workspace_for
 
     folders = {project.schema_dir.resolve(), project.migrations_dir.resolve()}

@@ -11,8 +11,6 @@ from functools import partial
 from typing import Any
 
 from mrpplan.apply.invariant_guard import InvariantGuard
-from mrpplan.apply.journal import Journal, applied_at, refuse_if_interrupted
-from mrpplan.apply.lock import locked_session
 from mrpplan.apply.server_guard import WATCHED, watched
 from mrpplan.apply.statement_guard import check_statements
 from mrpplan.apply.steps import (
@@ -38,6 +36,8 @@ from mrpplan.apply.verify import (
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.catalog import database_exists
+from mrpplan.mysql.journal import Journal, applied_at, refuse_if_interrupted
+from mrpplan.mysql.lock import locked_session
 from mrpplan.mysql.rehearse import drop_scratch, prepare_scratch
 from mrpplan.plan.fingerprint import object_changes
 from mrpplan.plan.live import empty_state, read_state, touched_objects

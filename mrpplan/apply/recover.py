@@ -18,8 +18,6 @@ from mrpplan.apply.executor import (
     undo_all,
     undo_failed_text,
 )
-from mrpplan.apply.journal import Journal, JournalEntry, interrupted_applies, read_entries
-from mrpplan.apply.lock import holder_id, holding_lock
 from mrpplan.apply.runners import RunContext, runner_for
 from mrpplan.apply.server_guard import WATCHED
 from mrpplan.apply.settle import (
@@ -36,6 +34,8 @@ from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.connection import connect
 from mrpplan.mysql.inspect import existing_texts
+from mrpplan.mysql.journal import Journal, JournalEntry, interrupted_applies, read_entries
+from mrpplan.mysql.lock import holder_id, holding_lock
 from mrpplan.mysql.rehearse import drop_scratch, prepare_scratch
 from mrpplan.plan.fingerprint import describe_differences
 from mrpplan.plan.live import Expectation, read_state

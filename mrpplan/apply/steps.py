@@ -19,9 +19,9 @@ from typing import Any
 
 import pymysql
 
-from mrpplan.apply.journal import Journal
 from mrpplan.apply.runners import RunContext, runner_for, runner_problem
 from mrpplan.config import Environment, Project
+from mrpplan.mysql.journal import Journal
 from mrpplan.plan.live import (
     objects_fingerprint,
     read_state,

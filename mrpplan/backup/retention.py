@@ -1,7 +1,7 @@
 """Retention: delete backups older than N days, but ALWAYS keep the newest backup of each
 kind per environment that verifies now; remove stale `.partial` files (their writer died:
 see partial.py). Trash tables (`_mrpplan_trash_<ts>_<table>`) older than the same
-retention are purged by a plan (backup/purge_plan.py)."""
+retention are purged by a plan (restore/purge_plan.py)."""
 
 from __future__ import annotations
 

@@ -371,8 +371,8 @@ def _purge_trash(
 ) -> None:
     """Trash tables past retention go through a plan: shown, approved, run by the executor."""
     from mrpplan.apply.approval import Request
-    from mrpplan.backup.purge_plan import due_trash, purge_plan
     from mrpplan.cli.writing import carry_out
+    from mrpplan.restore.purge_plan import due_trash, purge_plan
 
     env = app.environment(name)
     retention = env.backup.retention_days if days is None else days

@@ -93,7 +93,7 @@ pass_app = click.make_pass_decorator(AppContext)
 
 def schema_version_value(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
     """A version flag must name 'latest', 'base' or a migration file: else usage error (64)."""
-    from mrpplan.migrate.directory import resolve_version, scan_migrations
+    from mrpplan.desired.directory import resolve_version, scan_migrations
 
     if value is None:
         return value

@@ -87,8 +87,8 @@ def drift(app: AppContext, env: Environment, *, as_json: bool) -> None:
 
 def migrate_status(app: AppContext, env: Environment, *, as_json: bool) -> None:
     """`mrpplan migrate status FLEET`: each database's version and pending migrations."""
+    from mrpplan.desired.status import edited_messages
     from mrpplan.migrate import operations
-    from mrpplan.migrate.status import edited_messages
 
     rows = for_each(env, lambda e: operations.read_migrations(app.project, e))
     documents: list[dict[str, Any]] = []

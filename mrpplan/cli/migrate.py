@@ -16,10 +16,10 @@ from rich.table import Table
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.cli.writing import writing_options
 from mrpplan.config import Environment
+from mrpplan.desired.status import edited_messages
 from mrpplan.errors import UsageError
 from mrpplan.migrate import operations
 from mrpplan.migrate.create import create_migration
-from mrpplan.migrate.status import edited_messages
 from mrpplan.plan.providers import Scope
 from mrpplan.plan.types import Plan
 from mrpplan.units import count

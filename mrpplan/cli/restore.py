@@ -12,9 +12,7 @@ from rich.table import Table
 from mrpplan import sandbox
 from mrpplan.apply.approval import Request
 from mrpplan.backup.catalog import list_backups
-from mrpplan.backup.impact import ACTIONS, RestoreImpact, assess_restore
 from mrpplan.backup.locate import locate_backup
-from mrpplan.backup.restore_plan import check_data_backup, restore_plan
 from mrpplan.backup.verify import verify_backup
 from mrpplan.cli.backup import adopt_legacy, backup_folders, backups_table
 from mrpplan.cli.context import AppContext, pass_app
@@ -23,6 +21,8 @@ from mrpplan.cli.writing import carry_out
 from mrpplan.config.settings import Environment
 from mrpplan.errors import BackupError, UsageError
 from mrpplan.plan.types import Plan
+from mrpplan.restore.impact import ACTIONS, RestoreImpact, assess_restore
+from mrpplan.restore.restore_plan import check_data_backup, restore_plan
 
 
 @click.command("restore")

@@ -12,8 +12,8 @@ from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.cli.writing import writing_options
 from mrpplan.config import Environment
 from mrpplan.errors import UsageError
+from mrpplan.mysql.seed_history import SeedRecord
 from mrpplan.seed import operations
-from mrpplan.seed.history import SeedRecord
 from mrpplan.seed.sets import SEED_SETS, list_seeds
 from mrpplan.units import count
 

@@ -53,7 +53,7 @@ def validate(
         raise ConfigError(f"unknown environment {env_name!r} (known: {known})")
     report = validate_project(project, app.environment(env_name) if env_name else None)
     if env_name is not None:  # online: migrations edited after they were applied to ENV
-        from mrpplan.migrate.operations import edited_migrations
+        from mrpplan.desired.applied import edited_migrations
 
         report.online = edited_migrations(project, app.environment(env_name))
     if as_json:

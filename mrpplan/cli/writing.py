@@ -15,10 +15,10 @@ import click
 
 from mrpplan.apply.approval import Request, approve
 from mrpplan.apply.executor import ApplyResult, apply_plan
-from mrpplan.apply.lock import locked_session
 from mrpplan.apply.verify import check_policy, check_supported
 from mrpplan.cli.context import AppContext
 from mrpplan.config import Environment
+from mrpplan.mysql.lock import locked_session
 from mrpplan.plan.planfile import with_digest, write_plan
 from mrpplan.plan.render import print_plan
 from mrpplan.plan.types import Plan

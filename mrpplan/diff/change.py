@@ -64,7 +64,7 @@ class Change:
 
     def lock(self) -> str:
         """The weakest LOCK the server takes for this change (none | shared), whatever
-        the algorithm; a COPY always takes at least SHARED (mrpplan.mysql.algorithm)."""
+        the algorithm; a COPY always takes at least SHARED (mrpplan.diff.algorithm)."""
         return "none"
 
 

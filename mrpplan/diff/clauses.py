@@ -1,7 +1,7 @@
 """ALTER TABLE clauses: each change type renders its own clause, knows its inverse and
 predicts its own ALGORITHM (measured on MariaDB 10.11; when unsure, the slower one).
 Adding a clause type touches this file only; mrpplan.mysql.ddl groups clauses into one
-AlterTable statement and mrpplan.mysql.algorithm takes the slowest of its clauses.
+AlterTable statement and mrpplan.diff.algorithm takes the slowest of its clauses.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class AddColumn(TableClause):
             f"add column `{self.table}`.`{self.column.name}` {self.column.type} {_pos(self.after)}"
         )
 
-    phase: ClassVar[int] = 60  # placed after its predecessor (see mrpplan.mysql.alter_table)
+    phase: ClassVar[int] = 60  # placed after its predecessor (see mrpplan.diff.alter_table)
 
     def clauses(self, flavor: Flavor) -> list[str]:
         return [f"ADD COLUMN {ident(self.column.name)} {self.column.ddl}{_position(self.after)}"]

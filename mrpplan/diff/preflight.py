@@ -10,66 +10,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from mrpplan.diff.change import Change
 from mrpplan.diff.changes import AddCheck, AddColumn, AddForeignKey, AddIndex, ModifyColumn
 from mrpplan.diff.safety import _charset_narrows, _type_risks
 from mrpplan.model.column import INTEGER_TYPES, TEXT_BYTES, Column
+from mrpplan.model.preflight_check import (
+    CHECK,
+    FOREIGN_KEY,
+    NARROWING,
+    NOT_NULL,
+    UNIQUE,
+    PreflightCheck,
+    integer_range,
+)
 from mrpplan.model.schema import Schema
 from mrpplan.model.table import Table
-
-UNIQUE = "unique"
-NOT_NULL = "not_null"
-FOREIGN_KEY = "foreign_key"
-CHECK = "check"
-NARROWING = "narrowing"
-KINDS = (UNIQUE, NOT_NULL, FOREIGN_KEY, CHECK, NARROWING)
-
-
-@dataclass(frozen=True)
-class PreflightCheck:
-    """One question to the live rows. `columns` are checked; `key` names the columns whose
-    values identify an offending row in samples; `detail` is kind-specific plain data
-    (constraint name, parent table, CHECK expression, the narrowing rule)."""
-
-    kind: str
-    table: str
-    columns: tuple[str, ...]
-    key: tuple[str, ...]
-    detail: Mapping[str, Any] = field(default_factory=dict)
-
-    def record(self) -> dict[str, Any]:
-        return {
-            "check": self.kind,
-            "table": self.table,
-            "columns": list(self.columns),
-            "key": list(self.key),
-            "detail": dict(self.detail),
-        }
-
-    @classmethod
-    def from_record(cls, data: Mapping[str, Any]) -> PreflightCheck:
-        return cls(
-            kind=str(data["check"]),
-            table=str(data["table"]),
-            columns=tuple(data["columns"]),
-            key=tuple(data["key"]),
-            detail=dict(data.get("detail") or {}),
-        )
-
-    def describe(self) -> str:
-        """What is checked, for people: `unique currencies.name`."""
-        cols = ", ".join(self.columns)
-        where = f"{self.table}.{cols}" if len(self.columns) == 1 else f"{self.table}.({cols})"
-        if self.kind == FOREIGN_KEY:
-            return f"foreign key {where} -> {self.detail.get('ref_table')}"
-        if self.kind == CHECK:
-            return f"CHECK {self.detail.get('expression')} on {self.table}"
-        if self.kind == NARROWING:
-            return f"{where} fits {self.detail.get('new_type')}"
-        return f"{self.kind.replace('_', ' ')} {where}"
 
 
 def checks_for(changes: Iterable[Change], live: Schema) -> list[PreflightCheck]:
@@ -218,8 +175,3 @@ def narrowing_rule(old: Column, new: Column) -> dict[str, Any] | None:
     if nb == ob and nb in ("datetime", "timestamp", "time"):
         return {"rule": "fraction", "scale": new.scale or 0}
     return {"rule": "unknown"}
-
-
-def integer_range(base_type: str, unsigned: bool) -> tuple[int, int]:
-    bits = 8 * INTEGER_TYPES[base_type]
-    return (0, 2**bits - 1) if unsigned else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)

@@ -31,12 +31,12 @@ def lint_project(
 
     With `env` (one database): its levels, its live database, and only the migrations not
     yet applied there; `levels` alone (a fleet): the project's findings at those levels."""
+    from mrpplan.desired.directory import base_schema_statements, load_migrations
+    from mrpplan.desired.statements import column_renames, merge_renames
+    from mrpplan.desired.workspace import desired_chain
     from mrpplan.diff import diff_schemas
     from mrpplan.lint.change_rules import change_findings
     from mrpplan.lint.schema_rules import schema_findings
-    from mrpplan.migrate.directory import base_schema_statements, load_migrations
-    from mrpplan.migrate.statements import column_renames, merge_renames
-    from mrpplan.mysql.workspace import desired_chain
 
     migrations = load_migrations(project.migrations_dir)
     base = base_schema_statements(project.schema_dir)
@@ -78,7 +78,7 @@ def lint_project(
 
 def _target_index(env: Environment, migrations: Sequence[Any]) -> int:
     """How many migrations ENV's target version includes."""
-    from mrpplan.migrate.directory import resolve_version
+    from mrpplan.desired.directory import resolve_version
 
     number = resolve_version(migrations, env.schema.version)
     return sum(1 for m in migrations if m.number <= number)
@@ -134,7 +134,7 @@ def live_findings(env: Environment) -> list[Finding]:
 
 
 def _applied_versions(env: Environment) -> set[str]:
-    from mrpplan.migrate import history
+    from mrpplan.mysql import schema_history as history
     from mrpplan.mysql.catalog import database_exists
     from mrpplan.mysql.connection import connect
 

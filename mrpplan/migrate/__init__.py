@@ -1,1 +1,2 @@
-"""Versioned migrations: the directory of files, their history and status."""
+"""Versioned migrations: their commands (create, up/down targets), blocking checks and plan steps
+(the files, traces and statuses are `desired/`, the history table `mysql/schema_history.py`)."""

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from mrpplan.desired.directory import Migration
+from mrpplan.desired.trace import StatementEffect, Trace
 from mrpplan.errors import Refused
-from mrpplan.migrate.directory import Migration
-from mrpplan.migrate.trace import StatementEffect, Trace
 from mrpplan.mysql.table_stats import estimated_rows
 from mrpplan.plan.providers import PlanContext, StepDraft
 

@@ -1,5 +1,5 @@
-"""The migration commands as library calls: where a database stands and which version
-`up`/`down --steps N` means.
+"""The migration commands as library calls: which version `up`/`down --steps N` means
+(where the database stands is `desired/applied.py`).
 
 Every migration command that writes (up, down, fresh, baseline) goes through a plan
 (mrpplan.plan.planner.make_plan with a target version and scope) and the one executor;
@@ -8,75 +8,19 @@ this module only reads history and decides the target.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mrpplan.config import Environment, Project
-from mrpplan.errors import ConfigError, UsageError
-from mrpplan.migrate import history
-from mrpplan.migrate.directory import (
+from mrpplan.desired.applied import DatabaseMigrations, read_migrations
+from mrpplan.desired.directory import (
     load_migrations,
     resolve_version,
 )
-from mrpplan.migrate.status import (
-    MigrationStatus,
+from mrpplan.desired.status import (
     check_files_match_history,
     check_not_edited,
-    migration_statuses,
-    with_base_schema,
 )
-from mrpplan.mysql.connection import connect
+from mrpplan.errors import ConfigError, UsageError
 
 BASE_VERSION = "000"
-
-
-@dataclass(frozen=True)
-class DatabaseMigrations:
-    """One environment's migrations: files joined with its history."""
-
-    env: str
-    database: str
-    has_history: bool
-    statuses: tuple[MigrationStatus, ...]
-
-    @property
-    def current(self) -> int:
-        applied = [s.number for s in self.statuses if s.state in ("applied", "edited")]
-        return max(applied, default=0)
-
-
-def read_migrations(project: Project, env: Environment) -> DatabaseMigrations:
-    from mrpplan.mysql.catalog import database_exists
-
-    migrations = load_migrations(project.migrations_dir)
-    conn = connect(env.connection, database=None)
-    try:
-        has, every = False, []
-        if database_exists(conn, env.connection.database):
-            conn.select_db(env.connection.database)
-            has = history.exists(conn)
-            every = history.read(conn)
-    finally:
-        conn.close()
-    statuses = migration_statuses(migrations, [r for r in every if r.number > 0])
-    return DatabaseMigrations(
-        env.name,
-        env.connection.database,
-        has,
-        # with `drift: repair` the base schema is declarative: editing it is how one changes it
-        tuple(
-            statuses
-            if env.schema.drift == "repair"
-            else with_base_schema(statuses, project.schema_dir, every)
-        ),
-    )
-
-
-def edited_migrations(project: Project, env: Environment) -> list[str]:
-    """Messages naming each migration file edited after it was applied to env (online check
-    used by `validate --env ENV`, `migrate status` and the planner)."""
-    from mrpplan.migrate.status import edited_messages
-
-    return edited_messages(read_migrations(project, env).statuses, env.name)
 
 
 def up_target(project: Project, env: Environment, steps: int | None) -> str:

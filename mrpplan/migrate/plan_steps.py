@@ -19,29 +19,29 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from mrpplan.errors import ConfigError
-from mrpplan.migrate import history
-from mrpplan.migrate.blocking import flag_blocking
-from mrpplan.migrate.directory import (
+from mrpplan.desired.directory import (
     Migration,
     base_schema_statements,
     empty_migrations,
     load_migrations,
     number_gaps,
 )
-from mrpplan.migrate.status import (
+from mrpplan.desired.status import (
     check_files_match_history,
     check_not_edited,
     migration_statuses,
     with_base_schema,
 )
-from mrpplan.migrate.trace import (
+from mrpplan.desired.trace import (
     Trace,
     generated_down,
     rollback_losses,
     trace_chain,
     trace_statements,
 )
+from mrpplan.errors import ConfigError
+from mrpplan.migrate.blocking import flag_blocking
+from mrpplan.mysql import schema_history as history
 from mrpplan.mysql.workspace_place import workspace_for
 from mrpplan.plan.fingerprint import object_digests
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
@@ -391,7 +391,7 @@ def _without_purged_trash(
 
 def base_history_draft(ctx: PlanContext) -> StepDraft:
     """Create the history table and mark the base schema as present (version 000)."""
-    from mrpplan.migrate.directory import source_digest
+    from mrpplan.desired.directory import source_digest
 
     digest = source_digest(base_schema_statements(ctx.project.schema_dir))
     pairs = (
@@ -422,8 +422,8 @@ def baseline_drafts(ctx: PlanContext) -> list[StepDraft]:
     Refused when history exists or the live schema is not V's (the message lists what
     differs). The step only writes mrpplan_schema_history: its reverse forgets the rows.
     """
+    from mrpplan.desired.directory import source_digest
     from mrpplan.errors import Refused
-    from mrpplan.migrate.directory import source_digest
     from mrpplan.plan.schema_steps import drift_lines
 
     database = ctx.env.connection.database
@@ -476,9 +476,9 @@ def preflight_checks(ctx: PlanContext, trace: Trace, written: set[str]) -> tuple
 
     A table whose rows the plan writes first (DML in this or an earlier pending migration)
     cannot be judged from its live rows: its checks are reported as not checked."""
+    from mrpplan.desired.statements import data_tables
     from mrpplan.diff import diff_schemas
     from mrpplan.diff.preflight import checks_for
-    from mrpplan.migrate.statements import data_tables
 
     changes = diff_schemas(trace.before, trace.after, renames=trace.renames or None)
     mine = {t for e in trace.effects for t in data_tables(e.statement.text)}

@@ -165,7 +165,7 @@ def clustered_candidates(text: str) -> tuple[str, ...]:
     """Names of the keys InnoDB may cluster a table without a primary key by, in the
     server's order: UNIQUE keys (not `USING HASH`) whose columns are all NOT NULL. The
     first one is the clustered index (Skeema's ClusteredIndexKey)."""
-    from mrpplan.sqlfiles.words import LineSyntaxError, split_top, split_words, unquote_ident
+    from mrpplan.model.words import LineSyntaxError, split_top, split_words, unquote_ident
 
     if "\n  PRIMARY KEY (" in text:
         return ()
@@ -202,7 +202,7 @@ def split_partition_tail(tail: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     parentheses and commas). The server prints one partition per line:
     `(PARTITION `p0` ... ,` then ` PARTITION `p1` ...)`; a partition with listed
     subpartitions continues on the lines that follow (`\n (SUBPARTITION ...,\n  ...)`)."""
-    from mrpplan.sqlfiles.words import split_top
+    from mrpplan.model.words import split_top
 
     lines = tail.split("\n")
     first = next((i for i, line in enumerate(lines) if line.startswith("(PARTITION ")), None)

@@ -40,7 +40,7 @@ class Table:
 
     @functools.cached_property
     def parsed(self) -> TableDef:
-        from mrpplan.sqlfiles.parse import parse_table_text  # pure computation, cached
+        from mrpplan.model.parse import parse_table_text  # pure computation, cached
 
         return parse_table_text(self.text)
 

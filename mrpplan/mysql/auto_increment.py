@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mrpplan.diff.preflight import integer_range
 from mrpplan.model.column import INTEGER_TYPES
+from mrpplan.model.preflight_check import integer_range
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from mrpplan.diff.algorithm import predict_algorithm, predict_lock
+from mrpplan.diff.alter_table import KEEP_HISTORY, AlterTable
 from mrpplan.diff.change import TableClause, undo_of
 from mrpplan.diff.changes import (
     AddForeignKey,
@@ -33,8 +35,6 @@ from mrpplan.diff.changes import (
 from mrpplan.diff.partition_changes import AlterPartitioning
 from mrpplan.model.layout import without_elements
 from mrpplan.model.table import Table
-from mrpplan.mysql.algorithm import predict_algorithm, predict_lock
-from mrpplan.mysql.alter_table import KEEP_HISTORY, AlterTable
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
 

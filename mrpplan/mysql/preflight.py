@@ -15,7 +15,14 @@ from typing import Any
 
 import pymysql
 
-from mrpplan.diff.preflight import CHECK, FOREIGN_KEY, NARROWING, NOT_NULL, UNIQUE, PreflightCheck
+from mrpplan.model.preflight_check import (
+    CHECK,
+    FOREIGN_KEY,
+    NARROWING,
+    NOT_NULL,
+    UNIQUE,
+    PreflightCheck,
+)
 from mrpplan.mysql.quote import ident
 
 SAMPLES = 5

@@ -1,43 +1,31 @@
-"""The desired schema, canonicalized by the server itself (DESIGN §4.1).
-
-The statements run in a scratch database `_mrpplan_ws_<random>` in the workspace
-(`workspace_place`: the sandbox or a workspace account, never the apply account) and are
-read back with SHOW CREATE, so both sides of a diff are the server's own text. The
-scratch database is always dropped (error, Ctrl-C). The result is cached as canonical
-texts by (digest of the statements, flavor, server version, default charset).
+"""Building the desired schema on the server: a scratch database `_mrpplan_ws_<random>`
+in the workspace (`workspace_place`: the sandbox or a workspace account, never the apply
+account) runs the statements and is read back with SHOW CREATE, so both sides of a diff
+are the server's own text (DESIGN §4.1). The scratch database is always dropped (error,
+Ctrl-C). What to build and the cache of results are `mrpplan.desired.workspace`'s.
 
 What the statements did outside the scratch database is measured (`server_effects`)
 after each file: an account, database or global variable changed refuses the plan naming
 the file, as does a statement the workspace account has no privilege for.
 
-Incremental: when the result of a leading part of the statements is cached (the usual case
-after adding a migration), only the remaining statements run, on top of that result. The
-scratch database then holds just the cached tables they involve (those they change or
-reference, plus the tables those reference or are referenced by), and only those are read
-back. This is exact only when the involved tables are certain, so any statement whose
-targets `ddl_targets` cannot name, a table with rows, a view or trigger that names a
-changed table, or a constraint name used elsewhere, means a full rebuild instead.
+An incremental build starts from a cached result (`BuildBase`): the scratch database then
+holds just the cached tables the remaining statements involve, and only those are read
+back (`_advance` reads again only what each statement names, per `ddl_targets`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
 import secrets
-import threading
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import pymysql
 
-from mrpplan import __version__
 from mrpplan.errors import Refused, SqlError
-from mrpplan.local_cache import read_json, write_json
 from mrpplan.model.schema import Schema
-from mrpplan.mysql.connection import Connection, connect, server_version
-from mrpplan.mysql.flavor import Flavor
+from mrpplan.mysql.connection import Connection, connect
 from mrpplan.mysql.inspect import inspect_objects, inspect_schema
 from mrpplan.mysql.privileges import PrivilegeDenied
 from mrpplan.mysql.quote import ident, literal
@@ -53,93 +41,12 @@ from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
 from mrpplan.sqlfiles.statement_kinds import judge
 
-CACHE_FORMAT = 5  # 5: tables' canonical texts too; 4: replays keep the verbatim key order
 _SWITCHES_DATABASE = re.compile(r"^\s*(USE\s|(CREATE|DROP)\s+(DATABASE|SCHEMA)\b)", re.I)
 _UNCHANGED = "Nothing was changed: the statements ran in a scratch database, now dropped."
 
 
-def desired_schema(
-    workspace: Workspace,
-    statements: Sequence[SqlStatement],
-    cache_dir: Path | None,
-) -> Schema:
-    """The schema the statements create, as this server would store it."""
-    return desired_schemas(workspace, statements, (), cache_dir)[0]
-
-
-def desired_schemas(
-    workspace: Workspace,
-    prefix: Sequence[SqlStatement],
-    statements: Sequence[SqlStatement],
-    cache_dir: Path | None,
-) -> list[Schema]:
-    """[schema after prefix, after statements[0], ..., after statements[-1]]."""
-    schemas = desired_chain(workspace, prefix, statements, cache_dir).schemas
-    return [schema for schema in schemas if schema is not None]
-
-
 @dataclass(frozen=True)
-class Chain:
-    """The schemas after the prefix and after each further statement, and the cache key of
-    the last one (it covers every statement, the server's version and default charset)."""
-
-    schemas: list[Schema | None]  # None: cached but not asked for (not loaded)
-    key: str
-
-
-def desired_chain(
-    workspace: Workspace,
-    prefix: Sequence[SqlStatement],
-    statements: Sequence[SqlStatement],
-    cache_dir: Path | None,
-    wanted: Collection[int] | None = None,
-) -> Chain:
-    """[schema after prefix, after statements[0], ..., after statements[-1]].
-
-    Tracing a migration statement by statement (mrpplan.migrate.trace) needs the schema
-    after every statement: the prefix runs once in ONE scratch database, then each further
-    statement is followed by a cheap inspect. Every result is cached under its own key.
-    `wanted`: when everything is cached, load only these positions (a traced chain that
-    is cached itself needs its ends only).
-    """
-    every = [*prefix, *statements]
-    conn = connect(workspace.settings, database=None)
-    try:
-        version = server_version(conn)
-        charset, collation = workspace.charset, workspace.collation
-        parts = (Flavor.parse(version).label, version, charset, collation)
-        chain = _chain_keys(every, parts)
-        keys = chain[len(prefix) :]
-        if _all_cached(cache_dir, keys):
-            loaded = [
-                _load(cache_dir, key) if wanted is None or n in wanted else None
-                for n, key in enumerate(keys)
-            ]
-            if all(e is not None for n, e in enumerate(loaded) if wanted is None or n in wanted):
-                return Chain([e.schema if e else None for e in loaded], keys[-1])
-        with _BUILDING:  # a fleet's planning threads: the first builds, the others load it
-            cached = [_load(cache_dir, key) for key in keys]
-            if all(entry is not None for entry in cached):
-                return Chain([e.schema if e else None for e in cached], keys[-1])
-            base = _incremental_base(cache_dir, every, len(prefix), chain)
-            built = _build(conn, workspace, every, len(prefix), base)
-            BUILDS.append(keys[-1])
-            for key, entry in zip(keys, built, strict=True):
-                _store(cache_dir, key, entry)
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()
-    return Chain([entry.schema for entry in built], keys[-1])
-
-
-def _all_cached(cache_dir: Path | None, keys: Sequence[str]) -> bool:
-    if cache_dir is None:
-        return False
-    return all((cache_dir, k) in _MEMORY or _cache_file(cache_dir, k).is_file() for k in keys)
-
-
-@dataclass(frozen=True)
-class _Entry:
+class Built:
     """A cached result: the schema, and the tables holding rows (None: not known)."""
 
     schema: Schema
@@ -147,119 +54,22 @@ class _Entry:
 
 
 @dataclass(frozen=True)
-class _Base:
+class BuildBase:
     """Where an incremental build starts: the cached result after `start` statements, and
     the cached tables to load into the scratch database."""
 
     start: int
-    entry: _Entry
+    entry: Built
     load: frozenset[str]
 
 
-def statements_digest(statements: Sequence[SqlStatement]) -> str:
-    digest = hashlib.sha256()
-    for statement in statements:
-        digest.update(statement.text.encode("utf-8") + b"\0")
-    return digest.hexdigest()
-
-
-def _cache_key(statements: Sequence[SqlStatement], *parts: str) -> str:
-    return _key(statements_digest(statements), parts)
-
-
-def _key(digest: str, parts: Sequence[str]) -> str:
-    # The mrpplan version is part of the key: canonicalisation may change between releases.
-    text = "\0".join([f"v{CACHE_FORMAT}", __version__, digest, *parts])
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _chain_keys(statements: Sequence[SqlStatement], parts: Sequence[str]) -> list[str]:
-    """The cache key after 0, 1, ..., len(statements) statements (one running digest)."""
-    digest = hashlib.sha256()
-    keys = [_key(digest.hexdigest(), parts)]
-    for statement in statements:
-        digest.update(statement.text.encode("utf-8") + b"\0")
-        keys.append(_key(digest.hexdigest(), parts))
-    return keys
-
-
-def _incremental_base(
-    cache_dir: Path | None, every: Sequence[SqlStatement], first_wanted: int, keys: list[str]
-) -> _Base | None:
-    """The longest cached leading part the rest can be replayed on exactly, or None."""
-    if cache_dir is None:
-        return None
-    for start in range(min(first_wanted, len(every) - 1), 0, -1):
-        if not _cache_file(cache_dir, keys[start]).is_file():
-            continue
-        entry = _load(cache_dir, keys[start])
-        if entry is None or entry.filled is None:
-            return None
-        load = _tables_to_load(entry, every[start:])
-        return None if load is None else _Base(start, entry, load)
-    return None
-
-
-def _tables_to_load(entry: _Entry, rest: Sequence[SqlStatement]) -> frozenset[str] | None:
-    """The cached tables the statements involve, or None when that is not certain."""
-    schema = entry.schema
-    changed: set[str] = set()
-    involved: set[str] = set()
-    for statement in rest:
-        targets = ddl_targets(statement.text)
-        if targets is None:
-            return None
-        changed |= targets.changed
-        involved |= targets.changed | targets.referenced
-    if changed & (set(schema.views) | set(schema.routines) | set(schema.events)):
-        return None
-    others = [v.canonical for v in schema.views.values()]
-    others += [t.canonical for t in schema.triggers.values()]
-    if any(f"`{name}`" in text for name in changed for text in others):
-        return None  # a view or trigger would see the change: not replayed exactly
-    load = set(involved)
-    for name, table in schema.tables.items():
-        parents = _references(table.canonical)
-        if name in involved:
-            load |= parents
-        elif parents & involved:
-            load.add(name)
-    load &= set(schema.tables)
-    if load & (entry.filled or set()):
-        return None  # rows can make a statement fail: only a full build knows
-    if _constraint_names(rest) & _constraint_names_outside(schema, load):
-        return None  # InnoDB foreign key names are unique per database
-    return frozenset(load)
-
-
-_REFERENCES = re.compile(r"REFERENCES `((?:[^`]|``)+)` \(")
-_CONSTRAINT = re.compile(r"CONSTRAINT\s+`?((?:[^`\s]|``)+)`?", re.I)
-
-
-def _references(canonical: str) -> set[str]:
-    return {m.replace("``", "`") for m in _REFERENCES.findall(canonical)}
-
-
-def _constraint_names(statements: Sequence[SqlStatement]) -> set[str]:
-    return {m.lower() for s in statements for m in _CONSTRAINT.findall(s.text)}
-
-
-def _constraint_names_outside(schema: Schema, load: set[str]) -> set[str]:
-    return {
-        m.lower()
-        for name, table in schema.tables.items()
-        if name not in load
-        for m in _CONSTRAINT.findall(table.canonical)
-    }
-
-
-def _build(
+def build(
     conn: Connection,
     workspace: Workspace,
     every: Sequence[SqlStatement],
     first_wanted: int,
-    base: _Base | None,
-) -> list[_Entry]:
+    base: BuildBase | None,
+) -> list[Built]:
     """Run the statements in a scratch database; read it back after statement
     `first_wanted` - 1 and after each one that follows (only what that one changed)."""
     scratch = f"_mrpplan_ws_{secrets.token_hex(6)}"
@@ -349,20 +159,20 @@ def _load_tables(cur: pymysql.cursors.Cursor, schema: Schema, names: frozenset[s
     cur.execute("SET foreign_key_checks = @mrpplan_fkc")
 
 
-def _read(conn: Connection, scratch: str, base: _Base | None) -> _Entry:
+def _read(conn: Connection, scratch: str, base: BuildBase | None) -> Built:
     """The scratch database as a result; on an incremental build, merged into the base."""
     found = inspect_schema(conn, scratch)
     if base is None:
-        return _Entry(found, _filled_tables(conn, scratch, found.tables))
+        return Built(found, _filled_tables(conn, scratch, found.tables))
     prior = base.entry.schema
     tables = {n: t for n, t in prior.tables.items() if n not in base.load}
     tables.update(found.tables)
-    return _Entry(replace(prior, tables=dict(sorted(tables.items()))), base.entry.filled)
+    return Built(replace(prior, tables=dict(sorted(tables.items()))), base.entry.filled)
 
 
 def _advance(
-    conn: Connection, scratch: str, base: _Base | None, prior: _Entry, statement: SqlStatement
-) -> _Entry:
+    conn: Connection, scratch: str, base: BuildBase | None, prior: Built, statement: SqlStatement
+) -> Built:
     """The result after one more statement: when its targets are known, only they (and the
     tables referencing them, and their triggers) are read again."""
     targets = ddl_targets(statement.text)
@@ -379,7 +189,7 @@ def _advance(
     if prior.filled is not None:  # DDL moves rows with a renamed table, never adds any
         moved = _filled_tables(conn, scratch, [n for n in targets.changed if n in found.tables])
         filled = (prior.filled - targets.changed) | moved
-    return _Entry(
+    return Built(
         replace(
             schema,
             tables=dict(sorted(tables.items())),
@@ -491,57 +301,6 @@ def _drop(conn: Connection, workspace: Workspace, scratch: str) -> None:
                 cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch)}")
         finally:
             fresh.close()
-
-
-def _cache_file(cache_dir: Path, key: str) -> Path:
-    return cache_dir / "desired" / f"{key}.json"
-
-
-# Loaded results, in memory: a fleet plan asks for the same desired schema once per
-# database, and parsing the cached texts each time would make it O(databases x tables).
-_MEMORY: dict[tuple[Path, str], _Entry] = {}
-_MEMORY_LIMIT = 256
-_MEMORY_LOCK = threading.Lock()
-_BUILDING = threading.Lock()
-BUILDS: list[str] = []  # the keys built in this process (benchmarks and tests read it)
-
-
-def _load(cache_dir: Path | None, key: str) -> _Entry | None:
-    if cache_dir is None:
-        return None
-    remembered = _MEMORY.get((cache_dir, key))
-    if remembered is not None:
-        return remembered
-    entry = _load_file(cache_dir, key)
-    if entry is not None:
-        _remember(cache_dir, key, entry)
-    return entry
-
-
-def _remember(cache_dir: Path, key: str, entry: _Entry) -> None:
-    with _MEMORY_LOCK:
-        if len(_MEMORY) >= _MEMORY_LIMIT:
-            _MEMORY.pop(next(iter(_MEMORY)), None)
-        _MEMORY[(cache_dir, key)] = entry
-
-
-def _load_file(cache_dir: Path, key: str) -> _Entry | None:
-    data = read_json(_cache_file(cache_dir, key))
-    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
-        return None
-    filled = data.get("filled")
-    return _Entry(Schema.from_texts(data["schema"]), None if filled is None else frozenset(filled))
-
-
-def _store(cache_dir: Path | None, key: str, entry: _Entry) -> None:
-    if cache_dir is None:
-        return
-    _remember(cache_dir, key, entry)
-    filled = None if entry.filled is None else sorted(entry.filled)
-    write_json(
-        _cache_file(cache_dir, key),
-        {"format": CACHE_FORMAT, "schema": entry.schema.to_texts(), "filled": filled},
-    )
 
 
 @contextlib.contextmanager

@@ -25,10 +25,10 @@ class DriftReport:
 
 def detect_drift(project: Project, env: Environment) -> DriftReport:
     """Compare the live schema with the schema at its recorded version (or the target)."""
-    from mrpplan.migrate.directory import desired_statements
-    from mrpplan.migrate.operations import read_migrations
-    from mrpplan.migrate.status import check_not_edited
-    from mrpplan.mysql.workspace import desired_schema
+    from mrpplan.desired.applied import read_migrations
+    from mrpplan.desired.directory import desired_statements
+    from mrpplan.desired.status import check_not_edited
+    from mrpplan.desired.workspace import desired_schema
     from mrpplan.mysql.workspace_place import workspace_for
     from mrpplan.plan.schema_steps import drift_lines
 
@@ -63,7 +63,7 @@ def detect_drift(project: Project, env: Environment) -> DriftReport:
 def unfinished_work(conn: object, env: Environment) -> list[str]:
     """An interrupted apply (a restore or sync killed half-way too) is drift: the database
     may hold half of a change, and only `recover` knows which half."""
-    from mrpplan.apply.journal import interrupted_applies
+    from mrpplan.mysql.journal import interrupted_applies
     from mrpplan.mysql.shadow import LOAD_PREFIX, shadow_databases
 
     database = env.connection.database

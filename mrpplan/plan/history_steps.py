@@ -1,6 +1,6 @@
 """The step that records which migrations a converged database is at.
 
-The row format (REPLACE with down SQL as a JSON list) belongs to `mrpplan.migrate.history`;
+The row format (REPLACE with down SQL as a JSON list) belongs to `mrpplan.mysql.schema_history`;
 this builds a plan step from it whose reverse puts the table back exactly as it was.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mrpplan.migrate import history
+from mrpplan.mysql import schema_history as history
 from mrpplan.plan.providers import StepDraft
 
 

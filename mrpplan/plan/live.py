@@ -144,7 +144,7 @@ def statement_expectations(
 
 _NO_OBJECT = re.compile(r"^\s*(SET|DO)\s", re.I)
 # the copy of a dropped column's values that mrpplan makes before a migration drops it
-# (migrate/trace.py): it creates only its trash table and reads the source
+# (desired/trace.py): it creates only its trash table and reads the source
 _TRASH_COPY = re.compile(
     r"^\s*CREATE\s+TABLE\s+`(_mrpplan_trash_(?:[^`]|``)+)`\s+ENGINE=InnoDB\s+AS\s+SELECT\s", re.I
 )
@@ -194,7 +194,7 @@ def _history(
             "WHERE COALESCE(success, 1) = 1",
         )
     if SEED_HISTORY in present:
-        from mrpplan.seed import history as seed_history
+        from mrpplan.mysql import seed_history
 
         seed_rows = seed_history.latest_checksums(conn, database)
     return schema_rows, seed_rows, present

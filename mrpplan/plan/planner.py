@@ -52,13 +52,13 @@ def make_plan(
     `run_preflight`: run the steps' pre-flight checks on the live rows (a rebuild under
     `apply` only compares which checks there are: `apply` runs them itself).
     """
-    from mrpplan.migrate.directory import (
+    from mrpplan.desired.directory import (
         desired_statements,
         load_migrations,
         resolve_version,
         source_digest,
     )
-    from mrpplan.mysql.workspace import desired_schema
+    from mrpplan.desired.workspace import desired_schema
     from mrpplan.mysql.workspace_place import workspace_for
 
     scope = scope or Scope()
@@ -169,8 +169,8 @@ def preflight_findings(
 def refuse_after_interrupted_apply(conn: Any, env: Environment) -> None:
     """A plan from a half-changed database would be wrong, and its steps would look like
     drift: point to `recover` instead (unless that apply is still running)."""
-    from mrpplan.apply.journal import refuse_if_interrupted
-    from mrpplan.apply.lock import holder_id
+    from mrpplan.mysql.journal import refuse_if_interrupted
+    from mrpplan.mysql.lock import holder_id
 
     if holder_id(conn, env.connection.database) is None:  # no apply is running now
         refuse_if_interrupted(conn, env.name, env.connection.database, "Nothing was planned.")

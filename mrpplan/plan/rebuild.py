@@ -163,9 +163,9 @@ def created_at(plan: Plan) -> datetime:
 _MODULES = (
     "mrpplan.plan.planner",
     "mrpplan.plan.builders",
-    "mrpplan.backup.restore_plan",
+    "mrpplan.restore.restore_plan",
     "mrpplan.sync.copy",
-    "mrpplan.backup.purge_plan",
+    "mrpplan.restore.purge_plan",
 )
 
 

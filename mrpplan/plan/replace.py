@@ -331,7 +331,7 @@ def undo_shadow_load(ctx: RunContext, step: Step, artifact: str | None) -> None:
 def _load_kinds() -> None:
     import importlib
 
-    for module in ("mrpplan.backup.restore_plan", "mrpplan.sync.copy"):
+    for module in ("mrpplan.restore.restore_plan", "mrpplan.sync.copy"):
         importlib.import_module(module)
 
 

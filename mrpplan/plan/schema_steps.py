@@ -120,8 +120,8 @@ def _table_delta(expected: Any, live: Any, name: str) -> str:
 
 def schema_at(ctx: PlanContext, version: str) -> Any:
     """The canonical schema at a version (cached by the workspace)."""
-    from mrpplan.migrate.directory import desired_statements
-    from mrpplan.mysql.workspace import desired_schema
+    from mrpplan.desired.directory import desired_statements
+    from mrpplan.desired.workspace import desired_schema
     from mrpplan.mysql.workspace_place import workspace_for
 
     statements = desired_statements(ctx.project, version)
@@ -130,7 +130,7 @@ def schema_at(ctx: PlanContext, version: str) -> Any:
 
 def history_step(ctx: PlanContext) -> StepDraft | None:
     """Record the migrations up to the target as applied; forget those above it."""
-    from mrpplan.migrate.directory import base_schema_statements, load_migrations, source_digest
+    from mrpplan.desired.directory import base_schema_statements, load_migrations, source_digest
 
     migrations = load_migrations(ctx.project.migrations_dir)
     wanted = [m for m in migrations if m.number <= ctx.target_number]
@@ -177,7 +177,7 @@ def _number(version: str) -> int:
 def _live_rows(ctx: PlanContext, versions: list[str]) -> list[HistoryRow]:
     if not versions:
         return []
-    from mrpplan.migrate import history
+    from mrpplan.mysql import schema_history as history
 
     return [
         HistoryRow(r.version, r.name, r.checksum, r.down_sql)

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mrpplan.config.project import Project
-from mrpplan.migrate.directory import desired_statements
+from mrpplan.desired.directory import desired_statements
+from mrpplan.mysql import seed_history as history
 from mrpplan.mysql.connection import Connection
 from mrpplan.mysql.table_stats import base_tables, table_checksums
 from mrpplan.mysql.workspace import scratch_database
 from mrpplan.mysql.workspace_place import Workspace
-from mrpplan.seed import history
 from mrpplan.seed.runner import ROWS_VARIABLE, apply_seed, runnable_statements
 from mrpplan.seed.sets import SeedFile, list_seeds
 

@@ -15,11 +15,11 @@ from mrpplan.config import Environment, Project
 from mrpplan.config.text_file import write_new
 from mrpplan.errors import Refused, UsageError
 from mrpplan.migrate.create import slug
+from mrpplan.mysql import seed_history as history
 from mrpplan.mysql.connection import connect
-from mrpplan.seed import history
+from mrpplan.seed.ownership import holds_copy, sync_owned_seeds
 from mrpplan.seed.runner import state_of
 from mrpplan.seed.sets import SEED_SETS, SeedFile, list_seeds, select_seeds
-from mrpplan.sync.ownership import holds_copy, sync_owned_seeds
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class SeedStatus:
     seed: str
     set: str
     state: str  # pending | applied | changed | untracked (history row, no file) | rows from
-    # SOURCE (sync): its tables hold what the last sync copied (sync/ownership.py)
+    # SOURCE (sync): its tables hold what the last sync copied (seed/ownership.py)
     applied_at: datetime | None
     rows_affected: int | None
     checksum: str | None
@@ -84,7 +84,7 @@ def seed_statuses(project: Project, env: Environment, *, track: bool = False) ->
         record = recorded.get(seed.name)
         state = state_of(seed, recorded)
         if seed.name in synced and env.sync is not None:
-            state = f"rows from {env.sync.source} (sync)"  # sync/ownership.py
+            state = f"rows from {env.sync.source} (sync)"  # seed/ownership.py
         result.append(
             SeedStatus(
                 seed.name,

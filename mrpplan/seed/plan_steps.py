@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from mrpplan.apply.runners import RunContext, register_step_runner
+from mrpplan.mysql import seed_history as history
 from mrpplan.mysql.quote import ident
 from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
 from mrpplan.plan.types import Step
-from mrpplan.seed import history
 from mrpplan.seed.runner import ROWS_VARIABLE, apply_seed, runnable_statements
 from mrpplan.seed.sets import SeedFile, select_seeds
-from mrpplan.seed.targets import written_tables
+from mrpplan.sqlfiles.dml_targets import written_tables
 
 
 def seed_drafts(
@@ -80,8 +80,8 @@ def seed_steps(ctx: PlanContext) -> list[StepDraft]:
 
 def _without_sync_owned(ctx: PlanContext, seeds: list[SeedFile]) -> list[SeedFile]:
     """The seeds left to run in a plan that also runs the sync, which owns the tables it
-    copies (sync/ownership.py); `seed run` alone still runs every seed it is asked to."""
-    from mrpplan.sync.ownership import ownership_note, sync_owned_seeds
+    copies (seed/ownership.py); `seed run` alone still runs every seed it is asked to."""
+    from mrpplan.seed.ownership import ownership_note, sync_owned_seeds
 
     owned = sync_owned_seeds(ctx.project, ctx.env, seeds)
     if owned:

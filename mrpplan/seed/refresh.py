@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from mrpplan.mysql.connection import Connection
 from mrpplan.seed.sets import SeedFile
-from mrpplan.seed.targets import written_tables
+from mrpplan.sqlfiles.dml_targets import written_tables
 
 
 def owned_tables(seeds: Sequence[SeedFile], statements: Sequence[Sequence[str]]) -> list[str]:

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 import pymysql
 
 from mrpplan.errors import ConfigError, SqlError
+from mrpplan.mysql import seed_history as history
 from mrpplan.mysql.connection import Connection
-from mrpplan.seed import history
 from mrpplan.seed.sets import SeedFile
-from mrpplan.seed.targets import OTHER, TRANSACTION, classify
+from mrpplan.sqlfiles.dml_targets import OTHER, TRANSACTION, classify
 from mrpplan.sqlfiles.statement_kinds import refuse_statements
 
 

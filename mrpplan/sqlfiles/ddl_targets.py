@@ -1,6 +1,6 @@
 """Which tables a DDL statement changes or needs, read from its text without a parser.
 
-The incremental desired schema (mrpplan.mysql.workspace) replays only new statements on
+The incremental desired schema (mrpplan.desired.workspace) replays only new statements on
 top of a cached result, loading just the tables they involve. That is exact only when the
 involved tables are known for certain, so this module answers for a few plain forms and
 says "unknown" (None) for everything else: DML, views, routines, triggers, dynamic SQL,

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from mrpplan.sqlfiles.parse_gaps import is_known_form, is_stored_program, tolerated_variants
+from mrpplan.model.parse_gaps import is_known_form, is_stored_program, tolerated_variants
 
 
 @dataclass(frozen=True)

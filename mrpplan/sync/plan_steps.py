@@ -8,7 +8,7 @@ swapped in with one RENAME TABLE.
 
 A table is copied again only when its source changed or its copy was written to since the
 last copy (sync/state.py), so a plan after `apply` is empty. The copied tables' rows belong
-to the sync: the destination's seeds that write them are not run (sync/ownership.py). A
+to the sync: the destination's seeds that write them are not run (seed/ownership.py). A
 source database that does not exist yet is a warning, and nothing is copied.
 """
 

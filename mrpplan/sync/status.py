@@ -13,9 +13,9 @@ from typing import Any
 
 from mrpplan.backup.manifest import MANIFEST_SUFFIX, Manifest, read_manifest
 from mrpplan.config import Environment, Project, load_environment
+from mrpplan.desired.directory import load_migrations, resolve_version
 from mrpplan.errors import ConfigError, MrpplanError
-from mrpplan.migrate import history
-from mrpplan.migrate.directory import load_migrations, resolve_version
+from mrpplan.mysql import schema_history as history
 from mrpplan.mysql.catalog import database_exists
 from mrpplan.mysql.connection import Connection, connect, server_version
 from mrpplan.plan.drift import detect_drift

@@ -9,8 +9,8 @@ import pytest
 from backup_support import checksums, environment, objects, seed
 
 from mrpplan.backup.dump import create_backup
-from mrpplan.backup.restore import restore_backup
 from mrpplan.errors import BackupError
+from mrpplan.restore.restore import restore_backup
 
 
 def test_schema_then_data_rebuilds_the_database(
@@ -100,8 +100,8 @@ def test_two_restores_planned_in_the_same_second_keep_both_trash_databases(
     from datetime import UTC, datetime
 
     from mrpplan.apply.executor import apply_plan
-    from mrpplan.backup.restore_plan import restore_plan
     from mrpplan.config.project import Project
+    from mrpplan.restore.restore_plan import restore_plan
 
     seed(fresh_db)
     env = environment(fresh_db, tmp_path)

@@ -14,8 +14,8 @@ from backup_support import checksums, environment, seed
 
 from mrpplan.backup.dump import create_backup
 from mrpplan.backup.manifest import manifest_path
-from mrpplan.backup.restore import restore_backup
 from mrpplan.errors import MrpplanError
+from mrpplan.restore.restore import restore_backup
 
 
 def _backup(project: Any, cli: Any, env: str = "local") -> Path:

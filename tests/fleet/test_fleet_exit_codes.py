@@ -13,7 +13,7 @@ import pymysql
 from dbtools import Database, run_cli
 from fleet_support import recorded_version, write_fleet_env
 
-from mrpplan.apply.lock import lock_name
+from mrpplan.mysql.lock import lock_name
 
 
 @contextmanager

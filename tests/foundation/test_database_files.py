@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from mrpplan.migrate.directory import Migration, base_schema_statements, load_migrations
+from mrpplan.desired.directory import Migration, base_schema_statements, load_migrations
 from mrpplan.seed.sets import list_seeds
 from mrpplan.sqlfiles.split import SqlStatement
 

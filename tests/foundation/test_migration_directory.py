@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from mrpplan.config.project import Project
-from mrpplan.errors import ConfigError
-from mrpplan.migrate.directory import (
+from mrpplan.desired.directory import (
     base_schema_statements,
     desired_statements,
     load_migrations,
     resolve_version,
     source_digest,
 )
+from mrpplan.errors import ConfigError
 from mrpplan.seed.sets import list_seeds, select_seeds
 
 REPO = Path(__file__).resolve().parents[2]

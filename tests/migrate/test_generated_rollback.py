@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mrpplan.apply.steps import reverse_statements
-from mrpplan.migrate.directory import base_schema_statements, load_migrations
+from mrpplan.desired.directory import base_schema_statements, load_migrations
+from mrpplan.desired.trace import StatementEffect, Trace, generated_down, trace_statements
 from mrpplan.migrate.plan_steps import NOOP, statement_pairs
-from mrpplan.migrate.trace import StatementEffect, Trace, generated_down, trace_statements
 from mrpplan.mysql.connection import connect, server_version
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.plan.types import Step
@@ -35,7 +35,7 @@ def _flavor(db: Any) -> Flavor:
 
 
 def test_generated_rollback_matches_the_hand_written_down(fresh_db: Any) -> None:
-    from mrpplan.mysql.workspace import desired_schema
+    from mrpplan.desired.workspace import desired_schema
 
     flavor = _flavor(fresh_db)
     migrations = load_migrations(REPO / "database/migrations")
@@ -97,7 +97,7 @@ def test_per_statement_reverses_undo_exactly_the_statements_that_ran(
 def test_a_cached_trace_equals_a_fresh_one(fresh_db: Any, tmp_path: Path) -> None:
     """`apply` re-derives its plan from cached traces: they must be what tracing gives, and
     name the files of the project that asks (the cache is shared by project copies)."""
-    from mrpplan.migrate.trace import trace_chain
+    from mrpplan.desired.trace import trace_chain
 
     flavor = _flavor(fresh_db)
     migrations = load_migrations(REPO / "database/migrations")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mrpplan.config import Project, load_environment
-from mrpplan.migrate.directory import base_schema_statements, load_migrations
+from mrpplan.desired.directory import base_schema_statements, load_migrations
 from mrpplan.mysql.connection import connect
 from mrpplan.mysql.inspect import inspect_schema
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mrpplan.migrate import history
+from mrpplan.mysql import schema_history as history
 from mrpplan.plan.live import (
     objects_fingerprint,
     read_state,

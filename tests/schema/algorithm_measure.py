@@ -14,7 +14,7 @@ from typing import Any
 
 import pymysql
 
-from mrpplan.mysql.algorithm import LOCKS, ORDER
+from mrpplan.diff.algorithm import LOCKS, ORDER
 from mrpplan.mysql.ddl import RenderedChange
 
 _NAMED = re.compile(r"ALGORITHM=\w+, LOCK=\w+")

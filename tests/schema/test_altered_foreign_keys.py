@@ -20,7 +20,7 @@ from schema_roundtrip import (
     snapshot,
 )
 
-from mrpplan.sqlfiles.parse import parse_table_text
+from mrpplan.model.parse import parse_table_text
 
 BEFORE = [
     "CREATE TABLE p (id INT NOT NULL, code INT NOT NULL, x INT, PRIMARY KEY (id))",

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
+from mrpplan.desired.workspace import desired_schema, desired_schemas
 from mrpplan.errors import SqlError
 from mrpplan.mysql import workspace
-from mrpplan.mysql.workspace import desired_schema, desired_schemas
 from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
 

@@ -13,7 +13,7 @@ import pymysql
 import pytest
 from schema_roundtrip import assert_round_trip, flavor_of, plan, snapshot
 
-from mrpplan.mysql.algorithm import LOCKS, ORDER
+from mrpplan.diff.algorithm import LOCKS, ORDER
 
 RANGE = "CREATE TABLE t (id INT NOT NULL, v INT, PRIMARY KEY (id)) PARTITION BY RANGE (id) ({})"
 P10 = "PARTITION p10 VALUES LESS THAN (10)"

@@ -10,13 +10,13 @@ from dbtools import scratch_databases_left
 from schema_roundtrip import assert_round_trip, assert_same, snapshot
 
 from mrpplan.config.project import Project
+from mrpplan.desired.directory import base_schema_statements, desired_statements
+from mrpplan.desired.workspace import desired_schema
 from mrpplan.diff import diff_schemas
 from mrpplan.errors import SqlError
-from mrpplan.migrate.directory import base_schema_statements, desired_statements
+from mrpplan.model.parse import parse_table_text
 from mrpplan.model.table import Table
 from mrpplan.mysql.ddl import create_table_sql
-from mrpplan.mysql.workspace import desired_schema
-from mrpplan.sqlfiles.parse import parse_table_text
 from mrpplan.sqlfiles.split import split_sql
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mrpplan.seed.refresh import delete_order
-from mrpplan.seed.targets import DML, OTHER, TRANSACTION, classify, written_tables
+from mrpplan.sqlfiles.dml_targets import DML, OTHER, TRANSACTION, classify, written_tables
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 def _load_base(project: Any, name: str = "local") -> Any:
     """Base schema + all migrations, loaded as plain SQL (independent of the planner)."""
     from mrpplan.config import Project
-    from mrpplan.migrate.directory import desired_statements
+    from mrpplan.desired.directory import desired_statements
 
     db = project.databases[name]
     statements = desired_statements(Project(project.root), "latest")

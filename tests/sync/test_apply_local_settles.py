@@ -1,6 +1,6 @@
 """The new developer's recipe: `mrpplan apply local` on the example project settles in one
 run, whether dev exists yet or not, and seeds and the sync agree on who owns which rows
-(sync/ownership.py: the sync owns the tables it copies; seeds writing them are not run)."""
+(seed/ownership.py: the sync owns the tables it copies; seeds writing them are not run)."""
 
 from __future__ import annotations
 

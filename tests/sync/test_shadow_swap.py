@@ -12,7 +12,7 @@ from pathlib import Path
 from dbtools import wait_for
 from sync_fixtures import DATA_TABLES, checksums, fill_erp
 
-from mrpplan.apply.lock import lock_name
+from mrpplan.mysql.lock import lock_name
 
 
 def _backup(project, cli, env: str, *flags: str) -> Path:  # type: ignore[no-untyped-def]
@@ -119,8 +119,8 @@ def test_restore_swaps_tables_in_and_keeps_the_old_ones_as_trash(project, cli) -
     # the purge plan finds the trash database and purges it once it is old enough
     from datetime import UTC, datetime, timedelta
 
-    from mrpplan.backup.purge_plan import purge_plan
     from mrpplan.config import Project, load_environment
+    from mrpplan.restore.purge_plan import purge_plan
 
     env = load_environment(Project(project.root), "dev")
     assert trash not in [s.object for s in purge_plan(Project(project.root), env, 7).steps]

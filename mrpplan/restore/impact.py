@@ -13,8 +13,6 @@ from pathlib import Path
 from mrpplan.backup.compression import codec_of
 from mrpplan.backup.dump import is_internal
 from mrpplan.backup.manifest import Manifest
-from mrpplan.backup.restore_mask import rules_for
-from mrpplan.backup.restore_scope import RestoreScope, skipped_table
 from mrpplan.backup.verify import verify_backup
 from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import MrpplanError
@@ -22,6 +20,8 @@ from mrpplan.mysql.client_process import open_loader
 from mrpplan.mysql.connection import connect
 from mrpplan.mysql.quote import ident
 from mrpplan.mysql.table_stats import base_tables
+from mrpplan.restore.restore_mask import rules_for
+from mrpplan.restore.restore_scope import RestoreScope, skipped_table
 
 ACTIONS = {
     "replace": "dropped and re-created from the backup (current rows are replaced)",

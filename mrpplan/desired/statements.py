@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Iterable
 
-from mrpplan.seed.targets import DML, classify
+from mrpplan.sqlfiles.dml_targets import DML, classify
 
 Renames = dict[str, dict[str, str]]  # table -> {old column: new column}
 _MAY_RENAME = re.compile(r"\b(RENAME|CHANGE)\b", re.I)

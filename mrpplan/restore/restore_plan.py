@@ -21,13 +21,6 @@ from mrpplan.apply.runners import RunContext
 from mrpplan.backup.dump import is_internal
 from mrpplan.backup.load import load_file
 from mrpplan.backup.manifest import Manifest, read_manifest
-from mrpplan.backup.restore_mask import check_masked, mask_statements, masked_columns, rules_for
-from mrpplan.backup.restore_scope import (
-    RestoreScope,
-    journal_draft,
-    narrowed,
-    removal_drafts,
-)
 from mrpplan.backup.row_width import row_shapes
 from mrpplan.backup.verify import compare_with_manifest, verify_backup
 from mrpplan.config import Environment, Project
@@ -51,6 +44,13 @@ from mrpplan.plan.replace import (
     timestamp,
 )
 from mrpplan.plan.types import Plan
+from mrpplan.restore.restore_mask import check_masked, mask_statements, masked_columns, rules_for
+from mrpplan.restore.restore_scope import (
+    RestoreScope,
+    journal_draft,
+    narrowed,
+    removal_drafts,
+)
 from mrpplan.sync.mask import MaskRule
 
 UNCHANGED = "Nothing was changed."
@@ -209,7 +209,7 @@ def _backup_state(
 ) -> tuple[DatabaseState, list[str]]:
     """The backup's schema and history rows, read from a probe database (DDL only), and
     the mask UPDATEs for its tables."""
-    from mrpplan.backup.impact import load_ddl
+    from mrpplan.restore.impact import load_ddl
 
     probe = f"_mrpplan_ws_restore_{secrets.token_hex(4)}"
     conn = connect(env.connection, database=None)

@@ -13,7 +13,7 @@ from mrpplan.model.check import Check
 from mrpplan.model.column import Column
 from mrpplan.model.foreign_key import ForeignKey
 from mrpplan.model.index import Index, IndexPart
-from mrpplan.sqlfiles.words import (
+from mrpplan.model.words import (
     LineSyntaxError,
     ident_list,
     split_top,

@@ -27,14 +27,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mrpplan.local_cache import read_json, write_json
-from mrpplan.migrate.statements import (
+from mrpplan.desired.statements import (
     Renames,
     column_renames,
     data_tables,
     inverted,
     merge_renames,
 )
+from mrpplan.local_cache import read_json, write_json
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
 from mrpplan.sqlfiles.split import SqlStatement
@@ -115,7 +115,7 @@ def trace_chain(
     the timestamp: `apply` re-derives the plan it was given with that plan's timestamp, and
     finds the traces its `plan` made.
     """
-    from mrpplan.mysql.workspace import desired_chain
+    from mrpplan.desired.workspace import desired_chain
 
     flat = [statement for group in groups for statement in group]
     ends = [0]

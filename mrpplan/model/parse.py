@@ -20,12 +20,12 @@ from mrpplan.model.column import Column
 from mrpplan.model.foreign_key import ForeignKey
 from mrpplan.model.index import Index
 from mrpplan.model.layout import LayoutError, element_kind, join_create, split_create
+from mrpplan.model.parse_gaps import tolerated_variants
+from mrpplan.model.parse_lines import Unmodeled, parse_column, parse_constraint, parse_index
+from mrpplan.model.parse_partitions import parse_partitioning
 from mrpplan.model.table_def import TableDef
 from mrpplan.model.table_options import SYSTEM_VERSIONING, TableOptions
-from mrpplan.sqlfiles.parse_gaps import tolerated_variants
-from mrpplan.sqlfiles.parse_lines import Unmodeled, parse_column, parse_constraint, parse_index
-from mrpplan.sqlfiles.parse_partitions import parse_partitioning
-from mrpplan.sqlfiles.words import LineSyntaxError, split_words
+from mrpplan.model.words import LineSyntaxError, split_words
 
 _CACHE: dict[str, TableDef] = {}
 _LOCK = threading.Lock()

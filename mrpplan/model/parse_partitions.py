@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from mrpplan.model.layout import LayoutError, split_partition_tail
+from mrpplan.model.parse_lines import Unmodeled
 from mrpplan.model.partitioning import Partition, Partitioning
-from mrpplan.sqlfiles.parse_lines import Unmodeled
-from mrpplan.sqlfiles.words import split_words, unquote_ident
+from mrpplan.model.words import split_words, unquote_ident
 
 _PREFIX = " PARTITION BY "
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mrpplan.diff.algorithm import predict_algorithm
 from mrpplan.diff.change import TableClause, undo_of
 from mrpplan.diff.clauses import AddColumn, ModifyColumn, SetSystemVersioning
-from mrpplan.mysql.algorithm import predict_algorithm
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mrpplan.apply.journal import JOURNAL
 from mrpplan.backup.dump import is_internal
 from mrpplan.backup.manifest import Manifest, manifest_path
 from mrpplan.mysql import shadow
+from mrpplan.mysql.journal import JOURNAL
 from mrpplan.mysql.quote import ident, literal
 from mrpplan.plan.providers import StepDraft
 

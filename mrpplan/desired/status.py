@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from mrpplan.desired.directory import Migration
 from mrpplan.errors import ConfigError, Refused
-from mrpplan.migrate.directory import Migration
-from mrpplan.migrate.history import HistoryRow
+from mrpplan.mysql.schema_history import HistoryRow
 
 PENDING = "pending"
 APPLIED = "applied"
@@ -87,7 +87,7 @@ def base_schema_status(schema_dir: Path, rows: Sequence[HistoryRow]) -> Migratio
     Without this, an edited base schema file shows up as live drift ("fix the database by
     hand") although the database is exactly as built: it is the file that moved.
     """
-    from mrpplan.migrate.directory import base_schema_statements, source_digest
+    from mrpplan.desired.directory import base_schema_statements, source_digest
 
     row = next((r for r in rows if r.number == 0 and r.success), None)
     if row is None:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mrpplan.backup.impact import RestoreImpact, assess_restore
 from mrpplan.backup.manifest import Manifest, read_manifest
 from mrpplan.config import Project
 from mrpplan.config.settings import Environment
+from mrpplan.restore.impact import RestoreImpact, assess_restore
 
 __all__ = ["RestoreImpact", "RestoreResult", "assess_restore", "restore_backup"]
 
@@ -33,7 +33,7 @@ def restore_backup(
     """Build the restore plan for `path` and apply it (approved: the caller decided;
     `allow_destructive` as `restore --allow-destructive`)."""
     from mrpplan.apply.executor import apply_plan
-    from mrpplan.backup.restore_plan import restore_plan
+    from mrpplan.restore.restore_plan import restore_plan
 
     started = time.monotonic()
     project = project or Project(env.file.parent.parent if env.file else Path.cwd())

@@ -18,7 +18,7 @@ from typing import Any
 from mrpplan.config import Environment, Project, load_environment
 from mrpplan.seed.runner import runnable_statements
 from mrpplan.seed.sets import SeedFile
-from mrpplan.seed.targets import written_tables
+from mrpplan.sqlfiles.dml_targets import written_tables
 from mrpplan.sync import state as sync_state
 from mrpplan.sync.copy import same_database
 from mrpplan.sync.select import selection_for
