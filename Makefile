@@ -31,6 +31,7 @@ lint: venv
 	$(BIN)/ruff check mrpplan tests bench
 	$(BIN)/ruff format --check mrpplan tests bench
 	$(BIN)/mypy mrpplan
+	$(BIN)/lint-imports
 
 test: server venv lint
 	$(BIN)/pytest

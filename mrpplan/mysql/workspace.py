@@ -47,7 +47,8 @@ _UNCHANGED = "Nothing was changed: the statements ran in a scratch database, now
 
 @dataclass(frozen=True)
 class Built:
-    """A cached result: the schema, and the tables holding rows (None: not known)."""
+    """What the statements built (and what the cache keeps): the schema, and the tables
+    holding rows (None: not known)."""
 
     schema: Schema
     filled: frozenset[str] | None
