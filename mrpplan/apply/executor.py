@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from mrpplan.apply.cluster_ready import check_cluster
 from mrpplan.apply.invariant_guard import InvariantGuard
 from mrpplan.apply.journal import Journal, applied_at, refuse_if_interrupted
 from mrpplan.apply.lock import locked_session
@@ -96,6 +97,7 @@ def _apply_locked(
 ) -> ApplyResult:
     say = progress or (lambda _line: None)
     database = env.connection.database
+    check_cluster(conn, env, "Nothing was changed.")
     exists = database_exists(conn, database)
     if exists:
         conn.select_db(database)

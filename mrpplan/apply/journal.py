@@ -189,9 +189,14 @@ def journal_exists(conn: Any, database: str) -> bool:
 
 
 def interrupted_applies(conn: Any, database: str) -> list[ApplyRecord]:
-    """Applies whose header is still 'started' (their process died), oldest first."""
+    """Applies whose header is still 'started' (their process died), oldest first.
+
+    On a Galera cluster the header of an apply running through another node has replicated
+    here: while that apply's lease on the cluster lock is live it is running, not
+    interrupted (the lock row and the header name the same connection)."""
     if not journal_exists(conn, database):
         return []
+    running = running_elsewhere(conn, database)
     with conn.cursor() as cur:
         cur.execute(
             f"SELECT apply_id, plan_digest, status, connection_id, detail, started_at, artifact "
@@ -201,7 +206,21 @@ def interrupted_applies(conn: Any, database: str) -> list[ApplyRecord]:
         return [
             ApplyRecord(str(a), str(d), str(s), c, str(t or ""), str(at), art == PER_STATEMENT)
             for a, d, s, c, t, at, art in cur.fetchall()
+            if running is None or c != running
         ]
+
+
+def running_elsewhere(conn: Any, database: str) -> int | None:
+    """The connection of an apply that holds the cluster lock through another node."""
+    from mrpplan.apply.lock import lock_name
+    from mrpplan.mysql.cluster import is_galera
+
+    if not is_galera(conn):
+        return None
+    from mrpplan.apply.cluster_lock import other_holder
+
+    found = other_holder(conn, lock_name(database))
+    return found.connection_id if found is not None else None
 
 
 def refuse_if_interrupted(conn: Any, env_name: str, database: str, unchanged: str) -> None:
