@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from mrpplan.apply.cluster_compare import compare_nodes
 from mrpplan.apply.cluster_ready import check_cluster
 from mrpplan.apply.invariant_guard import InvariantGuard
 from mrpplan.apply.journal import Journal, applied_at, refuse_if_interrupted
@@ -55,6 +56,7 @@ class ApplyResult:
     steps_run: list[str] = field(default_factory=list)
     checkpoints: list[str] = field(default_factory=list)
     noop: bool = False
+    node_differences: list[str] = field(default_factory=list)  # Galera nodes that differ
 
 
 def apply_plan(
@@ -97,7 +99,7 @@ def _apply_locked(
 ) -> ApplyResult:
     say = progress or (lambda _line: None)
     database = env.connection.database
-    check_cluster(conn, env, "Nothing was changed.")
+    cluster = check_cluster(conn, env, "Nothing was changed.")
     exists = database_exists(conn, database)
     if exists:
         conn.select_db(database)
@@ -134,6 +136,8 @@ def _apply_locked(
         drop_scratch(conn, database)
     finish_checked(executor, plan)
     result.checkpoints = [p.artifact for p in ran if p.artifact and p.step.action == "checkpoint"]
+    if cluster is not None:
+        result.node_differences = compare_nodes(conn, env, cluster.addresses, say)
     return result
 
 

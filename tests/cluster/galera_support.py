@@ -76,10 +76,11 @@ class GaleraProject:
     def cli(self, *args: str, timeout: float = 300) -> CliResult:
         return run_cli(*args, env=self.env, cwd=self.root, timeout=timeout)
 
-    def start(self, *args: str) -> subprocess.Popen[str]:
+    def start(self, *args: str, extra: dict[str, str] | None = None) -> subprocess.Popen[str]:
+        """mrpplan in the background (to race it or kill a node under it)."""
         import os
 
-        merged = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **self.env}
+        merged = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **self.env, **(extra or {})}
         return subprocess.Popen(
             [sys.executable, "-m", "mrpplan", *args],
             stdin=subprocess.DEVNULL,
