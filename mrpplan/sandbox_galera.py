@@ -245,9 +245,9 @@ def _open_for_rsync_daemon(base: Path, here: Path, data: Path) -> None:
         os.chmod(folder, 0o711)
     nobody = pwd.getpwnam("nobody")
     os.chown(data, nobody.pw_uid, nobody.pw_gid)
-    for folder, subfolders, files in os.walk(data):  # a node rejoining after a crash
+    for parent, subfolders, files in os.walk(data):  # a node rejoining after a crash
         for name in subfolders + files:
-            os.chown(Path(folder) / name, nobody.pw_uid, nobody.pw_gid, follow_symlinks=False)
+            os.chown(Path(parent) / name, nobody.pw_uid, nobody.pw_gid, follow_symlinks=False)
 
 
 def _wait_reachable(
