@@ -35,7 +35,14 @@ seeds: []
 policy:
   allow_destructive: true
   checkpoint: auto
-{cluster}"""
+{online}{cluster}"""
+
+ONLINE = """\
+  online_schema_change:
+    tool: pt-online-schema-change
+    min_rows: {min_rows}
+    max_lag: 1
+"""
 
 
 @dataclass
@@ -48,7 +55,9 @@ class GaleraProject:
     single: sandbox.SandboxInfo
     cluster: dict[str, str] = field(default_factory=dict)
 
-    def write_envs(self, *, cluster: bool = True, size: int = 3) -> None:
+    def write_envs(
+        self, *, cluster: bool = True, size: int = 3, online_min_rows: int | None = None
+    ) -> None:
         members = ", ".join(f"127.0.0.1:{n.port}" for n in self.nodes)
         block = (
             f"cluster: {{type: galera, nodes: [{members}], size: {size}, "
@@ -63,6 +72,7 @@ class GaleraProject:
                     database=self.db.name,
                     option_file=node.option_file,
                     cluster=block,
+                    online=ONLINE.format(min_rows=online_min_rows) if online_min_rows else "",
                 )
             )
 
