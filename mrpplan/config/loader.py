@@ -249,6 +249,7 @@ def _cluster(doc: Any) -> ClusterSettings | None:
         size=int(doc["size"]) if doc.get("size") is not None else None,
         max_flow_control_paused=float(doc.get("max_flow_control_paused", 0.1)),
         max_replica_lag=float(doc.get("max_replica_lag", 10)),
+        backup_node=str(doc["backup_node"]) if doc.get("backup_node") else None,
     )
 
 

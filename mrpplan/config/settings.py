@@ -79,6 +79,7 @@ class ClusterSettings:
     size: int | None = None  # expected members (default: len(nodes), else as found)
     max_flow_control_paused: float = 0.1
     max_replica_lag: float = 10.0
+    backup_node: str | None = None  # host:port that backups dump from (desynced meanwhile)
 
 
 @dataclass(frozen=True)

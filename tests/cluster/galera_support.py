@@ -56,12 +56,20 @@ class GaleraProject:
     cluster: dict[str, str] = field(default_factory=dict)
 
     def write_envs(
-        self, *, cluster: bool = True, size: int = 3, online_min_rows: int | None = None
+        self,
+        *,
+        cluster: bool = True,
+        size: int = 3,
+        online_min_rows: int | None = None,
+        backup_node: int | None = None,
     ) -> None:
         members = ", ".join(f"127.0.0.1:{n.port}" for n in self.nodes)
+        chosen = (
+            f", backup_node: '127.0.0.1:{self.nodes[backup_node - 1].port}'" if backup_node else ""
+        )
         block = (
             f"cluster: {{type: galera, nodes: [{members}], size: {size}, "
-            "max_flow_control_paused: 0.5}\n"
+            f"max_flow_control_paused: 0.5{chosen}}}\n"
             if cluster
             else ""
         )
