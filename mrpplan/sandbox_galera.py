@@ -8,6 +8,7 @@ sandbox on a shared machine.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -114,6 +115,14 @@ def up(base: Path, nodes: int = 3, timeout: float = 240.0) -> list[single.Sandbo
     if nodes < 2:
         raise MrpplanError(f"a Galera sandbox needs at least 2 nodes, not {nodes}")
     base = base.resolve()
+    base.parent.mkdir(parents=True, exist_ok=True)
+    # two `up`s at once (parallel test workers) take turns: the second finds the cluster
+    with open(base.parent / f".{base.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _up(base, nodes, timeout, library)
+
+
+def _up(base: Path, nodes: int, timeout: float, library: str) -> list[single.SandboxInfo]:
     base.mkdir(parents=True, exist_ok=True)
     os.chmod(base, 0o700)
     ports = _load_state(base)

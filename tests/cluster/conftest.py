@@ -3,6 +3,7 @@ like the single sandbox), and a tiny project on it per test."""
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,19 @@ def galera() -> list[sandbox.SandboxInfo]:
 
 @pytest.fixture
 def gproject(
+    tmp_path: Path, galera: list[sandbox.SandboxInfo], server: sandbox.SandboxInfo
+) -> Iterator[GaleraProject]:
+    """The tests take turns on the one cluster (across xdist workers): they stop, kill
+    and desync its nodes."""
+    turn = open(sandbox_galera.default_dir(REPO).parent / ".galera-tests.lock", "a")  # noqa: SIM115
+    fcntl.flock(turn, fcntl.LOCK_EX)
+    try:
+        yield from _project(tmp_path, galera, server)
+    finally:
+        turn.close()
+
+
+def _project(
     tmp_path: Path, galera: list[sandbox.SandboxInfo], server: sandbox.SandboxInfo
 ) -> Iterator[GaleraProject]:
     sandbox_galera.up(sandbox_galera.default_dir(REPO), 3)  # a test may have stopped a node
