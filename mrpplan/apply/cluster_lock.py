@@ -29,6 +29,11 @@ from mrpplan.mysql.quote import ident
 LOCK_DATABASE = "_mrpplan_cluster"
 LOCK_TABLE = "apply_lock"
 LEASE_SECONDS = 20
+
+
+def lease_seconds() -> float:
+    """The lease (MRPPLAN_CLUSTER_LEASE_SECONDS: tests shorten it to see it renewed)."""
+    return float(os.environ.get("MRPPLAN_CLUSTER_LEASE_SECONDS") or LEASE_SECONDS)
 _QUALIFIED = f"{ident(LOCK_DATABASE)}.{ident(LOCK_TABLE)}"
 _DDL = f"""CREATE TABLE IF NOT EXISTS {_QUALIFIED} (
   `lock_name` VARCHAR(64) NOT NULL,
@@ -91,14 +96,15 @@ class _Lease(threading.Thread):
 
     def run(self) -> None:
         renewer = None
-        while not self.stopping.wait(LEASE_SECONDS / 3):
+        lease = lease_seconds()
+        while not self.stopping.wait(lease / 3):
             try:
                 renewer = renewer or reopen(self.conn)
                 with renewer.cursor() as cur:
                     cur.execute(
                         f"UPDATE {_QUALIFIED} SET lease_until = UTC_TIMESTAMP(6) + INTERVAL "
-                        "%s SECOND WHERE lock_name = %s AND token = %s",
-                        (LEASE_SECONDS, self.lock, self.token),
+                        "%s MICROSECOND WHERE lock_name = %s AND token = %s",
+                        (int(lease * 1e6), self.lock, self.token),
                     )
                     self.lost = cur.rowcount == 0
             except pymysql.err.MySQLError:
@@ -189,7 +195,7 @@ def acquire(conn: Any, name: str, *, wait_seconds: float, database: str) -> None
                 f"another apply is running on {database} through another node of the cluster: "
                 f"{blocking}. Nothing was changed.",
                 hint="wait for it to finish; if its process died, its lease runs out within "
-                f"{LEASE_SECONDS} s (then run `mrpplan recover ENV`)",
+                f"{lease_seconds():g} s (then run `mrpplan recover ENV`)",
             )
         time.sleep(0.5)
 
@@ -212,8 +218,8 @@ def _try_take(conn: Any, name: str) -> str | None:
                 f"INSERT INTO {_QUALIFIED} (lock_name, token, node, connection_id, client_host, "
                 "pid, acquired_at, lease_until) VALUES (%s, %s, CONCAT(@@wsrep_node_name, ' (', "
                 "@@hostname, ':', @@port, ')'), CONNECTION_ID(), %s, %s, UTC_TIMESTAMP(6), "
-                "UTC_TIMESTAMP(6) + INTERVAL %s SECOND)",
-                (name, token, socket.gethostname(), os.getpid(), LEASE_SECONDS),
+                "UTC_TIMESTAMP(6) + INTERVAL %s MICROSECOND)",
+                (name, token, socket.gethostname(), os.getpid(), int(lease_seconds() * 1e6)),
             )
     except pymysql.err.MySQLError as exc:
         if exc.args and exc.args[0] in _CONFLICTS:

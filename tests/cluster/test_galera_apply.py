@@ -5,6 +5,7 @@ interrupted (issue 27)."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from galera_support import SCHEMA, GaleraProject, wait_for
@@ -23,7 +24,9 @@ def _base(gproject: GaleraProject) -> None:
     gproject.on(1).execute("INSERT INTO items (name, qty) VALUES ('bolt', 3), ('nut', 5)")
 
 
-def _paused_apply(gproject: GaleraProject, env: str, resume: Path) -> tuple[object, str]:
+def _paused_apply(
+    gproject: GaleraProject, env: str, resume: Path, lease: float | None = None
+) -> tuple[object, str]:
     """A saved two-step plan, applied in the background and paused after its first step."""
     gproject.schema(WIDER)
     out = gproject.root / "plans" / "wider.json"
@@ -38,6 +41,7 @@ def _paused_apply(gproject: GaleraProject, env: str, resume: Path) -> tuple[obje
             "MRPPLAN_TEST_PAUSE_AFTER_STEP": first,
             "MRPPLAN_TEST_RESUME_FILE": str(resume),
             "MRPPLAN_TEST_PAUSE_SECONDS": "120",
+            **({"MRPPLAN_CLUSTER_LEASE_SECONDS": str(lease)} if lease else {}),
         },
     )
     return process, first
@@ -75,9 +79,11 @@ def test_two_applies_through_two_nodes_one_is_refused(
 ) -> None:
     _base(gproject)
     resume = tmp_path / "resume"
-    first, _ = _paused_apply(gproject, "g1", resume)
+    # a 2 s lease, renewed while the apply waits: still held when the second apply comes
+    first, _ = _paused_apply(gproject, "g1", resume, lease=2)
     try:
         wait_for(lambda: _journal_started(gproject, 2), timeout=120)
+        time.sleep(3)
         # the first apply's journal row has replicated to node 2: it is running, not
         # interrupted, so plan says nothing of recover, and a second apply is refused
         planned = gproject.cli("plan", "g2")

@@ -99,3 +99,21 @@ def test_online_change_waits_for_the_replica_and_replicates(
         f"'{tiny.db.name}' AND table_name LIKE '%\\_new'",
     )
     assert leftovers == []
+
+
+def test_a_stopped_replica_makes_plan_refuse_naming_it(pair: Pair, on_primary: TinyProject) -> None:
+    """`cluster: {type: replicas}` (issue 27): plan checks each replica before it shows steps."""
+    env = on_primary.root / "environments" / "big.yaml"
+    replica = f"127.0.0.1:{pair.replica.port}"
+    env.write_text(
+        env.read_text() + f"cluster: {{type: replicas, nodes: ['{replica}'], max_replica_lag: 5}}\n"
+    )
+    assert on_primary.cli("plan", "big").code == 0
+    pair.query("replica", "STOP SLAVE SQL_THREAD")
+    try:
+        refused = on_primary.cli("plan", "big")
+    finally:
+        pair.query("replica", "START SLAVE SQL_THREAD")
+    assert refused.code == 3, refused.output
+    assert f"replica {replica} is not replicating" in refused.output
+    assert "Nothing was planned" in refused.output
