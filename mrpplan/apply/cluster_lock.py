@@ -34,6 +34,8 @@ LEASE_SECONDS = 20
 def lease_seconds() -> float:
     """The lease (MRPPLAN_CLUSTER_LEASE_SECONDS: tests shorten it to see it renewed)."""
     return float(os.environ.get("MRPPLAN_CLUSTER_LEASE_SECONDS") or LEASE_SECONDS)
+
+
 _QUALIFIED = f"{ident(LOCK_DATABASE)}.{ident(LOCK_TABLE)}"
 _DDL = f"""CREATE TABLE IF NOT EXISTS {_QUALIFIED} (
   `lock_name` VARCHAR(64) NOT NULL,

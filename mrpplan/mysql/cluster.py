@@ -8,6 +8,7 @@ when the environment names a single node: the other members come from the node's
 from __future__ import annotations
 
 import contextlib
+import ssl
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -186,6 +187,6 @@ def reopen(conn: Any) -> Any:
         kwargs["unix_socket"] = conn.unix_socket
     else:
         kwargs.update(host=conn.host, port=conn.port)
-    if getattr(conn, "ssl", False) and getattr(conn, "ctx", None) is not None:
+    if isinstance(getattr(conn, "_sock", None), ssl.SSLSocket):  # TLS only if it is in use
         kwargs["ssl"] = conn.ctx
     return pymysql.connect(**kwargs)

@@ -5,42 +5,15 @@ and the same rows."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from dbtools import REPO, drop_database, make_database, start_cli
-from online_support import BASE, WIDER, TinyProject, needs_tool
-from replication import Pair, start_pair, stop_pair
+from dbtools import REPO, start_cli
+from online_support import WIDER, TinyProject, needs_tool
+from replication import Pair
 
 from mrpplan.mysql.online_alter import TEST_SLEEP
 
-PAIR_DIR = REPO / ".mrpplan" / "replication"
-
-
-@pytest.fixture(scope="module")
-def pair() -> Iterator[Pair]:
-    started = start_pair(PAIR_DIR)
-    try:
-        yield started
-    finally:
-        stop_pair(PAIR_DIR)
-
-
-@pytest.fixture
-def on_primary(tmp_path: Path, pair: Pair) -> Iterator[TinyProject]:
-    root = tmp_path / "project"
-    for folder in ("environments", "database/schema", "database/migrations", "database/seeds"):
-        (root / folder).mkdir(parents=True)
-    (root / "plans").mkdir()
-    db = make_database(pair.primary, "rep")
-    project = TinyProject(root, db, pair.primary)
-    project.schema(BASE)
-    project.write_env()
-    try:
-        yield project
-    finally:
-        drop_database(pair.primary, db.name)
+PAIR_DIR = REPO / ".mrpplan" / "replication"  # the module's pair (conftest `pair`)
 
 
 def _tables(pair: Pair, which: str, database: str) -> dict[str, object]:
@@ -99,21 +72,3 @@ def test_online_change_waits_for_the_replica_and_replicates(
         f"'{tiny.db.name}' AND table_name LIKE '%\\_new'",
     )
     assert leftovers == []
-
-
-def test_a_stopped_replica_makes_plan_refuse_naming_it(pair: Pair, on_primary: TinyProject) -> None:
-    """`cluster: {type: replicas}` (issue 27): plan checks each replica before it shows steps."""
-    env = on_primary.root / "environments" / "big.yaml"
-    replica = f"127.0.0.1:{pair.replica.port}"
-    env.write_text(
-        env.read_text() + f"cluster: {{type: replicas, nodes: ['{replica}'], max_replica_lag: 5}}\n"
-    )
-    assert on_primary.cli("plan", "big").code == 0
-    pair.query("replica", "STOP SLAVE SQL_THREAD")
-    try:
-        refused = on_primary.cli("plan", "big")
-    finally:
-        pair.query("replica", "START SLAVE SQL_THREAD")
-    assert refused.code == 3, refused.output
-    assert f"replica {replica} is not replicating" in refused.output
-    assert "Nothing was planned" in refused.output
