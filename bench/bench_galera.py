@@ -135,14 +135,19 @@ def _apply(root: Path, env: dict[str, str]) -> float:
 def _fill(info: sandbox.SandboxInfo, database: str, rows: int) -> None:
     _query(
         info,
-        f"INSERT INTO `{database}`.bench_rows (name, qty) "
-        f"SELECT CONCAT('r', seq), seq FROM seq_1_to_{rows}",
+        f"INSERT INTO bench_rows (name, qty) SELECT CONCAT('r', seq), seq FROM seq_1_to_{rows}",
+        database,
     )
 
 
-def _query(info: sandbox.SandboxInfo, sql: str) -> None:
+def _query(info: sandbox.SandboxInfo, sql: str, database: str | None = None) -> None:
     conn = pymysql.connect(
-        host="127.0.0.1", port=info.port, user="root", password=info.password, autocommit=True
+        host="127.0.0.1",
+        port=info.port,
+        user="root",
+        password=info.password,
+        database=database,
+        autocommit=True,
     )
     try:
         with conn.cursor() as cur:
