@@ -70,6 +70,7 @@ def test_blocking_change_of_a_big_table_online_while_another_node_writes(
 
     thread = threading.Thread(target=writer, daemon=True)
     thread.start()
+    started = time.monotonic()
     try:
         applied = gproject.cli("apply", "g1", "--auto-approve", timeout=900)
     finally:
@@ -83,4 +84,7 @@ def test_blocking_change_of_a_big_table_online_while_another_node_writes(
     assert max(stalls) <= 1.0
     ids = {int(r[0]) for r in gproject.on(3).query("SELECT id FROM items WHERE name = 'w'")}
     assert set(committed) <= ids
+    assert gproject.on(3).query("SELECT COUNT(*) FROM items WHERE name <> 'w'") == [(BIG_ROWS,)]
+    took = next(line for line in applied.output.splitlines() if "Apply complete" in line)
+    print(f"{BIG_ROWS:,} rows: apply {time.monotonic() - started:.1f} s; {took}")
     assert "bigint" in gproject.on(3).snapshot()["items"][0]
