@@ -91,14 +91,19 @@ def down(app: AppContext, only_galera: bool) -> None:
 
 @sandbox_group.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--galera", "of_galera", is_flag=True, help="The Galera cluster's nodes instead.")
 @pass_app
-def status(app: AppContext, as_json: bool) -> None:
+def status(app: AppContext, as_json: bool, of_galera: bool) -> None:
     """Say whether the sandbox is running, and its version.
 
     \b
-    Example:
+    Examples:
       mrpplan sandbox status --json
+      mrpplan sandbox status --galera
     """
+    if of_galera:
+        _galera_status(app, as_json)
+        return
     info = sb.status(_dir(app))
     if as_json:
         data: dict[str, object] = {"running": info is not None}
@@ -111,6 +116,25 @@ def status(app: AppContext, as_json: bool) -> None:
         )
     else:
         app.console.print("stopped")
+
+
+def _galera_status(app: AppContext, as_json: bool) -> None:
+    nodes = galera.status(galera_dir(app))
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {"node": n, "running": i is not None, **({"port": i.port} if i else {})}
+                    for n, i in enumerate(nodes, start=1)
+                ]
+            )
+        )
+        return
+    if not nodes:
+        app.console.print("no Galera sandbox (start one: `mrpplan sandbox up --galera 3`)")
+    for number, info in enumerate(nodes, start=1):
+        where = f"running on 127.0.0.1:{info.port} (pid {info.pid})" if info else "stopped"
+        app.console.print(f"node{number}: {where}")
 
 
 @sandbox_group.command("url")
