@@ -22,7 +22,7 @@ from typing import Any
 
 import pymysql
 
-from mrpplan.errors import Refused
+from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.cluster import reopen
 from mrpplan.mysql.quote import ident
 
@@ -232,6 +232,18 @@ def _try_take(conn: Any, name: str) -> str | None:
     lease.start()
     _HELD[(id(conn), name)] = lease
     return None
+
+
+def check_still_held(conn: Any) -> None:
+    """Before each step: a lease this connection lost (the renewer found its row taken by
+    another apply after it ran out) stops the apply here, before it changes more."""
+    for (owner, name), lease in _HELD.items():
+        if owner == id(conn) and lease.lost:
+            raise MrpplanError(
+                f"this apply lost the cluster lock {name}: its lease ran out (the node was "
+                "unreachable for longer than the lease) and another apply took it; stopped "
+                "before the next step"
+            )
 
 
 def release(conn: Any, name: str) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mrpplan.apply.cluster_lock import check_still_held
 from mrpplan.errors import Refused
 from mrpplan.mysql.privileges import before_any_change
 from mrpplan.mysql.quote import ident
@@ -99,6 +100,7 @@ class Journal:
         self, step_id: str, position: int, fingerprint: str | None, expect: str | None = None
     ) -> None:
         """`expect`: the running statement's Expectation (plan/live.py), in `detail`."""
+        check_still_held(self.conn)
         self._execute(
             f"INSERT INTO {ident(JOURNAL)} (apply_id, plan_digest, step_id, position, status, "
             "fingerprint_before, connection_id, detail) "
@@ -111,6 +113,7 @@ class Journal:
 
     def steps_started(self, rows: Sequence[tuple[str, int, str | None]]) -> None:
         """`step_started` of several steps (id, position, fingerprint) in one write."""
+        check_still_held(self.conn)
         marks = ", ".join(["(%s, %s, %s, %s, 'started', %s, CONNECTION_ID())"] * len(rows))
         values = [v for i, p, f in rows for v in (self.apply_id, self.plan_digest, i, p, f)]
         self._execute(

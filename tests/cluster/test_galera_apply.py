@@ -99,3 +99,30 @@ def test_two_applies_through_two_nodes_one_is_refused(
     assert first.returncode == 0, out + err
     assert gproject.on(2).snapshot() == gproject.on(1).snapshot()
     assert "bins" in gproject.on(3).snapshot()
+
+
+def test_an_apply_that_lost_its_lease_stops_before_its_next_step(
+    gproject: GaleraProject, tmp_path: Path
+) -> None:
+    """Its node could not renew the lease in time and another apply took the lock (played
+    here by rewriting the row through node 2): the apply stops and undoes what it did."""
+    _base(gproject)
+    before = gproject.on(1).snapshot()
+    resume = tmp_path / "resume"
+    first, _ = _paused_apply(gproject, "g1", resume, lease=2)
+    try:
+        wait_for(lambda: _journal_started(gproject, 2), timeout=120)
+        gproject.on(2).execute(
+            "UPDATE _mrpplan_cluster.apply_lock SET token = REPEAT('f', 32) "
+            f"WHERE lock_name = 'mrpplan:{gproject.db.name}'"
+        )
+        time.sleep(2)  # the renewer (every 2/3 s) finds its row taken
+    finally:
+        resume.touch()
+        out, err = first.communicate(timeout=300)
+    assert first.returncode == 1, out + err
+    assert "lost the cluster lock" in out + err
+    gproject.on(2).execute(
+        f"DELETE FROM _mrpplan_cluster.apply_lock WHERE lock_name = 'mrpplan:{gproject.db.name}'"
+    )
+    assert gproject.on(2).snapshot() == before
