@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from mrpplan.apply.cluster_compare import compare_nodes
+from mrpplan.mysql.cluster_ready import check_cluster
 from mrpplan.apply.invariant_guard import InvariantGuard
 from mrpplan.apply.server_guard import WATCHED, watched
 from mrpplan.apply.statement_guard import check_statements
@@ -54,6 +56,7 @@ class ApplyResult:
     steps_run: list[str] = field(default_factory=list)
     checkpoints: list[str] = field(default_factory=list)
     noop: bool = False
+    node_differences: list[str] = field(default_factory=list)  # Galera nodes that differ
 
 
 def apply_plan(
@@ -96,6 +99,7 @@ def _apply_locked(
 ) -> ApplyResult:
     say = progress or (lambda _line: None)
     database = env.connection.database
+    cluster = check_cluster(conn, env, "Nothing was changed.")
     exists = database_exists(conn, database)
     if exists:
         conn.select_db(database)
@@ -132,6 +136,8 @@ def _apply_locked(
         drop_scratch(conn, database)
     finish_checked(executor, plan)
     result.checkpoints = [p.artifact for p in ran if p.artifact and p.step.action == "checkpoint"]
+    if cluster is not None:
+        result.node_differences = compare_nodes(conn, env, cluster.addresses, say)
     return result
 
 

@@ -39,6 +39,7 @@ def spec_of(ctx: RunContext, step: Step, *, undo: bool = False) -> online_alter.
         max_lag=policy.max_lag,
         max_threads_running=policy.max_threads_running,
         keep_old_as=None if undo else step.online.get("trash"),
+        max_flow_ctl=step.online.get("max_flow_ctl"),  # a Galera node (plan/galera_steps)
     )
 
 

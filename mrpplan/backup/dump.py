@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from mrpplan.backup.cluster_node import backup_settings, desync_for_dump
 from mrpplan.backup.compression import Codec, codec_named
 from mrpplan.backup.manifest import (
     KINDS,
@@ -112,7 +113,7 @@ def create_backup(
     progress = progress or NoProgress()
     codec = codec_named(compression)
     folder = ensure_backup_dir(directory or env.backup.dir)
-    settings = env.connection
+    settings = backup_settings(env)  # on a Galera cluster: the chosen node
     database = settings.database
     started = time.monotonic()
     moment = utc_now()
@@ -146,6 +147,7 @@ def create_backup(
     # most SNAPSHOT_WAIT_SECONDS: a table lock held elsewhere cannot make it last).
     block = try_block(settings) if len(groups) > 1 else None
     stats = _Stats(env, database, groups if block else [wanted] if kind != "schema" else [])
+    desynced = desync_for_dump(settings)
     progress.start(f"backup {env.name} ({kind})", estimate or None)
     try:
         with writing(partial_name(path)) as partial:
@@ -172,6 +174,8 @@ def create_backup(
     finally:
         if block is not None:
             block.release()
+        if desynced is not None:
+            desynced.release()
         progress.finish()
 
     table_stats = (
@@ -196,6 +200,7 @@ def create_backup(
         label=label,
         tool=tool_info(_dump_version()),
         duration_seconds=round(time.monotonic() - started, 3),
+        cluster=desynced.position if desynced is not None else None,
     )
     try:
         write_manifest(path, manifest)

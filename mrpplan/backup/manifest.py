@@ -50,6 +50,8 @@ class Manifest:
     tool: dict[str, str] = field(default_factory=dict)
     duration_seconds: float = 0.0
     verified: dict[str, str] | None = None  # {"at": ts, "level": "quick"|"deep"} after a verify
+    # a Galera node's backup: the node, cluster_state_uuid and last_committed at the start
+    cluster: dict[str, object] | None = None
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> dict[str, Any]:

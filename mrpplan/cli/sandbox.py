@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mrpplan import sandbox as sb
+from mrpplan import sandbox_galera as galera
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.errors import MrpplanError
 
@@ -31,16 +32,37 @@ def sandbox_group() -> None:
     """
 
 
+def galera_dir(app: AppContext) -> Path:
+    return galera.beside(_dir(app))
+
+
 @sandbox_group.command("up")
 @click.option("--port", type=int, help="TCP port (default: a free one).")
+@click.option(
+    "--galera",
+    "nodes",
+    type=click.IntRange(2, 9),
+    default=None,
+    help="Start a Galera cluster of this many nodes on loopback instead (e.g. 3).",
+)
 @pass_app
-def up(app: AppContext, port: int | None) -> None:
-    """Start the sandbox server (reuses a running one).
+def up(app: AppContext, port: int | None, nodes: int | None) -> None:
+    """Start the sandbox server (reuses a running one), or a Galera cluster.
 
     \b
-    Example:
+    Examples:
       mrpplan sandbox up --port 3407
+      mrpplan sandbox up --galera 3
     """
+    if nodes is not None:
+        infos = galera.up(galera_dir(app), nodes)
+        for info in infos:
+            app.console.print(
+                f"{info.dir.name}: MariaDB {info.version} on 127.0.0.1:{info.port} (pid "
+                f"{info.pid}), credentials {info.option_file}"
+            )
+        app.console.print(f"Galera cluster of {len(infos)} nodes: all Synced")
+        return
     info = sb.up(_dir(app), port=port)
     app.console.print(
         f"sandbox running: MariaDB {info.version} on 127.0.0.1:{info.port} (pid {info.pid})"
@@ -49,28 +71,39 @@ def up(app: AppContext, port: int | None) -> None:
 
 
 @sandbox_group.command("down")
+@click.option("--galera", "only_galera", is_flag=True, help="Stop only the Galera cluster.")
 @pass_app
-def down(app: AppContext) -> None:
-    """Stop the sandbox server and wait for it to exit.
+def down(app: AppContext, only_galera: bool) -> None:
+    """Stop the sandbox server (and the Galera cluster, if one runs) and wait for them.
 
     \b
     Example:
       mrpplan sandbox down
     """
-    stopped = sb.down(_dir(app))
-    app.console.print("sandbox stopped" if stopped else "sandbox was not running")
+    if not only_galera:
+        stopped = sb.down(_dir(app))
+        app.console.print("sandbox stopped" if stopped else "sandbox was not running")
+    if galera.down(galera_dir(app)):
+        app.console.print("Galera cluster stopped")
+    elif only_galera:
+        app.console.print("Galera cluster was not running")
 
 
 @sandbox_group.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--galera", "of_galera", is_flag=True, help="The Galera cluster's nodes instead.")
 @pass_app
-def status(app: AppContext, as_json: bool) -> None:
+def status(app: AppContext, as_json: bool, of_galera: bool) -> None:
     """Say whether the sandbox is running, and its version.
 
     \b
-    Example:
+    Examples:
       mrpplan sandbox status --json
+      mrpplan sandbox status --galera
     """
+    if of_galera:
+        _galera_status(app, as_json)
+        return
     info = sb.status(_dir(app))
     if as_json:
         data: dict[str, object] = {"running": info is not None}
@@ -83,6 +116,25 @@ def status(app: AppContext, as_json: bool) -> None:
         )
     else:
         app.console.print("stopped")
+
+
+def _galera_status(app: AppContext, as_json: bool) -> None:
+    nodes = galera.status(galera_dir(app))
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {"node": n, "running": i is not None, **({"port": i.port} if i else {})}
+                    for n, i in enumerate(nodes, start=1)
+                ]
+            )
+        )
+        return
+    if not nodes:
+        app.console.print("no Galera sandbox (start one: `mrpplan sandbox up --galera 3`)")
+    for number, info in enumerate(nodes, start=1):
+        where = f"running on 127.0.0.1:{info.port} (pid {info.pid})" if info else "stopped"
+        app.console.print(f"node{number}: {where}")
 
 
 @sandbox_group.command("url")

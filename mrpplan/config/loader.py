@@ -17,6 +17,7 @@ from mrpplan.config.option_file import read_client_options
 from mrpplan.config.project import Project
 from mrpplan.config.settings import (
     BackupSettings,
+    ClusterSettings,
     ConnectionSettings,
     Environment,
     FleetSettings,
@@ -234,6 +235,21 @@ def _environment(project: Project, path: Path, doc: dict[str, Any]) -> Environme
             parallel=int(fleet.get("parallel", 4)), canary=int(fleet.get("canary", 1))
         ),
         workspace=_workspace(project, servers[0], doc.get("workspace")),
+        cluster=_cluster(doc.get("cluster")),
+    )
+
+
+def _cluster(doc: Any) -> ClusterSettings | None:
+    """`cluster:` (validated by the schema); absent -> None (a Galera node is found anyway)."""
+    if not doc:
+        return None
+    return ClusterSettings(
+        type=str(doc.get("type", "galera")),
+        nodes=tuple(str(n) for n in doc.get("nodes") or ()),
+        size=int(doc["size"]) if doc.get("size") is not None else None,
+        max_flow_control_paused=float(doc.get("max_flow_control_paused", 0.1)),
+        max_replica_lag=float(doc.get("max_replica_lag", 10)),
+        backup_node=str(doc["backup_node"]) if doc.get("backup_node") else None,
     )
 
 

@@ -70,6 +70,19 @@ class OnlineSchemaChange:
 
 
 @dataclass(frozen=True)
+class ClusterSettings:
+    """`cluster:` (issue 27): the nodes of a Galera cluster or the replicas of a primary,
+    checked before plan and apply. A Galera node is recognised without it too."""
+
+    type: str = "galera"  # galera | replicas
+    nodes: tuple[str, ...] = ()  # host:port of each node / replica
+    size: int | None = None  # expected members (default: len(nodes), else as found)
+    max_flow_control_paused: float = 0.1
+    max_replica_lag: float = 10.0
+    backup_node: str | None = None  # host:port that backups dump from (desynced meanwhile)
+
+
+@dataclass(frozen=True)
 class Preflight:
     """`policy.preflight` (issue 25): what a failing pre-flight check does to `plan`
     (`refuse`: exit 3; `warn`: shown), and each check's budget. `apply` refuses a failing
@@ -124,6 +137,7 @@ class Environment:
     # `workspace:`: the account that builds the desired schema on the target's server when
     # no sandbox of the same version is used (its host and port are the target's)
     workspace: ConnectionSettings | None = None
+    cluster: ClusterSettings | None = None
 
     @property
     def is_fleet(self) -> bool:

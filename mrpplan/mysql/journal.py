@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mrpplan.mysql.cluster_lock import check_still_held
 from mrpplan.errors import Refused
 from mrpplan.mysql.privileges import before_any_change
 from mrpplan.mysql.quote import ident
@@ -99,6 +100,7 @@ class Journal:
         self, step_id: str, position: int, fingerprint: str | None, expect: str | None = None
     ) -> None:
         """`expect`: the running statement's Expectation (plan/live.py), in `detail`."""
+        check_still_held(self.conn)
         self._execute(
             f"INSERT INTO {ident(JOURNAL)} (apply_id, plan_digest, step_id, position, status, "
             "fingerprint_before, connection_id, detail) "
@@ -111,6 +113,7 @@ class Journal:
 
     def steps_started(self, rows: Sequence[tuple[str, int, str | None]]) -> None:
         """`step_started` of several steps (id, position, fingerprint) in one write."""
+        check_still_held(self.conn)
         marks = ", ".join(["(%s, %s, %s, %s, 'started', %s, CONNECTION_ID())"] * len(rows))
         values = [v for i, p, f in rows for v in (self.apply_id, self.plan_digest, i, p, f)]
         self._execute(
@@ -189,9 +192,14 @@ def journal_exists(conn: Any, database: str) -> bool:
 
 
 def interrupted_applies(conn: Any, database: str) -> list[ApplyRecord]:
-    """Applies whose header is still 'started' (their process died), oldest first."""
+    """Applies whose header is still 'started' (their process died), oldest first.
+
+    On a Galera cluster the header of an apply running through another node has replicated
+    here: while that apply's lease on the cluster lock is live it is running, not
+    interrupted (the lock row and the header name the same connection)."""
     if not journal_exists(conn, database):
         return []
+    running = running_elsewhere(conn, database)
     with conn.cursor() as cur:
         cur.execute(
             f"SELECT apply_id, plan_digest, status, connection_id, detail, started_at, artifact "
@@ -201,7 +209,21 @@ def interrupted_applies(conn: Any, database: str) -> list[ApplyRecord]:
         return [
             ApplyRecord(str(a), str(d), str(s), c, str(t or ""), str(at), art == PER_STATEMENT)
             for a, d, s, c, t, at, art in cur.fetchall()
+            if running is None or c != running
         ]
+
+
+def running_elsewhere(conn: Any, database: str) -> int | None:
+    """The connection of an apply that holds the cluster lock through another node."""
+    from mrpplan.mysql.lock import lock_name
+    from mrpplan.mysql.cluster import is_galera
+
+    if not is_galera(conn):
+        return None
+    from mrpplan.mysql.cluster_lock import other_holder
+
+    found = other_holder(conn, lock_name(database))
+    return found.connection_id if found is not None else None
 
 
 def refuse_if_interrupted(conn: Any, env_name: str, database: str, unchanged: str) -> None:

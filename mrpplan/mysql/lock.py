@@ -1,6 +1,8 @@
 """One apply at a time per database: a server-side named lock (GET_LOCK).
 
 The lock belongs to the connection, so a killed apply never leaves a stale lock behind.
+On a Galera node GET_LOCK is node-local, so the lock is also a replicated row with a
+lease (apply/cluster_lock.py), which holds across the cluster.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
+from mrpplan.mysql import cluster_lock
 from mrpplan.errors import Refused
+from mrpplan.mysql.cluster import is_galera
 
 _MAX_NAME = 64
 
@@ -29,6 +33,12 @@ def acquire_lock(conn: Any, database: str, *, wait_seconds: int = 0) -> None:
         cur.execute("SELECT GET_LOCK(%s, %s)", (name, wait_seconds))
         row = cur.fetchone()
     if row and row[0] == 1:
+        if is_galera(conn):
+            try:
+                cluster_lock.acquire(conn, name, wait_seconds=wait_seconds, database=database)
+            except BaseException:
+                release_lock(conn, database)
+                raise
         return
     raise Refused(
         f"another apply is running on {database}: {describe_holder(conn, database)}. "
@@ -51,6 +61,9 @@ def holding_lock(conn: Any, database: str, *, wait_seconds: int = 0) -> Iterator
 
 def describe_holder(conn: Any, database: str) -> str:
     """'lock held by connection 42 from host 10.0.0.5:51234 (user deploy, running 12 s)'."""
+    remote = _cluster_holder(conn, database)
+    if remote is not None:
+        return remote.describe()
     holder = holder_id(conn, database)
     if holder is None:
         return "the lock was just released; try again"
@@ -71,13 +84,25 @@ def describe_holder(conn: Any, database: str) -> str:
 
 
 def holder_id(conn: Any, database: str) -> int | None:
+    """The connection holding the lock (on a Galera cluster: through any node), or None."""
     with conn.cursor() as cur:
         cur.execute("SELECT IS_USED_LOCK(%s)", (lock_name(database),))
         row = cur.fetchone()
-    return int(row[0]) if row and row[0] is not None else None
+    if row and row[0] is not None:
+        return int(row[0])
+    remote = _cluster_holder(conn, database)
+    return remote.connection_id if remote is not None else None
+
+
+def _cluster_holder(conn: Any, database: str) -> cluster_lock.Holder | None:
+    """Another apply's live lease on the cluster lock (None on a single server)."""
+    if not is_galera(conn):
+        return None
+    return cluster_lock.other_holder(conn, lock_name(database))
 
 
 def release_lock(conn: Any, database: str) -> None:
+    cluster_lock.release(conn, lock_name(database))
     with conn.cursor() as cur:
         cur.execute("DO RELEASE_LOCK(%s)", (lock_name(database),))
 

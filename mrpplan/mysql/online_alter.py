@@ -65,6 +65,7 @@ class OnlineAlter:
     max_lag: float
     max_threads_running: int
     keep_old_as: str | None  # trash name for the old table; None: dropped (an undo)
+    max_flow_ctl: float | None = None  # Galera: pause above this % of flow control
 
 
 def tool_path() -> str | None:
@@ -112,6 +113,8 @@ def osc_argv(tool: str, option_path: str, spec: OnlineAlter, *, sleep: float = 0
         "--recursion-method=hosts,processlist",  # report_host first: loopback replicas
         "--execute",
     ]
+    if spec.max_flow_ctl is not None:  # a Galera node: the tool's cluster mode
+        argv.append(f"--max-flow-ctl={spec.max_flow_ctl:g}")
     argv += [f"--alter-foreign-keys-method={spec.foreign_keys}", "--force"]
     # always: the children still point at the old table until mrpplan re-points them,
     # then it becomes the trash table (or, for an undo, is dropped)

@@ -52,6 +52,7 @@ def make_plan(
     `run_preflight`: run the steps' pre-flight checks on the live rows (a rebuild under
     `apply` only compares which checks there are: `apply` runs them itself).
     """
+    from mrpplan.mysql.cluster_ready import check_cluster
     from mrpplan.desired.directory import (
         desired_statements,
         load_migrations,
@@ -69,6 +70,7 @@ def make_plan(
     try:
         version_text = server_version(conn)
         flavor = Flavor.parse(version_text)
+        check_cluster(conn, env, "Nothing was planned.")
         if exists:
             refuse_after_interrupted_apply(conn, env)
         prior = read_state(conn, env.connection.database) if exists else empty_state()

@@ -32,6 +32,7 @@ def schema_change_steps(ctx: PlanContext, current: Any, desired: Any) -> list[St
     from mrpplan.diff import diff_schemas
     from mrpplan.diff.preflight import checks_for
     from mrpplan.mysql.ddl import render_changes, trash_table_name
+    from mrpplan.plan.galera_steps import route_galera
     from mrpplan.plan.online_steps import route_big_tables
 
     changes = diff_schemas(current, desired)
@@ -55,7 +56,7 @@ def schema_change_steps(ctx: PlanContext, current: Any, desired: Any) -> list[St
         )
         for r in rendered
     ]
-    return route_big_tables(ctx, drafts)
+    return route_galera(ctx, route_big_tables(ctx, drafts))
 
 
 def check_drift(ctx: PlanContext) -> None:

@@ -5,42 +5,15 @@ and the same rows."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from dbtools import REPO, drop_database, make_database, start_cli
-from online_support import BASE, WIDER, TinyProject, needs_tool
-from replication import Pair, start_pair, stop_pair
+from dbtools import REPO, start_cli
+from online_support import WIDER, TinyProject, needs_tool
+from replication import Pair
 
 from mrpplan.mysql.online_alter import TEST_SLEEP
 
-PAIR_DIR = REPO / ".mrpplan" / "replication"
-
-
-@pytest.fixture(scope="module")
-def pair() -> Iterator[Pair]:
-    started = start_pair(PAIR_DIR)
-    try:
-        yield started
-    finally:
-        stop_pair(PAIR_DIR)
-
-
-@pytest.fixture
-def on_primary(tmp_path: Path, pair: Pair) -> Iterator[TinyProject]:
-    root = tmp_path / "project"
-    for folder in ("environments", "database/schema", "database/migrations", "database/seeds"):
-        (root / folder).mkdir(parents=True)
-    (root / "plans").mkdir()
-    db = make_database(pair.primary, "rep")
-    project = TinyProject(root, db, pair.primary)
-    project.schema(BASE)
-    project.write_env()
-    try:
-        yield project
-    finally:
-        drop_database(pair.primary, db.name)
+PAIR_DIR = REPO / ".mrpplan" / "replication"  # the module's pair (conftest `pair`)
 
 
 def _tables(pair: Pair, which: str, database: str) -> dict[str, object]:
