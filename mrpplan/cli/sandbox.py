@@ -42,6 +42,11 @@ def up(app: AppContext, port: int | None) -> None:
       mrpplan sandbox up --port 3407
     """
     info = sb.up(_dir(app), port=port)
+    if sb.restarted_for_binlog(_dir(app)):
+        app.console.print(
+            "sandbox restarted: it ran without binary logging; it now logs in ROW format "
+            "(point-in-time restore), its data is kept"
+        )
     app.console.print(
         f"sandbox running: MariaDB {info.version} on 127.0.0.1:{info.port} (pid {info.pid})"
     )
