@@ -203,7 +203,7 @@ def logs_binlog(info: SandboxInfo) -> bool:
             row = cur.fetchone()
     finally:
         conn.close()
-    return bool(row) and int(row[0]) == 1 and str(row[1]).upper() == "ROW"
+    return row is not None and int(row[0]) == 1 and str(row[1]).upper() == "ROW"
 
 
 def _previous_port(base: Path) -> int | None:
