@@ -318,6 +318,7 @@ def _set_root_password(info: SandboxInfo) -> None:
     pw = info.password.replace("'", "''")
     try:
         with conn.cursor() as cur:
+            cur.execute("SET SESSION sql_log_bin = 0")  # the password stays out of the log
             for host in ("localhost", "127.0.0.1", "::1"):
                 cur.execute(f"CREATE USER IF NOT EXISTS 'root'@'{host}'")
                 cur.execute(f"ALTER USER 'root'@'{host}' IDENTIFIED BY '{pw}'")

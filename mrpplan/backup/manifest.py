@@ -50,6 +50,9 @@ class Manifest:
     tool: dict[str, str] = field(default_factory=dict)
     duration_seconds: float = 0.0
     verified: dict[str, str] | None = None  # {"at": ts, "level": "quick"|"deep"} after a verify
+    # full/data backups of a server with a binary log: where its snapshot is in the log,
+    # {"file", "position", "gtid", "at": unix seconds of the snapshot} (DESIGN §3.13)
+    binlog: dict[str, Any] | None = None
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> dict[str, Any]:
