@@ -48,6 +48,7 @@ class LogFile:
     last_time: int | None
     size: int
     rotated_to: str | None  # the next file's name when the file ends with a Rotate event
+    closed: bool  # ended by a Rotate or Stop event: the server writes no more to it
 
     @property
     def gtid_first(self) -> str | None:
@@ -66,8 +67,10 @@ def read_log(path: Path) -> LogFile:
     transactions: list[Transaction] = []
     first = last = None
     rotated_to = None
+    closed = False
     current: Transaction | None = None
     for ts, kind, server_id, pos, end, body in _events(data, path):
+        closed = kind in (ROTATE, STOP)
         if kind not in (FORMAT, ROTATE) and ts:
             first = ts if first is None else first
             last = ts
@@ -91,7 +94,7 @@ def read_log(path: Path) -> LogFile:
             current.databases.add(body[start : start + length].decode("utf-8", "replace"))
         elif kind == QUERY:
             _query(body, current)
-    return LogFile(transactions, first, last, len(data), rotated_to)
+    return LogFile(transactions, first, last, len(data), rotated_to, closed)
 
 
 def _query(body: bytes, current: Transaction) -> None:

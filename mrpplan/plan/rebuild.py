@@ -164,6 +164,7 @@ _MODULES = (
     "mrpplan.plan.planner",
     "mrpplan.plan.builders",
     "mrpplan.backup.restore_plan",
+    "mrpplan.backup.pitr_plan",
     "mrpplan.sync.copy",
     "mrpplan.backup.purge_plan",
 )
