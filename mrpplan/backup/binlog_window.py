@@ -185,7 +185,7 @@ class Replay:
 def replay_plan(env: Environment, *, to_time: int | None, to_gtid: str | None) -> Replay:
     """The backup and the stretch of log for the moment or GTID; refused with the window."""
     folder = archive_dir(env)
-    runs, problems, _logs = _runs(folder)
+    runs, _problems, _logs = _runs(folder)
     database = env.connection.database
     asked = f"GTID {to_gtid}" if to_gtid else moment_text(to_time or 0)
     for path, manifest in _positioned_backups(env):
@@ -216,7 +216,6 @@ def replay_plan(env: Environment, *, to_time: int | None, to_gtid: str | None) -
     raise Refused(
         f"{env.name} cannot be restored to {asked}: "
         + window.summary(datetime.now(UTC).timestamp())
-        + (" (the archive has a gap)" if problems else "")
         + ". Nothing was changed.",
         hint="choose a moment in the window; archive the logs with "
         f"`mrpplan backup {env.name} --binlogs` and keep a full backup taken before the moment",
