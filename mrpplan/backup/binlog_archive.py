@@ -183,15 +183,29 @@ def _archive(env: Environment, folder: Path, keep_from: str | None) -> ArchiveRu
             _write_manifest(folder, before)
             run.unchanged += 1
             continue
-        run.copied.append(_copy(env, folder, incoming, name, started))
+        final = name != state.files[-1][0]  # the server writes only to the last one
+        run.copied.append(_copy(env, folder, incoming, name, started, size if final else None))
     run.pruned = prune(folder, keep_from)
     return run
 
 
-def _copy(env: Environment, folder: Path, incoming: Path, name: str, started: float) -> ArchivedLog:
-    staged = copy_raw(env.connection, name, incoming / ".partial.")
+def _copy(
+    env: Environment, folder: Path, incoming: Path, name: str, started: float, final: int | None
+) -> ArchivedLog:
+    """Copy into `.incoming/<pid>.<name>`, check it is whole (every event complete; a
+    closed log as long as the server says), then rename it into place, manifest last."""
+    staged = copy_raw(env.connection, name, incoming / f"{os.getpid()}.")
     os.chmod(staged, 0o600)
-    index = read_log(staged)
+    try:
+        index = read_log(staged)
+        if final is not None and (index.size != final or not index.closed):
+            raise BackupError(
+                f"the copy of {name} has {index.size} bytes, the server's {final}: "
+                "not archived (run again)"
+            )
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
     log = ArchivedLog(
         name=name,
         size=index.size,

@@ -102,7 +102,11 @@ def copy_raw(settings: ConnectionSettings, name: str, prefix: Path) -> Path:
             name,
         ]
         proc = ToolProcess(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, credentials=credentials
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            credentials=credentials,
+            die_with_parent=True,  # a killed run must not leave a copier writing on
         )
         proc.check(f"copying the binary log {name} from {settings.describe()}")
     return prefix.with_name(prefix.name + name)
