@@ -123,3 +123,36 @@ def test_refuses_without_row_logging_and_says_how(project: Any, cli: Any) -> Non
     assert "STATEMENT format, not ROW" in done.stderr
     assert "binlog_format=ROW" in done.stderr and "Traceback" not in done.output
     assert not _archived(project)
+
+
+def test_retention_keeps_the_logs_of_the_oldest_full_backup(project: Any, cli: Any) -> None:
+    db = project.databases["local"]
+    seed(db)
+    db.execute("FLUSH BINARY LOGS")
+    assert cli("backup", "local", "--binlogs").code == 0
+    older = set(_archived(project))
+    assert cli("backup", "local").code == 0
+    folder = project.root / "database" / "backups"
+    [manifest] = folder.glob("mrp_erp_full_local_*.manifest.json")
+    needed = json.loads(manifest.read_text())["binlog"]["file"]
+    db.execute("FLUSH BINARY LOGS")
+    done = cli("backup", "local", "--binlogs")
+    assert done.code == 0 and "pruned" in done.stdout, done.output
+    kept = set(_archived(project))
+    number = int(needed.rsplit(".", 1)[1])
+    assert needed in kept
+    assert all(int(n.rsplit(".", 1)[1]) >= number for n in kept)
+    assert older - kept  # the logs before the backup's went
+    assert not any((_folder(project) / n).exists() for n in older - kept)
+
+
+def test_sandbox_without_binary_log_is_restarted_with_it(tmp_path: Path) -> None:
+    base = tmp_path / "sbx"
+    try:
+        old = sandbox.up(base, extra_args=["--skip-log-bin"])  # as an older mrpplan ran it
+        assert not sandbox.logs_binlog(old)
+        new = sandbox.up(base)
+        assert sandbox.logs_binlog(new) and new.port == old.port
+        assert sandbox.restarted_for_binlog(base)
+    finally:
+        sandbox.down(base)
