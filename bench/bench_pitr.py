@@ -31,36 +31,17 @@ import tempfile
 import time
 from pathlib import Path
 
-import pymysql
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mrpplan import sandbox  # noqa: E402
 from mrpplan.mysql.client_process import client_credentials  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_sync import admin as connect  # noqa: E402
+from bench_sync import execute  # noqa: E402
+
 SOURCE = "bench_pitr_src"
-
-
-def connect(info: sandbox.SandboxInfo, database: str | None = None) -> pymysql.Connection:  # type: ignore[type-arg]
-    return pymysql.connect(
-        host="127.0.0.1",
-        port=info.port,
-        user="root",
-        password=info.password,
-        database=database,
-        autocommit=True,
-    )
-
-
-def execute(info: sandbox.SandboxInfo, *sql: str, database: str | None = None) -> None:
-    conn = connect(info, database)
-    try:
-        with conn.cursor() as cur:
-            for statement in sql:
-                cur.execute(statement)
-    finally:
-        conn.close()
 
 
 def checksum(info: sandbox.SandboxInfo, database: str) -> int:

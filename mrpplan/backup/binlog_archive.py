@@ -172,7 +172,10 @@ def _archive(env: Environment, folder: Path, keep_from: str | None) -> ArchiveRu
     archived = {log.name: log for log in read_archive(folder)}
     incoming = folder / INCOMING
     incoming.mkdir(mode=0o700, exist_ok=True)
+    oldest = log_sequence(keep_from) if keep_from else -1
     for name, size in state.files:
+        if log_sequence(name) < oldest:
+            continue  # older than every kept full backup: no restore needs it
         before = archived.get(name)
         if before is not None and before.complete:
             run.unchanged += 1

@@ -19,7 +19,7 @@ def archive(app: AppContext, name: str, *, follow: bool, auto: bool) -> None:
     env = app.environment(name)
 
     def report(run: ArchiveRun) -> None:
-        copied = ", ".join(f"{log.name} ({log.size:,} bytes)" for log in run.copied)
+        copied = _names(run)
         if auto:
             click.echo(
                 f"binlogs ok: env={env.name} copied={len(run.copied)} unchanged={run.unchanged}"
@@ -30,7 +30,11 @@ def archive(app: AppContext, name: str, *, follow: bool, auto: bool) -> None:
                 f"Archived binary logs of {env.name}: "
                 + (f"copied {copied}" if copied else "nothing new")
                 + (f"; {run.unchanged} already archived" if run.unchanged else "")
-                + (f"; pruned {', '.join(run.pruned)}" if run.pruned else "")
+                + (
+                    f"; pruned {len(run.pruned)} older than the oldest full backup"
+                    if run.pruned
+                    else ""
+                )
             )
         if not follow:
             app.console.print("  " + recovery(env).summary(time.time()))
@@ -71,3 +75,12 @@ def print_windows(app: AppContext, name: str | None) -> None:
         found = recovery(env)
         if found.logs:
             app.console.print(f"{env.name}: {found.summary(time.time())}")
+
+
+def _names(run: ArchiveRun) -> str:
+    """`a (N bytes), b (M bytes)`, or for many files `N logs, first … last (M bytes)`."""
+    logs = run.copied
+    if len(logs) <= 3:
+        return ", ".join(f"{log.name} ({log.size:,} bytes)" for log in logs)
+    total = sum(log.size for log in logs)
+    return f"{len(logs)} logs, {logs[0].name} … {logs[-1].name} ({total:,} bytes)"
