@@ -10,6 +10,8 @@ replays. Layout (MariaDB binlog v4): a 4-byte magic, then events with a 19-byte 
 
 from __future__ import annotations
 
+import mmap
+import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,7 +46,7 @@ class LogFile:
     """What one binary log file holds."""
 
     transactions: list[Transaction]
-    first_time: int | None
+    first_time: int | None  # the earliest and latest event times
     last_time: int | None
     size: int
     rotated_to: str | None  # the next file's name when the file ends with a Rotate event
@@ -60,8 +62,16 @@ class LogFile:
 
 
 def read_log(path: Path) -> LogFile:
-    """Index a binary log file; raise BackupError when it is not one or is cut short."""
-    data = path.read_bytes()
+    """Index a binary log file; raise BackupError when it is not one or is cut short.
+    The file is mapped, not read: a production log may be 1 GB."""
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            raise BackupError(f"{path.name} is empty, not a binary log file")
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return _index(data, path)
+
+
+def _index(data: mmap.mmap, path: Path) -> LogFile:
     if data[:4] != MAGIC:
         raise BackupError(f"{path.name} is not a binary log file (no binlog magic number)")
     transactions: list[Transaction] = []
@@ -71,9 +81,9 @@ def read_log(path: Path) -> LogFile:
     current: Transaction | None = None
     for ts, kind, server_id, pos, end, body in _events(data, path):
         closed = kind in (ROTATE, STOP)
-        if kind not in (FORMAT, ROTATE) and ts:
-            first = ts if first is None else first
-            last = ts
+        if kind not in (FORMAT, ROTATE) and ts:  # statement start times: not in order
+            first = ts if first is None else min(first, ts)
+            last = ts if last is None else max(last, ts)
         if kind == GTID:
             seq, domain, flags = struct.unpack_from("<QIB", body)
             current = Transaction(f"{domain}-{server_id}-{seq}", ts, pos, end)
@@ -112,9 +122,10 @@ def _query(body: bytes, current: Transaction) -> None:
     current.statements.append(text.decode("utf-8", "replace").strip())
 
 
-def _events(data: bytes, path: Path) -> Iterator[tuple[int, int, int, int, int, bytes]]:
+def _events(data: mmap.mmap, path: Path) -> Iterator[tuple[int, int, int, int, int, bytes]]:
     """(timestamp, type, server_id, start, end, body) of each whole event; the body
-    without its CRC32 (present when the Format Description event says so)."""
+    without its CRC32 (present when the Format Description event says so), and only for
+    the kinds read here (row events are skipped without a copy)."""
     pos = 4
     total = len(data)
     checksum = 0
@@ -126,7 +137,8 @@ def _events(data: bytes, path: Path) -> Iterator[tuple[int, int, int, int, int, 
             raise BackupError(f"{path.name} is cut short at byte {pos} (a partial event)")
         if kind == FORMAT:  # its checksum algorithm is the byte before its own CRC32
             checksum = 4 if data[pos + size - 5] == 1 else 0
-        body = data[pos + HEADER.size : pos + size - checksum]
+        wanted = kind in (QUERY, ROTATE, TABLE_MAP, GTID)
+        body = data[pos + HEADER.size : pos + size - checksum] if wanted else b""
         yield ts, kind, server_id, pos, pos + size, body
         pos += size
 

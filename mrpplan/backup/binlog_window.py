@@ -151,6 +151,8 @@ def _positioned_backups(env: Environment) -> list[tuple[Path, Manifest]]:
 
 def recovery(env: Environment) -> Recovery:
     runs, problems, logs = _runs(archive_dir(env))
+    if not logs:
+        return Recovery()
     windows: list[Window] = []
     for _path, manifest in _positioned_backups(env):
         binlog = manifest.binlog or {}
@@ -193,12 +195,12 @@ def replay_plan(env: Environment, *, to_time: int | None, to_gtid: str | None) -
         run = next((r for r in runs if r.holds(str(binlog["file"]))), None)
         if run is None:
             continue
+        if to_time is not None and (math.floor(float(binlog["at"])) > to_time or to_time > run.end):
+            continue
         names = [log.name for log in run.logs]
         chain = run.logs[names.index(str(binlog["file"])) :]
         found = _stop(folder, chain, int(binlog["position"]), database, to_time, to_gtid)
         if found is None:
-            continue
-        if to_time is not None and (math.floor(float(binlog["at"])) > to_time or to_time > run.end):
             continue
         files, stop, picked = found
         _refuse_schema_changes(picked, database, asked)

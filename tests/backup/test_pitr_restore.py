@@ -82,3 +82,24 @@ def test_a_missing_log_is_refused_with_the_window(project: Any, cli: Any) -> Non
         handle.write(b"X")
     done = cli("restore", "local", "--to-time", moment(bad - 1), "--force")
     assert done.code == 3 and f"{middle.name}: sha256 differs" in done.stderr
+
+
+def test_the_replay_spans_several_log_files(project: Any, cli: Any) -> None:
+    # the backup's position is in one file, the moment two files later: the start
+    # position applies to the first file only, the stop position to the last only
+    db = project.databases["local"]
+    seed(db)
+    assert cli("backup", "local").code == 0
+    db.execute("UPDATE items SET price = 11 WHERE id = 11", "FLUSH BINARY LOGS")
+    db.execute("UPDATE items SET price = 12 WHERE id = 12", "FLUSH BINARY LOGS")
+    db.execute("DELETE FROM stock_audit WHERE id = 1")
+    next_second()
+    good = checksums(db)
+    bad = next_second()
+    db.execute("UPDATE items SET price = 0")
+    assert cli("backup", "local", "--binlogs").code == 0
+    dry = cli("restore", "local", "--to-time", moment(bad - 1), "--dry-run")
+    assert dry.code == 0 and dry.stdout.count("mariadb-bin.") >= 3, dry.output
+    done = cli("restore", "local", "--to-time", moment(bad - 1), "--force")
+    assert done.code == 0, done.output
+    assert checksums(db) == good
