@@ -62,6 +62,7 @@ PARALLEL_MIN_BYTES = 32 << 20  # below this a second dump worker saves less than
 class BackupResult:
     path: Path
     manifest: Manifest
+    notes: tuple[str, ...] = ()
 
     @property
     def seconds(self) -> float:
@@ -213,7 +214,14 @@ def create_backup(
         if exc.errno in FULL_DISK:
             raise NoSpace(folder, needed, free) from None
         raise BackupError(f"writing the manifest of {path.name} failed: {exc.strerror}") from None
-    return BackupResult(path, manifest)
+    notes: tuple[str, ...] = ()
+    if logged and position is None:
+        notes = (
+            "no binary-log position recorded (blocking commits for a moment needs the RELOAD "
+            "and BINLOG MONITOR privileges): point-in-time restore cannot start from this "
+            "backup",
+        )
+    return BackupResult(path, manifest, notes)
 
 
 def _dump(

@@ -199,6 +199,8 @@ def _backup(
         )
         return
     app.console.print(f"Backup of {env.name} ({m.database}, {kind}) written: {result.path}")
+    for note in result.notes:
+        app.console.print(f"  note: {note}")
     app.console.print(
         f"  {len(m.tables)} tables, {human_size(m.sql_bytes)} of SQL -> "
         f"{human_size(m.compressed_bytes)} "
