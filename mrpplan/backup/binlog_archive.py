@@ -89,11 +89,15 @@ def read_archive(folder: Path) -> list[ArchivedLog]:
     return sorted(found, key=lambda log: log.sequence)
 
 
-def file_sha256(path: Path) -> str:
+def file_sha256(path: Path, length: int | None = None) -> str:
+    """Of the whole file, or of its first `length` bytes (a replay's stretch of a log that
+    is still growing in the archive)."""
     digest = hashlib.sha256()
+    left = -1 if length is None else length
     with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
+        while left != 0 and (chunk := handle.read(1 << 20 if left < 0 else min(left, 1 << 20))):
             digest.update(chunk)
+            left = left - len(chunk) if left > 0 else left
     return digest.hexdigest()
 
 

@@ -233,22 +233,22 @@ def _stop(
     to_gtid: str | None,
 ) -> tuple[list[ArchivedLog], int, list[Transaction]] | None:
     """(files, stop position in the last, transactions replayed), or None when the moment
-    is not in this chain (a GTID not found)."""
+    is not in this chain (a GTID not found). The stretch ends with the last transaction
+    replayed, so it stays the same while the archive grows (a saved plan stays valid)."""
     picked: list[Transaction] = []
+    files, stop = chain[:1], start
     for i, log in enumerate(chain):
         index = read_log(folder / log.name)
         for txn in index.transactions:
             if i == 0 and txn.start < start:
                 continue
             if to_time is not None and txn.time > to_time:
-                return chain[: i + 1], txn.start, picked
+                return files, stop, picked
             picked.append(txn)
+            files, stop = chain[: i + 1], txn.end
             if to_gtid is not None and txn.gtid == to_gtid:
-                return chain[: i + 1], txn.end, picked
-    if to_gtid is not None:
-        return None
-    last = chain[-1]
-    return chain, last.size, picked
+                return files, stop, picked
+    return None if to_gtid is not None else (files, stop, picked)
 
 
 def _refuse_schema_changes(picked: list[Transaction], database: str, asked: str) -> None:

@@ -108,7 +108,10 @@ def _with_warnings(plan: Plan, warnings: list[str]) -> Plan:
 
 def replay_draft(found: Replay, scratch: str) -> StepDraft:
     data = {
-        "files": [{"path": str(f), "sha256": file_sha256(f)} for f in found.files],
+        "files": [
+            {"path": str(f), "bytes": n, "sha256": file_sha256(f, n)}
+            for f, n in zip(found.files, _lengths(found), strict=True)
+        ],
         "start": found.start,
         "stop": found.stop,
         "database": found.database,
@@ -124,6 +127,11 @@ def replay_draft(found: Replay, scratch: str) -> StepDraft:
         f"log ({names}, from position {found.start} to {found.stop}) into {scratch}: "
         f"the database as it was at {found.moment}; nothing in {found.database} changes yet",
     )
+
+
+def _lengths(found: Replay) -> list[int]:
+    """Bytes of each file the replay reads: whole files, the last up to the stop."""
+    return [f.stat().st_size for f in found.files[:-1]] + [found.stop]
 
 
 def crossing_keys(env: Environment, tables: Sequence[str]) -> list[str]:
@@ -155,7 +163,8 @@ def run_replay(ctx: RunContext, step: Step) -> str | None:
     files = []
     for item in data["files"]:
         path = Path(item["path"])
-        if not path.is_file() or file_sha256(path) != item["sha256"]:
+        length = int(item["bytes"])
+        if not path.is_file() or file_sha256(path, length) != item["sha256"]:
             raise BackupError(
                 f"{path.name} changed or went missing since the plan was made "
                 "(sha256 differs); the target was not touched"
