@@ -22,6 +22,7 @@ from mrpplan.backup.legacy import (
 from mrpplan.backup.locate import locate_backup
 from mrpplan.backup.manifest import read_manifest, utc_now
 from mrpplan.backup.retention import cleanup_backups
+from mrpplan.backup.retention_binlogs import prune_archive
 from mrpplan.backup.trial_load import trial_load
 from mrpplan.backup.verify import verify_backup
 from mrpplan.cli.context import AppContext, pass_app
@@ -374,6 +375,10 @@ def _cleanup(app: AppContext, env: str | None, days: int | None, dry_run: bool) 
                 f"{verb}: {relative(partial, app.project.root)} "
                 "(left by a backup that did not finish)"
             )
+        gone = [e.path for e in result.deleted]
+        for log in prune_archive(settings, dry_run=dry_run, deleted=gone):
+            total += 1
+            app.console.print(f"{verb}: binary log {log} (older than every kept full backup)")
         for _entry, why in result.failed_verify:
             app.err_console.print(f"warning: {why}")
         kept = [e for e in result.kept_last_good if e.created < _cutoff(retention)]

@@ -156,3 +156,26 @@ def test_sandbox_without_binary_log_is_restarted_with_it(tmp_path: Path) -> None
         assert sandbox.restarted_for_binlog(base)
     finally:
         sandbox.down(base)
+
+
+def test_cleanup_prunes_the_logs_of_deleted_backups(project: Any, cli: Any) -> None:
+    db = project.databases["local"]
+    seed(db)
+    assert cli("backup", "local").code == 0
+    db.execute("FLUSH BINARY LOGS")
+    time.sleep(1.1)  # a second backup with a later name
+    assert cli("backup", "local").code == 0
+    folder = project.root / "database" / "backups"
+    newest = max(folder.glob("mrp_erp_full_local_*.manifest.json"))
+    needed = json.loads(newest.read_text())["binlog"]["file"]
+    assert cli("backup", "local", "--binlogs").code == 0
+    before = set(_archived(project))
+    assert any(int(n.rsplit(".", 1)[1]) < int(needed.rsplit(".", 1)[1]) for n in before)
+    dry = cli("backup", "--cleanup", "local", "--retention-days", "0", "--dry-run")
+    assert dry.code == 0 and "would delete: binary log" in dry.stdout, dry.output
+    assert set(_archived(project)) == before
+    done = cli("backup", "--cleanup", "local", "--retention-days", "0", "--force")
+    assert done.code == 0, done.output
+    kept = set(_archived(project))
+    assert needed in kept
+    assert all(int(n.rsplit(".", 1)[1]) >= int(needed.rsplit(".", 1)[1]) for n in kept)

@@ -103,3 +103,32 @@ def test_the_replay_spans_several_log_files(project: Any, cli: Any) -> None:
     done = cli("restore", "local", "--to-time", moment(bad - 1), "--force")
     assert done.code == 0, done.output
     assert checksums(db) == good
+
+
+def test_a_schema_change_in_the_stretch_is_refused_naming_it(project: Any, cli: Any) -> None:
+    # row changes are rewritten to the scratch database; a statement is not: refused
+    db = project.databases["local"]
+    seed(db)
+    assert cli("backup", "local").code == 0
+    db.execute("ALTER TABLE warehouses ADD COLUMN region VARCHAR(20)")
+    db.execute("UPDATE items SET price = 4 WHERE id = 4")
+    bad = next_second()
+    db.execute("UPDATE items SET price = 0")
+    assert cli("backup", "local", "--binlogs").code == 0
+    before = checksums(db)
+    done = cli("restore", "local", "--to-time", moment(bad - 1), "--force")
+    assert done.code == 3, done.output
+    assert "schema change" in done.stderr and "ALTER TABLE warehouses" in done.stderr
+    assert "take a full backup after it" in done.stderr
+    assert checksums(db) == before
+    # a full backup after the change makes the moment restorable
+    assert cli("backup", "local").code == 0
+    next_second()
+    db.execute("UPDATE items SET price = 5 WHERE id = 5")
+    good = checksums(db)
+    bad = next_second()
+    db.execute("UPDATE items SET price = 0")
+    assert cli("backup", "local", "--binlogs").code == 0
+    done = cli("restore", "local", "--to-time", moment(bad - 1), "--force")
+    assert done.code == 0, done.output
+    assert checksums(db) == good
