@@ -75,6 +75,7 @@ bench: server venv
 	$(PY) bench/bench_backup.py
 	$(PY) bench/bench_sync.py
 	$(PY) bench/bench_online.py
+	$(PY) bench/bench_pitr.py
 
 clean:
 	-$(BIN)/mrpplan sandbox down

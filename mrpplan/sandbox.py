@@ -22,6 +22,20 @@ from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import MrpplanError, ToolMissing
 
 _SEARCH = ("/usr/sbin", "/usr/local/sbin", "/usr/libexec", "/usr/local/mysql/bin")
+# Binary logging as a production primary has it, so point-in-time restore (DESIGN §3.13)
+# works in the demo and the tests: ROW events with full row images. The suite writes a
+# lot, so old logs go after 15 minutes and each file is rotated at 16 MB. Functions need
+# no DETERMINISTIC declaration (as before, when nothing was logged).
+BINLOG_ARGS = (
+    "--log-bin=mariadb-bin",
+    "--server-id=1",
+    "--binlog-format=ROW",
+    "--binlog-row-image=FULL",
+    "--binlog-expire-logs-seconds=900",
+    "--max-binlog-size=16M",
+    "--log-bin-trust-function-creators=1",
+)
+
 INSTALL_HINT = (
     "install the server package: `sudo apt-get install mariadb-server` "
     "(Debian/Ubuntu), then run `mrpplan sandbox up` again"
@@ -150,16 +164,54 @@ def up(
     Two `up`s at once (two terminals, parallel test workers) take turns on a lock file:
     the second finds the server the first started instead of preparing a second datadir.
     `extra_args` come last, so they win (e.g. `--log-bin` and `--server-id` for a primary
-    and its replica in the replication tests)."""
+    and its replica in the replication tests).
+
+    A sandbox started by an older mrpplan without binary logging is restarted with it
+    (its data is kept): `restarted_for_binlog` says so to the caller."""
     base = base.resolve()
     running = status(base)
-    if running:
+    if running and (extra_args or logs_binlog(running)):
         return running
     base.mkdir(parents=True, exist_ok=True)
     os.chmod(base, 0o700)
     with open(base / "up.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return status(base) or _start(base, port, timeout, extra_args)
+        running = status(base)
+        if running and not extra_args and not logs_binlog(running):
+            down(base, timeout)
+            RESTARTED.append(base)
+            port = port or _previous_port(base)
+            running = None
+        return running or _start(base, port, timeout, extra_args)
+
+
+RESTARTED: list[Path] = []  # sandboxes this process restarted to turn binary logging on
+
+
+def restarted_for_binlog(base: Path) -> bool:
+    return base.resolve() in RESTARTED
+
+
+def logs_binlog(info: SandboxInfo) -> bool:
+    """True when the running server writes a binary log in ROW format."""
+    conn = pymysql.connect(
+        unix_socket=str(info.socket), user="root", password=info.password, connect_timeout=2
+    )
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT @@log_bin, @@binlog_format")
+            row = cur.fetchone()
+    finally:
+        conn.close()
+    return row is not None and int(row[0]) == 1 and str(row[1]).upper() == "ROW"
+
+
+def _previous_port(base: Path) -> int | None:
+    """A restarted sandbox keeps its port (clients may have its URL)."""
+    try:
+        return int(json.loads(_state_file(base).read_text())["port"]) or None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _start(base: Path, port: int | None, timeout: float, extra_args: Sequence[str]) -> SandboxInfo:
@@ -191,7 +243,7 @@ def _start(base: Path, port: int | None, timeout: float, extra_args: Sequence[st
         "--character-set-server=utf8mb4",
         "--collation-server=utf8mb4_general_ci",
         "--skip-name-resolve",
-        "--skip-log-bin",
+        *BINLOG_ARGS,
         "--innodb-buffer-pool-size=256M",
         "--innodb-log-file-size=256M",
         "--innodb-flush-log-at-trx-commit=2",
@@ -266,6 +318,7 @@ def _set_root_password(info: SandboxInfo) -> None:
     pw = info.password.replace("'", "''")
     try:
         with conn.cursor() as cur:
+            cur.execute("SET SESSION sql_log_bin = 0")  # the password stays out of the log
             for host in ("localhost", "127.0.0.1", "::1"):
                 cur.execute(f"CREATE USER IF NOT EXISTS 'root'@'{host}'")
                 cur.execute(f"ALTER USER 'root'@'{host}' IDENTIFIED BY '{pw}'")

@@ -75,6 +75,7 @@ class EnvHealth:
     free_bytes: int | None = None
     total_bytes: int | None = None
     growth: Growth | None = None
+    recovery: str = ""  # point-in-time restore window, when binary logs are archived
     attention: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -153,7 +154,26 @@ def _check_database(project: Project, name: str, env: Environment, limits: Thres
     return health
 
 
+def _recovery_facts(env: Environment, health: EnvHealth) -> None:
+    """The point-in-time window; a gap or an archive not copied lately needs attention."""
+    from mrpplan.backup.binlog_window import recovery
+
+    found = recovery(env)
+    if not found.logs:
+        return
+    now = utc_now().timestamp()
+    health.recovery = found.summary(now)
+    if found.problems:
+        health.attention.append(f"binary-log archive has a gap: {'; '.join(found.problems)}")
+    if found.stale(now):
+        health.attention.append(
+            f"binary-log archive is stale: last copied {int((now - (found.last_copy or 0)) // 60)}"
+            f" min ago (mrpplan backup {env.name} --binlogs from cron)"
+        )
+
+
 def _backup_facts(env: Environment, health: EnvHealth, limits: Thresholds) -> None:
+    _recovery_facts(env, health)
     folder = Path(env.backup.dir)
     health.backup_dir = str(folder)
     entries = [e for e in list_backups([folder], env.name) if e.kind != "rollback"]

@@ -69,7 +69,7 @@ SQL_ACTIONS = frozenset(
 
 _RUNNERS: dict[str, StepRunner] = {}
 # modules that register runners of steps no provider makes (imported on first use)
-_RUNNER_MODULES = ("mrpplan.apply.online_runner",)
+_RUNNER_MODULES = ("mrpplan.apply.online_runner", "mrpplan.restore.pitr_plan")
 
 
 def register_step_runner(

@@ -40,6 +40,7 @@ from mrpplan.backup.space import FULL_DISK, NoSpace, check_room, estimated_size
 from mrpplan.backup.stream import DiskFull, WrittenFile, compress_to_file
 from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import BackupError, MrpplanError
+from mrpplan.mysql.binlog import binlog_state, current_position
 from mrpplan.mysql.client_process import DumpSpec, child_env, dump_tool, open_dump
 from mrpplan.mysql.connection import connect, kill_query, server_version
 from mrpplan.mysql.snapshot import CommitBlock, try_block
@@ -62,6 +63,7 @@ PARALLEL_MIN_BYTES = 32 << 20  # below this a second dump worker saves less than
 class BackupResult:
     path: Path
     manifest: Manifest
+    notes: tuple[str, ...] = ()
 
     @property
     def seconds(self) -> float:
@@ -129,6 +131,7 @@ def create_backup(
         view_names = [] if tables else views(conn, database)
         sizes = sizes_by_table(conn, database, wanted)
         stored = stored_sizes(conn, database, wanted) if wanted else 0
+        logged = kind in ("full", "data") and not tables and binlog_state(conn).log_bin
     finally:
         conn.close()
     estimate = sum(sizes.values())
@@ -144,8 +147,11 @@ def create_backup(
     )
     groups = split_tables(sizes, _workers(kind, estimate)) if kind != "schema" else []
     # Parallel workers need one point in time: commits are blocked while they start (at
-    # most SNAPSHOT_WAIT_SECONDS: a table lock held elsewhere cannot make it last).
-    block = try_block(settings) if len(groups) > 1 else None
+    # most SNAPSHOT_WAIT_SECONDS: a table lock held elsewhere cannot make it last). So does
+    # the binary-log position of a full or data backup: read inside the block, it is the
+    # position of the dump's snapshot (point-in-time restore replays from there).
+    block = try_block(settings) if len(groups) > 1 or (logged and groups) else None
+    position = _position(block, settings, logged and not groups)
     stats = _Stats(env, database, groups if block else [wanted] if kind != "schema" else [])
     desynced = desync_for_dump(settings)
     progress.start(f"backup {env.name} ({kind})", estimate or None)
@@ -154,7 +160,10 @@ def create_backup(
             if tables and not wanted:
                 written = _write_empty(partial, codec, database)
             else:
-                written = _dump(settings, spec, groups, partial, codec, block, stats, progress)
+                written, together = _dump(
+                    settings, spec, groups, partial, codec, block, stats, progress
+                )
+                position = position if together else None
             if not written.has_trailer:
                 raise BackupError(
                     f"backup of {settings.describe()} is incomplete: the dump ended without "
@@ -201,6 +210,7 @@ def create_backup(
         tool=tool_info(_dump_version()),
         duration_seconds=round(time.monotonic() - started, 3),
         cluster=desynced.position if desynced is not None else None,
+        binlog=position,
     )
     try:
         write_manifest(path, manifest)
@@ -209,7 +219,14 @@ def create_backup(
         if exc.errno in FULL_DISK:
             raise NoSpace(folder, needed, free) from None
         raise BackupError(f"writing the manifest of {path.name} failed: {exc.strerror}") from None
-    return BackupResult(path, manifest)
+    notes: tuple[str, ...] = ()
+    if logged and position is None:
+        notes = (
+            "no binary-log position recorded (blocking commits for a moment needs the RELOAD "
+            "and BINLOG MONITOR privileges): point-in-time restore cannot start from this "
+            "backup",
+        )
+    return BackupResult(path, manifest, notes)
 
 
 def _dump(
@@ -221,12 +238,13 @@ def _dump(
     block: CommitBlock | None,
     stats: _Stats,
     progress: Progress,
-) -> WrittenFile:
+) -> tuple[WrittenFile, bool]:
     """Workers under one snapshot when commits could be blocked, else (or when they did not
-    start in time) the single stream, whose checksums come from a snapshot of their own."""
+    start in time) the single stream, whose checksums come from a snapshot of their own.
+    The flag says whether the dump is of the block's point in time."""
     if block is not None:
         try:
-            return dump_parallel(
+            written = dump_parallel(
                 settings,
                 spec,
                 groups,
@@ -236,6 +254,7 @@ def _dump(
                 others_started=stats.started,
                 on_bytes=progress.advance,
             )
+            return written, True
         except SnapshotTimeout:
             stats.restart(groups)
     with open_dump(settings, spec) as dump:
@@ -243,7 +262,28 @@ def _dump(
             dump.stdout, partial, codec, progress.advance, stop_source=dump.kill
         )
         dump.check(f"backup of {settings.describe()}")
-    return written
+    return written, False
+
+
+def _position(
+    block: CommitBlock | None, settings: ConnectionSettings, no_tables: bool
+) -> dict[str, object] | None:
+    """The binary-log position of the backup's snapshot (None: unknown or no log)."""
+    if block is not None:
+        found = block.binlog_position()
+    elif no_tables:  # nothing to be consistent with
+        conn = connect(settings, database=None)
+        try:
+            found = current_position(conn)
+        except MrpplanError:
+            return None  # no BINLOG MONITOR privilege: the backup has no position
+        finally:
+            conn.close()
+    else:
+        return None
+    if found is None:
+        return None
+    return {**found.to_json(), "at": round(time.time(), 3)}
 
 
 def _workers(kind: str, data_bytes: int) -> int:

@@ -52,6 +52,9 @@ class Manifest:
     verified: dict[str, str] | None = None  # {"at": ts, "level": "quick"|"deep"} after a verify
     # a Galera node's backup: the node, cluster_state_uuid and last_committed at the start
     cluster: dict[str, object] | None = None
+    # full/data backups of a server with a binary log: where its snapshot is in the log,
+    # {"file", "position", "gtid", "at": unix seconds of the snapshot} (DESIGN §3.13)
+    binlog: dict[str, Any] | None = None
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> dict[str, Any]:

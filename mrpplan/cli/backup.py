@@ -22,6 +22,7 @@ from mrpplan.backup.legacy import (
 from mrpplan.backup.locate import locate_backup
 from mrpplan.backup.manifest import read_manifest, utc_now
 from mrpplan.backup.retention import cleanup_backups
+from mrpplan.backup.retention_binlogs import prune_archive
 from mrpplan.backup.trial_load import trial_load
 from mrpplan.backup.verify import verify_backup
 from mrpplan.cli.context import AppContext, pass_app
@@ -64,6 +65,12 @@ from mrpplan.errors import ConfigError, UsageError
 @click.option("--retention-days", type=click.IntRange(min=0), help="Override the env's retention.")
 @click.option("--dry-run", is_flag=True, help="With --cleanup: only list what would go.")
 @click.option(
+    "--binlogs",
+    is_flag=True,
+    help="Archive ENV's binary logs (incremental; safe from cron) for point-in-time restore.",
+)
+@click.option("--follow", is_flag=True, help="With --binlogs: keep archiving until Ctrl-C.")
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="With --cleanup ENV: save the trash purge plan to FILE instead of running it.",
@@ -95,6 +102,8 @@ def backup_command(
     dry_run: bool,
     out: Path | None,
     force: bool,
+    binlogs: bool,
+    follow: bool,
 ) -> None:
     """Back up an environment's database, or list, verify and clean up backups.
 
@@ -106,6 +115,7 @@ def backup_command(
       mrpplan backup --verify database/backups/mrp_erp_full_prod_20260101T000000Z.sql.gz --deep
       mrpplan backup --cleanup prod --retention-days 14 --dry-run
       mrpplan backup import old/mrp_erp_full_20250820_020000.sql.gz prod
+      mrpplan backup prod --binlogs            archive binary logs (cron: every 5 min)
 
     FILE may be a bare name: it is looked up in the backup folders. `import` adopts a backup
     made by the old backup.sh (mariadb-dump | gzip, no manifest): it checks the stream and
@@ -134,7 +144,13 @@ def backup_command(
     ]
     if len(modes) > 1:
         raise UsageError(f"choose one of {', '.join(modes)}")
-    if do_list:
+    if binlogs or follow:
+        from mrpplan.cli.binlogs import archive
+
+        if not env:
+            raise UsageError("which environment? usage: mrpplan backup ENV --binlogs [--follow]")
+        archive(app, env, follow=follow, auto=auto)
+    elif do_list:
         _list(app, env, as_json)
     elif verify_file is not None:
         _verify(app, verify_file, deep)
@@ -184,6 +200,8 @@ def _backup(
         )
         return
     app.console.print(f"Backup of {env.name} ({m.database}, {kind}) written: {result.path}")
+    for note in result.notes:
+        app.console.print(f"  note: {note}")
     app.console.print(
         f"  {len(m.tables)} tables, {human_size(m.sql_bytes)} of SQL -> "
         f"{human_size(m.compressed_bytes)} "
@@ -223,6 +241,9 @@ def _list(app: AppContext, env: str | None, as_json: bool) -> None:
     if not app.console.is_terminal:
         app.console.width = 10_000
     app.console.print(table)
+    from mrpplan.cli.binlogs import print_windows
+
+    print_windows(app, env)
 
 
 def backups_table(entries: list[BackupEntry], root: Path, numbered: bool = False) -> Table:
@@ -354,6 +375,10 @@ def _cleanup(app: AppContext, env: str | None, days: int | None, dry_run: bool) 
                 f"{verb}: {relative(partial, app.project.root)} "
                 "(left by a backup that did not finish)"
             )
+        gone = [e.path for e in result.deleted]
+        for log in prune_archive(settings, dry_run=dry_run, deleted=gone):
+            total += 1
+            app.console.print(f"{verb}: binary log {log} (older than every kept full backup)")
         for _entry, why in result.failed_verify:
             app.err_console.print(f"warning: {why}")
         kept = [e for e in result.kept_last_good if e.created < _cutoff(retention)]

@@ -55,6 +55,20 @@ from mrpplan.restore.restore_plan import check_data_backup, restore_plan
     "backup lacks; dropped columns) where policy.allow_destructive is false; recorded in "
     "the plan.",
 )
+@click.option(
+    "--to-time",
+    metavar="'Y-M-D h:m:s'",
+    help="Point-in-time restore: the database as it was at the end of that second (UTC), "
+    "from the newest full backup before it and the archived binary logs.",
+)
+@click.option("--to-gtid", metavar="G", help="Point-in-time restore up to GTID G (included).")
+@click.option(
+    "--tables",
+    "pitr_tables",
+    metavar="T1,T2",
+    default="",
+    help="With --to-time/--to-gtid: only these tables go back; the others stay as they are.",
+)
 @pass_app
 def restore_command(
     app: AppContext,
@@ -66,6 +80,9 @@ def restore_command(
     force: bool,
     deep: bool,
     allow_destructive: bool,
+    to_time: str | None,
+    to_gtid: str | None,
+    pitr_tables: str,
 ) -> None:
     """Restore a backup into an environment's database, as a plan.
 
@@ -82,8 +99,30 @@ def restore_command(
       mrpplan restore staging                   choose from the list of backups
       mrpplan restore staging FILE --dry-run    what would change, row counts, the plan
       mrpplan restore prod FILE --out plan.json save the plan; `mrpplan apply plan.json`
+      mrpplan restore prod --to-time '2026-12-07 14:02:59' --dry-run
+      mrpplan restore prod --to-time '2026-12-07 14:02:59' --tables items
     """
     environment = app.environment(env)
+    if to_time or to_gtid or pitr_tables:
+        from mrpplan.cli.restore_pitr import restore_to
+
+        if file is not None or not (to_time or to_gtid) or (to_time and to_gtid):
+            raise UsageError(
+                "point-in-time restore: give one of --to-time or --to-gtid, and no FILE "
+                "(the backup is chosen for the moment)"
+            )
+        restore_to(
+            app,
+            environment,
+            to_time=to_time,
+            to_gtid=to_gtid,
+            tables=tuple(t.strip() for t in pitr_tables.split(",") if t.strip()),
+            dry_run=dry_run,
+            out=out,
+            force=force,
+            allow_destructive=allow_destructive,
+        )
+        return
     path = locate_backup(file, backup_folders(app)) if file else _choose(app, environment)
     path = adopt_legacy(app, environment, path)
     if deep:

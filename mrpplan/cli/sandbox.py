@@ -64,6 +64,11 @@ def up(app: AppContext, port: int | None, nodes: int | None) -> None:
         app.console.print(f"Galera cluster of {len(infos)} nodes: all Synced")
         return
     info = sb.up(_dir(app), port=port)
+    if sb.restarted_for_binlog(_dir(app)):
+        app.console.print(
+            "sandbox restarted: it ran without binary logging; it now logs in ROW format "
+            "(point-in-time restore), its data is kept"
+        )
     app.console.print(
         f"sandbox running: MariaDB {info.version} on 127.0.0.1:{info.port} (pid {info.pid})"
     )

@@ -86,6 +86,8 @@ def _show(app: AppContext, row: EnvHealth) -> None:
         if backup
         else "none",
     )
+    if row.recovery:
+        table.add_row("recovery", row.recovery)
     if row.free_bytes is not None and row.total_bytes:
         percent = 100 * row.free_bytes / row.total_bytes
         table.add_row(

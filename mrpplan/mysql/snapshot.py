@@ -16,6 +16,7 @@ import pymysql
 
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import MrpplanError
+from mrpplan.mysql.binlog import Position, current_position
 from mrpplan.mysql.connection import Connection, connect
 
 
@@ -24,6 +25,16 @@ class CommitBlock:
 
     def __init__(self, conn: Connection):
         self._conn: Connection | None = conn
+
+    def binlog_position(self) -> Position | None:
+        """The binary-log position while commits are blocked: exactly the point of every
+        snapshot started inside the block (None when the server keeps no binary log)."""
+        if self._conn is None:
+            return None
+        try:
+            return current_position(self._conn)
+        except (pymysql.err.MySQLError, MrpplanError):
+            return None  # no BINLOG MONITOR privilege: the backup has no position
 
     def release(self) -> None:
         conn, self._conn = self._conn, None

@@ -164,6 +164,7 @@ _MODULES = (
     "mrpplan.plan.planner",
     "mrpplan.plan.builders",
     "mrpplan.restore.restore_plan",
+    "mrpplan.restore.pitr_plan",
     "mrpplan.sync.copy",
     "mrpplan.restore.purge_plan",
 )

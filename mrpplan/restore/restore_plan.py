@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from mrpplan.mysql.quote import ident
 from mrpplan.mysql.table_stats import base_tables, checksums_in_parallel
 from mrpplan.plan.fingerprint import DatabaseState
 from mrpplan.plan.live import SCHEMA_HISTORY, SEED_HISTORY, read_state
+from mrpplan.plan.providers import StepDraft
 from mrpplan.plan.rebuild import register_builder
 from mrpplan.plan.replace import (
     Load,
@@ -63,8 +64,14 @@ def restore_plan(
     now: datetime,
     *,
     allow_destructive: bool = False,
+    tables: Sequence[str] = (),
+    after_load: Callable[[str], StepDraft] | None = None,
+    origin: Mapping[str, Any] | None = None,
 ) -> Plan:
     """The plan that puts `path` into env's database (verifies the file first).
+
+    Point-in-time restore (restore/pitr_plan.py) adds a step after the load (`after_load`,
+    given the scratch database) and may restore only some `tables` of a full backup.
 
     A full backup is restored whole: tables, views, routines and events it lacks are
     removed (tables moved to the trash database, the others dropped with their definition
@@ -73,6 +80,8 @@ def restore_plan(
     manifest = verify_backup(path, record=False).manifest
     database = env.connection.database
     scope = RestoreScope.of(manifest)
+    if tables:
+        scope = dataclasses.replace(scope, whole=False, incoming=tuple(tables), absent=())
     stamp = timestamp(now)
     rules = rules_for(env, manifest)
     conn = connect(env.connection, database=None)
@@ -120,6 +129,8 @@ def restore_plan(
             rows=rows,
             objects=objects,
         )
+        if after_load is not None:
+            drafts.insert(2, after_load(swap.scratch))
         losses = narrowed(prior.schema, backup_state.schema, swap.replaced, manifest.kind)
         if losses:
             drafts[-1] = dataclasses.replace(
@@ -145,7 +156,7 @@ def restore_plan(
                 f"false): apply will refuse this restore ({len(destroys)} destructive "
                 "step(s)) unless it is made with --allow-destructive after review"
             )
-        origin: dict[str, Any] = {"builder": "restore", "file": str(path.resolve())}
+        origin = dict(origin or {"builder": "restore", "file": str(path.resolve())})
         if allow_destructive:
             origin["allow_destructive"] = True
         return make_replace_plan(

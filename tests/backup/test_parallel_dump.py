@@ -114,6 +114,9 @@ def test_a_login_that_cannot_block_commits_gets_one_stream(
         env = dataclasses.replace(environment(fresh_db, tmp_path), connection=login)
         result = create_backup(env, "full")
         assert result.path.read_bytes().count(b"\x1f\x8b\x08") == 1  # the single stream
+        # no position can be read without blocking commits: said, not guessed
+        assert result.manifest.binlog is None
+        assert any("point-in-time restore cannot start" in n for n in result.notes)
         target = database_factory()
         _gunzip_into(result.path, target.settings, target.name)
         assert checksums(target) == checksums(fresh_db)

@@ -1,0 +1,50 @@
+"""Helpers for the point-in-time restore tests: second boundaries and the scenario."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from backup_support import checksums, seed
+
+
+def next_second() -> int:
+    """Sleep into the next whole second (binary-log times are whole seconds); return it."""
+    now = time.time()
+    time.sleep(int(now) + 1 - now + 0.02)
+    return int(time.time())
+
+
+def moment(unix: int) -> str:
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass
+class Scenario:
+    good: dict[str, int]  # checksums at the moment before the bad statement
+    moment: str  # that second, for --to-time
+    bad_second: int
+
+
+def bad_update_scenario(db: Any, cli: Any) -> Scenario:
+    """Full backup, good writes, a snapshot, then `UPDATE items SET price = 0` in the next
+    second, more writes; the binary logs archived."""
+    seed(db)
+    assert cli("backup", "local").code == 0
+    next_second()
+    db.execute(
+        "INSERT INTO items (sku, price) VALUES ('NEW-1', 9.5), ('NEW-2', 7.25)",
+        "UPDATE stock SET qty = qty + 1 WHERE warehouse_id = 1",
+        "DELETE FROM stock_audit WHERE id % 3 = 0",
+    )
+    before = next_second()
+    good = checksums(db)
+    bad = next_second()
+    db.execute("UPDATE items SET price = 0")
+    db.execute("INSERT INTO warehouses VALUES (3, 'WH03', 'after the accident')")
+    assert before < bad
+    done = cli("backup", "local", "--binlogs")
+    assert done.code == 0, done.output
+    return Scenario(good, moment(bad - 1), bad)
