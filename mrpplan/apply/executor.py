@@ -11,7 +11,6 @@ from functools import partial
 from typing import Any
 
 from mrpplan.apply.cluster_compare import compare_nodes
-from mrpplan.mysql.cluster_ready import check_cluster
 from mrpplan.apply.invariant_guard import InvariantGuard
 from mrpplan.apply.server_guard import WATCHED, watched
 from mrpplan.apply.statement_guard import check_statements
@@ -38,6 +37,7 @@ from mrpplan.apply.verify import (
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.catalog import database_exists
+from mrpplan.mysql.cluster_ready import check_cluster
 from mrpplan.mysql.journal import Journal, applied_at, refuse_if_interrupted
 from mrpplan.mysql.lock import locked_session
 from mrpplan.mysql.rehearse import drop_scratch, prepare_scratch

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from mrpplan.apply.approval import Request
 from mrpplan.backup.binlog_window import Replay
-from mrpplan.restore.pitr_plan import parse_moment, pitr_plan
 from mrpplan.cli.context import AppContext
 from mrpplan.cli.writing import carry_out
 from mrpplan.config.settings import Environment
 from mrpplan.plan.types import Plan
+from mrpplan.restore.pitr_plan import parse_moment, pitr_plan
 
 
 def restore_to(

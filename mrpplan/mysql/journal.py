@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mrpplan.mysql.cluster_lock import check_still_held
 from mrpplan.errors import Refused
+from mrpplan.mysql.cluster_lock import check_still_held
 from mrpplan.mysql.privileges import before_any_change
 from mrpplan.mysql.quote import ident
 
@@ -215,8 +215,8 @@ def interrupted_applies(conn: Any, database: str) -> list[ApplyRecord]:
 
 def running_elsewhere(conn: Any, database: str) -> int | None:
     """The connection of an apply that holds the cluster lock through another node."""
-    from mrpplan.mysql.lock import lock_name
     from mrpplan.mysql.cluster import is_galera
+    from mrpplan.mysql.lock import lock_name
 
     if not is_galera(conn):
         return None

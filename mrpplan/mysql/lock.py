@@ -12,8 +12,8 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-from mrpplan.mysql import cluster_lock
 from mrpplan.errors import Refused
+from mrpplan.mysql import cluster_lock
 from mrpplan.mysql.cluster import is_galera
 
 _MAX_NAME = 64

@@ -52,7 +52,6 @@ def make_plan(
     `run_preflight`: run the steps' pre-flight checks on the live rows (a rebuild under
     `apply` only compares which checks there are: `apply` runs them itself).
     """
-    from mrpplan.mysql.cluster_ready import check_cluster
     from mrpplan.desired.directory import (
         desired_statements,
         load_migrations,
@@ -60,6 +59,7 @@ def make_plan(
         source_digest,
     )
     from mrpplan.desired.workspace import desired_schema
+    from mrpplan.mysql.cluster_ready import check_cluster
     from mrpplan.mysql.workspace_place import workspace_for
 
     scope = scope or Scope()

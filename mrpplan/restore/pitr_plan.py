@@ -25,7 +25,6 @@ from typing import Any
 from mrpplan.apply.runners import RunContext, register_step_runner
 from mrpplan.backup.binlog_archive import file_sha256
 from mrpplan.backup.binlog_window import Replay, replay_plan
-from mrpplan.restore.restore_plan import restore_plan
 from mrpplan.config import Environment, Project
 from mrpplan.errors import BackupError, UsageError
 from mrpplan.mysql.binlog import replay
@@ -33,6 +32,7 @@ from mrpplan.mysql.connection import connect
 from mrpplan.plan.providers import StepDraft
 from mrpplan.plan.rebuild import register_builder
 from mrpplan.plan.types import Plan, Step
+from mrpplan.restore.restore_plan import restore_plan
 
 MARKER = "-- mrpplan:replay "
 ACTION = "binlog_replay"
