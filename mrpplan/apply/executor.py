@@ -13,7 +13,7 @@ from typing import Any
 from mrpplan.apply.invariant_guard import InvariantGuard
 from mrpplan.apply.journal import Journal, applied_at, refuse_if_interrupted
 from mrpplan.apply.lock import locked_session
-from mrpplan.apply.server_guard import WATCHED, watched
+from mrpplan.apply.server_guard import watched
 from mrpplan.apply.statement_guard import check_statements
 from mrpplan.apply.steps import (
     PAUSE_AFTER_STEP,
@@ -43,6 +43,7 @@ from mrpplan.plan.fingerprint import object_changes
 from mrpplan.plan.live import empty_state, read_state, touched_objects
 from mrpplan.plan.planfile import dumps
 from mrpplan.plan.preflight import recheck as recheck_preflight
+from mrpplan.plan.providers import Wiring
 from mrpplan.plan.rebuild import check_rebuilt
 from mrpplan.plan.types import Plan, Step
 
@@ -62,6 +63,7 @@ def apply_plan(
     plan: Plan,
     *,
     approved: bool,
+    wiring: Wiring,
     progress: Progress | None = None,
     session: Any = None,
     from_file: bool = False,
@@ -72,6 +74,7 @@ def apply_plan(
     commands that plan and apply in one go take the lock before planning and pass it here.
     `from_file`: the plan came from a file, so nothing in it is trusted: its seal must be
     keyed for a protected environment, and under the lock it is built again and compared.
+    `wiring`: the builders and the services of step kinds (mrpplan/cli/wiring.py).
     """
     check_target(env, plan)
     if from_file:
@@ -82,8 +85,8 @@ def apply_plan(
     check_policy(env, plan)
     if session is None:
         with locked_session(env) as conn:
-            return _apply_locked(project, env, plan, conn, progress, from_file)
-    return _apply_locked(project, env, plan, session, progress, from_file)
+            return _apply_locked(project, env, plan, conn, wiring, progress, from_file)
+    return _apply_locked(project, env, plan, session, wiring, progress, from_file)
 
 
 def _apply_locked(
@@ -91,6 +94,7 @@ def _apply_locked(
     env: Environment,
     plan: Plan,
     conn: Any,
+    wiring: Wiring,
     progress: Progress | None,
     from_file: bool,
 ) -> ApplyResult:
@@ -103,7 +107,7 @@ def _apply_locked(
         check_not_applied(conn, database, plan)
     check_fresh(plan, read_state(conn, database) if exists else empty_state())
     if from_file:
-        check_rebuilt(project, env, plan)
+        check_rebuilt(project, env, plan, wiring)
     guard = None
     if exists:
         recheck_preflight(conn, env, plan)
@@ -121,8 +125,8 @@ def _apply_locked(
     Journal.ensure_table(conn)
     journal = Journal(conn, apply_id, plan.digest)
     journal.begin(dumps(plan))
-    executor = StepExecutor(project, env, conn, journal, say)
-    if any(step.action in WATCHED for step in plan.steps):
+    executor = StepExecutor(project, env, conn, journal, wiring.services, say)
+    if any(step.kind.author_sql for step in plan.steps):
         prepare_scratch(conn, database)
     try:
         ran = run_steps(executor, plan, plan.steps, result, say)

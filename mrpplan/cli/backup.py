@@ -372,6 +372,7 @@ def _purge_trash(
     """Trash tables past retention go through a plan: shown, approved, run by the executor."""
     from mrpplan.apply.approval import Request
     from mrpplan.backup.purge_plan import due_trash, purge_plan
+    from mrpplan.cli.wiring import wiring
     from mrpplan.cli.writing import carry_out
 
     env = app.environment(name)
@@ -382,7 +383,7 @@ def _purge_trash(
     result = carry_out(
         app,
         env,
-        lambda: purge_plan(app.project, env, retention),
+        lambda: purge_plan(app.project, env, retention, wiring=wiring()),
         Request("backup --cleanup", skip_questions=force),
         out=out,
         dry_run=dry_run,

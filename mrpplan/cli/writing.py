@@ -18,6 +18,7 @@ from mrpplan.apply.executor import ApplyResult, apply_plan
 from mrpplan.apply.lock import locked_session
 from mrpplan.apply.verify import check_policy, check_supported
 from mrpplan.cli.context import AppContext
+from mrpplan.cli.wiring import wiring
 from mrpplan.config import Environment
 from mrpplan.plan.planfile import with_digest, write_plan
 from mrpplan.plan.render import print_plan
@@ -68,7 +69,13 @@ def carry_out(
         if backup_first is not None:
             _back_up(app, env, backup_first, label=f"before {request.command}")
         return apply_plan(
-            app.project, env, plan, approved=True, progress=progress_line(app), session=session
+            app.project,
+            env,
+            plan,
+            approved=True,
+            wiring=wiring(),
+            progress=progress_line(app),
+            session=session,
         )
 
 
