@@ -51,37 +51,27 @@ def test_change_to_an_unmodelled_table_is_shown_and_apply_refuses_it(project, cl
     assert snapshot(db) == before
 
 
-def test_a_step_whose_action_has_no_runner_is_refused_at_plan_and_at_apply(project) -> None:
-    """Issue 22: a provider that makes an action no runner carries out is refused when the
-    plan is made, and such a step in a plan is refused at apply: never run as its SQL."""
-    from dataclasses import replace
+def test_a_step_of_a_kind_mrpplan_does_not_know_is_refused_naming_it(project, cli) -> None:
+    """Issue 24: every step kind is a class of plan/kinds.py; a plan file naming another
+    (resealed, so only the kind is wrong) is refused (exit 3) naming the step: its SQL is
+    never run."""
+    import json
 
-    import pytest
-
-    from mrpplan.apply.executor import apply_plan
-    from mrpplan.config import Project
-    from mrpplan.config.loader import load_environment
-    from mrpplan.errors import Refused
-    from mrpplan.plan.planner import make_plan
-    from mrpplan.plan.providers import StepDraft, register_step_provider
+    from mrpplan.plan.planfile import digest_of
 
     without_sync(project.root, "local")
-    proj = Project(project.root)
-    env = load_environment(proj, "local")
     db = project.databases["local"]
-    sneaky = StepDraft(action="frobnicate", object="ghost", sql=("CREATE TABLE ghost (id INT)",))
-    register_step_provider("data", lambda _ctx: [sneaky], name="test-frobnicate")
-    try:
-        with pytest.raises(Refused) as refused:
-            make_plan(proj, env)
-    finally:
-        register_step_provider("data", lambda _ctx: [], name="test-frobnicate")
-    assert "frobnicate ghost" in refused.value.message and "no runner" in refused.value.message
-    plan = make_plan(proj, env)
-    assert plan.steps, "the empty local database needs steps"
-    forged = replace(plan, steps=(*plan.steps, sneaky.to_step(str(len(plan.steps) + 1))))
-    with pytest.raises(Refused) as at_apply:
-        apply_plan(proj, env, forged, approved=True)
-    assert "frobnicate ghost" in at_apply.value.message
-    assert not db.query("SHOW TABLES LIKE 'ghost'")
+    planned = cli("plan", "local", "--detailed-exitcode")
+    assert planned.code == 2, planned.output
+    path = project.root / saved_plan_path(planned.stdout)
+    document = json.loads(path.read_text())
+    step = document["steps"][-1]
+    step["action"] = "frobnicate"
+    document["digest"] = digest_of(document)
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+    refused = cli("apply", str(path), "--auto-approve")
+    assert refused.code == 3, refused.output
+    assert f"step {step['id']} (frobnicate {step['object']})" in refused.stderr
+    assert "Nothing was changed" in refused.stderr
     assert not db.query("SHOW TABLES")  # nothing at all ran
