@@ -40,6 +40,7 @@ from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.catalog import database_exists
 from mrpplan.mysql.rehearse import drop_scratch, prepare_scratch
 from mrpplan.plan.fingerprint import object_changes
+from mrpplan.plan.kinds import CHECKPOINT, CREATE_DATABASE
 from mrpplan.plan.live import empty_state, read_state, touched_objects
 from mrpplan.plan.planfile import dumps
 from mrpplan.plan.preflight import recheck as recheck_preflight
@@ -135,7 +136,7 @@ def _apply_locked(
     finally:
         drop_scratch(conn, database)
     finish_checked(executor, plan)
-    result.checkpoints = [p.artifact for p in ran if p.artifact and p.step.action == "checkpoint"]
+    result.checkpoints = [p.artifact for p in ran if p.artifact and p.step.kind is CHECKPOINT]
     return result
 
 
@@ -168,7 +169,7 @@ def check_not_applied(conn: Any, database: str, plan: Plan) -> None:
 def create_database_first(conn: Any, plan: Plan) -> None:
     """A plan for a new environment starts with create_database: it must exist before the
     journal (which lives in it). The step itself then runs as a no-op."""
-    if not plan.steps or plan.steps[0].action != "create_database":
+    if not plan.steps or plan.steps[0].kind is not CREATE_DATABASE:
         return
     with conn.cursor() as cur:
         for statement in plan.steps[0].sql:
@@ -424,9 +425,7 @@ def undo_failed_text(plan: Plan, ran: Sequence[Progressed], undo: UndoFailed) ->
 
 def _checkpoint_hint(ran: Sequence[Progressed]) -> str | None:
     files = [
-        f"{p.step.object}: {p.artifact}"
-        for p in ran
-        if p.step.action == "checkpoint" and p.artifact
+        f"{p.step.object}: {p.artifact}" for p in ran if p.step.kind is CHECKPOINT and p.artifact
     ]
     return "Checkpoint files with the data: " + "; ".join(files) if files else None
 

@@ -120,8 +120,8 @@ def _step(data: dict[str, Any], where: str) -> Step:
     if kind is None:
         raise Refused(
             f"{where}: step {data['id']} ({data['action']} {data['object']}) is of a kind this "
-            f"mrpplan does not know, {data['action']!r}: it cannot be checked or run. "
-            "Nothing was changed.",
+            f"mrpplan does not know, {data['action']!r}: no runner carries it out, and "
+            "mrpplan never runs such a step's SQL blindly. Nothing was changed.",
             hint="make a new plan with this version of mrpplan",
         )
     return Step(
@@ -273,7 +273,7 @@ def loads(text: str, where: str = "plan") -> Plan:
     if not isinstance(document, dict):
         raise Refused(f"{where}: not an mrpplan plan file")
     version = document.get("format_version")
-    if isinstance(version, int) and 0 < version < FORMAT_VERSION:
+    if isinstance(version, int) and version < FORMAT_VERSION:
         raise Refused(
             f"{where}: plan format version {version} was made by an older mrpplan: plan again "
             f"(this mrpplan reads version {FORMAT_VERSION}). Nothing was changed.",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from mrpplan.config import Environment, Project
 from mrpplan.errors import ConfigError, MrpplanError, Refused, UsageError
-from mrpplan.plan.kinds import OnlineRoute
+from mrpplan.plan.kinds import CREATE_TABLE, OnlineRoute
 from mrpplan.plan.types import Plan, Step
 from mrpplan.units import count
 
@@ -113,7 +113,7 @@ def _differing_field(mine: Step, theirs: Step) -> str | None:
     if mine.id != theirs.id:
         return "id"
     for name in _COMPARED:
-        if name == "sql" and mine.action == "create_table":
+        if name == "sql" and mine.kind is CREATE_TABLE:
             if not _same_tables(mine.sql, theirs.sql):
                 return "SQL"
             continue

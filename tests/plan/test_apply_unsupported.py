@@ -49,29 +49,3 @@ def test_change_to_an_unmodelled_table_is_shown_and_apply_refuses_it(project, cl
     assert "cannot make safely" in refused.stderr and "meter_readings" in refused.stderr
     assert "Nothing was changed" in refused.stderr
     assert snapshot(db) == before
-
-
-def test_a_step_of_a_kind_mrpplan_does_not_know_is_refused_naming_it(project, cli) -> None:
-    """Issue 24: every step kind is a class of plan/kinds.py; a plan file naming another
-    (resealed, so only the kind is wrong) is refused (exit 3) naming the step: its SQL is
-    never run."""
-    import json
-
-    from mrpplan.plan.planfile import digest_of
-
-    without_sync(project.root, "local")
-    db = project.databases["local"]
-    planned = cli("plan", "local", "--detailed-exitcode")
-    assert planned.code == 2, planned.output
-    path = project.root / saved_plan_path(planned.stdout)
-    document = json.loads(path.read_text())
-    step = document["steps"][-1]
-    step["action"] = "frobnicate"
-    document["digest"] = digest_of(document)
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-
-    refused = cli("apply", str(path), "--auto-approve")
-    assert refused.code == 3, refused.output
-    assert f"step {step['id']} (frobnicate {step['object']})" in refused.stderr
-    assert "Nothing was changed" in refused.stderr
-    assert not db.query("SHOW TABLES")  # nothing at all ran
