@@ -1,4 +1,4 @@
-"""Plans that replace table data (restore, sync pull/clone, sync_table): load, then swap.
+"""Plans that replace table data (restore, sync pull/clone, sync steps): load, then swap.
 
 Three steps, whatever the data comes from (mysql/shadow.py explains the mechanism):
 

@@ -53,7 +53,7 @@ def test_data_only_restore_needs_the_tables(
     data = create_backup(environment(fresh_db, tmp_path), "data").path
     empty = database_factory()
     with pytest.raises(BackupError, match="do not exist"):
-        restore_backup(environment(empty, tmp_path, name="dev"), data)
+        restore_backup(environment(empty, tmp_path, name="dev"), data, wiring=wiring())
     assert empty.query("SHOW TABLES") == []
 
 
