@@ -50,6 +50,7 @@ Decisions (the why lives next to the code; this is the summary):
   swap_tables) in `mrpplan plan ENV` (plan_steps.py): the plan's schema steps shape the
   tables from the environment's own schema settings, then each table whose rows differ
   from the source's (same columns and content hash of the unmasked columns) is truncated,
-  loaded data-only from the source and masked; the planner's checkpoint in front of each step brings the rows back on failure.
+  loaded data-only from the source and masked; the planner's checkpoint in front of each
+  step brings the rows back on failure.
   `schema_only: true` environments get no sync steps in plans (their schema is their own).
 """
