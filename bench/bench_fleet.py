@@ -189,6 +189,7 @@ def _measure(
     names: list[str],
     loop_sample: int,
 ) -> dict[str, float]:
+    from mrpplan.cli.wiring import wiring
     from mrpplan.config import Project, load_environment
     from mrpplan.desired import workspace
     from mrpplan.fleet.planner import make_fleet_plan
@@ -200,7 +201,7 @@ def _measure(
     workspace._MEMORY.clear()
     builds = len(workspace.BUILDS)
     started = time.monotonic()
-    fleet = make_fleet_plan(Project(project), env)
+    fleet = make_fleet_plan(Project(project), env, wiring=wiring())
     library = time.monotonic() - started
     built = len(workspace.BUILDS) - builds
     assert len(fleet.changing) == size, f"{len(fleet.changing)} of {size} change"

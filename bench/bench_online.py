@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from mrpplan import sandbox  # noqa: E402
 from mrpplan.apply.executor import apply_plan  # noqa: E402
+from mrpplan.cli.wiring import wiring  # noqa: E402
 from mrpplan.config import Project, load_environment  # noqa: E402
 from mrpplan.plan.planner import make_plan  # noqa: E402
 
@@ -129,7 +130,9 @@ def build(info: sandbox.SandboxInfo, root: Path, rows: int) -> Project:
     conn.close()
     project = Project(root)
     env = load_environment(project, "bench")
-    apply_plan(project, env, make_plan(project, env), approved=True)
+    apply_plan(
+        project, env, make_plan(project, env, wiring=wiring()), approved=True, wiring=wiring()
+    )
     execute(
         info,
         "INSERT INTO parents SELECT seq, CONCAT('parent ', seq) FROM seq_1_to_1000",
@@ -274,12 +277,14 @@ def main() -> None:
         schema = root / "database/schema/01_base_schema.sql"
         schema.write_text(schema.read_text().replace(*WIDER))
         env = load_environment(project, "bench")
-        plan = make_plan(project, env)
+        plan = make_plan(project, env, wiring=wiring())
         step = next(s for s in plan.steps if s.object == "orders")
         print(f"plan: step {step.id} {step.action} [{step.online or step.algorithm}]", flush=True)
 
         def online() -> None:
-            apply_plan(project, env, plan, approved=True, progress=events.append_line)
+            apply_plan(
+                project, env, plan, approved=True, wiring=wiring(), progress=events.append_line
+            )
 
         results.append(measure(info, args.rows, "mrpplan apply (online)", online))
         execute(info, f"DROP DATABASE IF EXISTS `{DATABASE}`")

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from mrpplan import sandbox  # noqa: E402
 from mrpplan.apply.executor import apply_plan  # noqa: E402
+from mrpplan.cli.wiring import wiring  # noqa: E402
 from mrpplan.config import Project  # noqa: E402
 from mrpplan.config.settings import BackupSettings, Environment  # noqa: E402
 from mrpplan.mysql.client_process import client_credentials  # noqa: E402
@@ -156,7 +157,7 @@ def ours(info: sandbox.SandboxInfo, target: str, folder: Path) -> float:
     project = Project(folder)
     started = time.perf_counter()
     plan = copy_plan(destination, source, CopyOptions(), datetime.now(UTC).replace(microsecond=0))
-    apply_plan(project, destination, plan, approved=True)
+    apply_plan(project, destination, plan, approved=True, wiring=wiring())
     return time.perf_counter() - started
 
 

@@ -108,17 +108,16 @@ class _ParseChecks:
     cache: a second `validate` of the same files neither imports nor runs the parser."""
 
     def __init__(self, cache_dir: Path):
-        from importlib.metadata import version
-
         from mrpplan.local_cache import read_json
         from mrpplan.model import parse_gaps
         from mrpplan.sqlfiles import syntax_check
+        from mrpplan.sqlfiles.parser_version import parser_version
 
         self.path = cache_dir / "sql-checks.json"
         rules = hashlib.sha256()  # a verdict holds until sqlglot or mrpplan's rules change
         for module in (syntax_check, parse_gaps):
             rules.update(Path(str(module.__file__)).read_bytes())
-        self.parser = f"{version('sqlglot')} {rules.hexdigest()}"
+        self.parser = f"{parser_version()} {rules.hexdigest()}"
         stored = read_json(self.path)
         self.known: dict[str, Any] = stored if isinstance(stored, dict) else {}
         self.changed = False

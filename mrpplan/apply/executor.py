@@ -12,7 +12,9 @@ from typing import Any
 
 from mrpplan.apply.cluster_compare import compare_nodes
 from mrpplan.apply.invariant_guard import InvariantGuard
-from mrpplan.apply.server_guard import WATCHED, watched
+from mrpplan.mysql.journal import Journal, applied_at, refuse_if_interrupted
+from mrpplan.mysql.lock import locked_session
+from mrpplan.apply.server_guard import watched
 from mrpplan.apply.statement_guard import check_statements
 from mrpplan.apply.steps import (
     PAUSE_AFTER_STEP,
@@ -42,9 +44,11 @@ from mrpplan.mysql.journal import Journal, applied_at, refuse_if_interrupted
 from mrpplan.mysql.lock import locked_session
 from mrpplan.mysql.rehearse import drop_scratch, prepare_scratch
 from mrpplan.plan.fingerprint import object_changes
+from mrpplan.plan.kinds import CHECKPOINT, CREATE_DATABASE
 from mrpplan.plan.live import empty_state, read_state, touched_objects
 from mrpplan.plan.planfile import dumps
 from mrpplan.plan.preflight import recheck as recheck_preflight
+from mrpplan.plan.providers import Wiring
 from mrpplan.plan.rebuild import check_rebuilt
 from mrpplan.plan.types import Plan, Step
 
@@ -65,6 +69,7 @@ def apply_plan(
     plan: Plan,
     *,
     approved: bool,
+    wiring: Wiring,
     progress: Progress | None = None,
     session: Any = None,
     from_file: bool = False,
@@ -75,6 +80,7 @@ def apply_plan(
     commands that plan and apply in one go take the lock before planning and pass it here.
     `from_file`: the plan came from a file, so nothing in it is trusted: its seal must be
     keyed for a protected environment, and under the lock it is built again and compared.
+    `wiring`: the builders and the services of step kinds (mrpplan/cli/wiring.py).
     """
     check_target(env, plan)
     if from_file:
@@ -85,8 +91,8 @@ def apply_plan(
     check_policy(env, plan)
     if session is None:
         with locked_session(env) as conn:
-            return _apply_locked(project, env, plan, conn, progress, from_file)
-    return _apply_locked(project, env, plan, session, progress, from_file)
+            return _apply_locked(project, env, plan, conn, wiring, progress, from_file)
+    return _apply_locked(project, env, plan, session, wiring, progress, from_file)
 
 
 def _apply_locked(
@@ -94,6 +100,7 @@ def _apply_locked(
     env: Environment,
     plan: Plan,
     conn: Any,
+    wiring: Wiring,
     progress: Progress | None,
     from_file: bool,
 ) -> ApplyResult:
@@ -107,7 +114,7 @@ def _apply_locked(
         check_not_applied(conn, database, plan)
     check_fresh(plan, read_state(conn, database) if exists else empty_state())
     if from_file:
-        check_rebuilt(project, env, plan)
+        check_rebuilt(project, env, plan, wiring)
     guard = None
     if exists:
         recheck_preflight(conn, env, plan)
@@ -125,8 +132,8 @@ def _apply_locked(
     Journal.ensure_table(conn)
     journal = Journal(conn, apply_id, plan.digest)
     journal.begin(dumps(plan))
-    executor = StepExecutor(project, env, conn, journal, say)
-    if any(step.action in WATCHED for step in plan.steps):
+    executor = StepExecutor(project, env, conn, journal, wiring.services, say)
+    if any(step.kind.author_sql for step in plan.steps):
         prepare_scratch(conn, database)
     try:
         ran = run_steps(executor, plan, plan.steps, result, say)
@@ -135,7 +142,7 @@ def _apply_locked(
     finally:
         drop_scratch(conn, database)
     finish_checked(executor, plan)
-    result.checkpoints = [p.artifact for p in ran if p.artifact and p.step.action == "checkpoint"]
+    result.checkpoints = [p.artifact for p in ran if p.artifact and p.step.kind is CHECKPOINT]
     if cluster is not None:
         result.node_differences = compare_nodes(conn, env, cluster.addresses, say)
     return result
@@ -170,7 +177,7 @@ def check_not_applied(conn: Any, database: str, plan: Plan) -> None:
 def create_database_first(conn: Any, plan: Plan) -> None:
     """A plan for a new environment starts with create_database: it must exist before the
     journal (which lives in it). The step itself then runs as a no-op."""
-    if not plan.steps or plan.steps[0].action != "create_database":
+    if not plan.steps or plan.steps[0].kind is not CREATE_DATABASE:
         return
     with conn.cursor() as cur:
         for statement in plan.steps[0].sql:
@@ -426,9 +433,7 @@ def undo_failed_text(plan: Plan, ran: Sequence[Progressed], undo: UndoFailed) ->
 
 def _checkpoint_hint(ran: Sequence[Progressed]) -> str | None:
     files = [
-        f"{p.step.object}: {p.artifact}"
-        for p in ran
-        if p.step.action == "checkpoint" and p.artifact
+        f"{p.step.object}: {p.artifact}" for p in ran if p.step.kind is CHECKPOINT and p.artifact
     ]
     return "Checkpoint files with the data: " + "; ".join(files) if files else None
 

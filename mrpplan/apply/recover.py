@@ -18,8 +18,8 @@ from mrpplan.apply.executor import (
     undo_all,
     undo_failed_text,
 )
-from mrpplan.apply.runners import RunContext, runner_for
-from mrpplan.apply.server_guard import WATCHED
+from mrpplan.mysql.journal import Journal, JournalEntry, interrupted_applies, read_entries
+from mrpplan.mysql.lock import holder_id, holding_lock
 from mrpplan.apply.settle import (
     NOT_RUN,
     OTHERWISE,
@@ -40,6 +40,7 @@ from mrpplan.mysql.rehearse import drop_scratch, prepare_scratch
 from mrpplan.plan.fingerprint import describe_differences
 from mrpplan.plan.live import Expectation, read_state
 from mrpplan.plan.planfile import from_document
+from mrpplan.plan.providers import Wiring
 from mrpplan.plan.types import Plan, Step
 
 
@@ -69,6 +70,7 @@ def recover(
     project: Project,
     env: Environment,
     *,
+    wiring: Wiring,
     forward: Plan | None = None,
     progress: Progress | None = None,
     wait_seconds: int = 3600,
@@ -89,7 +91,7 @@ def recover(
             record = records[-1]
             plan = from_document(json.loads(record.plan_text))
             journal = Journal(conn, record.apply_id, record.plan_digest)
-            executor = StepExecutor(project, env, conn, journal, say)
+            executor = StepExecutor(project, env, conn, journal, wiring.services, say)
             if forward is not None and forward.digest != plan.digest:
                 raise Refused(
                     f"the interrupted apply {record.apply_id} ran plan {plan.digest[:12]}, not "
@@ -138,15 +140,11 @@ def rebuild(
         if entry.status == "done":
             ran.append(Progressed(step, len(step.sql), entry.artifact, complete=True))
             continue
-        runner = runner_for(step.action)
-        if runner is not None:
-            # a step run by its own runner (one transaction): it took effect or it did not
-            if runner.interrupted is not None:  # it cleans what it left and knows
-                context = RunContext(
-                    executor.project, executor.env, executor.conn, executor.progress
-                )
-                took = runner.interrupted(context, step)
-            else:
+        if step.kind.runs_itself:
+            # a step its kind runs (one unit): it took effect or it did not; the kind
+            # cleans what it left and knows, or the fingerprint tells
+            took = step.kind.interrupted(executor.context(step), step)
+            if took is None:
                 took = (
                     bool(entry.fingerprint_before)
                     and executor.step_fingerprint(step) != entry.fingerprint_before
@@ -277,7 +275,7 @@ def _forward(
     already = [p for p in ran if p.complete]
     result = ApplyResult(apply_id, plan)
     if remaining:
-        if any(step.action in WATCHED for step in remaining):
+        if any(step.kind.author_sql for step in remaining):
             prepare_scratch(executor.conn, plan.target.database)
         run_steps(executor, plan, remaining, result, say, already=already, start_statement=start)
     finish_checked(executor, plan, keep_open=True)  # applied only once the check passes

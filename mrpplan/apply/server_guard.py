@@ -19,12 +19,10 @@ from mrpplan.mysql.server_effects import (
 )
 from mrpplan.plan.types import Step
 
-WATCHED = frozenset({"migrate_up", "migrate_down", "seed"})
-
 
 def watched(conn: Any, step: Step, run: Callable[[], Progressed]) -> Progressed:
     """Run the step; StepFailed when it changed the server outside its database."""
-    if step.action not in WATCHED:
+    if not step.kind.author_sql:
         return run()
     before = read_server_state(conn)
     progressed = run()

@@ -2,7 +2,8 @@
 
 Each statement is read the way the server reads it (`sqlfiles.tokens`: comments dropped,
 executable comments expanded) and judged by the kinds of `sqlfiles.statement_kinds`; here
-they meet each step's action. A plan with anything else in it was not made by mrpplan.
+they meet each step's kind, whose guard rule (plan/kinds.py) says what it may run. A plan
+with anything else in it was not made by mrpplan.
 """
 
 from __future__ import annotations
@@ -18,38 +19,19 @@ from mrpplan.sqlfiles.statement_kinds import (
 )
 from mrpplan.sqlfiles.tokens import tokenize
 
-# Steps that move tables between the target and its own scratch/trash databases.
-_SHADOW_ACTIONS = frozenset({"shadow_prepare", "swap_tables", "trash_table", "drop_database"})
-
-# Steps whose SQL writes rows by design (their SQL is checked against the project's files,
-# or, for empty_tables, rebuilt from the seed files and the live foreign keys).
-ROW_WRITING_ACTIONS = frozenset(
-    {
-        "seed",
-        "migrate_up",
-        "migrate_down",
-        "record_history",
-        "sync_table",
-        "shadow_load",
-        "empty_tables",
-    }
-)
 _ROW_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE")
 
 
 def check_statements(plan: Plan) -> None:
     """Refuse (exit 3) a plan that holds a statement mrpplan never makes, naming the step."""
     for step in plan.steps:
-        if step.action == "online_alter":
-            from mrpplan.apply.online_runner import online_problem
-
-            problem = online_problem(step)
-            if problem:
-                raise Refused(
-                    f"step {step.id} ({step.action} {step.object}) is not an online schema "
-                    f"change mrpplan makes: {problem}. Nothing was changed.",
-                    hint="make a new plan; never edit a plan file by hand",
-                )
+        problem = step.kind.problem(step)
+        if problem:
+            raise Refused(
+                f"step {step.id} ({step.action} {step.object}) is not {step.kind.noun} "
+                f"mrpplan makes: {problem}. Nothing was changed.",
+                hint="make a new plan; never edit a plan file by hand",
+            )
         for statement in (*step.sql, *(step.reverse_sql or ())):
             why = _forbidden(step, statement, plan.target.database)
             if why:
@@ -64,23 +46,23 @@ def _forbidden(step: Step, statement: str, database: str) -> str | None:
     kind = classify(statement)  # every executable comment read as running
     if kind.outside:
         return f"{kind.name}: {kind.why}"
-    if kind.verdict == DYNAMIC and not (step.action.startswith("migrate_") and step.checkpoint):
+    if kind.verdict == DYNAMIC and not (step.kind.dynamic_when_checkpointed and step.checkpoint):
         return f"{kind.name} outside a migration allowed to run it (its whole-database checkpoint)"
     tokens = tokenize(statement)
     whole = database_ddl(tokens)
     if whole:
         verb, name = whole
-        if name == database and step.action == "create_database":
+        if step.kind.names_database(name, database):
             return None
-        if step.action in _SHADOW_ACTIONS and is_shadow_database(name):
+        if step.kind.moves_shadow and is_shadow_database(name):
             return None
         return f"{verb} DATABASE {name}"
     for token in named_databases(tokens):
-        if step.action in _SHADOW_ACTIONS and is_shadow_database(token.name):
+        if step.kind.moves_shadow and is_shadow_database(token.name):
             continue  # the swap moves tables between the target and its scratch/trash
         if token.name != database:
             return f"it names another database, {token.name}"
-    if kind.name in _ROW_WRITES and step.action not in ROW_WRITING_ACTIONS:
+    if kind.name in _ROW_WRITES and not step.kind.writes_rows:
         return f"{kind.name} outside a seed or migration step"
     return None
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import pymysql
 
-from mrpplan.apply.runners import RunContext, runner_for, runner_problem
-from mrpplan.config import Environment, Project
 from mrpplan.mysql.journal import Journal
+from mrpplan.config import Environment, Project
+from mrpplan.plan.kinds import CREATE_TABLE, RunContext, StepServices
 from mrpplan.plan.live import (
     objects_fingerprint,
     read_state,
@@ -77,6 +77,7 @@ class StepExecutor:
     env: Environment
     conn: Any
     journal: Journal
+    services: StepServices  # what hooks of kinds need from above (cli/wiring.py)
     progress: Progress = field(default=lambda _line: None)
     current: Progressed | None = None  # the step running now (what ran of it so far)
     statement: str = ""  # the statement running now (to name it when the server is gone)
@@ -155,45 +156,27 @@ class StepExecutor:
         self.unmarked = []
         self.ahead = set()
 
+    def context(self, step: Step) -> RunContext:
+        """What a kind's hooks get to run `step` with."""
+        label = f"plan {self.journal.plan_digest[:12]} step {step.id}"
+        return RunContext(self.project, self.env, self.conn, self.services, self.progress, label)
+
     def run(self, step: Step, position: int, *, start: int = 0) -> Progressed:
         """Run `step` from statement `start`; StepFailed carries how far it got."""
         self.current = Progressed(step, statements_done=start)
-        if step.action == "checkpoint":
-            return self._checkpoint(step, position)
-        runner = runner_for(step.action)
-        if runner is not None:
-            return self._custom(step, position, runner.forward)
-        problem = runner_problem(step)
-        if problem:  # checked before the apply started: a plan changed under us
-            raise StepFailed(self._progressed(step), "", problem)
+        if step.kind.runs_itself:
+            return self._hooked(step, position)
         if step.sql and start == 0 and all(_DML.match(s) for s in step.sql):
             return self._transaction(step, position)
         return self._statements(step, position, start)
 
-    def _checkpoint(self, step: Step, position: int) -> Progressed:
-        from mrpplan.backup.checkpoint import save_checkpoint
-
-        self.journal.step_started(step.id, position, None)
+    def _hooked(self, step: Step, position: int) -> Progressed:
+        """A kind that runs itself: its `run` hook, journaled as one unit."""
+        fingerprint = self.step_fingerprint(step) if step.sql else None
+        self.journal.step_started(step.id, position, fingerprint)
         progressed = self._progressed(step)
         try:
-            path = save_checkpoint(
-                self.env,
-                step.checkpoint_tables,
-                label=f"plan {self.journal.plan_digest[:12]} step {step.id}",
-            )
-        except Exception as exc:
-            raise StepFailed(progressed, "", message_of(exc)) from exc
-        progressed.artifact = str(path)
-        progressed.complete = True
-        self.journal.step_done(step.id, artifact=str(path))
-        self.progress(f"saved {step.object} to {path}")
-        return progressed
-
-    def _custom(self, step: Step, position: int, forward: Any) -> Progressed:
-        self.journal.step_started(step.id, position, self.step_fingerprint(step))
-        progressed = self._progressed(step)
-        try:
-            artifact = forward(RunContext(self.project, self.env, self.conn, self.progress), step)
+            artifact = step.kind.run(self.context(step), step)
         except Exception as exc:
             raise StepFailed(progressed, "", message_of(exc), lost=lost_connection(exc)) from exc
         progressed.artifact = artifact
@@ -276,21 +259,9 @@ class StepExecutor:
 
     def _undo(self, progressed: Progressed) -> None:
         step = progressed.step
-        if step.action == "checkpoint":
-            if progressed.artifact:
-                from mrpplan.backup.checkpoint import restore_checkpoint
-
-                restore_checkpoint(self.env, Path(progressed.artifact))
-                self.progress(f"restored {step.object} from {progressed.artifact}")
-            return
-        runner = runner_for(step.action)
-        if runner is not None:
+        if step.kind.runs_itself:
             if progressed.complete:
-                runner.undo(
-                    RunContext(self.project, self.env, self.conn, self.progress),
-                    step,
-                    progressed.artifact,
-                )
+                step.kind.undo(self.context(step), step, progressed.artifact)
             return
         reverse = reverse_statements(step, progressed.statements_done)
         if reverse is None:
@@ -325,12 +296,10 @@ _BATCH = 100
 
 def batchable(steps: Sequence[Step]) -> list[Step]:
     """The leading steps that can be journaled in one batch: each creates one table in one
-    statement, with no checkpoint and no runner of its own (what a new database is made of)."""
+    statement, with no checkpoint (what a new database is made of)."""
     batch: list[Step] = []
     for step in steps[:_BATCH]:
-        if step.action != "create_table" or len(step.sql) != 1 or step.checkpoint:
-            break
-        if runner_for(step.action) is not None:
+        if step.kind is not CREATE_TABLE or len(step.sql) != 1 or step.checkpoint:
             break
         batch.append(step)
     return batch

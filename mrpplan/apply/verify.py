@@ -23,17 +23,10 @@ def check_target(env: Environment, plan: Plan) -> None:
 
 
 def check_supported(plan: Plan) -> None:
-    """A change mrpplan cannot make (a table it cannot model exactly, an action no runner
-    carries out) is shown, never run."""
-    from mrpplan.apply.runners import runner_problem
-
-    problems = [p for p in map(runner_problem, plan.steps) if p]
-    if problems:
-        raise Refused(
-            "; ".join(problems) + ". Nothing was changed.",
-            hint="make the plan with this version of mrpplan; never edit a plan file by hand",
-        )
-    unsupported = [s for s in plan.steps if s.action == "unsupported_table"]
+    """A change mrpplan cannot make (a table it cannot model exactly) is shown, never run.
+    (A step of a kind this mrpplan does not know never gets this far: reading the plan
+    file refuses it.)"""
+    unsupported = [s for s in plan.steps if s.kind.never_runs]
     if unsupported:
         listed = "; ".join(f"step {s.id} ({s.object}): {s.reason}" for s in unsupported)
         raise Refused(

@@ -9,7 +9,6 @@ Reading (verify, restore) stays with `gzip -d`, whose error messages users know.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import sys
 from dataclasses import dataclass
@@ -82,7 +81,7 @@ def _fastest_gzip(mode: str) -> list[str]:
     igzip = shutil.which("igzip")
     if igzip:
         return [igzip, mode, "-c"]
-    if importlib.util.find_spec("isal") is not None:
+    if _has_isal():
         return [sys.executable, "-m", "isal.igzip", mode, "-c"]
     pigz = shutil.which("pigz")
     if pigz:
@@ -95,3 +94,12 @@ def _program(name: str) -> str:
     if not found:
         raise ToolMissing(f"{name} is not installed", hint=f"apt-get install {name}")
     return found
+
+
+def _has_isal() -> bool:
+    """The isal package (igzip as `python -m isal.igzip`) is installed."""
+    try:
+        import isal  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -396,6 +396,8 @@ def _purge_trash(
 ) -> None:
     """Trash tables past retention go through a plan: shown, approved, run by the executor."""
     from mrpplan.apply.approval import Request
+    from mrpplan.restore.purge_plan import due_trash, purge_plan
+    from mrpplan.cli.wiring import wiring
     from mrpplan.cli.writing import carry_out
     from mrpplan.restore.purge_plan import due_trash, purge_plan
 
@@ -407,7 +409,7 @@ def _purge_trash(
     result = carry_out(
         app,
         env,
-        lambda: purge_plan(app.project, env, retention),
+        lambda: purge_plan(app.project, env, retention, wiring=wiring()),
         Request("backup --cleanup", skip_questions=force),
         out=out,
         dry_run=dry_run,

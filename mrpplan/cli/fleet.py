@@ -16,6 +16,7 @@ from rich.text import Text
 from mrpplan.apply.approval import Request, approve
 from mrpplan.apply.verify import check_policy, check_supported
 from mrpplan.cli.context import AppContext
+from mrpplan.cli.wiring import wiring
 from mrpplan.config import Environment
 from mrpplan.errors import EXIT_CHANGES, Refused
 from mrpplan.fleet.render import print_fleet, render_fleet_markdown
@@ -42,7 +43,13 @@ def plan_fleet(
     from mrpplan.fleet.planner import make_fleet_plan
 
     fleet = with_digest(
-        make_fleet_plan(app.project, env, target_version=target_version, progress=_progress(app))
+        make_fleet_plan(
+            app.project,
+            env,
+            wiring=wiring(),
+            target_version=target_version,
+            progress=_progress(app),
+        )
     )
     path = write_fleet_plan(fleet, out or default_path(app.project, fleet))
     where = _relative(path)
@@ -82,7 +89,7 @@ def apply_fleet_env(
     refused there if it changed since it was planned)."""
     from mrpplan.fleet.planner import make_fleet_plan
 
-    fleet = with_digest(make_fleet_plan(app.project, env, progress=_progress(app)))
+    fleet = with_digest(make_fleet_plan(app.project, env, wiring=wiring(), progress=_progress(app)))
     view = app.err_console if as_json else app.console
     print_fleet(view, fleet, show_sql=app.verbose)
     if not fleet.has_changes:
@@ -150,6 +157,7 @@ def _run(
         env,
         fleet,
         from_file=from_file,
+        wiring=wiring(),
         progress=lambda line: app.err_console.print(Text(line)),
         step_progress=_progress(app) if app.verbose else None,
     )

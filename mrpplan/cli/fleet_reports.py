@@ -185,9 +185,10 @@ def recover(app: AppContext, env: Environment) -> None:
     one (each from its own journal)."""
     from mrpplan.apply.recover import RecoverResult
     from mrpplan.apply.recover import recover as recover_one
+    from mrpplan.cli.wiring import wiring
 
     rows: list[Each[RecoverResult]] = for_each(
-        env, lambda e: recover_one(app.project, e, forward=None, progress=None)
+        env, lambda e: recover_one(app.project, e, wiring=wiring(), forward=None, progress=None)
     )
     table = Table(title=f"Recover {env.name}", title_justify="left")
     for column in ("database", "result", "undone"):

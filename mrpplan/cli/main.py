@@ -1,16 +1,17 @@
 """The `mrpplan` command: global options, command registration, and the one place
 where errors become messages and exit codes.
 
-Commands are registered by name in COMMANDS and their module is imported on first use,
-so `mrpplan --help` loads click only and each command loads only what it needs.
+Commands are registered by name in COMMANDS and their module is imported on first use
+(by its loader function, an explicit import), so `mrpplan --help` loads click only and
+each command loads only what it needs.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -71,6 +72,88 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# module -> its commands, imported when first asked for
+def _validate() -> list[click.Command]:
+    from mrpplan.cli.validate import COMMANDS as commands
+
+    return commands
+
+
+def _plan() -> list[click.Command]:
+    from mrpplan.cli.plan import COMMANDS as commands
+
+    return commands
+
+
+def _migrate() -> list[click.Command]:
+    from mrpplan.cli.migrate import COMMANDS as commands
+
+    return commands
+
+
+def _seed() -> list[click.Command]:
+    from mrpplan.cli.seed import COMMANDS as commands
+
+    return commands
+
+
+def _backup() -> list[click.Command]:
+    from mrpplan.cli.backup import COMMANDS as commands
+
+    return commands
+
+
+def _restore() -> list[click.Command]:
+    from mrpplan.cli.restore import COMMANDS as commands
+
+    return commands
+
+
+def _lint() -> list[click.Command]:
+    from mrpplan.cli.lint import COMMANDS as commands
+
+    return commands
+
+
+def _check() -> list[click.Command]:
+    from mrpplan.cli.check import COMMANDS as commands
+
+    return commands
+
+
+def _status() -> list[click.Command]:
+    from mrpplan.cli.status import COMMANDS as commands
+
+    return commands
+
+
+def _sync() -> list[click.Command]:
+    from mrpplan.cli.sync import COMMANDS as commands
+
+    return commands
+
+
+def _sandbox() -> list[click.Command]:
+    from mrpplan.cli.sandbox import COMMANDS as commands
+
+    return commands
+
+
+_LOADERS: dict[str, Callable[[], list[click.Command]]] = {
+    "mrpplan.cli.validate": _validate,
+    "mrpplan.cli.plan": _plan,
+    "mrpplan.cli.migrate": _migrate,
+    "mrpplan.cli.seed": _seed,
+    "mrpplan.cli.backup": _backup,
+    "mrpplan.cli.restore": _restore,
+    "mrpplan.cli.lint": _lint,
+    "mrpplan.cli.check": _check,
+    "mrpplan.cli.status": _status,
+    "mrpplan.cli.sync": _sync,
+    "mrpplan.cli.sandbox": _sandbox,
+}
+
+
 class LazyGroup(click.Group):
     """A group that imports a command's module only when that command is run (or its help
     is asked for); the top-level help is written from COMMANDS without importing any."""
@@ -81,11 +164,11 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        module = importlib.import_module(COMMANDS[cmd_name][0])
-        for command in module.COMMANDS:
+        module = COMMANDS[cmd_name][0]
+        for command in _LOADERS[module]():
             if command.name == cmd_name:
-                return command  # type: ignore[no-any-return]
-        raise LookupError(f"{module.__name__}.COMMANDS has no command {cmd_name!r}")
+                return command
+        raise LookupError(f"{module}.COMMANDS has no command {cmd_name!r}")
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         names = self.list_commands(ctx)

@@ -276,13 +276,14 @@ def run_migration_plan(
     """Plan to `target` (schema only: seeds and sync are `mrpplan plan`'s business) and run
     it the way every writing command runs."""
     from mrpplan.apply.approval import Request
+    from mrpplan.cli.wiring import wiring
     from mrpplan.cli.writing import carry_out
     from mrpplan.plan.planner import make_plan
 
     chosen = scope or Scope(data=())
 
     def build() -> Plan:
-        return make_plan(app.project, env, target_version=target, scope=chosen)
+        return make_plan(app.project, env, wiring=wiring(), target_version=target, scope=chosen)
 
     result = carry_out(
         app,

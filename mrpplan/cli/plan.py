@@ -12,6 +12,7 @@ import click
 from rich.text import Text
 
 from mrpplan.cli.context import AppContext, pass_app, schema_version_value
+from mrpplan.cli.wiring import wiring
 from mrpplan.config import Environment
 from mrpplan.errors import EXIT_CHANGES
 from mrpplan.lint.project import show_findings
@@ -100,7 +101,7 @@ def plan_command(
             target_version=target_version,
         )
         return
-    plan = with_digest(make_plan(app.project, env, target_version=target_version))
+    plan = with_digest(make_plan(app.project, env, wiring=wiring(), target_version=target_version))
     # a file only when asked (--out), or for a plan with changes shown on the console
     # (where it says so); never for "No changes" or a --json/--markdown view on stdout
     saved = out or (
@@ -199,7 +200,7 @@ def apply_command(app: AppContext, target: str, auto_approve: bool, as_json: boo
         result = carry_out(
             app,
             env,
-            lambda: make_plan(app.project, env),
+            lambda: make_plan(app.project, env, wiring=wiring()),
             Request("apply", skip_questions=auto_approve),
         )
         if result is not None:
@@ -219,7 +220,13 @@ def apply_command(app: AppContext, target: str, auto_approve: bool, as_json: boo
         request = Request("apply", skip_questions=auto_approve, saved_plan=True)
         approve(env, request, destructive=len(plan.destructive_steps), ask=ask)
     result = apply_plan(
-        app.project, env, plan, approved=True, progress=progress_line(app), from_file=True
+        app.project,
+        env,
+        plan,
+        approved=True,
+        wiring=wiring(),
+        progress=progress_line(app),
+        from_file=True,
     )
     if result.noop:
         app.console.print("Nothing to apply: the plan has no changes (applied as a no-op).")
@@ -322,6 +329,7 @@ def recover_command(app: AppContext, env_name: str, forward_file: Path | None) -
     result = recover(
         app.project,
         env,
+        wiring=wiring(),
         forward=forward,
         progress=lambda line: app.err_console.print(Text(line, style="dim")),
     )

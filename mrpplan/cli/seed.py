@@ -131,6 +131,7 @@ def run_seed_plan(
     """Seeds are plan steps like any other: each seed one transaction with its history row
     (`refresh`: after a checkpoint and a step emptying the tables they write)."""
     from mrpplan.apply.approval import Request
+    from mrpplan.cli.wiring import wiring
     from mrpplan.cli.writing import carry_out
     from mrpplan.plan.planner import make_plan
     from mrpplan.plan.providers import Scope
@@ -141,7 +142,7 @@ def run_seed_plan(
     result = carry_out(
         app,
         env,
-        lambda: make_plan(app.project, env, scope=scope),
+        lambda: make_plan(app.project, env, wiring=wiring(), scope=scope),
         Request(command, skip_questions=skip_questions),
         out=out,
         dry_run=dry_run,

@@ -17,6 +17,7 @@ from mrpplan.apply.approval import Request, approve
 from mrpplan.apply.executor import ApplyResult, apply_plan
 from mrpplan.apply.verify import check_policy, check_supported
 from mrpplan.cli.context import AppContext
+from mrpplan.cli.wiring import wiring
 from mrpplan.config import Environment
 from mrpplan.mysql.lock import locked_session
 from mrpplan.plan.planfile import with_digest, write_plan
@@ -68,7 +69,13 @@ def carry_out(
         if backup_first is not None:
             _back_up(app, env, backup_first, label=f"before {request.command}")
         return apply_plan(
-            app.project, env, plan, approved=True, progress=progress_line(app), session=session
+            app.project,
+            env,
+            plan,
+            approved=True,
+            wiring=wiring(),
+            progress=progress_line(app),
+            session=session,
         )
 
 

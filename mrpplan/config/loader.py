@@ -6,7 +6,6 @@ import hashlib
 import json
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +58,7 @@ def environment_json_schema() -> dict[str, Any]:
 
 @cache
 def _schema_text() -> str:
-    return resources.files("mrpplan").joinpath("schemas/environment.schema.json").read_text()
+    return (Path(__file__).parent.parent / "schemas" / "environment.schema.json").read_text()
 
 
 def check_environment_file(project: Project, path: Path) -> tuple[dict[str, Any], list[Problem]]:

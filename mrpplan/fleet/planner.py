@@ -19,6 +19,7 @@ from mrpplan.fleet.counter import Counter
 from mrpplan.fleet.members import Member, expand
 from mrpplan.plan.fleet_types import FleetPlan
 from mrpplan.plan.planner import make_plan
+from mrpplan.plan.providers import Wiring
 from mrpplan.plan.types import Plan
 
 Progress = Callable[[str], None]
@@ -28,6 +29,7 @@ def make_fleet_plan(
     project: Project,
     env: Environment,
     *,
+    wiring: Wiring,
     target_version: str | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
@@ -41,7 +43,9 @@ def make_fleet_plan(
 
     def one(member: Member, report: bool = True) -> Plan | MrpplanError:
         try:
-            plan = make_plan(project, member.env, target_version=target_version, now=moment)
+            plan = make_plan(
+                project, member.env, wiring=wiring, target_version=target_version, now=moment
+            )
         except MrpplanError as exc:
             return exc
         if not report:

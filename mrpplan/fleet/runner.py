@@ -20,6 +20,7 @@ from mrpplan.errors import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, MrpplanError, Refu
 from mrpplan.fleet.counter import Counter
 from mrpplan.fleet.members import Member, member_for
 from mrpplan.plan.fleet_types import FleetPlan, section_key
+from mrpplan.plan.providers import Wiring
 from mrpplan.plan.types import Finding, Plan
 
 APPLIED = "applied"
@@ -111,6 +112,7 @@ def apply_fleet(
     fleet: FleetPlan,
     *,
     from_file: bool,
+    wiring: Wiring,
     progress: Progress | None = None,
     step_progress: Progress | None = None,
 ) -> FleetResult:
@@ -128,7 +130,7 @@ def apply_fleet(
     counter = Counter()
 
     def one(member: Member, section: Plan, is_canary: bool) -> Outcome:
-        outcome = _apply_one(project, member, section, from_file, step_progress)
+        outcome = _apply_one(project, member, section, from_file, wiring, step_progress)
         outcome.canary = is_canary
         done = counter.next()
         label = " (canary)" if is_canary else ""
@@ -222,6 +224,7 @@ def _apply_one(
     member: Member,
     section: Plan,
     from_file: bool,
+    wiring: Wiring,
     step_progress: Progress | None,
 ) -> Outcome:
     """One database through the one executor; its failure becomes an outcome."""
@@ -232,7 +235,13 @@ def _apply_one(
         say = lambda line: step_progress(f"{database}: {line}")  # noqa: E731
     try:
         result = apply_plan(
-            project, member.env, section, approved=True, progress=say, from_file=from_file
+            project,
+            member.env,
+            section,
+            approved=True,
+            wiring=wiring,
+            progress=say,
+            from_file=from_file,
         )
     except Refused as exc:
         return Outcome(key, database, REFUSED, len(section.steps), _one_line(exc.message))

@@ -17,7 +17,8 @@ from mrpplan.desired.directory import Migration
 from mrpplan.desired.trace import StatementEffect, Trace
 from mrpplan.errors import Refused
 from mrpplan.mysql.table_stats import estimated_rows
-from mrpplan.plan.providers import PlanContext, StepDraft
+from mrpplan.plan.providers import PlanContext
+from mrpplan.plan.types import Step
 
 ALLOW_MARKER = "-- mrpplan:allow-blocking"
 _MARKER = re.compile(r"--\s*mrpplan:allow-blocking\b", re.I)
@@ -31,9 +32,7 @@ def allows_blocking(migration: Migration) -> bool:
         return False
 
 
-def flag_blocking(
-    ctx: PlanContext, migration: Migration, trace: Trace, draft: StepDraft
-) -> StepDraft:
+def flag_blocking(ctx: PlanContext, migration: Migration, trace: Trace, draft: Step) -> Step:
     """The draft with its blocking statements named in its reason (and as a warning), or
     Refused when the environment's policy forbids them."""
     from mrpplan.plan.online_steps import DEFAULT_MIN_ROWS

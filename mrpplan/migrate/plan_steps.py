@@ -43,8 +43,11 @@ from mrpplan.errors import ConfigError
 from mrpplan.migrate.blocking import flag_blocking
 from mrpplan.mysql import schema_history as history
 from mrpplan.mysql.workspace_place import workspace_for
+from mrpplan.plan import kinds
 from mrpplan.plan.fingerprint import object_digests
-from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
+from mrpplan.plan.kinds import StepKind
+from mrpplan.plan.providers import PlanContext
+from mrpplan.plan.types import Step
 from mrpplan.sqlfiles.split import SqlStatement
 from mrpplan.sqlfiles.statement_kinds import refuse_statements
 from mrpplan.units import count
@@ -55,7 +58,7 @@ ELAPSED_MS = "COALESCE(TIMESTAMPDIFF(MICROSECOND, @mrpplan_t0, NOW(6)) DIV 1000,
 BASE_VERSION = "000"
 
 
-def migration_steps(ctx: PlanContext) -> list[StepDraft] | None:
+def migration_steps(ctx: PlanContext) -> list[Step] | None:
     """Steps from the recorded version to the target, or None to let the declarative planner act."""
     from mrpplan.plan.schema_steps import check_drift, schema_at, schema_change_steps
 
@@ -77,7 +80,7 @@ def migration_steps(ctx: PlanContext) -> list[StepDraft] | None:
     if pending_empty:
         raise ConfigError("\n".join(map(str, pending_empty)), unchanged="Nothing was planned.")
     empty = not object_digests(ctx.live.schema)
-    drafts: list[StepDraft] = []
+    drafts: list[Step] = []
     if not [r for r in rows if r.success]:
         if not empty:
             return None  # a schema at no known version: drift policy / baseline decide
@@ -108,7 +111,7 @@ def migration_steps(ctx: PlanContext) -> list[StepDraft] | None:
         drafts.append(
             replace(draft, preflight=preflight_checks(ctx, traces[migration.number], written))
         )
-    going_down = any(d.action == "migrate_down" for d in drafts)
+    going_down = any(d.kind is kinds.MIGRATE_DOWN for d in drafts)
     if going_down and ctx.target_number == 0 and not any(r.number == 0 for r in rows):
         drafts.append(base_history_draft(ctx))  # at base, history must still say so
     return drafts
@@ -144,7 +147,7 @@ def _up_traces(
     return traces
 
 
-def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> StepDraft:
+def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> Step:
     """Run the up section, record the history row (with the down SQL that undoes it)."""
     if migration.down is not None:
         down = [s.text for s in migration.down]
@@ -160,7 +163,7 @@ def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> StepDraft:
     pairs.append((record, history.remove_sql(migration.version)))
     ctx.desired_schema_history.add((migration.version, migration.checksum))
     draft = _draft(
-        "migrate_up",
+        kinds.MIGRATE_UP,
         f"{migration.version}_{migration.name}",
         pairs,
         trace,
@@ -186,7 +189,7 @@ def down_draft(
     migrations: Sequence[Migration],
     row: history.HistoryRow,
     migration: Migration | None,
-) -> StepDraft:
+) -> Step:
     """Run the recorded down SQL (or the file's, or a generated one) and forget the row."""
     if migration is None and row.down_sql is None:
         raise ConfigError(
@@ -222,7 +225,7 @@ def down_draft(
     pairs.append((history.remove_sql(row.version), history.restore_sql(row)))
     ctx.desired_schema_history.discard((row.version, row.checksum))
     draft = _draft(
-        "migrate_down",
+        kinds.MIGRATE_DOWN,
         f"{row.version}_{row.name}",
         pairs,
         trace,
@@ -389,7 +392,7 @@ def _without_purged_trash(
     return kept, lost
 
 
-def base_history_draft(ctx: PlanContext) -> StepDraft:
+def base_history_draft(ctx: PlanContext) -> Step:
     """Create the history table and mark the base schema as present (version 000)."""
     from mrpplan.desired.directory import source_digest
 
@@ -406,8 +409,8 @@ def base_history_draft(ctx: PlanContext) -> StepDraft:
         )
     )
     ctx.desired_schema_history.add((BASE_VERSION, digest))
-    return StepDraft(
-        action="record_history",
+    return Step(
+        kind=kinds.RECORD_HISTORY,
         object=history.TABLE,
         sql=tuple(f for f, _ in pairs),
         reverse_sql=tuple(r for _, r in reversed(pairs)),
@@ -415,7 +418,7 @@ def base_history_draft(ctx: PlanContext) -> StepDraft:
     )
 
 
-def baseline_drafts(ctx: PlanContext) -> list[StepDraft]:
+def baseline_drafts(ctx: PlanContext) -> list[Step]:
     """`migrate baseline ENV --version V`: one step recording the base schema and every
     migration up to V as applied, on a database that has V's schema and no history.
 
@@ -460,8 +463,8 @@ def baseline_drafts(ctx: PlanContext) -> list[StepDraft]:
     pairs += [(history.record_sql(*row), history.remove_sql(row[0])) for row in rows]
     ctx.desired_schema_history.update((row[0], row[2]) for row in rows)
     return [
-        StepDraft(
-            action="record_history",
+        Step(
+            kind=kinds.RECORD_HISTORY,
             object=history.TABLE,
             sql=tuple(f for f, _ in pairs),
             reverse_sql=tuple(r for _, r in reversed(pairs)),
@@ -517,16 +520,16 @@ def statement_pairs(trace: Trace) -> list[tuple[str, str]]:
 
 
 def _draft(
-    action: str, name: str, pairs: list[tuple[str, str]], trace: Trace, reason: str
-) -> StepDraft:
+    kind: StepKind, name: str, pairs: list[tuple[str, str]], trace: Trace, reason: str
+) -> Step:
     reasons = [r for e in trace.effects for r in e.reasons]
     if reasons:
         reason += ": " + "; ".join(reasons)
     algorithms = [e.algorithm for e in trace.effects if e.algorithm != "n/a"]
     locks = [e.lock for e in trace.effects if e.lock != "n/a"]
     order = ("instant", "nocopy", "inplace", "copy")
-    return StepDraft(
-        action=action,
+    return Step(
+        kind=kind,
         object=name,
         sql=tuple(f for f, _ in pairs),
         reverse_sql=tuple(r for _, r in reversed(pairs)),
@@ -561,6 +564,3 @@ def object_effects(trace: Trace) -> tuple[dict[str, Any], ...]:
                 {"type": "ObjectEffect", "object": section, "name": name, "effect": effect}
             )
     return tuple(effects)
-
-
-register_step_provider("schema", migration_steps, name="migrations")

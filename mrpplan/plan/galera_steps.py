@@ -19,16 +19,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from mrpplan.mysql.cluster import is_galera
-from mrpplan.plan.providers import PlanContext, StepDraft
+from mrpplan.plan.providers import PlanContext
+from mrpplan.plan.types import Step
 
-GALERA_KEY = "max_flow_ctl"  # in an online step's `online`: --max-flow-ctl for the tool
 _DDL_ACTIONS = frozenset(
     {"create_table", "alter_table", "drop_table", "rename_table", "create_view", "drop_view"}
 )
 _QUICK = frozenset({"instant", "nocopy"})
 
 
-def route_galera(ctx: PlanContext, drafts: Sequence[StepDraft]) -> list[StepDraft]:
+def route_galera(ctx: PlanContext, drafts: Sequence[Step]) -> list[Step]:
     """Each DDL draft with its Galera method in its reason (unchanged on one server)."""
     if not is_galera(ctx.conn):
         return list(drafts)
@@ -37,16 +37,16 @@ def route_galera(ctx: PlanContext, drafts: Sequence[StepDraft]) -> list[StepDraf
     return [_with_method(d, flow) for d in drafts]
 
 
-def _with_method(draft: StepDraft, flow: float) -> StepDraft:
-    if draft.action == "online_alter":
+def _with_method(draft: Step, flow: float) -> Step:
+    if draft.action == "online_alter" and draft.online is not None:
         method = (
-            f"Galera: {draft.online.get('tool')} in its cluster mode: rows are copied in chunks "
+            f"Galera: {draft.online.tool} in its cluster mode: rows are copied in chunks "
             "that replicate like any write, paused while flow control holds the cluster more "
             f"than {flow:.0%} of the time (--max-flow-ctl); only its trigger and swap DDL run "
             "under TOI (a moment)"
         )
-        online = {**draft.online, GALERA_KEY: round(flow * 100, 1)}
-        return replace(draft, reason=_joined(draft.reason, method), online=online)
+        online = replace(draft.online, max_flow_ctl=round(flow * 100, 1))
+        return replace(draft, reason=_joined(draft.reason, method), payload=online)
     if draft.action not in _DDL_ACTIONS:
         return draft
     if draft.action != "alter_table" or draft.algorithm in _QUICK:

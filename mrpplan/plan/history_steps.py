@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mrpplan.mysql import schema_history as history
-from mrpplan.plan.providers import StepDraft
+from mrpplan.plan import kinds
+from mrpplan.plan.types import Step
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ def record_history_step(
     *,
     table_exists: bool,
     reason: str,
-) -> StepDraft | None:
+) -> Step | None:
     """Record `add`, forget `remove`; reverse_sql[j] undoes sql[n-1-j]."""
     pairs: list[tuple[str, str]] = []
     if not table_exists:
@@ -38,8 +39,8 @@ def record_history_step(
         pairs.append((_record(row), history.remove_sql(row.version)))
     if not add and not remove:
         return None
-    return StepDraft(
-        action="record_history",
+    return Step(
+        kind=kinds.RECORD_HISTORY,
         object=history.TABLE,
         sql=tuple(forward for forward, _ in pairs),
         reverse_sql=tuple(reverse for _, reverse in reversed(pairs)),

@@ -28,7 +28,8 @@ from mrpplan.mysql.online_alter import (
     tool_path,
 )
 from mrpplan.mysql.table_stats import estimated_rows
-from mrpplan.plan.providers import PlanContext, StepDraft
+from mrpplan.plan.kinds import ONLINE_ALTER, OnlineRoute
+from mrpplan.plan.providers import PlanContext
 from mrpplan.plan.types import Step
 
 ONLINE_ACTION = "online_alter"
@@ -40,14 +41,14 @@ DEFAULT_MIN_ROWS = OnlineSchemaChange().min_rows
 _ENDS_WITH_CLAUSE = re.compile(r", ALGORITHM=\w+, LOCK=\w+$")
 
 
-def route_big_tables(ctx: PlanContext, drafts: Sequence[StepDraft]) -> list[StepDraft]:
+def route_big_tables(ctx: PlanContext, drafts: Sequence[Step]) -> list[Step]:
     """Each blocking ALTER on a big table becomes an online step, or the plan is refused."""
     blocking = [d for d in drafts if _blocks_writes(d)]
     if not blocking:
         return list(drafts)
     rows = estimated_rows(ctx.conn, ctx.env.connection.database, [d.object for d in blocking])
     policy = ctx.env.policy.online_schema_change
-    out: list[StepDraft] = []
+    out: list[Step] = []
     for draft in drafts:
         size = rows.get(draft.object, 0) if draft in blocking else 0
         if policy is None:
@@ -66,12 +67,12 @@ def route_big_tables(ctx: PlanContext, drafts: Sequence[StepDraft]) -> list[Step
     return out
 
 
-def _blocks_writes(draft: StepDraft) -> bool:
+def _blocks_writes(draft: Step) -> bool:
     """An ALTER that cannot run with LOCK=NONE."""
     return draft.action == "alter_table" and draft.lock in ("shared", "exclusive")
 
 
-def _tool_can_run(draft: StepDraft) -> bool:
+def _tool_can_run(draft: Step) -> bool:
     """One plain ALTER of the table ending in its ALGORITHM/LOCK clause (not a system-
     versioned table's SET STATEMENT form, not re-partitioning)."""
     if len(draft.sql) != 1:
@@ -83,9 +84,7 @@ def _tool_can_run(draft: StepDraft) -> bool:
     return bool(_ENDS_WITH_CLAUSE.search(draft.sql[0]))
 
 
-def online_draft(
-    ctx: PlanContext, draft: StepDraft, rows: int, policy: OnlineSchemaChange
-) -> StepDraft:
+def online_draft(ctx: PlanContext, draft: Step, rows: int, policy: OnlineSchemaChange) -> Step:
     """The step run by the tool; refused (exit 3) when it cannot be."""
     why_blocking = (
         f"{draft.object} has at least {policy.min_rows:,} rows "
@@ -124,18 +123,18 @@ def online_draft(
     )
     return replace(
         draft,
-        action="online_alter",
+        kind=ONLINE_ALTER,
         reason=reason,
         lock="none",
         needs_checkpoint=False,
-        online={
-            "tool": TOOL,
-            "foreign_keys": method,
-            "children": list(children),
-            "trash": trash,
-            "rows": rows,
-            "estimate_seconds": seconds,
-        },
+        payload=OnlineRoute(
+            tool=TOOL,
+            foreign_keys=method,
+            trash=trash,
+            children=tuple(children),
+            rows=rows,
+            estimate_seconds=seconds,
+        ),
     )
 
 
@@ -169,17 +168,15 @@ def how_it_runs(step: Step) -> str:
     """The plan's label for how a step runs: `copy, LOCK=SHARED`,
     `online (pt-online-schema-change), ~2 min`, or the algorithm alone."""
     if step.online:
-        seconds = int(step.online.get("estimate_seconds") or 0)
-        label = f"online ({step.online.get('tool', TOOL)})"
+        seconds = step.online.estimate_seconds or 0
+        label = f"online ({step.online.tool})"
         return f"{label}, {describe_duration(seconds)}" if seconds else label
     if step.lock != "n/a":
         return f"{step.algorithm}, LOCK={step.lock.upper()}"
     return step.algorithm
 
 
-def _refuse(
-    ctx: PlanContext, draft: StepDraft, why: str, because: str, hint: str | None = None
-) -> None:
+def _refuse(ctx: PlanContext, draft: Step, why: str, because: str, hint: str | None = None) -> None:
     raise Refused(
         f"the ALTER of {draft.object} cannot run online: {because}, and {why}. "
         "Nothing was planned.",

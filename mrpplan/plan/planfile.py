@@ -17,12 +17,12 @@ import json
 import os
 import tempfile
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from mrpplan.config import Project
 from mrpplan.errors import MrpplanError, Refused
+from mrpplan.plan.kinds import CheckpointTables, OnlineRoute, Payload, StepKind, kind_named
 from mrpplan.plan.types import FORMAT_VERSION, Desired, Finding, Plan, Prior, Step, Target
 
 _EDITED = "the plan file was edited after it was made (tampered or damaged)"
@@ -30,7 +30,7 @@ _EDITED = "the plan file was edited after it was made (tampered or damaged)"
 
 @cache
 def plan_json_schema() -> dict[str, Any]:
-    text = resources.files("mrpplan").joinpath("schemas/plan.schema.json").read_text()
+    text = (Path(__file__).parent.parent / "schemas" / "plan.schema.json").read_text()
     data: dict[str, Any] = json.loads(text)
     return data
 
@@ -94,8 +94,70 @@ def _step_document(step: Step) -> dict[str, Any]:
         "checkpoint": step.checkpoint,
         **({"changes": [dict(c) for c in step.changes]} if step.changes else {}),
         **({"lock": step.lock} if step.lock != "n/a" else {}),
-        **({"online": dict(step.online)} if step.online else {}),
+        **_payload_document(step.payload),
     }
+
+
+def _payload_document(payload: Payload) -> dict[str, Any]:
+    """The payload's keys in the step's JSON (a checkpoint's tables are its `object`)."""
+    if isinstance(payload, OnlineRoute):
+        route: dict[str, Any] = {
+            "tool": payload.tool,
+            "foreign_keys": payload.foreign_keys,
+            "children": list(payload.children),
+            "trash": payload.trash,
+        }
+        if payload.rows is not None:
+            route["rows"] = payload.rows
+        if payload.estimate_seconds is not None:
+            route["estimate_seconds"] = payload.estimate_seconds
+        if payload.max_flow_ctl is not None:
+            route["max_flow_ctl"] = payload.max_flow_ctl
+        return {"online": route}
+    return {}
+
+
+def _step(data: dict[str, Any], where: str) -> Step:
+    kind = kind_named(data["action"])
+    if kind is None:
+        raise Refused(
+            f"{where}: step {data['id']} ({data['action']} {data['object']}) is of a kind this "
+            f"mrpplan does not know, {data['action']!r}: no runner carries it out, and "
+            "mrpplan never runs such a step's SQL blindly. Nothing was changed.",
+            hint="make a new plan with this version of mrpplan",
+        )
+    return Step(
+        kind=kind,
+        object=data["object"],
+        sql=tuple(data["sql"]),
+        reverse_sql=None if data["reverse_sql"] is None else tuple(data["reverse_sql"]),
+        destructive=data["destructive"],
+        reason=data["reason"],
+        algorithm=data["algorithm"],
+        checkpoint=data["checkpoint"],
+        changes=tuple(data.get("changes") or ()),
+        lock=data.get("lock", "n/a"),
+        payload=_payload(kind, data),
+        id=data["id"],
+    )
+
+
+def _payload(kind: StepKind, data: dict[str, Any]) -> Payload:
+    if kind.payload_type is CheckpointTables:
+        return CheckpointTables(tuple(t for t in str(data["object"]).split(",") if t))
+    route = data.get("online")
+    if kind.payload_type is OnlineRoute or route:
+        route = route or {}
+        return OnlineRoute(
+            tool=str(route.get("tool", "")),
+            foreign_keys=str(route.get("foreign_keys", "")),
+            trash=route.get("trash"),
+            children=tuple(route.get("children") or ()),
+            rows=route.get("rows"),
+            estimate_seconds=route.get("estimate_seconds"),
+            max_flow_ctl=route.get("max_flow_ctl"),
+        )
+    return None
 
 
 def _finding_document(finding: Finding) -> dict[str, Any]:
@@ -214,6 +276,12 @@ def loads(text: str, where: str = "plan") -> Plan:
     if not isinstance(document, dict):
         raise Refused(f"{where}: not an mrpplan plan file")
     version = document.get("format_version")
+    if isinstance(version, int) and version < FORMAT_VERSION:
+        raise Refused(
+            f"{where}: plan format version {version} was made by an older mrpplan: plan again "
+            f"(this mrpplan reads version {FORMAT_VERSION}). Nothing was changed.",
+            hint="make a new plan with this version of mrpplan",
+        )
     if version != FORMAT_VERSION:
         raise Refused(
             f"{where}: plan format version {version!r} is not known to this mrpplan "
@@ -240,7 +308,7 @@ def loads(text: str, where: str = "plan") -> Plan:
         first = errors[0]
         at = "/".join(map(str, first.absolute_path)) or "(top level)"
         raise Refused(f"{where}: not a valid plan file: {at}: {first.message}")
-    plan = from_document(document)
+    plan = from_document(document, where)
     if _normalized(dumps(plan)) != _normalized(text):
         raise Refused(
             f"{where}: {_EDITED}: its text differs from what mrpplan wrote. Nothing was changed.",
@@ -253,7 +321,8 @@ def _normalized(text: str) -> str:
     return text.replace("\r\n", "\n").rstrip()
 
 
-def from_document(document: dict[str, Any]) -> Plan:
+def from_document(document: dict[str, Any], where: str = "plan") -> Plan:
+    """The plan a checked document describes; Refused for a step of an unknown kind."""
     target = document["target"]
     prior = document["prior"]
     desired = document["desired"]
@@ -271,23 +340,7 @@ def from_document(document: dict[str, Any]) -> Plan:
         desired=Desired(
             desired["schema_version"], desired["source_digest"], desired["fingerprint"]
         ),
-        steps=tuple(
-            Step(
-                id=s["id"],
-                action=s["action"],
-                object=s["object"],
-                sql=tuple(s["sql"]),
-                reverse_sql=None if s["reverse_sql"] is None else tuple(s["reverse_sql"]),
-                destructive=s["destructive"],
-                reason=s["reason"],
-                algorithm=s["algorithm"],
-                checkpoint=s["checkpoint"],
-                changes=tuple(s.get("changes") or ()),
-                lock=s.get("lock", "n/a"),
-                online=dict(s.get("online") or {}),
-            )
-            for s in document["steps"]
-        ),
+        steps=tuple(_step(s, where) for s in document["steps"]),
         prior_objects=dict(document.get("prior_objects") or {}),
         warnings=tuple(document.get("warnings") or ()),
         preflight=tuple(_finding(f) for f in document.get("preflight") or ()),

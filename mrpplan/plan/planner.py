@@ -15,37 +15,25 @@ from mrpplan.mysql import catalog
 from mrpplan.mysql.connection import connect, server_version
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
+from mrpplan.plan import kinds
 from mrpplan.plan.fingerprint import DatabaseState, state_fingerprint
 from mrpplan.plan.live import SCHEMA_HISTORY, SEED_HISTORY, empty_state, read_state
-from mrpplan.plan.providers import PlanContext, Scope, StepDraft, data_providers, schema_providers
-from mrpplan.plan.rebuild import register_builder
+from mrpplan.plan.providers import PlanContext, Scope, Wiring
 from mrpplan.plan.schema_steps import declarative_steps
 from mrpplan.plan.types import Desired, Finding, Plan, Prior, Step, Target
-
-# Actions that rewrite existing data; `checkpoint: always` saves their tables first.
-_DATA_TOUCHING = frozenset({"alter_table", "migrate_up", "migrate_down", "seed", "sync_table"})
-
-
-def refuse_unrunnable(steps: list[Step]) -> None:
-    """A step whose action nothing can carry out is refused now, not at apply."""
-    from mrpplan.apply.runners import runner_problem
-    from mrpplan.errors import Refused
-
-    problems = [p for p in map(runner_problem, steps) if p]
-    if problems:
-        raise Refused("; ".join(problems) + ". No plan was written.")
 
 
 def make_plan(
     project: Project,
     env: Environment,
     *,
+    wiring: Wiring,
     target_version: str | None = None,
     now: datetime | None = None,
     scope: Scope | None = None,
     run_preflight: bool = True,
 ) -> Plan:
-    """Read the live database, ask the providers for steps, and arrange them.
+    """Read the live database, ask the providers (of `wiring`) for steps, arrange them.
 
     The plan records how it was asked for (`origin`), so `apply` can build it again under
     the lock and refuse a file whose steps are not what mrpplan would produce.
@@ -102,14 +90,13 @@ def make_plan(
             scope=scope,
         )
         drafts = wipe_drafts(ctx, prior) if scope.fresh else []
-        drafts += collect_drafts(ctx)
+        drafts += collect_drafts(ctx, wiring)
         if not exists:
             drafts.insert(0, create_database_draft(env, conn))
         steps = arrange(drafts, env.policy.checkpoint)
         findings = preflight_findings(env, conn, drafts, steps, flavor, run=run_preflight)
     finally:
         conn.close()
-    refuse_unrunnable(steps)
     destructive = [s.id for s in steps if s.destructive]
     if destructive and not env.policy.allow_destructive:
         ctx.warn(
@@ -143,7 +130,7 @@ def make_plan(
 def preflight_findings(
     env: Environment,
     conn: Any,
-    drafts: Sequence[StepDraft],
+    drafts: Sequence[Step],
     steps: Sequence[Step],
     flavor: Flavor,
     *,
@@ -178,23 +165,23 @@ def refuse_after_interrupted_apply(conn: Any, env: Environment) -> None:
         refuse_if_interrupted(conn, env.name, env.connection.database, "Nothing was planned.")
 
 
-def collect_drafts(ctx: PlanContext) -> list[StepDraft]:
+def collect_drafts(ctx: PlanContext, wiring: Wiring) -> list[Step]:
     """Schema steps from the first provider that claims them, then every data provider's."""
-    drafts: list[StepDraft] | None = [] if not ctx.scope.schema else None
-    for _name, provider in schema_providers() if ctx.scope.schema else []:
+    drafts: list[Step] | None = [] if not ctx.scope.schema else None
+    for _name, provider in wiring.schema_providers if ctx.scope.schema else ():
         claimed = provider(ctx)
         if claimed is not None:
             drafts = list(claimed)
             break
     if drafts is None:
         drafts = declarative_steps(ctx)
-    for name, data_provider in data_providers():
+    for name, data_provider in wiring.data_providers:
         if ctx.scope.data is None or name in ctx.scope.data:
             drafts.extend(data_provider(ctx))
     return drafts
 
 
-def wipe_drafts(ctx: PlanContext, prior: DatabaseState) -> list[StepDraft]:
+def wipe_drafts(ctx: PlanContext, prior: DatabaseState) -> list[Step]:
     """`migrate fresh`: every object of the live database goes (tables to trash tables, which
     a rollback renames back), mrpplan's history tables with them; nothing is dropped."""
     from mrpplan.model.schema import Schema
@@ -206,8 +193,8 @@ def wipe_drafts(ctx: PlanContext, prior: DatabaseState) -> list[StepDraft]:
         if table in prior.history_tables:
             trash = ident(trash_table_name(table, ctx.timestamp))
             drafts.append(
-                StepDraft(
-                    action="drop_table",
+                Step(
+                    kind=kinds.DROP_TABLE,
                     object=table,
                     sql=(f"RENAME TABLE {ident(table)} TO {trash}",),
                     reverse_sql=(f"RENAME TABLE {trash} TO {ident(table)}",),
@@ -218,10 +205,10 @@ def wipe_drafts(ctx: PlanContext, prior: DatabaseState) -> list[StepDraft]:
     return drafts
 
 
-def arrange(drafts: Sequence[StepDraft], checkpoint_policy: str) -> list[Step]:
+def arrange(drafts: Sequence[Step], checkpoint_policy: str) -> list[Step]:
     """Number the drafts, history last, each risky step preceded by its checkpoint."""
     ordered = [d for d in drafts if not d.history] + [d for d in drafts if d.history]
-    if any(d.action == "create_database" for d in drafts):
+    if any(d.kind is kinds.CREATE_DATABASE for d in drafts):
         checkpoint_policy = "never"  # a database this plan creates holds nothing to save
     steps: list[Step] = []
     created: set[str] = set()  # tables this plan creates: a rollback drops them anyway
@@ -233,27 +220,28 @@ def arrange(drafts: Sequence[StepDraft], checkpoint_policy: str) -> list[Step]:
             steps.append(
                 Step(
                     id=checkpoint_id,
-                    action="checkpoint",
+                    kind=kinds.CHECKPOINT,
                     object=",".join(tables),
+                    payload=kinds.CheckpointTables(tuple(tables)),
                     sql=(),
                     reverse_sql=(),
                     reason=f"save {', '.join(tables)} (schema and data) so that a "
                     f"rollback of step {len(steps) + 2} can bring their data back",
                 )
             )
-        if draft.action == "create_table":
+        if draft.kind is kinds.CREATE_TABLE:
             created.add(draft.object)
-        steps.append(draft.to_step(str(len(steps) + 1), checkpoint_id))
+        steps.append(draft.numbered(str(len(steps) + 1), checkpoint_id))
     return steps
 
 
-def wants_checkpoint(draft: StepDraft, policy: str) -> bool:
+def wants_checkpoint(draft: Step, policy: str) -> bool:
     """auto: only where reverse SQL cannot bring data back; always: also data rewrites."""
     if policy == "never":
         return False
     if draft.needs_checkpoint:
         return True
-    return policy == "always" and draft.action in _DATA_TOUCHING
+    return policy == "always" and draft.kind.touches_data
 
 
 def database_exists(env: Environment) -> bool:
@@ -264,7 +252,7 @@ def database_exists(env: Environment) -> bool:
         conn.close()
 
 
-def create_database_draft(env: Environment, conn: Any) -> StepDraft:
+def create_database_draft(env: Environment, conn: Any) -> Step:
     """A new environment: the plan starts by creating its (empty) database.
 
     Its undo leaves the empty database in place: dropping a database is never automatic.
@@ -275,8 +263,8 @@ def create_database_draft(env: Environment, conn: Any) -> StepDraft:
     charset = str(row[0]) if row and str(row[0]).startswith("utf8mb4") else "utf8mb4"
     collation = str(row[1]) if row and str(row[1]).startswith("utf8mb4") else "utf8mb4_general_ci"
     name = ident(env.connection.database)
-    return StepDraft(
-        action="create_database",
+    return Step(
+        kind=kinds.CREATE_DATABASE,
         object=env.connection.database,
         sql=(f"CREATE DATABASE IF NOT EXISTS {name} CHARACTER SET {charset} COLLATE {collation}",),
         reverse_sql=(),
@@ -285,16 +273,17 @@ def create_database_draft(env: Environment, conn: Any) -> StepDraft:
     )
 
 
-def _converge(project: Project, env: Environment, origin: Any, now: datetime) -> Plan:
+def converge(
+    project: Project, env: Environment, origin: Any, now: datetime, wiring: Wiring
+) -> Plan:
+    """The `converge` builder: `plan`, `migrate`, `seed` plans made again."""
     scope = Scope.from_dict(dict(origin.get("scope") or {}))
     return make_plan(
         project,
         env,
+        wiring=wiring,
         target_version=origin.get("target_version"),
         now=now,
         scope=scope,
         run_preflight=False,
     )
-
-
-register_builder("converge", _converge)

@@ -1,86 +1,33 @@
-"""The hook through which each area contributes steps to a plan.
+"""What step producers see and return: `PlanContext` in, draft `Step`s (no id) out.
 
 The planner asks, in order:
-  1. the *schema* providers (newest registration first) until one returns steps instead of
-     None; the built-in declarative converge (`schema_steps.declarative_steps`) is the last
-     resort. Migrations register here to turn history into migrate_up/migrate_down steps.
-  2. every *data* provider, in registration order (seeds, then sync), each adding steps.
-Providers return `StepDraft`s; the planner numbers them, puts checkpoints in front of the
-ones that can lose data and history-recording steps at the end.
+  1. the *schema* producers of its `Wiring` until one returns steps instead of None; the
+     built-in declarative converge (`schema_steps.declarative_steps`) is the last resort.
+     Migrations turn history into migrate_up/migrate_down steps this way.
+  2. every *data* producer, in order (seeds, then sync), each adding steps.
+The planner numbers the drafts, puts checkpoints in front of the ones that can lose data
+and history-recording steps at the end. Producers are listed in mrpplan/cli/wiring.py,
+never registered by importing a module:
 
-Usage from another area (e.g. mrpplan/seed/plan_steps.py):
-
-    from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
-
-    def seed_steps(ctx: PlanContext) -> list[StepDraft]:
-        ...
+    def seed_steps(ctx: PlanContext) -> list[Step]:
         ctx.desired_seed_history.add((seed.name, seed.checksum))
-        return [StepDraft("seed", seed.name, sql=..., reverse_sql=None, tables=(...))]
-
-    register_step_provider("data", seed_steps, name="seeds")
-
-The module is imported by the planner if it is listed in PROVIDER_MODULES.
+        return [Step(kinds.SEED, seed.name, sql=..., reverse_sql=None, tables=(...))]
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mrpplan.config import Environment, Project
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.plan.fingerprint import DatabaseState
+from mrpplan.plan.kinds import StepServices
 from mrpplan.plan.types import Step
 
-# Modules that register providers when imported (missing ones are skipped).
-PROVIDER_MODULES = (
-    "mrpplan.migrate.plan_steps",
-    "mrpplan.seed.plan_steps",
-    "mrpplan.sync.plan_steps",
-)
-
-
-@dataclass(frozen=True)
-class StepDraft:
-    """A step before numbering. `tables`: tables whose data it touches (for checkpoints);
-    `needs_checkpoint`: its reverse SQL alone cannot bring the data back;
-    `history`: True for steps that only record history (they go last)."""
-
-    action: str
-    object: str
-    sql: tuple[str, ...] = ()
-    reverse_sql: tuple[str, ...] | None = ()
-    destructive: bool = False
-    reason: str = ""
-    algorithm: str = "n/a"
-    tables: tuple[str, ...] = ()
-    needs_checkpoint: bool = False
-    history: bool = False
-    changes: tuple[dict[str, Any], ...] = ()
-    lock: str = "n/a"
-    online: dict[str, Any] = field(default_factory=dict)
-    # diff.preflight.PreflightCheck: what the live rows must allow (not part of the Step:
-    # the plan records the checks with their results, `Plan.preflight`)
-    preflight: tuple[Any, ...] = ()
-
-    def to_step(self, step_id: str, checkpoint: str | None = None) -> Step:
-        """The numbered step this draft becomes."""
-        return Step(
-            id=step_id,
-            action=self.action,
-            object=self.object,
-            sql=tuple(self.sql),
-            reverse_sql=None if self.reverse_sql is None else tuple(self.reverse_sql),
-            destructive=self.destructive,
-            reason=self.reason,
-            algorithm=self.algorithm,
-            checkpoint=checkpoint,
-            changes=tuple(self.changes),
-            lock=self.lock,
-            online=dict(self.online),
-        )
+if TYPE_CHECKING:
+    from mrpplan.plan.rebuild import Builder
 
 
 @dataclass(frozen=True)
@@ -158,49 +105,20 @@ class PlanContext:
         self.warnings.append(message)
 
 
-SchemaProvider = Callable[[PlanContext], Sequence[StepDraft] | None]
-DataProvider = Callable[[PlanContext], Sequence[StepDraft]]
+SchemaProvider = Callable[[PlanContext], Sequence[Step] | None]
+DataProvider = Callable[[PlanContext], Sequence[Step]]
 
 
-@dataclass
-class _Registry:
-    schema: list[tuple[str, SchemaProvider]] = field(default_factory=list)
-    data: list[tuple[str, DataProvider]] = field(default_factory=list)
-    loaded: bool = False
+@dataclass(frozen=True)
+class Wiring:
+    """What making and applying plans needs from the packages above `plan` (migrations,
+    seeds, sync, backups): passed in by the command, listed once in mrpplan/cli/wiring.py,
+    so `plan` and `apply` import none of them and nothing registers itself on import.
 
+    `schema_providers`: the first to return steps wins; `builders`: how `apply` makes each
+    kind of plan again (`origin["builder"]`); `services`: what step kinds' hooks need."""
 
-_REGISTRY = _Registry()
-
-
-def register_step_provider(
-    phase: str, provider: Callable[[PlanContext], Any], *, name: str
-) -> None:
-    """Add a provider to phase "schema" or "data" (re-registering a name replaces it)."""
-    if phase not in ("schema", "data"):
-        raise ValueError(f"unknown provider phase {phase!r} (schema | data)")
-    entries: list[tuple[str, Any]] = getattr(_REGISTRY, phase)
-    entries[:] = [(n, p) for n, p in entries if n != name]
-    entries.append((name, provider))
-
-
-def schema_providers() -> list[tuple[str, SchemaProvider]]:
-    """Newest first: the first to return steps wins."""
-    _load_modules()
-    return list(reversed(_REGISTRY.schema))
-
-
-def data_providers() -> list[tuple[str, DataProvider]]:
-    _load_modules()
-    return list(_REGISTRY.data)
-
-
-def _load_modules() -> None:
-    if _REGISTRY.loaded:
-        return
-    _REGISTRY.loaded = True
-    for module in PROVIDER_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if not exc.name or not (module == exc.name or module.startswith(exc.name + ".")):
-                raise
+    schema_providers: tuple[tuple[str, SchemaProvider], ...]
+    data_providers: tuple[tuple[str, DataProvider], ...]
+    builders: Mapping[str, Builder]
+    services: StepServices

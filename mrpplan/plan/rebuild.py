@@ -13,39 +13,40 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mrpplan.config import Environment, Project
 from mrpplan.errors import ConfigError, MrpplanError, Refused, UsageError
+from mrpplan.plan.kinds import CREATE_TABLE, OnlineRoute
 from mrpplan.plan.types import Plan, Step
 from mrpplan.units import count
 
-Builder = Callable[[Project, Environment, Mapping[str, Any], datetime], Plan]
+if TYPE_CHECKING:
+    from mrpplan.plan.providers import Wiring
 
-_BUILDERS: dict[str, Builder] = {}
-
-
-def register_builder(name: str, builder: Builder) -> None:
-    """A kind of plan (`converge`, `restore`, `purge_trash`, ...) and how to build it."""
-    _BUILDERS[name] = builder
+# A kind of plan (`converge`, `restore`, `purge_trash`, ...) and how to build it again;
+# the builders are listed in mrpplan/cli/wiring.py.
+Builder = Callable[[Project, Environment, Mapping[str, Any], datetime, "Wiring"], Plan]
 
 
-def build(project: Project, env: Environment, origin: Mapping[str, Any], now: datetime) -> Plan:
+def build(
+    project: Project, env: Environment, origin: Mapping[str, Any], now: datetime, wiring: Wiring
+) -> Plan:
     """Build the plan `origin` describes, as of `now`."""
-    _load_builders()
     name = str(origin.get("builder", ""))
-    builder = _BUILDERS.get(name)
+    builder = wiring.builders.get(name)
     if builder is None:
         raise Refused(
             f"this plan says it was made by {name or 'an unknown command'!r}, which this "
             "mrpplan does not know: it cannot be checked. Nothing was changed.",
             hint="make a new plan with this version of mrpplan",
         )
-    return builder(project, env, origin, now)
+    return builder(project, env, origin, now, wiring)
 
 
-def check_rebuilt(project: Project, env: Environment, plan: Plan) -> None:
+def check_rebuilt(project: Project, env: Environment, plan: Plan, wiring: Wiring) -> None:
     """Refuse (exit 3) unless mrpplan, asked the same thing now, makes the same steps."""
     if not plan.origin:
         raise Refused(
@@ -54,7 +55,7 @@ def check_rebuilt(project: Project, env: Environment, plan: Plan) -> None:
             hint=f"make a new plan: mrpplan plan {plan.environment}",
         )
     try:
-        fresh = build(project, env, plan.origin, created_at(plan))
+        fresh = build(project, env, plan.origin, created_at(plan), wiring)
     except (ConfigError, UsageError, ValueError, TypeError, KeyError, AttributeError) as exc:
         why = exc.message if isinstance(exc, MrpplanError) else f"{type(exc).__name__}: {exc}"
         raise Refused(
@@ -106,21 +107,20 @@ _COMPARED = (
     "changes",
     "lock",
 )
-# what the live table's size says, not what the step does: a plan stays valid while rows
-# are written (the route itself, online or not, is compared)
-_ONLINE_ESTIMATES = frozenset({"rows", "estimate_seconds"})
 
 
 def _differing_field(mine: Step, theirs: Step) -> str | None:
     if mine.id != theirs.id:
         return "id"
     for name in _COMPARED:
-        if name == "sql" and mine.action == "create_table":
+        if name == "sql" and mine.kind is CREATE_TABLE:
             if not _same_tables(mine.sql, theirs.sql):
                 return "SQL"
             continue
         if getattr(mine, name) != getattr(theirs, name):
             return {"sql": "SQL", "reverse_sql": "reverse SQL"}.get(name, name)
+    # what the live table's size says is not compared: a plan stays valid while rows are
+    # written (the route itself, online or not, is)
     if _online_route(mine) != _online_route(theirs):
         return "online schema change (tool, foreign key method, trash table)"
     if _ESTIMATE.sub("about N rows", mine.reason) != _ESTIMATE.sub("about N rows", theirs.reason):
@@ -133,8 +133,8 @@ def _differing_field(mine: Step, theirs: Step) -> str | None:
 _ESTIMATE = re.compile(r"about [0-9][0-9,]* rows")
 
 
-def _online_route(step: Step) -> dict[str, Any]:
-    return {k: v for k, v in step.online.items() if k not in _ONLINE_ESTIMATES}
+def _online_route(step: Step) -> OnlineRoute | None:
+    return replace(step.online, rows=None, estimate_seconds=None) if step.online else None
 
 
 def _same_tables(mine: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
@@ -158,24 +158,3 @@ def _same_tables(mine: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
 
 def created_at(plan: Plan) -> datetime:
     return datetime.strptime(plan.created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
-_MODULES = (
-    "mrpplan.plan.planner",
-    "mrpplan.plan.builders",
-    "mrpplan.restore.restore_plan",
-    "mrpplan.restore.pitr_plan",
-    "mrpplan.sync.copy",
-    "mrpplan.restore.purge_plan",
-)
-
-
-def _load_builders() -> None:
-    import importlib
-
-    for module in _MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise

@@ -40,7 +40,7 @@ def version_line(plan: Plan) -> str:
 
 
 def render_step(step: Step, *, show_sql: bool, findings: Sequence[Finding] = ()) -> Text:
-    marker, colour = MARKERS.get(step.kind, ("~", "yellow"))
+    marker, colour = MARKERS.get(step.summary_kind, ("~", "yellow"))
     style = "bold red" if step.destructive else colour
     line = Text("  ")
     line.append(f"{marker} ", style=style)
@@ -57,11 +57,11 @@ def render_step(step: Step, *, show_sql: bool, findings: Sequence[Finding] = ())
     if step.reason:
         label = "DESTRUCTIVE: " if step.destructive else ""
         line.append(f"\n          {label}{step.reason}", style="red" if step.destructive else "")
-    if step.online.get("rows"):
-        children = ", ".join(step.online.get("children") or ()) or "none"
+    if step.online and step.online.rows:
+        children = ", ".join(step.online.children) or "none"
         line.append(
-            f"\n          about {int(step.online['rows']):,} rows; "
-            f"--alter-foreign-keys-method={step.online.get('foreign_keys')}; "
+            f"\n          about {step.online.rows:,} rows; "
+            f"--alter-foreign-keys-method={step.online.foreign_keys}; "
             f"child tables re-pointed by mrpplan: {children}",
             style="dim",
         )

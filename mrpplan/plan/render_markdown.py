@@ -76,7 +76,7 @@ def step_table(steps: Sequence[Step]) -> str:
         "|---:|:---:|---|---|---|---|",
     ]
     for step in steps:
-        icon = _ICONS.get(step.kind, "~")
+        icon = _ICONS.get(step.summary_kind, "~")
         why = ("**DESTRUCTIVE:** " if step.destructive else "") + cell(step.reason)
         rows.append(
             f"| {step.id} | `{icon}` | {step.action} | `{cell(step.object)}` | "

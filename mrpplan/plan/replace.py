@@ -1,4 +1,4 @@
-"""Plans that replace table data (restore, sync pull/clone, sync_table): load, then swap.
+"""Plans that replace table data (restore, sync pull/clone, sync steps): load, then swap.
 
 Three steps, whatever the data comes from (mysql/shadow.py explains the mechanism):
 
@@ -17,76 +17,20 @@ The replaced rows stay in `_mrpplan_trash_<ts>_<db>` until `backup --cleanup` pu
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mrpplan.apply.runners import RunContext, register_step_runner
 from mrpplan.config import Environment
-from mrpplan.errors import MrpplanError
 from mrpplan.mysql import shadow
-from mrpplan.mysql.connection import connect, server_version
+from mrpplan.mysql.connection import server_version
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
+from mrpplan.plan import kinds
 from mrpplan.plan.fingerprint import DatabaseState, state_fingerprint
-from mrpplan.plan.providers import StepDraft
+from mrpplan.plan.load import Load
 from mrpplan.plan.types import Desired, Plan, Prior, Step, Target
-
-MARKER = "-- mrpplan:load "
-SHADOW_ACTIONS = frozenset({"shadow_load", "swap_tables"})
-
-
-@dataclass(frozen=True)
-class Load:
-    """What the shadow_load step streams into the scratch database.
-
-    kind "backup": `file` (with its sha256) loaded whole; `definitions` "live" for data-only
-    backups (the shadow tables are copies of the live definitions, the file brings rows).
-    kind "sync": the `tables` of `source` (its `database`), with their definitions
-    (`definitions` "dump") or into copies of the live definitions ("live"), `empty` tables
-    created without rows; `masked`: table -> {column: rule}.
-    """
-
-    kind: str
-    tables: tuple[str, ...]
-    definitions: str = "dump"
-    file: str = ""
-    sha256: str = ""
-    source: str = ""
-    database: str = ""
-    empty: tuple[str, ...] = ()
-    masked: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-
-    def marker(self) -> str:
-        data = {
-            "kind": self.kind,
-            "tables": list(self.tables),
-            "definitions": self.definitions,
-            "file": self.file,
-            "sha256": self.sha256,
-            "source": self.source,
-            "database": self.database,
-            "empty": list(self.empty),
-            "masked": {t: dict(c) for t, c in sorted(self.masked.items())},
-        }
-        return MARKER + json.dumps(data, sort_keys=True)
-
-    @classmethod
-    def from_marker(cls, line: str) -> Load:
-        data = json.loads(line[len(MARKER) :])
-        return cls(
-            kind=str(data["kind"]),
-            tables=tuple(data["tables"]),
-            definitions=str(data.get("definitions", "dump")),
-            file=str(data.get("file", "")),
-            sha256=str(data.get("sha256", "")),
-            source=str(data.get("source", "")),
-            database=str(data.get("database", "")),
-            empty=tuple(data.get("empty") or ()),
-            masked={str(t): dict(c) for t, c in (data.get("masked") or {}).items()},
-        )
 
 
 def replace_drafts(
@@ -98,7 +42,7 @@ def replace_drafts(
     what: str,
     rows: int,
     objects: ObjectChanges | None = None,
-) -> list[StepDraft]:
+) -> list[Step]:
     """The shadow_prepare, shadow_load and swap_tables steps of one replacement."""
     objects = objects or ObjectChanges()
     forward, reverse = shadow.swap_statements(swap, objects.before, objects.after)
@@ -113,15 +57,15 @@ def replace_drafts(
     if swap.dropped:
         parts.append(f"{len(swap.dropped)} dropped ({', '.join(swap.dropped)})")
     return [
-        StepDraft(
-            action="shadow_prepare",
+        Step(
+            kind=kinds.SHADOW_PREPARE,
             object=swap.scratch,
             sql=(create,),
             reverse_sql=(f"DROP DATABASE IF EXISTS {ident(swap.scratch)}",),
             reason=f"create the scratch database {swap.scratch} (a rollback drops it)",
         ),
-        StepDraft(
-            action="shadow_load",
+        Step(
+            kind=kinds.SHADOW_LOAD,
             object=swap.scratch,
             sql=(load.marker(), *mask_sql),
             reverse_sql=None,
@@ -129,8 +73,8 @@ def replace_drafts(
             f"{swap.scratch}; nothing in {swap.database} changes yet"
             + (f"; mask {masked} there, before anything is visible" if masked else ""),
         ),
-        StepDraft(
-            action="swap_tables",
+        Step(
+            kind=kinds.SWAP_TABLES,
             object=", ".join((*swap.replaced, *swap.created, *swap.dropped)),
             sql=forward,
             reverse_sql=reverse,
@@ -200,9 +144,9 @@ def object_changes(
     return ObjectChanges(tuple(before), tuple(after), schema)
 
 
-def number(drafts: Sequence[StepDraft]) -> tuple[Step, ...]:
+def number(drafts: Sequence[Step]) -> tuple[Step, ...]:
     """Steps of a replacement plan: no checkpoint steps (the trash holds the old rows)."""
-    return tuple(d.to_step(str(i)) for i, d in enumerate(drafts, start=1))
+    return tuple(d.numbered(str(i)) for i, d in enumerate(drafts, start=1))
 
 
 def desired_state(
@@ -242,7 +186,7 @@ def make_replace_plan(
     *,
     now: datetime,
     prior: DatabaseState,
-    drafts: Sequence[StepDraft],
+    drafts: Sequence[Step],
     desired_fingerprint: str,
     origin: Mapping[str, Any],
     warnings: Sequence[str] = (),
@@ -273,66 +217,3 @@ def make_replace_plan(
 
 def timestamp(now: datetime) -> str:
     return now.strftime("%Y%m%d%H%M%S")
-
-
-# ---------------------------------------------------------------------------- running
-
-Streamer = Callable[[RunContext, Load, str], None]
-_STREAMERS: dict[str, Streamer] = {}
-
-
-def register_streamer(kind: str, streamer: Streamer) -> None:
-    """How rows of one kind of load ("backup", "sync") reach the scratch database."""
-    _STREAMERS[kind] = streamer
-
-
-Checker = Callable[[RunContext, Load, str], None]
-_CHECKERS: dict[str, Checker] = {}
-
-
-def register_checker(kind: str, checker: Checker) -> None:
-    """What proves a load right before the swap (row counts, masking)."""
-    _CHECKERS[kind] = checker
-
-
-def run_shadow_load(ctx: RunContext, step: Step) -> str | None:
-    """Stream the rows into the scratch database, mask and check them there."""
-    _load_kinds()
-    marker, *mask_sql = step.sql
-    load = Load.from_marker(marker)
-    scratch = step.object
-    target = ctx.env.connection.database
-    work = connect(ctx.env.connection, database=scratch)
-    try:
-        if load.definitions == "live":
-            shadow.copy_definitions(work, target, [*load.tables, *load.empty])
-        _STREAMERS[load.kind](ctx, load, scratch)
-        shadow.drop_non_tables(work, scratch)
-        shadow.anchor_foreign_keys(work, scratch, target)
-        missing = sorted(set(load.tables) - set(shadow.tables_of(work, scratch)))
-        if missing:
-            raise MrpplanError(f"the load did not create table(s) {', '.join(missing)}")
-        with work.cursor() as cur:
-            for statement in mask_sql:
-                cur.execute(statement)
-        checker = _CHECKERS.get(load.kind)
-        if checker is not None:
-            checker(ctx, load, scratch)
-    finally:
-        work.close()
-    return scratch
-
-
-def undo_shadow_load(ctx: RunContext, step: Step, artifact: str | None) -> None:
-    """The scratch database goes; the target was never touched."""
-    shadow.drop_database(ctx.conn, step.object)
-
-
-def _load_kinds() -> None:
-    import importlib
-
-    for module in ("mrpplan.restore.restore_plan", "mrpplan.sync.copy"):
-        importlib.import_module(module)
-
-
-register_step_runner("shadow_load", run_shadow_load, undo_shadow_load)

@@ -9,15 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from mrpplan.errors import Refused
+from mrpplan.plan import kinds
 from mrpplan.plan.fingerprint import object_changes, object_digests
 from mrpplan.plan.history_steps import HistoryRow, record_history_step
 from mrpplan.plan.live import SCHEMA_HISTORY
-from mrpplan.plan.providers import PlanContext, StepDraft
+from mrpplan.plan.providers import PlanContext
+from mrpplan.plan.types import Step
 
 BASE_VERSION = "000"
 
 
-def declarative_steps(ctx: PlanContext) -> list[StepDraft]:
+def declarative_steps(ctx: PlanContext) -> list[Step]:
     """Diff live -> desired, render it, then record the history the target implies."""
     check_drift(ctx)
     steps = schema_change_steps(ctx, ctx.live.schema, ctx.desired_schema)
@@ -27,7 +29,7 @@ def declarative_steps(ctx: PlanContext) -> list[StepDraft]:
     return steps
 
 
-def schema_change_steps(ctx: PlanContext, current: Any, desired: Any) -> list[StepDraft]:
+def schema_change_steps(ctx: PlanContext, current: Any, desired: Any) -> list[Step]:
     """The schema engine's changes from `current` to `desired`, one draft per rendered change."""
     from mrpplan.diff import diff_schemas
     from mrpplan.diff.preflight import checks_for
@@ -40,8 +42,8 @@ def schema_change_steps(ctx: PlanContext, current: Any, desired: Any) -> list[St
         changes, ctx.flavor, trash_name=lambda table: trash_table_name(table, ctx.timestamp)
     )
     drafts = [
-        StepDraft(
-            action=r.action,
+        Step(
+            kind=kinds.KINDS[r.action],
             object=r.object,
             sql=tuple(r.sql),
             reverse_sql=tuple(r.reverse_sql) if r.reverse_sql is not None else None,
@@ -129,7 +131,7 @@ def schema_at(ctx: PlanContext, version: str) -> Any:
     return desired_schema(workspace_for(ctx.project, ctx.env), statements, ctx.project.cache_dir)
 
 
-def history_step(ctx: PlanContext) -> StepDraft | None:
+def history_step(ctx: PlanContext) -> Step | None:
     """Record the migrations up to the target as applied; forget those above it."""
     from mrpplan.desired.directory import base_schema_statements, load_migrations, source_digest
 

@@ -6,50 +6,27 @@ Only `planfile` knows how this looks on disk; everything else handles these obje
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mrpplan import __version__
+from mrpplan.plan.kinds import CheckpointTables, OnlineRoute, Payload, StepKind
 
 FORMAT_VERSION = 1
-
-# How each action counts in the summary line ("Plan: 2 to add, 1 to change, 1 to destroy.").
-_DATA_ACTIONS = frozenset({"seed", "sync_table", "shadow_load", "swap_tables"})
-_BOOKKEEPING_ACTIONS = frozenset({"checkpoint", "record_history", "shadow_prepare"})
-# Actions whose effect depends on their SQL: they count as destroy when that SQL loses data
-# (a migration dropping a table, seed refresh emptying tables), as change otherwise.
-_SQL_DEFINED_ACTIONS = frozenset({"migrate_up", "migrate_down", "empty_tables"})
-
-
-def kind_of(action: str, destructive: bool = False) -> str:
-    """add | change | destroy | data | none (bookkeeping steps are not counted)."""
-    if action in _BOOKKEEPING_ACTIONS:
-        return "none"
-    if action in _SQL_DEFINED_ACTIONS:
-        return "destroy" if destructive else "change"
-    if action in _DATA_ACTIONS:
-        return "destroy" if destructive else "data"  # a swap that removes or narrows
-    if action == "trash_table":  # a restore moves a table the backup lacks to the trash
-        return "destroy"
-    if action.startswith("create_"):
-        return "add"
-    if action.startswith("drop_"):
-        return "destroy"
-    return "change"
 
 
 @dataclass(frozen=True)
 class Step:
-    """One unit of work: statements with their reverse, and why it is there.
+    """One unit of work: a kind (plan/kinds.py) with its statements, their reverse, why it
+    is there, and the kind's payload. A step without an `id` is a draft: what producers
+    return and the planner numbers (`numbered`).
 
     `reverse_sql` is None when the step cannot be undone by SQL (its checkpoint brings the
     data back). For a step with several statements, reverse_sql[j] undoes sql[n-1-j] when
     both lists have the same length, so a partly-run step can be undone partly.
-    A checkpoint step lists the tables it saves in `object`, comma-separated.
     """
 
-    id: str
-    action: str
+    kind: StepKind
     object: str
     sql: tuple[str, ...] = ()
     reverse_sql: tuple[str, ...] | None = ()
@@ -61,20 +38,41 @@ class Step:
     changes: tuple[Mapping[str, Any], ...] = ()
     # the weakest LOCK= the step's ALTER takes: none | shared | exclusive | n/a
     lock: str = "n/a"
-    # an ALTER run by the online schema change tool (action online_alter): tool,
-    # foreign_keys (method), why, children, trash, rows, estimate_seconds (DESIGN §3.8)
-    online: Mapping[str, Any] = field(default_factory=dict)
+    payload: Payload = None  # the kind's `payload_type`
+    id: str = ""  # "" while a draft
+    # What the planner needs of a draft; never in the plan file. `tables`: tables whose
+    # data it touches (for checkpoints); `needs_checkpoint`: its reverse SQL alone cannot
+    # bring the data back; `history`: it only records history (goes last); `preflight`:
+    # diff.preflight.PreflightCheck, what the live rows must allow (the plan records the
+    # checks with their results, `Plan.preflight`).
+    tables: tuple[str, ...] = field(default=(), compare=False)
+    needs_checkpoint: bool = field(default=False, compare=False)
+    history: bool = field(default=False, compare=False)
+    preflight: tuple[Any, ...] = field(default=(), compare=False)
 
     @property
-    def kind(self) -> str:
-        return kind_of(self.action, self.destructive)
+    def action(self) -> str:
+        """The kind's name, as the plan file writes it."""
+        return self.kind.action
+
+    @property
+    def summary_kind(self) -> str:
+        """add | change | destroy | data | none (bookkeeping steps are not counted)."""
+        return self.kind.summary_of(self.destructive)
 
     @property
     def checkpoint_tables(self) -> tuple[str, ...]:
         """For a checkpoint step: the tables it saves."""
-        if self.action != "checkpoint" or not self.object:
-            return ()
-        return tuple(t for t in self.object.split(",") if t)
+        return self.payload.tables if isinstance(self.payload, CheckpointTables) else ()
+
+    @property
+    def online(self) -> OnlineRoute | None:
+        """For an online_alter step: how the tool runs it."""
+        return self.payload if isinstance(self.payload, OnlineRoute) else None
+
+    def numbered(self, step_id: str, checkpoint: str | None = None) -> Step:
+        """The numbered step this draft becomes."""
+        return replace(self, id=step_id, checkpoint=checkpoint)
 
 
 @dataclass(frozen=True)
@@ -118,13 +116,13 @@ class Summary:
         counts = {"add": 0, "change": 0, "destroy": 0, "data": 0}
         for step in steps:
             effects = [c["effect"] for c in step.changes if c.get("type") == "ObjectEffect"]
-            if effects and step.action in _SQL_DEFINED_ACTIONS:
+            if effects and step.kind.counts_effects:
                 for effect in effects:  # a migration: what its SQL did, object by object
                     counts[effect] += 1
                 if step.destructive and "destroy" not in effects:
                     counts["destroy"] += 1  # it loses data somewhere the objects do not show
-            elif step.kind in counts:
-                counts[step.kind] += 1
+            elif step.summary_kind in counts:
+                counts[step.summary_kind] += 1
         return cls(**counts)
 
     @property

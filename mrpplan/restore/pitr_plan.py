@@ -22,20 +22,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mrpplan.apply.runners import RunContext, register_step_runner
 from mrpplan.backup.binlog_archive import file_sha256
 from mrpplan.backup.binlog_window import Replay, replay_plan
 from mrpplan.config import Environment, Project
 from mrpplan.errors import BackupError, UsageError
 from mrpplan.mysql.binlog import replay
 from mrpplan.mysql.connection import connect
-from mrpplan.plan.providers import StepDraft
-from mrpplan.plan.rebuild import register_builder
+from mrpplan.plan import kinds
+from mrpplan.plan.kinds import RunContext
+from mrpplan.plan.providers import Wiring
 from mrpplan.plan.types import Plan, Step
 from mrpplan.restore.restore_plan import restore_plan
 
 MARKER = "-- mrpplan:replay "
-ACTION = "binlog_replay"
 
 
 def parse_moment(text: str) -> int:
@@ -81,7 +80,7 @@ def pitr_plan(
             f"--tables: {', '.join(missing)} not in {found.backup.name}; nothing was changed"
         )
 
-    def step(scratch: str) -> StepDraft:
+    def step(scratch: str) -> Step:
         return replay_draft(found, scratch)
 
     plan = restore_plan(
@@ -106,7 +105,7 @@ def _with_warnings(plan: Plan, warnings: list[str]) -> Plan:
     return dataclasses.replace(plan, warnings=tuple(warnings))
 
 
-def replay_draft(found: Replay, scratch: str) -> StepDraft:
+def replay_draft(found: Replay, scratch: str) -> Step:
     data = {
         "files": [
             {"path": str(f), "bytes": n, "sha256": file_sha256(f, n)}
@@ -118,8 +117,8 @@ def replay_draft(found: Replay, scratch: str) -> StepDraft:
         "events": found.events,
     }
     names = ", ".join(f.name for f in found.files)
-    return StepDraft(
-        action=ACTION,
+    return Step(
+        kinds.BINLOG_REPLAY,
         object=scratch,
         sql=(MARKER + json.dumps(data, sort_keys=True),),
         reverse_sql=None,
@@ -157,7 +156,7 @@ def crossing_keys(env: Environment, tables: Sequence[str]) -> list[str]:
     ]
 
 
-def run_replay(ctx: RunContext, step: Step) -> str | None:
+def run_replay(ctx: RunContext, step: Step) -> None:
     """Check each file, then replay into the scratch database."""
     data = json.loads(step.sql[0][len(MARKER) :])
     files = []
@@ -179,14 +178,12 @@ def run_replay(ctx: RunContext, step: Step) -> str | None:
         start=int(data["start"]),
         stop=int(data["stop"]),
     )
-    return step.object
 
 
-def undo_replay(ctx: RunContext, step: Step, artifact: str | None) -> None:
-    """Nothing of the target changed: the scratch database goes with shadow_prepare."""
-
-
-def _build(project: Project, env: Environment, origin: Mapping[str, Any], now: datetime) -> Plan:
+def build_again(
+    project: Project, env: Environment, origin: Mapping[str, Any], now: datetime, wiring: Wiring
+) -> Plan:
+    """The builder `apply` makes this plan again with (plan/rebuild.py)."""
     plan, _found = pitr_plan(
         project,
         env,
@@ -197,7 +194,3 @@ def _build(project: Project, env: Environment, origin: Mapping[str, Any], now: d
         allow_destructive=bool(origin.get("allow_destructive")),
     )
     return plan
-
-
-register_builder("restore_pitr", _build)
-register_step_runner(ACTION, run_replay, undo_replay)

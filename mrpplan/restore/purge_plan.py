@@ -23,7 +23,8 @@ from mrpplan.mysql.connection import connect
 from mrpplan.mysql.quote import ident
 from mrpplan.mysql.shadow import TRASH_PREFIX, shadow_databases
 from mrpplan.mysql.table_stats import base_tables
-from mrpplan.plan.rebuild import register_builder
+from mrpplan.plan import kinds
+from mrpplan.plan.providers import Wiring
 from mrpplan.plan.types import Plan, Step
 
 BUILDER = "purge_trash"
@@ -41,13 +42,18 @@ def trash_made_at(name: str) -> datetime | None:
 
 
 def purge_plan(
-    project: Project, env: Environment, retention_days: int, now: datetime | None = None
+    project: Project,
+    env: Environment,
+    retention_days: int,
+    now: datetime | None = None,
+    *,
+    wiring: Wiring,
 ) -> Plan:
     """One destructive `drop_table` step per trash table older than the retention."""
     from mrpplan.plan.planner import make_plan
     from mrpplan.plan.providers import Scope
 
-    base = make_plan(project, env, now=now, scope=Scope(schema=False, data=()))
+    base = make_plan(project, env, wiring=wiring, now=now, scope=Scope(schema=False, data=()))
     moment = datetime.strptime(base.created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     cutoff = moment - timedelta(days=retention_days)
     steps = [
@@ -93,7 +99,7 @@ def _purge_step(step_id: str, name: str, made: datetime, days: int, *, database:
     what = "trash database" if database else "trash table"
     return Step(
         id=step_id,
-        action="drop_database" if database else "drop_table",
+        kind=kinds.DROP_DATABASE if database else kinds.DROP_TABLE,
         object=name,
         # a trash table may still be referenced by another trash table's foreign key
         sql=(
@@ -108,8 +114,8 @@ def _purge_step(step_id: str, name: str, made: datetime, days: int, *, database:
     )
 
 
-def _build(project: Project, env: Environment, origin: Mapping[str, Any], now: datetime) -> Plan:
-    return purge_plan(project, env, int(origin.get("retention_days", 0)), now)
-
-
-register_builder(BUILDER, _build)
+def build_again(
+    project: Project, env: Environment, origin: Mapping[str, Any], now: datetime, wiring: Wiring
+) -> Plan:
+    """The builder `apply` makes this plan again with (plan/rebuild.py)."""
+    return purge_plan(project, env, int(origin.get("retention_days", 0)), now, wiring=wiring)

@@ -12,6 +12,7 @@ from mrpplan.backup.manifest import Manifest, read_manifest
 from mrpplan.config import Project
 from mrpplan.config.settings import Environment
 from mrpplan.restore.impact import RestoreImpact, assess_restore
+from mrpplan.plan.providers import Wiring
 
 __all__ = ["RestoreImpact", "RestoreResult", "assess_restore", "restore_backup"]
 
@@ -29,6 +30,7 @@ def restore_backup(
     project: Project | None = None,
     *,
     allow_destructive: bool = False,
+    wiring: Wiring,
 ) -> RestoreResult:
     """Build the restore plan for `path` and apply it (approved: the caller decided;
     `allow_destructive` as `restore --allow-destructive`)."""
@@ -39,5 +41,5 @@ def restore_backup(
     project = project or Project(env.file.parent.parent if env.file else Path.cwd())
     now = datetime.now(UTC).replace(microsecond=0)
     plan = restore_plan(project, env, path, now, allow_destructive=allow_destructive)
-    apply_plan(project, env, plan, approved=True)
+    apply_plan(project, env, plan, approved=True, wiring=wiring)
     return RestoreResult(path, read_manifest(path), round(time.monotonic() - started, 3))

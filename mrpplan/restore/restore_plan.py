@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mrpplan.apply.runners import RunContext
 from mrpplan.backup.dump import is_internal
 from mrpplan.backup.load import load_file
 from mrpplan.backup.manifest import Manifest, read_manifest
@@ -31,16 +30,14 @@ from mrpplan.mysql.connection import connect
 from mrpplan.mysql.quote import ident
 from mrpplan.mysql.table_stats import base_tables, checksums_in_parallel
 from mrpplan.plan.fingerprint import DatabaseState
+from mrpplan.plan.kinds import RunContext
 from mrpplan.plan.live import SCHEMA_HISTORY, SEED_HISTORY, read_state
-from mrpplan.plan.providers import StepDraft
-from mrpplan.plan.rebuild import register_builder
+from mrpplan.plan.load import Load
+from mrpplan.plan.providers import Wiring
 from mrpplan.plan.replace import (
-    Load,
     desired_state,
     make_replace_plan,
     object_changes,
-    register_checker,
-    register_streamer,
     replace_drafts,
     timestamp,
 )
@@ -65,7 +62,7 @@ def restore_plan(
     *,
     allow_destructive: bool = False,
     tables: Sequence[str] = (),
-    after_load: Callable[[str], StepDraft] | None = None,
+    after_load: Callable[[str], Step] | None = None,
     origin: Mapping[str, Any] | None = None,
 ) -> Plan:
     """The plan that puts `path` into env's database (verifies the file first).
@@ -236,7 +233,7 @@ def _backup_state(
         conn.close()
 
 
-def _stream(ctx: RunContext, load: Load, scratch: str) -> None:
+def stream_load(ctx: RunContext, load: Load, scratch: str) -> None:
     """Load the file, and prove it loaded right before anything (masking) changes it."""
     path = Path(load.file)
     manifest = read_manifest(path)
@@ -246,7 +243,7 @@ def _stream(ctx: RunContext, load: Load, scratch: str) -> None:
     _check_manifest(ctx, load, scratch)
 
 
-def _check(ctx: RunContext, load: Load, scratch: str) -> None:
+def check_load(ctx: RunContext, load: Load, scratch: str) -> None:
     """After the mask UPDATEs: no masked column holds a value of the backup."""
     if load.masked:
         work = connect(ctx.env.connection, database=scratch)
@@ -268,7 +265,10 @@ def _check_manifest(ctx: RunContext, load: Load, scratch: str) -> None:
         )
 
 
-def _build(project: Project, env: Environment, origin: Mapping[str, Any], now: datetime) -> Plan:
+def build_again(
+    project: Project, env: Environment, origin: Mapping[str, Any], now: datetime, wiring: Wiring
+) -> Plan:
+    """The builder `apply` makes this plan again with (plan/rebuild.py)."""
     return restore_plan(
         project,
         env,
@@ -276,8 +276,3 @@ def _build(project: Project, env: Environment, origin: Mapping[str, Any], now: d
         now,
         allow_destructive=bool(origin.get("allow_destructive")),
     )
-
-
-register_builder("restore", _build)
-register_streamer("backup", _stream)
-register_checker("backup", _check)

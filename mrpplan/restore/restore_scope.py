@@ -29,7 +29,8 @@ from mrpplan.backup.manifest import Manifest, manifest_path
 from mrpplan.mysql import shadow
 from mrpplan.mysql.journal import JOURNAL
 from mrpplan.mysql.quote import ident, literal
-from mrpplan.plan.providers import StepDraft
+from mrpplan.plan import kinds
+from mrpplan.plan.types import Step
 
 RESTORED = "restored"  # step_id of the journal row a restore writes
 
@@ -99,15 +100,15 @@ def narrowed(live: Any, backup: Any, replaced: Sequence[str], kind: str) -> list
 
 def removal_drafts(
     swap: shadow.Swap, removed: Sequence[str], live: Any, backup: Any, whole: bool
-) -> list[StepDraft]:
+) -> list[Step]:
     """After the swap: tables the backup lacks to the trash; with `whole`, the views,
     routines and events it lacks dropped (their definitions are the reverse SQL)."""
     drafts = []
     for table in removed:
         forward, reverse = shadow.trash_statements(swap, table)
         drafts.append(
-            StepDraft(
-                action="trash_table",
+            Step(
+                kind=kinds.TRASH_TABLE,
                 object=table,
                 sql=(forward,),
                 reverse_sql=(reverse,),
@@ -125,8 +126,8 @@ def removal_drafts(
                 continue
             kind = word or old.kind
             drafts.append(
-                StepDraft(
-                    action=f"drop_{kind.lower()}",
+                Step(
+                    kind=kinds.drop_kind(kind),
                     object=name,
                     sql=(f"DROP {kind} IF EXISTS {ident(name)}",),
                     reverse_sql=(old.canonical,),
@@ -138,7 +139,7 @@ def removal_drafts(
     return drafts
 
 
-def journal_draft(path: Path, manifest: Manifest, swap: shadow.Swap) -> StepDraft:
+def journal_draft(path: Path, manifest: Manifest, swap: shadow.Swap) -> Step:
     """One journal row saying what was restored: file, manifest digest, when (started_at);
     its id comes from the swap's trash database, unique per restore of the database."""
     try:
@@ -166,8 +167,8 @@ def journal_draft(path: Path, manifest: Manifest, swap: shadow.Swap) -> StepDraf
         f"DELETE FROM {ident(JOURNAL)} WHERE apply_id = {literal(apply_id)} "
         f"AND step_id = {literal(RESTORED)}"
     )
-    return StepDraft(
-        action="record_history",
+    return Step(
+        kind=kinds.RECORD_HISTORY,
         object=JOURNAL,
         sql=(row,),
         reverse_sql=(undo,),

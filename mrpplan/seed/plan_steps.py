@@ -14,10 +14,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 
-from mrpplan.apply.runners import RunContext, register_step_runner
 from mrpplan.mysql import seed_history as history
 from mrpplan.mysql.quote import ident
-from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
+from mrpplan.plan import kinds
+from mrpplan.plan.kinds import RunContext
+from mrpplan.plan.providers import PlanContext
 from mrpplan.plan.types import Step
 from mrpplan.seed.runner import ROWS_VARIABLE, apply_seed, runnable_statements
 from mrpplan.seed.sets import SeedFile, select_seeds
@@ -26,9 +27,9 @@ from mrpplan.sqlfiles.dml_targets import written_tables
 
 def seed_drafts(
     seeds: Sequence[SeedFile], recorded: dict[str, str], *, force: bool = False
-) -> list[StepDraft]:
+) -> list[Step]:
     """One `seed` step per new or changed seed (every seed with `force`)."""
-    drafts: list[StepDraft] = []
+    drafts: list[Step] = []
     for seed in seeds:
         previous = recorded.get(seed.name)
         if previous == seed.checksum and not force:
@@ -42,8 +43,8 @@ def seed_drafts(
         else:
             why = f"re-apply seed {seed.path.name}: the file changed since it was applied"
         drafts.append(
-            StepDraft(
-                action="seed",
+            Step(
+                kind=kinds.SEED,
                 object=seed.name,
                 sql=(*statements, history.record_sql(seed.name, seed.checksum, ROWS_VARIABLE)),
                 reverse_sql=None,
@@ -55,7 +56,7 @@ def seed_drafts(
     return drafts
 
 
-def seed_steps(ctx: PlanContext) -> list[StepDraft]:
+def seed_steps(ctx: PlanContext) -> list[Step]:
     """The environment's seeds that are new or changed since they were applied."""
     wanted = ctx.scope.seeds if ctx.scope.seeds is not None else ctx.env.seeds
     if not wanted:
@@ -89,7 +90,7 @@ def _without_sync_owned(ctx: PlanContext, seeds: list[SeedFile]) -> list[SeedFil
     return [seed for seed in seeds if seed.name not in owned]
 
 
-def empty_drafts(ctx: PlanContext, seeds: Sequence[SeedFile]) -> list[StepDraft]:
+def empty_drafts(ctx: PlanContext, seeds: Sequence[SeedFile]) -> list[Step]:
     """`seed refresh`: empty the tables the seeds write, children first, in one transaction.
 
     The checkpoint in front of it saves those tables; it also covers the seed steps after
@@ -104,8 +105,8 @@ def empty_drafts(ctx: PlanContext, seeds: Sequence[SeedFile]) -> list[StepDraft]
     if not tables:
         return []
     return [
-        StepDraft(
-            action="empty_tables",
+        Step(
+            kind=kinds.EMPTY_TABLES,
             object=",".join(tables),
             sql=tuple(f"DELETE FROM {ident(table)}" for table in tables),
             reverse_sql=None,
@@ -134,7 +135,3 @@ def undo_seed_step(ctx: RunContext, step: Step, artifact: str | None) -> None:
     previous = json.loads(artifact) if artifact else None
     if isinstance(previous, dict) and "run_id" in previous:
         history.forget_runs_after(ctx.conn, step.object, int(previous["run_id"]))
-
-
-register_step_provider("data", seed_steps, name="seeds")
-register_step_runner("seed", run_seed_step, undo_seed_step)

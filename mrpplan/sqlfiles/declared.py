@@ -46,11 +46,10 @@ class Declared:
 def declared_tables(statements: Sequence[SqlStatement], cache_dir: Path | None = None) -> Declared:
     """What the statements declare; remembered in `cache_dir` by their texts and the
     parser's version, so a second `validate` of the same files does not load sqlglot."""
-    from importlib.metadata import version
-
     from mrpplan.local_cache import read_json, write_json
+    from mrpplan.sqlfiles.parser_version import parser_version
 
-    digest = hashlib.sha256(version("sqlglot").encode())
+    digest = hashlib.sha256(parser_version().encode())
     for statement in statements:
         digest.update(b"\0" + statement.text.encode())
     path = cache_dir / "declared" / f"{digest.hexdigest()}.json" if cache_dir else None

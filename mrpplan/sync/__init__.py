@@ -46,10 +46,11 @@ Decisions (the why lives next to the code; this is the summary):
   any remaining source value fails the copy (and restores the checkpoint). Rules naming a
   missing table/column, `null` on a NOT NULL column, `fixed` on a UNIQUE column, or text
   rules on non-text columns are refused before anything is copied.
-- Plans: an environment with `sync:` gets `sync_table` steps in `mrpplan plan ENV`
-  (plan_steps.py): the plan's schema steps shape the tables from the environment's own
-  schema settings, then each table whose rows differ from the source's (same columns and
-  content hash of the unmasked columns) is truncated, loaded data-only from the source and
-  masked; the planner's checkpoint in front of each step brings the rows back on failure.
+- Plans: an environment with `sync:` gets sync steps (shadow_prepare, shadow_load,
+  swap_tables) in `mrpplan plan ENV` (plan_steps.py): the plan's schema steps shape the
+  tables from the environment's own schema settings, then each table whose rows differ
+  from the source's (same columns and content hash of the unmasked columns) is truncated,
+  loaded data-only from the source and masked; the planner's checkpoint in front of each
+  step brings the rows back on failure.
   `schema_only: true` environments get no sync steps in plans (their schema is their own).
 """

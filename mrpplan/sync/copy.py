@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn
 
-from mrpplan.apply.runners import RunContext
 from mrpplan.config import Project, load_environment
 from mrpplan.config.settings import Environment
 from mrpplan.errors import MrpplanError, Refused, UsageError
@@ -29,15 +28,14 @@ from mrpplan.mysql import shadow
 from mrpplan.mysql.catalog import database_exists
 from mrpplan.mysql.client_process import DumpSpec, pipe_dump
 from mrpplan.mysql.connection import Connection, connect
+from mrpplan.plan.kinds import RunContext
 from mrpplan.plan.live import empty_state, read_state
-from mrpplan.plan.rebuild import register_builder
+from mrpplan.plan.load import Load
+from mrpplan.plan.providers import Wiring
 from mrpplan.plan.replace import (
-    Load,
     desired_state,
     make_replace_plan,
     object_changes,
-    register_checker,
-    register_streamer,
     replace_drafts,
     timestamp,
 )
@@ -387,7 +385,7 @@ def _warnings(copy: CopyPlan) -> list[str]:
     return found
 
 
-def _stream(ctx: RunContext, load: Load, scratch: str) -> None:
+def stream_load(ctx: RunContext, load: Load, scratch: str) -> None:
     source = load_environment(ctx.project, load.source)
     if source.connection.database != load.database:
         raise Refused(
@@ -411,7 +409,7 @@ def _stream(ctx: RunContext, load: Load, scratch: str) -> None:
         pipe_dump(source.connection, spec, target, scratch)
 
 
-def _check(ctx: RunContext, load: Load, scratch: str) -> None:
+def check_load(ctx: RunContext, load: Load, scratch: str) -> None:
     """No source value of a masked column may be left in the copy; then the sync state
     (sync/state.py) of the copied tables is written next to them, to be swapped in too."""
     rules = parse_rules(
@@ -458,7 +456,10 @@ def check_masks(copy: CopyPlan) -> list[MaskCheck]:
         dst.close()
 
 
-def _build(project: Project, env: Environment, origin: Mapping[str, Any], now: datetime) -> Plan:
+def build_again(
+    project: Project, env: Environment, origin: Mapping[str, Any], now: datetime, wiring: Wiring
+) -> Plan:
+    """The builder `apply` makes this plan again with (plan/rebuild.py)."""
     options = CopyOptions(
         origin.get("schema_only"),
         tuple(origin.get("include") or ()),
@@ -466,8 +467,3 @@ def _build(project: Project, env: Environment, origin: Mapping[str, Any], now: d
         salt=str(origin.get("salt") or ""),
     )
     return copy_plan(env, load_environment(project, str(origin["source"])), options, now)
-
-
-register_builder("sync_copy", _build)
-register_streamer("sync", _stream)
-register_checker("sync", _check)

@@ -21,8 +21,9 @@ from mrpplan.config import load_environment
 from mrpplan.errors import ConnectionFailed, UnknownDatabase
 from mrpplan.mysql import shadow
 from mrpplan.mysql.connection import connect
-from mrpplan.plan.providers import PlanContext, StepDraft, register_step_provider
+from mrpplan.plan.providers import PlanContext
 from mrpplan.plan.replace import Load, object_changes, replace_drafts
+from mrpplan.plan.types import Step
 from mrpplan.sync import catalog
 from mrpplan.sync import state as sync_state
 from mrpplan.sync.copy import same_database
@@ -36,7 +37,7 @@ from mrpplan.sync.mask import (
 from mrpplan.sync.select import selection_for
 
 
-def sync_steps(ctx: PlanContext) -> list[StepDraft]:
+def sync_steps(ctx: PlanContext) -> list[Step]:
     """The shadow steps for the selected source tables whose copy is missing or stale."""
     env = ctx.env
     if env.sync is None:
@@ -156,6 +157,3 @@ def _fits(ctx: PlanContext, source_name: str, name: str, columns: Mapping[str, o
         )
         return False
     return True
-
-
-register_step_provider("data", sync_steps, name="sync")

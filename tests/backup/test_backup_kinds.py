@@ -9,6 +9,8 @@ import pytest
 from backup_support import checksums, environment, objects, seed
 
 from mrpplan.backup.dump import create_backup
+from mrpplan.restore.restore import restore_backup
+from mrpplan.cli.wiring import wiring
 from mrpplan.errors import BackupError
 from mrpplan.restore.restore import restore_backup
 
@@ -25,11 +27,11 @@ def test_schema_then_data_rebuilds_the_database(
 
     target = database_factory()
     target_env = environment(target, tmp_path, name="dev")
-    restore_backup(target_env, schema)
+    restore_backup(target_env, schema, wiring=wiring())
     assert objects(target) == shape
     assert all(target.query(f"SELECT COUNT(*) FROM {t}")[0][0] == 0 for t in before)
 
-    restore_backup(target_env, data)
+    restore_backup(target_env, data, wiring=wiring())
     assert checksums(target) == before
 
 
@@ -41,7 +43,7 @@ def test_data_only_restore_replaces_rows(fresh_db: Any, tmp_path: Path) -> None:
     fresh_db.execute(
         "INSERT INTO warehouses VALUES (3, 'WH03', 'new')", "UPDATE items SET price = 1"
     )
-    restore_backup(env, data)
+    restore_backup(env, data, wiring=wiring())
     assert checksums(fresh_db) == before
 
 
@@ -52,7 +54,7 @@ def test_data_only_restore_needs_the_tables(
     data = create_backup(environment(fresh_db, tmp_path), "data").path
     empty = database_factory()
     with pytest.raises(BackupError, match="do not exist"):
-        restore_backup(environment(empty, tmp_path, name="dev"), data)
+        restore_backup(environment(empty, tmp_path, name="dev"), data, wiring=wiring())
     assert empty.query("SHOW TABLES") == []
 
 
@@ -76,7 +78,7 @@ def test_zstd_backups_round_trip(fresh_db: Any, tmp_path: Path) -> None:
     path = create_backup(env, "full", compression="zstd").path
     assert path.name.endswith(".sql.zst")
     fresh_db.execute("SET foreign_key_checks = 0", "TRUNCATE stock")
-    restore_backup(env, path)
+    restore_backup(env, path, wiring=wiring())
     assert checksums(fresh_db) == before
 
 
@@ -111,7 +113,7 @@ def test_two_restores_planned_in_the_same_second_keep_both_trash_databases(
     trash = set()
     for _ in range(2):
         plan = restore_plan(project, env, data, now)
-        apply_plan(project, env, plan, approved=True)
+        apply_plan(project, env, plan, approved=True, wiring=wiring())
         trash |= {
             str(r[0])
             for r in fresh_db.query(

@@ -14,6 +14,8 @@ from backup_support import checksums, environment, seed
 
 from mrpplan.backup.dump import create_backup
 from mrpplan.backup.manifest import manifest_path
+from mrpplan.restore.restore import restore_backup
+from mrpplan.cli.wiring import wiring
 from mrpplan.errors import MrpplanError
 from mrpplan.restore.restore import restore_backup
 
@@ -86,7 +88,7 @@ def test_failed_load_leaves_the_database_as_it_was(fresh_db: Any, tmp_path: Path
     )
     before = checksums(fresh_db)
     with pytest.raises(MrpplanError) as caught:  # (a whole restore trashes added_later)
-        restore_backup(env, path, allow_destructive=True)
+        restore_backup(env, path, allow_destructive=True, wiring=wiring())
     message = caught.value.render()
     assert "shadow_load" in message and "no_such_table" in message
     assert "back where it was" in message

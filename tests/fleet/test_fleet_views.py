@@ -5,13 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
+from typing import Any
 
 from rich.console import Console
 
 from mrpplan.fleet.render import print_fleet, render_fleet_markdown
 from mrpplan.plan.fleet_planfile import dumps, loads, with_digest
 from mrpplan.plan.fleet_types import FleetPlan
+from mrpplan.plan.kinds import KINDS
 from mrpplan.plan.types import Desired, Plan, Prior, Step, Target
+
+
+def _step(step_id: str, action: str, *fields: Any, **named: Any) -> Step:
+    """A numbered step of the kind `action` names (the plan file's order of fields)."""
+    return Step(KINDS[action], *fields, **named, id=step_id)
 
 
 def _hex(text: str) -> str:
@@ -31,7 +38,7 @@ def _section(number: int, steps: tuple[Step, ...], version: str) -> Plan:
 
 
 def _fleet() -> FleetPlan:
-    up = Step(
+    up = _step(
         "1",
         "migrate_up",
         "004_unique_currency_name",

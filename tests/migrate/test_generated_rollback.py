@@ -16,8 +16,15 @@ from mrpplan.desired.trace import StatementEffect, Trace, generated_down, trace_
 from mrpplan.migrate.plan_steps import NOOP, statement_pairs
 from mrpplan.mysql.connection import connect, server_version
 from mrpplan.mysql.flavor import Flavor
+from mrpplan.plan.kinds import KINDS
 from mrpplan.plan.types import Step
 from mrpplan.sqlfiles.split import SqlStatement
+
+
+def _step(step_id: str, action: str, *fields: Any, **named: Any) -> Step:
+    """A numbered step of the kind `action` names (the plan file's order of fields)."""
+    return Step(KINDS[action], *fields, **named, id=step_id)
+
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -76,7 +83,7 @@ def test_per_statement_reverses_undo_exactly_the_statements_that_ran(
         for i, parts in enumerate(undo_sizes)
     )
     pairs = statement_pairs(Trace(None, None, effects, {}))
-    step = Step(
+    step = _step(
         "1",
         "migrate_up",
         "m",

@@ -8,6 +8,7 @@ import pytest
 from online_support import WIDER, TinyProject
 
 from mrpplan.apply.executor import apply_plan
+from mrpplan.cli.wiring import wiring
 from mrpplan.config import Project, load_environment
 from mrpplan.diff.clauses import ModifyColumn
 from mrpplan.errors import MrpplanError
@@ -28,11 +29,11 @@ def _refused_apply(
     monkeypatch.chdir(tiny.root)
     project = Project(tiny.root)
     env = load_environment(project, "big")
-    plan = make_plan(project, env)
+    plan = make_plan(project, env, wiring=wiring())
     step = next(s for s in plan.steps if s.object == "orders")
     assert step.sql[0].endswith("ALGORITHM=INPLACE, LOCK=NONE"), step.sql
     with pytest.raises(MrpplanError) as failure:
-        apply_plan(project, env, plan, approved=True)
+        apply_plan(project, env, plan, approved=True, wiring=wiring())
     text = failure.value.render() if hasattr(failure.value, "render") else str(failure.value)
     return step.sql[0], text, before
 

@@ -10,6 +10,7 @@ import pytest
 from online_support import WIDER, TinyProject, needs_tool
 
 from mrpplan.apply.statement_guard import check_statements
+from mrpplan.cli.wiring import wiring
 from mrpplan.config import Project, load_environment
 from mrpplan.errors import Refused
 from mrpplan.mysql.online_alter import OnlineAlter, alter_clauses, osc_argv
@@ -23,7 +24,7 @@ def _online_plan(tiny: TinyProject, monkeypatch: pytest.MonkeyPatch) -> tuple[Pl
     tiny.schema((tiny.root / "database/schema/01_base_schema.sql").read_text().replace(*WIDER))
     monkeypatch.chdir(tiny.root)
     project = Project(tiny.root)
-    plan = make_plan(project, load_environment(project, "big"))
+    plan = make_plan(project, load_environment(project, "big"), wiring=wiring())
     index = next(i for i, s in enumerate(plan.steps) if s.action == "online_alter")
     return plan, index
 
@@ -41,13 +42,15 @@ def test_forged_online_steps_are_refused(
     plan, i = _online_plan(tiny, monkeypatch)
     check_statements(plan)  # the real one passes
     step = plan.steps[i]
+    online = step.online
+    assert online is not None
     forgeries = {
         "other table": {"sql": (step.sql[0].replace("`orders`", "`parents`", 1),)},
         "two statements": {"sql": (step.sql[0], step.sql[0])},
-        "drop_swap": {"online": {**step.online, "foreign_keys": "drop_swap"}},
-        "rebuild_constraints": {"online": {**step.online, "foreign_keys": "rebuild_constraints"}},
-        "other tool": {"online": {**step.online, "tool": "/bin/sh"}},
-        "old table kept elsewhere": {"online": {**step.online, "trash": "orders_backup"}},
+        "drop_swap": {"payload": replace(online, foreign_keys="drop_swap")},
+        "rebuild_constraints": {"payload": replace(online, foreign_keys="rebuild_constraints")},
+        "other tool": {"payload": replace(online, tool="/bin/sh")},
+        "old table kept elsewhere": {"payload": replace(online, trash="orders_backup")},
         "injected statement": {"sql": (step.sql[0] + "; DROP TABLE parents",)},
     }
     for label, change in forgeries.items():

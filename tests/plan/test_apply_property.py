@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,10 +13,18 @@ from hypothesis import strategies as st
 from plan_test_support import snapshot
 
 from mrpplan.apply.executor import apply_plan
+from mrpplan.cli.wiring import wiring
 from mrpplan.config import Project, load_environment
 from mrpplan.errors import MrpplanError
+from mrpplan.plan.kinds import KINDS
 from mrpplan.plan.planner import make_plan
 from mrpplan.plan.types import Step
+
+
+def _step(step_id: str, action: str, *fields: Any, **named: Any) -> Step:
+    """A numbered step of the kind `action` names (the plan file's order of fields)."""
+    return Step(KINDS[action], *fields, **named, id=step_id)
+
 
 TABLE = st.fixed_dictionaries(
     {
@@ -102,9 +111,9 @@ def test_apply_converges_and_rollback_restores(mini_project, tables) -> None:
     project = Project(root)
     env = load_environment(project, "t")
     before = snapshot(db)
-    plan = make_plan(project, env)
+    plan = make_plan(project, env, wiring=wiring())
     # a statement that fails after every real step: everything must come back
-    failing = Step(
+    failing = _step(
         str(len(plan.steps) + 1),
         "alter_table",
         "missing",
@@ -112,8 +121,14 @@ def test_apply_converges_and_rollback_restores(mini_project, tables) -> None:
         ("DO 0",),
     )
     with pytest.raises(MrpplanError) as failure:
-        apply_plan(project, env, replace(plan, steps=(*plan.steps, failing)), approved=True)
+        apply_plan(
+            project,
+            env,
+            replace(plan, steps=(*plan.steps, failing)),
+            approved=True,
+            wiring=wiring(),
+        )
     assert "back where it was" in failure.value.render()
     assert snapshot(db) == before
-    apply_plan(project, env, plan, approved=True)
-    assert not make_plan(project, env).steps
+    apply_plan(project, env, plan, approved=True, wiring=wiring())
+    assert not make_plan(project, env, wiring=wiring()).steps

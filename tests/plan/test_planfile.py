@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mrpplan.errors import Refused
+from mrpplan.plan.kinds import KINDS, CheckpointTables
 from mrpplan.plan.planfile import (
     digest_of,
     dumps,
@@ -22,6 +24,12 @@ from mrpplan.plan.planfile import (
 from mrpplan.plan.render import render_plan
 from mrpplan.plan.render_markdown import render_markdown
 from mrpplan.plan.types import Desired, Plan, Prior, Step, Target
+
+
+def _step(step_id: str, action: str, *fields: Any, **named: Any) -> Step:
+    """A numbered step of the kind `action` names (the plan file's order of fields)."""
+    return Step(KINDS[action], *fields, **named, id=step_id)
+
 
 FP = "a" * 64
 
@@ -41,7 +49,7 @@ def make_plan(steps: tuple[Step, ...] = ()) -> Plan:
 
 
 SAMPLE_STEPS = (
-    Step(
+    _step(
         "1",
         "create_table",
         "bins",
@@ -52,8 +60,14 @@ SAMPLE_STEPS = (
         "n/a",
         None,
     ),
-    Step("2", "checkpoint", "orders,order_lines", (), (), False, "save", "n/a", None),
-    Step(
+    _step(
+        "2",
+        "checkpoint",
+        "orders,order_lines",
+        payload=CheckpointTables(("orders", "order_lines")),
+        reason="save",
+    ),
+    _step(
         "3",
         "alter_table",
         "orders",
@@ -64,7 +78,7 @@ SAMPLE_STEPS = (
         "copy",
         "2",
     ),
-    Step(
+    _step(
         "4",
         "drop_table",
         "legacy",
@@ -169,7 +183,7 @@ def test_no_change_view_says_so() -> None:
 @given(st.integers(min_value=1, max_value=60), st.integers(min_value=10, max_value=4000))
 def test_markdown_parts_stay_under_the_limit(count: int, width: int) -> None:
     steps = tuple(
-        Step(
+        _step(
             str(i),
             "alter_table",
             f"t{i}",

@@ -119,12 +119,15 @@ def test_restore_swaps_tables_in_and_keeps_the_old_ones_as_trash(project, cli) -
     # the purge plan finds the trash database and purges it once it is old enough
     from datetime import UTC, datetime, timedelta
 
+    from mrpplan.restore.purge_plan import purge_plan
+    from mrpplan.cli.wiring import wiring
     from mrpplan.config import Project, load_environment
     from mrpplan.restore.purge_plan import purge_plan
 
     env = load_environment(Project(project.root), "dev")
-    assert trash not in [s.object for s in purge_plan(Project(project.root), env, 7).steps]
-    later = purge_plan(Project(project.root), env, 7, now=datetime.now(UTC) + timedelta(days=8))
+    root = Project(project.root)
+    assert trash not in [s.object for s in purge_plan(root, env, 7, wiring=wiring()).steps]
+    later = purge_plan(root, env, 7, datetime.now(UTC) + timedelta(days=8), wiring=wiring())
     assert [s.action for s in later.steps if s.object == trash] == ["drop_database"]
     purged = cli("backup", "--cleanup", "dev", "--retention-days", "0", "--force")
     assert purged.code == 0, purged.output
