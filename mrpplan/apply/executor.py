@@ -12,8 +12,6 @@ from typing import Any
 
 from mrpplan.apply.cluster_compare import compare_nodes
 from mrpplan.apply.invariant_guard import InvariantGuard
-from mrpplan.mysql.journal import Journal, applied_at, refuse_if_interrupted
-from mrpplan.mysql.lock import locked_session
 from mrpplan.apply.server_guard import watched
 from mrpplan.apply.statement_guard import check_statements
 from mrpplan.apply.steps import (

@@ -18,8 +18,6 @@ from mrpplan.apply.executor import (
     undo_all,
     undo_failed_text,
 )
-from mrpplan.mysql.journal import Journal, JournalEntry, interrupted_applies, read_entries
-from mrpplan.mysql.lock import holder_id, holding_lock
 from mrpplan.apply.settle import (
     NOT_RUN,
     OTHERWISE,

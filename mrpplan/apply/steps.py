@@ -19,8 +19,8 @@ from typing import Any
 
 import pymysql
 
-from mrpplan.mysql.journal import Journal
 from mrpplan.config import Environment, Project
+from mrpplan.mysql.journal import Journal
 from mrpplan.plan.kinds import CREATE_TABLE, RunContext, StepServices
 from mrpplan.plan.live import (
     objects_fingerprint,

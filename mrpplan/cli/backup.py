@@ -396,7 +396,6 @@ def _purge_trash(
 ) -> None:
     """Trash tables past retention go through a plan: shown, approved, run by the executor."""
     from mrpplan.apply.approval import Request
-    from mrpplan.restore.purge_plan import due_trash, purge_plan
     from mrpplan.cli.wiring import wiring
     from mrpplan.cli.writing import carry_out
     from mrpplan.restore.purge_plan import due_trash, purge_plan

@@ -11,8 +11,8 @@ from pathlib import Path
 from mrpplan.backup.manifest import Manifest, read_manifest
 from mrpplan.config import Project
 from mrpplan.config.settings import Environment
-from mrpplan.restore.impact import RestoreImpact, assess_restore
 from mrpplan.plan.providers import Wiring
+from mrpplan.restore.impact import RestoreImpact, assess_restore
 
 __all__ = ["RestoreImpact", "RestoreResult", "assess_restore", "restore_backup"]
 

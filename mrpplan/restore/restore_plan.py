@@ -41,7 +41,7 @@ from mrpplan.plan.replace import (
     replace_drafts,
     timestamp,
 )
-from mrpplan.plan.types import Plan
+from mrpplan.plan.types import Plan, Step
 from mrpplan.restore.restore_mask import check_masked, mask_statements, masked_columns, rules_for
 from mrpplan.restore.restore_scope import (
     RestoreScope,
