@@ -14,7 +14,6 @@ from mrpplan.apply.invariant_guard import InvariantGuard
 from mrpplan.apply.journal import Journal, applied_at, refuse_if_interrupted
 from mrpplan.apply.lock import locked_session
 from mrpplan.apply.server_guard import WATCHED, watched
-from mrpplan.apply.statement_guard import check_statements
 from mrpplan.apply.steps import (
     PAUSE_AFTER_STEP,
     Progress,
@@ -27,14 +26,7 @@ from mrpplan.apply.steps import (
     message_of,
     pause_for_tests,
 )
-from mrpplan.apply.verify import (
-    check_approval,
-    check_fresh,
-    check_policy,
-    check_seal,
-    check_supported,
-    check_target,
-)
+from mrpplan.apply.verify import check_fresh, check_plan
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.catalog import database_exists
@@ -61,7 +53,6 @@ def apply_plan(
     env: Environment,
     plan: Plan,
     *,
-    approved: bool,
     progress: Progress | None = None,
     session: Any = None,
     from_file: bool = False,
@@ -73,13 +64,7 @@ def apply_plan(
     `from_file`: the plan came from a file, so nothing in it is trusted: its seal must be
     keyed for a protected environment, and under the lock it is built again and compared.
     """
-    check_target(env, plan)
-    if from_file:
-        check_seal(env, plan)
-    check_supported(plan)
-    check_statements(plan)
-    check_approval(env, approved)
-    check_policy(env, plan)
+    check_plan(env, plan, from_file=from_file)
     if session is None:
         with locked_session(env) as conn:
             return _apply_locked(project, env, plan, conn, progress, from_file)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # imported where used: `mrpplan --help` loads neither rich no
     from rich.console import Console
 
     from mrpplan.config import Environment, Project
+    from mrpplan.plan.screen import Screen
 
 
 @dataclass
@@ -73,6 +74,13 @@ class AppContext:
         """One per command: building a rich Console costs most of a millisecond, and an
         apply writes two progress lines per step."""
         return make_console(self.no_color, stderr=True)
+
+    @property
+    def screen(self) -> Screen:
+        """The consoles for a library flow that reports as it goes."""
+        from mrpplan.plan.screen import Screen
+
+        return Screen(self.console, self.err_console, self.verbose)
 
 
 def make_console(no_color: bool, stderr: bool = False) -> Console:

@@ -1,22 +1,21 @@
 """How every command that writes a database runs (DESIGN §3.6): one path for all of them.
 
-lock -> build the plan -> show it -> (--out: save it | --dry-run: stop) -> the one approval
-rule -> the one executor. The lock is taken before the plan is built, so what the operator
-approves is what runs: nobody else can write in between.
+build the plan -> show it -> --out: save it | --dry-run: stop | the one sequence before an
+apply and the one executor (`apply/gate.py`, which takes the lock before building).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 import click
 
-from mrpplan.apply.approval import Request, approve
-from mrpplan.apply.executor import ApplyResult, apply_plan
-from mrpplan.apply.lock import locked_session
-from mrpplan.apply.verify import check_policy, check_supported
+from mrpplan.apply.approval import Request
+from mrpplan.apply.executor import ApplyResult
+from mrpplan.apply.gate import plan_and_apply
 from mrpplan.cli.context import AppContext
 from mrpplan.config import Environment
 from mrpplan.plan.planfile import with_digest, write_plan
@@ -56,30 +55,29 @@ def carry_out(
         else:
             app.console.print("Dry run: nothing was changed.")
         return None
-    with locked_session(env) as session:
-        plan = with_digest(build())
-        _show(app, plan, show_sql=show_sql)
-        if not plan.has_changes:
-            app.console.print(f"Nothing to do: {env.name} is already as asked.")
-            return None
-        check_supported(plan)
-        check_policy(env, plan)  # refuse before asking anyone
-        approve(env, request, destructive=len(plan.destructive_steps), ask=ask)
-        if backup_first is not None:
-            _back_up(app, env, backup_first, label=f"before {request.command}")
-        return apply_plan(
-            app.project, env, plan, approved=True, progress=progress_line(app), session=session
-        )
+    result = plan_and_apply(
+        app.project,
+        env,
+        build,
+        request,
+        ask=ask,
+        show=lambda plan: _show(app, plan, show_sql=show_sql),
+        before=backup_first and partial(_back_up, app, env, backup_first, request.command),
+        progress=progress_line(app),
+    )
+    if result is None:
+        app.console.print(f"Nothing to do: {env.name} is already as asked.")
+    return result
 
 
-def _back_up(app: AppContext, env: Environment, kind: BackupKind, *, label: str) -> None:
+def _back_up(app: AppContext, env: Environment, kind: BackupKind, command: str) -> None:
     from mrpplan.backup.dump import create_backup
     from mrpplan.plan.planner import database_exists
 
     if not database_exists(env):
         app.console.print(f"No backup first: {env.connection.database} does not exist yet.")
         return
-    result = create_backup(env, kind, label=label)
+    result = create_backup(env, kind, label=f"before {command}")
     app.console.print(f"Backed up {env.connection.database} to {result.path}")
 
 

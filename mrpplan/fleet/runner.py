@@ -231,9 +231,7 @@ def _apply_one(
     if step_progress is not None:
         say = lambda line: step_progress(f"{database}: {line}")  # noqa: E731
     try:
-        result = apply_plan(
-            project, member.env, section, approved=True, progress=say, from_file=from_file
-        )
+        result = apply_plan(project, member.env, section, progress=say, from_file=from_file)
     except Refused as exc:
         return Outcome(key, database, REFUSED, len(section.steps), _one_line(exc.message))
     except MrpplanError as exc:

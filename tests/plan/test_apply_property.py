@@ -112,8 +112,8 @@ def test_apply_converges_and_rollback_restores(mini_project, tables) -> None:
         ("DO 0",),
     )
     with pytest.raises(MrpplanError) as failure:
-        apply_plan(project, env, replace(plan, steps=(*plan.steps, failing)), approved=True)
+        apply_plan(project, env, replace(plan, steps=(*plan.steps, failing)))
     assert "back where it was" in failure.value.render()
     assert snapshot(db) == before
-    apply_plan(project, env, plan, approved=True)
+    apply_plan(project, env, plan)
     assert not make_plan(project, env).steps

@@ -81,7 +81,7 @@ def test_a_step_whose_action_has_no_runner_is_refused_at_plan_and_at_apply(proje
     assert plan.steps, "the empty local database needs steps"
     forged = replace(plan, steps=(*plan.steps, sneaky.to_step(str(len(plan.steps) + 1))))
     with pytest.raises(Refused) as at_apply:
-        apply_plan(proj, env, forged, approved=True)
+        apply_plan(proj, env, forged)
     assert "frobnicate ghost" in at_apply.value.message
     assert not db.query("SHOW TABLES LIKE 'ghost'")
     assert not db.query("SHOW TABLES")  # nothing at all ran

@@ -1,0 +1,81 @@
+"""The sequence before an apply, once, for every command that applies (DESIGN §3.6): each
+plan refused or not (`verify.check_plan`: target, seal, steps, policy) before anyone is
+asked, then the one approval rule, asked once, then the executor under the lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from mrpplan.apply.approval import Ask, Request, approve
+from mrpplan.apply.executor import ApplyResult, apply_plan
+from mrpplan.apply.lock import locked_session
+from mrpplan.apply.steps import Progress
+from mrpplan.apply.verify import Sealed, check_plan, check_seal
+from mrpplan.config import Environment, Project
+from mrpplan.plan.planfile import with_digest
+from mrpplan.plan.types import Plan
+
+
+def clear(
+    env: Environment,
+    plans: Sequence[tuple[Environment, Plan]],
+    request: Request,
+    *,
+    ask: Ask,
+    sealed: Sealed | None = None,
+) -> None:
+    """Return when the plans may be applied; raise Refused (exit 3) otherwise.
+
+    `plans`: each plan with the single-database environment it runs on (one, or each
+    database's section of a fleet). `sealed`: the plan file they came from, checked first.
+    The approval is asked once for all of them, and only when something changes."""
+    if sealed is not None:
+        check_seal(env, sealed)
+    for member, plan in plans:
+        check_plan(member, plan, from_file=sealed is not None)
+    if any(plan.has_changes for _member, plan in plans):
+        destructive = sum(len(plan.destructive_steps) for _member, plan in plans)
+        approve(env, request, destructive=destructive, ask=ask)
+
+
+def apply_file(
+    project: Project,
+    env: Environment,
+    plan: Plan,
+    request: Request,
+    *,
+    ask: Ask,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """`mrpplan apply FILE`: a saved plan, checked and approved, then built again and
+    compared under the lock by the executor."""
+    clear(env, [(env, plan)], request, ask=ask, sealed=plan)
+    return apply_plan(project, env, plan, progress=progress, from_file=True)
+
+
+def plan_and_apply(
+    project: Project,
+    env: Environment,
+    build: Callable[[], Plan],
+    request: Request,
+    *,
+    ask: Ask,
+    show: Callable[[Plan], None],
+    before: Callable[[], None] | None = None,
+    progress: Progress | None = None,
+) -> ApplyResult | None:
+    """Plan and apply in one go; None when the plan has no changes.
+
+    The lock is taken before the plan is built, so what the operator approves is what
+    runs: nobody else can write in between. `before` runs after the approval, under the
+    lock (a backup of exactly the state the plan starts from)."""
+    with locked_session(env) as session:
+        plan = with_digest(build())
+        show(plan)
+        if not plan.has_changes:
+            return None
+        clear(env, [(env, plan)], request, ask=ask)
+        if before is not None:
+            before()
+        return apply_plan(project, env, plan, progress=progress, session=session)

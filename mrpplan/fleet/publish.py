@@ -1,0 +1,147 @@
+"""What `plan` and `show` print and save, for one database or a fleet: the plan as JSON,
+as markdown for a pull request, or on the console; then where it was saved, the lint
+findings and, under `policy.preflight.on_failure: refuse`, the refusal."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+
+from mrpplan.config import Environment, Project
+from mrpplan.errors import EXIT_CHANGES
+from mrpplan.fleet.render import print_fleet, render_fleet_markdown
+from mrpplan.lint.project import show_findings
+from mrpplan.plan import fleet_planfile, planfile
+from mrpplan.plan.fleet_types import FleetPlan
+from mrpplan.plan.preflight import refuse_plan
+from mrpplan.plan.render import print_plan
+from mrpplan.plan.render_markdown import PART_SEPARATOR, render_markdown
+from mrpplan.plan.screen import Screen
+from mrpplan.plan.types import Finding, Plan
+
+
+@dataclass(frozen=True)
+class View:
+    """--json, --markdown (one of them) and --sql."""
+
+    as_json: bool = False
+    markdown: bool = False
+    show_sql: bool = False
+
+    @property
+    def on_stdout(self) -> bool:
+        """A document on stdout: notes go to stderr."""
+        return self.as_json or self.markdown
+
+
+def emit(screen: Screen, plan: Plan | FleetPlan, view: View, path: str | None) -> None:
+    """The plan as the view asks: JSON or markdown on stdout, or the console view."""
+    show_sql = view.show_sql or screen.verbose
+    if isinstance(plan, FleetPlan):
+        if view.as_json:
+            _write(fleet_planfile.dumps(plan))
+        elif view.markdown:
+            _write(PART_SEPARATOR.join(render_fleet_markdown(plan)))
+        else:
+            print_fleet(screen.out, plan, show_sql=show_sql, path=path)
+    elif view.as_json:
+        _write(planfile.dumps(plan))
+    elif view.markdown:
+        _write(PART_SEPARATOR.join(render_markdown(plan)))
+    else:
+        print_plan(screen.out, plan, show_sql=show_sql, path=path)
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def publish_plan(
+    project: Project,
+    env: Environment,
+    screen: Screen,
+    view: View,
+    *,
+    out: Path | None,
+    target_version: str | None,
+    detailed_exitcode: bool,
+) -> int:
+    """`mrpplan plan ENV`: the exit code (2 under --detailed-exitcode when it changes).
+
+    A file only when asked (--out), or for a plan with changes shown on the console (where
+    it says so); never for "No changes" or a --json/--markdown view on stdout."""
+    from mrpplan.plan.planner import make_plan
+
+    plan = planfile.with_digest(make_plan(project, env, target_version=target_version))
+    saved = out or (
+        planfile.default_plan_path(project, plan)
+        if plan.has_changes and not view.on_stdout
+        else None
+    )
+    shown = display(planfile.write_plan(plan, saved)) if saved else None
+    emit(screen, plan, view, shown)
+    return _conclude(
+        project, env, screen, view, plan.has_changes, shown, plan.preflight, detailed_exitcode
+    )
+
+
+def publish_fleet(
+    project: Project,
+    env: Environment,
+    screen: Screen,
+    view: View,
+    *,
+    out: Path | None,
+    target_version: str | None,
+    detailed_exitcode: bool,
+) -> int:
+    """`mrpplan plan FLEET_ENV`: one plan file for every database; the exit code."""
+    from mrpplan.fleet.planner import make_fleet_plan
+
+    fleet = fleet_planfile.with_digest(
+        make_fleet_plan(project, env, target_version=target_version, progress=screen.progress())
+    )
+    path = fleet_planfile.write_fleet_plan(
+        fleet, out or fleet_planfile.default_path(project, fleet)
+    )
+    where = display(path)
+    emit(screen, fleet, view, where)
+    findings = [f for section in fleet.sections for f in section.preflight]
+    saved = where if fleet.has_changes else None  # a fleet's file is always written
+    code = _conclude(
+        project, env, screen, view, fleet.has_changes, saved, findings, detailed_exitcode, where
+    )
+    return code
+
+
+def _conclude(
+    project: Project,
+    env: Environment,
+    screen: Screen,
+    view: View,
+    changes: bool,
+    saved: str | None,
+    findings: list[Finding] | tuple[Finding, ...],
+    detailed_exitcode: bool,
+    refused_file: str | None = None,
+) -> int:
+    note = screen.view(view.on_stdout)
+    if saved and changes:
+        note.print(f"\nSaved the plan to {saved}. To apply it: mrpplan apply {saved}")
+    elif saved:
+        note.print(f"\nSaved the plan to {saved}.")
+    show_findings(project, env, lambda line: note.print(Text(line)))
+    refuse_plan(env, findings, refused_file or saved)
+    return EXIT_CHANGES if detailed_exitcode and changes else 0
+
+
+def display(path: Path) -> str:
+    """A path as the operator reads it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,25 @@
+"""Where a command's flow reports: the console (stdout), the error console (stderr, for
+progress, warnings and everything beside a --json document) and --verbose."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.text import Text
+
+
+@dataclass(frozen=True)
+class Screen:
+    out: Console
+    err: Console
+    verbose: bool = False
+
+    def progress(self) -> Callable[[str], None]:
+        """Progress lines: dim, on stderr."""
+        return lambda line: self.err.print(Text(line, style="dim"))
+
+    def view(self, as_json: bool) -> Console:
+        """Where the human view goes: stderr when stdout holds a JSON document."""
+        return self.err if as_json else self.out
