@@ -6,7 +6,6 @@ Schema changes are plans applied by the executor (lock, journal, checkpoints, ro
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -19,12 +18,9 @@ from mrpplan.config import Environment
 from mrpplan.errors import UsageError
 from mrpplan.migrate import operations
 from mrpplan.migrate.create import create_migration
-from mrpplan.migrate.status import edited_messages
 from mrpplan.plan.providers import Scope
 from mrpplan.plan.types import Plan
 from mrpplan.units import count
-
-_STATE_STYLE = {"applied": "green", "pending": "yellow", "edited": "bold red", "missing": "red"}
 
 
 @click.group("migrate")
@@ -48,45 +44,10 @@ def status(app: AppContext, env_name: str, as_json: bool) -> None:
     Example:
       mrpplan migrate status staging --json
     """
-    env = app.environment(env_name, fleet=True)
-    if env.is_fleet:
-        from mrpplan.cli import fleet_reports
+    from mrpplan.fleet import reports
 
-        fleet_reports.migrate_status(app, env, as_json=as_json)
-        return
-    state = operations.read_migrations(app.project, env)
-    problems = edited_messages(state.statuses, env.name)
-    if as_json:
-        document = {
-            "environment": env.name,
-            "database": state.database,
-            "has_history": state.has_history,
-            "migrations": [s.as_dict() for s in state.statuses],
-            "errors": problems,
-        }
-        click.echo(json.dumps(document, indent=2))
-    else:
-        table = Table(title=f"Migrations of {env.name} ({state.database})")
-        for column in ("version", "name", "state", "applied_at"):
-            table.add_column(column)
-        for s in state.statuses:
-            table.add_row(
-                s.version,
-                s.name,
-                f"[{_STATE_STYLE.get(s.state, '')}]{s.state}[/]",
-                s.applied_at.strftime("%Y-%m-%d %H:%M:%S") if s.applied_at else "",
-            )
-        app.console.print(table)
-        if not state.has_history:
-            app.console.print(
-                f"{state.database} has no mrpplan_schema_history yet: `mrpplan migrate up"
-                f" {env.name}` builds an empty database; one that already has the schema is"
-                f" adopted with `mrpplan migrate baseline {env.name} --version N`."
-            )
-        for line in problems:
-            app.err_console.print(f"[bold red]Error:[/] {line}")
-    if problems:
-        sys.exit(1)
+    env = app.environment(env_name, fleet=True)
+    sys.exit(reports.migrate_status(app.project, app.screen, env, as_json))
 
 
 @migrate.command("up")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -16,7 +14,6 @@ from rich.text import Text
 
 from mrpplan.cli.context import AppContext, pass_app, schema_version_value
 from mrpplan.config import Environment
-from mrpplan.errors import EXIT_CHANGES
 from mrpplan.fleet.publish import View, display, emit, publish_fleet, publish_plan
 from mrpplan.plan.fleet_types import FleetPlan
 from mrpplan.plan.planfile import read_plan
@@ -194,34 +191,9 @@ def drift_command(app: AppContext, env_name: str, as_json: bool) -> None:
     Example:
       mrpplan drift prod
     """
-    from mrpplan.plan.drift import detect_drift
+    from mrpplan.fleet import reports
 
-    env = app.environment(env_name, fleet=True)
-    if env.is_fleet:
-        from mrpplan.cli import fleet_reports
-
-        fleet_reports.drift(app, env, as_json=as_json)
-        return
-    report = detect_drift(app.project, env)
-    if as_json:
-        click.echo(json.dumps({**dataclasses.asdict(report), "drifted": report.drifted}))
-        sys.exit(EXIT_CHANGES if report.drifted else 0)
-    if not report.drifted:
-        app.console.print(f"No drift: {report.database} matches its {report.compared_with}.")
-        if report.recorded_version is None:
-            app.console.print(
-                f"It has no recorded version: `mrpplan migrate baseline {env_name}` records it."
-            )
-        return
-    app.console.print(
-        Text(
-            f"Drift: {report.database} differs from its {report.compared_with}:",
-            style="bold yellow",
-        )
-    )
-    for line in report.differences:
-        app.console.print(f"  {line}")
-    sys.exit(EXIT_CHANGES)
+    sys.exit(reports.drift(app.project, app.screen, app.environment(env_name, fleet=True), as_json))
 
 
 @click.command("recover")
@@ -240,48 +212,11 @@ def recover_command(app: AppContext, env_name: str, forward_file: Path | None) -
     Example:
       mrpplan recover prod --forward plans/prod-20261124T025834Z.json
     """
-    from mrpplan.apply.recover import recover
+    from mrpplan.fleet import reports
 
     env = app.environment(env_name, fleet=True)
-    if env.is_fleet:
-        from mrpplan.cli import fleet_reports
-        from mrpplan.errors import UsageError
-
-        if forward_file:
-            raise UsageError(
-                "recover --forward works on one database: on a fleet, roll back with "
-                f"`mrpplan recover {env.name}`, then plan and apply again"
-            )
-        fleet_reports.recover(app, env)
-        return
     forward = read_plan(forward_file) if forward_file else None
-    result = recover(
-        app.project,
-        env,
-        forward=forward,
-        progress=lambda line: app.err_console.print(Text(line, style="dim")),
-    )
-    for name in result.removed:
-        app.console.print(f"Dropped the scratch database {name} of an interrupted load.")
-    for line in result.repaired:
-        app.console.print(Text(line))
-    if result.direction in ("nothing", "scratch"):
-        app.console.print(f"Nothing to recover: no interrupted apply on {env.connection.database}.")
-        return
-    assert result.plan is not None
-    if result.direction == "rollback":
-        undone = ", ".join(f"{s.id} ({s.action} {s.object})" for s in result.undone)
-        app.console.print(
-            f"Rolled back the interrupted apply of plan {result.plan.digest[:12]}: "
-            f"undone {undone or 'nothing (no step had taken effect)'}. "
-            f"{env.connection.database} is back where it was before the apply."
-        )
-    else:
-        app.console.print(
-            f"Finished the interrupted plan {result.plan.digest[:12]}: ran steps "
-            f"{', '.join(result.finished) or '(none left)'}; {env.connection.database} now "
-            "matches the plan."
-        )
+    sys.exit(reports.recover(app.project, app.screen, env, forward))
 
 
 COMMANDS: list[click.Command] = [

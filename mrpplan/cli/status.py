@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from mrpplan.cli.backup import relative
+from mrpplan.backup.views import relative
 from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.cli.formatting import human_size
 from mrpplan.status import EnvHealth, Thresholds, check_environments, overall_exit
+from mrpplan.units import human_size
 
 _STATE = {"ok": "[green]ok[/]", "attention": "[yellow]attention[/]", "error": "[red]error[/]"}
 

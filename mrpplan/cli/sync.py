@@ -15,7 +15,6 @@ from rich.table import Table
 
 from mrpplan.apply.approval import Request
 from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.cli.formatting import human_size
 from mrpplan.cli.writing import carry_out
 from mrpplan.errors import EXIT_CHANGES
 from mrpplan.plan.types import Plan
@@ -23,6 +22,7 @@ from mrpplan.sync.compare import compare_environments
 from mrpplan.sync.copy import CopyOptions, CopyPlan, check_masks, copy_plan, plan_copy
 from mrpplan.sync.select import schema_only_choice
 from mrpplan.sync.status import check_all_valid, environment_status, list_environments
+from mrpplan.units import human_size
 
 
 @click.group("sync")

@@ -5,7 +5,6 @@ through the one executor (`fleet/runner.py`)."""
 from __future__ import annotations
 
 import json
-import sys
 
 from rich.text import Text
 
@@ -93,6 +92,5 @@ def _apply(
     if changing:
         print_result(screen.view(as_json), env, result)
     if as_json:
-        sys.stdout.write(json.dumps(result.document(env.name), indent=2) + "\n")
-        sys.stdout.flush()
+        screen.document(json.dumps(result.document(env.name), indent=2))
     return result.exit_code

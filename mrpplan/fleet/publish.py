@@ -4,7 +4,6 @@ findings and, under `policy.preflight.on_failure: refuse`, the refusal."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,22 +41,17 @@ def emit(screen: Screen, plan: Plan | FleetPlan, view: View, path: str | None) -
     show_sql = view.show_sql or screen.verbose
     if isinstance(plan, FleetPlan):
         if view.as_json:
-            _write(fleet_planfile.dumps(plan))
+            screen.document(fleet_planfile.dumps(plan), newline=False)
         elif view.markdown:
-            _write(PART_SEPARATOR.join(render_fleet_markdown(plan)))
+            screen.document(PART_SEPARATOR.join(render_fleet_markdown(plan)), newline=False)
         else:
             print_fleet(screen.out, plan, show_sql=show_sql, path=path)
     elif view.as_json:
-        _write(planfile.dumps(plan))
+        screen.document(planfile.dumps(plan), newline=False)
     elif view.markdown:
-        _write(PART_SEPARATOR.join(render_markdown(plan)))
+        screen.document(PART_SEPARATOR.join(render_markdown(plan)), newline=False)
     else:
         print_plan(screen.out, plan, show_sql=show_sql, path=path)
-
-
-def _write(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
 
 
 def publish_plan(

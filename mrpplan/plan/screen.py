@@ -3,6 +3,7 @@ progress, warnings and everything beside a --json document) and --verbose."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,3 +24,8 @@ class Screen:
     def view(self, as_json: bool) -> Console:
         """Where the human view goes: stderr when stdout holds a JSON document."""
         return self.err if as_json else self.out
+
+    def document(self, text: str, *, newline: bool = True) -> None:
+        """A machine-readable document (JSON, markdown): plain text on stdout."""
+        sys.stdout.write(text + ("\n" if newline else ""))
+        sys.stdout.flush()
