@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.cli.writing import writing_options
 from mrpplan.config import Environment
 from mrpplan.errors import UsageError
-from mrpplan.seed import operations
-from mrpplan.seed.history import SeedRecord
-from mrpplan.seed.sets import SEED_SETS, list_seeds
-from mrpplan.units import count
+from mrpplan.seed import operations, views
+from mrpplan.seed.sets import SEED_SETS
 
 
 @click.group("seed")
@@ -38,20 +34,7 @@ def list_(app: AppContext, as_json: bool) -> None:
     Example:
       mrpplan seed list --json
     """
-    seeds = list_seeds(app.project.seeds_dir)
-    if as_json:
-        rows = [
-            {"seed": s.name, "set": s.set, "file": str(s.path), "checksum": s.checksum}
-            for s in seeds
-        ]
-        click.echo(json.dumps(rows, indent=2))
-        return
-    table = Table(title="Seeds")
-    for column in ("seed", "set", "statements", "sha256"):
-        table.add_column(column)
-    for s in seeds:
-        table.add_row(s.name, s.set, str(len(s.statements)), s.checksum[:12])
-    app.console.print(table)
+    views.list_view(app.project, app.screen, as_json)
 
 
 @seed.command("run")
@@ -82,38 +65,24 @@ def run(
     run_seed_plan(app, env, "seed run", wanted, force, dry_run, out, force or auto_approve)
 
 
-@seed.command("reference")
-@click.argument("env_name", metavar="ENV")
-@writing_options("--auto-approve", dest="auto_approve")
-@pass_app
-def reference(
-    app: AppContext, env_name: str, dry_run: bool, out: Path | None, auto_approve: bool
-) -> None:
-    """Run the reference set.
+def _set_command(name: str, example_env: str) -> None:
+    """`seed reference ENV`, `seed test ENV`: run one set."""
 
-    \b
-    Example:
-      mrpplan seed reference staging
-    """
-    env = app.environment(env_name)
-    run_seed_plan(app, env, "seed reference", ("reference",), False, dry_run, out, auto_approve)
+    @seed.command(
+        name, help=f"Run the {name} set.\n\n\b\nExample:\n  mrpplan seed {name} {example_env}"
+    )
+    @click.argument("env_name", metavar="ENV")
+    @writing_options("--auto-approve", dest="auto_approve")
+    @pass_app
+    def command(
+        app: AppContext, env_name: str, dry_run: bool, out: Path | None, auto_approve: bool
+    ) -> None:
+        env = app.environment(env_name)
+        run_seed_plan(app, env, f"seed {name}", (name,), False, dry_run, out, auto_approve)
 
 
-@seed.command("test")
-@click.argument("env_name", metavar="ENV")
-@writing_options("--auto-approve", dest="auto_approve")
-@pass_app
-def test(
-    app: AppContext, env_name: str, dry_run: bool, out: Path | None, auto_approve: bool
-) -> None:
-    """Run the test set.
-
-    \b
-    Example:
-      mrpplan seed test local
-    """
-    env = app.environment(env_name)
-    run_seed_plan(app, env, "seed test", ("test",), False, dry_run, out, auto_approve)
+_set_command("reference", "staging")
+_set_command("test", "local")
 
 
 def run_seed_plan(
@@ -147,16 +116,7 @@ def run_seed_plan(
         dry_run=dry_run,
     )
     if result is not None:
-        for path in result.checkpoints:
-            app.console.print(f"Checkpoint: {path}")
-        ran = set(result.steps_run)
-        for step in result.plan.steps:
-            if step.action == "seed" and step.id in ran:
-                app.console.print(f"{step.object}: applied")
-        app.console.print(
-            f"Apply complete: {count(len(result.steps_run), 'step')} of {command} ran on "
-            f"{env.name}."
-        )
+        views.applied(app.screen, env, command, result)
 
 
 @seed.command("refresh")
@@ -218,47 +178,7 @@ def status(app: AppContext, env_name: str, track: bool, as_json: bool) -> None:
     Example:
       mrpplan seed status dev --track
     """
-    env = app.environment(env_name)
-    rows = operations.seed_statuses(app.project, env, track=track)
-    runs = operations.seed_runs(env) if track else []
-    if as_json:
-        document: object = [r.as_dict() for r in rows]
-        if track:
-            document = {"seeds": document, "runs": [r.as_dict() for r in runs]}
-        click.echo(json.dumps(document, indent=2))
-        return
-    table = Table(title=f"Seeds of {env.name} ({env.connection.database})")
-    for column in ("seed", "set", "state", "applied_at", "rows"):
-        table.add_column(column)
-    for r in rows:
-        table.add_row(
-            r.seed,
-            r.set,
-            r.state,
-            r.applied_at.strftime("%Y-%m-%d %H:%M:%S") if r.applied_at else "",
-            "" if r.rows_affected is None else str(r.rows_affected),
-        )
-    app.console.print(table)
-    if track:
-        app.console.print(runs_table(env.name, runs))
-
-
-def runs_table(env_name: str, runs: list[SeedRecord]) -> Table:
-    """Every run, oldest first: who, when, checksum, rows, duration."""
-    table = Table(title=f"Seed runs in {env_name} (oldest first)")
-    for column in ("run", "seed", "applied_at", "applied_by", "sha256", "rows", "ms"):
-        table.add_column(column, justify="right" if column in ("run", "rows", "ms") else "left")
-    for r in runs:
-        table.add_row(
-            str(r.run_id or ""),
-            r.seed,
-            r.applied_at.strftime("%Y-%m-%d %H:%M:%S") if r.applied_at else "",
-            r.applied_by,
-            r.checksum[:12],
-            str(r.rows_affected),
-            str(r.execution_ms),
-        )
-    return table
+    views.status_view(app.project, app.screen, app.environment(env_name), track, as_json)
 
 
 COMMANDS: list[click.Command] = [seed]
