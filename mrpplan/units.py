@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 def human_size(n: int) -> str:
     """Bytes as people read them: 998 B, 14.6 KB, 205.3 MB."""
@@ -16,3 +18,11 @@ def human_size(n: int) -> str:
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """`1 statement`, `2 statements`: one wording for every count a message shows."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def relative(path: Path, root: Path) -> str:
+    """`path` relative to the project when it is inside it (shorter to read)."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)

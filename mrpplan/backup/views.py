@@ -26,7 +26,7 @@ from mrpplan.config import Project
 from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import ConfigError
 from mrpplan.plan.screen import Screen
-from mrpplan.units import human_size
+from mrpplan.units import human_size, relative
 
 # an environment by name (`fleet=True`: a fleet too), as the command checks names
 Lookup = Callable[..., Environment]
@@ -245,14 +245,6 @@ def cleanup(
 
 def _cutoff(days: int) -> datetime:
     return utc_now() - timedelta(days=days)
-
-
-def relative(path: Path, root: Path) -> str:
-    """`path` relative to the project when it is inside it (shorter to read)."""
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _age(created: datetime) -> str:

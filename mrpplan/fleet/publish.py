@@ -20,6 +20,7 @@ from mrpplan.plan.render import print_plan
 from mrpplan.plan.render_markdown import PART_SEPARATOR, render_markdown
 from mrpplan.plan.screen import Screen
 from mrpplan.plan.types import Finding, Plan
+from mrpplan.units import relative
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,4 @@ def _conclude(
 
 def display(path: Path) -> str:
     """A path as the operator reads it: relative to the current folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    return relative(path, Path.cwd())

@@ -25,7 +25,9 @@ class Screen:
         """Where the human view goes: stderr when stdout holds a JSON document."""
         return self.err if as_json else self.out
 
-    def document(self, text: str, *, newline: bool = True) -> None:
-        """A machine-readable document (JSON, markdown): plain text on stdout."""
-        sys.stdout.write(text + ("\n" if newline else ""))
-        sys.stdout.flush()
+    def document(self, text: str, *, newline: bool = True, err: bool = False) -> None:
+        """Plain text as it is (no markup, no wrapping): a machine-readable document (JSON,
+        markdown) or lines meant for grep, on stdout (`err`: on stderr)."""
+        stream = sys.stderr if err else sys.stdout
+        stream.write(text + ("\n" if newline else ""))
+        stream.flush()
