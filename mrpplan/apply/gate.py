@@ -1,11 +1,12 @@
-"""The sequence before an apply, once, for every command that applies (DESIGN §3.6): each
-plan refused or not (`verify.check_plan`: target, seal, steps, policy) before anyone is
-asked, then the one approval rule, asked once, then the executor under the lock.
+"""How every command that applies runs (DESIGN §3.6), with the sequence before an apply
+once: each plan refused or not (`verify.check_plan`: target, seal, steps, policy) before
+anyone is asked, then the one approval rule, asked once, then the executor under the lock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from mrpplan.apply.approval import Ask, Request, approve
 from mrpplan.apply.executor import ApplyResult, apply_plan
@@ -13,7 +14,9 @@ from mrpplan.apply.lock import locked_session
 from mrpplan.apply.steps import Progress
 from mrpplan.apply.verify import Sealed, check_plan, check_seal
 from mrpplan.config import Environment, Project
-from mrpplan.plan.planfile import with_digest
+from mrpplan.plan.planfile import with_digest, write_plan
+from mrpplan.plan.render import print_plan
+from mrpplan.plan.screen import Screen
 from mrpplan.plan.types import Plan
 
 
@@ -52,6 +55,49 @@ def apply_file(
     compared under the lock by the executor."""
     clear(env, [(env, plan)], request, ask=ask, sealed=plan)
     return apply_plan(project, env, plan, progress=progress, from_file=True)
+
+
+def carry_out(
+    project: Project,
+    env: Environment,
+    build: Callable[[], Plan],
+    request: Request,
+    screen: Screen,
+    *,
+    ask: Ask,
+    out: Path | None = None,
+    dry_run: bool = False,
+    show_sql: bool = False,
+    sql_on_dry_run: bool = True,
+    before: Callable[[], None] | None = None,
+) -> ApplyResult | None:
+    """How every command that writes a database runs: build the plan, show it, then
+    --out: save it | --dry-run: stop | approve and apply (`plan_and_apply`); None when
+    nothing ran. `sql_on_dry_run` False: a dry run shows the steps only (the SQL with
+    --verbose or --out)."""
+
+    def show(plan: Plan, *, sql: bool = show_sql) -> None:
+        print_plan(screen.out, plan, show_sql=sql or screen.verbose)
+        for warning in plan.warnings:
+            screen.err.print(f"[yellow]Warning:[/] {warning}")
+
+    if out is not None or dry_run:
+        plan = with_digest(build())
+        show(plan, sql=show_sql or (dry_run and sql_on_dry_run))
+        if out is not None:
+            path = write_plan(plan, out)
+            screen.out.print(f"\nSaved the plan to {path}. Nothing was changed.")
+            if plan.has_changes:
+                screen.out.print(f"To apply it: mrpplan apply {path}")
+        else:
+            screen.out.print("Dry run: nothing was changed.")
+        return None
+    result = plan_and_apply(
+        project, env, build, request, ask=ask, show=show, before=before, progress=screen.steps()
+    )
+    if result is None:
+        screen.out.print(f"Nothing to do: {env.name} is already as asked.")
+    return result
 
 
 def plan_and_apply(

@@ -308,3 +308,24 @@ def _check_columns(env: Environment, path: Path, impact: RestoreImpact) -> None:
         )
     finally:
         conn.close()
+
+
+def back_up_first(
+    screen: Screen, env: Environment, kind: str | None, command: str
+) -> Callable[[], None] | None:
+    """`--backup`, `--backup-first`: a whole-database backup of that kind, taken after the
+    approval and under the lock (`apply/gate.py` `before`), so it is exactly the state the
+    plan starts from; None without one."""
+    if kind is None:
+        return None
+
+    def before() -> None:
+        from mrpplan.plan.planner import database_exists
+
+        if not database_exists(env):
+            screen.out.print(f"No backup first: {env.connection.database} does not exist yet.")
+            return
+        result = create_backup(env, kind, label=f"before {command}")
+        screen.out.print(f"Backed up {env.connection.database} to {result.path}")
+
+    return before

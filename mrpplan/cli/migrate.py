@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.cli.writing import writing_options
@@ -18,6 +17,7 @@ from mrpplan.config import Environment
 from mrpplan.errors import UsageError
 from mrpplan.migrate import operations
 from mrpplan.migrate.create import create_migration
+from mrpplan.migrate.views import rollback_choices
 from mrpplan.plan.providers import Scope
 from mrpplan.plan.types import Plan
 from mrpplan.units import count
@@ -128,19 +128,7 @@ def down(
 def _choose_version(app: AppContext, env: Environment) -> str:
     """The interactive rollback: each applied migration, newest first, and what going back
     below it does; the operator picks the version to stay at."""
-    state = operations.read_migrations(app.project, env)
-    applied = [s for s in state.statuses if s.state in ("applied", "edited")]
-    if not applied:
-        raise UsageError(f"{env.name} has no applied migration to roll back")
-    table = Table(title=f"Applied migrations of {env.name}, newest first")
-    for column in ("#", "stay at", "rolling back undoes", "applied_at"):
-        table.add_column(column)
-    newest_first = list(reversed(applied))
-    choices = [s.version for s in newest_first[1:]] + ["base"]
-    for index, (status, stay) in enumerate(zip(newest_first, choices, strict=True), start=1):
-        undone = ", ".join(f"{s.version}_{s.name}" for s in newest_first[:index])
-        when = status.applied_at.strftime("%Y-%m-%d %H:%M") if status.applied_at else ""
-        table.add_row(str(index), stay, undone, when)
+    table, choices = rollback_choices(app.project, env)
     app.console.print(table)
     picked = click.prompt(
         "Roll back to which line (the plan is shown before anything runs)",

@@ -128,7 +128,7 @@ def apply_command(app: AppContext, target: str, auto_approve: bool, as_json: boo
     """
     from mrpplan.apply.approval import Request
     from mrpplan.apply.gate import apply_file
-    from mrpplan.cli.writing import ask, carry_out, progress_line
+    from mrpplan.cli.writing import ask, carry_out
     from mrpplan.fleet.flows import apply_fleet_env, apply_fleet_file
     from mrpplan.plan.fleet_planfile import read_any
     from mrpplan.plan.planner import make_plan
@@ -153,7 +153,7 @@ def apply_command(app: AppContext, target: str, auto_approve: bool, as_json: boo
     _single_database_json(as_json)
     env = app.environment(plan.environment)
     print_plan(app.console, plan, path=target)
-    result = apply_file(app.project, env, plan, request, ask=ask, progress=progress_line(app))
+    result = apply_file(app.project, env, plan, request, ask=ask, progress=app.screen.steps())
     if result.noop:
         app.console.print("Nothing to apply: the plan has no changes (applied as a no-op).")
         return

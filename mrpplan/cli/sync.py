@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +10,10 @@ import click
 
 from mrpplan.apply.approval import Request
 from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.cli.writing import carry_out
+from mrpplan.cli.writing import ask
 from mrpplan.errors import EXIT_CHANGES
-from mrpplan.plan.types import Plan
 from mrpplan.sync import views
-from mrpplan.sync.copy import CopyOptions, copy_plan, plan_copy
+from mrpplan.sync.copy import CopyOptions
 from mrpplan.sync.select import schema_only_choice
 
 
@@ -138,31 +134,23 @@ def _copy(
     """Plan the copy and run it the way every writing command runs (cli/writing.py)."""
     source = app.environment(source_name)
     target = app.environment(target_name)
-    schema_only = schema_only_choice(schema_only, data_only)
-    options = CopyOptions(schema_only, _globs(include), _globs(exclude))
-    copy = plan_copy(source, target, options)
-    if dry_run and as_json:
-        app.screen.document(views.as_json(copy.as_dict()))
-        return
-    # with --json the plan and progress go to stderr: stdout is the JSON report
-    with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
-        views.show_copy(app.screen.out, copy)
-
-        def build() -> Plan:
-            return copy_plan(target, source, options, datetime.now(UTC).replace(microsecond=0))
-
-        result = carry_out(
-            app,
-            target,
-            build,
-            Request(command, skip_questions=auto_approve),
-            out=out,
-            dry_run=dry_run,
-            backup_first="rollback" if backup_first else None,
-        )
-    if result is None:
-        return
-    views.copied(app.screen, copy, as_json)
+    options = CopyOptions(
+        schema_only_choice(schema_only, data_only), _globs(include), _globs(exclude)
+    )
+    request = Request(command, skip_questions=auto_approve)
+    views.copy_between(
+        app.project,
+        app.screen,
+        source,
+        target,
+        options,
+        request,
+        ask,
+        out=out,
+        dry_run=dry_run,
+        backup_first=backup_first,
+        as_json=as_json,
+    )
 
 
 @sync_group.command("pull")

@@ -7,19 +7,17 @@ apply and the one executor (`apply/gate.py`, which takes the lock before buildin
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import click
 
+from mrpplan.apply import gate
 from mrpplan.apply.approval import Request
 from mrpplan.apply.executor import ApplyResult
-from mrpplan.apply.gate import plan_and_apply
+from mrpplan.backup.views import back_up_first
 from mrpplan.cli.context import AppContext
 from mrpplan.config import Environment
-from mrpplan.plan.planfile import with_digest, write_plan
-from mrpplan.plan.render import print_plan
 from mrpplan.plan.types import Plan
 
 Build = Callable[[], Plan]
@@ -32,59 +30,18 @@ def carry_out(
     build: Build,
     request: Request,
     *,
-    out: Path | None = None,
-    dry_run: bool = False,
-    show_sql: bool = False,
-    sql_on_dry_run: bool = True,
     backup_first: BackupKind | None = None,
+    **options: Any,
 ) -> ApplyResult | None:
-    """Plan, show, and (unless --out / --dry-run) approve and apply; None when nothing ran.
+    """`apply/gate.py` `carry_out` with this command's screen and questions.
 
     `backup_first` (`--backup`, `--backup-first`): a whole-database backup of that kind,
     taken after approval and under the lock, so it is exactly the state the plan starts from.
-    `sql_on_dry_run` False: a dry run shows the steps only (the SQL with --verbose or --out).
     """
-    if out is not None or dry_run:
-        plan = with_digest(build())
-        _show(app, plan, show_sql=show_sql or (dry_run and sql_on_dry_run))
-        if out is not None:
-            path = write_plan(plan, out)
-            app.console.print(f"\nSaved the plan to {path}. Nothing was changed.")
-            if plan.has_changes:
-                app.console.print(f"To apply it: mrpplan apply {path}")
-        else:
-            app.console.print("Dry run: nothing was changed.")
-        return None
-    result = plan_and_apply(
-        app.project,
-        env,
-        build,
-        request,
-        ask=ask,
-        show=lambda plan: _show(app, plan, show_sql=show_sql),
-        before=backup_first and partial(_back_up, app, env, backup_first, request.command),
-        progress=progress_line(app),
+    before = back_up_first(app.screen, env, backup_first, request.command)
+    return gate.carry_out(
+        app.project, env, build, request, app.screen, ask=ask, before=before, **options
     )
-    if result is None:
-        app.console.print(f"Nothing to do: {env.name} is already as asked.")
-    return result
-
-
-def _back_up(app: AppContext, env: Environment, kind: BackupKind, command: str) -> None:
-    from mrpplan.backup.dump import create_backup
-    from mrpplan.plan.planner import database_exists
-
-    if not database_exists(env):
-        app.console.print(f"No backup first: {env.connection.database} does not exist yet.")
-        return
-    result = create_backup(env, kind, label=f"before {command}")
-    app.console.print(f"Backed up {env.connection.database} to {result.path}")
-
-
-def _show(app: AppContext, plan: Plan, *, show_sql: bool) -> None:
-    print_plan(app.console, plan, show_sql=show_sql or app.verbose)
-    for warning in plan.warnings:
-        app.err_console.print(f"[yellow]Warning:[/] {warning}")
 
 
 def writing_options(
@@ -119,7 +76,3 @@ def writing_options(
 def ask(prompt: str) -> str:
     """The question every writing command asks, when it asks one."""
     return str(click.prompt(prompt, default="", show_default=False))
-
-
-def progress_line(app: AppContext) -> Callable[[str], None]:
-    return lambda line: app.err_console.out(line, style="dim", highlight=False)

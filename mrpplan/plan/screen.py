@@ -21,6 +21,10 @@ class Screen:
         """Progress lines: dim, on stderr."""
         return lambda line: self.err.print(Text(line, style="dim"))
 
+    def steps(self) -> Callable[[str], None]:
+        """An apply's step lines: dim, on stderr, as they are (two a step: kept cheap)."""
+        return lambda line: self.err.out(line, style="dim", highlight=False)
+
     def view(self, as_json: bool) -> Console:
         """Where the human view goes: stderr when stdout holds a JSON document."""
         return self.err if as_json else self.out

@@ -3,29 +3,37 @@ after it runs, and two schemas compared."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from mrpplan.apply.approval import Ask, Request
+from mrpplan.apply.gate import carry_out
+from mrpplan.backup.views import back_up_first
 from mrpplan.config import Environment, Project
 from mrpplan.plan.screen import Screen
+from mrpplan.plan.types import Plan
 from mrpplan.sync.compare import compare_environments
-from mrpplan.sync.copy import CopyPlan, check_masks
+from mrpplan.sync.copy import CopyOptions, CopyPlan, check_masks, copy_plan, plan_copy
 from mrpplan.sync.status import check_all_valid, environment_status, list_environments
 from mrpplan.units import human_size
 
 
-def as_json(data: Any) -> str:
+def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, default=str)
 
 
-def list_envs(project: Project, screen: Screen, as_json_: bool) -> None:
+def list_envs(project: Project, screen: Screen, as_json: bool) -> None:
     """Every environment: where it is, protected, reachable, schema version."""
     rows = list_environments(project)
-    if as_json_:
-        screen.document(as_json([r.as_dict() for r in rows]))
+    if as_json:
+        screen.document(to_json([r.as_dict() for r in rows]))
         check_all_valid(rows)
         return
     table = Table("name", "target", "protected", "reachable", "schema version")
@@ -44,11 +52,11 @@ def list_envs(project: Project, screen: Screen, as_json_: bool) -> None:
     check_all_valid(rows)
 
 
-def status(project: Project, screen: Screen, env: Environment, as_json_: bool) -> None:
+def status(project: Project, screen: Screen, env: Environment, as_json: bool) -> None:
     """Server version, size, schema version, pending migrations, drift, last backup."""
     found = environment_status(project, env)
-    if as_json_:
-        screen.document(as_json(found.as_dict()))
+    if as_json:
+        screen.document(to_json(found.as_dict()))
         return
     pending = found.pending_migrations
     drift = {None: f"unknown ({found.drift_note})", True: f"yes: {found.drift_note}", False: "no"}
@@ -73,11 +81,54 @@ def status(project: Project, screen: Screen, env: Environment, as_json_: bool) -
         screen.out.print(f"note: {note}")
 
 
-def copied(screen: Screen, copy: CopyPlan, as_json_: bool) -> None:
+def copy_between(
+    project: Project,
+    screen: Screen,
+    source: Environment,
+    target: Environment,
+    options: CopyOptions,
+    request: Request,
+    ask: Ask,
+    *,
+    out: Path | None,
+    dry_run: bool,
+    backup_first: bool,
+    as_json: bool,
+) -> None:
+    """`sync pull`, `sync clone`: show the copy, then plan it and run it the way every
+    writing command runs (`apply/gate.py`); with --json the plan and progress go to stderr,
+    stdout is the JSON report."""
+    copy = plan_copy(source, target, options)
+    if dry_run and as_json:
+        screen.document(to_json(copy.as_dict()))
+        return
+    with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
+        show_copy(screen.out, copy)
+
+        def build() -> Plan:
+            return copy_plan(target, source, options, datetime.now(UTC).replace(microsecond=0))
+
+        kind = "rollback" if backup_first else None
+        result = carry_out(
+            project,
+            target,
+            build,
+            request,
+            screen,
+            ask=ask,
+            out=out,
+            dry_run=dry_run,
+            before=back_up_first(screen, target, kind, request.command),
+        )
+    if result is not None:
+        copied(screen, copy, as_json)
+
+
+def copied(screen: Screen, copy: CopyPlan, as_json: bool) -> None:
     """After the copy ran: the masks checked on the copied rows."""
     checks = check_masks(copy)
-    if as_json_:
-        screen.document(as_json({**copy.as_dict(), "mask_checks": [c.as_dict() for c in checks]}))
+    if as_json:
+        screen.document(to_json({**copy.as_dict(), "mask_checks": [c.as_dict() for c in checks]}))
         return
     screen.out.print(
         f"Copied {copy.source.name} into {copy.target.name}: the tables were loaded and masked "
@@ -124,11 +175,11 @@ def show_copy(out: Console, plan: CopyPlan) -> None:
         out.print("mask: " + ", ".join(f"{m.key} ({m.spec})" for m in plan.masks))
 
 
-def compare(screen: Screen, a: Environment, b: Environment, as_json_: bool) -> bool:
+def compare(screen: Screen, a: Environment, b: Environment, as_json: bool) -> bool:
     """Print the changes that would make B like A; whether they have the same schema."""
     found = compare_environments(a, b)
-    if as_json_:
-        screen.document(as_json(found.as_dict()))
+    if as_json:
+        screen.document(to_json(found.as_dict()))
     elif found.same:
         screen.out.print(f"{a.name} and {b.name} have the same schema.")
     else:
