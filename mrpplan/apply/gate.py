@@ -6,6 +6,7 @@ anyone is asked, then the one approval rule, asked once, then the executor under
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from mrpplan.apply.approval import Ask, Request, approve
@@ -57,16 +58,24 @@ def apply_file(
     return apply_plan(project, env, plan, progress=progress, from_file=True)
 
 
+@dataclass(frozen=True)
+class Writing:
+    """How the operator asked for a write: the approval request, how to ask a question,
+    --out FILE (save the plan), --dry-run (show it only)."""
+
+    request: Request
+    ask: Ask
+    out: Path | None = None
+    dry_run: bool = False
+
+
 def carry_out(
     project: Project,
     env: Environment,
     build: Callable[[], Plan],
-    request: Request,
+    writing: Writing,
     screen: Screen,
     *,
-    ask: Ask,
-    out: Path | None = None,
-    dry_run: bool = False,
     show_sql: bool = False,
     sql_on_dry_run: bool = True,
     before: Callable[[], None] | None = None,
@@ -81,11 +90,11 @@ def carry_out(
         for warning in plan.warnings:
             screen.err.print(f"[yellow]Warning:[/] {warning}")
 
-    if out is not None or dry_run:
+    if writing.out is not None or writing.dry_run:
         plan = with_digest(build())
-        show(plan, sql=show_sql or (dry_run and sql_on_dry_run))
-        if out is not None:
-            path = write_plan(plan, out)
+        show(plan, sql=show_sql or (writing.dry_run and sql_on_dry_run))
+        if writing.out is not None:
+            path = write_plan(plan, writing.out)
             screen.out.print(f"\nSaved the plan to {path}. Nothing was changed.")
             if plan.has_changes:
                 screen.out.print(f"To apply it: mrpplan apply {path}")
@@ -93,7 +102,14 @@ def carry_out(
             screen.out.print("Dry run: nothing was changed.")
         return None
     result = plan_and_apply(
-        project, env, build, request, ask=ask, show=show, before=before, progress=screen.steps()
+        project,
+        env,
+        build,
+        writing.request,
+        ask=writing.ask,
+        show=show,
+        before=before,
+        progress=screen.steps(),
     )
     if result is None:
         screen.out.print(f"Nothing to do: {env.name} is already as asked.")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.table import Table
 
 from mrpplan import sandbox
+from mrpplan.apply.gate import Writing, carry_out
 from mrpplan.backup.catalog import BackupEntry, list_backups
 from mrpplan.backup.dump import create_backup
 from mrpplan.backup.impact import ACTIONS, RestoreImpact, assess_restore
@@ -26,6 +27,7 @@ from mrpplan.config import Project
 from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import ConfigError
 from mrpplan.plan.screen import Screen
+from mrpplan.plan.types import Plan
 from mrpplan.units import human_size, relative
 
 # an environment by name (`fleet=True`: a fleet too), as the command checks names
@@ -329,3 +331,57 @@ def back_up_first(
         screen.out.print(f"Backed up {env.connection.database} to {result.path}")
 
     return before
+
+
+def purge_trash(
+    project: Project, screen: Screen, env: Environment, days: int | None, writing: Writing
+) -> None:
+    """Trash tables past retention go through a plan: shown, approved, run by the executor."""
+    from mrpplan.backup.purge_plan import due_trash, purge_plan
+
+    retention = env.backup.retention_days if days is None else days
+    if not due_trash(env, retention):
+        screen.out.print(f"No trash tables of {env.name} older than {retention} days.")
+        return
+    result = carry_out(project, env, lambda: purge_plan(project, env, retention), writing, screen)
+    if result is not None:
+        screen.out.print(f"Purged {len(result.steps_run)} trash table(s) of {env.name}.")
+
+
+def restore(
+    project: Project,
+    screen: Screen,
+    env: Environment,
+    path: Path,
+    writing: Writing,
+    deep: bool,
+    allow_destructive: bool,
+    backup_first: bool,
+) -> None:
+    """`mrpplan restore`: the file verified (`deep`: test-restored in the sandbox), what it
+    would change shown, then the restore plan run the way every writing command runs."""
+    from mrpplan.backup.restore_plan import restore_plan
+
+    path = adopt_legacy(project, screen, env, path)
+    if deep:
+        scratch = sandbox.up(sandbox.default_dir(project.root)).settings()
+        verify_backup(
+            path,
+            deep=True,
+            scratch=scratch,
+            schema_source=env.connection,
+            progress=progress_for(screen.err),
+        )
+    show_impact(screen, env, path, show_schema=writing.dry_run)
+
+    def build() -> Plan:
+        now = datetime.now(UTC).replace(microsecond=0)
+        return restore_plan(project, env, path, now, allow_destructive=allow_destructive)
+
+    before = back_up_first(screen, env, "rollback" if backup_first else None, "restore")
+    result = carry_out(project, env, build, writing, screen, sql_on_dry_run=False, before=before)
+    if result is not None:
+        screen.out.print(
+            f"Restored {path.name} into {env.name} ({env.connection.database}); row counts and "
+            "checksums match the manifest (checked before the swap)."
+        )

@@ -9,6 +9,7 @@ import click
 
 from mrpplan.backup import views
 from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.cli.writing import writing
 from mrpplan.errors import UsageError
 
 
@@ -124,7 +125,8 @@ def backup_command(
     elif cleanup:
         views.cleanup(project, screen, lookup, env, retention_days, dry_run)
         if env:
-            _purge_trash(app, env, retention_days, dry_run=dry_run, out=out, force=force)
+            write = writing("backup --cleanup", force, out, dry_run)
+            views.purge_trash(project, screen, lookup(env), retention_days, write)
     else:
         if not env:
             raise UsageError(
@@ -138,31 +140,6 @@ def backup_command(
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(t.strip() for v in values for t in v.split(",") if t.strip())
-
-
-def _purge_trash(
-    app: AppContext, name: str, days: int | None, *, dry_run: bool, out: Path | None, force: bool
-) -> None:
-    """Trash tables past retention go through a plan: shown, approved, run by the executor."""
-    from mrpplan.apply.approval import Request
-    from mrpplan.backup.purge_plan import due_trash, purge_plan
-    from mrpplan.cli.writing import carry_out
-
-    env = app.environment(name)
-    retention = env.backup.retention_days if days is None else days
-    if not due_trash(env, retention):
-        app.console.print(f"No trash tables of {env.name} older than {retention} days.")
-        return
-    result = carry_out(
-        app,
-        env,
-        lambda: purge_plan(app.project, env, retention),
-        Request("backup --cleanup", skip_questions=force),
-        out=out,
-        dry_run=dry_run,
-    )
-    if result is not None:
-        app.console.print(f"Purged {len(result.steps_run)} trash table(s) of {env.name}.")
 
 
 COMMANDS: list[click.Command] = [backup_command]

@@ -12,15 +12,13 @@ from pathlib import Path
 import click
 
 from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.cli.writing import writing_options
+from mrpplan.cli.writing import writing, writing_options
 from mrpplan.config import Environment
 from mrpplan.errors import UsageError
 from mrpplan.migrate import operations
 from mrpplan.migrate.create import create_migration
-from mrpplan.migrate.views import rollback_choices
+from mrpplan.migrate.views import rollback_choices, run_migrations
 from mrpplan.plan.providers import Scope
-from mrpplan.plan.types import Plan
-from mrpplan.units import count
 
 
 @click.group("migrate")
@@ -222,31 +220,8 @@ def run_migration_plan(
     backup: bool = False,
     scope: Scope | None = None,
 ) -> None:
-    """Plan to `target` (schema only: seeds and sync are `mrpplan plan`'s business) and run
-    it the way every writing command runs."""
-    from mrpplan.apply.approval import Request
-    from mrpplan.cli.writing import carry_out
-    from mrpplan.plan.planner import make_plan
-
-    chosen = scope or Scope(data=())
-
-    def build() -> Plan:
-        return make_plan(app.project, env, target_version=target, scope=chosen)
-
-    result = carry_out(
-        app,
-        env,
-        build,
-        Request(command, skip_questions=force),
-        out=out,
-        dry_run=dry_run,
-        backup_first="full" if backup else None,
-    )
-    if result is not None:
-        app.console.print(
-            f"Apply complete: {count(len(result.steps_run), 'step')} ran on {env.name}: "
-            f"now at {target}."
-        )
+    write = writing(command, force, out, dry_run)
+    run_migrations(app.project, app.screen, env, write, target, backup=backup, scope=scope)
 
 
 COMMANDS: list[click.Command] = [migrate]

@@ -127,8 +127,8 @@ def apply_command(app: AppContext, target: str, auto_approve: bool, as_json: boo
       mrpplan apply plans/tenants-20260101T120000Z.json --auto-approve --json
     """
     from mrpplan.apply.approval import Request
-    from mrpplan.apply.gate import apply_file
-    from mrpplan.cli.writing import ask, carry_out
+    from mrpplan.apply.gate import Writing, apply_file, carry_out
+    from mrpplan.cli.writing import ask
     from mrpplan.fleet.flows import apply_fleet_env, apply_fleet_file
     from mrpplan.plan.fleet_planfile import read_any
     from mrpplan.plan.planner import make_plan
@@ -139,7 +139,8 @@ def apply_command(app: AppContext, target: str, auto_approve: bool, as_json: boo
         if env.is_fleet:
             sys.exit(apply_fleet_env(app.project, env, app.screen, request, ask, as_json))
         _single_database_json(as_json)
-        result = carry_out(app, env, lambda: make_plan(app.project, env), request)
+        write = Writing(request, ask)
+        result = carry_out(app.project, env, lambda: make_plan(app.project, env), write, app.screen)
         if result is not None:
             _applied(app, env, result.steps_run, result.checkpoints)
         return

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from mrpplan import sandbox
-from mrpplan.apply.approval import Request
 from mrpplan.backup.catalog import list_backups
 from mrpplan.backup.locate import locate_backup
-from mrpplan.backup.progress_bar import progress_for
-from mrpplan.backup.restore_plan import restore_plan
-from mrpplan.backup.verify import verify_backup
-from mrpplan.backup.views import adopt_legacy, backup_folders, backups_table, show_impact
+from mrpplan.backup.views import backup_folders, backups_table, restore
 from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.cli.writing import carry_out
+from mrpplan.cli.writing import writing
 from mrpplan.config.settings import Environment
 from mrpplan.errors import BackupError, UsageError
-from mrpplan.plan.types import Plan
 
 
 @click.command("restore")
@@ -84,43 +77,10 @@ def restore_command(
     environment = app.environment(env)
     folders = backup_folders(app.project, app.environment)
     path = locate_backup(file, folders) if file else _choose(app, environment)
-    path = adopt_legacy(app.project, app.screen, environment, path)
-    if deep:
-        scratch = sandbox.up(sandbox.default_dir(app.project.root)).settings()
-        verify_backup(
-            path,
-            deep=True,
-            scratch=scratch,
-            schema_source=environment.connection,
-            progress=progress_for(app.err_console),
-        )
-    show_impact(app.screen, environment, path, show_schema=dry_run)
-
-    def build() -> Plan:
-        return restore_plan(
-            app.project,
-            environment,
-            path,
-            datetime.now(UTC).replace(microsecond=0),
-            allow_destructive=allow_destructive,
-        )
-
-    result = carry_out(
-        app,
-        environment,
-        build,
-        Request("restore", skip_questions=force),
-        out=out,
-        dry_run=dry_run,
-        sql_on_dry_run=False,
-        backup_first="rollback" if backup_first else None,
+    write = writing("restore", force, out, dry_run)
+    restore(
+        app.project, app.screen, environment, path, write, deep, allow_destructive, backup_first
     )
-    if result is not None:
-        app.console.print(
-            f"Restored {path.name} into {environment.name} "
-            f"({environment.connection.database}); row counts and checksums match the "
-            "manifest (checked before the swap)."
-        )
 
 
 def _choose(app: AppContext, env: Environment) -> Path:

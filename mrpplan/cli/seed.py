@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.cli.writing import writing_options
+from mrpplan.cli.writing import writing, writing_options
 from mrpplan.config import Environment
-from mrpplan.errors import UsageError
 from mrpplan.seed import operations, views
 from mrpplan.seed.sets import SEED_SETS
 
@@ -97,26 +96,8 @@ def run_seed_plan(
     *,
     refresh: bool = False,
 ) -> None:
-    """Seeds are plan steps like any other: each seed one transaction with its history row
-    (`refresh`: after a checkpoint and a step emptying the tables they write)."""
-    from mrpplan.apply.approval import Request
-    from mrpplan.cli.writing import carry_out
-    from mrpplan.plan.planner import make_plan
-    from mrpplan.plan.providers import Scope
-
-    if names is None and not env.seeds:
-        raise UsageError(f"{env.name} lists no seeds (seeds: in {env.file.name}); name one")
-    scope = Scope(schema=False, data=("seeds",), seeds=names, force_seeds=force, refresh=refresh)
-    result = carry_out(
-        app,
-        env,
-        lambda: make_plan(app.project, env, scope=scope),
-        Request(command, skip_questions=skip_questions),
-        out=out,
-        dry_run=dry_run,
-    )
-    if result is not None:
-        views.applied(app.screen, env, command, result)
+    write = writing(command, skip_questions, out, dry_run)
+    views.run_seeds(app.project, app.screen, env, write, names, force=force, refresh=refresh)
 
 
 @seed.command("refresh")

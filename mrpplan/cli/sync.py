@@ -8,9 +8,8 @@ from typing import Any
 
 import click
 
-from mrpplan.apply.approval import Request
 from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.cli.writing import ask
+from mrpplan.cli.writing import writing
 from mrpplan.errors import EXIT_CHANGES
 from mrpplan.sync import views
 from mrpplan.sync.copy import CopyOptions
@@ -137,17 +136,13 @@ def _copy(
     options = CopyOptions(
         schema_only_choice(schema_only, data_only), _globs(include), _globs(exclude)
     )
-    request = Request(command, skip_questions=auto_approve)
     views.copy_between(
         app.project,
         app.screen,
         source,
         target,
         options,
-        request,
-        ask,
-        out=out,
-        dry_run=dry_run,
+        writing(command, auto_approve, out, dry_run),
         backup_first=backup_first,
         as_json=as_json,
     )

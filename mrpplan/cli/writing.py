@@ -1,47 +1,23 @@
-"""How every command that writes a database runs (DESIGN §3.6): one path for all of them.
-
-build the plan -> show it -> --out: save it | --dry-run: stop | the one sequence before an
-apply and the one executor (`apply/gate.py`, which takes the lock before building).
-"""
+"""What every command that writes a database shares on the command line: --dry-run,
+--out FILE and the flags that skip questions, and the question itself. How the write runs
+is `apply/gate.py` `carry_out`: one path for all of them (DESIGN §3.6)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
 
 import click
 
-from mrpplan.apply import gate
 from mrpplan.apply.approval import Request
-from mrpplan.apply.executor import ApplyResult
-from mrpplan.backup.views import back_up_first
-from mrpplan.cli.context import AppContext
-from mrpplan.config import Environment
-from mrpplan.plan.types import Plan
-
-Build = Callable[[], Plan]
-BackupKind = Literal["full", "rollback"]
+from mrpplan.apply.gate import Writing
 
 
-def carry_out(
-    app: AppContext,
-    env: Environment,
-    build: Build,
-    request: Request,
-    *,
-    backup_first: BackupKind | None = None,
-    **options: Any,
-) -> ApplyResult | None:
-    """`apply/gate.py` `carry_out` with this command's screen and questions.
-
-    `backup_first` (`--backup`, `--backup-first`): a whole-database backup of that kind,
-    taken after approval and under the lock, so it is exactly the state the plan starts from.
-    """
-    before = back_up_first(app.screen, env, backup_first, request.command)
-    return gate.carry_out(
-        app.project, env, build, request, app.screen, ask=ask, before=before, **options
-    )
+def writing(
+    command: str, skip_questions: bool, out: Path | None = None, dry_run: bool = False
+) -> Writing:
+    """The write as the operator asked for it on this command line (`apply/gate.py`)."""
+    return Writing(Request(command, skip_questions=skip_questions), ask, out, dry_run)
 
 
 def writing_options(

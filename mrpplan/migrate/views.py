@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from mrpplan.apply.gate import Writing, carry_out
 from mrpplan.config import Environment, Project
 from mrpplan.errors import UsageError
 from mrpplan.migrate import operations
+from mrpplan.plan.providers import Scope
+from mrpplan.plan.screen import Screen
+from mrpplan.plan.types import Plan
+from mrpplan.units import count
 
 
 def rollback_choices(project: Project, env: Environment) -> tuple[Table, list[str]]:
@@ -26,3 +31,32 @@ def rollback_choices(project: Project, env: Environment) -> tuple[Table, list[st
         when = status.applied_at.strftime("%Y-%m-%d %H:%M") if status.applied_at else ""
         table.add_row(str(index), stay, undone, when)
     return table, choices
+
+
+def run_migrations(
+    project: Project,
+    screen: Screen,
+    env: Environment,
+    writing: Writing,
+    target: str,
+    *,
+    backup: bool,
+    scope: Scope | None,
+) -> None:
+    """Plan to `target` (schema only: seeds and sync are `mrpplan plan`'s business) and run
+    it the way every writing command runs (`backup`: a full backup first)."""
+    from mrpplan.backup.views import back_up_first
+    from mrpplan.plan.planner import make_plan
+
+    chosen = scope or Scope(data=())
+
+    def build() -> Plan:
+        return make_plan(project, env, target_version=target, scope=chosen)
+
+    before = back_up_first(screen, env, "full" if backup else None, writing.request.command)
+    result = carry_out(project, env, build, writing, screen, before=before)
+    if result is not None:
+        screen.out.print(
+            f"Apply complete: {count(len(result.steps_run), 'step')} ran on {env.name}: "
+            f"now at {target}."
+        )

@@ -8,7 +8,9 @@ import json
 from rich.table import Table
 
 from mrpplan.apply.executor import ApplyResult
+from mrpplan.apply.gate import Writing, carry_out
 from mrpplan.config import Environment, Project
+from mrpplan.errors import UsageError
 from mrpplan.plan.screen import Screen
 from mrpplan.seed import operations
 from mrpplan.seed.history import SeedRecord
@@ -78,6 +80,29 @@ def runs_table(env_name: str, runs: list[SeedRecord]) -> Table:
             str(r.execution_ms),
         )
     return table
+
+
+def run_seeds(
+    project: Project,
+    screen: Screen,
+    env: Environment,
+    writing: Writing,
+    names: tuple[str, ...] | None,
+    *,
+    force: bool,
+    refresh: bool,
+) -> None:
+    """Seeds are plan steps like any other: each seed one transaction with its history row
+    (`refresh`: after a checkpoint and a step emptying the tables they write)."""
+    from mrpplan.plan.planner import make_plan
+    from mrpplan.plan.providers import Scope
+
+    if names is None and not env.seeds:
+        raise UsageError(f"{env.name} lists no seeds (seeds: in {env.file.name}); name one")
+    scope = Scope(schema=False, data=("seeds",), seeds=names, force_seeds=force, refresh=refresh)
+    result = carry_out(project, env, lambda: make_plan(project, env, scope=scope), writing, screen)
+    if result is not None:
+        applied(screen, env, writing.request.command, result)
 
 
 def applied(screen: Screen, env: Environment, command: str, result: ApplyResult) -> None:

@@ -7,14 +7,12 @@ import contextlib
 import json
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from mrpplan.apply.approval import Ask, Request
-from mrpplan.apply.gate import carry_out
+from mrpplan.apply.gate import Writing, carry_out
 from mrpplan.backup.views import back_up_first
 from mrpplan.config import Environment, Project
 from mrpplan.plan.screen import Screen
@@ -87,11 +85,8 @@ def copy_between(
     source: Environment,
     target: Environment,
     options: CopyOptions,
-    request: Request,
-    ask: Ask,
+    writing: Writing,
     *,
-    out: Path | None,
-    dry_run: bool,
     backup_first: bool,
     as_json: bool,
 ) -> None:
@@ -99,7 +94,7 @@ def copy_between(
     writing command runs (`apply/gate.py`); with --json the plan and progress go to stderr,
     stdout is the JSON report."""
     copy = plan_copy(source, target, options)
-    if dry_run and as_json:
+    if writing.dry_run and as_json:
         screen.document(to_json(copy.as_dict()))
         return
     with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
@@ -109,17 +104,8 @@ def copy_between(
             return copy_plan(target, source, options, datetime.now(UTC).replace(microsecond=0))
 
         kind = "rollback" if backup_first else None
-        result = carry_out(
-            project,
-            target,
-            build,
-            request,
-            screen,
-            ask=ask,
-            out=out,
-            dry_run=dry_run,
-            before=back_up_first(screen, target, kind, request.command),
-        )
+        before = back_up_first(screen, target, kind, writing.request.command)
+        result = carry_out(project, target, build, writing, screen, before=before)
     if result is not None:
         copied(screen, copy, as_json)
 
