@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,11 +14,12 @@ from rich.table import Table
 from mrpplan import sandbox
 from mrpplan.apply.gate import Writing, carry_out
 from mrpplan.backup.catalog import BackupEntry, list_backups
-from mrpplan.backup.dump import create_backup
+from mrpplan.backup.dump import BackupResult, create_backup
 from mrpplan.backup.impact import ACTIONS, RestoreImpact, assess_restore
 from mrpplan.backup.legacy import NO_CHECKSUMS, check_content, import_backup, is_legacy, kind_of
 from mrpplan.backup.locate import locate_backup
 from mrpplan.backup.manifest import read_manifest, utc_now
+from mrpplan.backup.progress import Progress
 from mrpplan.backup.progress_bar import progress_for
 from mrpplan.backup.restore_plan import check_data_backup
 from mrpplan.backup.retention import cleanup_backups
@@ -34,19 +36,31 @@ from mrpplan.units import human_size, relative
 Lookup = Callable[..., Environment]
 
 
-def back_up(
-    screen: Screen,
-    env: Environment,
-    kind: str,
-    tables: tuple[str, ...],
-    compress: str,
-    label: str,
-    auto: bool,
-) -> None:
-    progress = progress_for(screen.err, quiet=auto)
-    result = create_backup(
-        env, kind, tables=tables, compression=compress, label=label, progress=progress
-    )
+@dataclass(frozen=True)
+class BackupOrder:
+    """`mrpplan backup ENV` as asked: the kind, the tables, compression, label, --auto."""
+
+    kind: str
+    tables: tuple[str, ...]
+    compress: str
+    label: str
+    auto: bool
+
+    def take(self, env: Environment, progress: Progress | None = None) -> BackupResult:
+        return create_backup(
+            env,
+            self.kind,
+            tables=self.tables,
+            compression=self.compress,
+            label=self.label,
+            progress=progress,
+        )
+
+
+def back_up(screen: Screen, env: Environment, order: BackupOrder) -> None:
+    """One database's backup, with a bar on a terminal (--auto: one summary line)."""
+    kind, auto = order.kind, order.auto
+    result = order.take(env, progress_for(screen.err, quiet=auto))
     m = result.manifest
     rate = m.sql_bytes / m.duration_seconds / 1e6 if m.duration_seconds else 0.0
     if auto:

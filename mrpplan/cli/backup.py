@@ -135,7 +135,8 @@ def backup_command(
         from mrpplan.fleet.reports import backup
 
         found = app.environment(env, fleet=True)
-        sys.exit(backup(screen, found, kind, _split(tables), compress, label, auto))
+        order = views.BackupOrder(kind, _split(tables), compress, label, auto)
+        sys.exit(backup(screen, found, order))
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:

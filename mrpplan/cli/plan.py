@@ -14,7 +14,7 @@ from rich.text import Text
 
 from mrpplan.cli.context import AppContext, pass_app, schema_version_value
 from mrpplan.config import Environment
-from mrpplan.fleet.publish import View, display, emit, publish_fleet, publish_plan
+from mrpplan.fleet.publish import View, display, emit, publish
 from mrpplan.plan.fleet_types import FleetPlan
 from mrpplan.plan.planfile import read_plan
 from mrpplan.plan.render import print_plan
@@ -73,7 +73,6 @@ def plan_command(
       mrpplan apply plans/prod.json
     """
     env = app.environment(env_name, fleet=True)
-    publish = publish_fleet if env.is_fleet else publish_plan
     code = publish(
         app.project,
         env,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.cli.writing import writing, writing_options
-from mrpplan.config import Environment
 from mrpplan.seed import operations, views
 from mrpplan.seed.sets import SEED_SETS
 
@@ -36,98 +37,51 @@ def list_(app: AppContext, as_json: bool) -> None:
     views.list_view(app.project, app.screen, as_json)
 
 
-@seed.command("run")
-@click.argument("env_name", metavar="ENV")
-@click.argument("names", nargs=-1)
-@click.option(
-    "--force", is_flag=True, help="Re-run seeds whose checksum is already recorded; do not ask."
-)
-@writing_options("--auto-approve", dest="auto_approve")
-@pass_app
-def run(
-    app: AppContext,
-    env_name: str,
-    names: tuple[str, ...],
-    force: bool,
-    dry_run: bool,
-    out: Path | None,
-    auto_approve: bool,
-) -> None:
-    """Run seeds (NAMEs: files or sets; default: the environment's seeds list).
+def _seeding(name: str, doc: str, force_help: str | None = None, refresh: bool = False) -> None:
+    """`seed run|refresh ENV [NAME]...` (with --force) and `seed reference|test ENV`: a seed
+    plan, run the way every writing command runs."""
 
-    \b
-    Example:
-      mrpplan seed run dev 01_test_data
-    """
-    env = app.environment(env_name)
-    wanted = tuple(names) or None
-    run_seed_plan(app, env, "seed run", wanted, force, dry_run, out, force or auto_approve)
-
-
-def _set_command(name: str, example_env: str) -> None:
-    """`seed reference ENV`, `seed test ENV`: run one set."""
-
-    @seed.command(
-        name, help=f"Run the {name} set.\n\n\b\nExample:\n  mrpplan seed {name} {example_env}"
-    )
-    @click.argument("env_name", metavar="ENV")
-    @writing_options("--auto-approve", dest="auto_approve")
-    @pass_app
     def command(
-        app: AppContext, env_name: str, dry_run: bool, out: Path | None, auto_approve: bool
+        app: AppContext,
+        env_name: str,
+        dry_run: bool,
+        out: Path | None,
+        auto_approve: bool,
+        names: tuple[str, ...] = (),
+        force: bool = False,
     ) -> None:
+        wanted = (tuple(names) or None) if force_help else (name,)
+        write = writing(f"seed {name}", force or auto_approve, out, dry_run)
         env = app.environment(env_name)
-        run_seed_plan(app, env, f"seed {name}", (name,), False, dry_run, out, auto_approve)
+        run = force and not refresh  # run --force: re-run seeds already recorded
+        views.run_seeds(app.project, app.screen, env, write, wanted, force=run, refresh=refresh)
+
+    options: list[Callable[[Any], Any]] = [click.argument("env_name", metavar="ENV")]
+    if force_help:
+        names = click.argument("names", nargs=-1)
+        options += [names, click.option("--force", is_flag=True, help=force_help)]
+    options += [writing_options("--auto-approve", dest="auto_approve"), pass_app]
+    for option in reversed(options):
+        command = option(command)
+    seed.command(name, help=doc)(command)
 
 
-_set_command("reference", "staging")
-_set_command("test", "local")
-
-
-def run_seed_plan(
-    app: AppContext,
-    env: Environment,
-    command: str,
-    names: tuple[str, ...] | None,
-    force: bool,
-    dry_run: bool,
-    out: Path | None,
-    skip_questions: bool,
-    *,
-    refresh: bool = False,
-) -> None:
-    write = writing(command, skip_questions, out, dry_run)
-    views.run_seeds(app.project, app.screen, env, write, names, force=force, refresh=refresh)
-
-
-@seed.command("refresh")
-@click.argument("env_name", metavar="ENV")
-@click.argument("names", nargs=-1)
-@click.option("--force", is_flag=True, help="Do not ask (unprotected environments only).")
-@writing_options("--auto-approve", dest="auto_approve")
-@pass_app
-def refresh(
-    app: AppContext,
-    env_name: str,
-    names: tuple[str, ...],
-    force: bool,
-    dry_run: bool,
-    out: Path | None,
-    auto_approve: bool,
-) -> None:
-    """Checkpoint and empty the tables seeds write (children first), then re-run the seeds.
-
-    A plan like any other: the checkpoint, the emptying step and one step per seed; a
-    failure restores the checkpoint.
-
-    \b
-    Example:
-      mrpplan seed refresh local --force
-    """
-    env = app.environment(env_name)
-    wanted = tuple(names) or None
-    skip = force or auto_approve
-    run_seed_plan(app, env, "seed refresh", wanted, False, dry_run, out, skip, refresh=True)
+_seeding(
+    "run",
+    "Run seeds (NAMEs: files or sets; default: the environment's seeds list).\n\n"
+    "\b\nExample:\n  mrpplan seed run dev 01_test_data",
+    "Re-run seeds whose checksum is already recorded; do not ask.",
+)
+_seeding("reference", "Run the reference set.\n\n\b\nExample:\n  mrpplan seed reference staging")
+_seeding("test", "Run the test set.\n\n\b\nExample:\n  mrpplan seed test local")
+_seeding(
+    "refresh",
+    "Checkpoint and empty the tables seeds write (children first), then re-run the seeds.\n\n"
+    "A plan like any other: the checkpoint, the emptying step and one step per seed; a\n"
+    "failure restores the checkpoint.\n\n\b\nExample:\n  mrpplan seed refresh local --force",
+    "Do not ask (unprotected environments only).",
+    refresh=True,
+)
 
 
 @seed.command("create")

@@ -19,7 +19,7 @@ from mrpplan.plan.preflight import refuse_plan
 from mrpplan.plan.render import print_plan
 from mrpplan.plan.render_markdown import PART_SEPARATOR, render_markdown
 from mrpplan.plan.screen import Screen
-from mrpplan.plan.types import Finding, Plan
+from mrpplan.plan.types import Plan
 from mrpplan.units import relative
 
 
@@ -55,7 +55,7 @@ def emit(screen: Screen, plan: Plan | FleetPlan, view: View, path: str | None) -
         print_plan(screen.out, plan, show_sql=show_sql, path=path)
 
 
-def publish_plan(
+def publish(
     project: Project,
     env: Environment,
     screen: Screen,
@@ -67,8 +67,31 @@ def publish_plan(
 ) -> int:
     """`mrpplan plan ENV`: the exit code (2 under --detailed-exitcode when it changes).
 
-    A file only when asked (--out), or for a plan with changes shown on the console (where
-    it says so); never for "No changes" or a --json/--markdown view on stdout."""
+    One database: a file only when asked (--out), or for a plan with changes shown on the
+    console (where it says so); never for "No changes" or a --json/--markdown view on
+    stdout. A fleet: always one plan file for every database."""
+    saved: str | None
+    if env.is_fleet:
+        fleet, saved = _fleet_plan(project, env, screen, out, target_version)
+        findings = [f for section in fleet.sections for f in section.preflight]
+        plan: Plan | FleetPlan = fleet
+    else:
+        plan, saved = _single_plan(project, env, out, target_version, view)
+        findings = list(plan.preflight)
+    emit(screen, plan, view, saved)
+    note = screen.view(view.on_stdout)
+    if saved and plan.has_changes:
+        note.print(f"\nSaved the plan to {saved}. To apply it: mrpplan apply {saved}")
+    elif saved and not env.is_fleet:
+        note.print(f"\nSaved the plan to {saved}.")
+    show_findings(project, env, lambda line: note.print(Text(line)))
+    refuse_plan(env, findings, saved)
+    return EXIT_CHANGES if detailed_exitcode and plan.has_changes else 0
+
+
+def _single_plan(
+    project: Project, env: Environment, out: Path | None, target_version: str | None, view: View
+) -> tuple[Plan, str | None]:
     from mrpplan.plan.planner import make_plan
 
     plan = planfile.with_digest(make_plan(project, env, target_version=target_version))
@@ -77,61 +100,20 @@ def publish_plan(
         if plan.has_changes and not view.on_stdout
         else None
     )
-    shown = display(planfile.write_plan(plan, saved)) if saved else None
-    emit(screen, plan, view, shown)
-    return _conclude(
-        project, env, screen, view, plan.has_changes, shown, plan.preflight, detailed_exitcode
-    )
+    return plan, display(planfile.write_plan(plan, saved)) if saved else None
 
 
-def publish_fleet(
-    project: Project,
-    env: Environment,
-    screen: Screen,
-    view: View,
-    *,
-    out: Path | None,
-    target_version: str | None,
-    detailed_exitcode: bool,
-) -> int:
-    """`mrpplan plan FLEET_ENV`: one plan file for every database; the exit code."""
+def _fleet_plan(
+    project: Project, env: Environment, screen: Screen, out: Path | None, version: str | None
+) -> tuple[FleetPlan, str]:
     from mrpplan.fleet.planner import make_fleet_plan
 
+    progress = screen.progress()
     fleet = fleet_planfile.with_digest(
-        make_fleet_plan(project, env, target_version=target_version, progress=screen.progress())
+        make_fleet_plan(project, env, target_version=version, progress=progress)
     )
-    path = fleet_planfile.write_fleet_plan(
-        fleet, out or fleet_planfile.default_path(project, fleet)
-    )
-    where = display(path)
-    emit(screen, fleet, view, where)
-    findings = [f for section in fleet.sections for f in section.preflight]
-    saved = where if fleet.has_changes else None  # a fleet's file is always written
-    code = _conclude(
-        project, env, screen, view, fleet.has_changes, saved, findings, detailed_exitcode, where
-    )
-    return code
-
-
-def _conclude(
-    project: Project,
-    env: Environment,
-    screen: Screen,
-    view: View,
-    changes: bool,
-    saved: str | None,
-    findings: list[Finding] | tuple[Finding, ...],
-    detailed_exitcode: bool,
-    refused_file: str | None = None,
-) -> int:
-    note = screen.view(view.on_stdout)
-    if saved and changes:
-        note.print(f"\nSaved the plan to {saved}. To apply it: mrpplan apply {saved}")
-    elif saved:
-        note.print(f"\nSaved the plan to {saved}.")
-    show_findings(project, env, lambda line: note.print(Text(line)))
-    refuse_plan(env, findings, refused_file or saved)
-    return EXIT_CHANGES if detailed_exitcode and changes else 0
+    path = out or fleet_planfile.default_path(project, fleet)
+    return fleet, display(fleet_planfile.write_fleet_plan(fleet, path))
 
 
 def display(path: Path) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -15,6 +15,10 @@ from rich.text import Text
 from mrpplan.apply.recover import RecoverResult
 from mrpplan.apply.recover import recover as recover_one
 from mrpplan.config import Environment, Project
+
+if TYPE_CHECKING:
+    from mrpplan.backup.views import BackupOrder
+
 from mrpplan.errors import EXIT_CHANGES, EXIT_ERROR, UsageError
 from mrpplan.fleet.each import Each, for_each
 from mrpplan.plan.screen import Screen
@@ -201,29 +205,18 @@ def _newest_applied(statuses: Sequence[Any]) -> str | None:
     return max(applied) if applied else None
 
 
-def backup(
-    screen: Screen,
-    env: Environment,
-    kind: str,
-    tables: tuple[str, ...],
-    compress: str,
-    label: str,
-    auto: bool,
-) -> int:
+def backup(screen: Screen, env: Environment, order: BackupOrder) -> int:
     """`mrpplan backup ENV`; on a fleet one backup and manifest per database, in its own
     folder (<backup dir>/<database>), `fleet.parallel` at a time."""
-    from mrpplan.backup.dump import BackupResult, create_backup
+    from mrpplan.backup.dump import BackupResult
     from mrpplan.backup.views import back_up
 
     if not env.is_fleet:
-        back_up(screen, env, kind, tables, compress, label, auto)
+        back_up(screen, env, order)
         return 0
-
-    def one(member: Environment) -> BackupResult:
-        return create_backup(member, kind, tables=tables, compression=compress, label=label)
-
-    rows: list[Each[BackupResult]] = for_each(env, one, progress=screen.progress())
-    if auto:
+    kind = order.kind
+    rows: list[Each[BackupResult]] = for_each(env, order.take, progress=screen.progress())
+    if order.auto:
         for r in rows:
             if r.result is None:
                 screen.document(
