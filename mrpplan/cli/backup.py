@@ -9,7 +9,7 @@ import click
 
 from mrpplan.backup import views
 from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.cli.writing import writing
+from mrpplan.cli.writing import out_option, skip_option, writing
 from mrpplan.errors import UsageError
 
 
@@ -45,16 +45,10 @@ from mrpplan.errors import UsageError
 )
 @click.option("--retention-days", type=click.IntRange(min=0), help="Override the env's retention.")
 @click.option("--dry-run", is_flag=True, help="With --cleanup: only list what would go.")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="With --cleanup ENV: save the trash purge plan to FILE instead of running it.",
-)
-@click.option(
+@out_option("With --cleanup ENV: save the trash purge plan to FILE instead of running it.")
+@skip_option(
     "--force",
     "--auto-approve",
-    "force",
-    is_flag=True,
     help="With --cleanup ENV: purge trash tables without asking (unprotected environments).",
 )
 @pass_app

@@ -11,7 +11,7 @@ from mrpplan.backup.catalog import list_backups
 from mrpplan.backup.locate import locate_backup
 from mrpplan.backup.views import backup_folders, backups_table, restore
 from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.cli.writing import writing
+from mrpplan.cli.writing import out_option, skip_option, writing
 from mrpplan.config.settings import Environment
 from mrpplan.errors import BackupError, UsageError
 
@@ -20,24 +20,14 @@ from mrpplan.errors import BackupError, UsageError
 @click.argument("env")
 @click.argument("file", required=False, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what the restore would change; change nothing.")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Save the restore plan to FILE (apply it later with `mrpplan apply FILE`).",
-)
+@out_option("Save the restore plan to FILE (apply it later with `mrpplan apply FILE`).")
 @click.option(
     "--backup-first/--no-backup-first",
     default=False,
     help="Also save a rollback point of the whole database first (rollback_<env>_<ts>; "
     "the replaced tables are kept as trash anyway).",
 )
-@click.option(
-    "--force",
-    "--auto-approve",
-    "force",
-    is_flag=True,
-    help="Do not ask (unprotected environments only).",
-)
+@skip_option("--force", "--auto-approve")
 @click.option("--verify", "deep", is_flag=True, help="Test-restore the file in the sandbox first.")
 @click.option(
     "--allow-destructive",

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.cli.writing import writing
+from mrpplan.cli.writing import out_option, skip_option, writing
 from mrpplan.errors import EXIT_CHANGES
 from mrpplan.sync import views
 from mrpplan.sync.copy import CopyOptions
@@ -57,7 +57,7 @@ def status(app: AppContext, env: str, as_json: bool) -> None:
 
 
 def _copy_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
+    options: list[Callable[[Any], Any]] = [
         click.option(
             "--schema-only",
             is_flag=True,
@@ -84,24 +84,14 @@ def _copy_options(func: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="List tables with estimated rows and bytes, and the plan; change nothing.",
         ),
-        click.option(
-            "--out",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Save the plan to FILE (apply it later with `mrpplan apply FILE`).",
-        ),
+        out_option(),
         click.option(
             "--backup",
             "backup_first",
             is_flag=True,
             help="Also save a rollback point of the destination database first.",
         ),
-        click.option(
-            "--auto-approve",
-            "--force",
-            "auto_approve",
-            is_flag=True,
-            help="Do not ask (unprotected environments only).",
-        ),
+        skip_option("--auto-approve", "--force", dest="auto_approve"),
         click.option("--json", "as_json", is_flag=True, help="Machine-readable --dry-run."),
     ]
     for option in reversed(options):

@@ -12,6 +12,8 @@ import click
 from mrpplan.apply.approval import Request
 from mrpplan.apply.gate import Writing
 
+Command = Callable[..., None]
+
 
 def writing(
     command: str, skip_questions: bool, out: Path | None = None, dry_run: bool = False
@@ -20,31 +22,32 @@ def writing(
     return Writing(Request(command, skip_questions=skip_questions), ask, out, dry_run)
 
 
-def writing_options(
-    *skip_flags: str, dest: str = "force"
-) -> Callable[[Callable[..., None]], Callable[..., None]]:
+SAVE_HELP = "Save the plan to FILE (apply it later with `mrpplan apply FILE`)."
+SKIP_HELP = "Do not ask (unprotected environments only)."
+
+
+def out_option(help: str = SAVE_HELP) -> Callable[[Command], Command]:
+    """--out FILE: save the plan instead of running it."""
+    return click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help=help)
+
+
+def skip_option(
+    *flags: str, dest: str = "force", help: str = SKIP_HELP
+) -> Callable[[Command], Command]:
+    """The flags that skip questions (--force, --auto-approve), stored in `dest`."""
+    return click.option(*flags, dest, is_flag=True, help=help)
+
+
+def writing_options(*skip_flags: str, dest: str = "force") -> Callable[[Command], Command]:
     """--dry-run, --out FILE, and the flags that skip questions (`skip_flags`, stored in
     `dest`): the same options on every writing command."""
 
-    def decorate(command: Callable[..., None]) -> Callable[..., None]:
-        for option in reversed(
-            [
-                click.option("--dry-run", is_flag=True, help="Show the plan, change nothing."),
-                click.option(
-                    "--out",
-                    type=click.Path(dir_okay=False, path_type=Path),
-                    help="Save the plan to FILE (apply it later with `mrpplan apply FILE`).",
-                ),
-                click.option(
-                    *skip_flags,
-                    dest,
-                    is_flag=True,
-                    help="Do not ask (unprotected environments only).",
-                ),
-            ]
-        ):
-            command = option(command)
-        return command
+    def decorate(command: Command) -> Command:
+        command = skip_option(*skip_flags, dest=dest)(command)
+        command = out_option()(command)
+        return click.option("--dry-run", is_flag=True, help="Show the plan, change nothing.")(
+            command
+        )
 
     return decorate
 
