@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -97,6 +98,14 @@ def make_console(no_color: bool, stderr: bool = False) -> Console:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+
+
+def env_and_json(command: Callable[..., None]) -> Callable[..., None]:
+    """ENV and --json: the arguments of a command that reports on one environment."""
+    command = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(
+        command
+    )
+    return click.argument("env_name", metavar="ENV")(command)
 
 
 def schema_version_value(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from mrpplan.cli.context import AppContext, pass_app
+from mrpplan.cli.context import AppContext, env_and_json, pass_app
 from mrpplan.cli.writing import writing, writing_options
 from mrpplan.config import Environment
 from mrpplan.errors import UsageError
@@ -32,8 +32,7 @@ def migrate() -> None:
 
 
 @migrate.command("status")
-@click.argument("env_name", metavar="ENV")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@env_and_json
 @pass_app
 def status(app: AppContext, env_name: str, as_json: bool) -> None:
     """Each migration's state in ENV: pending, applied, edited or missing.

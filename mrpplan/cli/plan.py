@@ -12,7 +12,7 @@ from typing import Any
 import click
 from rich.text import Text
 
-from mrpplan.cli.context import AppContext, pass_app, schema_version_value
+from mrpplan.cli.context import AppContext, env_and_json, pass_app, schema_version_value
 from mrpplan.config import Environment
 from mrpplan.fleet.publish import View, display, emit, publish
 from mrpplan.plan.fleet_types import FleetPlan
@@ -181,8 +181,7 @@ def _applied(app: AppContext, env: Environment, steps: list[str], checkpoints: l
 
 
 @click.command("drift")
-@click.argument("env_name", metavar="ENV")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@env_and_json
 @pass_app
 def drift_command(app: AppContext, env_name: str, as_json: bool) -> None:
     """Does ENV's live schema match what its history says? Exit 0: yes, 2: drift.

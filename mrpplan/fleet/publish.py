@@ -40,19 +40,21 @@ class View:
 def emit(screen: Screen, plan: Plan | FleetPlan, view: View, path: str | None) -> None:
     """The plan as the view asks: JSON or markdown on stdout, or the console view."""
     show_sql = view.show_sql or screen.verbose
-    if isinstance(plan, FleetPlan):
-        if view.as_json:
-            screen.document(fleet_planfile.dumps(plan), newline=False)
-        elif view.markdown:
-            screen.document(PART_SEPARATOR.join(render_fleet_markdown(plan)), newline=False)
-        else:
-            print_fleet(screen.out, plan, show_sql=show_sql, path=path)
-    elif view.as_json:
-        screen.document(planfile.dumps(plan), newline=False)
-    elif view.markdown:
-        screen.document(PART_SEPARATOR.join(render_markdown(plan)), newline=False)
+    if view.on_stdout:
+        screen.document(_document(plan, view.as_json), newline=False)
+    elif isinstance(plan, FleetPlan):
+        print_fleet(screen.out, plan, show_sql=show_sql, path=path)
     else:
         print_plan(screen.out, plan, show_sql=show_sql, path=path)
+
+
+def _document(plan: Plan | FleetPlan, as_json: bool) -> str:
+    """The plan file's JSON, or the markdown parts of a pull-request comment."""
+    if isinstance(plan, FleetPlan):
+        if as_json:
+            return fleet_planfile.dumps(plan)
+        return PART_SEPARATOR.join(render_fleet_markdown(plan))
+    return planfile.dumps(plan) if as_json else PART_SEPARATOR.join(render_markdown(plan))
 
 
 def publish(

@@ -15,7 +15,7 @@ from mrpplan.config import Environment
 from mrpplan.fleet.groups import Group, groups_of, name_list, section_name, unchanged
 from mrpplan.plan.fleet_types import FleetPlan
 from mrpplan.plan.preflight import findings_block, step_findings
-from mrpplan.plan.render import render_step, version_line
+from mrpplan.plan.render import plan_head, render_step, version_line
 from mrpplan.plan.render_markdown import (
     COMMENT_LIMIT,
     cell,
@@ -50,15 +50,8 @@ def group_title(group: Group) -> str:
 
 
 def render_fleet(fleet: FleetPlan, *, show_sql: bool = False, path: str | None = None) -> RichGroup:
-    parts: list[Text] = []
-    head = Text()
-    head.append(f"Fleet plan for {fleet.environment}", style="bold")
-    head.append(f": {servers_line(fleet)}")
-    if path:
-        head.append(f"\n  plan file: {path}")
-    head.append(f"\n  digest: {fleet.digest or '(not saved)'}", style="dim")
-    parts.append(head)
-    parts.extend(Text(f"Warning: {w}", style="yellow") for w in fleet.warnings)
+    head = f"Fleet plan for {fleet.environment}"
+    parts = plan_head(head, servers_line(fleet), fleet.digest, path, fleet.warnings)
     groups = groups_of(fleet)
     for number, group in enumerate(groups, start=1):
         title = Text(f"\nGroup {number}: ", style="bold")
