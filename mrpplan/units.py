@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import datetime
+from pathlib import Path, PurePath
 
 
 def human_size(n: int) -> str:
@@ -26,3 +27,18 @@ def relative(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
+
+
+def json_record(obj: object, *fields: str) -> dict[str, object]:
+    """An object's fields as a JSON record, in this order: each `key` or `key=attribute`;
+    datetimes as ISO text, paths as text, None as it is."""
+    found: dict[str, object] = {}
+    for field in fields:
+        key, _, attribute = field.partition("=")
+        value = getattr(obj, attribute or key)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, PurePath):
+            value = str(value)
+        found[key] = value
+    return found
