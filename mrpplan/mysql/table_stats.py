@@ -43,15 +43,7 @@ def data_sizes(conn: Connection, database: str, tables: Sequence[str] | None = N
 
 def sizes_by_table(conn: Connection, database: str, tables: Sequence[str]) -> dict[str, int]:
     """{table: estimated bytes of row data} (to share tables out between dump workers)."""
-    if not tables:
-        return {}
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT table_name, COALESCE(data_length, 0) FROM information_schema.tables "
-            "WHERE table_schema = %s AND table_name IN (" + ", ".join(["%s"] * len(tables)) + ")",
-            (database, *tables),
-        )
-        return {str(name): int(size) for name, size in cur.fetchall()}
+    return _per_table(conn, database, tables, "data_length")
 
 
 def stored_sizes(conn: Connection, database: str, tables: Sequence[str] | None = None) -> int:
@@ -162,12 +154,19 @@ def checksums_in_parallel(
 def estimated_rows(conn: Connection, database: str, tables: Sequence[str]) -> dict[str, int]:
     """{table: the server's row estimate} (information_schema, no scan: cheap on any size;
     InnoDB's estimate is what decides whether a table is big, DESIGN §3.8)."""
+    return _per_table(conn, database, tables, "table_rows")
+
+
+def _per_table(
+    conn: Connection, database: str, tables: Sequence[str], column: str
+) -> dict[str, int]:
+    """{table: one numeric column of information_schema.tables} for the named tables."""
     if not tables:
         return {}
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT table_name, COALESCE(table_rows, 0) FROM information_schema.tables "
+            f"SELECT table_name, COALESCE({column}, 0) FROM information_schema.tables "
             "WHERE table_schema = %s AND table_name IN (" + ", ".join(["%s"] * len(tables)) + ")",
             (database, *tables),
         )
-        return {str(name): int(rows) for name, rows in cur.fetchall()}
+        return {str(name): int(value) for name, value in cur.fetchall()}
