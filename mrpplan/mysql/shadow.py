@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from mrpplan.mysql.catalog import fetch_all
 from mrpplan.mysql.quote import fitted_name, ident
 
 LOAD_PREFIX = "_mrpplan_load_"
@@ -298,13 +299,13 @@ def anchor_foreign_keys(conn: Any, scratch: str, database: str) -> None:
 
 
 def tables_of(conn: Any, database: str) -> list[str]:
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
-            "AND table_type = 'BASE TABLE' ORDER BY table_name",
-            (database,),
-        )
-        return [str(r[0]) for r in cur.fetchall()]
+    rows = fetch_all(
+        conn,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+        "AND table_type = 'BASE TABLE' ORDER BY table_name",
+        database,
+    )
+    return [str(r[0]) for r in rows]
 
 
 def drop_non_tables(conn: Any, scratch: str) -> None:

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pymysql
 
 from mrpplan.config.settings import ConnectionSettings
+from mrpplan.mysql.catalog import fetch_all
 from mrpplan.mysql.connection import connect
 from mrpplan.mysql.quote import ident
 
@@ -16,24 +17,19 @@ Connection = pymysql.connections.Connection
 
 def base_tables(conn: Connection, database: str) -> list[str]:
     """Base tables (not views) of a database, in name order."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = %s AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED') "
-            "ORDER BY table_name",
-            (database,),
-        )
-        return [str(row[0]) for row in cur.fetchall()]
+    rows = fetch_all(
+        conn,
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = %s AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED') "
+        "ORDER BY table_name",
+        database,
+    )
+    return [str(row[0]) for row in rows]
 
 
 def views(conn: Connection, database: str) -> list[str]:
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT table_name FROM information_schema.views WHERE table_schema = %s "
-            "ORDER BY table_name",
-            (database,),
-        )
-        return [str(row[0]) for row in cur.fetchall()]
+    sql = "SELECT table_name FROM information_schema.views WHERE table_schema = %s ORDER BY 1"
+    return [str(row[0]) for row in fetch_all(conn, sql, database)]
 
 
 def data_sizes(conn: Connection, database: str, tables: Sequence[str] | None = None) -> int:
