@@ -156,14 +156,12 @@ def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> StepDraft:
     record = history.record_sql(
         migration.version, migration.name, migration.checksum, down, execution_ms=ELAPSED_MS
     )
-    pairs = statement_pairs(trace)
-    pairs.append((record, history.remove_sql(migration.version)))
     ctx.desired_schema_history.add((migration.version, migration.checksum))
     draft = _draft(
         "migrate_up",
         f"{migration.version}_{migration.name}",
-        pairs,
         trace,
+        (record, history.remove_sql(migration.version)),
         f"apply migration {migration.path.name} ({count(len(migration.up), 'statement')}; "
         f"{how} stored in history)",
     )
@@ -218,14 +216,12 @@ def down_draft(
     prefix, before_up = _prefix_as_applied(ctx, migrations, row, migration, statements)
     statements, lost = _without_purged_trash(ctx, statements, before_up)
     trace = _down_trace(ctx, prefix, statements, lost)
-    pairs = statement_pairs(trace)
-    pairs.append((history.remove_sql(row.version), history.restore_sql(row)))
     ctx.desired_schema_history.discard((row.version, row.checksum))
     draft = _draft(
         "migrate_down",
         f"{row.version}_{row.name}",
-        pairs,
         trace,
+        (history.remove_sql(row.version), history.restore_sql(row)),
         f"roll back migration {row.version}_{row.name} ({how})",
     )
     if lost:
@@ -517,8 +513,10 @@ def statement_pairs(trace: Trace) -> list[tuple[str, str]]:
 
 
 def _draft(
-    action: str, name: str, pairs: list[tuple[str, str]], trace: Trace, reason: str
+    action: str, name: str, trace: Trace, history_row: tuple[str, str], reason: str
 ) -> StepDraft:
+    """The traced statements, then the history row's (forward, reverse) statements."""
+    pairs = [*statement_pairs(trace), history_row]
     reasons = [r for e in trace.effects for r in e.reasons]
     if reasons:
         reason += ": " + "; ".join(reasons)
