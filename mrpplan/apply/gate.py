@@ -34,8 +34,8 @@ def clear(
     `plans`: each plan with the single-database environment it runs on (one, or each
     database's section of a fleet). `sealed`: the plan file they came from, checked first.
     The approval is asked once for all of them, and only when something changes."""
-    if sealed is not None:
-        check_seal(env, sealed)
+    if sealed is not None and all(plan is not sealed for _member, plan in plans):
+        check_seal(env, sealed)  # a fleet's whole file, before its sections
     for member, plan in plans:
         check_plan(member, plan, from_file=sealed is not None)
     if any(plan.has_changes for _member, plan in plans):
