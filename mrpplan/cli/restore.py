@@ -65,8 +65,10 @@ def restore_command(
       mrpplan restore prod FILE --out plan.json save the plan; `mrpplan apply plan.json`
     """
     environment = app.environment(env)
-    folders = backup_folders(app.project, app.environment)
-    path = locate_backup(file, folders) if file else _choose(app, environment)
+    if file:
+        path = locate_backup(file, backup_folders(app.project, app.environment))
+    else:
+        path = _choose(app, environment)
     write = writing("restore", force, out, dry_run)
     restore(
         app.project, app.screen, environment, path, write, deep, allow_destructive, backup_first
