@@ -87,7 +87,6 @@ def backup_command(
     made by the old backup.sh (mariadb-dump | gzip, no manifest): it checks the stream and
     the dump trailer, test-loads it into the sandbox, and writes a manifest.
     """
-    project, screen, lookup = app.project, app.screen, app.environment
     kinds = [
         f
         for f, on in (("--full", full), ("--schema-only", schema_only), ("--data-only", data_only))
@@ -99,8 +98,8 @@ def backup_command(
     if words and words[0] == "import":
         if len(words) not in (2, 3):
             raise UsageError("usage: mrpplan backup import FILE [ENV]")
-        env_name = words[2] if len(words) == 3 else "local"
-        views.import_file(project, screen, lookup, Path(words[1]), lookup(env_name))
+        target = app.environment(words[2] if len(words) == 3 else "local")
+        views.import_file(app.project, app.screen, app.environment, Path(words[1]), target)
         return
     if len(words) > 1:
         raise UsageError(f"one environment at a time ({', '.join(words)} given)")
@@ -113,14 +112,14 @@ def backup_command(
     if len(modes) > 1:
         raise UsageError(f"choose one of {', '.join(modes)}")
     if do_list:
-        views.list_view(project, screen, lookup, env, as_json)
+        views.list_view(app.project, app.screen, app.environment, env, as_json)
     elif verify_file is not None:
-        views.verify(project, screen, lookup, verify_file, deep)
+        views.verify(app.project, app.screen, app.environment, verify_file, deep)
     elif cleanup:
-        views.cleanup(project, screen, lookup, env, retention_days, dry_run)
+        views.cleanup(app.project, app.screen, app.environment, env, retention_days, dry_run)
         if env:
             write = writing("backup --cleanup", force, out, dry_run)
-            views.purge_trash(project, screen, lookup(env), retention_days, write)
+            views.purge_trash(app.project, app.screen, app.environment(env), retention_days, write)
     else:
         if not env:
             raise UsageError(
@@ -130,7 +129,7 @@ def backup_command(
 
         found = app.environment(env, fleet=True)
         order = views.BackupOrder(kind, _split(tables), compress, label, auto)
-        sys.exit(backup(screen, found, order))
+        sys.exit(backup(app.screen, found, order))
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
