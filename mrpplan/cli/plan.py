@@ -16,7 +16,6 @@ from mrpplan.cli.context import AppContext, env_and_json, pass_app, schema_versi
 from mrpplan.config import Environment
 from mrpplan.fleet.publish import View, display, emit, publish
 from mrpplan.plan.fleet_types import FleetPlan
-from mrpplan.plan.planfile import read_plan
 from mrpplan.plan.render import print_plan
 from mrpplan.units import count
 
@@ -214,8 +213,7 @@ def recover_command(app: AppContext, env_name: str, forward_file: Path | None) -
     from mrpplan.fleet import reports
 
     env = app.environment(env_name, fleet=True)
-    forward = read_plan(forward_file) if forward_file else None
-    sys.exit(reports.recover(app.project, app.screen, env, forward))
+    sys.exit(reports.recover(app.project, app.screen, env, forward_file))
 
 
 COMMANDS: list[click.Command] = [

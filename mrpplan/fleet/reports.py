@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
 
 from mrpplan.errors import EXIT_CHANGES, EXIT_ERROR, UsageError
 from mrpplan.fleet.each import Each, for_each
+from mrpplan.plan.planfile import read_plan
 from mrpplan.plan.screen import Screen
-from mrpplan.plan.types import Plan
 
 
 def _error_row(each: Each[Any]) -> str:
@@ -246,15 +247,16 @@ def backup(screen: Screen, env: Environment, order: BackupOrder) -> int:
     return _finish(rows, 0)
 
 
-def recover(project: Project, screen: Screen, env: Environment, forward: Plan | None) -> int:
+def recover(project: Project, screen: Screen, env: Environment, forward_file: Path | None) -> int:
     """`mrpplan recover ENV [--forward FILE]`: roll back (or finish) an interrupted apply."""
     if env.is_fleet:
-        if forward is not None:
+        if forward_file:
             raise UsageError(
                 "recover --forward works on one database: on a fleet, roll back with "
                 f"`mrpplan recover {env.name}`, then plan and apply again"
             )
         return _recover_fleet(project, screen, env)
+    forward = read_plan(forward_file) if forward_file else None
     result = recover_one(project, env, forward=forward, progress=screen.progress())
     database = env.connection.database
     for name in result.removed:
