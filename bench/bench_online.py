@@ -130,9 +130,7 @@ def build(info: sandbox.SandboxInfo, root: Path, rows: int) -> Project:
     conn.close()
     project = Project(root)
     env = load_environment(project, "bench")
-    apply_plan(
-        project, env, make_plan(project, env, wiring=wiring()), approved=True, wiring=wiring()
-    )
+    apply_plan(project, env, make_plan(project, env, wiring=wiring()), wiring=wiring())
     execute(
         info,
         "INSERT INTO parents SELECT seq, CONCAT('parent ', seq) FROM seq_1_to_1000",
@@ -282,9 +280,7 @@ def main() -> None:
         print(f"plan: step {step.id} {step.action} [{step.online or step.algorithm}]", flush=True)
 
         def online() -> None:
-            apply_plan(
-                project, env, plan, approved=True, wiring=wiring(), progress=events.append_line
-            )
+            apply_plan(project, env, plan, wiring=wiring(), progress=events.append_line)
 
         results.append(measure(info, args.rows, "mrpplan apply (online)", online))
         execute(info, f"DROP DATABASE IF EXISTS `{DATABASE}`")

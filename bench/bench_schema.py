@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT))
 from mrpplan import sandbox  # noqa: E402
 from mrpplan.desired.workspace import desired_schema  # noqa: E402
 from mrpplan.diff import diff_schemas  # noqa: E402
+from mrpplan.diff.ddl import render_changes  # noqa: E402
 from mrpplan.model import parse  # noqa: E402
 from mrpplan.model.schema import Schema  # noqa: E402
 from mrpplan.mysql.connection import client_tool, connect, server_version  # noqa: E402
-from mrpplan.mysql.ddl import render_changes  # noqa: E402
 from mrpplan.mysql.flavor import Flavor  # noqa: E402
 from mrpplan.mysql.inspect import inspect_schema  # noqa: E402
 from mrpplan.mysql.workspace_place import sandbox_workspace  # noqa: E402

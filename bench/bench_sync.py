@@ -157,7 +157,7 @@ def ours(info: sandbox.SandboxInfo, target: str, folder: Path) -> float:
     project = Project(folder)
     started = time.perf_counter()
     plan = copy_plan(destination, source, CopyOptions(), datetime.now(UTC).replace(microsecond=0))
-    apply_plan(project, destination, plan, approved=True, wiring=wiring())
+    apply_plan(project, destination, plan, wiring=wiring())
     return time.perf_counter() - started
 
 

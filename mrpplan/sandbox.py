@@ -122,11 +122,8 @@ def status(base: Path) -> SandboxInfo | None:
     if not state_path.is_file():
         return None
     state = json.loads(state_path.read_text())
-    pid_file = base / "mariadbd.pid"
-    if not pid_file.is_file():
-        return None
-    pid = int(pid_file.read_text().strip() or 0)
-    if pid <= 0 or not _alive(pid):
+    pid = _running_pid(base)
+    if pid is None:
         return None
     password = (base / "root.password").read_text().strip()
     info = SandboxInfo(base, int(state["port"]), Path(state["socket"]), pid, password, "")
@@ -328,13 +325,19 @@ def _set_root_password(info: SandboxInfo) -> None:
         conn.close()
 
 
-def down(base: Path, timeout: float = 60.0) -> bool:
-    """Stop the sandbox by its pid file and wait; False when it was not running."""
+def _running_pid(base: Path) -> int | None:
+    """The server's pid from its pid file, when that process is alive."""
     pid_file = base / "mariadbd.pid"
     if not pid_file.is_file():
-        return False
+        return None
     pid = int(pid_file.read_text().strip() or 0)
-    if pid <= 0 or not _alive(pid):
+    return pid if pid > 0 and _alive(pid) else None
+
+
+def down(base: Path, timeout: float = 60.0) -> bool:
+    """Stop the sandbox by its pid file and wait; False when it was not running."""
+    pid = _running_pid(base)
+    if pid is None:
         return False
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout

@@ -15,10 +15,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+from rich.table import Table
+
 from mrpplan.backup.catalog import BackupEntry, list_backups
 from mrpplan.backup.manifest import iso, utc_now
 from mrpplan.config import Environment, Project, load_environment
 from mrpplan.errors import MrpplanError
+from mrpplan.units import human_size, relative
 
 
 @dataclass(frozen=True)
@@ -247,3 +251,51 @@ def overall_exit(rows: list[EnvHealth]) -> int:
 def age_text(created: datetime) -> str:
     hours = (utc_now() - created).total_seconds() / 3600
     return f"{hours:.0f}h" if hours < 48 else f"{hours / 24:.0f}d"
+
+
+_STATE = {"ok": "[green]ok[/]", "attention": "[yellow]attention[/]", "error": "[red]error[/]"}
+
+
+def show_health(out: Console, row: EnvHealth, root: Path) -> None:
+    """One environment's health for people: a few lines under its name."""
+    out.print(f"[bold]{row.name}[/] {row.target} {_STATE[row.state]}")
+    if row.error:
+        out.print(f"  error: {row.error}")
+        return
+    table = Table(box=None, show_header=False, padding=(0, 1))
+    table.add_column(style="dim")
+    table.add_column()
+    pending = row.pending_migrations
+    table.add_row("schema", f"{row.schema_version or 'unknown'} (target {row.target_version})")
+    table.add_row("pending", "unknown" if pending is None else (", ".join(pending) or "none"))
+    drift = {None: "not checked", True: "yes", False: "no"}[row.drift]
+    table.add_row("drift", f"{drift}: {row.drift_note}" if row.drift_note else drift)
+    backup = row.last_backup
+    table.add_row(
+        "last backup",
+        f"{backup.kind}, {backup.age_hours:g} h ago, verified: {backup.verified}, "
+        f"{human_size(backup.bytes)} ({relative(Path(backup.file), root)})"
+        if backup
+        else "none",
+    )
+    if row.recovery:
+        table.add_row("recovery", row.recovery)
+    if row.free_bytes is not None and row.total_bytes:
+        percent = 100 * row.free_bytes / row.total_bytes
+        table.add_row(
+            "backup space",
+            f"{human_size(row.free_bytes)} free ({percent:.0f}%) in {row.backup_dir}",
+        )
+    size = f"{human_size(row.size_bytes)} in {row.tables} tables and views"
+    if row.growth is not None:
+        pct = row.growth.percent
+        size += (
+            f"; full backups since {row.growth.since}: {human_size(row.growth.sql_bytes_then)} -> "
+            f"{human_size(row.growth.sql_bytes_now)} of SQL"
+            + (f" ({pct:+.0f}%)" if pct is not None else "")
+            + f", {row.growth.rows_then:,} -> {row.growth.rows_now:,} rows"
+        )
+    table.add_row("size", size)
+    out.print(table)
+    for line in row.attention:
+        out.print(f"  [yellow]attention:[/] {line}")

@@ -14,6 +14,7 @@ Whether applied migrations were edited afterwards needs the live history table:
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ from mrpplan.desired.directory import (
     scan_migrations,
 )
 from mrpplan.errors import ConfigError
+from mrpplan.plan.screen import Screen
 from mrpplan.seed.sets import SEED_SETS
 from mrpplan.sqlfiles.declared import Declared, declared_tables
 from mrpplan.sqlfiles.split import SqlStatement, read_statements
@@ -374,3 +376,55 @@ def _quiet_sqlglot() -> Iterator[None]:
         yield
     finally:
         logger.setLevel(previous)
+
+
+def report_validation(
+    project: Project, screen: Screen, env: Environment | None, *, check_seeds: bool, as_json: bool
+) -> bool:
+    """`mrpplan validate`: print the problems (file:line: message) and the summary; whether
+    everything is valid. With ENV (or `check_seeds`) it also uses a server: migrations
+    edited after they were applied to ENV, seed idempotency, and lint on ENV."""
+    report = validate_project(project, env)
+    if env is not None:  # online: migrations edited after they were applied to ENV
+        from mrpplan.desired.applied import edited_migrations
+
+        report.online = edited_migrations(project, env)
+    if as_json:
+        data = [
+            {"file": str(p.file), "line": p.line, "message": p.message} for p in report.problems
+        ]
+        screen.document(json.dumps(data, indent=2))
+    else:
+        for problem in report.problems:
+            screen.document(str(problem))
+    for warning in report.warnings:
+        screen.document(f"warning: {warning}", err=as_json)
+    for line in report.online:
+        screen.document(f"error: {line}", err=as_json)
+    seed_problems: list[str] = []
+    if report.ok and (env is not None or check_seeds):
+        seed_problems = _seed_problems(project, env)
+        for line in seed_problems:
+            screen.document(f"error: {line}", err=as_json)
+    if report.ok and env is not None:  # lint (issue 25) needs a server: ENV's
+        from mrpplan.lint.project import show_findings
+
+        show_findings(project, env, lambda line: screen.document(line, err=as_json))
+    screen.document(report.summary(), err=as_json)
+    if report.ok and (env is not None or check_seeds) and not seed_problems:
+        screen.document(
+            "OK: every seed is idempotent (ran twice in a scratch database)", err=as_json
+        )
+    return report.ok and not seed_problems
+
+
+def _seed_problems(project: Project, env: Environment | None) -> list[str]:
+    from mrpplan import sandbox
+    from mrpplan.mysql.workspace_place import sandbox_workspace, workspace_for
+    from mrpplan.seed.idempotency import check_idempotent
+
+    if env is not None:
+        workspace = workspace_for(project, env)
+    else:
+        workspace = sandbox_workspace(sandbox.up(sandbox.default_dir(project.root)))
+    return [c.message() for c in check_idempotent(project, workspace) if not c.idempotent]

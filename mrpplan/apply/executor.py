@@ -13,7 +13,6 @@ from typing import Any
 from mrpplan.apply.cluster_compare import compare_nodes
 from mrpplan.apply.invariant_guard import InvariantGuard
 from mrpplan.apply.server_guard import watched
-from mrpplan.apply.statement_guard import check_statements
 from mrpplan.apply.steps import (
     PAUSE_AFTER_STEP,
     Progress,
@@ -26,14 +25,7 @@ from mrpplan.apply.steps import (
     message_of,
     pause_for_tests,
 )
-from mrpplan.apply.verify import (
-    check_approval,
-    check_fresh,
-    check_policy,
-    check_seal,
-    check_supported,
-    check_target,
-)
+from mrpplan.apply.verify import check_fresh, check_plan
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.catalog import database_exists
@@ -66,7 +58,6 @@ def apply_plan(
     env: Environment,
     plan: Plan,
     *,
-    approved: bool,
     wiring: Wiring,
     progress: Progress | None = None,
     session: Any = None,
@@ -80,13 +71,7 @@ def apply_plan(
     keyed for a protected environment, and under the lock it is built again and compared.
     `wiring`: the builders and the services of step kinds (mrpplan/cli/wiring.py).
     """
-    check_target(env, plan)
-    if from_file:
-        check_seal(env, plan)
-    check_supported(plan)
-    check_statements(plan)
-    check_approval(env, approved)
-    check_policy(env, plan)
+    check_plan(env, plan, from_file=from_file)
     if session is None:
         with locked_session(env) as conn:
             return _apply_locked(project, env, plan, conn, wiring, progress, from_file)

@@ -120,7 +120,7 @@ def repair_sql(
     """Statements (the schema engine's) that turn the live tables into `wanted`; None when
     one of them is not a table (a view: nothing generic can rebuild it)."""
     from mrpplan.diff import diff_schemas
-    from mrpplan.mysql.ddl import render_changes
+    from mrpplan.diff.ddl import render_changes
 
     texts = [*live.values(), *wanted.values()]
     if any(not t.startswith("CREATE TABLE") for t in texts):

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
+from mrpplan.apply.statement_guard import check_statements
 from mrpplan.config import Environment
 from mrpplan.errors import Refused
 from mrpplan.plan.fingerprint import DatabaseState, describe_differences
 from mrpplan.plan.types import Plan
+
+
+def check_plan(env: Environment, plan: Plan, *, from_file: bool) -> None:
+    """Everything that refuses a plan (exit 3, nothing changed) before anyone is asked to
+    approve it, in one order; the executor runs it again before it takes the lock, because
+    library callers reach it directly. `from_file`: nothing in a plan file is trusted, so a
+    protected environment needs its seal keyed."""
+    check_target(env, plan)
+    if from_file:
+        check_seal(env, plan)
+    check_supported(plan)
+    check_statements(plan)
+    check_policy(env, plan)
 
 
 def check_target(env: Environment, plan: Plan) -> None:
@@ -61,7 +77,14 @@ def check_policy(env: Environment, plan: Plan) -> None:
         )
 
 
-def check_seal(env: Environment, plan: Plan) -> None:
+class Sealed(Protocol):
+    """A plan file as read: one plan, or a fleet's whole file."""
+
+    @property
+    def keyed(self) -> bool: ...
+
+
+def check_seal(env: Environment, plan: Sealed) -> None:
     """A protected environment takes only plan files sealed with the team's key."""
     if env.protected and not plan.keyed:
         raise Refused(
@@ -69,14 +92,6 @@ def check_seal(env: Environment, plan: Plan) -> None:
             "can edit the file could have recomputed its plain digest. Nothing was changed.",
             hint="set MRPPLAN_PLAN_KEY (CI: from a secret) both when making the plan and when "
             "applying it",
-        )
-
-
-def check_approval(env: Environment, approved: bool) -> None:
-    if env.protected and not approved:
-        raise Refused(
-            f"{env.name} is protected: applying needs the operator to type its name, or "
-            "--auto-approve on a saved, reviewed plan file. Nothing was changed."
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ if TYPE_CHECKING:  # imported where used: `mrpplan --help` loads neither rich no
     from rich.console import Console
 
     from mrpplan.config import Environment, Project
+    from mrpplan.plan.screen import Screen
 
 
 @dataclass
@@ -74,6 +76,13 @@ class AppContext:
         apply writes two progress lines per step."""
         return make_console(self.no_color, stderr=True)
 
+    @property
+    def screen(self) -> Screen:
+        """The consoles for a library flow that reports as it goes."""
+        from mrpplan.plan.screen import Screen
+
+        return Screen(self.console, self.err_console, self.verbose)
+
 
 def make_console(no_color: bool, stderr: bool = False) -> Console:
     """--no-color / NO_COLOR means plain text: no colour and no bold either (pipes, logs)."""
@@ -89,6 +98,14 @@ def make_console(no_color: bool, stderr: bool = False) -> Console:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+
+
+def env_and_json(command: Callable[..., None]) -> Callable[..., None]:
+    """ENV and --json: the arguments of a command that reports on one environment."""
+    command = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(
+        command
+    )
+    return click.argument("env_name", metavar="ENV")(command)
 
 
 def schema_version_value(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from mrpplan.cli.context import AppContext, pass_app
@@ -32,46 +30,11 @@ def lint_command(
     """
     if as_json and as_sarif:
         raise click.UsageError("choose one of --json and --sarif")
-    findings = run_lint(app, env_name)
-    if as_sarif:
-        from mrpplan.lint.sarif import sarif
+    from mrpplan.lint.report import lint_report
 
-        click.echo(json.dumps(sarif(app.project, findings), indent=2, ensure_ascii=False))
-    elif as_json:
-        from mrpplan.lint.project import relative
-
-        document = [
-            {
-                "rule": f.rule,
-                "level": f.level,
-                "message": f.message,
-                "file": relative(app.project, f.file),
-                "line": f.line,
-            }
-            for f in findings
-        ]
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    else:
-        for finding in findings:
-            click.echo(finding.text())
-        errors = sum(1 for f in findings if f.level == "error")
-        click.echo(f"lint: {errors} error(s), {len(findings) - errors} warning(s)")
-    if any(f.level == "error" for f in findings):
+    env = app.environment(env_name) if env_name else None
+    if lint_report(app.project, app.screen, env, as_json=as_json, as_sarif=as_sarif):
         ctx.exit(EXIT_ERROR)
-
-
-def run_lint(app: AppContext, env_name: str | None) -> list:  # type: ignore[type-arg]
-    """The findings for ENV (its server and levels), or on the sandbox with the defaults."""
-    from mrpplan.lint.project import lint_project
-    from mrpplan.mysql.workspace_place import sandbox_workspace, workspace_for
-
-    if env_name is None:
-        from mrpplan import sandbox
-
-        info = sandbox.up(sandbox.default_dir(app.project.root))
-        return lint_project(app.project, sandbox_workspace(info))
-    env = app.environment(env_name)
-    return lint_project(app.project, workspace_for(app.project, env), env)
 
 
 COMMANDS: list[click.Command] = [lint_command]

@@ -6,25 +6,19 @@ Schema changes are plans applied by the executor (lock, journal, checkpoints, ro
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
-from rich.table import Table
 
-from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.cli.writing import writing_options
+from mrpplan.cli.context import AppContext, env_and_json, pass_app
+from mrpplan.cli.writing import writing, writing_options
 from mrpplan.config import Environment
-from mrpplan.desired.status import edited_messages
 from mrpplan.errors import UsageError
 from mrpplan.migrate import operations
 from mrpplan.migrate.create import create_migration
+from mrpplan.migrate.views import rollback_choices, run_migrations
 from mrpplan.plan.providers import Scope
-from mrpplan.plan.types import Plan
-from mrpplan.units import count
-
-_STATE_STYLE = {"applied": "green", "pending": "yellow", "edited": "bold red", "missing": "red"}
 
 
 @click.group("migrate")
@@ -38,8 +32,7 @@ def migrate() -> None:
 
 
 @migrate.command("status")
-@click.argument("env_name", metavar="ENV")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@env_and_json
 @pass_app
 def status(app: AppContext, env_name: str, as_json: bool) -> None:
     """Each migration's state in ENV: pending, applied, edited or missing.
@@ -48,45 +41,10 @@ def status(app: AppContext, env_name: str, as_json: bool) -> None:
     Example:
       mrpplan migrate status staging --json
     """
-    env = app.environment(env_name, fleet=True)
-    if env.is_fleet:
-        from mrpplan.cli import fleet_reports
+    from mrpplan.fleet import reports
 
-        fleet_reports.migrate_status(app, env, as_json=as_json)
-        return
-    state = operations.read_migrations(app.project, env)
-    problems = edited_messages(state.statuses, env.name)
-    if as_json:
-        document = {
-            "environment": env.name,
-            "database": state.database,
-            "has_history": state.has_history,
-            "migrations": [s.as_dict() for s in state.statuses],
-            "errors": problems,
-        }
-        click.echo(json.dumps(document, indent=2))
-    else:
-        table = Table(title=f"Migrations of {env.name} ({state.database})")
-        for column in ("version", "name", "state", "applied_at"):
-            table.add_column(column)
-        for s in state.statuses:
-            table.add_row(
-                s.version,
-                s.name,
-                f"[{_STATE_STYLE.get(s.state, '')}]{s.state}[/]",
-                s.applied_at.strftime("%Y-%m-%d %H:%M:%S") if s.applied_at else "",
-            )
-        app.console.print(table)
-        if not state.has_history:
-            app.console.print(
-                f"{state.database} has no mrpplan_schema_history yet: `mrpplan migrate up"
-                f" {env.name}` builds an empty database; one that already has the schema is"
-                f" adopted with `mrpplan migrate baseline {env.name} --version N`."
-            )
-        for line in problems:
-            app.err_console.print(f"[bold red]Error:[/] {line}")
-    if problems:
-        sys.exit(1)
+    env = app.environment(env_name, fleet=True)
+    sys.exit(reports.migrate_status(app.project, app.screen, env, as_json))
 
 
 @migrate.command("up")
@@ -167,19 +125,7 @@ def down(
 def _choose_version(app: AppContext, env: Environment) -> str:
     """The interactive rollback: each applied migration, newest first, and what going back
     below it does; the operator picks the version to stay at."""
-    state = operations.read_migrations(app.project, env)
-    applied = [s for s in state.statuses if s.state in ("applied", "edited")]
-    if not applied:
-        raise UsageError(f"{env.name} has no applied migration to roll back")
-    table = Table(title=f"Applied migrations of {env.name}, newest first")
-    for column in ("#", "stay at", "rolling back undoes", "applied_at"):
-        table.add_column(column)
-    newest_first = list(reversed(applied))
-    choices = [s.version for s in newest_first[1:]] + ["base"]
-    for index, (status, stay) in enumerate(zip(newest_first, choices, strict=True), start=1):
-        undone = ", ".join(f"{s.version}_{s.name}" for s in newest_first[:index])
-        when = status.applied_at.strftime("%Y-%m-%d %H:%M") if status.applied_at else ""
-        table.add_row(str(index), stay, undone, when)
+    table, choices = rollback_choices(app.project, env)
     app.console.print(table)
     picked = click.prompt(
         "Roll back to which line (the plan is shown before anything runs)",
@@ -273,32 +219,8 @@ def run_migration_plan(
     backup: bool = False,
     scope: Scope | None = None,
 ) -> None:
-    """Plan to `target` (schema only: seeds and sync are `mrpplan plan`'s business) and run
-    it the way every writing command runs."""
-    from mrpplan.apply.approval import Request
-    from mrpplan.cli.wiring import wiring
-    from mrpplan.cli.writing import carry_out
-    from mrpplan.plan.planner import make_plan
-
-    chosen = scope or Scope(data=())
-
-    def build() -> Plan:
-        return make_plan(app.project, env, wiring=wiring(), target_version=target, scope=chosen)
-
-    result = carry_out(
-        app,
-        env,
-        build,
-        Request(command, skip_questions=force),
-        out=out,
-        dry_run=dry_run,
-        backup_first="full" if backup else None,
-    )
-    if result is not None:
-        app.console.print(
-            f"Apply complete: {count(len(result.steps_run), 'step')} ran on {env.name}: "
-            f"now at {target}."
-        )
+    write = writing(command, force, out, dry_run)
+    run_migrations(app.project, app.screen, env, write, target, backup=backup, scope=scope)
 
 
 COMMANDS: list[click.Command] = [migrate]

@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
+import functools
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.text import Text
 
-from mrpplan.cli.context import AppContext, pass_app, schema_version_value
-from mrpplan.cli.wiring import wiring
+from mrpplan.cli.context import AppContext, env_and_json, pass_app, schema_version_value
 from mrpplan.config import Environment
-from mrpplan.errors import EXIT_CHANGES
-from mrpplan.lint.project import show_findings
+from mrpplan.fleet.publish import View, display, emit, publish
 from mrpplan.plan.fleet_types import FleetPlan
-from mrpplan.plan.planfile import default_plan_path, dumps, read_plan, with_digest, write_plan
-from mrpplan.plan.preflight import refuse_plan
 from mrpplan.plan.render import print_plan
-from mrpplan.plan.render_markdown import PART_SEPARATOR, render_markdown
-from mrpplan.plan.types import Plan
 from mrpplan.units import count
 
 
 def _output_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--json, --markdown, --sql: given to the command as one `view`."""
+
+    @functools.wraps(command)
+    def with_view(*args: Any, as_json: bool, markdown: bool, show_sql: bool, **kw: Any) -> None:
+        if as_json and markdown:
+            raise click.UsageError("choose one of --json and --markdown")
+        command(*args, view=View(as_json, markdown, show_sql), **kw)
+
     for option in reversed(
         [
             click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON."),
@@ -33,22 +36,8 @@ def _output_options(command: Callable[..., None]) -> Callable[..., None]:
             click.option("--sql", "show_sql", is_flag=True, help="Show every step's SQL."),
         ]
     ):
-        command = option(command)
-    return command
-
-
-def _emit(
-    app: AppContext, plan: Plan, *, as_json: bool, markdown: bool, show_sql: bool, path: str | None
-) -> None:
-    if as_json and markdown:
-        raise click.UsageError("choose one of --json and --markdown")
-    if as_json:
-        click.echo(dumps(plan), nl=False)
-    elif markdown:
-        parts = render_markdown(plan)
-        click.echo(PART_SEPARATOR.join(parts), nl=False)
-    else:
-        print_plan(app.console, plan, show_sql=show_sql or app.verbose, path=path)
+        with_view = option(with_view)
+    return with_view
 
 
 @click.command("plan")
@@ -71,9 +60,7 @@ def plan_command(
     app: AppContext,
     env_name: str,
     out: Path | None,
-    as_json: bool,
-    markdown: bool,
-    show_sql: bool,
+    view: View,
     detailed_exitcode: bool,
     target_version: str | None,
 ) -> None:
@@ -84,51 +71,28 @@ def plan_command(
       mrpplan plan prod --out plans/prod.json
       mrpplan apply plans/prod.json
     """
-    from mrpplan.plan.planner import make_plan
+    from mrpplan.cli.wiring import wiring
 
     env = app.environment(env_name, fleet=True)
-    if env.is_fleet:
-        from mrpplan.cli.fleet import plan_fleet
-
-        plan_fleet(
-            app,
-            env,
-            out=out,
-            as_json=as_json,
-            markdown=markdown,
-            show_sql=show_sql,
-            detailed_exitcode=detailed_exitcode,
-            target_version=target_version,
-        )
-        return
-    plan = with_digest(make_plan(app.project, env, wiring=wiring(), target_version=target_version))
-    # a file only when asked (--out), or for a plan with changes shown on the console
-    # (where it says so); never for "No changes" or a --json/--markdown view on stdout
-    saved = out or (
-        default_plan_path(app.project, plan)
-        if plan.has_changes and not (as_json or markdown)
-        else None
+    code = publish(
+        app.project,
+        env,
+        app.screen,
+        view,
+        out=out,
+        target_version=target_version,
+        detailed_exitcode=detailed_exitcode,
+        wiring=wiring(),
     )
-    shown = _display(app, write_plan(plan, saved)) if saved else None
-    _emit(app, plan, as_json=as_json, markdown=markdown, show_sql=show_sql, path=shown)
-    note = app.err_console if as_json or markdown else app.console
-    if shown and plan.has_changes:
-        note.print(f"\nSaved the plan to {shown}. To apply it: mrpplan apply {shown}")
-    elif shown:
-        note.print(f"\nSaved the plan to {shown}.")
-    show_findings(app.project, env, lambda line: note.print(Text(line)))
-    refuse_plan(env, plan.preflight, shown)
-    if detailed_exitcode and plan.has_changes:
-        sys.exit(EXIT_CHANGES)
+    if code:
+        sys.exit(code)
 
 
 @click.command("show")
 @click.argument("planfile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_output_options
 @pass_app
-def show_command(
-    app: AppContext, planfile: Path, as_json: bool, markdown: bool, show_sql: bool
-) -> None:
+def show_command(app: AppContext, planfile: Path, view: View) -> None:
     """Show a saved plan (refuses a plan file that was edited).
 
     \b
@@ -137,27 +101,7 @@ def show_command(
     """
     from mrpplan.plan.fleet_planfile import read_any
 
-    plan = read_any(planfile)
-    if isinstance(plan, FleetPlan):
-        from mrpplan.cli.fleet import emit
-
-        emit(
-            app,
-            plan,
-            as_json=as_json,
-            markdown=markdown,
-            show_sql=show_sql,
-            path=_display(app, planfile),
-        )
-        return
-    _emit(
-        app,
-        plan,
-        as_json=as_json,
-        markdown=markdown,
-        show_sql=show_sql,
-        path=_display(app, planfile),
-    )
+    emit(app.screen, read_any(planfile), view, display(planfile))
 
 
 @click.command("apply")
@@ -183,50 +127,44 @@ def apply_command(app: AppContext, target: str, auto_approve: bool, as_json: boo
       mrpplan apply local --auto-approve
       mrpplan apply plans/tenants-20260101T120000Z.json --auto-approve --json
     """
-    from mrpplan.apply.approval import Request, approve
-    from mrpplan.apply.executor import apply_plan
-    from mrpplan.apply.verify import check_policy, check_seal, check_target
-    from mrpplan.cli import fleet as fleet_cli
-    from mrpplan.cli.writing import ask, carry_out, progress_line
+    from mrpplan.apply.approval import Request
+    from mrpplan.apply.gate import Writing, apply_file, carry_out
+    from mrpplan.cli.wiring import wiring
+    from mrpplan.cli.writing import ask
+    from mrpplan.fleet.flows import apply_fleet_env, apply_fleet_file
     from mrpplan.plan.fleet_planfile import read_any
     from mrpplan.plan.planner import make_plan
 
+    request = Request("apply", skip_questions=auto_approve)
     if not (Path(target).is_file() or target.endswith(".json")):
         env = app.environment(target, fleet=True)
         if env.is_fleet:
-            fleet_cli.apply_fleet_env(app, env, auto_approve=auto_approve, as_json=as_json)
-            return
+            sys.exit(
+                apply_fleet_env(
+                    app.project, env, app.screen, request, ask, as_json, wiring=wiring()
+                )
+            )
         _single_database_json(as_json)
-        result = carry_out(
-            app,
-            env,
-            lambda: make_plan(app.project, env, wiring=wiring()),
-            Request("apply", skip_questions=auto_approve),
-        )
+        write = Writing(request, ask, wiring())
+        build = lambda: make_plan(app.project, env, wiring=write.wiring)  # noqa: E731
+        result = carry_out(app.project, env, build, write, app.screen)
         if result is not None:
             _applied(app, env, result.steps_run, result.checkpoints)
         return
     plan = read_any(Path(target))
+    request = replace(request, saved_plan=True)
     if isinstance(plan, FleetPlan):
-        fleet_cli.apply_fleet_file(app, plan, target, auto_approve=auto_approve, as_json=as_json)
-        return
+        env = app.environment(plan.environment, fleet=True)
+        sys.exit(
+            apply_fleet_file(
+                app.project, env, app.screen, plan, target, request, ask, as_json, wiring=wiring()
+            )
+        )
     _single_database_json(as_json)
     env = app.environment(plan.environment)
     print_plan(app.console, plan, path=target)
-    check_target(env, plan)
-    check_seal(env, plan)
-    check_policy(env, plan)  # refuse before asking anyone to approve
-    if plan.has_changes:
-        request = Request("apply", skip_questions=auto_approve, saved_plan=True)
-        approve(env, request, destructive=len(plan.destructive_steps), ask=ask)
-    result = apply_plan(
-        app.project,
-        env,
-        plan,
-        approved=True,
-        wiring=wiring(),
-        progress=progress_line(app),
-        from_file=True,
+    result = apply_file(
+        app.project, env, plan, request, ask=ask, wiring=wiring(), progress=app.screen.steps()
     )
     if result.noop:
         app.console.print("Nothing to apply: the plan has no changes (applied as a no-op).")
@@ -255,8 +193,7 @@ def _applied(app: AppContext, env: Environment, steps: list[str], checkpoints: l
 
 
 @click.command("drift")
-@click.argument("env_name", metavar="ENV")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@env_and_json
 @pass_app
 def drift_command(app: AppContext, env_name: str, as_json: bool) -> None:
     """Does ENV's live schema match what its history says? Exit 0: yes, 2: drift.
@@ -265,34 +202,9 @@ def drift_command(app: AppContext, env_name: str, as_json: bool) -> None:
     Example:
       mrpplan drift prod
     """
-    from mrpplan.plan.drift import detect_drift
+    from mrpplan.fleet import reports
 
-    env = app.environment(env_name, fleet=True)
-    if env.is_fleet:
-        from mrpplan.cli import fleet_reports
-
-        fleet_reports.drift(app, env, as_json=as_json)
-        return
-    report = detect_drift(app.project, env)
-    if as_json:
-        click.echo(json.dumps({**dataclasses.asdict(report), "drifted": report.drifted}))
-        sys.exit(EXIT_CHANGES if report.drifted else 0)
-    if not report.drifted:
-        app.console.print(f"No drift: {report.database} matches its {report.compared_with}.")
-        if report.recorded_version is None:
-            app.console.print(
-                f"It has no recorded version: `mrpplan migrate baseline {env_name}` records it."
-            )
-        return
-    app.console.print(
-        Text(
-            f"Drift: {report.database} differs from its {report.compared_with}:",
-            style="bold yellow",
-        )
-    )
-    for line in report.differences:
-        app.console.print(f"  {line}")
-    sys.exit(EXIT_CHANGES)
+    sys.exit(reports.drift(app.project, app.screen, app.environment(env_name, fleet=True), as_json))
 
 
 @click.command("recover")
@@ -311,56 +223,11 @@ def recover_command(app: AppContext, env_name: str, forward_file: Path | None) -
     Example:
       mrpplan recover prod --forward plans/prod-20261124T025834Z.json
     """
-    from mrpplan.apply.recover import recover
+    from mrpplan.cli.wiring import wiring
+    from mrpplan.fleet import reports
 
     env = app.environment(env_name, fleet=True)
-    if env.is_fleet:
-        from mrpplan.cli import fleet_reports
-        from mrpplan.errors import UsageError
-
-        if forward_file:
-            raise UsageError(
-                "recover --forward works on one database: on a fleet, roll back with "
-                f"`mrpplan recover {env.name}`, then plan and apply again"
-            )
-        fleet_reports.recover(app, env)
-        return
-    forward = read_plan(forward_file) if forward_file else None
-    result = recover(
-        app.project,
-        env,
-        wiring=wiring(),
-        forward=forward,
-        progress=lambda line: app.err_console.print(Text(line, style="dim")),
-    )
-    for name in result.removed:
-        app.console.print(f"Dropped the scratch database {name} of an interrupted load.")
-    for line in result.repaired:
-        app.console.print(Text(line))
-    if result.direction in ("nothing", "scratch"):
-        app.console.print(f"Nothing to recover: no interrupted apply on {env.connection.database}.")
-        return
-    assert result.plan is not None
-    if result.direction == "rollback":
-        undone = ", ".join(f"{s.id} ({s.action} {s.object})" for s in result.undone)
-        app.console.print(
-            f"Rolled back the interrupted apply of plan {result.plan.digest[:12]}: "
-            f"undone {undone or 'nothing (no step had taken effect)'}. "
-            f"{env.connection.database} is back where it was before the apply."
-        )
-    else:
-        app.console.print(
-            f"Finished the interrupted plan {result.plan.digest[:12]}: ran steps "
-            f"{', '.join(result.finished) or '(none left)'}; {env.connection.database} now "
-            "matches the plan."
-        )
-
-
-def _display(app: AppContext, path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    sys.exit(reports.recover(app.project, app.screen, env, forward_file, wiring=wiring()))
 
 
 COMMANDS: list[click.Command] = [

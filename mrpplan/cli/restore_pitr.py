@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mrpplan.apply.approval import Request
+from mrpplan.apply.gate import carry_out
 from mrpplan.backup.binlog_window import Replay
 from mrpplan.cli.context import AppContext
-from mrpplan.cli.writing import carry_out
+from mrpplan.cli.writing import writing
 from mrpplan.config.settings import Environment
 from mrpplan.plan.types import Plan
 from mrpplan.restore.pitr_plan import parse_moment, pitr_plan
@@ -46,14 +46,12 @@ def restore_to(
         return plan
 
     result = carry_out(
-        app,
+        app.project,
         env,
         build,
-        Request("restore", skip_questions=force),
-        out=out,
-        dry_run=dry_run,
+        writing("restore", force, out, dry_run),
+        app.screen,
         sql_on_dry_run=False,
-        backup_first=None,
     )
     if result is not None and found:
         replay = found[-1]

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
-import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
 
-from mrpplan.apply.approval import Request
 from mrpplan.cli.context import AppContext, pass_app
-from mrpplan.cli.formatting import human_size
-from mrpplan.cli.writing import carry_out
+from mrpplan.cli.writing import out_option, skip_option, writing
 from mrpplan.errors import EXIT_CHANGES
-from mrpplan.plan.types import Plan
-from mrpplan.sync.compare import compare_environments
-from mrpplan.sync.copy import CopyOptions, CopyPlan, check_masks, copy_plan, plan_copy
+from mrpplan.sync import views
+from mrpplan.sync.copy import CopyOptions
 from mrpplan.sync.select import schema_only_choice
-from mrpplan.sync.status import check_all_valid, environment_status, list_environments
 
 
 @click.group("sync")
@@ -38,10 +29,6 @@ def sync_group() -> None:
     """
 
 
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, default=str))
-
-
 @sync_group.command("list-envs")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_app
@@ -52,25 +39,7 @@ def list_envs(app: AppContext, as_json: bool) -> None:
     Example:
       mrpplan sync list-envs --json
     """
-    rows = list_environments(app.project)
-    if as_json:
-        _echo_json([r.as_dict() for r in rows])
-        check_all_valid(rows)
-        return
-    table = Table("name", "target", "protected", "reachable", "schema version")
-    for r in rows:
-        reachable = (
-            "yes" if r.reachable and not r.note else ("yes, " + r.note if r.reachable else "no")
-        )
-        table.add_row(
-            r.name,
-            r.target,
-            "yes" if r.protected else "no",
-            reachable if r.reachable else f"no ({r.note})",
-            r.schema_version or "-",
-        )
-    app.console.print(table)
-    check_all_valid(rows)
+    views.list_envs(app.project, app.screen, as_json)
 
 
 @sync_group.command("status")
@@ -84,35 +53,11 @@ def status(app: AppContext, env: str, as_json: bool) -> None:
     Example:
       mrpplan sync status prod
     """
-    found = environment_status(app.project, app.environment(env))
-    if as_json:
-        _echo_json(found.as_dict())
-        return
-    pending = found.pending_migrations
-    drift = {None: f"unknown ({found.drift_note})", True: f"yes: {found.drift_note}", False: "no"}
-    backup = found.last_backup
-    lines = [
-        ("environment", f"{found.name}{' (protected)' if found.protected else ''}"),
-        ("target", found.target),
-        ("server", found.server_version),
-        ("database", "exists" if found.database_exists else "does not exist"),
-        ("size", f"{found.tables} tables and views, {human_size(found.size_bytes)}"),
-        ("schema version", f"{found.schema_version or 'unknown'} (target {found.target_version})"),
-        ("pending migrations", "unknown" if pending is None else (", ".join(pending) or "none")),
-        ("drift", drift[found.drift]),
-        (
-            "last backup",
-            f"{backup['created_at']} {backup['kind']} {backup['file']}" if backup else "none",
-        ),
-    ]
-    for key, value in lines:
-        app.console.print(f"{key + ':':<20} {value}")
-    for note in found.notes:
-        app.console.print(f"note: {note}")
+    views.status(app.project, app.screen, app.environment(env), as_json)
 
 
 def _copy_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
+    options: list[Callable[[Any], Any]] = [
         click.option(
             "--schema-only",
             is_flag=True,
@@ -139,24 +84,14 @@ def _copy_options(func: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="List tables with estimated rows and bytes, and the plan; change nothing.",
         ),
-        click.option(
-            "--out",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Save the plan to FILE (apply it later with `mrpplan apply FILE`).",
-        ),
+        out_option(),
         click.option(
             "--backup",
             "backup_first",
             is_flag=True,
             help="Also save a rollback point of the destination database first.",
         ),
-        click.option(
-            "--auto-approve",
-            "--force",
-            "auto_approve",
-            is_flag=True,
-            help="Do not ask (unprotected environments only).",
-        ),
+        skip_option("--auto-approve", "--force", dest="auto_approve"),
         click.option("--json", "as_json", is_flag=True, help="Machine-readable --dry-run."),
     ]
     for option in reversed(options):
@@ -188,77 +123,19 @@ def _copy(
     """Plan the copy and run it the way every writing command runs (cli/writing.py)."""
     source = app.environment(source_name)
     target = app.environment(target_name)
-    schema_only = schema_only_choice(schema_only, data_only)
-    options = CopyOptions(schema_only, _globs(include), _globs(exclude))
-    copy = plan_copy(source, target, options)
-    if dry_run and as_json:
-        _echo_json(copy.as_dict())
-        return
-    # with --json the plan and progress go to stderr: stdout is the JSON report
-    with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
-        _show_plan(app, copy)
-
-        def build() -> Plan:
-            return copy_plan(target, source, options, datetime.now(UTC).replace(microsecond=0))
-
-        result = carry_out(
-            app,
-            target,
-            build,
-            Request(command, skip_questions=auto_approve),
-            out=out,
-            dry_run=dry_run,
-            backup_first="rollback" if backup_first else None,
-        )
-    if result is None:
-        return
-    checks = check_masks(copy)
-    if as_json:
-        _echo_json({**copy.as_dict(), "mask_checks": [c.as_dict() for c in checks]})
-        return
-    app.console.print(
-        f"Copied {source.name} into {target.name}: the tables were loaded and masked in a "
-        "scratch database, then swapped in with one RENAME TABLE (the replaced ones are "
-        "kept in a trash database until `backup --cleanup`)."
+    options = CopyOptions(
+        schema_only_choice(schema_only, data_only), _globs(include), _globs(exclude)
     )
-    for check in checks:
-        app.console.print(
-            f"masked {check.rule.key} ({check.rule.spec}): {check.remaining} of "
-            f"{check.source_values:,} source values remain"
-        )
-    if checks:
-        app.console.print("Masking verified: no source value of a masked column remains.")
-
-
-def _show_plan(app: AppContext, plan: CopyPlan) -> None:
-    out = app.console
-    what = "structure only" if plan.schema_only else "structure and data"
-    out.print(
-        f"Copy {plan.source.name} -> {plan.target.name} ({what}; {plan.selection.describe()})"
+    views.copy_between(
+        app.project,
+        app.screen,
+        source,
+        target,
+        options,
+        writing(command, auto_approve, out, dry_run),
+        backup_first=backup_first,
+        as_json=as_json,
     )
-    table = Table("table", "kind", "est. rows", "est. size")
-    for t in plan.tables:
-        rows = "-" if plan.schema_only or t.kind == "view" else f"{t.rows:,}"
-        table.add_row(t.name, t.kind, rows, "-" if t.kind == "view" else human_size(t.bytes))
-    out.print(table)
-    out.print(
-        f"{len(plan.tables)} tables and views, about {plan.estimated_rows:,} rows, "
-        f"{human_size(plan.estimated_bytes)}"
-    )
-    if not plan.target_exists:
-        database = plan.target.connection.database
-        out.print(f"{plan.target.name}'s database {database} does not exist yet: it is created")
-    if plan.drop:
-        out.print(
-            f"drop from {plan.target.name} (not in {plan.source.name}): {', '.join(plan.drop)}"
-        )
-    if plan.drop_routines:
-        gone = ", ".join(f"{kind.lower()} {name}" for kind, name in plan.drop_routines)
-        out.print(f"drop from {plan.target.name} (not in {plan.source.name}): {gone}")
-    if plan.histories:
-        out.print(f"history copied from {plan.source.name}: {', '.join(plan.histories)}")
-    if plan.masks:
-        out.print("mask: " + ", ".join(f"{m.key} ({m.spec})" for m in plan.masks))
 
 
 @sync_group.command("pull")
@@ -311,19 +188,7 @@ def compare(ctx: click.Context, app: AppContext, a: str, b: str, as_json: bool) 
     Example:
       mrpplan sync compare staging prod
     """
-    found = compare_environments(app.environment(a), app.environment(b))
-    if as_json:
-        _echo_json(found.as_dict())
-    elif found.same:
-        app.console.print(f"{a} and {b} have the same schema.")
-    else:
-        app.console.print(f"{len(found.differences)} change(s) would make {b} like {a}:")
-        for d in found.differences:
-            mark = {"add": "+", "change": "~", "destroy": "-"}.get(d.kind, "*")
-            app.console.print(f"{mark} {d.action} {d.object}: {d.reason}")
-            for statement in d.sql:
-                app.console.print(f"    {statement};")
-    if not found.same:
+    if not views.compare(app.screen, app.environment(a), app.environment(b), as_json):
         ctx.exit(EXIT_CHANGES)
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.errors import EXIT_ERROR, ConfigError
-from mrpplan.validate import validate_project
+from mrpplan.validate import report_validation
 
 
 @click.command("validate")
@@ -51,51 +49,9 @@ def validate(
     if env_name is not None and env_name not in project.environment_names():
         known = ", ".join(project.environment_names()) or "none"
         raise ConfigError(f"unknown environment {env_name!r} (known: {known})")
-    report = validate_project(project, app.environment(env_name) if env_name else None)
-    if env_name is not None:  # online: migrations edited after they were applied to ENV
-        from mrpplan.desired.applied import edited_migrations
-
-        report.online = edited_migrations(project, app.environment(env_name))
-    if as_json:
-        data = [
-            {"file": str(p.file), "line": p.line, "message": p.message} for p in report.problems
-        ]
-        click.echo(json.dumps(data, indent=2))
-    else:
-        for problem in report.problems:
-            click.echo(str(problem))
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=as_json)
-    for line in report.online:
-        click.echo(f"error: {line}", err=as_json)
-    seed_problems: list[str] = []
-    if report.ok and (env_name is not None or check_seeds):
-        seed_problems = _seed_problems(app, env_name)
-        for line in seed_problems:
-            click.echo(f"error: {line}", err=as_json)
-    if report.ok and env_name is not None:  # lint (issue 25) needs a server: ENV's
-        from mrpplan.lint.project import show_findings
-
-        show_findings(
-            project, app.environment(env_name), lambda line: click.echo(line, err=as_json)
-        )
-    click.echo(report.summary(), err=as_json)
-    if report.ok and (env_name is not None or check_seeds) and not seed_problems:
-        click.echo("OK: every seed is idempotent (ran twice in a scratch database)", err=as_json)
-    if not report.ok or seed_problems:
+    env = app.environment(env_name) if env_name is not None else None
+    if not report_validation(project, app.screen, env, check_seeds=check_seeds, as_json=as_json):
         ctx.exit(EXIT_ERROR)
-
-
-def _seed_problems(app: AppContext, env_name: str | None) -> list[str]:
-    from mrpplan import sandbox
-    from mrpplan.mysql.workspace_place import sandbox_workspace, workspace_for
-    from mrpplan.seed.idempotency import check_idempotent
-
-    if env_name is not None:
-        workspace = workspace_for(app.project, app.environment(env_name))
-    else:
-        workspace = sandbox_workspace(sandbox.up(sandbox.default_dir(app.project.root)))
-    return [c.message() for c in check_idempotent(app.project, workspace) if not c.idempotent]
 
 
 COMMANDS: list[click.Command] = [validate]

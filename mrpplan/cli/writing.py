@@ -1,126 +1,54 @@
-"""How every command that writes a database runs (DESIGN §3.6): one path for all of them.
-
-lock -> build the plan -> show it -> (--out: save it | --dry-run: stop) -> the one approval
-rule -> the one executor. The lock is taken before the plan is built, so what the operator
-approves is what runs: nobody else can write in between.
-"""
+"""What every command that writes a database shares on the command line: --dry-run,
+--out FILE and the flags that skip questions, and the question itself. How the write runs
+is `apply/gate.py` `carry_out`: one path for all of them (DESIGN §3.6)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
 
 import click
 
-from mrpplan.apply.approval import Request, approve
-from mrpplan.apply.executor import ApplyResult, apply_plan
-from mrpplan.apply.verify import check_policy, check_supported
-from mrpplan.cli.context import AppContext
+from mrpplan.apply.approval import Request
+from mrpplan.apply.gate import Writing
 from mrpplan.cli.wiring import wiring
-from mrpplan.config import Environment
-from mrpplan.mysql.lock import locked_session
-from mrpplan.plan.planfile import with_digest, write_plan
-from mrpplan.plan.render import print_plan
-from mrpplan.plan.types import Plan
 
-Build = Callable[[], Plan]
-BackupKind = Literal["full", "rollback"]
+Command = Callable[..., None]
 
 
-def carry_out(
-    app: AppContext,
-    env: Environment,
-    build: Build,
-    request: Request,
-    *,
-    out: Path | None = None,
-    dry_run: bool = False,
-    show_sql: bool = False,
-    sql_on_dry_run: bool = True,
-    backup_first: BackupKind | None = None,
-) -> ApplyResult | None:
-    """Plan, show, and (unless --out / --dry-run) approve and apply; None when nothing ran.
-
-    `backup_first` (`--backup`, `--backup-first`): a whole-database backup of that kind,
-    taken after approval and under the lock, so it is exactly the state the plan starts from.
-    `sql_on_dry_run` False: a dry run shows the steps only (the SQL with --verbose or --out).
-    """
-    if out is not None or dry_run:
-        plan = with_digest(build())
-        _show(app, plan, show_sql=show_sql or (dry_run and sql_on_dry_run))
-        if out is not None:
-            path = write_plan(plan, out)
-            app.console.print(f"\nSaved the plan to {path}. Nothing was changed.")
-            if plan.has_changes:
-                app.console.print(f"To apply it: mrpplan apply {path}")
-        else:
-            app.console.print("Dry run: nothing was changed.")
-        return None
-    with locked_session(env) as session:
-        plan = with_digest(build())
-        _show(app, plan, show_sql=show_sql)
-        if not plan.has_changes:
-            app.console.print(f"Nothing to do: {env.name} is already as asked.")
-            return None
-        check_supported(plan)
-        check_policy(env, plan)  # refuse before asking anyone
-        approve(env, request, destructive=len(plan.destructive_steps), ask=ask)
-        if backup_first is not None:
-            _back_up(app, env, backup_first, label=f"before {request.command}")
-        return apply_plan(
-            app.project,
-            env,
-            plan,
-            approved=True,
-            wiring=wiring(),
-            progress=progress_line(app),
-            session=session,
-        )
+def writing(
+    command: str, skip_questions: bool, out: Path | None = None, dry_run: bool = False
+) -> Writing:
+    """The write as the operator asked for it on this command line (`apply/gate.py`)."""
+    return Writing(Request(command, skip_questions=skip_questions), ask, wiring(), out, dry_run)
 
 
-def _back_up(app: AppContext, env: Environment, kind: BackupKind, *, label: str) -> None:
-    from mrpplan.backup.dump import create_backup
-    from mrpplan.plan.planner import database_exists
-
-    if not database_exists(env):
-        app.console.print(f"No backup first: {env.connection.database} does not exist yet.")
-        return
-    result = create_backup(env, kind, label=label)
-    app.console.print(f"Backed up {env.connection.database} to {result.path}")
+SAVE_HELP = "Save the plan to FILE (apply it later with `mrpplan apply FILE`)."
+SKIP_HELP = "Do not ask (unprotected environments only)."
 
 
-def _show(app: AppContext, plan: Plan, *, show_sql: bool) -> None:
-    print_plan(app.console, plan, show_sql=show_sql or app.verbose)
-    for warning in plan.warnings:
-        app.err_console.print(f"[yellow]Warning:[/] {warning}")
+def out_option(help: str = SAVE_HELP) -> Callable[[Command], Command]:
+    """--out FILE: save the plan instead of running it."""
+    return click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help=help)
 
 
-def writing_options(
-    *skip_flags: str, dest: str = "force"
-) -> Callable[[Callable[..., None]], Callable[..., None]]:
+def skip_option(
+    *flags: str, dest: str = "force", help: str = SKIP_HELP
+) -> Callable[[Command], Command]:
+    """The flags that skip questions (--force, --auto-approve), stored in `dest`."""
+    return click.option(*flags, dest, is_flag=True, help=help)
+
+
+def writing_options(*skip_flags: str, dest: str = "force") -> Callable[[Command], Command]:
     """--dry-run, --out FILE, and the flags that skip questions (`skip_flags`, stored in
     `dest`): the same options on every writing command."""
 
-    def decorate(command: Callable[..., None]) -> Callable[..., None]:
-        for option in reversed(
-            [
-                click.option("--dry-run", is_flag=True, help="Show the plan, change nothing."),
-                click.option(
-                    "--out",
-                    type=click.Path(dir_okay=False, path_type=Path),
-                    help="Save the plan to FILE (apply it later with `mrpplan apply FILE`).",
-                ),
-                click.option(
-                    *skip_flags,
-                    dest,
-                    is_flag=True,
-                    help="Do not ask (unprotected environments only).",
-                ),
-            ]
-        ):
-            command = option(command)
-        return command
+    def decorate(command: Command) -> Command:
+        command = skip_option(*skip_flags, dest=dest)(command)
+        command = out_option()(command)
+        return click.option("--dry-run", is_flag=True, help="Show the plan, change nothing.")(
+            command
+        )
 
     return decorate
 
@@ -128,7 +56,3 @@ def writing_options(
 def ask(prompt: str) -> str:
     """The question every writing command asks, when it asks one."""
     return str(click.prompt(prompt, default="", show_default=False))
-
-
-def progress_line(app: AppContext) -> Callable[[str], None]:
-    return lambda line: app.err_console.out(line, style="dim", highlight=False)

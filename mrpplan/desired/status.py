@@ -14,6 +14,7 @@ from pathlib import Path
 from mrpplan.desired.directory import Migration
 from mrpplan.errors import ConfigError, Refused
 from mrpplan.mysql.schema_history import HistoryRow
+from mrpplan.units import json_record
 
 PENDING = "pending"
 APPLIED = "applied"
@@ -34,15 +35,8 @@ class MigrationStatus:
     applied_checksum: str | None
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "version": self.version,
-            "name": self.name,
-            "state": self.state,
-            "applied_at": self.applied_at.isoformat() if self.applied_at else None,
-            "file": str(self.path) if self.path else None,
-            "file_checksum": self.file_checksum,
-            "applied_checksum": self.applied_checksum,
-        }
+        fields = ("version", "name", "state", "applied_at", "file=path")
+        return json_record(self, *fields, "file_checksum", "applied_checksum")
 
 
 def migration_statuses(

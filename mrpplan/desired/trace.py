@@ -328,7 +328,7 @@ def _keeping_data(
     flavor: Flavor,
 ) -> list[StatementEffect]:
     """The statement rewritten so that what it drops is kept (see the module docstring)."""
-    from mrpplan.mysql.ddl import trash_table_name
+    from mrpplan.diff.ddl import trash_table_name
 
     text = effect.statement.text
     gone = [t for t in before.tables if t not in after.tables]
@@ -408,7 +408,7 @@ def _without_foreign_keys(
     keys (as declarative drops do), so the name is free if the table is made again; the
     reverse adds them back after the rename back."""
     from mrpplan.diff.changes import DropForeignKey
-    from mrpplan.mysql.ddl import render_changes
+    from mrpplan.diff.ddl import render_changes
 
     drops = [DropForeignKey(t, fk) for t in tables for fk in before.tables[t].foreign_keys]
     return [
@@ -453,7 +453,7 @@ def generated_down(trace: Trace, flavor: Flavor) -> list[str]:
     if trace.down is not None:
         return list(trace.down)
     from mrpplan.diff import diff_schemas
-    from mrpplan.mysql.ddl import render_changes
+    from mrpplan.diff.ddl import render_changes
 
     changes = diff_schemas(trace.after, trace.before, renames=inverted(trace.renames) or None)
     return [sql for rendered in render_changes(changes, flavor) for sql in rendered.sql]
@@ -472,7 +472,7 @@ def _effect(
     statement: SqlStatement, before: Any, after: Any, renames: Renames, flavor: Flavor
 ) -> StatementEffect:
     from mrpplan.diff import diff_schemas
-    from mrpplan.mysql.ddl import render_changes
+    from mrpplan.diff.ddl import render_changes
 
     changes = diff_schemas(before, after, renames=renames or None)
     rendered = render_changes(changes, flavor)

@@ -78,7 +78,7 @@ class TableClause(Change):
     after_options: TableOptions | None = field(default=None, kw_only=True, compare=False)
 
     # Where the clause goes inside one ALTER TABLE: drops first, then column work, adds,
-    # options; the server applies clauses in this order (see mrpplan.mysql.ddl).
+    # options; the server applies clauses in this order (see mrpplan.diff.ddl).
     phase: ClassVar[int] = 50
 
     def order(self) -> int:

@@ -1,6 +1,6 @@
 """ALTER TABLE clauses: each change type renders its own clause, knows its inverse and
 predicts its own ALGORITHM (measured on MariaDB 10.11; when unsure, the slower one).
-Adding a clause type touches this file only; mrpplan.mysql.ddl groups clauses into one
+Adding a clause type touches this file only; mrpplan.diff.ddl groups clauses into one
 AlterTable statement and mrpplan.diff.algorithm takes the slowest of its clauses.
 """
 

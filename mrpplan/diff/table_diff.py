@@ -63,7 +63,7 @@ def diff_table(
     if old_opts != new_opts:
         changes.append(AlterTableOptions(name, old_opts, new_opts))
     if old.options.versioned != new.options.versioned:
-        # dropped before anything else, added after (see mrpplan.mysql.ddl)
+        # dropped before anything else, added after (see mrpplan.diff.ddl)
         changes.append(SetSystemVersioning(name, new.options.versioned))
     changes += _keep_hash_keys(name, old, new, changes)
     where, after = table_facts(old), table_facts(new)
@@ -193,7 +193,7 @@ def column_changes(old: Table, new: Table, renames: Mapping[str, str]) -> list[C
 
     Columns kept in place are a common subsequence of both orders; every other kept
     column is moved right after its desired predecessor, and each move records where
-    the column was so the inverse puts it back (see mrpplan.mysql.ddl for the order
+    the column was so the inverse puts it back (see mrpplan.diff.ddl for the order
     in which one ALTER applies them).
     """
     name = new.name

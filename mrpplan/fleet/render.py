@@ -4,14 +4,18 @@ with the databases it applies to (the biggest group first), then the ones with n
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.console import Group as RichGroup
+from rich.table import Table
 from rich.text import Text
 
+from mrpplan.config import Environment
 from mrpplan.fleet.groups import Group, groups_of, name_list, section_name, unchanged
 from mrpplan.plan.fleet_types import FleetPlan
 from mrpplan.plan.preflight import findings_block, step_findings
-from mrpplan.plan.render import render_step, version_line
+from mrpplan.plan.render import plan_head, render_step, version_line
 from mrpplan.plan.render_markdown import (
     COMMENT_LIMIT,
     cell,
@@ -19,6 +23,9 @@ from mrpplan.plan.render_markdown import (
     sql_blocks,
     step_table,
 )
+
+if TYPE_CHECKING:
+    from mrpplan.fleet.runner import FleetResult
 
 NAMES_SHOWN = 12  # on a terminal; markdown lists every name in a collapsed block
 
@@ -43,15 +50,8 @@ def group_title(group: Group) -> str:
 
 
 def render_fleet(fleet: FleetPlan, *, show_sql: bool = False, path: str | None = None) -> RichGroup:
-    parts: list[Text] = []
-    head = Text()
-    head.append(f"Fleet plan for {fleet.environment}", style="bold")
-    head.append(f": {servers_line(fleet)}")
-    if path:
-        head.append(f"\n  plan file: {path}")
-    head.append(f"\n  digest: {fleet.digest or '(not saved)'}", style="dim")
-    parts.append(head)
-    parts.extend(Text(f"Warning: {w}", style="yellow") for w in fleet.warnings)
+    head = f"Fleet plan for {fleet.environment}"
+    parts = plan_head(head, servers_line(fleet), fleet.digest, path, fleet.warnings)
     groups = groups_of(fleet)
     for number, group in enumerate(groups, start=1):
         title = Text(f"\nGroup {number}: ", style="bold")
@@ -148,3 +148,58 @@ def _names_block(names: list[str]) -> str:
     shown = ", ".join(f"`{n}`" for n in names)
     summary = f"{len(names)} database(s): {name_list(names, 5)}"
     return f"<details><summary>{summary}</summary>\n\n{shown}\n\n</details>"
+
+
+_STYLES = {
+    "applied": "green",
+    "unchanged": "dim",
+    "rolled back": "red",
+    "error": "red",
+    "failed": "bold red",
+    "refused": "yellow",
+    "not started": "yellow",
+}
+
+
+def print_result(console: Console, env: Environment, result: FleetResult) -> None:
+    table = Table(title=f"Fleet apply on {env.name}", title_justify="left")
+    table.add_column("Database")
+    table.add_column("Result")
+    table.add_column("Steps", justify="right")
+    table.add_column("Detail")
+    for outcome in result.outcomes:
+        status = outcome.status + (" (canary)" if outcome.canary else "")
+        table.add_row(
+            outcome.key,
+            Text(status, style=_STYLES.get(outcome.status, "")),
+            str(outcome.steps),
+            outcome.error or "",
+        )
+    console.print(table)
+    counts = ", ".join(
+        f"{result.count(s)} {s}"
+        for s in (
+            "applied",
+            "unchanged",
+            "rolled back",
+            "error",
+            "failed",
+            "refused",
+            "not started",
+        )
+        if result.count(s)
+    )
+    style = "bold green" if result.ok else "bold red"
+    console.print(Text(f"Fleet apply: {counts}.", style=style))
+    if not result.ok:
+        console.print(
+            "Databases not applied are as they were (rolled back, stopped by an error before "
+            "any change, or never started). "
+            f"To continue: mrpplan plan {env.name} (covers only what still differs), then apply "
+            "that plan."
+            + (
+                f" A database marked failed needs `mrpplan recover {env.name}` on it first."
+                if result.count("failed")
+                else ""
+            )
+        )

@@ -235,13 +235,7 @@ def _apply_one(
         say = lambda line: step_progress(f"{database}: {line}")  # noqa: E731
     try:
         result = apply_plan(
-            project,
-            member.env,
-            section,
-            approved=True,
-            wiring=wiring,
-            progress=say,
-            from_file=from_file,
+            project, member.env, section, wiring=wiring, progress=say, from_file=from_file
         )
     except Refused as exc:
         return Outcome(key, database, REFUSED, len(section.steps), _one_line(exc.message))

@@ -159,14 +159,12 @@ def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> Step:
     record = history.record_sql(
         migration.version, migration.name, migration.checksum, down, execution_ms=ELAPSED_MS
     )
-    pairs = statement_pairs(trace)
-    pairs.append((record, history.remove_sql(migration.version)))
     ctx.desired_schema_history.add((migration.version, migration.checksum))
     draft = _draft(
         kinds.MIGRATE_UP,
         f"{migration.version}_{migration.name}",
-        pairs,
         trace,
+        (record, history.remove_sql(migration.version)),
         f"apply migration {migration.path.name} ({count(len(migration.up), 'statement')}; "
         f"{how} stored in history)",
     )
@@ -221,14 +219,12 @@ def down_draft(
     prefix, before_up = _prefix_as_applied(ctx, migrations, row, migration, statements)
     statements, lost = _without_purged_trash(ctx, statements, before_up)
     trace = _down_trace(ctx, prefix, statements, lost)
-    pairs = statement_pairs(trace)
-    pairs.append((history.remove_sql(row.version), history.restore_sql(row)))
     ctx.desired_schema_history.discard((row.version, row.checksum))
     draft = _draft(
         kinds.MIGRATE_DOWN,
         f"{row.version}_{row.name}",
-        pairs,
         trace,
+        (history.remove_sql(row.version), history.restore_sql(row)),
         f"roll back migration {row.version}_{row.name} ({how})",
     )
     if lost:
@@ -357,7 +353,7 @@ def _without_purged_trash(
     """Down statements that need a trash table that is gone (purged after retention) are
     replaced: the table comes back empty, the column values stay at their default. Each
     loss is said, with where the data still is (backups and checkpoints)."""
-    from mrpplan.mysql.ddl import create_table_sql
+    from mrpplan.diff.ddl import create_table_sql
     from mrpplan.mysql.table_stats import base_tables
 
     wanted = {m.group(0) for s in down for m in _TRASH_NAME.finditer(s.text)}
@@ -520,8 +516,10 @@ def statement_pairs(trace: Trace) -> list[tuple[str, str]]:
 
 
 def _draft(
-    kind: StepKind, name: str, pairs: list[tuple[str, str]], trace: Trace, reason: str
+    kind: StepKind, name: str, trace: Trace, history_row: tuple[str, str], reason: str
 ) -> Step:
+    """The traced statements, then the history row's (forward, reverse) statements."""
+    pairs = [*statement_pairs(trace), history_row]
     reasons = [r for e in trace.effects for r in e.reasons]
     if reasons:
         reason += ": " + "; ".join(reasons)

@@ -7,6 +7,8 @@ parts (type, DEFAULT, COMMENT, ...) while keeping their exact text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 
 class LineSyntaxError(ValueError):
     """The line is not in the form the server prints."""
@@ -17,27 +19,15 @@ def split_words(line: str) -> list[str]:
     words: list[str] = []
     start: int | None = None
     depth = 0
-    i, n = 0, len(line)
-    while i < n:
-        ch = line[i]
-        if ch in "'`\"":
-            if start is None:
-                start = i
-            i = _skip_quoted(line, i)
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth < 0:
-                raise LineSyntaxError(f"unbalanced parenthesis in: {line}")
+    for i, ch, depth in _scan(line):
+        if depth < 0:
+            raise LineSyntaxError(f"unbalanced parenthesis in: {line}")
         if ch == " " and depth == 0:
             if start is not None:
                 words.append(line[start:i])
                 start = None
         elif start is None:
             start = i
-        i += 1
     if depth != 0:
         raise LineSyntaxError(f"unbalanced parenthesis in: {line}")
     if start is not None:
@@ -77,25 +67,33 @@ def ident_list(group: str) -> list[str]:
     return [unquote_ident(part.strip()) for part in split_top(inner[1:-1], ",")]
 
 
-def split_top(text: str, sep: str) -> list[str]:
-    """Split on `sep` outside quotes and parentheses."""
-    parts: list[str] = []
+def _scan(text: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, parenthesis depth after it) for each character outside quotes;
+    a quoted part comes once, as its opening quote."""
     depth = 0
-    last = 0
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
         if ch in "'`\"":
+            yield i, ch, depth
             i = _skip_quoted(text, i)
             continue
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
-        elif ch == sep and depth == 0:
+        yield i, ch, depth
+        i += 1
+
+
+def split_top(text: str, sep: str) -> list[str]:
+    """Split on `sep` outside quotes and parentheses."""
+    parts: list[str] = []
+    last = 0
+    for i, ch, depth in _scan(text):
+        if ch == sep and depth == 0:
             parts.append(text[last:i])
             last = i + 1
-        i += 1
     parts.append(text[last:])
     return parts
 

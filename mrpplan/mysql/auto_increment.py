@@ -8,6 +8,7 @@ from typing import Any
 
 from mrpplan.model.column import INTEGER_TYPES
 from mrpplan.model.preflight_check import integer_range
+from mrpplan.mysql.catalog import fetch_all
 
 
 @dataclass(frozen=True)
@@ -20,17 +21,17 @@ class Usage:
 
 
 def auto_increment_usage(conn: Any, database: str) -> list[Usage]:
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT t.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, t.AUTO_INCREMENT "
-            "FROM information_schema.TABLES AS t JOIN information_schema.COLUMNS AS c "
-            "ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME "
-            "AND c.EXTRA LIKE %s "
-            "WHERE t.TABLE_SCHEMA = %s AND t.AUTO_INCREMENT IS NOT NULL "
-            "ORDER BY t.TABLE_NAME",
-            ("%auto_increment%", database),
-        )
-        rows = cur.fetchall()
+    rows = fetch_all(
+        conn,
+        "SELECT t.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, t.AUTO_INCREMENT "
+        "FROM information_schema.TABLES AS t JOIN information_schema.COLUMNS AS c "
+        "ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME "
+        "AND c.EXTRA LIKE %s "
+        "WHERE t.TABLE_SCHEMA = %s AND t.AUTO_INCREMENT IS NOT NULL "
+        "ORDER BY t.TABLE_NAME",
+        "%auto_increment%",
+        database,
+    )
     usage = []
     for table, column, column_type, next_value in rows:
         text = str(column_type).lower()

@@ -2,36 +2,50 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pymysql.connections import Connection
+
+
+def fetch_one(conn: Connection, sql: str, *args: object) -> tuple[Any, ...] | None:
+    """The first row of a query, or None."""
+    with conn.cursor() as cur:
+        cur.execute(sql, args or None)
+        row: tuple[Any, ...] | None = cur.fetchone()
+    return row
+
+
+def fetch_all(conn: Connection, sql: str, *args: object) -> list[tuple[Any, ...]]:
+    """Every row of a query."""
+    with conn.cursor() as cur:
+        cur.execute(sql, args or None)
+        return list(cur.fetchall())
 
 
 def table_exists(conn: Connection, table: str) -> bool:
     """Does the connection's current database have this table?"""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT COUNT(*) FROM information_schema.TABLES"
-            " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s",
-            (table,),
-        )
-        row = cur.fetchone()
+    row = fetch_one(
+        conn,
+        "SELECT COUNT(*) FROM information_schema.TABLES"
+        " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s",
+        table,
+    )
     return bool(row and row[0])
 
 
 def database_exists(conn: Connection, database: str) -> bool:
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s", (database,))
-        return cur.fetchone() is not None
+    sql = "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s"
+    return fetch_one(conn, sql, database) is not None
 
 
 def database_charset(conn: Connection, database: str) -> tuple[str, str] | None:
     """(character set, collation) of a database, or None when it does not exist."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME"
-            " FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s",
-            (database,),
-        )
-        row = cur.fetchone()
+    row = fetch_one(
+        conn,
+        "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME"
+        " FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s",
+        database,
+    )
     return (str(row[0]), str(row[1])) if row else None
 
 

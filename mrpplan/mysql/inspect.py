@@ -200,14 +200,7 @@ def _routines(cur: object, database: str) -> dict[str, Routine]:
         "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES"
         f" WHERE ROUTINE_SCHEMA = {literal(database)} ORDER BY ROUTINE_TYPE, ROUTINE_NAME",
     )
-    out: dict[str, Routine] = {}
-    for name, kind in rows:
-        if is_mrpplan_object(name):
-            continue
-        text = _show(cur, f"SHOW CREATE {kind} {ident(database)}.{ident(name)}", 2)
-        key = name if name not in out else f"{name} ({kind.lower()})"
-        out[key] = Routine(kind, name, strip_definer(text))
-    return out
+    return _created(cur, database, rows, 2)
 
 
 def _triggers(cur: object, database: str, on: Collection[str] | None = None) -> dict[str, Routine]:
@@ -234,12 +227,21 @@ def _events(cur: object, database: str) -> dict[str, Routine]:
         "SELECT EVENT_NAME, '' FROM information_schema.EVENTS"
         f" WHERE EVENT_SCHEMA = {literal(database)} ORDER BY EVENT_NAME",
     )
+    return _created(cur, database, [(name, "EVENT") for name, _ in rows], 3)
+
+
+def _created(
+    cur: object, database: str, rows: list[tuple[str, str]], column: int
+) -> dict[str, Routine]:
+    """Each (name, kind) row's SHOW CREATE text (in `column`), mrpplan's own left out; a
+    procedure and a function of the same name are told apart by their kind."""
     out: dict[str, Routine] = {}
-    for name, _ in rows:
+    for name, kind in rows:
         if is_mrpplan_object(name):
             continue
-        text = _show(cur, f"SHOW CREATE EVENT {ident(database)}.{ident(name)}", 3)
-        out[name] = Routine("EVENT", name, strip_definer(text))
+        text = _show(cur, f"SHOW CREATE {kind} {ident(database)}.{ident(name)}", column)
+        key = name if name not in out else f"{name} ({kind.lower()})"
+        out[key] = Routine(kind, name, strip_definer(text))
     return out
 
 

@@ -21,6 +21,7 @@ from datetime import datetime
 from mrpplan.mysql.catalog import table_exists
 from mrpplan.mysql.connection import Connection
 from mrpplan.mysql.quote import ident, literal
+from mrpplan.units import json_record
 
 TABLE = "mrpplan_seed_history"
 CLOCK_VARIABLE = "@mrpplan_seed_t0"
@@ -62,15 +63,8 @@ class SeedRecord:
     run_id: int = 0
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "run": self.run_id,
-            "seed": self.seed,
-            "checksum": self.checksum,
-            "applied_at": self.applied_at.isoformat() if self.applied_at else None,
-            "applied_by": self.applied_by,
-            "rows_affected": self.rows_affected,
-            "execution_ms": self.execution_ms,
-        }
+        fields = ("run=run_id", "seed", "checksum", "applied_at", "applied_by")
+        return json_record(self, *fields, "rows_affected", "execution_ms")
 
 
 def exists(conn: Connection) -> bool:

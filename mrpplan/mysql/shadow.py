@@ -20,14 +20,14 @@ trash tables that still point into the target are dropped: a trash row must neve
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from mrpplan.mysql.quote import ident
+from mrpplan.mysql.catalog import fetch_all
+from mrpplan.mysql.quote import fitted_name, ident
 
 LOAD_PREFIX = "_mrpplan_load_"
 TRASH_PREFIX = "_mrpplan_trash_"
@@ -36,12 +36,7 @@ _SHADOW_DB = re.compile(r"^_mrpplan_(?:load|trash)_\d{14}_")
 
 def shadow_database(prefix: str, timestamp: str, database: str) -> str:
     """`<prefix><ts>_<db>`, shortened with a hash to fit MariaDB's 64 characters."""
-    name = f"{prefix}{timestamp}_{database}"
-    if len(name) <= 64:
-        return name
-    digest = hashlib.sha256(database.encode()).hexdigest()[:8]
-    keep = 64 - len(f"{prefix}{timestamp}_") - len(digest) - 1
-    return f"{prefix}{timestamp}_{database[:keep]}_{digest}"
+    return fitted_name(f"{prefix}{timestamp}_", database)
 
 
 def is_shadow_database(name: str) -> bool:
@@ -304,13 +299,13 @@ def anchor_foreign_keys(conn: Any, scratch: str, database: str) -> None:
 
 
 def tables_of(conn: Any, database: str) -> list[str]:
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
-            "AND table_type = 'BASE TABLE' ORDER BY table_name",
-            (database,),
-        )
-        return [str(r[0]) for r in cur.fetchall()]
+    rows = fetch_all(
+        conn,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+        "AND table_type = 'BASE TABLE' ORDER BY table_name",
+        database,
+    )
+    return [str(r[0]) for r in rows]
 
 
 def drop_non_tables(conn: Any, scratch: str) -> None:

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pymysql
 
 from mrpplan.config.settings import ConnectionSettings
+from mrpplan.mysql.catalog import fetch_all
 from mrpplan.mysql.connection import connect
 from mrpplan.mysql.quote import ident
 
@@ -16,24 +17,19 @@ Connection = pymysql.connections.Connection
 
 def base_tables(conn: Connection, database: str) -> list[str]:
     """Base tables (not views) of a database, in name order."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = %s AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED') "
-            "ORDER BY table_name",
-            (database,),
-        )
-        return [str(row[0]) for row in cur.fetchall()]
+    rows = fetch_all(
+        conn,
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = %s AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED') "
+        "ORDER BY table_name",
+        database,
+    )
+    return [str(row[0]) for row in rows]
 
 
 def views(conn: Connection, database: str) -> list[str]:
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT table_name FROM information_schema.views WHERE table_schema = %s "
-            "ORDER BY table_name",
-            (database,),
-        )
-        return [str(row[0]) for row in cur.fetchall()]
+    sql = "SELECT table_name FROM information_schema.views WHERE table_schema = %s ORDER BY 1"
+    return [str(row[0]) for row in fetch_all(conn, sql, database)]
 
 
 def data_sizes(conn: Connection, database: str, tables: Sequence[str] | None = None) -> int:
@@ -43,15 +39,7 @@ def data_sizes(conn: Connection, database: str, tables: Sequence[str] | None = N
 
 def sizes_by_table(conn: Connection, database: str, tables: Sequence[str]) -> dict[str, int]:
     """{table: estimated bytes of row data} (to share tables out between dump workers)."""
-    if not tables:
-        return {}
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT table_name, COALESCE(data_length, 0) FROM information_schema.tables "
-            "WHERE table_schema = %s AND table_name IN (" + ", ".join(["%s"] * len(tables)) + ")",
-            (database, *tables),
-        )
-        return {str(name): int(size) for name, size in cur.fetchall()}
+    return _per_table(conn, database, tables, "data_length")
 
 
 def stored_sizes(conn: Connection, database: str, tables: Sequence[str] | None = None) -> int:
@@ -162,12 +150,19 @@ def checksums_in_parallel(
 def estimated_rows(conn: Connection, database: str, tables: Sequence[str]) -> dict[str, int]:
     """{table: the server's row estimate} (information_schema, no scan: cheap on any size;
     InnoDB's estimate is what decides whether a table is big, DESIGN §3.8)."""
+    return _per_table(conn, database, tables, "table_rows")
+
+
+def _per_table(
+    conn: Connection, database: str, tables: Sequence[str], column: str
+) -> dict[str, int]:
+    """{table: one numeric column of information_schema.tables} for the named tables."""
     if not tables:
         return {}
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT table_name, COALESCE(table_rows, 0) FROM information_schema.tables "
+            f"SELECT table_name, COALESCE({column}, 0) FROM information_schema.tables "
             "WHERE table_schema = %s AND table_name IN (" + ", ".join(["%s"] * len(tables)) + ")",
             (database, *tables),
         )
-        return {str(name): int(rows) for name, rows in cur.fetchall()}
+        return {str(name): int(value) for name, value in cur.fetchall()}

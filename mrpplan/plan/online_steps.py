@@ -17,8 +17,8 @@ from dataclasses import replace
 from typing import Any
 
 from mrpplan.config.settings import OnlineSchemaChange
+from mrpplan.diff.ddl import trash_table_name
 from mrpplan.errors import Refused
-from mrpplan.mysql.ddl import trash_table_name
 from mrpplan.mysql.online_alter import (
     INSTALL_HINT,
     TOOL,

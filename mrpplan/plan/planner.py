@@ -184,8 +184,8 @@ def collect_drafts(ctx: PlanContext, wiring: Wiring) -> list[Step]:
 def wipe_drafts(ctx: PlanContext, prior: DatabaseState) -> list[Step]:
     """`migrate fresh`: every object of the live database goes (tables to trash tables, which
     a rollback renames back), mrpplan's history tables with them; nothing is dropped."""
+    from mrpplan.diff.ddl import trash_table_name
     from mrpplan.model.schema import Schema
-    from mrpplan.mysql.ddl import trash_table_name
     from mrpplan.plan.schema_steps import schema_change_steps
 
     drafts = schema_change_steps(ctx, prior.schema, Schema())

@@ -80,18 +80,24 @@ def render_step(step: Step, *, show_sql: bool, findings: Sequence[Finding] = ())
     return line
 
 
-def render_plan(plan: Plan, *, show_sql: bool = False, path: str | None = None) -> Group:
-    """The whole plan as a rich renderable."""
-    parts: list[Text] = []
+def plan_head(
+    title: str, where: str, digest: str, path: str | None, warnings: Sequence[str]
+) -> list[Text]:
+    """The head of a plan's view (one database's or a fleet's): what, where, the plan
+    file, its digest, then its warnings."""
     head = Text()
-    head.append(f"Plan for {plan.environment}", style="bold")
-    head.append(f": {describe_target(plan)}\n  {version_line(plan)}")
+    head.append(title, style="bold")
+    head.append(f": {where}")
     if path:
         head.append(f"\n  plan file: {path}")
-    head.append(f"\n  digest: {plan.digest or '(not saved)'}", style="dim")
-    parts.append(head)
-    for warning in plan.warnings:
-        parts.append(Text(f"Warning: {warning}", style="yellow"))
+    head.append(f"\n  digest: {digest or '(not saved)'}", style="dim")
+    return [head, *(Text(f"Warning: {w}", style="yellow") for w in warnings)]
+
+
+def render_plan(plan: Plan, *, show_sql: bool = False, path: str | None = None) -> Group:
+    """The whole plan as a rich renderable."""
+    where = f"{describe_target(plan)}\n  {version_line(plan)}"
+    parts = plan_head(f"Plan for {plan.environment}", where, plan.digest, path, plan.warnings)
     if not plan.steps:
         parts.append(
             Text(

@@ -32,8 +32,8 @@ def declarative_steps(ctx: PlanContext) -> list[Step]:
 def schema_change_steps(ctx: PlanContext, current: Any, desired: Any) -> list[Step]:
     """The schema engine's changes from `current` to `desired`, one draft per rendered change."""
     from mrpplan.diff import diff_schemas
+    from mrpplan.diff.ddl import render_changes, trash_table_name
     from mrpplan.diff.preflight import checks_for
-    from mrpplan.mysql.ddl import render_changes, trash_table_name
     from mrpplan.plan.galera_steps import route_galera
     from mrpplan.plan.online_steps import route_big_tables
 

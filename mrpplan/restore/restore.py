@@ -41,5 +41,5 @@ def restore_backup(
     project = project or Project(env.file.parent.parent if env.file else Path.cwd())
     now = datetime.now(UTC).replace(microsecond=0)
     plan = restore_plan(project, env, path, now, allow_destructive=allow_destructive)
-    apply_plan(project, env, plan, approved=True, wiring=wiring)
+    apply_plan(project, env, plan, wiring=wiring)
     return RestoreResult(path, read_manifest(path), round(time.monotonic() - started, 3))

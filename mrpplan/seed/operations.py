@@ -20,6 +20,7 @@ from mrpplan.mysql.connection import connect
 from mrpplan.seed.ownership import holds_copy, sync_owned_seeds
 from mrpplan.seed.runner import state_of
 from mrpplan.seed.sets import SEED_SETS, SeedFile, list_seeds, select_seeds
+from mrpplan.units import json_record
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,7 @@ class SeedStatus:
     checksum: str | None
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "seed": self.seed,
-            "set": self.set,
-            "state": self.state,
-            "applied_at": self.applied_at.isoformat() if self.applied_at else None,
-            "rows_affected": self.rows_affected,
-            "checksum": self.checksum,
-        }
+        return json_record(self, "seed", "set", "state", "applied_at", "rows_affected", "checksum")
 
 
 def chosen_seeds(project: Project, env: Environment, names: Sequence[str]) -> list[SeedFile]:

@@ -45,14 +45,13 @@ def database_charset(conn: Connection, database: str) -> tuple[str, str]:
 
 def table_stats(conn: Connection, database: str) -> list[TableStat]:
     """Every table and view of the database, sorted by name."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT TABLE_NAME, TABLE_TYPE, COALESCE(TABLE_ROWS, 0),"
-            " COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0)"
-            " FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME",
-            (database,),
-        )
-        rows = cur.fetchall()
+    rows = mysql_catalog.fetch_all(
+        conn,
+        "SELECT TABLE_NAME, TABLE_TYPE, COALESCE(TABLE_ROWS, 0),"
+        " COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0)"
+        " FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME",
+        database,
+    )
     return [
         TableStat(
             name=str(r[0]),
@@ -103,13 +102,12 @@ def unique_keys(conn: Connection, database: str, table: str) -> dict[str, list[s
 
 def database_size(conn: Connection, database: str) -> tuple[int, int]:
     """(tables and views, bytes of data + indexes) of a database."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT COUNT(*), COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0)"
-            " FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s",
-            (database,),
-        )
-        row = cur.fetchone()
+    row = mysql_catalog.fetch_one(
+        conn,
+        "SELECT COUNT(*), COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0)"
+        " FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s",
+        database,
+    )
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from mrpplan.config.settings import Environment
 from mrpplan.diff import diff_schemas
+from mrpplan.diff.ddl import render_changes
 from mrpplan.model import Schema
 from mrpplan.mysql.connection import connect, server_version
-from mrpplan.mysql.ddl import render_changes
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.inspect import inspect_schema
 

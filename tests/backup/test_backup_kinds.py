@@ -112,7 +112,7 @@ def test_two_restores_planned_in_the_same_second_keep_both_trash_databases(
     trash = set()
     for _ in range(2):
         plan = restore_plan(project, env, data, now)
-        apply_plan(project, env, plan, approved=True, wiring=wiring())
+        apply_plan(project, env, plan, wiring=wiring())
         trash |= {
             str(r[0])
             for r in fresh_db.query(

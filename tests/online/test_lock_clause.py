@@ -33,7 +33,7 @@ def _refused_apply(
     step = next(s for s in plan.steps if s.object == "orders")
     assert step.sql[0].endswith("ALGORITHM=INPLACE, LOCK=NONE"), step.sql
     with pytest.raises(MrpplanError) as failure:
-        apply_plan(project, env, plan, approved=True, wiring=wiring())
+        apply_plan(project, env, plan, wiring=wiring())
     text = failure.value.render() if hasattr(failure.value, "render") else str(failure.value)
     return step.sql[0], text, before
 

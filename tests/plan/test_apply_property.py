@@ -125,10 +125,9 @@ def test_apply_converges_and_rollback_restores(mini_project, tables) -> None:
             project,
             env,
             replace(plan, steps=(*plan.steps, failing)),
-            approved=True,
             wiring=wiring(),
         )
     assert "back where it was" in failure.value.render()
     assert snapshot(db) == before
-    apply_plan(project, env, plan, approved=True, wiring=wiring())
+    apply_plan(project, env, plan, wiring=wiring())
     assert not make_plan(project, env, wiring=wiring()).steps

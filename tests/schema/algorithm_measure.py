@@ -15,7 +15,7 @@ from typing import Any
 import pymysql
 
 from mrpplan.diff.algorithm import LOCKS, ORDER
-from mrpplan.mysql.ddl import RenderedChange
+from mrpplan.diff.ddl import RenderedChange
 
 _NAMED = re.compile(r"ALGORITHM=\w+, LOCK=\w+")
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from mrpplan.diff import diff_schemas
+from mrpplan.diff.ddl import RenderedChange, render_changes
 from mrpplan.model.schema import Schema
-from mrpplan.mysql.ddl import RenderedChange, render_changes
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.inspect import inspect_schema
 

@@ -14,7 +14,7 @@ from mrpplan.diff import (
     UnsupportedTableChange,
     diff_schemas,
 )
-from mrpplan.mysql.ddl import render_changes, trash_table_name
+from mrpplan.diff.ddl import render_changes, trash_table_name
 
 
 def make(db: Any, *statements: str) -> Any:

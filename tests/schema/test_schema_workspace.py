@@ -13,10 +13,10 @@ from mrpplan.config.project import Project
 from mrpplan.desired.directory import base_schema_statements, desired_statements
 from mrpplan.desired.workspace import desired_schema
 from mrpplan.diff import diff_schemas
+from mrpplan.diff.ddl import create_table_sql
 from mrpplan.errors import SqlError
 from mrpplan.model.parse import parse_table_text
 from mrpplan.model.table import Table
-from mrpplan.mysql.ddl import create_table_sql
 from mrpplan.sqlfiles.split import split_sql
 
 REPO = Path(__file__).resolve().parents[2]

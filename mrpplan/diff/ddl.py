@@ -10,7 +10,6 @@ stronger lock (blocking writes for a whole table copy), and nothing of it runs.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -36,7 +35,7 @@ from mrpplan.diff.partition_changes import AlterPartitioning
 from mrpplan.model.layout import without_elements
 from mrpplan.model.table import Table
 from mrpplan.mysql.flavor import Flavor
-from mrpplan.mysql.quote import ident
+from mrpplan.mysql.quote import fitted_name, ident
 
 _NOT_TABLES = (CreateView, DropView, ReplaceView, CreateRoutine, DropRoutine)
 
@@ -234,9 +233,4 @@ def create_table_sql(table: Table, without_fks: Sequence[str] = ()) -> str:
 
 def trash_table_name(table: str, timestamp: str) -> str:
     """`_mrpplan_trash_<ts>_<table>`, shortened with a hash to fit 64 characters."""
-    name = f"_mrpplan_trash_{timestamp}_{table}"
-    if len(name) <= 64:
-        return name
-    digest = hashlib.sha256(table.encode()).hexdigest()[:8]
-    keep = 64 - len(f"_mrpplan_trash_{timestamp}_") - len(digest) - 1
-    return f"_mrpplan_trash_{timestamp}_{table[:keep]}_{digest}"
+    return fitted_name(f"_mrpplan_trash_{timestamp}_", table)

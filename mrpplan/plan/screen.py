@@ -1,0 +1,37 @@
+"""Where a command's flow reports: the console (stdout), the error console (stderr, for
+progress, warnings and everything beside a --json document) and --verbose."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.text import Text
+
+
+@dataclass(frozen=True)
+class Screen:
+    out: Console
+    err: Console
+    verbose: bool = False
+
+    def progress(self) -> Callable[[str], None]:
+        """Progress lines: dim, on stderr."""
+        return lambda line: self.err.print(Text(line, style="dim"))
+
+    def steps(self) -> Callable[[str], None]:
+        """An apply's step lines: dim, on stderr, as they are (two a step: kept cheap)."""
+        return lambda line: self.err.out(line, style="dim", highlight=False)
+
+    def view(self, as_json: bool) -> Console:
+        """Where the human view goes: stderr when stdout holds a JSON document."""
+        return self.err if as_json else self.out
+
+    def document(self, text: str, *, newline: bool = True, err: bool = False) -> None:
+        """Plain text as it is (no markup, no wrapping): a machine-readable document (JSON,
+        markdown) or lines meant for grep, on stdout (`err`: on stderr)."""
+        stream = sys.stderr if err else sys.stdout
+        stream.write(text + ("\n" if newline else ""))
+        stream.flush()
