@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
 
 from mrpplan.apply.invariant_guard import InvariantGuard
 from mrpplan.apply.journal import Journal, applied_at, refuse_if_interrupted
@@ -38,6 +37,7 @@ from mrpplan.apply.verify import (
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.catalog import database_exists
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.rehearse import drop_scratch, prepare_scratch
 from mrpplan.plan.fingerprint import object_changes
 from mrpplan.plan.live import empty_state, read_state, touched_objects
@@ -63,7 +63,7 @@ def apply_plan(
     *,
     approved: bool,
     progress: Progress | None = None,
-    session: Any = None,
+    session: Session | None = None,
     from_file: bool = False,
 ) -> ApplyResult:
     """Carry out `plan` on env's database or leave it as it was (exit 3/1 otherwise).
@@ -90,7 +90,7 @@ def _apply_locked(
     project: Project,
     env: Environment,
     plan: Plan,
-    conn: Any,
+    conn: Session,
     progress: Progress | None,
     from_file: bool,
 ) -> ApplyResult:
@@ -151,7 +151,7 @@ def undo_if_invariant_broken(
     raise rollback_error(executor, plan, ran, failure)
 
 
-def check_not_applied(conn: Any, database: str, plan: Plan) -> None:
+def check_not_applied(conn: Session, database: str, plan: Plan) -> None:
     """A plan applied once is spent: say so rather than calling it stale."""
     when = applied_at(conn, database, plan.digest)
     if when:
@@ -161,7 +161,7 @@ def check_not_applied(conn: Any, database: str, plan: Plan) -> None:
         )
 
 
-def create_database_first(conn: Any, plan: Plan) -> None:
+def create_database_first(conn: Session, plan: Plan) -> None:
     """A plan for a new environment starts with create_database: it must exist before the
     journal (which lives in it). The step itself then runs as a no-op."""
     if not plan.steps or plan.steps[0].action != "create_database":

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mrpplan.errors import Refused
+from mrpplan.mysql.connection import Session, session
 
 _MAX_NAME = 64
 
@@ -22,7 +23,7 @@ def lock_name(database: str) -> str:
     return f"mrpplan:{database[:30]}:{hashlib.sha256(database.encode()).hexdigest()[:16]}"
 
 
-def acquire_lock(conn: Any, database: str, *, wait_seconds: int = 0) -> None:
+def acquire_lock(conn: Session, database: str, *, wait_seconds: int = 0) -> None:
     """Take the lock or refuse (exit 3) naming the connection and host that hold it."""
     name = lock_name(database)
     with conn.cursor() as cur:
@@ -39,7 +40,7 @@ def acquire_lock(conn: Any, database: str, *, wait_seconds: int = 0) -> None:
 
 
 @contextlib.contextmanager
-def holding_lock(conn: Any, database: str, *, wait_seconds: int = 0) -> Iterator[None]:
+def holding_lock(conn: Session, database: str, *, wait_seconds: int = 0) -> Iterator[None]:
     """Hold the database's lock for the block; releasing never hides the block's own error."""
     acquire_lock(conn, database, wait_seconds=wait_seconds)
     try:
@@ -49,7 +50,7 @@ def holding_lock(conn: Any, database: str, *, wait_seconds: int = 0) -> Iterator
             release_lock(conn, database)
 
 
-def describe_holder(conn: Any, database: str) -> str:
+def describe_holder(conn: Session, database: str) -> str:
     """'lock held by connection 42 from host 10.0.0.5:51234 (user deploy, running 12 s)'."""
     holder = holder_id(conn, database)
     if holder is None:
@@ -70,14 +71,14 @@ def describe_holder(conn: Any, database: str) -> str:
     return text + ")"
 
 
-def holder_id(conn: Any, database: str) -> int | None:
+def holder_id(conn: Session, database: str) -> int | None:
     with conn.cursor() as cur:
         cur.execute("SELECT IS_USED_LOCK(%s)", (lock_name(database),))
         row = cur.fetchone()
     return int(row[0]) if row and row[0] is not None else None
 
 
-def release_lock(conn: Any, database: str) -> None:
+def release_lock(conn: Session, database: str) -> None:
     with conn.cursor() as cur:
         cur.execute("DO RELEASE_LOCK(%s)", (lock_name(database),))
 
@@ -88,18 +89,14 @@ DEAD_HOLDER_GRACE_SECONDS = 3
 
 
 @contextlib.contextmanager
-def locked_session(env: Any) -> Iterator[Any]:
+def locked_session(env: Any) -> Iterator[Session]:
     """A connection (to no database yet: it may not exist) holding env's apply lock.
 
     Every writing command enters this before it reads anything that decides its plan, and
     hands the connection to the executor, so nothing else can write in between.
     """
-    from mrpplan.mysql.connection import connect
-
-    conn = connect(env.connection, database=None)
-    try:
-        with holding_lock(conn, env.connection.database, wait_seconds=DEAD_HOLDER_GRACE_SECONDS):
-            yield conn
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()
+    with (
+        session(env.connection, database=None) as conn,
+        holding_lock(conn, env.connection.database, wait_seconds=DEAD_HOLDER_GRACE_SECONDS),
+    ):
+        yield conn

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from mrpplan.config import Environment, Project
+from mrpplan.mysql.connection import Session
 from mrpplan.plan.types import Step
 
 
@@ -24,7 +24,7 @@ from mrpplan.plan.types import Step
 class RunContext:
     project: Project
     env: Environment
-    conn: Any  # the apply's connection (holds the lock)
+    conn: Session  # the apply's connection (holds the lock)
     progress: Callable[[str], None] = field(default=lambda _line: None)
 
 

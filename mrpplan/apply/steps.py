@@ -22,6 +22,7 @@ import pymysql
 from mrpplan.apply.journal import Journal
 from mrpplan.apply.runners import RunContext, runner_for, runner_problem
 from mrpplan.config import Environment, Project
+from mrpplan.mysql.connection import Session
 from mrpplan.plan.live import (
     objects_fingerprint,
     read_state,
@@ -75,7 +76,7 @@ class StepExecutor:
 
     project: Project
     env: Environment
-    conn: Any
+    conn: Session
     journal: Journal
     progress: Progress = field(default=lambda _line: None)
     current: Progressed | None = None  # the step running now (what ran of it so far)

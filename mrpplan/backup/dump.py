@@ -40,7 +40,7 @@ from mrpplan.backup.stream import DiskFull, WrittenFile, compress_to_file
 from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import BackupError, MrpplanError
 from mrpplan.mysql.client_process import DumpSpec, child_env, dump_tool, open_dump
-from mrpplan.mysql.connection import connect, kill_query, server_version
+from mrpplan.mysql.connection import kill_query, server_version, session
 from mrpplan.mysql.snapshot import CommitBlock, try_block
 from mrpplan.mysql.table_stats import (
     base_tables,
@@ -118,8 +118,7 @@ def create_backup(
     moment = utc_now()
     path = _free_name(folder, kind, env.name, moment, codec.suffix)
 
-    conn = connect(settings)
-    try:
+    with session(settings) as conn:
         version = server_version(conn)
         every = base_tables(conn, database)
         present = [t for t in every if not is_internal(t)]
@@ -128,8 +127,6 @@ def create_backup(
         view_names = [] if tables else views(conn, database)
         sizes = sizes_by_table(conn, database, wanted)
         stored = stored_sizes(conn, database, wanted) if wanted else 0
-    finally:
-        conn.close()
     estimate = sum(sizes.values())
     needed = estimated_size(stored, len(wanted), kind)
     free = check_room(folder, needed)
@@ -366,17 +363,13 @@ class _StatsThread(threading.Thread):
         if not self.tables:
             return
         try:
-            conn = connect(self.env.connection)
-            self._connection_id = conn.thread_id()
-            if self._cancelled:
-                conn.close()
-                return
-            try:
+            with session(self.env.connection) as conn:
+                self._connection_id = conn.thread_id()
+                if self._cancelled:
+                    return
                 self.result = snapshot_checksums(
                     conn, self.database, self.tables, on_snapshot=self.snapshot_started.set
                 )
-            finally:
-                conn.close()
         except MrpplanError as exc:
             self.error = exc
         except Exception as exc:

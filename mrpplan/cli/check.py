@@ -30,16 +30,13 @@ def check_command(app: AppContext, ctx: click.Context, env_name: str, as_json: b
     """
     from mrpplan.apply.invariant_guard import measure, violation_text
     from mrpplan.invariants.files import load_invariants
-    from mrpplan.mysql.connection import connect
+    from mrpplan.mysql.connection import session
     from mrpplan.mysql.invariants import Violations
 
     env = app.environment(env_name)
     invariants = load_invariants(app.project)
-    conn = connect(env.connection)
-    try:
+    with session(env.connection) as conn:
         measured = [(inv, measure(conn, inv)) for inv in invariants]
-    finally:
-        conn.close()
     for inv, found in measured:
         if found is None:
             click.echo(

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from mrpplan.diff.preflight import integer_range
 from mrpplan.model.column import INTEGER_TYPES
+from mrpplan.mysql.connection import Session
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Usage:
     maximum: int
 
 
-def auto_increment_usage(conn: Any, database: str) -> list[Usage]:
+def auto_increment_usage(conn: Session, database: str) -> list[Usage]:
     with conn.cursor() as cur:
         cur.execute(
             "SELECT t.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, t.AUTO_INCREMENT "

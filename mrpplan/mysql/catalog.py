@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pymysql.connections import Connection
+from mrpplan.mysql.connection import Session
 
 
-def table_exists(conn: Connection, table: str) -> bool:
+def table_exists(conn: Session, table: str) -> bool:
     """Does the connection's current database have this table?"""
     with conn.cursor() as cur:
         cur.execute(
@@ -17,13 +17,13 @@ def table_exists(conn: Connection, table: str) -> bool:
     return bool(row and row[0])
 
 
-def database_exists(conn: Connection, database: str) -> bool:
+def database_exists(conn: Session, database: str) -> bool:
     with conn.cursor() as cur:
         cur.execute("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s", (database,))
         return cur.fetchone() is not None
 
 
-def database_charset(conn: Connection, database: str) -> tuple[str, str] | None:
+def database_charset(conn: Session, database: str) -> tuple[str, str] | None:
     """(character set, collation) of a database, or None when it does not exist."""
     with conn.cursor() as cur:
         cur.execute(
@@ -38,7 +38,7 @@ def database_charset(conn: Connection, database: str) -> tuple[str, str] | None:
 _SYSTEM_DATABASES = ("information_schema", "mysql", "performance_schema", "sys")
 
 
-def databases_like(conn: Connection, pattern: str) -> list[str]:
+def databases_like(conn: Session, pattern: str) -> list[str]:
     """The databases whose names match a LIKE pattern, sorted; never the server's own
     databases nor mrpplan's scratch and shadow databases (`_mrpplan...`)."""
     with conn.cursor() as cur:

@@ -16,6 +16,7 @@ from typing import Any
 import pymysql
 
 from mrpplan.diff.preflight import CHECK, FOREIGN_KEY, NARROWING, NOT_NULL, UNIQUE, PreflightCheck
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.quote import ident
 
 SAMPLES = 5
@@ -32,7 +33,7 @@ class Outcome:
     note: str = ""
 
 
-def run_check(conn: Any, check: PreflightCheck, max_seconds: float, mariadb: bool) -> Outcome:
+def run_check(conn: Session, check: PreflightCheck, max_seconds: float, mariadb: bool) -> Outcome:
     """Run one check on the connection's current database."""
     if check.detail.get("skip"):
         return Outcome(None, note=str(check.detail["skip"]))

@@ -17,7 +17,7 @@ import pymysql
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import MrpplanError, SqlError
 from mrpplan.mysql.client_process import LOAD_SESSION_SQL
-from mrpplan.mysql.connection import connect, kill_query
+from mrpplan.mysql.connection import kill_query, session
 
 BACKLOG = 2  # statements waiting per session: enough to keep it busy, little memory
 
@@ -29,7 +29,8 @@ class StatementSession:
 
     def __init__(self, settings: ConnectionSettings, database: str):
         self.settings = settings
-        self.conn = connect(settings, database=database)
+        self._closing = contextlib.ExitStack()  # the session outlives __init__: close() ends it
+        self.conn = self._closing.enter_context(session(settings, database=database))
         self.conn.query(LOAD_SESSION_SQL)
         self.thread_id = self.conn.thread_id()
         self.pending = False
@@ -69,7 +70,7 @@ class StatementSession:
         self._queue.put(None)
         self._worker.join()
         with contextlib.suppress(pymysql.err.MySQLError, OSError):
-            self.conn.close()
+            self._closing.close()
         if self.error is not None:
             raise self.error
 

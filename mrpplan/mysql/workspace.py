@@ -36,7 +36,7 @@ from mrpplan import __version__
 from mrpplan.errors import Refused, SqlError
 from mrpplan.local_cache import read_json, write_json
 from mrpplan.model.schema import Schema
-from mrpplan.mysql.connection import Connection, connect, server_version
+from mrpplan.mysql.connection import Session, server_version, session
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.inspect import inspect_objects, inspect_schema
 from mrpplan.mysql.privileges import PrivilegeDenied
@@ -103,8 +103,7 @@ def desired_chain(
     is cached itself needs its ends only).
     """
     every = [*prefix, *statements]
-    conn = connect(workspace.settings, database=None)
-    try:
+    with session(workspace.settings, database=None) as conn:
         version = server_version(conn)
         charset, collation = workspace.charset, workspace.collation
         parts = (Flavor.parse(version).label, version, charset, collation)
@@ -126,9 +125,6 @@ def desired_chain(
             BUILDS.append(keys[-1])
             for key, entry in zip(keys, built, strict=True):
                 _store(cache_dir, key, entry)
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()
     return Chain([entry.schema for entry in built], keys[-1])
 
 
@@ -254,7 +250,7 @@ def _constraint_names_outside(schema: Schema, load: set[str]) -> set[str]:
 
 
 def _build(
-    conn: Connection,
+    conn: Session,
     workspace: Workspace,
     every: Sequence[SqlStatement],
     first_wanted: int,
@@ -292,21 +288,20 @@ class _Watch:
     """The server's accounts, databases and globals before the first statement and after
     each file's last: a difference refuses the plan naming the file (module doc)."""
 
-    def __init__(self, conn: Connection, workspace: Workspace, scratch: str):
+    def __init__(self, conn: Session, workspace: Workspace, scratch: str):
         self.conn = conn
         self.workspace = workspace
         self.scratch = scratch
-        self.observer: Connection | None = None
+        self.observer: Session | None = None
         self.before: ServerState | None = None
+        self._closing = contextlib.ExitStack()
 
     def __enter__(self) -> _Watch:
-        self.observer = connect(self.workspace.observer, database=None)
+        self.observer = self._closing.enter_context(session(self.workspace.observer, database=None))
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        if self.observer is not None:
-            with contextlib.suppress(Exception):
-                self.observer.close()
+        self._closing.close()
 
     def _read(self) -> ServerState:
         assert self.observer is not None
@@ -349,7 +344,7 @@ def _load_tables(cur: pymysql.cursors.Cursor, schema: Schema, names: frozenset[s
     cur.execute("SET foreign_key_checks = @mrpplan_fkc")
 
 
-def _read(conn: Connection, scratch: str, base: _Base | None) -> _Entry:
+def _read(conn: Session, scratch: str, base: _Base | None) -> _Entry:
     """The scratch database as a result; on an incremental build, merged into the base."""
     found = inspect_schema(conn, scratch)
     if base is None:
@@ -361,7 +356,7 @@ def _read(conn: Connection, scratch: str, base: _Base | None) -> _Entry:
 
 
 def _advance(
-    conn: Connection, scratch: str, base: _Base | None, prior: _Entry, statement: SqlStatement
+    conn: Session, scratch: str, base: _Base | None, prior: _Entry, statement: SqlStatement
 ) -> _Entry:
     """The result after one more statement: when its targets are known, only they (and the
     tables referencing them, and their triggers) are read again."""
@@ -389,7 +384,7 @@ def _advance(
     )
 
 
-def _filled_tables(conn: Connection, scratch: str, names: Collection[str]) -> frozenset[str]:
+def _filled_tables(conn: Session, scratch: str, names: Collection[str]) -> frozenset[str]:
     """Which of these scratch tables hold rows (migrations may insert reference data)."""
     ordered = sorted(names)
     filled: set[str] = set()
@@ -469,7 +464,7 @@ def _run(cur: pymysql.cursors.Cursor, statement: SqlStatement, workspace: Worksp
         ) from None
 
 
-def _drop(conn: Connection, workspace: Workspace, scratch: str) -> None:
+def _drop(conn: Session, workspace: Workspace, scratch: str) -> None:
     """Drop the scratch database. After Ctrl-C this connection may be mid-statement: then
     a new connection kills it (so it releases its locks) and drops the database."""
     try:
@@ -481,16 +476,15 @@ def _drop(conn: Connection, workspace: Workspace, scratch: str) -> None:
     old_thread = None
     with contextlib.suppress(Exception):
         old_thread = conn.thread_id()
-    with contextlib.suppress(Exception):
-        fresh = connect(workspace.settings, database=None)
-        try:
-            with fresh.cursor() as cur:
-                if old_thread:
-                    with contextlib.suppress(pymysql.MySQLError):
-                        cur.execute(f"KILL CONNECTION {int(old_thread)}")
-                cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch)}")
-        finally:
-            fresh.close()
+    with (
+        contextlib.suppress(Exception),
+        session(workspace.settings, database=None) as fresh,
+        fresh.cursor() as cur,
+    ):
+        if old_thread:
+            with contextlib.suppress(pymysql.MySQLError):
+                cur.execute(f"KILL CONNECTION {int(old_thread)}")
+        cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch)}")
 
 
 def _cache_file(cache_dir: Path, key: str) -> Path:
@@ -545,13 +539,10 @@ def _store(cache_dir: Path | None, key: str, entry: _Entry) -> None:
 
 
 @contextlib.contextmanager
-def scratch_database(
-    workspace: Workspace, statements: Sequence[SqlStatement]
-) -> Iterator[Connection]:
+def scratch_database(workspace: Workspace, statements: Sequence[SqlStatement]) -> Iterator[Session]:
     """A scratch `_mrpplan_ws_<random>` database holding what `statements` build, for work
     that must not touch a real database (seed idempotency checks); always dropped."""
-    conn = connect(workspace.settings, database=None)
-    try:
+    with session(workspace.settings, database=None) as conn:
         scratch = f"_mrpplan_ws_{secrets.token_hex(6)}"
         with conn.cursor() as cur:
             _create_scratch(cur, scratch, workspace)
@@ -564,6 +555,3 @@ def scratch_database(
             yield conn
         finally:
             _drop(conn, workspace, scratch)
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()

@@ -27,7 +27,7 @@ from mrpplan.apply.runners import RunContext, register_step_runner
 from mrpplan.config import Environment
 from mrpplan.errors import MrpplanError
 from mrpplan.mysql import shadow
-from mrpplan.mysql.connection import connect, server_version
+from mrpplan.mysql.connection import Session, server_version, session
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
 from mrpplan.plan.fingerprint import DatabaseState, state_fingerprint
@@ -238,7 +238,7 @@ def desired_state(
 
 def make_replace_plan(
     env: Environment,
-    conn: Any,
+    conn: Session,
     *,
     now: datetime,
     prior: DatabaseState,
@@ -302,8 +302,7 @@ def run_shadow_load(ctx: RunContext, step: Step) -> str | None:
     load = Load.from_marker(marker)
     scratch = step.object
     target = ctx.env.connection.database
-    work = connect(ctx.env.connection, database=scratch)
-    try:
+    with session(ctx.env.connection, database=scratch) as work:
         if load.definitions == "live":
             shadow.copy_definitions(work, target, [*load.tables, *load.empty])
         _STREAMERS[load.kind](ctx, load, scratch)
@@ -318,8 +317,6 @@ def run_shadow_load(ctx: RunContext, step: Step) -> str | None:
         checker = _CHECKERS.get(load.kind)
         if checker is not None:
             checker(ctx, load, scratch)
-    finally:
-        work.close()
     return scratch
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pymysql
 
 from mrpplan.errors import ConfigError, SqlError
-from mrpplan.mysql.connection import Connection
+from mrpplan.mysql.connection import Session
 from mrpplan.seed import history
 from mrpplan.seed.sets import SeedFile
 from mrpplan.seed.targets import OTHER, TRANSACTION, classify
@@ -58,7 +58,7 @@ ROWS_VARIABLE = "@mrpplan_seed_rows"
 
 
 def apply_seed(
-    conn: Connection, name: str, statements: Sequence[str], record: str, *, source: str = ""
+    conn: Session, name: str, statements: Sequence[str], record: str, *, source: str = ""
 ) -> int:
     """Run `statements` and the history `record` in one transaction; return rows affected.
 
