@@ -35,7 +35,7 @@ def check_command(app: AppContext, ctx: click.Context, env_name: str, as_json: b
 
     env = app.environment(env_name)
     invariants = load_invariants(app.project)
-    with session(env.connection) as conn:
+    with session(env.connection, read_only=True) as conn:
         measured = [(inv, measure(conn, inv)) for inv in invariants]
     for inv, found in measured:
         if found is None:

@@ -53,7 +53,7 @@ def expand(env: Environment) -> list[Member]:
         found: list[str] = [n for n in names if not is_pattern(n)]
         patterns = [n for n in names if is_pattern(n)]
         if patterns:
-            with session(server, database=None) as conn:
+            with session(server, database=None, read_only=True) as conn:
                 for pattern in patterns:
                     matcher = like_regex(pattern)
                     found += [d for d in databases_like(conn, pattern) if matcher.fullmatch(d)]

@@ -96,7 +96,7 @@ def _declarative(
     from mrpplan.mysql.connection import session
     from mrpplan.plan.live import read_state
 
-    with session(env.connection, database=None) as conn:
+    with session(env.connection, database=None, read_only=True) as conn:
         if not database_exists(conn, env.connection.database):
             return []
         conn.select_db(env.connection.database)
@@ -114,7 +114,8 @@ def live_findings(env: Environment) -> list[Finding]:
     from mrpplan.mysql.auto_increment import auto_increment_usage
     from mrpplan.mysql.connection import session
 
-    with session(env.connection, database=None) as conn:  # a new environment has no database yet
+    # a new environment has no database yet
+    with session(env.connection, database=None, read_only=True) as conn:
         usage = auto_increment_usage(conn, env.connection.database)
     return [
         Finding(
@@ -132,7 +133,7 @@ def _applied_versions(env: Environment) -> set[str]:
     from mrpplan.mysql.catalog import database_exists
     from mrpplan.mysql.connection import session
 
-    with session(env.connection, database=None) as conn:
+    with session(env.connection, database=None, read_only=True) as conn:
         if not database_exists(conn, env.connection.database):
             return set()
         conn.select_db(env.connection.database)

@@ -9,7 +9,7 @@ import contextlib
 import shutil
 import ssl
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pymysql
 import pymysql.cursors
@@ -18,8 +18,13 @@ from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import ConnectionFailed, ToolMissing, UnknownDatabase
 from mrpplan.mysql.privileges import GuardedCursor
 
+if TYPE_CHECKING:  # the stubs make Connection generic in its cursor; PyMySQL does not
+    _Connection = pymysql.connections.Connection[GuardedCursor]
+else:
+    _Connection = pymysql.connections.Connection
 
-class Session(pymysql.connections.Connection[GuardedCursor]):
+
+class Session(_Connection):
     """An open session on the server, made only by `session()` (which closes it).
 
     PyMySQL builds a new TLS context for every connection (SSL "preferred" by default),

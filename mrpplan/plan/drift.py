@@ -32,7 +32,7 @@ def detect_drift(project: Project, env: Environment) -> DriftReport:
     from mrpplan.mysql.workspace_place import workspace_for
     from mrpplan.plan.schema_steps import drift_lines
 
-    with session(env.connection) as conn:
+    with session(env.connection, read_only=True) as conn:
         live: DatabaseState = read_state(conn, env.connection.database)
         unfinished = unfinished_work(conn, env)
     recorded = live.schema_version

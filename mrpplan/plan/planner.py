@@ -65,7 +65,7 @@ def make_plan(
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     version = target_version or env.schema.version
     exists = database_exists(env)
-    with session(env.connection, database="" if exists else None) as conn:
+    with session(env.connection, database="" if exists else None, read_only=True) as conn:
         version_text = server_version(conn)
         flavor = Flavor.parse(version_text)
         if exists:
@@ -252,7 +252,7 @@ def wants_checkpoint(draft: StepDraft, policy: str) -> bool:
 
 
 def database_exists(env: Environment) -> bool:
-    with session(env.connection, database=None) as conn:
+    with session(env.connection, database=None, read_only=True) as conn:
         return catalog.database_exists(conn, env.connection.database)
 
 

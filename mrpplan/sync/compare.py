@@ -60,7 +60,7 @@ class Comparison:
 
 
 def _live_schema(env: Environment) -> tuple[Schema, Flavor]:
-    with session(env.connection) as conn:
+    with session(env.connection, read_only=True) as conn:
         return inspect_schema(conn, env.connection.database), Flavor.parse(server_version(conn))
 
 

@@ -93,8 +93,10 @@ def _summary(project: Project, name: str) -> EnvSummary:
         return EnvSummary(name, "?", False, False, None, f"invalid file: {first}", exc.message)
     with contextlib.ExitStack() as stack:
         try:
-            settings = env.connection
-            conn = stack.enter_context(session(settings, database=None, connect_timeout=_TIMEOUT))
+            opened = session(
+                env.connection, database=None, connect_timeout=_TIMEOUT, read_only=True
+            )
+            conn = stack.enter_context(opened)
         except MrpplanError as exc:
             return EnvSummary(name, target_of(env), env.protected, False, None, _short(exc.message))
         if not database_exists(conn, env.connection.database):
@@ -120,7 +122,7 @@ def schema_version(conn: Session) -> str | None:
 
 def environment_status(project: Project, env: Environment) -> EnvStatus:
     notes: list[str] = []
-    with session(env.connection, database=None) as conn:
+    with session(env.connection, database=None, read_only=True) as conn:
         version_text = server_version(conn)
         exists = database_exists(conn, env.connection.database)
         tables, size = database_size(conn, env.connection.database) if exists else (0, 0)
