@@ -12,6 +12,7 @@ table adds under 50 ms.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import secrets
 import subprocess
@@ -24,13 +25,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+
 from mrpplan import sandbox  # noqa: E402
 from mrpplan.desired.workspace import desired_schema  # noqa: E402
 from mrpplan.diff import diff_schemas  # noqa: E402
 from mrpplan.diff.ddl import render_changes  # noqa: E402
 from mrpplan.model import parse  # noqa: E402
 from mrpplan.model.schema import Schema  # noqa: E402
-from mrpplan.mysql.connection import client_tool, connect, server_version  # noqa: E402
+from mrpplan.mysql.connection import client_tool, server_version, session  # noqa: E402
 from mrpplan.mysql.flavor import Flavor  # noqa: E402
 from mrpplan.mysql.inspect import inspect_schema  # noqa: E402
 from mrpplan.mysql.workspace_place import sandbox_workspace  # noqa: E402
@@ -88,6 +90,11 @@ def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
 
 
 def main() -> int:
+    with contextlib.ExitStack() as stack:  # closes the admin session on every path
+        return _main(stack)
+
+
+def _main(stack: contextlib.ExitStack) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", type=int, default=1000)
     args = parser.parse_args()
@@ -97,7 +104,7 @@ def main() -> int:
     settings = info.settings(database)
     ddl = generate(args.tables)
     statements = [SqlStatement(text, Path("bench.sql"), n + 1) for n, text in enumerate(ddl)]
-    admin = connect(settings, database=None)
+    admin = stack.enter_context(session(settings, database=None))
     cache = Path(tempfile.mkdtemp(prefix="mrpplan-bench-"))
     try:
         with admin.cursor() as cur:
@@ -116,11 +123,8 @@ def main() -> int:
 
         def plan_once() -> list[object]:
             t0 = time.perf_counter()
-            conn = connect(settings)
-            try:
+            with session(settings) as conn:
                 live = inspect_schema(conn, database)
-            finally:
-                conn.close()
             t1 = time.perf_counter()
             desired = desired_schema(sandbox_workspace(info), statements, cache)
             t2 = time.perf_counter()
@@ -168,11 +172,8 @@ def main() -> int:
 
         def parse_all() -> None:
             parse._CACHE.clear()
-            conn = connect(settings)
-            try:
+            with session(settings) as conn:
                 live = inspect_schema(conn, database)
-            finally:
-                conn.close()
             assert not Schema(live.tables).unsupported_tables()
 
         parse_s, _ = timed(parse_all)
@@ -198,7 +199,6 @@ def main() -> int:
     finally:
         with admin.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS `{database}`")
-        admin.close()
 
 
 if __name__ == "__main__":

@@ -135,19 +135,23 @@ def status(base: Path) -> SandboxInfo | None:
 
 
 def _query_version(info: SandboxInfo, password: str | None = None) -> str:
-    conn = pymysql.connect(
-        unix_socket=str(info.socket),
-        user="root",
-        password=info.password if password is None else password,
-        connect_timeout=2,
+    with (
+        _root(info, info.password if password is None else password) as conn,
+        conn.cursor() as cur,
+    ):
+        cur.execute("SELECT VERSION()")
+        row = cur.fetchone()
+        return str(row[0]) if row else ""
+
+
+def _root(info: SandboxInfo, password: str) -> contextlib.closing[pymysql.Connection]:
+    """Root over the socket, closed by `with`: the server's own bootstrap. mysql.session()
+    is above this module (the workspace starts the sandbox), so it cannot be used here."""
+    return contextlib.closing(
+        pymysql.connect(
+            unix_socket=str(info.socket), user="root", password=password, connect_timeout=2
+        )
     )
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT VERSION()")
-            row = cur.fetchone()
-            return str(row[0]) if row else ""
-    finally:
-        conn.close()
 
 
 def up(
@@ -306,14 +310,12 @@ def _prepare_datadir(base: Path, data: Path) -> None:
 
 def _set_root_password(info: SandboxInfo) -> None:
     """A fresh datadir's root has no password: give it the generated one, for TCP too."""
-    try:
-        conn = pymysql.connect(
-            unix_socket=str(info.socket), user="root", password="", connect_timeout=2
-        )
-    except pymysql.err.MySQLError:
-        return  # already set
-    pw = info.password.replace("'", "''")
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            conn = stack.enter_context(_root(info, ""))
+        except pymysql.err.MySQLError:
+            return  # already set
+        pw = info.password.replace("'", "''")
         with conn.cursor() as cur:
             cur.execute("SET SESSION sql_log_bin = 0")  # the password stays out of the log
             for host in ("localhost", "127.0.0.1", "::1"):
@@ -321,8 +323,6 @@ def _set_root_password(info: SandboxInfo) -> None:
                 cur.execute(f"ALTER USER 'root'@'{host}' IDENTIFIED BY '{pw}'")
                 cur.execute(f"GRANT ALL PRIVILEGES ON *.* TO 'root'@'{host}' WITH GRANT OPTION")
             cur.execute("FLUSH PRIVILEGES")
-    finally:
-        conn.close()
 
 
 def _running_pid(base: Path) -> int | None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 from mrpplan.config.settings import Environment
 from mrpplan.errors import MrpplanError
 from mrpplan.mysql.cluster import node_connection
+from mrpplan.mysql.connection import Session
 from mrpplan.plan.fingerprint import DatabaseState
 from mrpplan.plan.live import read_state
 
@@ -34,7 +34,7 @@ def node_state(env: Environment, address: str) -> DatabaseState | str:
         return f"unreachable: {str(exc).splitlines()[0]}"
 
 
-def differences(conn: Any, env: Environment, addresses: tuple[str, ...]) -> list[str]:
+def differences(conn: Session, env: Environment, addresses: tuple[str, ...]) -> list[str]:
     """One line per node whose database differs from what the apply left through `conn`."""
     expected = read_state(conn, env.connection.database)
     found = []
@@ -77,7 +77,7 @@ def _what_differs(state: DatabaseState | str, expected: DatabaseState) -> str:
 
 
 def compare_nodes(
-    conn: Any, env: Environment, addresses: tuple[str, ...], say: Callable[[str], None]
+    conn: Session, env: Environment, addresses: tuple[str, ...], say: Callable[[str], None]
 ) -> list[str]:
     """Every node of the cluster against the apply node; the differences are said."""
     found = differences(conn, env, addresses)

@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
 
 from mrpplan.apply.cluster_compare import compare_nodes
 from mrpplan.apply.invariant_guard import InvariantGuard
@@ -30,6 +29,7 @@ from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
 from mrpplan.mysql.catalog import database_exists
 from mrpplan.mysql.cluster_ready import check_cluster
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.journal import Journal, applied_at, refuse_if_interrupted
 from mrpplan.mysql.lock import locked_session
 from mrpplan.mysql.rehearse import drop_scratch, prepare_scratch
@@ -60,7 +60,7 @@ def apply_plan(
     *,
     wiring: Wiring,
     progress: Progress | None = None,
-    session: Any = None,
+    session: Session | None = None,
     from_file: bool = False,
 ) -> ApplyResult:
     """Carry out `plan` on env's database or leave it as it was (exit 3/1 otherwise).
@@ -82,7 +82,7 @@ def _apply_locked(
     project: Project,
     env: Environment,
     plan: Plan,
-    conn: Any,
+    conn: Session,
     wiring: Wiring,
     progress: Progress | None,
     from_file: bool,
@@ -147,7 +147,7 @@ def undo_if_invariant_broken(
     raise rollback_error(executor, plan, ran, failure)
 
 
-def check_not_applied(conn: Any, database: str, plan: Plan) -> None:
+def check_not_applied(conn: Session, database: str, plan: Plan) -> None:
     """A plan applied once is spent: say so rather than calling it stale."""
     when = applied_at(conn, database, plan.digest)
     if when:
@@ -157,7 +157,7 @@ def check_not_applied(conn: Any, database: str, plan: Plan) -> None:
         )
 
 
-def create_database_first(conn: Any, plan: Plan) -> None:
+def create_database_first(conn: Session, plan: Plan) -> None:
     """A plan for a new environment starts with create_database: it must exist before the
     journal (which lives in it). The step itself then runs as a no-op."""
     if not plan.steps or plan.steps[0].kind is not CREATE_DATABASE:

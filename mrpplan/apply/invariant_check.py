@@ -14,15 +14,12 @@ def check_invariants(project: Project, screen: Screen, env: Environment, as_json
     """Print each invariant's result; whether all hold."""
     from mrpplan.apply.invariant_guard import measure, violation_text
     from mrpplan.invariants.files import load_invariants
-    from mrpplan.mysql.connection import connect
+    from mrpplan.mysql.connection import session
     from mrpplan.mysql.invariants import Violations
 
     invariants = load_invariants(project)
-    conn = connect(env.connection)
-    try:
+    with session(env.connection) as conn:
         measured = [(inv, measure(conn, inv)) for inv in invariants]
-    finally:
-        conn.close()
     for inv, found in measured:
         if found is None:
             screen.document(

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from mrpplan.config import Project
 from mrpplan.errors import ConfigError
 from mrpplan.invariants.files import Invariant, load_invariants
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.invariants import Violations, violations
 
 
@@ -22,7 +22,7 @@ class InvariantGuard:
     before: dict[str, Violations | None] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, project: Project, conn: Any, say: Callable[[str], None]) -> InvariantGuard:
+    def start(cls, project: Project, conn: Session, say: Callable[[str], None]) -> InvariantGuard:
         """Load the rules and measure them on the database as it is (before any change)."""
         guard = cls(load_invariants(project))
         for invariant in guard.invariants:
@@ -32,7 +32,7 @@ class InvariantGuard:
                 say(f"invariant {invariant.name} is already broken ({found.rows} row(s))")
         return guard
 
-    def broken_by_plan(self, conn: Any) -> str | None:
+    def broken_by_plan(self, conn: Session) -> str | None:
         """After the last step: the rules the plan broke, worded, or None."""
         lines = []
         for invariant in self.invariants:
@@ -44,7 +44,7 @@ class InvariantGuard:
         return "\n".join(lines) if lines else None
 
 
-def measure(conn: Any, invariant: Invariant) -> Violations | None:
+def measure(conn: Session, invariant: Invariant) -> Violations | None:
     """None when the SELECT cannot run on this schema (a table or column it names is not
     there); any other server error is the file's fault, named by file:line."""
     import pymysql

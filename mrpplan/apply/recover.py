@@ -30,7 +30,7 @@ from mrpplan.apply.settle import (
 from mrpplan.apply.steps import Progress, Progressed, StepExecutor, UndoFailed
 from mrpplan.config import Environment, Project
 from mrpplan.errors import MrpplanError, Refused
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import Session, session
 from mrpplan.mysql.inspect import existing_texts
 from mrpplan.mysql.journal import Journal, JournalEntry, interrupted_applies, read_entries
 from mrpplan.mysql.lock import holder_id, holding_lock
@@ -53,7 +53,7 @@ class RecoverResult:
     repaired: list[str] = field(default_factory=list)  # what a crash changed otherwise, fixed
 
 
-def drop_scratch_databases(conn: object, database: str) -> list[str]:
+def drop_scratch_databases(conn: Session, database: str) -> list[str]:
     """Scratch databases a killed restore/sync load left (mysql/shadow.py): never visible
     to the application, but they hold copied (possibly unmasked) rows, so they go."""
     from mrpplan.mysql.shadow import LOAD_PREFIX, drop_database, shadow_databases
@@ -76,8 +76,7 @@ def recover(
     """Roll back (default) or finish (`forward`, the same plan file) an interrupted apply."""
     say = progress or (lambda _line: None)
     database = env.connection.database
-    conn = connect(env.connection)
-    try:
+    with session(env.connection) as conn:
         holder = holder_id(conn, database)
         if holder is not None:
             say(f"waiting for connection {holder} (the interrupted apply's last statement) to end")
@@ -113,9 +112,6 @@ def recover(
                 result.removed = drop_scratch_databases(conn, database)
             result.repaired = repaired
             return result
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()
 
 
 def rebuild(

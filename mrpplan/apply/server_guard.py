@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
 
 from mrpplan.apply.steps import Progressed, StepFailed
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.server_effects import (
     effects,
     may_have_effects,
@@ -20,7 +20,7 @@ from mrpplan.mysql.server_effects import (
 from mrpplan.plan.types import Step
 
 
-def watched(conn: Any, step: Step, run: Callable[[], Progressed]) -> Progressed:
+def watched(conn: Session, step: Step, run: Callable[[], Progressed]) -> Progressed:
     """Run the step; StepFailed when it changed the server outside its database."""
     if not step.kind.author_sql:
         return run()

@@ -15,11 +15,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pymysql
 
 from mrpplan.config import Environment, Project
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.journal import Journal
 from mrpplan.plan.kinds import CREATE_TABLE, RunContext, StepServices
 from mrpplan.plan.live import (
@@ -75,7 +75,7 @@ class StepExecutor:
 
     project: Project
     env: Environment
-    conn: Any
+    conn: Session
     journal: Journal
     services: StepServices  # what hooks of kinds need from above (cli/wiring.py)
     progress: Progress = field(default=lambda _line: None)

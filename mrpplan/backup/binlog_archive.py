@@ -30,7 +30,7 @@ from mrpplan.backup.manifest import write_private
 from mrpplan.config.settings import Environment
 from mrpplan.errors import BackupError, Refused
 from mrpplan.mysql.binlog import HOW_TO_TURN_ON, binlog_state, check_tool, copy_raw
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import session
 
 SUFFIX = ".manifest.json"
 INCOMING = ".incoming"
@@ -161,11 +161,8 @@ def follow_binlogs(
 
 
 def _archive(env: Environment, folder: Path, keep_from: str | None) -> ArchiveRun:
-    conn = connect(env.connection, database=None)
-    try:
+    with session(env.connection, database=None) as conn:
         state = binlog_state(conn, files=True)
-    finally:
-        conn.close()
     refusal = state.refusal()
     if refusal:
         raise BackupError(

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from typing import Any
 
 from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.mysql.cluster import is_galera, node_settings, position, set_desync
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import Session, session
 
 
 def backup_settings(env: Environment) -> ConnectionSettings:
@@ -26,25 +25,30 @@ def backup_settings(env: Environment) -> ConnectionSettings:
 
 @dataclass
 class Desynced:
-    """A node desynced for a dump; `release` syncs it again (always, even after a failure)."""
+    """A node desynced for a dump; `release` syncs it again (always, even after a failure)
+    and closes its session (held by `held` while the dump runs)."""
 
-    conn: Any
+    conn: Session
+    held: contextlib.ExitStack
     position: dict[str, object] = field(default_factory=dict)
 
     def release(self) -> None:
         with contextlib.suppress(Exception):
             set_desync(self.conn, False)
         with contextlib.suppress(Exception):
-            self.conn.close()
+            self.held.close()
 
 
 def desync_for_dump(settings: ConnectionSettings) -> Desynced | None:
     """Desync the node and read its position; None on a server that is no Galera node."""
-    conn = connect(settings, database=None)
-    if not is_galera(conn):
-        conn.close()
-        return None
-    set_desync(conn, True)
-    found = Desynced(conn)
-    found.position = {**position(conn), "node_address": settings.endpoint(), "desynced": True}
-    return found
+    with contextlib.ExitStack() as held:
+        conn = held.enter_context(session(settings, database=None))
+        if not is_galera(conn):
+            return None
+        set_desync(conn, True)
+        try:
+            where = {**position(conn), "node_address": settings.endpoint(), "desynced": True}
+        except Exception:
+            set_desync(conn, False)
+            raise
+        return Desynced(conn, held.pop_all(), where)

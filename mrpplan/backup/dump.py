@@ -42,7 +42,7 @@ from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import BackupError, MrpplanError
 from mrpplan.mysql.binlog import binlog_state, current_position
 from mrpplan.mysql.client_process import DumpSpec, child_env, dump_tool, open_dump
-from mrpplan.mysql.connection import connect, kill_query, server_version
+from mrpplan.mysql.connection import kill_query, server_version, session
 from mrpplan.mysql.snapshot import CommitBlock, try_block
 from mrpplan.mysql.table_stats import (
     base_tables,
@@ -121,8 +121,7 @@ def create_backup(
     moment = utc_now()
     path = _free_name(folder, kind, env.name, moment, codec.suffix)
 
-    conn = connect(settings)
-    try:
+    with session(settings) as conn:
         version = server_version(conn)
         every = base_tables(conn, database)
         present = [t for t in every if not is_internal(t)]
@@ -132,8 +131,6 @@ def create_backup(
         sizes = sizes_by_table(conn, database, wanted)
         stored = stored_sizes(conn, database, wanted) if wanted else 0
         logged = kind in ("full", "data") and not tables and binlog_state(conn).log_bin
-    finally:
-        conn.close()
     estimate = sum(sizes.values())
     needed = estimated_size(stored, len(wanted), kind)
     free = check_room(folder, needed)
@@ -272,13 +269,11 @@ def _position(
     if block is not None:
         found = block.binlog_position()
     elif no_tables:  # nothing to be consistent with
-        conn = connect(settings, database=None)
         try:
-            found = current_position(conn)
+            with session(settings, database=None) as conn:
+                found = current_position(conn)
         except MrpplanError:
             return None  # no BINLOG MONITOR privilege: the backup has no position
-        finally:
-            conn.close()
     else:
         return None
     if found is None:
@@ -411,17 +406,13 @@ class _StatsThread(threading.Thread):
         if not self.tables:
             return
         try:
-            conn = connect(self.env.connection)
-            self._connection_id = conn.thread_id()
-            if self._cancelled:
-                conn.close()
-                return
-            try:
+            with session(self.env.connection) as conn:
+                self._connection_id = conn.thread_id()
+                if self._cancelled:
+                    return
                 self.result = snapshot_checksums(
                     conn, self.database, self.tables, on_snapshot=self.snapshot_started.set
                 )
-            finally:
-                conn.close()
         except MrpplanError as exc:
             self.error = exc
         except Exception as exc:

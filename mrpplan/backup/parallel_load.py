@@ -132,7 +132,7 @@ def load_parallel(
         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
     )
     feeder = threading.Thread(target=_feed, args=(path, dec, progress), daemon=True)
-    with client_credentials(settings) as credentials:
+    with client_credentials(settings) as credentials, contextlib.ExitStack() as opened:
         # --unbuffered: the client prints each barrier marker as soon as it gets there
         extra = ["--skip-column-names", "--unbuffered"]
         main = _Session(
@@ -141,7 +141,8 @@ def load_parallel(
         rows: list[StatementSession] = []
         feeder.start()
         try:
-            rows = [StatementSession(settings, database) for _ in range(max(1, sessions))]
+            for _ in range(max(1, sessions)):
+                rows.append(opened.enter_context(StatementSession(settings, database)))
             assert dec.stdout is not None
             _Router(dec.stdout, main, rows).run()
             for session in rows:

@@ -17,7 +17,7 @@ from mrpplan.backup.progress import Progress
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import BackupError, MrpplanError
 from mrpplan.mysql.client_process import DumpSpec, pipe_dump
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import session
 from mrpplan.mysql.quote import ident
 from mrpplan.mysql.table_stats import base_tables, table_checksums, views
 
@@ -42,8 +42,7 @@ def trial_load(
     `tables` (default: every table it made). A data-only file first gets its tables'
     structure from `schema_source` (no triggers: they would fire on the rows)."""
     name = f"_mrpplan_verify_{secrets.token_hex(5)}"
-    admin = connect(scratch, database=None)
-    try:
+    with session(scratch, database=None) as admin:
         with admin.cursor() as cur:
             cur.execute(f"CREATE DATABASE {ident(name)} CHARACTER SET utf8mb4")
         try:
@@ -69,7 +68,5 @@ def trial_load(
         finally:
             with admin.cursor() as cur:
                 cur.execute(f"DROP DATABASE IF EXISTS {ident(name)}")
-    finally:
-        admin.close()
     stats = {t: TableStats(int(v["rows"] or 0), v["checksum"]) for t, v in found.items()}
     return Loaded(stats, found_views)

@@ -10,7 +10,7 @@ from mrpplan.config import Environment, Project
 from mrpplan.desired.directory import load_migrations
 from mrpplan.desired.status import MigrationStatus, migration_statuses, with_base_schema
 from mrpplan.mysql import schema_history as history
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import session
 
 
 @dataclass(frozen=True)
@@ -32,15 +32,12 @@ def read_migrations(project: Project, env: Environment) -> DatabaseMigrations:
     from mrpplan.mysql.catalog import database_exists
 
     migrations = load_migrations(project.migrations_dir)
-    conn = connect(env.connection, database=None)
-    try:
+    with session(env.connection, database=None) as conn:
         has, every = False, []
         if database_exists(conn, env.connection.database):
             conn.select_db(env.connection.database)
             has = history.exists(conn)
             every = history.read(conn)
-    finally:
-        conn.close()
     statuses = migration_statuses(migrations, [r for r in every if r.number > 0])
     return DatabaseMigrations(
         env.name,

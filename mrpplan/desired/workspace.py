@@ -15,7 +15,6 @@ changed table, or a constraint name used elsewhere, means a full rebuild instead
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 import threading
@@ -26,7 +25,7 @@ from pathlib import Path
 from mrpplan import __version__
 from mrpplan.local_cache import read_json, write_json
 from mrpplan.model.schema import Schema
-from mrpplan.mysql.connection import connect, server_version
+from mrpplan.mysql.connection import server_version, session
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.workspace import BuildBase, Built, build
 from mrpplan.mysql.workspace_place import Workspace
@@ -81,8 +80,7 @@ def desired_chain(
     is cached itself needs its ends only).
     """
     every = [*prefix, *statements]
-    conn = connect(workspace.settings, database=None)
-    try:
+    with session(workspace.settings, database=None) as conn:
         version = server_version(conn)
         charset, collation = workspace.charset, workspace.collation
         parts = (Flavor.parse(version).label, version, charset, collation)
@@ -104,9 +102,6 @@ def desired_chain(
             BUILDS.append(keys[-1])
             for key, entry in zip(keys, built, strict=True):
                 _store(cache_dir, key, entry)
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()
     return Chain([entry.schema for entry in built], keys[-1])
 
 

@@ -8,7 +8,6 @@ canary databases are the first members with changes in that order.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -46,7 +45,7 @@ def expand(env: Environment) -> list[Member]:
     pattern matches only databases that exist.
     """
     from mrpplan.mysql.catalog import databases_like
-    from mrpplan.mysql.connection import connect
+    from mrpplan.mysql.connection import session
 
     members: list[Member] = []
     for index, server in enumerate(env.servers):
@@ -54,14 +53,10 @@ def expand(env: Environment) -> list[Member]:
         found: list[str] = [n for n in names if not is_pattern(n)]
         patterns = [n for n in names if is_pattern(n)]
         if patterns:
-            conn = connect(server, database=None)
-            try:
+            with session(server, database=None, read_only=True) as conn:
                 for pattern in patterns:
                     matcher = like_regex(pattern)
                     found += [d for d in databases_like(conn, pattern) if matcher.fullmatch(d)]
-            finally:
-                with contextlib.suppress(Exception):
-                    conn.close()
         for name in sorted(set(found)):
             members.append(Member(env.member(server.with_database(name)), index))
     if not members:

@@ -164,16 +164,13 @@ def check_before_canary(pending: list[tuple[Member, Plan]], parallel: int) -> No
     """Every database's pre-flight checks again, `parallel` at a time, before the canary:
     a fleet never starts on data that will fail (each apply checks once more under its
     lock). Refused (3), naming every failing database, with nothing started."""
-    from mrpplan.mysql.connection import connect
+    from mrpplan.mysql.connection import session
     from mrpplan.plan.preflight import refusal, rerun
 
     def one(item: tuple[Member, Plan]) -> tuple[Finding, ...]:
         member, section = item
-        conn = connect(member.env.connection)
-        try:
+        with session(member.env.connection) as conn:
             return rerun(conn, section, member.env.policy.preflight.max_seconds)
-        finally:
-            conn.close()
 
     checked = [item for item in pending if item[1].preflight]
     if not checked:

@@ -93,17 +93,14 @@ def _declarative(
     from mrpplan.diff import diff_schemas
     from mrpplan.lint.change_rules import change_findings
     from mrpplan.mysql.catalog import database_exists
-    from mrpplan.mysql.connection import connect
+    from mrpplan.mysql.connection import session
     from mrpplan.plan.live import read_state
 
-    conn = connect(env.connection, database=None)
-    try:
+    with session(env.connection, database=None, read_only=True) as conn:
         if not database_exists(conn, env.connection.database):
             return []
         conn.select_db(env.connection.database)
         live = read_state(conn, env.connection.database).schema
-    finally:
-        conn.close()
     if not live.tables:
         return []
     return [
@@ -115,13 +112,11 @@ def _declarative(
 def live_findings(env: Environment) -> list[Finding]:
     """auto-increment-capacity: columns whose next value has used more than 80% of the type."""
     from mrpplan.mysql.auto_increment import auto_increment_usage
-    from mrpplan.mysql.connection import connect
+    from mrpplan.mysql.connection import session
 
-    conn = connect(env.connection, database=None)  # a new environment has no database yet
-    try:
+    # a new environment has no database yet
+    with session(env.connection, database=None, read_only=True) as conn:
         usage = auto_increment_usage(conn, env.connection.database)
-    finally:
-        conn.close()
     return [
         Finding(
             "auto-increment-capacity",
@@ -136,16 +131,13 @@ def live_findings(env: Environment) -> list[Finding]:
 def _applied_versions(env: Environment) -> set[str]:
     from mrpplan.mysql import schema_history as history
     from mrpplan.mysql.catalog import database_exists
-    from mrpplan.mysql.connection import connect
+    from mrpplan.mysql.connection import session
 
-    conn = connect(env.connection, database=None)
-    try:
+    with session(env.connection, database=None, read_only=True) as conn:
         if not database_exists(conn, env.connection.database):
             return set()
         conn.select_db(env.connection.database)
         return {r.version for r in history.read(conn) if r.success}
-    finally:
-        conn.close()
 
 
 _CREATES = re.compile(

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from mrpplan.model.column import INTEGER_TYPES
 from mrpplan.model.preflight_check import integer_range
 from mrpplan.mysql.catalog import fetch_all
+from mrpplan.mysql.connection import Session
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Usage:
     maximum: int
 
 
-def auto_increment_usage(conn: Any, database: str) -> list[Usage]:
+def auto_increment_usage(conn: Session, database: str) -> list[Usage]:
     rows = fetch_all(
         conn,
         "SELECT t.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, t.AUTO_INCREMENT "

@@ -27,7 +27,7 @@ from mrpplan.mysql.client_process import (
     open_loader,
     tool_error,
 )
-from mrpplan.mysql.connection import client_tool
+from mrpplan.mysql.connection import Session, client_tool
 
 HOW_TO_TURN_ON = (
     "turn binary logging on in the server's configuration ([mariadbd] log_bin=mariadb-bin, "
@@ -66,11 +66,14 @@ class BinlogState:
         return None
 
 
-def binlog_state(conn: Any, *, files: bool = False) -> BinlogState:
+def binlog_state(conn: Session, *, files: bool = False) -> BinlogState:
     """The settings; with `files`, the list of logs too (needs BINLOG MONITOR)."""
     with conn.cursor() as cur:
         cur.execute("SELECT @@log_bin, @@binlog_format, @@binlog_row_image")
-        log_bin, fmt, image = cur.fetchone()
+        row = cur.fetchone()
+        if row is None:
+            raise MrpplanError("the server did not answer SELECT @@log_bin")
+        log_bin, fmt, image = row
         found: tuple[tuple[str, int], ...] = ()
         if int(log_bin) and files:
             cur.execute("SHOW BINARY LOGS")
@@ -78,7 +81,7 @@ def binlog_state(conn: Any, *, files: bool = False) -> BinlogState:
     return BinlogState(bool(int(log_bin)), str(fmt), str(image), found)
 
 
-def current_position(conn: Any) -> Position | None:
+def current_position(conn: Session) -> Position | None:
     """Where the log is now (None without a binary log). Consistent with a snapshot only
     while commits are blocked (mysql/snapshot.py)."""
     with conn.cursor() as cur:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymysql.connections import Connection
+from mrpplan.mysql.connection import Session
 
 
-def fetch_one(conn: Connection, sql: str, *args: object) -> tuple[Any, ...] | None:
+def fetch_one(conn: Session, sql: str, *args: object) -> tuple[Any, ...] | None:
     """The first row of a query, or None."""
     with conn.cursor() as cur:
         cur.execute(sql, args or None)
@@ -15,14 +15,14 @@ def fetch_one(conn: Connection, sql: str, *args: object) -> tuple[Any, ...] | No
     return row
 
 
-def fetch_all(conn: Connection, sql: str, *args: object) -> list[tuple[Any, ...]]:
+def fetch_all(conn: Session, sql: str, *args: object) -> list[tuple[Any, ...]]:
     """Every row of a query."""
     with conn.cursor() as cur:
         cur.execute(sql, args or None)
         return list(cur.fetchall())
 
 
-def table_exists(conn: Connection, table: str) -> bool:
+def table_exists(conn: Session, table: str) -> bool:
     """Does the connection's current database have this table?"""
     row = fetch_one(
         conn,
@@ -33,12 +33,12 @@ def table_exists(conn: Connection, table: str) -> bool:
     return bool(row and row[0])
 
 
-def database_exists(conn: Connection, database: str) -> bool:
+def database_exists(conn: Session, database: str) -> bool:
     sql = "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s"
     return fetch_one(conn, sql, database) is not None
 
 
-def database_charset(conn: Connection, database: str) -> tuple[str, str] | None:
+def database_charset(conn: Session, database: str) -> tuple[str, str] | None:
     """(character set, collation) of a database, or None when it does not exist."""
     row = fetch_one(
         conn,
@@ -52,7 +52,7 @@ def database_charset(conn: Connection, database: str) -> tuple[str, str] | None:
 _SYSTEM_DATABASES = ("information_schema", "mysql", "performance_schema", "sys")
 
 
-def databases_like(conn: Connection, pattern: str) -> list[str]:
+def databases_like(conn: Session, pattern: str) -> list[str]:
     """The databases whose names match a LIKE pattern, sorted; never the server's own
     databases nor mrpplan's scratch and shadow databases (`_mrpplan...`)."""
     with conn.cursor() as cur:

@@ -8,7 +8,6 @@ when the environment names a single node: the other members come from the node's
 from __future__ import annotations
 
 import contextlib
-import ssl
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,6 +15,7 @@ import pymysql
 
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import MrpplanError
+from mrpplan.mysql.connection import Session, session
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,13 @@ class ReplicaStatus:
     error: str
 
 
-def _pairs(conn: Any, sql: str) -> dict[str, str]:
+def _pairs(conn: Session, sql: str) -> dict[str, str]:
     with conn.cursor() as cur:
         cur.execute(sql)
         return {str(k).lower(): "" if v is None else str(v) for k, v in cur.fetchall()}
 
 
-def is_galera(conn: Any) -> bool:
+def is_galera(conn: Session) -> bool:
     """wsrep_on with a cluster address: a Galera node, whatever the environment says."""
     values = _pairs(
         conn,
@@ -60,7 +60,7 @@ def is_galera(conn: Any) -> bool:
     )
 
 
-def galera_node(conn: Any, address: str) -> GaleraNode | None:
+def galera_node(conn: Session, address: str) -> GaleraNode | None:
     """The node's view of the cluster, or None when the server is no Galera node."""
     if not is_galera(conn):
         return None
@@ -84,7 +84,7 @@ def galera_node(conn: Any, address: str) -> GaleraNode | None:
     )
 
 
-def replica_status(conn: Any, address: str) -> ReplicaStatus | None:
+def replica_status(conn: Session, address: str) -> ReplicaStatus | None:
     """A replica's SHOW SLAVE STATUS, or None when the server replicates from no one."""
     with conn.cursor(pymysql.cursors.DictCursor) as cur:
         cur.execute("SHOW SLAVE STATUS")
@@ -119,14 +119,8 @@ def same_address(settings: ConnectionSettings, address: str) -> bool:
 @contextlib.contextmanager
 def node_connection(base: ConnectionSettings, address: str, *, timeout: int = 3) -> Any:
     """A short connection to one node (no database); ConnectionFailed when it is down."""
-    from mrpplan.mysql.connection import connect
-
-    conn = connect(node_settings(base, address), database=None, connect_timeout=timeout)
-    try:
+    with session(node_settings(base, address), database=None, connect_timeout=timeout) as conn:
         yield conn
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()
 
 
 def read_node(base: ConnectionSettings, address: str) -> GaleraNode | str:
@@ -152,13 +146,13 @@ def read_replica(base: ConnectionSettings, address: str) -> ReplicaStatus | str:
     return found if found is not None else "replicates from no one (SHOW SLAVE STATUS is empty)"
 
 
-def set_desync(conn: Any, on: bool) -> None:
+def set_desync(conn: Session, on: bool) -> None:
     """wsrep_desync: the node stops holding the cluster back with flow control (a dump)."""
     with conn.cursor() as cur:
         cur.execute(f"SET GLOBAL wsrep_desync = {'ON' if on else 'OFF'}")
 
 
-def position(conn: Any) -> dict[str, object]:
+def position(conn: Session) -> dict[str, object]:
     """The cluster position this node has applied (for a backup's manifest)."""
     status = _pairs(
         conn,
@@ -173,20 +167,16 @@ def position(conn: Any) -> dict[str, object]:
     }
 
 
-def reopen(conn: Any) -> Any:
-    """A second connection to the same node as `conn`, with its credentials (in memory):
-    the apply lock's lease is renewed through it while `conn` runs a long statement."""
-    kwargs: dict[str, Any] = {
-        "user": conn.user,
-        "password": conn.password,
-        "autocommit": True,
-        "connect_timeout": 5,
-        "charset": "utf8mb4",
-    }
-    if conn.unix_socket:
-        kwargs["unix_socket"] = conn.unix_socket
-    else:
-        kwargs.update(host=conn.host, port=conn.port)
-    if isinstance(getattr(conn, "_sock", None), ssl.SSLSocket):  # TLS only if it is in use
-        kwargs["ssl"] = conn.ctx
-    return pymysql.connect(**kwargs)
+def settings_of(conn: Session) -> ConnectionSettings:
+    """Where `conn` is connected, with its credentials (in memory, never on disk): the
+    apply lock's lease is renewed through a second session while `conn` runs a long
+    statement."""
+    password = conn.password
+    return ConnectionSettings(
+        database="",
+        host=None if conn.unix_socket else conn.host,
+        port=None if conn.unix_socket else conn.port,
+        user=conn.user.decode() if isinstance(conn.user, bytes) else conn.user,
+        socket=str(conn.unix_socket) if conn.unix_socket else None,
+        password=password.decode("latin1") if isinstance(password, bytes) else password,
+    )

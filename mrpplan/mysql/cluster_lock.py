@@ -18,12 +18,12 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import pymysql
 
 from mrpplan.errors import MrpplanError, Refused
-from mrpplan.mysql.cluster import reopen
+from mrpplan.mysql.cluster import settings_of
+from mrpplan.mysql.connection import Session, session
 from mrpplan.mysql.quote import ident
 
 LOCK_DATABASE = "_mrpplan_cluster"
@@ -88,7 +88,7 @@ class Holder:
 class _Lease(threading.Thread):
     """Renews one held lock's lease every third of its length, through its own connection."""
 
-    def __init__(self, conn: Any, name: str, token: str):
+    def __init__(self, conn: Session, name: str, token: str):
         super().__init__(name=f"mrpplan-lease-{name}", daemon=True)
         self.conn = conn
         self.lock = name
@@ -97,11 +97,19 @@ class _Lease(threading.Thread):
         self.lost = False
 
     def run(self) -> None:
-        renewer = None
+        with contextlib.ExitStack() as held:
+            self._renew(held)
+
+    def _renew(self, held: contextlib.ExitStack) -> None:
+        renewer: Session | None = None
         lease = lease_seconds()
+        settings = settings_of(self.conn)
         while not self.stopping.wait(lease / 3):
             try:
-                renewer = renewer or reopen(self.conn)
+                if renewer is None or not renewer.open:
+                    renewer = held.enter_context(
+                        session(settings, database=None, connect_timeout=5)
+                    )
                 with renewer.cursor() as cur:
                     cur.execute(
                         f"UPDATE {_QUALIFIED} SET lease_until = UTC_TIMESTAMP(6) + INTERVAL "
@@ -109,11 +117,11 @@ class _Lease(threading.Thread):
                         (int(lease * 1e6), self.lock, self.token),
                     )
                     self.lost = cur.rowcount == 0
-            except pymysql.err.MySQLError:
-                renewer = None  # the node may be back in a moment; the lease says how long
-        if renewer is not None:
-            with contextlib.suppress(Exception):
-                renewer.close()
+            except (pymysql.err.MySQLError, MrpplanError):
+                if renewer is not None and renewer.open:  # the node may be back in a moment
+                    with contextlib.suppress(Exception):
+                        renewer.close()
+                renewer = None  # the lease says how long it may take
 
     def stop(self) -> None:
         self.stopping.set()
@@ -123,7 +131,7 @@ class _Lease(threading.Thread):
 _HELD: dict[tuple[int, str], _Lease] = {}
 
 
-def _ensure_table(conn: Any) -> None:
+def _ensure_table(conn: Session) -> None:
     with conn.cursor() as cur:
         cur.execute(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
@@ -135,7 +143,7 @@ def _ensure_table(conn: Any) -> None:
         cur.execute(_DDL)
 
 
-def holder(conn: Any, name: str) -> Holder | None:
+def holder(conn: Session, name: str) -> Holder | None:
     """The row of `name` (after this node has applied everything the cluster committed)."""
     with conn.cursor() as cur:
         cur.execute(
@@ -169,11 +177,11 @@ def holder(conn: Any, name: str) -> Holder | None:
     )
 
 
-def held_here(conn: Any, name: str) -> bool:
+def held_here(conn: Session, name: str) -> bool:
     return (id(conn), name) in _HELD
 
 
-def other_holder(conn: Any, name: str) -> Holder | None:
+def other_holder(conn: Session, name: str) -> Holder | None:
     """A live holder that is not this connection (None: free, stale, or ours)."""
     if held_here(conn, name):
         return None
@@ -183,7 +191,7 @@ def other_holder(conn: Any, name: str) -> Holder | None:
     return found
 
 
-def acquire(conn: Any, name: str, *, wait_seconds: float, database: str) -> None:
+def acquire(conn: Session, name: str, *, wait_seconds: float, database: str) -> None:
     """Take the cluster-wide lock or refuse (exit 3) naming its holder; waits up to
     `wait_seconds` for a holder to finish or its lease to run out."""
     _ensure_table(conn)
@@ -202,7 +210,7 @@ def acquire(conn: Any, name: str, *, wait_seconds: float, database: str) -> None
         time.sleep(0.5)
 
 
-def _try_take(conn: Any, name: str) -> str | None:
+def _try_take(conn: Session, name: str) -> str | None:
     """None when taken, else the description of who holds it."""
     found = holder(conn, name)
     if found is not None and (not found.live or found.gone):
@@ -234,7 +242,7 @@ def _try_take(conn: Any, name: str) -> str | None:
     return None
 
 
-def check_still_held(conn: Any) -> None:
+def check_still_held(conn: Session) -> None:
     """Before each step: a lease this connection lost (the renewer found its row taken by
     another apply after it ran out) stops the apply here, before it changes more."""
     for (owner, name), lease in _HELD.items():
@@ -246,7 +254,7 @@ def check_still_held(conn: Any) -> None:
             )
 
 
-def release(conn: Any, name: str) -> None:
+def release(conn: Session, name: str) -> None:
     """Give the lock back (a node that is gone cannot be told: the lease runs out)."""
     lease = _HELD.pop((id(conn), name), None)
     if lease is None:

@@ -10,11 +10,11 @@ checked as a cluster too (its members are the node's `wsrep_incoming_addresses`)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from mrpplan.config.settings import ClusterSettings, Environment
 from mrpplan.errors import Refused
 from mrpplan.mysql.cluster import GaleraNode, galera_node, read_node, read_replica
+from mrpplan.mysql.connection import Session
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class ClusterView:
         return tuple(n.address for n in self.nodes)
 
 
-def check_cluster(conn: Any, env: Environment, unchanged: str) -> ClusterView | None:
+def check_cluster(conn: Session, env: Environment, unchanged: str) -> ClusterView | None:
     """Refuse unless the cluster is ready; None for a single server (nothing to check)."""
     settings = env.cluster
     if settings is not None and settings.type == "replicas":

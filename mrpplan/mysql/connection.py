@@ -1,12 +1,15 @@
-"""Connections to the server (PyMySQL); where the client tools are.
+"""Sessions on the server (PyMySQL): `session()` opens every one; where the client tools are.
 
 Credentials for the client tools (an option file that exists only in memory) are in
 `client_process.client_credentials`."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-from typing import Any
+import ssl
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pymysql
 import pymysql.cursors
@@ -15,32 +18,91 @@ from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import ConnectionFailed, ToolMissing, UnknownDatabase
 from mrpplan.mysql.privileges import GuardedCursor
 
-Connection = pymysql.connections.Connection
+if TYPE_CHECKING:  # the stubs make Connection generic in its cursor; PyMySQL does not
+    _Connection = pymysql.connections.Connection[GuardedCursor]
+else:
+    _Connection = pymysql.connections.Connection
 
 
-class _Connection(pymysql.connections.Connection):  # type: ignore[type-arg]
-    """PyMySQL builds a new TLS context for every connection (SSL "preferred" by default),
+class Session(_Connection):
+    """An open session on the server, made only by `session()` (which closes it).
+
+    PyMySQL builds a new TLS context for every connection (SSL "preferred" by default),
     loading the system's CA certificates each time: that was a tenth of a no-change plan.
     The default context is built once per process and shared (contexts are shareable)."""
 
-    _shared_ctx: Any = None
+    _shared_ctx: ssl.SSLContext | None = None
 
-    def _create_ssl_ctx(self, sslp: dict[str, Any]) -> Any:
+    def _create_ssl_ctx(self, sslp: dict[str, Any]) -> ssl.SSLContext:
         if sslp:
             return super()._create_ssl_ctx(sslp)  # type: ignore[misc]
-        if _Connection._shared_ctx is None:
-            _Connection._shared_ctx = super()._create_ssl_ctx(sslp)  # type: ignore[misc]
-        return _Connection._shared_ctx
+        if Session._shared_ctx is None:
+            Session._shared_ctx = super()._create_ssl_ctx(sslp)  # type: ignore[misc]
+        return Session._shared_ctx
 
 
-def connect(
+@contextlib.contextmanager
+def session(
     settings: ConnectionSettings,
     *,
     database: str | None = "",
     autocommit: bool = True,
     connect_timeout: int = 10,
-) -> Connection:
-    """Open a connection; `database=None` connects to no database, "" to the configured one."""
+    read_only: bool = False,
+    lock_wait_timeout: int | None = None,
+    innodb_lock_wait_timeout: int | None = None,
+    sql_mode: str | None = None,
+) -> Iterator[Session]:
+    """The one way to talk to the server: a session closed on every path out of the block.
+
+    `database=None` connects to no database, "" to the configured one. The session-wide
+    settings live here: `read_only` makes every transaction of the session READ ONLY (the
+    server refuses any write); the timeouts are in seconds; `sql_mode` replaces the
+    server's default for this session only."""
+    conn = _open(
+        settings, database=database, autocommit=autocommit, connect_timeout=connect_timeout
+    )
+    try:
+        _configure(conn, read_only, lock_wait_timeout, innodb_lock_wait_timeout, sql_mode)
+        yield conn
+    finally:
+        if conn.open:  # an owner may have closed it already (ending a BACKUP STAGE)
+            conn.close()
+
+
+def _configure(
+    conn: Session,
+    read_only: bool,
+    lock_wait_timeout: int | None,
+    innodb_lock_wait_timeout: int | None,
+    sql_mode: str | None,
+) -> None:
+    assignments: list[tuple[str, object]] = [
+        (name, value)
+        for name, value in (
+            ("lock_wait_timeout", lock_wait_timeout),
+            ("innodb_lock_wait_timeout", innodb_lock_wait_timeout),
+            ("sql_mode", sql_mode),
+        )
+        if value is not None
+    ]
+    with conn.cursor() as cur:
+        if assignments:
+            cur.execute(
+                "SET SESSION " + ", ".join(f"{name} = %s" for name, _ in assignments),
+                tuple(value for _, value in assignments),
+            )
+        if read_only:
+            cur.execute("SET SESSION TRANSACTION READ ONLY")
+
+
+def _open(
+    settings: ConnectionSettings,
+    *,
+    database: str | None,
+    autocommit: bool,
+    connect_timeout: int,
+) -> Session:
     db = settings.database if database == "" else database
     kwargs: dict[str, object] = {
         "user": settings.user or "root",
@@ -58,7 +120,7 @@ def connect(
         kwargs["host"] = settings.host or "127.0.0.1"
         kwargs["port"] = settings.port or 3306
     try:
-        return _Connection(**kwargs)  # type: ignore[call-overload]
+        return Session(**kwargs)  # type: ignore[call-overload]
     except pymysql.err.OperationalError as exc:
         failure = UnknownDatabase if exc.args and exc.args[0] == 1049 else ConnectionFailed
         raise failure(_login_message(settings, db, exc)) from None
@@ -83,7 +145,7 @@ def _login_message(settings: ConnectionSettings, db: str | None, exc: Exception)
     return f"connection failed: {why}. Nothing was changed."
 
 
-def server_version(conn: Connection) -> str:
+def server_version(conn: Session) -> str:
     with conn.cursor() as cur:
         cur.execute("SELECT VERSION()")
         row = cur.fetchone()
@@ -93,14 +155,12 @@ def server_version(conn: Connection) -> str:
 def kill_query(settings: ConnectionSettings, connection_id: int) -> None:
     """Stop the statement another of our connections is running (a cancelled backup's
     checksum pass), so a failure is reported in seconds, not after a full table scan."""
-    conn = connect(settings, database=None, connect_timeout=5)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("KILL QUERY %s", (connection_id,))
-    except pymysql.err.MySQLError:
-        pass  # the statement already ended
-    finally:
-        conn.close()
+    with (
+        session(settings, database=None, connect_timeout=5) as conn,
+        conn.cursor() as cur,
+        contextlib.suppress(pymysql.err.MySQLError),  # the statement already ended
+    ):
+        cur.execute("KILL QUERY %s", (connection_id,))
 
 
 def client_tool(*names: str) -> str:

@@ -19,13 +19,13 @@ from mrpplan.model.routine import Routine
 from mrpplan.model.schema import Schema
 from mrpplan.model.table import Table
 from mrpplan.model.view import View
-from mrpplan.mysql.connection import Connection
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.quote import ident, literal
 
 _DEFINER = re.compile(r" ?DEFINER=(?:`(?:[^`]|``)*`|'[^']*'|\S+)@(?:`(?:[^`]|``)*`|'[^']*'|\S+)")
 
 
-def inspect_schema(conn: Connection, database: str) -> Schema:
+def inspect_schema(conn: Session, database: str) -> Schema:
     """The schema of `database` as canonical texts (no DEFINER, no AUTO_INCREMENT=N)."""
     try:
         return _inspect(conn, database)
@@ -43,7 +43,7 @@ def _read_error(database: str, exc: pymysql.MySQLError) -> SqlError:
     )
 
 
-def _inspect(conn: Connection, database: str) -> Schema:
+def _inspect(conn: Session, database: str) -> Schema:
     with conn.cursor() as cur:
         cur.execute(f"SHOW FULL TABLES FROM {ident(database)}")
         listed = {str(row[0]): str(row[1]) for row in cur.fetchall()}
@@ -54,7 +54,7 @@ def _inspect(conn: Connection, database: str) -> Schema:
     return Schema(tables, views, routines, triggers, events)
 
 
-def inspect_objects(conn: Connection, database: str, names: Collection[str]) -> Schema:
+def inspect_objects(conn: Session, database: str, names: Collection[str]) -> Schema:
     """Only the named tables and views (absent ones are left out), the tables whose foreign
     keys reference them (a rename changes their text), and the triggers on all of these.
 
@@ -77,7 +77,7 @@ def inspect_objects(conn: Connection, database: str, names: Collection[str]) -> 
     return Schema(tables, views, {}, triggers, {})
 
 
-def existing_texts(conn: Connection, database: str, names: Collection[str]) -> dict[str, str]:
+def existing_texts(conn: Session, database: str, names: Collection[str]) -> dict[str, str]:
     """SHOW CREATE TABLE of each named table (or view) that exists, mrpplan's own included:
     what DDL statements change. A few names: one SHOW CREATE each (a missing one is
     absent); more: one information_schema lookup first, then only those that exist."""
@@ -131,7 +131,7 @@ def _referencing(database: str, names: Collection[str]) -> str:
 
 
 def _tables_and_views(
-    conn: Connection, cur: pymysql.cursors.Cursor, database: str, listed: dict[str, str]
+    conn: Session, cur: pymysql.cursors.Cursor, database: str, listed: dict[str, str]
 ) -> tuple[dict[str, Table], dict[str, View]]:
     """SHOW CREATE of each listed table/view (kind as SHOW FULL TABLES / TABLE_TYPE says)."""
     names = sorted(n for n in listed if not is_mrpplan_object(n))
@@ -152,7 +152,7 @@ def _tables_and_views(
 _BATCH = 200
 
 
-def _show_many(conn: Connection, cur: pymysql.cursors.Cursor, shows: list[str]) -> list[str]:
+def _show_many(conn: Session, cur: pymysql.cursors.Cursor, shows: list[str]) -> list[str]:
     """Column 2 of each SHOW CREATE, sent in batches of one round trip each: per-table round
     trips were most of a no-change plan's time. One at a time where batching is refused."""
     if len(shows) > 1 and _multi_statements(conn, True):
@@ -169,7 +169,7 @@ def _show_many(conn: Connection, cur: pymysql.cursors.Cursor, shows: list[str]) 
     return [_show(cur, sql, 1) for sql in shows]
 
 
-def _multi_statements(conn: Connection, on: bool) -> bool:
+def _multi_statements(conn: Session, on: bool) -> bool:
     """Switch multi-statement queries on/off for this session (COM_SET_OPTION); False when
     the driver or server does not allow it (then each statement goes alone)."""
     from pymysql.constants import COMMAND

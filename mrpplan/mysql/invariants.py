@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mrpplan.mysql.connection import Session
+
 SAMPLES = 5
 
 
@@ -19,7 +21,7 @@ class Violations:
     samples: tuple[tuple[str | None, ...], ...] = ()
 
 
-def violations(conn: Any, sql: str) -> Violations:
+def violations(conn: Session, sql: str) -> Violations:
     """Count the rows `sql` returns, and keep the first SAMPLES of them."""
     with conn.cursor() as cur:
         cur.execute("START TRANSACTION READ ONLY")

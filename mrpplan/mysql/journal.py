@@ -17,6 +17,7 @@ from typing import Any
 
 from mrpplan.errors import Refused
 from mrpplan.mysql.cluster_lock import check_still_held
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.privileges import before_any_change
 from mrpplan.mysql.quote import ident
 
@@ -73,13 +74,13 @@ class ApplyRecord:
 class Journal:
     """Journal rows of one apply, written through the apply's own connection."""
 
-    def __init__(self, conn: Any, apply_id: str, plan_digest: str):
+    def __init__(self, conn: Session, apply_id: str, plan_digest: str):
         self.conn = conn
         self.apply_id = apply_id
         self.plan_digest = plan_digest
 
     @staticmethod
-    def ensure_table(conn: Any) -> None:
+    def ensure_table(conn: Session) -> None:
         """Create the journal; it is the apply's first write, so a refusal changed nothing."""
         first_write = before_any_change("Nothing was changed: the apply stopped before any step.")
         with first_write, conn.cursor() as cur:
@@ -182,7 +183,7 @@ class Journal:
             cur.execute(sql, args)
 
 
-def journal_exists(conn: Any, database: str) -> bool:
+def journal_exists(conn: Session, database: str) -> bool:
     with conn.cursor() as cur:
         cur.execute(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
@@ -191,7 +192,7 @@ def journal_exists(conn: Any, database: str) -> bool:
         return cur.fetchone() is not None
 
 
-def interrupted_applies(conn: Any, database: str) -> list[ApplyRecord]:
+def interrupted_applies(conn: Session, database: str) -> list[ApplyRecord]:
     """Applies whose header is still 'started' (their process died), oldest first.
 
     On a Galera cluster the header of an apply running through another node has replicated
@@ -213,7 +214,7 @@ def interrupted_applies(conn: Any, database: str) -> list[ApplyRecord]:
         ]
 
 
-def running_elsewhere(conn: Any, database: str) -> int | None:
+def running_elsewhere(conn: Session, database: str) -> int | None:
     """The connection of an apply that holds the cluster lock through another node."""
     from mrpplan.mysql.cluster import is_galera
     from mrpplan.mysql.lock import lock_name
@@ -226,7 +227,7 @@ def running_elsewhere(conn: Any, database: str) -> int | None:
     return found.connection_id if found is not None else None
 
 
-def refuse_if_interrupted(conn: Any, env_name: str, database: str, unchanged: str) -> None:
+def refuse_if_interrupted(conn: Session, env_name: str, database: str, unchanged: str) -> None:
     """An apply whose process died left the database possibly half-changed: nothing may
     plan or run on it before `recover` (Refused, exit 3; `unchanged` says what was not)."""
     interrupted = interrupted_applies(conn, database)
@@ -242,7 +243,7 @@ def refuse_if_interrupted(conn: Any, env_name: str, database: str, unchanged: st
     )
 
 
-def read_entries(conn: Any, apply_id: str) -> list[JournalEntry]:
+def read_entries(conn: Session, apply_id: str) -> list[JournalEntry]:
     """The step rows of one apply, in the order they ran."""
     with conn.cursor() as cur:
         cur.execute(
@@ -257,7 +258,7 @@ def read_entries(conn: Any, apply_id: str) -> list[JournalEntry]:
         ]
 
 
-def applied_at(conn: Any, database: str, plan_digest: str) -> str | None:
+def applied_at(conn: Session, database: str, plan_digest: str) -> str | None:
     """When a plan with this digest finished applying here (None: never)."""
     if not plan_digest or not journal_exists(conn, database):
         return None

@@ -15,6 +15,7 @@ from typing import Any
 from mrpplan.errors import Refused
 from mrpplan.mysql import cluster_lock
 from mrpplan.mysql.cluster import is_galera
+from mrpplan.mysql.connection import Session, session
 
 _MAX_NAME = 64
 
@@ -26,7 +27,7 @@ def lock_name(database: str) -> str:
     return f"mrpplan:{database[:30]}:{hashlib.sha256(database.encode()).hexdigest()[:16]}"
 
 
-def acquire_lock(conn: Any, database: str, *, wait_seconds: int = 0) -> None:
+def acquire_lock(conn: Session, database: str, *, wait_seconds: int = 0) -> None:
     """Take the lock or refuse (exit 3) naming the connection and host that hold it."""
     name = lock_name(database)
     with conn.cursor() as cur:
@@ -49,7 +50,7 @@ def acquire_lock(conn: Any, database: str, *, wait_seconds: int = 0) -> None:
 
 
 @contextlib.contextmanager
-def holding_lock(conn: Any, database: str, *, wait_seconds: int = 0) -> Iterator[None]:
+def holding_lock(conn: Session, database: str, *, wait_seconds: int = 0) -> Iterator[None]:
     """Hold the database's lock for the block; releasing never hides the block's own error."""
     acquire_lock(conn, database, wait_seconds=wait_seconds)
     try:
@@ -59,7 +60,7 @@ def holding_lock(conn: Any, database: str, *, wait_seconds: int = 0) -> Iterator
             release_lock(conn, database)
 
 
-def describe_holder(conn: Any, database: str) -> str:
+def describe_holder(conn: Session, database: str) -> str:
     """'lock held by connection 42 from host 10.0.0.5:51234 (user deploy, running 12 s)'."""
     remote = _cluster_holder(conn, database)
     if remote is not None:
@@ -83,7 +84,7 @@ def describe_holder(conn: Any, database: str) -> str:
     return text + ")"
 
 
-def holder_id(conn: Any, database: str) -> int | None:
+def holder_id(conn: Session, database: str) -> int | None:
     """The connection holding the lock (on a Galera cluster: through any node), or None."""
     with conn.cursor() as cur:
         cur.execute("SELECT IS_USED_LOCK(%s)", (lock_name(database),))
@@ -94,14 +95,14 @@ def holder_id(conn: Any, database: str) -> int | None:
     return remote.connection_id if remote is not None else None
 
 
-def _cluster_holder(conn: Any, database: str) -> cluster_lock.Holder | None:
+def _cluster_holder(conn: Session, database: str) -> cluster_lock.Holder | None:
     """Another apply's live lease on the cluster lock (None on a single server)."""
     if not is_galera(conn):
         return None
     return cluster_lock.other_holder(conn, lock_name(database))
 
 
-def release_lock(conn: Any, database: str) -> None:
+def release_lock(conn: Session, database: str) -> None:
     cluster_lock.release(conn, lock_name(database))
     with conn.cursor() as cur:
         cur.execute("DO RELEASE_LOCK(%s)", (lock_name(database),))
@@ -113,18 +114,14 @@ DEAD_HOLDER_GRACE_SECONDS = 3
 
 
 @contextlib.contextmanager
-def locked_session(env: Any) -> Iterator[Any]:
+def locked_session(env: Any) -> Iterator[Session]:
     """A connection (to no database yet: it may not exist) holding env's apply lock.
 
     Every writing command enters this before it reads anything that decides its plan, and
     hands the connection to the executor, so nothing else can write in between.
     """
-    from mrpplan.mysql.connection import connect
-
-    conn = connect(env.connection, database=None)
-    try:
-        with holding_lock(conn, env.connection.database, wait_seconds=DEAD_HOLDER_GRACE_SECONDS):
-            yield conn
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()
+    with (
+        session(env.connection, database=None) as conn,
+        holding_lock(conn, env.connection.database, wait_seconds=DEAD_HOLDER_GRACE_SECONDS),
+    ):
+        yield conn

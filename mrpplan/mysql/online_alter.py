@@ -31,11 +31,11 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import MrpplanError, ToolMissing
 from mrpplan.mysql.client_process import ToolProcess, client_credentials
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.online_swap import execute, settle
 from mrpplan.mysql.quote import ident
 
@@ -128,7 +128,7 @@ def osc_argv(tool: str, option_path: str, spec: OnlineAlter, *, sleep: float = 0
 
 def run_online_alter(
     settings: ConnectionSettings,
-    conn: Any,
+    conn: Session,
     spec: OnlineAlter,
     *,
     say: Callable[[str], None] = lambda _line: None,
@@ -190,7 +190,7 @@ def throttle_lines(stderr: str, limit: int = 5) -> list[str]:
     return list(seen)[:limit]
 
 
-def _after_failure(conn: Any, spec: OnlineAlter, olds: Sequence[str]) -> None:
+def _after_failure(conn: Session, spec: OnlineAlter, olds: Sequence[str]) -> None:
     """Leftovers go; if the tool got as far as the swap, the change is finished instead."""
     clear_leftovers(conn, spec.database, spec.table)
     new_old = [t for t in old_tables(conn, spec.database, spec.table) if t not in olds]
@@ -198,7 +198,7 @@ def _after_failure(conn: Any, spec: OnlineAlter, olds: Sequence[str]) -> None:
         settle(conn, spec.database, spec.table, new_old[0], spec.keep_old_as)
 
 
-def clear_leftovers(conn: Any, database: str, table: str) -> list[str]:
+def clear_leftovers(conn: Session, database: str, table: str) -> list[str]:
     """Drop the triggers and the new table a killed or failed run left; triggers first,
     so that writes to `table` never meet a trigger whose target is gone."""
     removed: list[str] = []
@@ -218,12 +218,12 @@ def clear_leftovers(conn: Any, database: str, table: str) -> list[str]:
     return removed
 
 
-def old_tables(conn: Any, database: str, table: str) -> list[str]:
+def old_tables(conn: Session, database: str, table: str) -> list[str]:
     """`_t_old` (more underscores when taken): the tool's name for the swapped-out table."""
     return _tables_like(conn, database, table, "old")
 
 
-def _tables_like(conn: Any, database: str, table: str, suffix: str) -> list[str]:
+def _tables_like(conn: Session, database: str, table: str, suffix: str) -> list[str]:
     with conn.cursor() as cur:
         cur.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
@@ -235,7 +235,7 @@ def _tables_like(conn: Any, database: str, table: str, suffix: str) -> list[str]
     return sorted(n for n in names if pattern.match(n))
 
 
-def table_exists(conn: Any, database: str, table: str) -> bool:
+def table_exists(conn: Session, database: str, table: str) -> bool:
     with conn.cursor() as cur:
         cur.execute(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
 
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.quote import ident
 from mrpplan.mysql.shadow import METADATA_ONLY
 
 
-def settle(conn: Any, database: str, table: str, old: str, keep_old_as: str | None) -> None:
+def settle(conn: Session, database: str, table: str, old: str, keep_old_as: str | None) -> None:
     """After the swap: children re-pointed, the table's constraint names given back (the
     old table still holds them: its foreign keys go first), the old table kept as the
     trash table (or dropped, for an undo)."""
@@ -39,7 +39,7 @@ def settle(conn: Any, database: str, table: str, old: str, keep_old_as: str | No
         execute(conn, statement)
 
 
-def repoint_children(conn: Any, database: str, table: str, old: str) -> list[str]:
+def repoint_children(conn: Session, database: str, table: str, old: str) -> list[str]:
     """Foreign keys that followed the renamed old table point at `table` again, under their
     own names (two metadata-only ALTERs per child: a name cannot be dropped and added in
     one statement)."""
@@ -121,7 +121,7 @@ def _same_body(a: str, b: str) -> bool:
     return a == b
 
 
-def show_create(conn: Any, table: str) -> str:
+def show_create(conn: Session, table: str) -> str:
     with conn.cursor() as cur:
         cur.execute(f"SHOW CREATE TABLE {ident(table)}")
         row = cur.fetchone()
@@ -146,6 +146,6 @@ def _keys(create: str) -> dict[str, str]:
     return {m.group(2).replace("``", "`"): f"{m.group(1)} {m.group(3)}" for m in found if m}
 
 
-def execute(conn: Any, statement: str) -> None:
+def execute(conn: Session, statement: str) -> None:
     with conn.cursor() as cur:
         cur.execute(statement)

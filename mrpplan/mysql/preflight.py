@@ -23,6 +23,7 @@ from mrpplan.model.preflight_check import (
     UNIQUE,
     PreflightCheck,
 )
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.quote import ident
 
 SAMPLES = 5
@@ -39,7 +40,7 @@ class Outcome:
     note: str = ""
 
 
-def run_check(conn: Any, check: PreflightCheck, max_seconds: float, mariadb: bool) -> Outcome:
+def run_check(conn: Session, check: PreflightCheck, max_seconds: float, mariadb: bool) -> Outcome:
     """Run one check on the connection's current database."""
     if check.detail.get("skip"):
         return Outcome(None, note=str(check.detail["skip"]))

@@ -77,7 +77,7 @@ def before_any_change(unchanged: str = "Nothing was changed.") -> Iterator[None]
         raise
 
 
-def _account(conn: Any) -> str:
+def _account(conn: pymysql.connections.Connection[Any]) -> str:
     """'user'@'host' as the server knows the account (what a GRANT must name)."""
     with contextlib.suppress(Exception), conn.cursor(pymysql.cursors.Cursor) as cur:
         cur.execute("SELECT CURRENT_USER()")

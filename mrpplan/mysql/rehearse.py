@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Collection, Mapping
-from typing import Any
 
 import pymysql
 
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.inspect import existing_texts
 from mrpplan.mysql.quote import ident
 
@@ -31,7 +31,7 @@ def scratch_name(database: str) -> str:
 
 
 def rehearse(
-    conn: Any,
+    conn: Session,
     database: str,
     statement: str,
     before: Mapping[str, str],
@@ -63,7 +63,7 @@ def rehearse(
         return None
 
 
-def prepare_scratch(conn: Any, database: str) -> None:
+def prepare_scratch(conn: Session, database: str) -> None:
     """Made before the first step, so that no migration or seed step's session counters
     show a CREATE DATABASE of mrpplan's own (`apply/server_guard.py` attributes database
     changes to a step by those counters)."""
@@ -71,7 +71,7 @@ def prepare_scratch(conn: Any, database: str) -> None:
         cur.execute(f"CREATE DATABASE IF NOT EXISTS {ident(scratch_name(database))}")
 
 
-def drop_scratch(conn: Any, database: str) -> None:
+def drop_scratch(conn: Session, database: str) -> None:
     """The scratch database goes at the end of an apply and in `recover`."""
     with contextlib.suppress(pymysql.err.MySQLError), conn.cursor() as cur:
         cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch_name(database))}")

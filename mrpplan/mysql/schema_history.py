@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mrpplan.mysql.catalog import table_exists
-from mrpplan.mysql.connection import Connection
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.quote import literal
 
 TABLE = "mrpplan_schema_history"
@@ -51,18 +51,18 @@ class HistoryRow:
         return int(self.version) if self.version.isdigit() else -1
 
 
-def exists(conn: Connection) -> bool:
+def exists(conn: Session) -> bool:
     """Does the current database have the history table? (No table = no known version.)"""
     return table_exists(conn, TABLE)
 
 
-def ensure(conn: Connection) -> None:
+def ensure(conn: Session) -> None:
     """Create the table if it is missing (idempotent, safe on a live database)."""
     with conn.cursor() as cur:
         cur.execute(CREATE_SQL)
 
 
-def read(conn: Connection) -> list[HistoryRow]:
+def read(conn: Session) -> list[HistoryRow]:
     """All rows, ordered by version number; [] when the table does not exist."""
     if not exists(conn):
         return []
@@ -154,7 +154,7 @@ def remove_sql(version: str) -> str:
 
 
 def record(
-    conn: Connection,
+    conn: Session,
     version: str,
     name: str,
     checksum: str,
@@ -172,7 +172,7 @@ def record(
         )
 
 
-def remove(conn: Connection, version: str) -> None:
+def remove(conn: Session, version: str) -> None:
     if not exists(conn):
         return
     with conn.cursor() as cur:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mrpplan.mysql.catalog import table_exists
-from mrpplan.mysql.connection import Connection
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.quote import ident, literal
 from mrpplan.units import json_record
 
@@ -67,11 +67,11 @@ class SeedRecord:
         return json_record(self, *fields, "rows_affected", "execution_ms")
 
 
-def exists(conn: Connection) -> bool:
+def exists(conn: Session) -> bool:
     return table_exists(conn, TABLE)
 
 
-def _keeps_runs(conn: Connection, database: str | None = None) -> bool:
+def _keeps_runs(conn: Session, database: str | None = None) -> bool:
     """True for the one-row-per-run table (it has an `id` column)."""
     with conn.cursor() as cur:
         cur.execute(
@@ -83,7 +83,7 @@ def _keeps_runs(conn: Connection, database: str | None = None) -> bool:
     return bool(row and row[0])
 
 
-def ensure(conn: Connection) -> None:
+def ensure(conn: Session) -> None:
     """Create the table if missing, upgrade an old one. DDL: call it outside a transaction."""
     with conn.cursor() as cur:
         cur.execute(CREATE_SQL)
@@ -91,7 +91,7 @@ def ensure(conn: Connection) -> None:
             cur.execute(_UPGRADE_SQL)
 
 
-def _select(conn: Connection, database: str | None, latest_only: bool) -> str:
+def _select(conn: Session, database: str | None, latest_only: bool) -> str:
     table = f"{ident(database)}.`{TABLE}`" if database else f"`{TABLE}`"
     if not _keeps_runs(conn, database):
         return (
@@ -108,7 +108,7 @@ def _select(conn: Connection, database: str | None, latest_only: bool) -> str:
     )
 
 
-def _records(conn: Connection, sql: str) -> list[SeedRecord]:
+def _records(conn: Session, sql: str) -> list[SeedRecord]:
     with conn.cursor() as cur:
         cur.execute(sql)
         return [
@@ -125,21 +125,21 @@ def _records(conn: Connection, sql: str) -> list[SeedRecord]:
         ]
 
 
-def read(conn: Connection) -> dict[str, SeedRecord]:
+def read(conn: Session) -> dict[str, SeedRecord]:
     """seed name -> its latest run; {} when the table does not exist."""
     if not exists(conn):
         return {}
     return {r.seed: r for r in _records(conn, _select(conn, None, latest_only=True))}
 
 
-def runs(conn: Connection) -> list[SeedRecord]:
+def runs(conn: Session) -> list[SeedRecord]:
     """Every recorded run, oldest first; [] when the table does not exist."""
     if not exists(conn):
         return []
     return _records(conn, _select(conn, None, latest_only=False))
 
 
-def latest_checksums(conn: Connection, database: str) -> frozenset[tuple[str, str]]:
+def latest_checksums(conn: Session, database: str) -> frozenset[tuple[str, str]]:
     """(seed, checksum) of each seed's latest run in `database`: what plan fingerprints use
     (one more run with the same checksum leaves them unchanged)."""
     records = _records(conn, _select(conn, database, latest_only=True))
@@ -156,7 +156,7 @@ def record_sql(seed: str, checksum: str, rows_affected: int | str) -> str:
     )
 
 
-def last_run_id(conn: Connection) -> int:
+def last_run_id(conn: Session) -> int:
     """The newest run's id (0 when none): runs after it are the ones a failed apply undoes."""
     if not exists(conn) or not _keeps_runs(conn):
         return 0
@@ -166,14 +166,14 @@ def last_run_id(conn: Connection) -> int:
     return int(row[0]) if row else 0
 
 
-def forget_runs_after(conn: Connection, seed: str, run_id: int) -> None:
+def forget_runs_after(conn: Session, seed: str, run_id: int) -> None:
     """Delete `seed`'s runs newer than `run_id` (undo of a seed step)."""
     if exists(conn):
         with conn.cursor() as cur:
             cur.execute(f"DELETE FROM `{TABLE}` WHERE seed = {literal(seed)} AND id > {run_id}")
 
 
-def record(conn: Connection, seed: str, checksum: str, rows_affected: int) -> None:
+def record(conn: Session, seed: str, checksum: str, rows_affected: int) -> None:
     """Write a run on `conn` (inside the caller's transaction when there is one)."""
     with conn.cursor() as cur:
         cur.execute(record_sql(seed, checksum, rows_affected))

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.privileges import PrivilegeDenied
 from mrpplan.mysql.quote import ident, literal
 
@@ -110,7 +111,7 @@ class ServerState:
     counters: dict[str, int] = field(default_factory=dict)  # the observed session's
 
 
-def read_server_state(conn: Any, *, session: Any = None) -> ServerState:
+def read_server_state(conn: Session, *, session: Session | None = None) -> ServerState:
     """The server's accounts, databases and globals as `conn` sees them, and the statement
     counters of `session` (default: `conn` itself, then it is one round trip)."""
     mariadb = "mariadb" in str(conn.get_server_info()).lower()
@@ -141,7 +142,7 @@ def read_server_state(conn: Any, *, session: Any = None) -> ServerState:
     return ServerState(accounts, frozenset(databases), globals_, counters)
 
 
-def read_counters(session: Any) -> dict[str, int]:
+def read_counters(session: Session) -> dict[str, int]:
     """Only the session's statement counters (cheaper than a whole snapshot)."""
     return {
         str(name).upper(): int(value or 0) for _k, name, value in _rows(session, _counters_query())
@@ -154,7 +155,7 @@ def may_have_effects(before: ServerState, counters: dict[str, int]) -> bool:
     return any(counters.get(k, 0) != before.counters.get(k, 0) for k in _COUNTERS)
 
 
-def _rows(conn: Any, query: str) -> list[tuple[Any, ...]]:
+def _rows(conn: Session, query: str) -> list[tuple[Any, ...]]:
     with conn.cursor() as cur:
         cur.execute(query)
         return [tuple(row) for row in cur.fetchall()]

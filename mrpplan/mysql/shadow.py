@@ -24,9 +24,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from mrpplan.mysql.catalog import fetch_all
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.quote import fitted_name, ident
 
 LOAD_PREFIX = "_mrpplan_load_"
@@ -72,7 +72,7 @@ class ForeignKey:
         )
 
 
-def foreign_keys(conn: Any, database: str) -> list[ForeignKey]:
+def foreign_keys(conn: Session, database: str) -> list[ForeignKey]:
     """Every foreign key declared by a table of `database`, in a stable order."""
     with conn.cursor() as cur:
         cur.execute(
@@ -132,7 +132,7 @@ class Swap:
 
 
 def plan_swap(
-    conn: Any,
+    conn: Session,
     database: str,
     timestamp: str,
     *,
@@ -173,7 +173,7 @@ def plan_swap(
     )
 
 
-def _free_timestamp(conn: Any, database: str, timestamp: str) -> str:
+def _free_timestamp(conn: Session, database: str, timestamp: str) -> str:
     """The first second from `timestamp` on whose scratch and trash names are free: two
     restores of one database within a second must not share a trash database."""
     moment = datetime.strptime(timestamp, "%Y%m%d%H%M%S")
@@ -251,7 +251,7 @@ def trash_statements(swap: Swap, table: str) -> tuple[str, str]:
     return f"RENAME TABLE {live} TO {trash}", f"RENAME TABLE {trash} TO {live}"
 
 
-def create_scratch(conn: Any, scratch: str, charset: tuple[str, str]) -> None:
+def create_scratch(conn: Session, scratch: str, charset: tuple[str, str]) -> None:
     with conn.cursor() as cur:
         cur.execute(
             f"CREATE DATABASE IF NOT EXISTS {ident(scratch)} "
@@ -259,12 +259,12 @@ def create_scratch(conn: Any, scratch: str, charset: tuple[str, str]) -> None:
         )
 
 
-def drop_database(conn: Any, name: str) -> None:
+def drop_database(conn: Session, name: str) -> None:
     with conn.cursor() as cur:
         cur.execute(f"DROP DATABASE IF EXISTS {ident(name)}")
 
 
-def copy_definitions(work: Any, database: str, tables: Sequence[str]) -> None:
+def copy_definitions(work: Session, database: str, tables: Sequence[str]) -> None:
     """Empty shadow tables with the live definitions (foreign keys included, which
     CREATE TABLE ... LIKE would lose), for loads that bring rows only. `work` is a
     connection whose current database is the scratch one."""
@@ -273,12 +273,14 @@ def copy_definitions(work: Any, database: str, tables: Sequence[str]) -> None:
         try:
             for table in tables:
                 cur.execute(f"SHOW CREATE TABLE {ident(database)}.{ident(table)}")
-                cur.execute(str(cur.fetchone()[1]))
+                row = cur.fetchone()
+                assert row is not None  # SHOW CREATE TABLE of a table it listed
+                cur.execute(str(row[1]))
         finally:
             cur.execute("SET SESSION foreign_key_checks = 1")
 
 
-def anchor_foreign_keys(conn: Any, scratch: str, database: str) -> None:
+def anchor_foreign_keys(conn: Session, scratch: str, database: str) -> None:
     """Keys of shadow tables that point at tables not in the scratch database (kept tables)
     are re-pointed at the target's, so they stay right after the RENAME."""
     present = set(tables_of(conn, scratch))
@@ -298,7 +300,7 @@ def anchor_foreign_keys(conn: Any, scratch: str, database: str) -> None:
             cur.execute("SET SESSION foreign_key_checks = 1")
 
 
-def tables_of(conn: Any, database: str) -> list[str]:
+def tables_of(conn: Session, database: str) -> list[str]:
     rows = fetch_all(
         conn,
         "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
@@ -308,7 +310,7 @@ def tables_of(conn: Any, database: str) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def drop_non_tables(conn: Any, scratch: str) -> None:
+def drop_non_tables(conn: Session, scratch: str) -> None:
     """Views, triggers and routines a dump created in the scratch database: they would not
     move with a RENAME (a table with triggers cannot even change database), so they go."""
     with conn.cursor() as cur:
@@ -327,7 +329,7 @@ def drop_non_tables(conn: Any, scratch: str) -> None:
             cur.execute(f"DROP TRIGGER IF EXISTS {ident(scratch)}.{ident(trigger)}")
 
 
-def shadow_databases(conn: Any, database: str, prefix: str) -> list[str]:
+def shadow_databases(conn: Session, database: str, prefix: str) -> list[str]:
     """The scratch or trash databases left for `database` (for recover, drift and purge)."""
     with conn.cursor() as cur:
         cur.execute(

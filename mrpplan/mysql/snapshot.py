@@ -17,14 +17,15 @@ import pymysql
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import MrpplanError
 from mrpplan.mysql.binlog import Position, current_position
-from mrpplan.mysql.connection import Connection, connect
+from mrpplan.mysql.connection import Session, session
 
 
 class CommitBlock:
     """Commits on the server are blocked from `try_block` until `release`."""
 
-    def __init__(self, conn: Connection):
-        self._conn: Connection | None = conn
+    def __init__(self, closing: contextlib.ExitStack, conn: Session):
+        self._closing = closing  # holds the session open until release
+        self._conn: Session | None = conn
 
     def binlog_position(self) -> Position | None:
         """The binary-log position while commits are blocked: exactly the point of every
@@ -40,27 +41,25 @@ class CommitBlock:
         conn, self._conn = self._conn, None
         if conn is None:
             return
-        try:
-            with conn.cursor() as cur:
-                cur.execute("BACKUP STAGE END")
-        finally:
-            conn.close()  # closing the session ends the backup stage in any case
+        # closing the session ends the backup stage in any case
+        with self._closing, conn.cursor() as cur:
+            cur.execute("BACKUP STAGE END")
 
 
 def try_block(settings: ConnectionSettings, timeout: int = 10) -> CommitBlock | None:
     """Block commits, or None when this server or login cannot (no BACKUP STAGE support,
     no RELOAD privilege, or the block was not granted within `timeout` seconds)."""
-    try:
-        conn = connect(settings, database=None)
-    except MrpplanError:
-        return None
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SET SESSION lock_wait_timeout = %s", (timeout,))
-            cur.execute("BACKUP STAGE START")
-            cur.execute("BACKUP STAGE BLOCK_COMMIT")
-    except pymysql.err.MySQLError:
-        with contextlib.suppress(pymysql.err.MySQLError):
-            conn.close()
-        return None
-    return CommitBlock(conn)
+    with contextlib.ExitStack() as closing:
+        try:
+            conn = closing.enter_context(
+                session(settings, database=None, lock_wait_timeout=timeout)
+            )
+        except (MrpplanError, pymysql.err.MySQLError):
+            return None
+        try:
+            with conn.cursor() as cur:
+                cur.execute("BACKUP STAGE START")
+                cur.execute("BACKUP STAGE BLOCK_COMMIT")
+        except pymysql.err.MySQLError:
+            return None
+        return CommitBlock(closing.pop_all(), conn)

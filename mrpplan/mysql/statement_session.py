@@ -11,26 +11,31 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import time
 
 import pymysql
 
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import MrpplanError, SqlError
 from mrpplan.mysql.client_process import LOAD_SESSION_SQL
-from mrpplan.mysql.connection import connect, kill_query
+from mrpplan.mysql.connection import kill_query, session
 
 BACKLOG = 2  # statements waiting per session: enough to keep it busy, little memory
+STOP_SECONDS = 10  # how long leaving a killed session waits for its statement to end
 
 
 class StatementSession:
-    """Statements run one after the other; the first error stops the session."""
+    """Statements run one after the other; the first error stops the session. Used as a
+    context manager, it is logged out on every path (after `close`, nothing is left)."""
 
     name = "server session"
 
     def __init__(self, settings: ConnectionSettings, database: str):
         self.settings = settings
-        self.conn = connect(settings, database=database)
-        self.conn.query(LOAD_SESSION_SQL)
+        with contextlib.ExitStack() as closing:  # closed at once if it cannot be set up
+            self.conn = closing.enter_context(session(settings, database=database))
+            self.conn.query(LOAD_SESSION_SQL)
+            self._closing = closing.pop_all()  # from here on, close() or __exit__ ends it
         self.thread_id = self.conn.thread_id()
         self.pending = False
         self.error: MrpplanError | None = None
@@ -69,9 +74,24 @@ class StatementSession:
         self._queue.put(None)
         self._worker.join()
         with contextlib.suppress(pymysql.err.MySQLError, OSError):
-            self.conn.close()
+            self._closing.close()
         if self.error is not None:
             raise self.error
+
+    def __enter__(self) -> StatementSession:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._worker.is_alive() and self.error is None:
+            self.kill()
+        deadline = time.monotonic() + STOP_SECONDS
+        while self._worker.is_alive() and time.monotonic() < deadline:
+            with contextlib.suppress(queue.Full):  # the worker skips what waits, then ends
+                self._queue.put_nowait(None)
+            self._worker.join(timeout=0.1)
+        if not self._worker.is_alive():  # never close a socket a statement still uses
+            with contextlib.suppress(pymysql.err.MySQLError, OSError):
+                self._closing.close()
 
     def kill(self) -> None:
         """Stop the running statement on the server and drop what waits."""

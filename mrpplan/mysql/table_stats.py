@@ -5,17 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-import pymysql
-
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.mysql.catalog import fetch_all
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import Session, session
 from mrpplan.mysql.quote import ident
 
-Connection = pymysql.connections.Connection
 
-
-def base_tables(conn: Connection, database: str) -> list[str]:
+def base_tables(conn: Session, database: str) -> list[str]:
     """Base tables (not views) of a database, in name order."""
     rows = fetch_all(
         conn,
@@ -27,27 +23,27 @@ def base_tables(conn: Connection, database: str) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-def views(conn: Connection, database: str) -> list[str]:
+def views(conn: Session, database: str) -> list[str]:
     sql = "SELECT table_name FROM information_schema.views WHERE table_schema = %s ORDER BY 1"
     return [str(row[0]) for row in fetch_all(conn, sql, database)]
 
 
-def data_sizes(conn: Connection, database: str, tables: Sequence[str] | None = None) -> int:
+def data_sizes(conn: Session, database: str, tables: Sequence[str] | None = None) -> int:
     """Estimated bytes of row data (information_schema; for progress ETA only)."""
     return _size_sum(conn, database, tables, "data_length")
 
 
-def sizes_by_table(conn: Connection, database: str, tables: Sequence[str]) -> dict[str, int]:
+def sizes_by_table(conn: Session, database: str, tables: Sequence[str]) -> dict[str, int]:
     """{table: estimated bytes of row data} (to share tables out between dump workers)."""
     return _per_table(conn, database, tables, "data_length")
 
 
-def stored_sizes(conn: Connection, database: str, tables: Sequence[str] | None = None) -> int:
+def stored_sizes(conn: Session, database: str, tables: Sequence[str] | None = None) -> int:
     """Bytes the tables take on disk, rows and indexes (for a free-space estimate)."""
     return _size_sum(conn, database, tables, "data_length + index_length")
 
 
-def _size_sum(conn: Connection, database: str, tables: Sequence[str] | None, column: str) -> int:
+def _size_sum(conn: Session, database: str, tables: Sequence[str] | None, column: str) -> int:
     sql = (
         f"SELECT COALESCE(SUM({column}), 0) FROM information_schema.tables "
         "WHERE table_schema = %s AND table_type = 'BASE TABLE'"
@@ -63,7 +59,7 @@ def _size_sum(conn: Connection, database: str, tables: Sequence[str] | None, col
 
 
 def table_checksums(
-    conn: Connection, database: str, tables: Sequence[str] | None = None
+    conn: Session, database: str, tables: Sequence[str] | None = None
 ) -> dict[str, dict[str, int | None]]:
     """{table: {"rows": exact COUNT(*), "checksum": CHECKSUM TABLE value or None}}.
 
@@ -86,7 +82,7 @@ def table_checksums(
 
 
 def snapshot_checksums(
-    conn: Connection,
+    conn: Session,
     database: str,
     tables: Sequence[str] | None = None,
     on_snapshot: Callable[[], None] | None = None,
@@ -104,7 +100,7 @@ def snapshot_checksums(
             cur.execute("COMMIT")
 
 
-def existing_tables(conn: Connection, database: str, names: Sequence[str]) -> list[str]:
+def existing_tables(conn: Session, database: str, names: Sequence[str]) -> list[str]:
     """Those of `names` that exist as base tables."""
     if not names:
         return []
@@ -126,19 +122,13 @@ def checksums_in_parallel(
     """
     names = list(tables)
     if len(names) <= 1 or workers <= 1:
-        conn = connect(settings)
-        try:
+        with session(settings) as conn:
             return table_checksums(conn, database, names)
-        finally:
-            conn.close()
     buckets = [names[i::workers] for i in range(min(workers, len(names)))]
 
     def run(bucket: list[str]) -> dict[str, dict[str, int | None]]:
-        conn = connect(settings)
-        try:
+        with session(settings) as conn:
             return table_checksums(conn, database, bucket)
-        finally:
-            conn.close()
 
     merged: dict[str, dict[str, int | None]] = {}
     with ThreadPoolExecutor(max_workers=len(buckets)) as pool:
@@ -147,15 +137,13 @@ def checksums_in_parallel(
     return merged
 
 
-def estimated_rows(conn: Connection, database: str, tables: Sequence[str]) -> dict[str, int]:
+def estimated_rows(conn: Session, database: str, tables: Sequence[str]) -> dict[str, int]:
     """{table: the server's row estimate} (information_schema, no scan: cheap on any size;
     InnoDB's estimate is what decides whether a table is big, DESIGN §3.8)."""
     return _per_table(conn, database, tables, "table_rows")
 
 
-def _per_table(
-    conn: Connection, database: str, tables: Sequence[str], column: str
-) -> dict[str, int]:
+def _per_table(conn: Session, database: str, tables: Sequence[str], column: str) -> dict[str, int]:
     """{table: one numeric column of information_schema.tables} for the named tables."""
     if not tables:
         return {}

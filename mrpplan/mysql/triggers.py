@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mrpplan.mysql.connection import Connection
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.quote import ident
 
 
@@ -20,7 +20,7 @@ class TriggerDef:
     collation: str
 
 
-def triggers_on(conn: Connection, database: str, tables: Sequence[str]) -> list[TriggerDef]:
+def triggers_on(conn: Session, database: str, tables: Sequence[str]) -> list[TriggerDef]:
     """Triggers of `tables`, in the order they run (so re-creating keeps ACTION_ORDER)."""
     if not tables:
         return []
@@ -45,13 +45,13 @@ def triggers_on(conn: Connection, database: str, tables: Sequence[str]) -> list[
     return found
 
 
-def drop_triggers(conn: Connection, database: str, triggers: Sequence[TriggerDef]) -> None:
+def drop_triggers(conn: Session, database: str, triggers: Sequence[TriggerDef]) -> None:
     with conn.cursor() as cur:
         for trigger in triggers:
             cur.execute(f"DROP TRIGGER IF EXISTS {ident(database)}.{ident(trigger.name)}")
 
 
-def create_triggers(conn: Connection, database: str, triggers: Sequence[TriggerDef]) -> None:
+def create_triggers(conn: Session, database: str, triggers: Sequence[TriggerDef]) -> None:
     """Re-create in the saved order, each under its own sql_mode and character set."""
     with conn.cursor() as cur:
         cur.execute(f"USE {ident(database)}")

@@ -25,7 +25,7 @@ import pymysql
 
 from mrpplan.errors import Refused, SqlError
 from mrpplan.model.schema import Schema
-from mrpplan.mysql.connection import Connection, connect
+from mrpplan.mysql.connection import Session, session
 from mrpplan.mysql.inspect import inspect_objects, inspect_schema
 from mrpplan.mysql.privileges import PrivilegeDenied
 from mrpplan.mysql.quote import ident, literal
@@ -65,7 +65,7 @@ class BuildBase:
 
 
 def build(
-    conn: Connection,
+    conn: Session,
     workspace: Workspace,
     every: Sequence[SqlStatement],
     first_wanted: int,
@@ -103,21 +103,20 @@ class _Watch:
     """The server's accounts, databases and globals before the first statement and after
     each file's last: a difference refuses the plan naming the file (module doc)."""
 
-    def __init__(self, conn: Connection, workspace: Workspace, scratch: str):
+    def __init__(self, conn: Session, workspace: Workspace, scratch: str):
         self.conn = conn
         self.workspace = workspace
         self.scratch = scratch
-        self.observer: Connection | None = None
+        self.observer: Session | None = None
         self.before: ServerState | None = None
+        self._closing = contextlib.ExitStack()
 
     def __enter__(self) -> _Watch:
-        self.observer = connect(self.workspace.observer, database=None)
+        self.observer = self._closing.enter_context(session(self.workspace.observer, database=None))
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        if self.observer is not None:
-            with contextlib.suppress(Exception):
-                self.observer.close()
+        self._closing.close()
 
     def _read(self) -> ServerState:
         assert self.observer is not None
@@ -160,7 +159,7 @@ def _load_tables(cur: pymysql.cursors.Cursor, schema: Schema, names: frozenset[s
     cur.execute("SET foreign_key_checks = @mrpplan_fkc")
 
 
-def _read(conn: Connection, scratch: str, base: BuildBase | None) -> Built:
+def _read(conn: Session, scratch: str, base: BuildBase | None) -> Built:
     """The scratch database as a result; on an incremental build, merged into the base."""
     found = inspect_schema(conn, scratch)
     if base is None:
@@ -172,7 +171,7 @@ def _read(conn: Connection, scratch: str, base: BuildBase | None) -> Built:
 
 
 def _advance(
-    conn: Connection, scratch: str, base: BuildBase | None, prior: Built, statement: SqlStatement
+    conn: Session, scratch: str, base: BuildBase | None, prior: Built, statement: SqlStatement
 ) -> Built:
     """The result after one more statement: when its targets are known, only they (and the
     tables referencing them, and their triggers) are read again."""
@@ -200,7 +199,7 @@ def _advance(
     )
 
 
-def _filled_tables(conn: Connection, scratch: str, names: Collection[str]) -> frozenset[str]:
+def _filled_tables(conn: Session, scratch: str, names: Collection[str]) -> frozenset[str]:
     """Which of these scratch tables hold rows (migrations may insert reference data)."""
     ordered = sorted(names)
     filled: set[str] = set()
@@ -280,7 +279,7 @@ def _run(cur: pymysql.cursors.Cursor, statement: SqlStatement, workspace: Worksp
         ) from None
 
 
-def _drop(conn: Connection, workspace: Workspace, scratch: str) -> None:
+def _drop(conn: Session, workspace: Workspace, scratch: str) -> None:
     """Drop the scratch database. After Ctrl-C this connection may be mid-statement: then
     a new connection kills it (so it releases its locks) and drops the database."""
     try:
@@ -292,26 +291,22 @@ def _drop(conn: Connection, workspace: Workspace, scratch: str) -> None:
     old_thread = None
     with contextlib.suppress(Exception):
         old_thread = conn.thread_id()
-    with contextlib.suppress(Exception):
-        fresh = connect(workspace.settings, database=None)
-        try:
-            with fresh.cursor() as cur:
-                if old_thread:
-                    with contextlib.suppress(pymysql.MySQLError):
-                        cur.execute(f"KILL CONNECTION {int(old_thread)}")
-                cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch)}")
-        finally:
-            fresh.close()
+    with (
+        contextlib.suppress(Exception),
+        session(workspace.settings, database=None) as fresh,
+        fresh.cursor() as cur,
+    ):
+        if old_thread:
+            with contextlib.suppress(pymysql.MySQLError):
+                cur.execute(f"KILL CONNECTION {int(old_thread)}")
+        cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch)}")
 
 
 @contextlib.contextmanager
-def scratch_database(
-    workspace: Workspace, statements: Sequence[SqlStatement]
-) -> Iterator[Connection]:
+def scratch_database(workspace: Workspace, statements: Sequence[SqlStatement]) -> Iterator[Session]:
     """A scratch `_mrpplan_ws_<random>` database holding what `statements` build, for work
     that must not touch a real database (seed idempotency checks); always dropped."""
-    conn = connect(workspace.settings, database=None)
-    try:
+    with session(workspace.settings, database=None) as conn:
         scratch = f"_mrpplan_ws_{secrets.token_hex(6)}"
         with conn.cursor() as cur:
             _create_scratch(cur, scratch, workspace)
@@ -324,6 +319,3 @@ def scratch_database(
             yield conn
         finally:
             _drop(conn, workspace, scratch)
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()

@@ -8,9 +8,9 @@ harm is the guard; this check makes sure the account really is one, before any S
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from mrpplan.errors import Refused
+from mrpplan.mysql.connection import Session
 
 WORKSPACE_PREFIX = "_mrpplan_ws_"
 WORKSPACE_PATTERN = r"\_mrpplan\_ws\_%"  # the grant's database pattern, as LIKE reads it
@@ -24,7 +24,7 @@ _HARMLESS = frozenset({"USAGE", "SELECT"})
 _SECRET = re.compile(r"\s+IDENTIFIED\s+(BY|VIA|WITH)\s+.*?(?=\s+WITH\s+|$)", re.I | re.S)
 
 
-def read_grants(conn: Any) -> list[str]:
+def read_grants(conn: Session) -> list[str]:
     with conn.cursor() as cur:
         cur.execute("SHOW GRANTS FOR CURRENT_USER()")
         return [str(row[0]) for row in cur.fetchall()]
@@ -64,13 +64,15 @@ def excess_privileges(grants: list[str]) -> list[str]:
     return extra
 
 
-def check_workspace_account(conn: Any, server: str) -> None:
+def check_workspace_account(conn: Session, server: str) -> None:
     """Refuse (exit 3) an account that can reach more than the workspace databases."""
     extra = excess_privileges(read_grants(conn))
     if extra:
         with conn.cursor() as cur:
             cur.execute("SELECT CURRENT_USER()")
-            user, _, host = str(cur.fetchone()[0]).rpartition("@")
+            row = cur.fetchone()
+            assert row is not None  # CURRENT_USER() is one row
+            user, _, host = str(row[0]).rpartition("@")
         account = f"'{user}'@'{host}'"
         raise Refused(
             f"the workspace account {account} on {server} may do more than build the"

@@ -18,7 +18,6 @@ One workspace per process and environment (a fleet builds its desired schema onc
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import json
 import os
@@ -32,7 +31,7 @@ from mrpplan import sandbox
 from mrpplan.config import Environment, Project
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import MrpplanError, Refused
-from mrpplan.mysql.connection import connect, server_version
+from mrpplan.mysql.connection import Session, server_version, session
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import literal
 from mrpplan.mysql.workspace_grants import WORKSPACE_PATTERN, check_workspace_account
@@ -69,14 +68,11 @@ def workspace_for(project: Project, env: Environment) -> Workspace:
     mine = (*key, target.database)
     if mine in _CHOSEN:
         return _CHOSEN[mine]
-    conn = connect(target, database=None)
-    try:
+    with session(target, database=None) as conn:
         charset, collation = default_charset(conn, target.database)
         with _LOCK:
             if key not in _CHOSEN:
                 _CHOSEN[key] = _choose(project, env, target, server_version(conn))
-    finally:
-        conn.close()
     _CHOSEN[mine] = replace(_CHOSEN[key], charset=charset, collation=collation)
     return _CHOSEN[mine]
 
@@ -121,28 +117,27 @@ def grant_example(user: str = "'mrpplan_ws'@'%'") -> str:
 
 def checked(settings: ConnectionSettings) -> ConnectionSettings:
     """The account's grants, read from the server, before any SQL runs as it."""
-    conn = connect(settings, database=None)
-    try:
+    with session(settings, database=None) as conn:
         check_workspace_account(conn, settings.endpoint())
-    finally:
-        conn.close()
     return settings
 
 
-def record_session(conn: Any, workspace: Workspace) -> None:
+def record_session(conn: Session, workspace: Workspace) -> None:
     """Test hook (module doc): append who the server says this workspace session is."""
     path = os.environ.get(_LOG)
     if not path:
         return
     with conn.cursor() as cur:
         cur.execute("SELECT CURRENT_USER(), @@port")
-        user, port = cur.fetchone()
+        row = cur.fetchone()
+        assert row is not None  # a SELECT without FROM is one row
+        user, port = row
     line = {"kind": workspace.kind, "current_user": str(user), "port": int(port)}
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(line) + "\n")
 
 
-def default_charset(conn: Any, database: str) -> tuple[str, str]:
+def default_charset(conn: Session, database: str) -> tuple[str, str]:
     """The target database's default charset/collation (tables inherit it)."""
     with conn.cursor() as cur:
         cur.execute(
@@ -206,7 +201,8 @@ def _sandbox_account(info: sandbox.SandboxInfo) -> ConnectionSettings:
 
 def _can_login(settings: ConnectionSettings) -> bool:
     try:
-        connect(settings, database=None, connect_timeout=5).close()
+        with session(settings, database=None, connect_timeout=5):
+            pass
     except MrpplanError:
         return False
     return True
@@ -215,15 +211,10 @@ def _can_login(settings: ConnectionSettings) -> bool:
 def _make_account(info: sandbox.SandboxInfo, settings: ConnectionSettings) -> None:
     account = f"{literal(SANDBOX_ACCOUNT)}@'127.0.0.1'"
     password = literal(settings.password or "")
-    root = connect(info.settings(), database=None)
-    try:
-        with root.cursor() as cur:
-            cur.execute(f"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {password}")
-            cur.execute(f"ALTER USER {account} IDENTIFIED BY {password}")
-            cur.execute(f"GRANT ALL PRIVILEGES ON `{WORKSPACE_PATTERN}`.* TO {account}")
-    finally:
-        with contextlib.suppress(Exception):
-            root.close()
+    with session(info.settings(), database=None) as root, root.cursor() as cur:
+        cur.execute(f"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {password}")
+        cur.execute(f"ALTER USER {account} IDENTIFIED BY {password}")
+        cur.execute(f"GRANT ALL PRIVILEGES ON `{WORKSPACE_PATTERN}`.* TO {account}")
 
 
 def _write_private(path: Path, text: str) -> None:

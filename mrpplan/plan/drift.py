@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mrpplan.config import Environment, Project
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import Session, session
 from mrpplan.plan.fingerprint import DatabaseState
 from mrpplan.plan.live import read_state
 
@@ -32,12 +32,9 @@ def detect_drift(project: Project, env: Environment) -> DriftReport:
     from mrpplan.mysql.workspace_place import workspace_for
     from mrpplan.plan.schema_steps import drift_lines
 
-    conn = connect(env.connection)
-    try:
+    with session(env.connection, read_only=True) as conn:
         live: DatabaseState = read_state(conn, env.connection.database)
         unfinished = unfinished_work(conn, env)
-    finally:
-        conn.close()
     recorded = live.schema_version
     if unfinished:  # first things first: only `recover` knows what the database holds now
         label = f"recorded version {recorded}" if recorded else "history"
@@ -60,7 +57,7 @@ def detect_drift(project: Project, env: Environment) -> DriftReport:
     return DriftReport(env.name, env.connection.database, recorded, label, differences)
 
 
-def unfinished_work(conn: object, env: Environment) -> list[str]:
+def unfinished_work(conn: Session, env: Environment) -> list[str]:
     """An interrupted apply (a restore or sync killed half-way too) is drift: the database
     may hold half of a change, and only `recover` knows which half."""
     from mrpplan.mysql.journal import interrupted_applies

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from mrpplan.config import Environment, Project
 from mrpplan.config.settings import OnlineSchemaChange
 from mrpplan.errors import MrpplanError
+from mrpplan.mysql.connection import Session
 
 if TYPE_CHECKING:
     from mrpplan.plan.load import Load
@@ -87,7 +88,7 @@ class StepServices(Protocol):
 class RunContext:
     project: Project
     env: Environment
-    conn: Any  # the apply's connection (holds the lock)
+    conn: Session  # the apply's connection (holds the lock)
     services: StepServices
     progress: Callable[[str], None] = field(default=lambda _line: None)
     label: str = ""  # names the apply in checkpoint manifests
@@ -327,15 +328,14 @@ class ShadowLoad(StepKind):
 
     def run(self, ctx: RunContext, step: Step) -> str | None:
         from mrpplan.mysql import shadow
-        from mrpplan.mysql.connection import connect
+        from mrpplan.mysql.connection import session
         from mrpplan.plan.load import Load
 
         marker, *mask_sql = step.sql
         load = Load.from_marker(marker)
         scratch = step.object
         target = ctx.env.connection.database
-        work = connect(ctx.env.connection, database=scratch)
-        try:
+        with session(ctx.env.connection, database=scratch) as work:
             if load.definitions == "live":
                 shadow.copy_definitions(work, target, [*load.tables, *load.empty])
             ctx.services.stream_load(ctx, load, scratch)
@@ -348,8 +348,6 @@ class ShadowLoad(StepKind):
                 for statement in mask_sql:
                     cur.execute(statement)
             ctx.services.check_load(ctx, load, scratch)
-        finally:
-            work.close()
         return scratch
 
     def undo(self, ctx: RunContext, step: Step, artifact: str | None) -> None:

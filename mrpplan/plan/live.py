@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.quote import ident
 from mrpplan.plan.fingerprint import DatabaseState, object_digests, state_fingerprint
 
@@ -16,7 +17,7 @@ SCHEMA_HISTORY = "mrpplan_schema_history"
 SEED_HISTORY = "mrpplan_seed_history"
 
 
-def read_state(conn: Any, database: str) -> DatabaseState:
+def read_state(conn: Session, database: str) -> DatabaseState:
     """The schema and the version/checksum columns of mrpplan's history tables."""
     from mrpplan.mysql.inspect import inspect_schema
 
@@ -32,7 +33,7 @@ def read_state(conn: Any, database: str) -> DatabaseState:
     )
 
 
-def objects_fingerprint(conn: Any, database: str, names: Collection[str]) -> str:
+def objects_fingerprint(conn: Session, database: str, names: Collection[str]) -> str:
     """A fingerprint of just the named tables/views and mrpplan's history rows.
 
     For the apply executor: before and after each statement of a step, fingerprinting the
@@ -53,7 +54,7 @@ def objects_fingerprint(conn: Any, database: str, names: Collection[str]) -> str
     return state_fingerprint(schema.fingerprint(), schema_rows, seed_rows)
 
 
-def statement_fingerprint(conn: Any, database: str, statement: str) -> str | None:
+def statement_fingerprint(conn: Session, database: str, statement: str) -> str | None:
     """What `recover` compares to tell whether one statement of a step took effect: the
     verbatim text of the tables it creates, alters, renames or drops (absent ones count as
     absent, mrpplan's own trash tables too), and mrpplan's history rows when it writes them.
@@ -66,7 +67,9 @@ def statement_fingerprint(conn: Any, database: str, statement: str) -> str | Non
     return statement_fingerprints(conn, database, [statement])[0]
 
 
-def statement_fingerprints(conn: Any, database: str, statements: Sequence[str]) -> list[str | None]:
+def statement_fingerprints(
+    conn: Session, database: str, statements: Sequence[str]
+) -> list[str | None]:
     """`statement_fingerprint` of each statement, reading the tables they name at once
     (the creates of a new database are journaled in batches)."""
     return [p for p, _ in statement_expectations(conn, database, statements, rehearse=False)]
@@ -107,7 +110,7 @@ class Expectation:
 
 
 def statement_expectations(
-    conn: Any,
+    conn: Session,
     database: str,
     statements: Sequence[str],
     *,
@@ -180,7 +183,7 @@ def touched_objects(statements: Iterable[str]) -> frozenset[str] | None:
 
 
 def _history(
-    conn: Any, database: str
+    conn: Session, database: str
 ) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]], set[str]]:
     """(schema history (version, checksum) rows, seed history rows, which history tables
     exist)."""
@@ -200,7 +203,7 @@ def _history(
     return schema_rows, seed_rows, present
 
 
-def _existing_tables(conn: Any, database: str, names: tuple[str, ...]) -> set[str]:
+def _existing_tables(conn: Session, database: str, names: tuple[str, ...]) -> set[str]:
     marks = ", ".join(["%s"] * len(names))
     with conn.cursor() as cur:
         cur.execute(
@@ -211,7 +214,7 @@ def _existing_tables(conn: Any, database: str, names: tuple[str, ...]) -> set[st
         return {str(row[0]) for row in cur.fetchall()}
 
 
-def _pairs(conn: Any, sql: str) -> frozenset[tuple[str, str]]:
+def _pairs(conn: Session, sql: str) -> frozenset[tuple[str, str]]:
     with conn.cursor() as cur:
         cur.execute(sql)
         return frozenset((str(a), str(b or "")) for a, b in cur.fetchall())

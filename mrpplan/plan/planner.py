@@ -12,7 +12,7 @@ from typing import Any
 
 from mrpplan.config import Environment, Project
 from mrpplan.mysql import catalog
-from mrpplan.mysql.connection import connect, server_version
+from mrpplan.mysql.connection import Session, server_version, session
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
 from mrpplan.plan import kinds
@@ -54,8 +54,7 @@ def make_plan(
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     version = target_version or env.schema.version
     exists = database_exists(env)
-    conn = connect(env.connection, database="" if exists else None)
-    try:
+    with session(env.connection, database="" if exists else None, read_only=True) as conn:
         version_text = server_version(conn)
         flavor = Flavor.parse(version_text)
         check_cluster(conn, env, "Nothing was planned.")
@@ -95,8 +94,6 @@ def make_plan(
             drafts.insert(0, create_database_draft(env, conn))
         steps = arrange(drafts, env.policy.checkpoint)
         findings = preflight_findings(env, conn, drafts, steps, flavor, run=run_preflight)
-    finally:
-        conn.close()
     destructive = [s.id for s in steps if s.destructive]
     if destructive and not env.policy.allow_destructive:
         ctx.warn(
@@ -129,7 +126,7 @@ def make_plan(
 
 def preflight_findings(
     env: Environment,
-    conn: Any,
+    conn: Session,
     drafts: Sequence[Step],
     steps: Sequence[Step],
     flavor: Flavor,
@@ -155,7 +152,7 @@ def preflight_findings(
     return run_checks(conn, database, checks, seconds, flavor.name == "mariadb")
 
 
-def refuse_after_interrupted_apply(conn: Any, env: Environment) -> None:
+def refuse_after_interrupted_apply(conn: Session, env: Environment) -> None:
     """A plan from a half-changed database would be wrong, and its steps would look like
     drift: point to `recover` instead (unless that apply is still running)."""
     from mrpplan.mysql.journal import refuse_if_interrupted
@@ -245,14 +242,11 @@ def wants_checkpoint(draft: Step, policy: str) -> bool:
 
 
 def database_exists(env: Environment) -> bool:
-    conn = connect(env.connection, database=None)
-    try:
+    with session(env.connection, database=None, read_only=True) as conn:
         return catalog.database_exists(conn, env.connection.database)
-    finally:
-        conn.close()
 
 
-def create_database_draft(env: Environment, conn: Any) -> Step:
+def create_database_draft(env: Environment, conn: Session) -> Step:
     """A new environment: the plan starts by creating its (empty) database.
 
     Its undo leaves the empty database in place: dropping a database is never automatic.

@@ -20,6 +20,7 @@ from mrpplan.diff.preflight import (
     PreflightCheck,
 )
 from mrpplan.errors import Refused
+from mrpplan.mysql.connection import Session
 from mrpplan.plan.types import Finding, Plan
 
 PASSED = "passed"
@@ -28,7 +29,7 @@ NOT_CHECKED = "not checked"
 
 
 def run_checks(
-    conn: Any,
+    conn: Session,
     database: str,
     checks: Sequence[tuple[str, PreflightCheck]],
     max_seconds: float,
@@ -58,7 +59,7 @@ def run_checks(
     return tuple(findings)
 
 
-def rerun(conn: Any, plan: Plan, max_seconds: float) -> tuple[Finding, ...]:
+def rerun(conn: Session, plan: Plan, max_seconds: float) -> tuple[Finding, ...]:
     """The plan's checks again, on the database as it is now."""
     checks = [(f.step, PreflightCheck.from_record(f.check)) for f in plan.preflight]
     return run_checks(
@@ -178,7 +179,7 @@ def refuse_plan(env: Any, findings: Sequence[Finding], saved: str | None) -> Non
         raise problem
 
 
-def recheck(conn: Any, env: Any, plan: Plan) -> None:
+def recheck(conn: Session, env: Any, plan: Plan) -> None:
     """`apply`, under the lock, before the first change: the plan's checks again (the rows
     may have changed since the plan was made); refused (3) when one fails."""
     if not plan.preflight:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mrpplan.config import Environment, Project
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.plan.fingerprint import DatabaseState
 from mrpplan.plan.kinds import StepServices
@@ -88,7 +89,7 @@ class PlanContext:
 
     project: Project
     env: Environment
-    conn: Any  # open PyMySQL connection to the environment's database (read only here)
+    conn: Session  # open PyMySQL connection to the environment's database (read only here)
     flavor: Flavor
     live: DatabaseState
     target_version: str  # as written ("latest", "003", ...)

@@ -24,7 +24,7 @@ from typing import Any
 
 from mrpplan.config import Environment
 from mrpplan.mysql import shadow
-from mrpplan.mysql.connection import server_version
+from mrpplan.mysql.connection import Session, server_version
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
 from mrpplan.plan import kinds
@@ -182,7 +182,7 @@ def desired_state(
 
 def make_replace_plan(
     env: Environment,
-    conn: Any,
+    conn: Session,
     *,
     now: datetime,
     prior: DatabaseState,

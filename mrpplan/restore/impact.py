@@ -17,7 +17,7 @@ from mrpplan.backup.verify import verify_backup
 from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import MrpplanError
 from mrpplan.mysql.client_process import open_loader
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import Session, session
 from mrpplan.mysql.quote import ident
 from mrpplan.mysql.table_stats import base_tables
 from mrpplan.restore.restore_mask import rules_for
@@ -67,12 +67,9 @@ def assess_restore(env: Environment, path: Path, *, schema_diff: bool = True) ->
     manifest = verify_backup(path).manifest
     settings = env.connection
     database = settings.database
-    conn = connect(settings)
-    try:
+    with session(settings) as conn:
         live = [t for t in base_tables(conn, database) if not is_internal(t)]
         counts = _counts(conn, database, sorted(set(live)))
-    finally:
-        conn.close()
     scope = RestoreScope.of(manifest)
     removed = set(scope.removed(live))
     action_for = {"schema": "empty", "data": "reload"}.get(manifest.kind, "replace")
@@ -122,12 +119,13 @@ def assess_restore(env: Environment, path: Path, *, schema_diff: bool = True) ->
     return RestoreImpact(env.name, database, path, manifest, impacts, changes, note, notes)
 
 
-def _counts(conn: object, database: str, tables: list[str]) -> dict[str, int]:
+def _counts(conn: Session, database: str, tables: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    with conn.cursor() as cur:  # type: ignore[attr-defined]
+    with conn.cursor() as cur:
         for table in tables:
             cur.execute(f"SELECT COUNT(*) FROM {ident(database)}.{ident(table)}")
-            found[table] = int(cur.fetchone()[0])
+            row = cur.fetchone()
+            found[table] = int(row[0]) if row else 0
     return found
 
 
@@ -144,25 +142,20 @@ def _schema_changes(
     except ImportError:
         return None, "schema comparison not available in this build"
     scratch = f"_mrpplan_ws_restore_{secrets.token_hex(4)}"
-    try:
-        conn = connect(settings, database=None)
-    except MrpplanError as exc:
-        return None, f"schema comparison not available: {exc.message}"
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f"CREATE DATABASE {ident(scratch)} CHARACTER SET utf8mb4")
-        try:
-            load_ddl(settings, scratch, path)
-            backup_schema = inspect_schema(conn, scratch)
-            live_schema = inspect_schema(conn, database)
-        finally:
+    try:  # a login that fails is reported the same way as a failed comparison
+        with session(settings, database=None) as conn:
             with conn.cursor() as cur:
-                cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch)}")
+                cur.execute(f"CREATE DATABASE {ident(scratch)} CHARACTER SET utf8mb4")
+            try:
+                load_ddl(settings, scratch, path)
+                backup_schema = inspect_schema(conn, scratch)
+                live_schema = inspect_schema(conn, database)
+            finally:
+                with conn.cursor() as cur:
+                    cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch)}")
     except Exception as exc:
         message = exc.message if isinstance(exc, MrpplanError) else str(exc)
         return None, f"schema comparison not available: {message}"
-    finally:
-        conn.close()
     try:
         from mrpplan.diff import diff_schemas  # type: ignore[attr-defined]
 

@@ -27,7 +27,7 @@ from mrpplan.backup.binlog_window import Replay, replay_plan
 from mrpplan.config import Environment, Project
 from mrpplan.errors import BackupError, UsageError
 from mrpplan.mysql.binlog import replay
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import session
 from mrpplan.plan import kinds
 from mrpplan.plan.kinds import RunContext
 from mrpplan.plan.providers import Wiring
@@ -136,17 +136,13 @@ def _lengths(found: Replay) -> list[int]:
 def crossing_keys(env: Environment, tables: Sequence[str]) -> list[str]:
     """Foreign keys between a restored table and a table that stays as it is."""
     chosen = set(tables)
-    conn = connect(env.connection)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT constraint_name, table_name, referenced_table_name "
-                "FROM information_schema.referential_constraints WHERE constraint_schema = %s",
-                (env.connection.database,),
-            )
-            rows = [(str(a), str(b), str(c)) for a, b, c in cur.fetchall()]
-    finally:
-        conn.close()
+    with session(env.connection) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT constraint_name, table_name, referenced_table_name "
+            "FROM information_schema.referential_constraints WHERE constraint_schema = %s",
+            (env.connection.database,),
+        )
+        rows = [(str(a), str(b), str(c)) for a, b, c in cur.fetchall()]
     return [
         f"foreign key {name} ({child} -> {parent}) crosses the boundary: "
         f"{child if child in chosen else parent} goes back in time, "

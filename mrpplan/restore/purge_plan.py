@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mrpplan.config import Environment, Project
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import session
 from mrpplan.mysql.quote import ident
 from mrpplan.mysql.shadow import TRASH_PREFIX, shadow_databases
 from mrpplan.mysql.table_stats import base_tables
@@ -76,12 +76,9 @@ def due_trash(env: Environment, retention_days: int) -> list[str]:
 def _due(env: Environment, cutoff: datetime) -> list[tuple[str, datetime, bool]]:
     """Trash tables in the database, then the trash databases its restores and syncs left
     (`_mrpplan_trash_<ts>_<db>`): (name, made, is a database), oldest rules by name."""
-    conn = connect(env.connection)
-    try:
+    with session(env.connection) as conn:
         names = base_tables(conn, env.connection.database)
         databases = shadow_databases(conn, env.connection.database, TRASH_PREFIX)
-    finally:
-        conn.close()
     due = []
     for name in sorted(names):
         made = trash_made_at(name)

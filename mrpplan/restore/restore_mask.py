@@ -10,11 +10,11 @@ before anything is written (ConfigError, as `sync pull` does).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from mrpplan.backup.manifest import Manifest
 from mrpplan.config.settings import Environment
 from mrpplan.errors import ConfigError, MrpplanError
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.quote import ident
 from mrpplan.sync import catalog
 from mrpplan.sync.mask import (
@@ -39,7 +39,7 @@ def rules_for(env: Environment, manifest: Manifest) -> list[MaskRule]:
 
 
 def mask_statements(
-    conn: Any, database: str, rules: Sequence[MaskRule], salt: str, source: str
+    conn: Session, database: str, rules: Sequence[MaskRule], salt: str, source: str
 ) -> list[str]:
     """The UPDATEs (run in the scratch database) for the backup's tables as `database`
     (a probe of the backup's schema, or live for a data-only backup) defines them."""
@@ -69,7 +69,7 @@ def masked_columns(rules: Sequence[MaskRule]) -> dict[str, dict[str, str]]:
     return {t: {r.column: r.spec for r in group} for t, group in rules_by_table(rules).items()}
 
 
-def check_masked(conn: Any, scratch: str, masked: Mapping[str, Mapping[str, str]]) -> None:
+def check_masked(conn: Session, scratch: str, masked: Mapping[str, Mapping[str, str]]) -> None:
     """Every value of a masked column must be one the rule generates (or NULL)."""
     rules = parse_rules(
         {f"{t}.{c}": r for t, cols in masked.items() for c, r in cols.items()}, "plan"
@@ -80,7 +80,8 @@ def check_masked(conn: Any, scratch: str, masked: Mapping[str, Mapping[str, str]
             made = generated(rule)
             where = f"{ident(rule.column)} IS NOT NULL" + (f" AND NOT ({made})" if made else "")
             cur.execute(f"SELECT COUNT(*) FROM {ident(scratch)}.{ident(rule.table)} WHERE {where}")
-            left = int(cur.fetchone()[0])
+            row = cur.fetchone()
+            left = int(row[0]) if row else 0
             if left:
                 leaks.append(f"{rule.key}: {left} value(s)")
     if leaks:

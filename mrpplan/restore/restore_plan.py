@@ -26,7 +26,7 @@ from mrpplan.config import Environment, Project
 from mrpplan.errors import BackupError, Refused
 from mrpplan.mysql import shadow
 from mrpplan.mysql.catalog import database_charset, database_exists
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import Session, session
 from mrpplan.mysql.quote import ident
 from mrpplan.mysql.table_stats import base_tables, checksums_in_parallel
 from mrpplan.plan.fingerprint import DatabaseState
@@ -81,8 +81,7 @@ def restore_plan(
         scope = dataclasses.replace(scope, whole=False, incoming=tuple(tables), absent=())
     stamp = timestamp(now)
     rules = rules_for(env, manifest)
-    conn = connect(env.connection, database=None)
-    try:
+    with session(env.connection, database=None) as conn:
         exists = database_exists(conn, database)
         if not exists:
             raise BackupError(
@@ -167,12 +166,10 @@ def restore_plan(
             version=version,
             warnings=warnings,
         )
-    finally:
-        conn.close()
 
 
 def check_data_backup(
-    conn: Any, database: str, path: Path, manifest: Manifest, live: list[str]
+    conn: Session, database: str, path: Path, manifest: Manifest, live: list[str]
 ) -> None:
     """A data-only backup must fit the live tables: same tables, same columns."""
     missing = sorted(set(manifest.tables) - set(live))
@@ -199,7 +196,7 @@ def check_data_backup(
         )
 
 
-def _live_columns(conn: Any, database: str) -> dict[str, list[str]]:
+def _live_columns(conn: Session, database: str) -> dict[str, list[str]]:
     with conn.cursor() as cur:
         cur.execute(
             "SELECT table_name, column_name FROM information_schema.columns "
@@ -220,8 +217,7 @@ def _backup_state(
     from mrpplan.restore.impact import load_ddl
 
     probe = f"_mrpplan_ws_restore_{secrets.token_hex(4)}"
-    conn = connect(env.connection, database=None)
-    try:
+    with session(env.connection, database=None) as conn:
         with conn.cursor() as cur:
             cur.execute(f"CREATE DATABASE {ident(probe)} CHARACTER SET utf8mb4")
         try:
@@ -229,8 +225,6 @@ def _backup_state(
             return read_state(conn, probe), mask_statements(conn, probe, rules, salt, source)
         finally:
             shadow.drop_database(conn, probe)
-    finally:
-        conn.close()
 
 
 def stream_load(ctx: RunContext, load: Load, scratch: str) -> None:
@@ -246,11 +240,8 @@ def stream_load(ctx: RunContext, load: Load, scratch: str) -> None:
 def check_load(ctx: RunContext, load: Load, scratch: str) -> None:
     """After the mask UPDATEs: no masked column holds a value of the backup."""
     if load.masked:
-        work = connect(ctx.env.connection, database=scratch)
-        try:
+        with session(ctx.env.connection, database=scratch) as work:
             check_masked(work, scratch, load.masked)
-        finally:
-            work.close()
 
 
 def _check_manifest(ctx: RunContext, load: Load, scratch: str) -> None:

@@ -324,15 +324,12 @@ def _n(value: int | None) -> str:
 
 def _check_columns(env: Environment, path: Path, impact: RestoreImpact) -> None:
     """Refuse a data-only backup whose rows do not fit before saying anything else."""
-    from mrpplan.mysql.connection import connect
+    from mrpplan.mysql.connection import session
 
-    conn = connect(env.connection)
-    try:
+    with session(env.connection) as conn:
         check_data_backup(
             conn, env.connection.database, path, impact.manifest, [t.table for t in impact.tables]
         )
-    finally:
-        conn.close()
 
 
 def purge_trash(

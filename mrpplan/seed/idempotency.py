@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from mrpplan.config.project import Project
 from mrpplan.desired.directory import desired_statements
 from mrpplan.mysql import seed_history as history
-from mrpplan.mysql.connection import Connection
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.table_stats import base_tables, table_checksums
 from mrpplan.mysql.workspace import scratch_database
 from mrpplan.mysql.workspace_place import Workspace
@@ -55,12 +55,12 @@ def check_idempotent(project: Project, workspace: Workspace) -> list[SeedCheck]:
         return [_second_run(conn, seed, statements) for seed, statements in prepared]
 
 
-def _run(conn: Connection, seed: SeedFile, statements: Sequence[str]) -> None:
+def _run(conn: Session, seed: SeedFile, statements: Sequence[str]) -> None:
     record = history.record_sql(seed.name, seed.checksum, ROWS_VARIABLE)
     apply_seed(conn, seed.name, statements, record, source=str(seed.path))
 
 
-def _checksums(conn: Connection) -> dict[str, dict[str, int | None]]:
+def _checksums(conn: Session) -> dict[str, dict[str, int | None]]:
     with conn.cursor() as cur:
         cur.execute("SELECT DATABASE()")
         row = cur.fetchone()
@@ -69,7 +69,7 @@ def _checksums(conn: Connection) -> dict[str, dict[str, int | None]]:
     return table_checksums(conn, database, tables)
 
 
-def _second_run(conn: Connection, seed: SeedFile, statements: Sequence[str]) -> SeedCheck:
+def _second_run(conn: Session, seed: SeedFile, statements: Sequence[str]) -> SeedCheck:
     before = _checksums(conn)
     _run(conn, seed, statements)
     after = _checksums(conn)

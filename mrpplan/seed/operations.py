@@ -16,7 +16,7 @@ from mrpplan.config.text_file import write_new
 from mrpplan.errors import Refused, UsageError
 from mrpplan.migrate.create import slug
 from mrpplan.mysql import seed_history as history
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import session
 from mrpplan.seed.ownership import holds_copy, sync_owned_seeds
 from mrpplan.seed.runner import state_of
 from mrpplan.seed.sets import SEED_SETS, SeedFile, list_seeds, select_seeds
@@ -63,16 +63,13 @@ def seed_statuses(project: Project, env: Environment, *, track: bool = False) ->
     """Every seed file's state in env (with `track`, also history rows with no file)."""
     seeds = list_seeds(project.seeds_dir)
     owned = sync_owned_seeds(project, env, seeds)
-    conn = connect(env.connection)
-    try:
+    with session(env.connection) as conn:
         recorded = history.read(conn)
         synced = {
             name
             for name, tables in owned.items()
             if holds_copy(conn, env.connection.database, tables)
         }
-    finally:
-        conn.close()
     result = []
     for seed in seeds:
         record = recorded.get(seed.name)
@@ -108,11 +105,8 @@ def seed_statuses(project: Project, env: Environment, *, track: bool = False) ->
 
 def seed_runs(env: Environment) -> list[history.SeedRecord]:
     """Every recorded seed run in env, oldest first (`seed status --track`)."""
-    conn = connect(env.connection)
-    try:
+    with session(env.connection) as conn:
         return history.runs(conn)
-    finally:
-        conn.close()
 
 
 TEMPLATE = """-- Seed {name} ({set_name} set), created by `mrpplan seed create`.

@@ -13,9 +13,9 @@ the last copy put there (their checksums as `_mrpplan_sync_state` recorded them)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from mrpplan.config import Environment, Project, load_environment
+from mrpplan.mysql.connection import Session
 from mrpplan.seed.runner import runnable_statements
 from mrpplan.seed.sets import SeedFile
 from mrpplan.sqlfiles.dml_targets import written_tables
@@ -55,7 +55,7 @@ def ownership_note(env: Environment, owned: Sequence[str]) -> str:
     )
 
 
-def holds_copy(conn: Any, database: str, tables: Sequence[str]) -> bool:
+def holds_copy(conn: Session, database: str, tables: Sequence[str]) -> bool:
     """Do all `tables` hold what the last sync copy put there (measured by checksum)?"""
     copied = sync_state.read_copied(conn, database)
     if not tables or any(t not in copied for t in tables):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from mrpplan.mysql.connection import Connection
+from mrpplan.mysql.connection import Session
 from mrpplan.seed.sets import SeedFile
 from mrpplan.sqlfiles.dml_targets import written_tables
 
@@ -25,7 +25,7 @@ def owned_tables(seeds: Sequence[SeedFile], statements: Sequence[Sequence[str]])
     return list(seen)
 
 
-def foreign_keys(conn: Connection) -> list[tuple[str, str]]:
+def foreign_keys(conn: Session) -> list[tuple[str, str]]:
     """(child table, parent table) for every foreign key in the current database."""
     with conn.cursor() as cur:
         cur.execute(
@@ -55,7 +55,7 @@ def delete_order(tables: Iterable[str], edges: Iterable[tuple[str, str]]) -> lis
     return ordered
 
 
-def existing_tables(conn: Connection, tables: Iterable[str]) -> list[str]:
+def existing_tables(conn: Session, tables: Iterable[str]) -> list[str]:
     names = list(tables)
     if not names:
         return []

@@ -13,7 +13,7 @@ import pymysql
 
 from mrpplan.errors import ConfigError, SqlError
 from mrpplan.mysql import seed_history as history
-from mrpplan.mysql.connection import Connection
+from mrpplan.mysql.connection import Session
 from mrpplan.seed.sets import SeedFile
 from mrpplan.sqlfiles.dml_targets import OTHER, TRANSACTION, classify
 from mrpplan.sqlfiles.statement_kinds import refuse_statements
@@ -58,7 +58,7 @@ ROWS_VARIABLE = "@mrpplan_seed_rows"
 
 
 def apply_seed(
-    conn: Connection, name: str, statements: Sequence[str], record: str, *, source: str = ""
+    conn: Session, name: str, statements: Sequence[str], record: str, *, source: str = ""
 ) -> int:
     """Run `statements` and the history `record` in one transaction; return rows affected.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mrpplan.mysql import catalog as mysql_catalog
-from mrpplan.mysql.connection import Connection
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.quote import ident
 
 
@@ -38,12 +38,12 @@ class ColumnInfo:
 TEXT_TYPES = frozenset({"char", "varchar", "tinytext", "text", "mediumtext", "longtext"})
 
 
-def database_charset(conn: Connection, database: str) -> tuple[str, str]:
+def database_charset(conn: Session, database: str) -> tuple[str, str]:
     """(character set, collation) of a database, to create its copy alike."""
     return mysql_catalog.database_charset(conn, database) or ("utf8mb4", "utf8mb4_general_ci")
 
 
-def table_stats(conn: Connection, database: str) -> list[TableStat]:
+def table_stats(conn: Session, database: str) -> list[TableStat]:
     """Every table and view of the database, sorted by name."""
     rows = mysql_catalog.fetch_all(
         conn,
@@ -63,7 +63,7 @@ def table_stats(conn: Connection, database: str) -> list[TableStat]:
     ]
 
 
-def columns(conn: Connection, database: str) -> dict[str, dict[str, ColumnInfo]]:
+def columns(conn: Session, database: str) -> dict[str, dict[str, ColumnInfo]]:
     """table -> column -> ColumnInfo, for every table of the database."""
     with conn.cursor() as cur:
         cur.execute(
@@ -84,7 +84,7 @@ def columns(conn: Connection, database: str) -> dict[str, dict[str, ColumnInfo]]
     return found
 
 
-def unique_keys(conn: Connection, database: str, table: str) -> dict[str, list[str]]:
+def unique_keys(conn: Session, database: str, table: str) -> dict[str, list[str]]:
     """index name -> its columns in order, for the PRIMARY and UNIQUE keys of one table."""
     with conn.cursor() as cur:
         cur.execute(
@@ -100,7 +100,7 @@ def unique_keys(conn: Connection, database: str, table: str) -> dict[str, list[s
     return keys
 
 
-def database_size(conn: Connection, database: str) -> tuple[int, int]:
+def database_size(conn: Session, database: str) -> tuple[int, int]:
     """(tables and views, bytes of data + indexes) of a database."""
     row = mysql_catalog.fetch_one(
         conn,
@@ -111,7 +111,7 @@ def database_size(conn: Connection, database: str) -> tuple[int, int]:
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
-def content_hash(conn: Connection, database: str, table: str, column_names: list[str]) -> str:
+def content_hash(conn: Session, database: str, table: str, column_names: list[str]) -> str:
     """Rows and an order-independent hash of the given columns, to tell if two copies agree.
 
     Each row hashes to MD5 over the hex of its values (NULL marked apart from ''); the
@@ -134,7 +134,7 @@ def content_hash(conn: Connection, database: str, table: str, column_names: list
     return ":".join(str(v) for v in found) if found else ""
 
 
-def server_identity(conn: Connection) -> tuple[str, ...]:
+def server_identity(conn: Session) -> tuple[str, ...]:
     """Which server this is, whatever name or address reached it (host, port, datadir)."""
     with conn.cursor() as cur:
         cur.execute("SELECT @@hostname, @@port, @@datadir")
@@ -142,7 +142,7 @@ def server_identity(conn: Connection) -> tuple[str, ...]:
     return tuple(str(v) for v in row) if row else ()
 
 
-def routines(conn: Connection, database: str) -> set[tuple[str, str]]:
+def routines(conn: Session, database: str) -> set[tuple[str, str]]:
     """(PROCEDURE | FUNCTION | EVENT, name) of the stored programs of a database."""
     with conn.cursor() as cur:
         cur.execute(

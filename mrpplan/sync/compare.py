@@ -13,7 +13,7 @@ from mrpplan.config.settings import Environment
 from mrpplan.diff import diff_schemas
 from mrpplan.diff.ddl import render_changes
 from mrpplan.model import Schema
-from mrpplan.mysql.connection import connect, server_version
+from mrpplan.mysql.connection import server_version, session
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.inspect import inspect_schema
 
@@ -60,11 +60,8 @@ class Comparison:
 
 
 def _live_schema(env: Environment) -> tuple[Schema, Flavor]:
-    conn = connect(env.connection)
-    try:
+    with session(env.connection, read_only=True) as conn:
         return inspect_schema(conn, env.connection.database), Flavor.parse(server_version(conn))
-    finally:
-        conn.close()
 
 
 def compare_environments(a: Environment, b: Environment) -> Comparison:

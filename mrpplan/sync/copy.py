@@ -27,7 +27,7 @@ from mrpplan.errors import MrpplanError, Refused, UsageError
 from mrpplan.mysql import shadow
 from mrpplan.mysql.catalog import database_exists
 from mrpplan.mysql.client_process import DumpSpec, pipe_dump
-from mrpplan.mysql.connection import Connection, connect
+from mrpplan.mysql.connection import Session, session
 from mrpplan.plan.kinds import RunContext
 from mrpplan.plan.live import empty_state, read_state
 from mrpplan.plan.load import Load
@@ -160,7 +160,7 @@ class _Side:
         return {t.name: t.kind for t in self.stats}
 
 
-def _read_side(conn: Connection, database: str) -> _Side:
+def _read_side(conn: Session, database: str) -> _Side:
     if not database_exists(conn, database):
         return _Side(False, catalog.server_identity(conn), [], set())
     return _Side(
@@ -184,19 +184,13 @@ def plan_copy(source: Environment, target: Environment, options: CopyOptions) ->
     )
     rules = parse_rules(configured.mask if configured else {}, str(target.file))
     src_db = source.connection.database
-    src = connect(source.connection)
-    try:
+    with session(source.connection) as src:
         theirs = _read_side(src, src_db)
         columns = catalog.columns(src, src_db)
         charset = catalog.database_charset(src, src_db)
         keys = {r.table: catalog.unique_keys(src, src_db, r.table) for r in rules}
-    finally:
-        src.close()
-    dst = connect(target.connection, database=None)
-    try:
+    with session(target.connection, database=None) as dst:
         ours = _read_side(dst, target.connection.database)
-    finally:
-        dst.close()
     if theirs.identity == ours.identity and src_db == target.connection.database:
         _refuse_same(source, target)
     unique = {t: {c for cols in k.values() for c in cols} for t, k in keys.items()}
@@ -248,8 +242,7 @@ def copy_plan(
     step finds `source` again by name in the project's environments."""
     copy = plan_copy(source, target, options)
     database = target.connection.database
-    conn = connect(target.connection, database=None)
-    try:
+    with session(target.connection, database=None) as conn:
         drafts = []
         if copy.target_exists:
             conn.select_db(database)
@@ -272,11 +265,8 @@ def copy_plan(
                 dropped = (*dropped, SEED_HISTORY)
         incoming = sorted({*data_tables, *empty, *copy.histories, sync_state.STATE_TABLE})
         stamp = timestamp(now)
-        src = connect(source.connection)
-        try:
+        with session(source.connection) as src:
             theirs = read_state(src, source.connection.database)
-        finally:
-            src.close()
         if copy.target_exists:
             swap = shadow.plan_swap(
                 conn, database, stamp, incoming=incoming, live=live, dropped=dropped
@@ -340,8 +330,6 @@ def copy_plan(
             origin=origin,
             warnings=_warnings(copy),
         )
-    finally:
-        conn.close()
 
 
 def _tables(copy: CopyPlan) -> list[str]:
@@ -416,9 +404,7 @@ def check_load(ctx: RunContext, load: Load, scratch: str) -> None:
         {f"{t}.{c}": r for t, cols in load.masked.items() for c, r in cols.items()}, "plan"
     )
     source = load_environment(ctx.project, load.source)
-    src = connect(source.connection)
-    work = connect(ctx.env.connection, database=scratch)
-    try:
+    with session(source.connection) as src, session(ctx.env.connection, database=scratch) as work:
         if rules:
             checks = verify_masks(src, load.database, work, scratch, rules, {})
             leaks = [c for c in checks if c.remaining]
@@ -430,9 +416,6 @@ def check_load(ctx: RunContext, load: Load, scratch: str) -> None:
         ours = sync_state.checksums(work, scratch, data)
         copied = {t: sync_state.Copied(source.name, theirs.get(t), ours.get(t)) for t in data}
         sync_state.write_shadow_state(work, scratch, ctx.env.connection.database, copied)
-    finally:
-        src.close()
-        work.close()
 
 
 def check_masks(copy: CopyPlan) -> list[MaskCheck]:
@@ -440,9 +423,7 @@ def check_masks(copy: CopyPlan) -> list[MaskCheck]:
     load step already refused any; this is the report a user reads)."""
     if not copy.masks or copy.schema_only:
         return []
-    src = connect(copy.source.connection)
-    dst = connect(copy.target.connection)
-    try:
+    with session(copy.source.connection) as src, session(copy.target.connection) as dst:
         return verify_masks(
             src,
             copy.source.connection.database,
@@ -451,9 +432,6 @@ def check_masks(copy: CopyPlan) -> list[MaskCheck]:
             copy.masks,
             {},
         )
-    finally:
-        src.close()
-        dst.close()
 
 
 def build_again(

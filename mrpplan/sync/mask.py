@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pymysql.cursors
 
 from mrpplan.errors import ConfigError
-from mrpplan.mysql.connection import Connection
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.quote import ident, literal
 from mrpplan.sync.catalog import ColumnInfo, unique_keys
 
@@ -237,7 +237,7 @@ def new_salt() -> str:
 
 
 def apply_masks(
-    conn: Connection,
+    conn: Session,
     database: str,
     rules: Sequence[MaskRule],
     columns: Mapping[str, Mapping[str, ColumnInfo]],
@@ -255,7 +255,7 @@ def apply_masks(
 
 
 def column_hashes(
-    conn: Connection, database: str, table: str, column: str, skip: str | None = None
+    conn: Session, database: str, table: str, column: str, skip: str | None = None
 ) -> set[bytes]:
     """MD5 of each distinct non-NULL value (minus those matching `skip`), streamed."""
     sql = (
@@ -289,9 +289,9 @@ def generated(rule: MaskRule) -> str | None:
 
 
 def verify_masks(
-    source: Connection,
+    source: Session,
     source_db: str,
-    target: Connection,
+    target: Session,
     target_db: str,
     rules: Sequence[MaskRule],
     changed: Mapping[str, int],

@@ -14,13 +14,14 @@ source database that does not exist yet is a warning, and nothing is copied.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Mapping
 
 from mrpplan.config import load_environment
 from mrpplan.errors import ConnectionFailed, UnknownDatabase
 from mrpplan.mysql import shadow
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import session
 from mrpplan.plan.providers import PlanContext
 from mrpplan.plan.replace import Load, object_changes, replace_drafts
 from mrpplan.plan.types import Step
@@ -54,21 +55,21 @@ def sync_steps(ctx: PlanContext) -> list[Step]:
         return []
     rules = parse_rules(env.sync.mask, str(env.file))
     src_db, dst_db = source.connection.database, env.connection.database
-    try:
-        src = connect(source.connection)
-    except UnknownDatabase:
-        ctx.warn(
-            f"sync: {source.name}'s database {src_db} does not exist yet, so nothing is copied "
-            f"from it: `mrpplan apply {source.name}` creates it; the next `mrpplan apply "
-            f"{env.name}` copies its rows"
-        )
-        return []
-    except ConnectionFailed as exc:
-        raise ConnectionFailed(
-            f"sync source {source.name} of {env.name}: {exc.message}",
-            hint=f"the plan reads {source.name} for the sync: section of {env.file.name}",
-        ) from None
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            src = stack.enter_context(session(source.connection))
+        except UnknownDatabase:
+            ctx.warn(
+                f"sync: {source.name}'s database {src_db} does not exist yet, so nothing is "
+                f"copied from it: `mrpplan apply {source.name}` creates it; the next `mrpplan "
+                f"apply {env.name}` copies its rows"
+            )
+            return []
+        except ConnectionFailed as exc:
+            raise ConnectionFailed(
+                f"sync source {source.name} of {env.name}: {exc.message}",
+                hint=f"the plan reads {source.name} for the sync: section of {env.file.name}",
+            ) from None
         stats = catalog.table_stats(src, src_db)
         if not [t for t in stats if t.kind == "table"]:
             ctx.warn(
@@ -85,8 +86,6 @@ def sync_steps(ctx: PlanContext) -> list[Step]:
         picked = [t for t in selection_for(env).apply(stats) if t.kind == "table"]
         wanted = [t for t in picked if _fits(ctx, source.name, t.name, columns[t.name])]
         theirs = sync_state.checksums(src, src_db, [t.name for t in wanted])
-    finally:
-        src.close()
     exists = bool(ctx.live.schema.tables) or ctx.live.has_history_table
     recorded = sync_state.read_copied(ctx.conn, dst_db) if exists else {}
     ours = sync_state.checksums(

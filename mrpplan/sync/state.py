@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mrpplan.mysql.connection import Session
 from mrpplan.mysql.quote import ident
 
 STATE_TABLE = "_mrpplan_sync_state"
@@ -29,7 +30,7 @@ class Copied:
     target_checksum: int | None
 
 
-def read_copied(conn: Any, database: str) -> dict[str, Copied]:
+def read_copied(conn: Session, database: str) -> dict[str, Copied]:
     """The recorded copies of `database` (empty when nothing was ever synced)."""
     with conn.cursor() as cur:
         cur.execute(
@@ -37,7 +38,8 @@ def read_copied(conn: Any, database: str) -> dict[str, Copied]:
             "AND table_name = %s",
             (database, STATE_TABLE),
         )
-        if not cur.fetchone()[0]:
+        found = cur.fetchone()
+        if not (found and found[0]):
             return {}
         cur.execute(
             f"SELECT table_name, source, source_checksum, target_checksum "
@@ -46,7 +48,7 @@ def read_copied(conn: Any, database: str) -> dict[str, Copied]:
         return {str(r[0]): Copied(str(r[1]), _int(r[2]), _int(r[3])) for r in cur.fetchall()}
 
 
-def checksums(conn: Any, database: str, tables: Sequence[str]) -> dict[str, int | None]:
+def checksums(conn: Session, database: str, tables: Sequence[str]) -> dict[str, int | None]:
     """CHECKSUM TABLE of each of `tables` (None for a table that is not there)."""
     if not tables:
         return {}
@@ -57,7 +59,7 @@ def checksums(conn: Any, database: str, tables: Sequence[str]) -> dict[str, int 
 
 
 def write_shadow_state(
-    work: Any, scratch: str, database: str, copied: Mapping[str, Copied]
+    work: Session, scratch: str, database: str, copied: Mapping[str, Copied]
 ) -> None:
     """The destination's state with `copied` updated, as a table in the scratch database."""
     kept = {t: c for t, c in read_copied(work, database).items() if t not in copied}

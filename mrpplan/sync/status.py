@@ -6,6 +6,7 @@ unreachable host does not make the listing wait for each in turn.
 
 from __future__ import annotations
 
+import contextlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from mrpplan.desired.directory import load_migrations, resolve_version
 from mrpplan.errors import ConfigError, MrpplanError
 from mrpplan.mysql import schema_history as history
 from mrpplan.mysql.catalog import database_exists
-from mrpplan.mysql.connection import Connection, connect, server_version
+from mrpplan.mysql.connection import Session, server_version, session
 from mrpplan.plan.drift import detect_drift
 from mrpplan.sync.catalog import database_size
 
@@ -90,17 +91,18 @@ def _summary(project: Project, name: str) -> EnvSummary:
     except MrpplanError as exc:
         first = exc.message.splitlines()[0]
         return EnvSummary(name, "?", False, False, None, f"invalid file: {first}", exc.message)
-    try:
-        conn = connect(env.connection, database=None, connect_timeout=_TIMEOUT)
-    except MrpplanError as exc:
-        return EnvSummary(name, target_of(env), env.protected, False, None, _short(exc.message))
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            opened = session(
+                env.connection, database=None, connect_timeout=_TIMEOUT, read_only=True
+            )
+            conn = stack.enter_context(opened)
+        except MrpplanError as exc:
+            return EnvSummary(name, target_of(env), env.protected, False, None, _short(exc.message))
         if not database_exists(conn, env.connection.database):
             return EnvSummary(name, target_of(env), env.protected, True, None, "no database")
         conn.select_db(env.connection.database)
         return EnvSummary(name, target_of(env), env.protected, True, schema_version(conn))
-    finally:
-        conn.close()
 
 
 def _short(message: str) -> str:
@@ -108,7 +110,7 @@ def _short(message: str) -> str:
     return text.rstrip(".")
 
 
-def schema_version(conn: Connection) -> str | None:
+def schema_version(conn: Session) -> str | None:
     """The highest successfully applied migration's version, "base" for none, None = no history."""
     if not history.exists(conn):
         return None
@@ -119,9 +121,8 @@ def schema_version(conn: Connection) -> str | None:
 
 
 def environment_status(project: Project, env: Environment) -> EnvStatus:
-    conn = connect(env.connection, database=None)
     notes: list[str] = []
-    try:
+    with session(env.connection, database=None, read_only=True) as conn:
         version_text = server_version(conn)
         exists = database_exists(conn, env.connection.database)
         tables, size = database_size(conn, env.connection.database) if exists else (0, 0)
@@ -130,8 +131,6 @@ def environment_status(project: Project, env: Environment) -> EnvStatus:
             conn.select_db(env.connection.database)
             current = schema_version(conn)
         pending = _pending(project, env, current, notes)
-    finally:
-        conn.close()
     drift, drift_note = _drift(project, env) if exists else (None, "no database")
     return EnvStatus(
         name=env.name,

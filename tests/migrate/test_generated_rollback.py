@@ -14,7 +14,7 @@ from mrpplan.apply.steps import reverse_statements
 from mrpplan.desired.directory import base_schema_statements, load_migrations
 from mrpplan.desired.trace import StatementEffect, Trace, generated_down, trace_statements
 from mrpplan.migrate.plan_steps import NOOP, statement_pairs
-from mrpplan.mysql.connection import connect, server_version
+from mrpplan.mysql.connection import server_version, session
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.plan.kinds import KINDS
 from mrpplan.plan.types import Step
@@ -34,11 +34,8 @@ def _statements(texts: list[str]) -> list[SqlStatement]:
 
 
 def _flavor(db: Any) -> Flavor:
-    conn = connect(db.settings)
-    try:
+    with session(db.settings) as conn:
         return Flavor.parse(server_version(conn))
-    finally:
-        conn.close()
 
 
 def test_generated_rollback_matches_the_hand_written_down(fresh_db: Any) -> None:

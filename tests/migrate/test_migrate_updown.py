@@ -9,7 +9,7 @@ from typing import Any
 
 from mrpplan.config import Project, load_environment
 from mrpplan.desired.directory import base_schema_statements, load_migrations
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import session
 from mrpplan.mysql.inspect import inspect_schema
 
 
@@ -21,11 +21,8 @@ def states(cli: Any, env: str = "local") -> dict[str, str]:
 
 def live_fingerprint(project: Any, env: str = "local") -> str:
     settings = load_environment(Project(project.root), env).connection
-    conn = connect(settings)
-    try:
+    with session(settings) as conn:
         return str(inspect_schema(conn, settings.database).fingerprint())
-    finally:
-        conn.close()
 
 
 def capacity(db: Any) -> list[tuple[Any, ...]]:

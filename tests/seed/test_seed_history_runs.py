@@ -6,17 +6,14 @@ import json
 from typing import Any
 
 from mrpplan.config import Project, load_environment
-from mrpplan.mysql.connection import connect
+from mrpplan.mysql.connection import session
 from mrpplan.plan.live import read_state
 
 
 def _fingerprint(project: Any, name: str = "dev") -> str:
     env = load_environment(Project(project.root), name)
-    conn = connect(env.connection)
-    try:
+    with session(env.connection) as conn:
         return read_state(conn, env.connection.database).fingerprint
-    finally:
-        conn.close()
 
 
 def test_every_run_is_kept_and_shown_by_track(project: Any, cli: Any) -> None:
