@@ -136,7 +136,7 @@ def status(base: Path) -> SandboxInfo | None:
 
 def _query_version(info: SandboxInfo, password: str | None = None) -> str:
     with (
-        _root(info, info.password if password is None else password) as conn,
+        root_session(info, info.password if password is None else password) as conn,
         conn.cursor() as cur,
     ):
         cur.execute("SELECT VERSION()")
@@ -144,7 +144,7 @@ def _query_version(info: SandboxInfo, password: str | None = None) -> str:
         return str(row[0]) if row else ""
 
 
-def _root(info: SandboxInfo, password: str) -> contextlib.closing[pymysql.Connection]:
+def root_session(info: SandboxInfo, password: str) -> contextlib.closing[pymysql.Connection]:
     """Root over the socket, closed by `with`: the server's own bootstrap. mysql.session()
     is above this module (the workspace starts the sandbox), so it cannot be used here."""
     return contextlib.closing(
@@ -195,15 +195,9 @@ def restarted_for_binlog(base: Path) -> bool:
 
 def logs_binlog(info: SandboxInfo) -> bool:
     """True when the running server writes a binary log in ROW format."""
-    conn = pymysql.connect(
-        unix_socket=str(info.socket), user="root", password=info.password, connect_timeout=2
-    )
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT @@log_bin, @@binlog_format")
-            row = cur.fetchone()
-    finally:
-        conn.close()
+    with root_session(info, info.password) as conn, conn.cursor() as cur:
+        cur.execute("SELECT @@log_bin, @@binlog_format")
+        row = cur.fetchone()
     return row is not None and int(row[0]) == 1 and str(row[1]).upper() == "ROW"
 
 
@@ -312,7 +306,7 @@ def _set_root_password(info: SandboxInfo) -> None:
     """A fresh datadir's root has no password: give it the generated one, for TCP too."""
     with contextlib.ExitStack() as stack:
         try:
-            conn = stack.enter_context(_root(info, ""))
+            conn = stack.enter_context(root_session(info, ""))
         except pymysql.err.MySQLError:
             return  # already set
         pw = info.password.replace("'", "''")

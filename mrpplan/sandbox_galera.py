@@ -308,20 +308,14 @@ def wait_synced(infos: list[single.SandboxInfo], size: int, timeout: float = 120
 
 def _node_state(info: single.SandboxInfo) -> tuple[str, str, int]:
     try:
-        conn = pymysql.connect(
-            unix_socket=str(info.socket), user="root", password=info.password, connect_timeout=2
-        )
-    except pymysql.err.MySQLError:
-        return ("unreachable", "", 0)
-    try:
-        with conn.cursor() as cur:
+        with single.root_session(info, info.password) as conn, conn.cursor() as cur:
             cur.execute(
                 "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_state_comment', "
                 "'wsrep_cluster_status', 'wsrep_cluster_size')"
             )
             values = {str(k): str(v) for k, v in cur.fetchall()}
-    finally:
-        conn.close()
+    except pymysql.err.MySQLError:
+        return ("unreachable", "", 0)
     return (
         values.get("wsrep_local_state_comment", ""),
         values.get("wsrep_cluster_status", ""),
