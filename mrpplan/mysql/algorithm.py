@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from mrpplan.diff.algorithm_table import measured
 from mrpplan.diff.change import Change, TableClause
 from mrpplan.diff.clauses import ORDER, AlterTableOptions, slowest
 from mrpplan.model.table_options import TableOptions
@@ -49,15 +50,19 @@ def predict_algorithm(group: Sequence[Change], flavor: Flavor) -> str:
     if engine.lower() != "innodb":
         return "copy"
     compressed = options is not None and (options.row_format or "").upper() == "COMPRESSED"
-    algorithms = [c.algorithm(flavor, group) for c in group]
+    whole = measured(group, flavor)
+    if whole is not None:  # the server's answer for these clauses (algorithm_table.json)
+        algorithms = [whole[0]]
+    else:  # not measured: each clause's rule, and what combining them is known to do
+        algorithms = [c.algorithm(flavor, group) for c in group]
+        if _instant_row_change_with_new_key(group, algorithms):
+            algorithms.append("inplace")
+        if _virtual_column_with_others(group):
+            algorithms.append("copy")
+        if _rename_with_comment(group):
+            algorithms.append("nocopy")
     if compressed:
         algorithms = ["inplace" if a == "instant" else a for a in algorithms]
-    if _instant_row_change_with_new_key(group, algorithms):
-        algorithms.append("inplace")
-    if _virtual_column_with_others(group):
-        algorithms.append("copy")
-    if _rename_with_comment(group):
-        algorithms.append("nocopy")
     where = _where(group)
     if where is not None:
         algorithms.append(_generated_columns(group, where, slowest(algorithms)))
@@ -101,7 +106,8 @@ def _generated_columns(group: Sequence[Change], where: TableOptions, rebuilt: st
     another column moved across a VIRTUAL one; a column added in front of a VIRTUAL one
     (unless the ALTER also drops one); an indexed VIRTUAL column redefined or a column
     dropped in front of it; NULL -> NOT NULL beside a STORED or indexed VIRTUAL column that
-    stays; on a partitioned table a VIRTUAL column added, a column dropped beside one
+    stays; a column dropped in front of a VIRTUAL one on a table keeping a FULLTEXT key;
+    on a partitioned table a VIRTUAL column added, a column dropped in front of one
     (unless the ALTER rebuilds anyway) and a move beside a STORED one. INPLACE: a stored
     column added, dropped or moved beside an indexed VIRTUAL column or a FULLTEXT key."""
     from mrpplan.diff.clauses import AddColumn, DropColumn, ModifyColumn
@@ -124,10 +130,14 @@ def _generated_columns(group: Sequence[Change], where: TableOptions, rebuilt: st
             # a reverse ALTER carries the facts of the table it undoes, which lacks the
             # column: then every VIRTUAL column may stand behind it
             ahead = behind(c.column.name) if c.column.name in order else set(order)
-            shifts = bool(virtual & ahead) and any(not _drops_only_plain(other) for other in group)
-            return (
-                in_front or shifts or (where.partitioned and bool(virtual) and rebuilt != "inplace")
-            )
+            shifts = bool(virtual & ahead) and (
+                any(not _drops_only_plain(other) for other in group)
+                or _fulltext_kept(group, where) > 0  # measured: the rebuild of a FULLTEXT
+            )  # table shifts the VIRTUAL column by copying, even alone
+            # measured on a partitioned table: in front of a VIRTUAL column copies, behind
+            # one it is instant (in place beside an indexed one)
+            partitioned = where.partitioned and bool(virtual & ahead) and rebuilt != "inplace"
+            return in_front or shifts or partitioned
         if isinstance(c, ModifyColumn):
             redefined = c.old.name in where.indexed_virtual and not c.delta.same_definition
             moved = c.moved and (
@@ -177,7 +187,11 @@ def _drops_only_plain(change: Change) -> bool:
 
     if isinstance(change, DropColumn):
         return True
-    return isinstance(change, DropIndex) and not change.index.is_unique
+    return (
+        isinstance(change, DropIndex)
+        and not change.index.is_unique
+        and change.index.kind != "fulltext"  # measured: DROP KEY ft, DROP COLUMN s copies
+    )
 
 
 def _crosses(change: ModifyColumn, order: tuple[str, ...], virtual: set[str]) -> bool:
@@ -297,10 +311,13 @@ def _options_of(group: Sequence[Change]) -> TableOptions | None:
     return None
 
 
-def predict_lock(group: Sequence[Change], algorithm: str) -> str:
-    """The weakest LOCK the ALTER runs with at `algorithm`: a COPY lets readers in
-    (SHARED); otherwise the strictest clause decides (measured with the algorithms)."""
-    locks = [c.lock() for c in group]
+def predict_lock(group: Sequence[Change], algorithm: str, flavor: Flavor | None = None) -> str:
+    """The weakest LOCK the ALTER runs with at `algorithm`: the measured one for these
+    clauses (algorithm_table.json) when the algorithm is the measured one; else a COPY
+    lets readers in (SHARED) and the strictest clause decides."""
+    whole = measured(group, flavor) if flavor is not None else None
+    measured_lock = whole is not None and whole[0] == algorithm
+    locks = [whole[1]] if whole is not None and measured_lock else [c.lock() for c in group]
     if algorithm == "copy":
         locks.append("shared")
     where = _where(group)
