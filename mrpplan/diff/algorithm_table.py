@@ -126,12 +126,22 @@ def clause_key(change: Change, group: Sequence[Change]) -> str | None:
 
 
 def _table_kind(change: TableClause) -> str:
+    """plain | partitioned | versioned, and what else the table holds that changes the
+    answer: VIRTUAL or STORED generated columns, FULLTEXT, long-unique or SPATIAL keys
+    (`plain+virtual+fulltext`). The position of a VIRTUAL column is not in the key: where
+    it decides, measurements conflict and the rules decide."""
     options = change.options
     if options is None:
         return "plain"
-    if options.partitioned:
-        return "partitioned"
-    return "versioned" if options.versioned else "plain"
+    kind = "partitioned" if options.partitioned else "versioned" if options.versioned else "plain"
+    facts = {
+        "virtual": options.virtual_columns,
+        "stored": options.stored_generated,
+        "fulltext": options.fulltext,
+        "long_unique": options.long_unique,
+        "spatial": options.spatial_index,
+    }
+    return "+".join([kind, *(name for name, held in facts.items() if held)])
 
 
 def column_facts(column: Column) -> str:

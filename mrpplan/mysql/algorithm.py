@@ -15,8 +15,11 @@ VERSIONING; COPY for type, charset and COMPRESSED changes, CHECK and FOREIGN KEY
 additions, ADD SYSTEM VERSIONING and re-partitioning. Here the whole ALTER is decided:
 the slowest clause, non-InnoDB engines copy, ROW_FORMAT=COMPRESSED turns instant column
 work into INPLACE, and the flavor decides what exists. When unsure: the slower one.
-Issue 29 (measured, tests/schema/test_algorithm_property.py asks the server for each
-generated combination): a table with a long-unique (`USING HASH`) key copies for nearly
+Issue 29: a combination of clauses measured on the server (diff/algorithm_table.json,
+bench/measure_algorithm_table.py) is taken from that table instead of the clauses' rules;
+the table-wide facts below are added to either. Measured too
+(tests/schema/test_algorithm_property.py asks the server for each generated
+combination): a table with a long-unique (`USING HASH`) key copies for nearly
 every ALTER, and adding one copies; MODIFY of a column carrying a CHECK (JSON) copies;
 generated columns and FULLTEXT keys change the answer as `_generated_columns` says; an
 in-place rebuild builds one FULLTEXT key at most.
