@@ -19,115 +19,23 @@ With --check nothing is written: it prints how many predictions differ from the 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "schema")]
 
 from algorithm_measure import strongest  # noqa: E402
-from algorithm_strategies import (  # noqa: E402
-    CHECKS,
-    COLUMNS,
-    KEYS,
-    KINDS,
-    OPTIONS,
-    AlterTable,
-    _allowed_keys,
-    _valid,
-)
+from algorithm_strategies import KINDS, AlterTable  # noqa: E402
+from algorithm_table_cases import pairs, singles  # noqa: E402
 from dbtools import drop_database, make_database  # noqa: E402
 from schema_roundtrip import flavor_of, plan, snapshot  # noqa: E402
 
 from mrpplan import sandbox  # noqa: E402
 from mrpplan.diff.algorithm_table import TABLE_FILE, group_key  # noqa: E402
 from mrpplan.diff.change import TableClause  # noqa: E402
-
-NO_OPTIONS = tuple((o, 0) for o in OPTIONS)
-
-
-def table(kind: str, cols: list[tuple[str, int]], keys: set[str] | None = None) -> AlterTable:
-    return _valid(AlterTable(kind, tuple(cols), frozenset(keys or ()), frozenset(), NO_OPTIONS))
-
-
-def singles(kind: str) -> Iterator[tuple[AlterTable, AlterTable]]:
-    """Every clause alone, on the smallest table that holds it."""
-    for c, (defs, _) in COLUMNS.items():
-        if kind == "partitioned" and c == "pt":
-            continue
-        base = [] if c == "n" else [("n", 0)]
-        for i in range(len(defs)):
-            with_c = [*base, (c, i)]
-            yield table(kind, base), table(kind, with_c)  # add last
-            yield table(kind, with_c), table(kind, base)  # drop
-            if base:
-                yield table(kind, base), table(kind, [(c, i), *base])  # add first
-                yield table(kind, with_c), table(kind, [(c, i), *base])  # move
-            for j in range(len(defs)):
-                if j != i:
-                    yield table(kind, with_c), table(kind, [*base, (c, j)])  # redefine
-                    if base:  # redefine and move: one MODIFY
-                        yield table(kind, with_c), table(kind, [(c, j), *base])
-        for k in _allowed_keys(kind, ("n", c)):
-            if c in KEYS[k][1] and set(KEYS[k][1]) <= {"n", c}:
-                for i in range(len(defs)):
-                    with_c = [*base, (c, i)]
-                    yield table(kind, with_c), table(kind, with_c, {k})
-                    yield table(kind, with_c, {k}), table(kind, with_c)
-                    yield table(kind, with_c, {k}), table(kind, base)  # the column with it
-    both = [("n", 0), ("s", 0), ("t", 0)]
-    for k in _allowed_keys(kind, ("n", "s", "t")):
-        yield table(kind, both), table(kind, both, {k})
-    if "ft_s" in _allowed_keys(kind, ("s", "t")):  # a second FULLTEXT key
-        yield table(kind, both, {"ft_s"}), table(kind, both, {"ft_s", "ft_t"})
-        yield table(kind, both, {"ft_s", "ft_t"}), table(kind, both, {"ft_s"})
-    for name, (_, col) in CHECKS.items():
-        plain = table(kind, [(col, 0)])
-        yield plain, replace(plain, checks=frozenset({name}))
-        yield replace(plain, checks=frozenset({name})), plain
-    for option in OPTIONS:
-        plain = table(kind, [("n", 0)])
-        other = tuple((o, 1 if o == option else 0) for o in OPTIONS)
-        yield plain, replace(plain, options=other)
-        yield replace(plain, options=other), plain
-    if kind == "plain":
-        for cols in ([("n", 0)], [("n", 0), ("gv", 0)], [("n", 0), ("t", 0)]):
-            yield table("plain", cols), table("versioned", cols)
-            yield table("versioned", cols), table("plain", cols)
-
-
-def pairs(kind: str) -> Iterator[tuple[AlterTable, AlterTable]]:
-    """Two clauses in one ALTER: an edit of each family's column beside another edit."""
-    for c, (defs, _) in COLUMNS.items():
-        if c == "n" or (kind == "partitioned" and c == "pt"):
-            continue
-        start = [("n", 0), (c, 0)]
-        edits = {
-            "add s": lambda t: replace(t, columns=(*t.columns, ("s", 0))),
-            "drop n": lambda t: replace(t, columns=tuple(x for x in t.columns if x[0] != "n")),
-            "redefine": lambda t, c=c, d=defs: replace(
-                t, columns=tuple((x, (i + 1) % len(d) if x == c else i) for x, i in t.columns)
-            ),
-            "move": lambda t: replace(t, columns=tuple(reversed(t.columns))),
-            "key n": lambda t: replace(t, keys=t.keys | {"k_n"}),
-            "comment": lambda t: replace(t, options=(("comment", 1), *t.options[1:])),
-        }
-        for k in _allowed_keys(kind, ("n", c)):
-            if KEYS[k][1] == (c,):
-                edits[f"key {k}"] = lambda t, k=k: replace(t, keys=t.keys | {k})
-        if c in ("s", "ts", "t", "j", "bl"):
-            del edits["add s"]
-        for (_, e1), (_, e2) in itertools.combinations(edits.items(), 2):
-            a = table(kind, start)
-            b = _valid(e2(e1(a)))
-            if b != a:
-                yield a, b
-                yield b, a
 
 
 def measure(server: object, pairs_: list[tuple[AlterTable, AlterTable]], check: bool) -> None:
@@ -159,9 +67,9 @@ def measure(server: object, pairs_: list[tuple[AlterTable, AlterTable]], check: 
                         got = strongest(conn, sql)
                         counted += 1
                         if (step.algorithm, step.lock) != got:
-                            wrong.append(
-                                f"predicted {step.algorithm}/{step.lock}, server {got}: {sql}"
-                            )
+                            said = f"{step.algorithm}/{step.lock}"
+                            on = " ".join(a.ddl().split())
+                            wrong.append(f"predicted {said}, server {got}: {sql}\n    on {on}")
                         if key is not None:
                             seen.setdefault(key, set()).add(got)
             finally:

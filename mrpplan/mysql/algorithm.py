@@ -82,17 +82,22 @@ def predict_algorithm(group: Sequence[Change], flavor: Flavor) -> str:
 
 
 def _rename_with_comment(group: Sequence[Change]) -> bool:
-    """A column renamed in the ALTER that changes the table's COMMENT: each is INSTANT
-    alone, together the server refuses INSTANT ("Reason: DROP INDEX") and takes NOCOPY
-    (measured on 10.11; found by the schema property)."""
+    """A column renamed or a VARCHAR made longer in the ALTER that changes a table option
+    (COMMENT, CHECKSUM, PACK_KEYS): each is INSTANT alone, together the server refuses
+    INSTANT ("Reason: DROP INDEX") and takes NOCOPY (measured on 10.11; found by the
+    schema property and bench/measure_algorithm_table.py). An ENUM member appended or a
+    display width changed stays INSTANT (measured)."""
     from mrpplan.diff.clauses import ModifyColumn
 
-    renamed = any(isinstance(c, ModifyColumn) and c.old.name != c.new.name for c in group)
-    comment = any(
-        isinstance(c, AlterTableOptions) and any(k.lower() == "comment" for k, _, _ in c.changed())
-        for c in group
-    )
-    return renamed and comment
+    def renames_or_widens(c: Change) -> bool:
+        if not isinstance(c, ModifyColumn):
+            return False
+        old, new = c.old, c.new
+        widened = old.base_type == new.base_type == "varchar" and old.length != new.length
+        return old.name != new.name or widened
+
+    option = any(isinstance(c, AlterTableOptions) and c.changed() for c in group)
+    return option and any(renames_or_widens(c) for c in group)
 
 
 def _where(group: Sequence[Change]) -> TableOptions | None:

@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 from algorithm_measure import measure_steps
 from algorithm_strategies import AlterTable, alter_pairs
+from algorithm_table_cases import all_cases
 from dbtools import drop_database, make_database
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from schema_roundtrip import assert_same, flavor_of, plan, snapshot
 
 from mrpplan.diff import algorithm_table
@@ -56,6 +58,15 @@ def check_prediction(server: Any, a: AlterTable, b: AlterTable) -> None:
 @given(pair=alter_pairs())
 def test_every_predicted_algorithm_is_the_servers_strongest(server: Any, pair: Any) -> None:
     check_prediction(server, *pair)
+
+
+# The clauses alone and in pairs that bench/measure_algorithm_table.py measured: drawn
+# (derandomized), each asked of the server again; a wrong table entry fails here first.
+@pytest.mark.slow
+@settings(max_examples=30, derandomize=True, database=None, **SETTINGS)  # type: ignore[arg-type]
+@given(case=st.sampled_from(all_cases()))
+def test_the_measured_table_is_the_servers_answer(server: Any, case: Any) -> None:
+    check_prediction(server, *case)
 
 
 def _table(
