@@ -22,6 +22,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,14 @@ from mrpplan.diff.algorithm_table import TABLE_FILE, group_key  # noqa: E402
 from mrpplan.diff.change import TableClause  # noqa: E402
 
 
-def measure(server: object, pairs_: list[tuple[AlterTable, AlterTable]], check: bool) -> None:
+def measure(
+    server: object,
+    pairs_: list[tuple[AlterTable, AlterTable]],
+    check: bool,
+    keep: Callable[[str], bool] | None = None,
+) -> None:
+    """Measure every pair; write the table (with `keep`: merged into the shipped one,
+    whose entries `keep` accepts stay, the rest are replaced by this run's)."""
     seen: dict[str, set[tuple[str, str]]] = {}
     wrong: list[str] = []
     counted = 0
@@ -87,6 +95,10 @@ def measure(server: object, pairs_: list[tuple[AlterTable, AlterTable]], check: 
     order = ("instant", "nocopy", "inplace", "copy")
     entries = {k: list(v.pop()) for k, v in sorted(seen.items()) if len(v) == 1}
     conflicts = {k: sorted(list(x) for x in v) for k, v in sorted(seen.items()) if len(v) > 1}
+    if keep is not None:
+        old = json.loads(TABLE_FILE.read_text())
+        entries = dict(sorted({**_kept(old["entries"], keep), **entries}.items()))
+        conflicts = dict(sorted({**_kept(old["conflicts"], keep), **conflicts}.items()))
     data = {
         "server": "mariadb-10.11",
         "about": "measured by bench/measure_algorithm_table.py: key -> [algorithm, lock]",
@@ -100,11 +112,20 @@ def measure(server: object, pairs_: list[tuple[AlterTable, AlterTable]], check: 
         print("  conflict:", k, v)
 
 
+def _kept(table: dict[str, object], keep: Callable[[str], bool]) -> dict[str, object]:
+    return {k: v for k, v in table.items() if keep(k)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--kinds", default=",".join(KINDS))
     ap.add_argument("--no-pairs", action="store_true")
     ap.add_argument("--check", action="store_true", help="compare only, write nothing")
+    ap.add_argument(
+        "--only-virtual",
+        action="store_true",
+        help="re-measure the tables holding a VIRTUAL column; merge into the shipped table",
+    )
     args = ap.parse_args()
     todo: list[tuple[AlterTable, AlterTable]] = []
     for kind in args.kinds.split(","):
@@ -112,9 +133,13 @@ def main() -> None:
         if not args.no_pairs:
             todo += list(pairs(kind))
     unique = list({(a.ddl() + a.kind, b.ddl() + b.kind): (a, b) for a, b in todo}.values())
+    keep = None
+    if args.only_virtual:
+        unique = [(a, b) for a, b in unique if "gv" in a.names]
+        keep = lambda key: "+virtual" not in key  # noqa: E731
     print(f"{len(unique)} table pairs", flush=True)
     server = sandbox.up(sandbox.default_dir(ROOT))
-    measure(server, unique, args.check)
+    measure(server, unique, args.check, keep)
 
 
 if __name__ == "__main__":

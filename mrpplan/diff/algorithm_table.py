@@ -96,18 +96,18 @@ def clause_key(change: Change, group: Sequence[Change]) -> str | None:
         return None
     where = _table_kind(change)
     if isinstance(change, c.RenameColumn):
-        return f"rename_column|{where}|{_modify_facts(change)}"
+        return f"rename_column|{where}|{_modify_facts(change)}{_virtual_place(change)}"
     if isinstance(change, c.ModifyColumn):
-        return f"modify_column|{where}|{_modify_facts(change)}"
+        return f"modify_column|{where}|{_modify_facts(change)}{_virtual_place(change)}"
     if isinstance(change, c.AddColumn):
-        return f"add_column|{where}|{column_facts(change.column)}"
+        return f"add_column|{where}|{column_facts(change.column)}{_virtual_place(change)}"
     if isinstance(change, c.DropColumn):
         own_key = any(
             isinstance(o, c.DropIndex) and change.column.name in o.index.columns for o in group
         )
-        return f"drop_column|{where}|{column_facts(change.column)}" + (
-            "|indexed" if own_key else ""
-        )
+        indexed = "|indexed" if own_key else ""
+        facts = column_facts(change.column)
+        return f"drop_column|{where}|{facts}{indexed}{_virtual_place(change)}"
     if isinstance(change, (c.AddIndex, c.DropIndex)):
         verb = "add_index" if isinstance(change, c.AddIndex) else "drop_index"
         return f"{verb}|{where}|{_index_facts(change, change.index, group)}"
@@ -142,6 +142,34 @@ def _table_kind(change: TableClause) -> str:
         "spatial": options.spatial_index,
     }
     return "+".join([kind, *(name for name, held in facts.items() if held)])
+
+
+def _virtual_place(change: TableClause) -> str:
+    """Where the column goes relative to the table's VIRTUAL columns (measured: a column
+    added, dropped or moved in front of one differs from one behind it): `|virtual_shifted`
+    when a VIRTUAL column of the table changes its position, else nothing."""
+    from mrpplan.diff.clauses import AddColumn, DropColumn, ModifyColumn
+
+    options = change.options
+    if options is None or not options.virtual_columns:
+        return ""
+    order = list(options.columns)
+    if isinstance(change, AddColumn):
+        name, old_at = change.column.name, None
+    elif isinstance(change, DropColumn):
+        name, old_at = change.column.name, change.column.name
+    elif isinstance(change, ModifyColumn) and change.moved:
+        name, old_at = change.new.name, change.old.name
+    else:
+        return ""
+    new = [col for col in order if col != old_at]
+    if not isinstance(change, DropColumn):
+        after = change.after
+        at = 0 if after is None else (new.index(after) + 1 if after in new else len(new))
+        new.insert(at, name)
+    others = [v for v in options.virtual_columns if v != old_at and v in order]
+    shifted = any(order.index(v) != new.index(v) for v in others if v in new)
+    return "|virtual_shifted" if shifted else ""
 
 
 def column_facts(column: Column) -> str:
