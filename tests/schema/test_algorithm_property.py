@@ -64,7 +64,7 @@ def test_every_predicted_algorithm_is_the_servers_strongest(server: Any, pair: A
 # The clauses alone and in pairs that bench/measure_algorithm_table.py measured: drawn
 # (derandomized), each asked of the server again; a wrong table entry fails here first.
 @pytest.mark.slow
-@settings(max_examples=30, derandomize=True, database=None, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=60, derandomize=True, database=None, **SETTINGS)  # type: ignore[arg-type]
 @given(case=st.sampled_from(all_cases()))
 def test_the_measured_table_is_the_servers_answer(server: Any, case: Any) -> None:
     check_prediction(server, *case)
