@@ -115,8 +115,8 @@ def _generated_columns(group: Sequence[Change], where: TableOptions, rebuilt: st
     (unless the ALTER also drops one); an indexed VIRTUAL column redefined or a column
     dropped in front of it; NULL -> NOT NULL beside a STORED or indexed VIRTUAL column that
     stays; a column dropped in front of a VIRTUAL one on a table keeping a FULLTEXT key;
-    on a partitioned table a VIRTUAL column added, a column dropped in front of one
-    (unless the ALTER rebuilds anyway) and a move beside a STORED one. INPLACE: a stored
+    on a partitioned table a VIRTUAL column added and a column dropped in front of one
+    (unless the ALTER rebuilds anyway). INPLACE: a stored
     column added, dropped or moved beside an indexed VIRTUAL column or a FULLTEXT key."""
     from mrpplan.diff.clauses import AddColumn, DropColumn, ModifyColumn
 
@@ -148,11 +148,8 @@ def _generated_columns(group: Sequence[Change], where: TableOptions, rebuilt: st
             return in_front or shifts or partitioned
         if isinstance(c, ModifyColumn):
             redefined = c.old.name in where.indexed_virtual and not c.delta.same_definition
-            moved = c.moved and (
-                bool(c.old.generated)
-                or _crosses(c, order, virtual)
-                or (where.partitioned and bool(where.stored_generated))
-            )
+            # measured: a move beside a STORED column is instant, also when partitioned
+            moved = c.moved and (bool(c.old.generated) or _crosses(c, order, virtual))
             return redefined or moved or (c.delta.becomes_not_null and bool(kept_generated))
         return False
 
