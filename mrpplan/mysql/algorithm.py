@@ -272,7 +272,7 @@ def _virtual_column_with_others(group: Sequence[Change]) -> bool:
     """MariaDB adds or drops a VIRTUAL column in place only when the ALTER does nothing
     else ("INPLACE ADD or DROP of virtual columns cannot be combined with other ALTER
     TABLE actions"): with other clauses it copies."""
-    from mrpplan.diff.clauses import AddColumn, DropColumn, DropIndex
+    from mrpplan.diff.clauses import AddColumn, AddIndex, DropColumn, DropIndex
 
     def virtual(c: Change) -> bool:
         return isinstance(c, (AddColumn, DropColumn)) and c.column.generated == "VIRTUAL"
@@ -283,6 +283,11 @@ def _virtual_column_with_others(group: Sequence[Change]) -> bool:
         return isinstance(c, DropIndex) and set(c.index.columns) <= gone
 
     others = [c for c in group if not virtual(c) and not own_key(c)]
+    if gone and not any(isinstance(c, AddColumn) and virtual(c) for c in group):
+        # measured: a VIRTUAL column dropped beside column drops and key changes only is
+        # not copied (DROP gv, ADD KEY (n) is NOCOPY; beside COMMENT, ADD or MODIFY COLUMN
+        # it copies)
+        others = [c for c in others if not isinstance(c, (DropColumn, AddIndex, DropIndex))]
     return any(virtual(c) for c in group) and bool(others)
 
 
@@ -299,10 +304,15 @@ def _instant_row_change_with_new_key(group: Sequence[Change], algorithms: list[s
     """Adding, dropping or moving a column is instant (NOCOPY for an indexed column) alone,
     but with a new secondary key in the same ALTER MariaDB rebuilds the table in place
     (NOCOPY is refused, measured; the indexed column was found by the feature property)."""
-    from mrpplan.diff.clauses import AddIndex
+    from mrpplan.diff.clauses import AddIndex, DropColumn
+
+    def stored_reshape(c: Change) -> bool:  # measured: DROP of a VIRTUAL column beside a
+        virtual = isinstance(c, DropColumn) and c.column.generated == "VIRTUAL"  # new key
+        return _reshapes(c) and not virtual  # is NOCOPY (nothing stored moves)
 
     quick = ("instant", "nocopy")
-    reshapes = any(_reshapes(c) for c, a in zip(group, algorithms, strict=False) if a in quick)
+    pairs = zip(group, algorithms, strict=False)
+    reshapes = any(stored_reshape(c) for c, a in pairs if a in quick)
     return reshapes and any(isinstance(c, AddIndex) for c in group)
 
 

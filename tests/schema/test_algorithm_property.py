@@ -196,6 +196,18 @@ FOUND = [
         _table("partitioned", (("n", 0), ("ts", 0), ("gs", 0))),
     ),
     (
+        "an indexed VIRTUAL column dropped beside a new key (bench: predicted COPY, the"
+        " server takes NOCOPY)",
+        _table("plain", (("t", 0), ("gv", 1), ("gs", 0)), frozenset({"k_gv"})),
+        _table("plain", (("t", 0), ("gs", 0)), frozenset({"k_gs"})),
+    ),
+    (
+        "a VIRTUAL column dropped beside a column and its key (bench: predicted COPY, the"
+        " server takes NOCOPY)",
+        _table("versioned", (("t", 2), ("gv", 1), ("ts", 1)), frozenset({"k_t"})),
+        _table("versioned", (("ts", 1),)),
+    ),
+    (
         "a column and its FULLTEXT key dropped in front of a VIRTUAL column",
         _table("plain", (("n", 0), ("s", 0), ("gv", 0)), frozenset({"ft_s"})),
         _table("plain", (("n", 0), ("gv", 0))),
