@@ -196,14 +196,12 @@ FOUND = [
         _table("partitioned", (("n", 0), ("ts", 0), ("gs", 0))),
     ),
     (
-        "an indexed VIRTUAL column dropped beside a new key (bench: predicted COPY, the"
-        " server takes NOCOPY)",
+        "an indexed VIRTUAL column dropped beside a new key (bench: NOCOPY, not COPY)",
         _table("plain", (("t", 0), ("gv", 1), ("gs", 0)), frozenset({"k_gv"})),
         _table("plain", (("t", 0), ("gs", 0)), frozenset({"k_gs"})),
     ),
     (
-        "a VIRTUAL column dropped beside a column and its key (bench: predicted COPY, the"
-        " server takes NOCOPY)",
+        "a VIRTUAL column dropped beside a column and its key (bench: NOCOPY, not COPY)",
         _table("versioned", (("t", 2), ("gv", 1), ("ts", 1)), frozenset({"k_t"})),
         _table("versioned", (("ts", 1),)),
     ),
