@@ -145,7 +145,9 @@ def _generated_columns(group: Sequence[Change], where: TableOptions, rebuilt: st
             # measured on a partitioned table: in front of a VIRTUAL column copies, behind
             # one it is instant (in place beside an indexed one)
             partitioned = where.partitioned and bool(virtual & ahead) and rebuilt != "inplace"
-            return in_front or shifts or partitioned
+            # measured: a partitioned table drops a VIRTUAL column by copying (as it adds one)
+            own = where.partitioned and c.column.generated == "VIRTUAL"
+            return in_front or shifts or partitioned or own
         if isinstance(c, ModifyColumn):
             redefined = c.old.name in where.indexed_virtual and not c.delta.same_definition
             # measured: a move beside a STORED column is instant, also when partitioned

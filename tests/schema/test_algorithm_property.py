@@ -206,6 +206,11 @@ FOUND = [
         _table("versioned", (("ts", 1),)),
     ),
     (
+        "a VIRTUAL column dropped in front of a STORED one of a partitioned table (bench)",
+        _table("partitioned", (("n", 0), ("gv", 1), ("gs", 0), ("ts", 1))),
+        _table("partitioned", (("n", 0), ("gs", 0), ("ts", 1))),
+    ),
+    (
         "a column and its FULLTEXT key dropped in front of a VIRTUAL column",
         _table("plain", (("n", 0), ("s", 0), ("gv", 0)), frozenset({"ft_s"})),
         _table("plain", (("n", 0), ("gv", 0))),
