@@ -15,8 +15,11 @@ VERSIONING; COPY for type, charset and COMPRESSED changes, CHECK and FOREIGN KEY
 additions, ADD SYSTEM VERSIONING and re-partitioning. Here the whole ALTER is decided:
 the slowest clause, non-InnoDB engines copy, ROW_FORMAT=COMPRESSED turns instant column
 work into INPLACE, and the flavor decides what exists. When unsure: the slower one.
-Issue 29 (measured, tests/schema/test_algorithm_property.py asks the server for each
-generated combination): a table with a long-unique (`USING HASH`) key copies for nearly
+Issue 29: a combination of clauses measured on the server (diff/algorithm_table.json,
+bench/measure_algorithm_table.py) is taken from that table instead of the clauses' rules;
+the table-wide facts below are added to either. Measured too
+(tests/schema/test_algorithm_property.py asks the server for each generated
+combination): a table with a long-unique (`USING HASH`) key copies for nearly
 every ALTER, and adding one copies; MODIFY of a column carrying a CHECK (JSON) copies;
 generated columns and FULLTEXT keys change the answer as `_generated_columns` says; an
 in-place rebuild builds one FULLTEXT key at most.
@@ -27,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from mrpplan.diff.algorithm_table import measured
 from mrpplan.diff.change import Change, TableClause
 from mrpplan.diff.clauses import ORDER, AlterTableOptions, slowest
 from mrpplan.model.table_options import TableOptions
@@ -49,15 +53,19 @@ def predict_algorithm(group: Sequence[Change], flavor: Flavor) -> str:
     if engine.lower() != "innodb":
         return "copy"
     compressed = options is not None and (options.row_format or "").upper() == "COMPRESSED"
-    algorithms = [c.algorithm(flavor, group) for c in group]
+    whole = measured(group, flavor)
+    if whole is not None:  # the server's answer for these clauses (algorithm_table.json)
+        algorithms = [whole[0]]
+    else:  # not measured: each clause's rule, and what combining them is known to do
+        algorithms = [c.algorithm(flavor, group) for c in group]
+        if _instant_row_change_with_new_key(group, algorithms):
+            algorithms.append("inplace")
+        if _virtual_column_with_others(group):
+            algorithms.append("copy")
+        if _rename_with_comment(group):
+            algorithms.append("nocopy")
     if compressed:
         algorithms = ["inplace" if a == "instant" else a for a in algorithms]
-    if _instant_row_change_with_new_key(group, algorithms):
-        algorithms.append("inplace")
-    if _virtual_column_with_others(group):
-        algorithms.append("copy")
-    if _rename_with_comment(group):
-        algorithms.append("nocopy")
     where = _where(group)
     if where is not None:
         algorithms.append(_generated_columns(group, where, slowest(algorithms)))
@@ -74,17 +82,22 @@ def predict_algorithm(group: Sequence[Change], flavor: Flavor) -> str:
 
 
 def _rename_with_comment(group: Sequence[Change]) -> bool:
-    """A column renamed in the ALTER that changes the table's COMMENT: each is INSTANT
-    alone, together the server refuses INSTANT ("Reason: DROP INDEX") and takes NOCOPY
-    (measured on 10.11; found by the schema property)."""
+    """A column renamed or a VARCHAR made longer in the ALTER that changes a table option
+    (COMMENT, CHECKSUM, PACK_KEYS): each is INSTANT alone, together the server refuses
+    INSTANT ("Reason: DROP INDEX") and takes NOCOPY (measured on 10.11; found by the
+    schema property and bench/measure_algorithm_table.py). An ENUM member appended or a
+    display width changed stays INSTANT (measured)."""
     from mrpplan.diff.clauses import ModifyColumn
 
-    renamed = any(isinstance(c, ModifyColumn) and c.old.name != c.new.name for c in group)
-    comment = any(
-        isinstance(c, AlterTableOptions) and any(k.lower() == "comment" for k, _, _ in c.changed())
-        for c in group
-    )
-    return renamed and comment
+    def renames_or_widens(c: Change) -> bool:
+        if not isinstance(c, ModifyColumn):
+            return False
+        old, new = c.old, c.new
+        widened = old.base_type == new.base_type == "varchar" and old.length != new.length
+        return old.name != new.name or widened
+
+    option = any(isinstance(c, AlterTableOptions) and c.changed() for c in group)
+    return option and any(renames_or_widens(c) for c in group)
 
 
 def _where(group: Sequence[Change]) -> TableOptions | None:
@@ -101,8 +114,9 @@ def _generated_columns(group: Sequence[Change], where: TableOptions, rebuilt: st
     another column moved across a VIRTUAL one; a column added in front of a VIRTUAL one
     (unless the ALTER also drops one); an indexed VIRTUAL column redefined or a column
     dropped in front of it; NULL -> NOT NULL beside a STORED or indexed VIRTUAL column that
-    stays; on a partitioned table a VIRTUAL column added, a column dropped beside one
-    (unless the ALTER rebuilds anyway) and a move beside a STORED one. INPLACE: a stored
+    stays; a column dropped in front of a VIRTUAL one on a table keeping a FULLTEXT key;
+    on a partitioned table a VIRTUAL column added and a column dropped in front of one
+    (unless the ALTER rebuilds anyway). INPLACE: a stored
     column added, dropped or moved beside an indexed VIRTUAL column or a FULLTEXT key."""
     from mrpplan.diff.clauses import AddColumn, DropColumn, ModifyColumn
 
@@ -124,17 +138,20 @@ def _generated_columns(group: Sequence[Change], where: TableOptions, rebuilt: st
             # a reverse ALTER carries the facts of the table it undoes, which lacks the
             # column: then every VIRTUAL column may stand behind it
             ahead = behind(c.column.name) if c.column.name in order else set(order)
-            shifts = bool(virtual & ahead) and any(not _drops_only_plain(other) for other in group)
-            return (
-                in_front or shifts or (where.partitioned and bool(virtual) and rebuilt != "inplace")
-            )
+            shifts = bool(virtual & ahead) and (
+                any(not _drops_only_plain(other) for other in group)
+                or _fulltext_kept(group, where) > 0  # measured: the rebuild of a FULLTEXT
+            )  # table shifts the VIRTUAL column by copying, even alone
+            # measured on a partitioned table: in front of a VIRTUAL column copies, behind
+            # one it is instant (in place beside an indexed one)
+            partitioned = where.partitioned and bool(virtual & ahead) and rebuilt != "inplace"
+            # measured: a partitioned table drops a VIRTUAL column by copying (as it adds one)
+            own = where.partitioned and c.column.generated == "VIRTUAL"
+            return in_front or shifts or partitioned or own
         if isinstance(c, ModifyColumn):
             redefined = c.old.name in where.indexed_virtual and not c.delta.same_definition
-            moved = c.moved and (
-                bool(c.old.generated)
-                or _crosses(c, order, virtual)
-                or (where.partitioned and bool(where.stored_generated))
-            )
+            # measured: a move beside a STORED column is instant, also when partitioned
+            moved = c.moved and (bool(c.old.generated) or _crosses(c, order, virtual))
             return redefined or moved or (c.delta.becomes_not_null and bool(kept_generated))
         return False
 
@@ -177,7 +194,11 @@ def _drops_only_plain(change: Change) -> bool:
 
     if isinstance(change, DropColumn):
         return True
-    return isinstance(change, DropIndex) and not change.index.is_unique
+    return (
+        isinstance(change, DropIndex)
+        and not change.index.is_unique
+        and change.index.kind != "fulltext"  # measured: DROP KEY ft, DROP COLUMN s copies
+    )
 
 
 def _crosses(change: ModifyColumn, order: tuple[str, ...], virtual: set[str]) -> bool:
@@ -253,7 +274,7 @@ def _virtual_column_with_others(group: Sequence[Change]) -> bool:
     """MariaDB adds or drops a VIRTUAL column in place only when the ALTER does nothing
     else ("INPLACE ADD or DROP of virtual columns cannot be combined with other ALTER
     TABLE actions"): with other clauses it copies."""
-    from mrpplan.diff.clauses import AddColumn, DropColumn, DropIndex
+    from mrpplan.diff.clauses import AddColumn, AddIndex, DropColumn, DropIndex
 
     def virtual(c: Change) -> bool:
         return isinstance(c, (AddColumn, DropColumn)) and c.column.generated == "VIRTUAL"
@@ -264,6 +285,11 @@ def _virtual_column_with_others(group: Sequence[Change]) -> bool:
         return isinstance(c, DropIndex) and set(c.index.columns) <= gone
 
     others = [c for c in group if not virtual(c) and not own_key(c)]
+    if gone and not any(isinstance(c, AddColumn) and virtual(c) for c in group):
+        # measured: a VIRTUAL column dropped beside column drops and key changes only is
+        # not copied (DROP gv, ADD KEY (n) is NOCOPY; beside COMMENT, ADD or MODIFY COLUMN
+        # it copies)
+        others = [c for c in others if not isinstance(c, (DropColumn, AddIndex, DropIndex))]
     return any(virtual(c) for c in group) and bool(others)
 
 
@@ -280,10 +306,15 @@ def _instant_row_change_with_new_key(group: Sequence[Change], algorithms: list[s
     """Adding, dropping or moving a column is instant (NOCOPY for an indexed column) alone,
     but with a new secondary key in the same ALTER MariaDB rebuilds the table in place
     (NOCOPY is refused, measured; the indexed column was found by the feature property)."""
-    from mrpplan.diff.clauses import AddIndex
+    from mrpplan.diff.clauses import AddIndex, DropColumn
+
+    def stored_reshape(c: Change) -> bool:  # measured: DROP of a VIRTUAL column beside a
+        virtual = isinstance(c, DropColumn) and c.column.generated == "VIRTUAL"  # new key
+        return _reshapes(c) and not virtual  # is NOCOPY (nothing stored moves)
 
     quick = ("instant", "nocopy")
-    reshapes = any(_reshapes(c) for c, a in zip(group, algorithms, strict=False) if a in quick)
+    pairs = zip(group, algorithms, strict=False)
+    reshapes = any(stored_reshape(c) for c, a in pairs if a in quick)
     return reshapes and any(isinstance(c, AddIndex) for c in group)
 
 
@@ -297,10 +328,13 @@ def _options_of(group: Sequence[Change]) -> TableOptions | None:
     return None
 
 
-def predict_lock(group: Sequence[Change], algorithm: str) -> str:
-    """The weakest LOCK the ALTER runs with at `algorithm`: a COPY lets readers in
-    (SHARED); otherwise the strictest clause decides (measured with the algorithms)."""
-    locks = [c.lock() for c in group]
+def predict_lock(group: Sequence[Change], algorithm: str, flavor: Flavor | None = None) -> str:
+    """The weakest LOCK the ALTER runs with at `algorithm`: the measured one for these
+    clauses (algorithm_table.json) when the algorithm is the measured one; else a COPY
+    lets readers in (SHARED) and the strictest clause decides."""
+    whole = measured(group, flavor) if flavor is not None else None
+    measured_lock = whole is not None and whole[0] == algorithm
+    locks = [whole[1]] if whole is not None and measured_lock else [c.lock() for c in group]
     if algorithm == "copy":
         locks.append("shared")
     where = _where(group)

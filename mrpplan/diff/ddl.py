@@ -154,7 +154,7 @@ def _lock(group: list[Change], flavor: Flavor) -> str:
     if isinstance(first, AlterPartitioning):
         return first.lock()
     if isinstance(first, (DropForeignKey, AddForeignKey, TableClause)):
-        return predict_lock(group, predict_algorithm(group, flavor))
+        return predict_lock(group, predict_algorithm(group, flavor), flavor)
     return "n/a"
 
 

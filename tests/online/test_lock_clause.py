@@ -10,6 +10,7 @@ from online_support import WIDER, TinyProject
 from mrpplan.apply.executor import apply_plan
 from mrpplan.cli.wiring import wiring
 from mrpplan.config import Project, load_environment
+from mrpplan.diff import algorithm_table
 from mrpplan.diff.clauses import ModifyColumn
 from mrpplan.errors import MrpplanError
 from mrpplan.plan.planner import make_plan
@@ -26,6 +27,8 @@ def _refused_apply(
     tiny.schema((tiny.root / "database/schema/01_base_schema.sql").read_text().replace(*change))
     # a prediction as wrong as the issue's: a type change (a table copy) said to be in place
     monkeypatch.setattr(ModifyColumn, "algorithm", lambda self, flavor, group: "inplace")
+    # ... and no measured entry to correct it (mrpplan/diff/algorithm_table.json)
+    monkeypatch.setattr(algorithm_table, "load", lambda: algorithm_table.AlgorithmTable("", {}))
     monkeypatch.chdir(tiny.root)
     project = Project(tiny.root)
     env = load_environment(project, "big")

@@ -34,6 +34,15 @@ FORMS = {
     "linear key algorithm=1 named": " PARTITION BY LINEAR KEY ALGORITHM=1 (c)"
     " (PARTITION a, PARTITION b)",
     "hash named": " PARTITION BY HASH (id) (PARTITION a, PARTITION b)",
+    "key c 5": " PARTITION BY KEY (c) PARTITIONS 5",
+    "key algorithm=2": " PARTITION BY KEY ALGORITHM=2 (c) PARTITIONS 3",
+    "linear hash": " PARTITION BY LINEAR HASH (id) PARTITIONS 3",
+    "range sub key": " PARTITION BY RANGE (id) SUBPARTITION BY KEY (c) SUBPARTITIONS 2"
+    " (PARTITION p0 VALUES LESS THAN (3), PARTITION p1 VALUES LESS THAN MAXVALUE)",
+    "range sub linear key": " PARTITION BY RANGE (id) SUBPARTITION BY LINEAR KEY ALGORITHM=1"
+    " (c) SUBPARTITIONS 2 (PARTITION p0 VALUES LESS THAN (3),"
+    " PARTITION p1 VALUES LESS THAN MAXVALUE)",
+    "none": "",
 }
 # The column-list forms (first four) already converged; the named partition lists of
 # HASH/KEY were refused as "not modeled" before issue 29.
@@ -48,6 +57,11 @@ PAIRS = [
     ("key named", "linear key algorithm=1 named"),
     ("hash named", "key named"),
     ("key c", "hash named"),
+    ("key c", "key c 5"),
+    ("key c", "key algorithm=2"),
+    ("linear key", "linear hash"),
+    ("range sub key", "range sub linear key"),
+    ("none", "linear key algorithm=1"),
 ]
 
 
