@@ -6,7 +6,7 @@ the column types and table kinds that change the answer (JSON with its CHECK, ge
 VIRTUAL/STORED, BLOB/TEXT, spatial, long-unique `USING HASH`, FULLTEXT, partitioned and
 system-versioned tables, DEFAULT expressions), asks the server for the strongest
 ALGORITHM/LOCK it accepts for each, and records it under the key the clauses below make.
-The prediction (mrpplan.mysql.algorithm) takes a measured entry over any rule; the rules in
+The prediction (mrpplan.diff.algorithm) takes a measured entry over any rule; the rules in
 mrpplan.diff.clauses are the fallback for a server or a combination not measured, and the
 table-wide facts (a VIRTUAL column's position, the FULLTEXT keys a rebuild rebuilds) are
 added there. tests/schema/test_algorithm_property.py compares every prediction with the
