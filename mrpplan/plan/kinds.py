@@ -304,7 +304,6 @@ class BinlogReplay(StepKind):
 
     action = "binlog_replay"
     summary = "change"
-    writes_rows = True
     runs_itself = True
 
     def run(self, ctx: RunContext, step: Step) -> str | None:

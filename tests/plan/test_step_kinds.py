@@ -28,7 +28,7 @@ def _plan(*steps: Step) -> Plan:
 
 
 def test_every_action_name_is_one_kind() -> None:
-    assert len(kinds.KINDS) == 28
+    assert len(kinds.KINDS) == 29
     for action, kind in kinds.KINDS.items():
         assert kind.action == action
         assert kinds.kind_named(action) is kind
@@ -64,7 +64,7 @@ def test_guard_rules_are_the_kinds() -> None:
     shadow = {a for a, k in kinds.KINDS.items() if k.moves_shadow}
     assert shadow == {"shadow_prepare", "swap_tables", "trash_table", "drop_database"}
     hooked = {a for a, k in kinds.KINDS.items() if k.runs_itself}
-    assert hooked == {"checkpoint", "seed", "shadow_load", "online_alter"}
+    assert hooked == {"checkpoint", "seed", "shadow_load", "binlog_replay", "online_alter"}
 
 
 def test_a_checkpoint_keeps_its_tables_as_a_tuple_through_the_file(
