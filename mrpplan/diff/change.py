@@ -1,5 +1,11 @@
-"""The base of every schema change: its inverse, its risk, and (for ALTER TABLE clauses)
-its own SQL clause and ALGORITHM prediction.
+"""The base of every schema change: its inverse, its risk, its own statement (as Skeema's
+`ObjectDiff.Statement()`), and (for ALTER TABLE clauses) its own SQL clause and ALGORITHM
+prediction.
+
+A change heads the statement it shares with the changes after it that have the same
+`joins` key and table (the clauses of one ALTER TABLE, foreign keys dropped or added
+together); `statement`, `statement_algorithm` and `statement_lock` render that group
+(mrpplan.diff.ddl groups them). A new change class says all of this itself.
 
 Drops carry what they drop, so `inverse()` can always rebuild it (DESIGN §4.3).
 `kind` is Terraform's add / change / destroy; `destructive` means data can be lost.
@@ -22,9 +28,34 @@ class Change:
     table: str  # the object's name (table, view, routine)
 
     kind: ClassVar[str] = "change"
+    # changes with the same key and table in a row share one statement; None: alone
+    joins: ClassVar[str | None] = None
+    action_name: ClassVar[str] = "alter_table"  # `action`, when it is the same for all
 
     def inverse(self) -> Change:
         raise NotImplementedError
+
+    @property
+    def action(self) -> str:
+        """The step kind its statement is (a name of mrpplan.plan.kinds)."""
+        return self.action_name
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The tables whose data its statement touches (checkpoints save them)."""
+        return (self.table,)
+
+    def statement(self, group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
+        """The SQL of the statement this change heads (`group`: it and those joined)."""
+        raise TypeError(f"cannot render {type(self).__name__}")
+
+    def statement_algorithm(self, group: Sequence[Change], flavor: Flavor) -> str:
+        """The ALGORITHM the statement this change heads runs with (n/a: not an ALTER)."""
+        return "n/a"
+
+    def statement_lock(self, group: Sequence[Change], flavor: Flavor) -> str:
+        """The weakest LOCK the statement this change heads takes (n/a: not an ALTER)."""
+        return "n/a"
 
     @property
     def destructive(self) -> bool:
@@ -80,6 +111,7 @@ class TableClause(Change):
     # Where the clause goes inside one ALTER TABLE: drops first, then column work, adds,
     # options; the server applies clauses in this order (see mrpplan.diff.ddl).
     phase: ClassVar[int] = 50
+    joins: ClassVar[str | None] = "alter"
 
     def order(self) -> int:
         return self.phase
@@ -87,6 +119,41 @@ class TableClause(Change):
     def clauses(self, flavor: Flavor) -> list[str]:
         """This change as ALTER TABLE clause(s)."""
         raise NotImplementedError
+
+    def statement(self, group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
+        from mrpplan.diff.alter_table import AlterTable
+
+        clauses = tuple(c for c in group if isinstance(c, TableClause))
+        named = algorithm_lock_clause(group, flavor)
+        return (AlterTable(self.table, clauses).sql(flavor) + f", {named}",)
+
+    def statement_algorithm(self, group: Sequence[Change], flavor: Flavor) -> str:
+        return predicted_algorithm(group, flavor)
+
+    def statement_lock(self, group: Sequence[Change], flavor: Flavor) -> str:
+        return predicted_lock(group, flavor)
+
+
+def predicted_algorithm(group: Sequence[Change], flavor: Flavor) -> str:
+    """The ALGORITHM mrpplan predicts for an ALTER TABLE made of `group` (DESIGN §3.8)."""
+    from mrpplan.diff.algorithm import predict_algorithm
+
+    return predict_algorithm(group, flavor)
+
+
+def predicted_lock(group: Sequence[Change], flavor: Flavor) -> str:
+    """The weakest LOCK an ALTER TABLE made of `group` takes at its predicted algorithm."""
+    from mrpplan.diff.algorithm import predict_lock
+
+    return predict_lock(group, predicted_algorithm(group, flavor), flavor)
+
+
+def algorithm_lock_clause(group: Sequence[Change], flavor: Flavor) -> str:
+    """`ALGORITHM=INPLACE, LOCK=NONE` for the statement `group[0]` heads: what the ALTER
+    may do at most, or be refused (the server never silently takes a stronger lock)."""
+    head = group[0]
+    algorithm, lock = head.statement_algorithm(group, flavor), head.statement_lock(group, flavor)
+    return f"ALGORITHM={algorithm.upper()}, LOCK={lock.upper()}"
 
 
 def undo_of(change: Change) -> Change:

@@ -13,11 +13,18 @@ listed) is a DROP PARTITION, and that is destructive.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from mrpplan.diff.alter_table import KEEP_HISTORY
+from mrpplan.diff.change import algorithm_lock_clause
 from mrpplan.diff.changes import Change
 from mrpplan.model.partitioning import Partition, Partitioning
+from mrpplan.mysql.quote import ident
+
+if TYPE_CHECKING:
+    from mrpplan.mysql.flavor import Flavor
 
 
 def _names(parts: tuple[Partition, ...]) -> str:
@@ -128,6 +135,21 @@ class AlterPartitioning(Change):
         """Re-partitioning copies under SHARED (measured); partition management takes
         no LOCK clause (n/a)."""
         return "shared" if self.op.clause.startswith(("PARTITION BY", "REMOVE")) else "n/a"
+
+    def statement(self, group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
+        keep = KEEP_HISTORY if self.versioned else ""
+        table = ident(self.table)
+        if self.lock() == "n/a":  # partition management takes no ALGORITHM/LOCK clause
+            return (f"{keep}ALTER TABLE {table} {self.op.clause}",)
+        # PARTITION BY / REMOVE PARTITIONING end the statement: the clause goes first
+        named = algorithm_lock_clause(group, flavor)
+        return (f"{keep}ALTER TABLE {table} {named} {self.op.clause}",)
+
+    def statement_algorithm(self, group: Sequence[Change], flavor: Flavor) -> str:
+        return self.op.algorithm
+
+    def statement_lock(self, group: Sequence[Change], flavor: Flavor) -> str:
+        return self.lock()
 
     def risks(self) -> list[str]:
         dropped = self.op.dropped

@@ -353,7 +353,7 @@ def _without_purged_trash(
     """Down statements that need a trash table that is gone (purged after retention) are
     replaced: the table comes back empty, the column values stay at their default. Each
     loss is said, with where the data still is (backups and checkpoints)."""
-    from mrpplan.diff.ddl import create_table_sql
+    from mrpplan.diff.changes import create_table_sql
     from mrpplan.mysql.table_stats import base_tables
 
     wanted = {m.group(0) for s in down for m in _TRASH_NAME.finditer(s.text)}

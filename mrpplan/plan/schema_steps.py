@@ -30,7 +30,7 @@ def declarative_steps(ctx: PlanContext) -> list[Step]:
 
 
 def schema_change_steps(ctx: PlanContext, current: Any, desired: Any) -> list[Step]:
-    """The schema engine's changes from `current` to `desired`, one draft per rendered change."""
+    """The schema engine's changes from `current` to `desired`, one draft per statement."""
     from mrpplan.diff import diff_schemas
     from mrpplan.diff.ddl import render_changes, trash_table_name
     from mrpplan.diff.preflight import checks_for

@@ -15,7 +15,7 @@ from typing import Any
 import pymysql
 
 from mrpplan.diff.algorithm import LOCKS, ORDER
-from mrpplan.diff.ddl import RenderedChange
+from mrpplan.diff.ddl import ChangeGroup
 
 _NAMED = re.compile(r"ALGORITHM=\w+, LOCK=\w+")
 
@@ -45,7 +45,7 @@ def strongest(conn: Any, sql: str) -> tuple[str, str]:
     raise AssertionError(f"the server refused every ALGORITHM/LOCK ({last}): {sql}")
 
 
-def measure_steps(conn: Any, steps: Sequence[RenderedChange]) -> list[Measured]:
+def measure_steps(conn: Any, steps: Sequence[ChangeGroup]) -> list[Measured]:
     """Run the plan's statements on a scratch copy of the current schema, each ALTER with
     the strongest ALGORITHM/LOCK the server accepts; return prediction and measurement."""
     out: list[Measured] = []

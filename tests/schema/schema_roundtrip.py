@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mrpplan.diff import diff_schemas
-from mrpplan.diff.ddl import RenderedChange, render_changes
+from mrpplan.diff.ddl import ChangeGroup, render_changes
 from mrpplan.model.schema import Schema
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.inspect import inspect_schema
@@ -67,19 +67,19 @@ def assert_same(actual: Schema, expected: Schema, label: str, sql: Sequence[str]
     raise AssertionError("\n".join(report))
 
 
-def plan(current: Schema, desired: Schema, flavor: Flavor, **kw: Any) -> list[RenderedChange]:
+def plan(current: Schema, desired: Schema, flavor: Flavor, **kw: Any) -> list[ChangeGroup]:
     return render_changes(diff_schemas(current, desired, **kw), flavor)
 
 
-def forward_sql(steps: Sequence[RenderedChange]) -> list[str]:
+def forward_sql(steps: Sequence[ChangeGroup]) -> list[str]:
     return [sql for step in steps for sql in step.sql]
 
 
-def reverse_sql(steps: Sequence[RenderedChange]) -> list[str]:
+def reverse_sql(steps: Sequence[ChangeGroup]) -> list[str]:
     return [sql for step in reversed(steps) for sql in step.reverse_sql]
 
 
-def assert_round_trip(db: Any, b_schema: Schema, **kw: Any) -> list[RenderedChange]:
+def assert_round_trip(db: Any, b_schema: Schema, **kw: Any) -> list[ChangeGroup]:
     """db holds A: apply diff(A, B), check it equals B, apply the reverse, check A again."""
     flavor = flavor_of(db)
     schema_a = snapshot(db)

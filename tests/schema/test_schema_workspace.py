@@ -13,7 +13,7 @@ from mrpplan.config.project import Project
 from mrpplan.desired.directory import base_schema_statements, desired_statements
 from mrpplan.desired.workspace import desired_schema
 from mrpplan.diff import diff_schemas
-from mrpplan.diff.ddl import create_table_sql
+from mrpplan.diff.changes import create_table_sql
 from mrpplan.errors import SqlError
 from mrpplan.model.parse import parse_table_text
 from mrpplan.model.table import Table
