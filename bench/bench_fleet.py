@@ -189,7 +189,7 @@ def _measure(
     names: list[str],
     loop_sample: int,
 ) -> dict[str, float]:
-    from mrpplan.cli.wiring import wiring
+    from mrpplan.wiring import wiring
     from mrpplan.config import Project, load_environment
     from mrpplan.desired import workspace
     from mrpplan.fleet.planner import make_fleet_plan

@@ -71,7 +71,7 @@ def plan_command(
       mrpplan plan prod --out plans/prod.json
       mrpplan apply plans/prod.json
     """
-    from mrpplan.cli.wiring import wiring
+    from mrpplan.wiring import wiring
 
     env = app.environment(env_name, fleet=True)
     code = publish(
@@ -129,7 +129,7 @@ def apply_command(app: AppContext, target: str, auto_approve: bool, as_json: boo
     """
     from mrpplan.apply.approval import Request
     from mrpplan.apply.gate import Writing, apply_file, carry_out
-    from mrpplan.cli.wiring import wiring
+    from mrpplan.wiring import wiring
     from mrpplan.cli.writing import ask
     from mrpplan.fleet.flows import apply_fleet_env, apply_fleet_file
     from mrpplan.plan.fleet_planfile import read_any
@@ -223,7 +223,7 @@ def recover_command(app: AppContext, env_name: str, forward_file: Path | None) -
     Example:
       mrpplan recover prod --forward plans/prod-20261124T025834Z.json
     """
-    from mrpplan.cli.wiring import wiring
+    from mrpplan.wiring import wiring
     from mrpplan.fleet import reports
 
     env = app.environment(env_name, fleet=True)

@@ -9,7 +9,7 @@ import pytest
 from backup_support import checksums, environment, objects, seed
 
 from mrpplan.backup.dump import create_backup
-from mrpplan.cli.wiring import wiring
+from mrpplan.wiring import wiring
 from mrpplan.errors import BackupError
 from mrpplan.restore.restore import restore_backup
 

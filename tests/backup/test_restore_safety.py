@@ -14,7 +14,7 @@ from backup_support import checksums, environment, seed
 
 from mrpplan.backup.dump import create_backup
 from mrpplan.backup.manifest import manifest_path
-from mrpplan.cli.wiring import wiring
+from mrpplan.wiring import wiring
 from mrpplan.errors import MrpplanError
 from mrpplan.restore.restore import restore_backup
 

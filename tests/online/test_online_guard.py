@@ -10,7 +10,7 @@ import pytest
 from online_support import WIDER, TinyProject, needs_tool
 
 from mrpplan.apply.statement_guard import check_statements
-from mrpplan.cli.wiring import wiring
+from mrpplan.wiring import wiring
 from mrpplan.config import Project, load_environment
 from mrpplan.errors import Refused
 from mrpplan.mysql.online_alter import OnlineAlter, alter_clauses, osc_argv

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from plan_test_support import snapshot
 
 from mrpplan.apply.executor import apply_plan
-from mrpplan.cli.wiring import wiring
+from mrpplan.wiring import wiring
 from mrpplan.config import Project, load_environment
 from mrpplan.errors import MrpplanError
 from mrpplan.plan.kinds import KINDS
