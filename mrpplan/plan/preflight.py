@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from mrpplan.errors import Refused
 from mrpplan.model import preflight_check as kinds
 from mrpplan.model.preflight_check import PreflightCheck
-from mrpplan.errors import Refused
 from mrpplan.mysql.connection import Session
 from mrpplan.plan.types import Finding, Plan
 
