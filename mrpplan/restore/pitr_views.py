@@ -28,17 +28,15 @@ def restore_to(
     if to_time is not None:
         parse_moment(to_time)  # a usage error before anything is read
     found: list[Replay] = []
+    asked = {
+        "to_time": to_time,
+        "to_gtid": to_gtid,
+        "tables": tables,
+        "allow_destructive": allow_destructive,
+    }
 
     def build() -> Plan:
-        plan, replay = pitr_plan(
-            project,
-            env,
-            datetime.now(UTC).replace(microsecond=0),
-            to_time=to_time,
-            to_gtid=to_gtid,
-            tables=tables,
-            allow_destructive=allow_destructive,
-        )
+        plan, replay = pitr_plan(project, env, asked, datetime.now(UTC).replace(microsecond=0))
         if not found:
             _describe(screen, env, replay, tables)
         found.append(replay)
