@@ -2,7 +2,7 @@
 where errors become messages and exit codes.
 
 Commands are registered by name in COMMANDS and their module is imported on first use
-(by its loader function, an explicit import), so `mrpplan --help` loads click only and
+(`_commands_of`: one explicit import a module), so `mrpplan --help` loads click only and
 each command loads only what it needs.
 """
 
@@ -75,30 +75,30 @@ def _commands_of(module: str) -> list[click.Command]:
     """The COMMANDS list of one command module, imported on first use (explicit imports)."""
     match module:
         case "mrpplan.cli.validate":
-            from mrpplan.cli.validate import COMMANDS
+            from mrpplan.cli.validate import COMMANDS as commands
         case "mrpplan.cli.plan":
-            from mrpplan.cli.plan import COMMANDS
+            from mrpplan.cli.plan import COMMANDS as commands
         case "mrpplan.cli.migrate":
-            from mrpplan.cli.migrate import COMMANDS
+            from mrpplan.cli.migrate import COMMANDS as commands
         case "mrpplan.cli.seed":
-            from mrpplan.cli.seed import COMMANDS
+            from mrpplan.cli.seed import COMMANDS as commands
         case "mrpplan.cli.backup":
-            from mrpplan.cli.backup import COMMANDS
+            from mrpplan.cli.backup import COMMANDS as commands
         case "mrpplan.cli.restore":
-            from mrpplan.cli.restore import COMMANDS
+            from mrpplan.cli.restore import COMMANDS as commands
         case "mrpplan.cli.lint":
-            from mrpplan.cli.lint import COMMANDS
+            from mrpplan.cli.lint import COMMANDS as commands
         case "mrpplan.cli.check":
-            from mrpplan.cli.check import COMMANDS
+            from mrpplan.cli.check import COMMANDS as commands
         case "mrpplan.cli.status":
-            from mrpplan.cli.status import COMMANDS
+            from mrpplan.cli.status import COMMANDS as commands
         case "mrpplan.cli.sync":
-            from mrpplan.cli.sync import COMMANDS
+            from mrpplan.cli.sync import COMMANDS as commands
         case "mrpplan.cli.sandbox":
-            from mrpplan.cli.sandbox import COMMANDS
+            from mrpplan.cli.sandbox import COMMANDS as commands
         case _:
             raise LookupError(f"no command module {module!r}")
-    return COMMANDS
+    return commands
 
 
 class LazyGroup(click.Group):
