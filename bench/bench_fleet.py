@@ -189,10 +189,10 @@ def _measure(
     names: list[str],
     loop_sample: int,
 ) -> dict[str, float]:
-    from mrpplan.cli.wiring import wiring
     from mrpplan.config import Project, load_environment
     from mrpplan.desired import workspace
     from mrpplan.fleet.planner import make_fleet_plan
+    from mrpplan.wiring import wiring
 
     pattern = {"BENCH_PATTERN": f"{prefix}%"}
     os.environ.update(pattern)

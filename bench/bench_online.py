@@ -37,9 +37,9 @@ sys.path.insert(0, str(ROOT))
 
 from mrpplan import sandbox  # noqa: E402
 from mrpplan.apply.executor import apply_plan  # noqa: E402
-from mrpplan.cli.wiring import wiring  # noqa: E402
 from mrpplan.config import Project, load_environment  # noqa: E402
 from mrpplan.plan.planner import make_plan  # noqa: E402
+from mrpplan.wiring import wiring  # noqa: E402
 
 DATABASE = "bench_online"
 BASE = """\

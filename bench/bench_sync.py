@@ -29,11 +29,11 @@ sys.path.insert(0, str(ROOT))
 
 from mrpplan import sandbox  # noqa: E402
 from mrpplan.apply.executor import apply_plan  # noqa: E402
-from mrpplan.cli.wiring import wiring  # noqa: E402
 from mrpplan.config import Project  # noqa: E402
 from mrpplan.config.settings import BackupSettings, Environment  # noqa: E402
 from mrpplan.mysql.client_process import client_credentials  # noqa: E402
 from mrpplan.sync.copy import CopyOptions, copy_plan  # noqa: E402
+from mrpplan.wiring import wiring  # noqa: E402
 
 SOURCE = "bench_sync_src"
 

@@ -122,6 +122,39 @@ def up(base: Path, nodes: int = 3, timeout: float = 240.0) -> list[single.Sandbo
         return _up(base, nodes, timeout, library)
 
 
+def up_report(infos: list[single.SandboxInfo]) -> list[str]:
+    """What `sandbox up --galera N` says: one line a node, then the cluster's state."""
+    return [
+        *(
+            f"{info.dir.name}: MariaDB {info.version} on 127.0.0.1:{info.port} (pid "
+            f"{info.pid}), credentials {info.option_file}"
+            for info in infos
+        ),
+        f"Galera cluster of {len(infos)} nodes: all Synced",
+    ]
+
+
+def status_report(base: Path, as_json: bool) -> list[str]:
+    """What `sandbox status --galera [--json]` says: a JSON document, or a line a node."""
+    nodes = status(base)
+    if as_json:
+        return [
+            json.dumps(
+                [
+                    {"node": n, "running": i is not None, **({"port": i.port} if i else {})}
+                    for n, i in enumerate(nodes, start=1)
+                ]
+            )
+        ]
+    if not nodes:
+        return ["no Galera sandbox (start one: `mrpplan sandbox up --galera 3`)"]
+    return [
+        f"node{number}: "
+        + (f"running on 127.0.0.1:{info.port} (pid {info.pid})" if info else "stopped")
+        for number, info in enumerate(nodes, start=1)
+    ]
+
+
 def _up(base: Path, nodes: int, timeout: float, library: str) -> list[single.SandboxInfo]:
     base.mkdir(parents=True, exist_ok=True)
     os.chmod(base, 0o700)

@@ -69,7 +69,7 @@ def apply_plan(
     commands that plan and apply in one go take the lock before planning and pass it here.
     `from_file`: the plan came from a file, so nothing in it is trusted: its seal must be
     keyed for a protected environment, and under the lock it is built again and compared.
-    `wiring`: the builders and the services of step kinds (mrpplan/cli/wiring.py).
+    `wiring`: the builders and the services of step kinds (mrpplan/wiring.py).
     """
     check_plan(env, plan, from_file=from_file)
     if session is None:

@@ -64,7 +64,7 @@ def apply_file(
 @dataclass(frozen=True)
 class Writing:
     """How the operator asked for a write: the approval request, how to ask a question,
-    what plans are made of (`Wiring`, from mrpplan/cli/wiring.py), --out FILE (save the
+    what plans are made of (`Wiring`, from mrpplan/wiring.py), --out FILE (save the
     plan), --dry-run (show it only)."""
 
     request: Request

@@ -64,14 +64,16 @@ def drop_scratch_databases(conn: Session, database: str) -> list[str]:
     return names
 
 
+LOCK_WAIT_SECONDS = 3600  # a recover waits for a running apply to let go of the lock
+
+
 def recover(
     project: Project,
     env: Environment,
     *,
     wiring: Wiring,
-    forward: Plan | None = None,
-    progress: Progress | None = None,
-    wait_seconds: int = 3600,
+    forward: Plan | None,
+    progress: Progress | None,
 ) -> RecoverResult:
     """Roll back (default) or finish (`forward`, the same plan file) an interrupted apply."""
     say = progress or (lambda _line: None)
@@ -80,7 +82,7 @@ def recover(
         holder = holder_id(conn, database)
         if holder is not None:
             say(f"waiting for connection {holder} (the interrupted apply's last statement) to end")
-        with holding_lock(conn, database, wait_seconds=wait_seconds):
+        with holding_lock(conn, database, wait_seconds=LOCK_WAIT_SECONDS):
             records = interrupted_applies(conn, database)
             if not records:
                 left = drop_scratch_databases(conn, database)

@@ -77,7 +77,7 @@ class StepExecutor:
     env: Environment
     conn: Session
     journal: Journal
-    services: StepServices  # what hooks of kinds need from above (cli/wiring.py)
+    services: StepServices  # what hooks of kinds need from above (mrpplan/wiring.py)
     progress: Progress = field(default=lambda _line: None)
     current: Progressed | None = None  # the step running now (what ran of it so far)
     statement: str = ""  # the statement running now (to name it when the server is gone)

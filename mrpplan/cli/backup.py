@@ -121,16 +121,17 @@ def backup_command(
     if len(modes) > 1:
         raise UsageError(f"choose one of {', '.join(modes)}")
     if binlogs or follow:
-        from mrpplan.cli.binlogs import archive
+        from mrpplan.restore.binlog_views import archive
 
         if not env:
             raise UsageError("which environment? usage: mrpplan backup ENV --binlogs [--follow]")
-        archive(app, env, follow=follow, auto=auto)
+        archive(app.screen, app.environment(env), follow=follow, auto=auto)
     elif do_list:
         if views.list_view(app.project, app.screen, app.environment, env, as_json):
-            from mrpplan.cli.binlogs import print_windows
+            from mrpplan.restore.binlog_views import print_windows
 
-            print_windows(app, env)
+            names = [env] if env else app.project.environment_names()
+            print_windows(app.screen, names, app.environment)
     elif verify_file is not None:
         views.verify(app.project, app.screen, app.environment, verify_file, deep)
     elif cleanup:

@@ -2,7 +2,7 @@
 where errors become messages and exit codes.
 
 Commands are registered by name in COMMANDS and their module is imported on first use
-(by its loader function, an explicit import), so `mrpplan --help` loads click only and
+(`_commands_of`: one explicit import a module), so `mrpplan --help` loads click only and
 each command loads only what it needs.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -72,86 +71,34 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-# module -> its commands, imported when first asked for
-def _validate() -> list[click.Command]:
-    from mrpplan.cli.validate import COMMANDS as commands
-
+def _commands_of(module: str) -> list[click.Command]:
+    """The COMMANDS list of one command module, imported on first use (explicit imports)."""
+    match module:
+        case "mrpplan.cli.validate":
+            from mrpplan.cli.validate import COMMANDS as commands
+        case "mrpplan.cli.plan":
+            from mrpplan.cli.plan import COMMANDS as commands
+        case "mrpplan.cli.migrate":
+            from mrpplan.cli.migrate import COMMANDS as commands
+        case "mrpplan.cli.seed":
+            from mrpplan.cli.seed import COMMANDS as commands
+        case "mrpplan.cli.backup":
+            from mrpplan.cli.backup import COMMANDS as commands
+        case "mrpplan.cli.restore":
+            from mrpplan.cli.restore import COMMANDS as commands
+        case "mrpplan.cli.lint":
+            from mrpplan.cli.lint import COMMANDS as commands
+        case "mrpplan.cli.check":
+            from mrpplan.cli.check import COMMANDS as commands
+        case "mrpplan.cli.status":
+            from mrpplan.cli.status import COMMANDS as commands
+        case "mrpplan.cli.sync":
+            from mrpplan.cli.sync import COMMANDS as commands
+        case "mrpplan.cli.sandbox":
+            from mrpplan.cli.sandbox import COMMANDS as commands
+        case _:
+            raise LookupError(f"no command module {module!r}")
     return commands
-
-
-def _plan() -> list[click.Command]:
-    from mrpplan.cli.plan import COMMANDS as commands
-
-    return commands
-
-
-def _migrate() -> list[click.Command]:
-    from mrpplan.cli.migrate import COMMANDS as commands
-
-    return commands
-
-
-def _seed() -> list[click.Command]:
-    from mrpplan.cli.seed import COMMANDS as commands
-
-    return commands
-
-
-def _backup() -> list[click.Command]:
-    from mrpplan.cli.backup import COMMANDS as commands
-
-    return commands
-
-
-def _restore() -> list[click.Command]:
-    from mrpplan.cli.restore import COMMANDS as commands
-
-    return commands
-
-
-def _lint() -> list[click.Command]:
-    from mrpplan.cli.lint import COMMANDS as commands
-
-    return commands
-
-
-def _check() -> list[click.Command]:
-    from mrpplan.cli.check import COMMANDS as commands
-
-    return commands
-
-
-def _status() -> list[click.Command]:
-    from mrpplan.cli.status import COMMANDS as commands
-
-    return commands
-
-
-def _sync() -> list[click.Command]:
-    from mrpplan.cli.sync import COMMANDS as commands
-
-    return commands
-
-
-def _sandbox() -> list[click.Command]:
-    from mrpplan.cli.sandbox import COMMANDS as commands
-
-    return commands
-
-
-_LOADERS: dict[str, Callable[[], list[click.Command]]] = {
-    "mrpplan.cli.validate": _validate,
-    "mrpplan.cli.plan": _plan,
-    "mrpplan.cli.migrate": _migrate,
-    "mrpplan.cli.seed": _seed,
-    "mrpplan.cli.backup": _backup,
-    "mrpplan.cli.restore": _restore,
-    "mrpplan.cli.lint": _lint,
-    "mrpplan.cli.check": _check,
-    "mrpplan.cli.status": _status,
-    "mrpplan.cli.sync": _sync,
-    "mrpplan.cli.sandbox": _sandbox,
-}
 
 
 class LazyGroup(click.Group):
@@ -165,7 +112,7 @@ class LazyGroup(click.Group):
         if cmd_name not in COMMANDS:
             return None
         module = COMMANDS[cmd_name][0]
-        for command in _LOADERS[module]():
+        for command in _commands_of(module):
             if command.name == cmd_name:
                 return command
         raise LookupError(f"{module}.COMMANDS has no command {cmd_name!r}")

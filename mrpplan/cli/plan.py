@@ -71,7 +71,7 @@ def plan_command(
       mrpplan plan prod --out plans/prod.json
       mrpplan apply plans/prod.json
     """
-    from mrpplan.cli.wiring import wiring
+    from mrpplan.wiring import wiring
 
     env = app.environment(env_name, fleet=True)
     code = publish(
@@ -129,11 +129,11 @@ def apply_command(app: AppContext, target: str, auto_approve: bool, as_json: boo
     """
     from mrpplan.apply.approval import Request
     from mrpplan.apply.gate import Writing, apply_file, carry_out
-    from mrpplan.cli.wiring import wiring
     from mrpplan.cli.writing import ask
     from mrpplan.fleet.flows import apply_fleet_env, apply_fleet_file
     from mrpplan.plan.fleet_planfile import read_any
     from mrpplan.plan.planner import make_plan
+    from mrpplan.wiring import wiring
 
     request = Request("apply", skip_questions=auto_approve)
     if not (Path(target).is_file() or target.endswith(".json")):
@@ -223,8 +223,8 @@ def recover_command(app: AppContext, env_name: str, forward_file: Path | None) -
     Example:
       mrpplan recover prod --forward plans/prod-20261124T025834Z.json
     """
-    from mrpplan.cli.wiring import wiring
     from mrpplan.fleet import reports
+    from mrpplan.wiring import wiring
 
     env = app.environment(env_name, fleet=True)
     sys.exit(reports.recover(app.project, app.screen, env, forward_file, wiring=wiring()))

@@ -85,7 +85,7 @@ def restore_command(
     """
     environment = app.environment(env)
     if to_time or to_gtid or pitr_tables:
-        from mrpplan.cli.restore_pitr import restore_to
+        from mrpplan.restore.pitr_views import restore_to
 
         if file is not None or not (to_time or to_gtid) or (to_time and to_gtid):
             raise UsageError(
@@ -93,14 +93,13 @@ def restore_command(
                 "(the backup is chosen for the moment)"
             )
         restore_to(
-            app,
+            app.project,
+            app.screen,
             environment,
+            writing("restore", force, out, dry_run),
             to_time=to_time,
             to_gtid=to_gtid,
             tables=tuple(t.strip() for t in pitr_tables.split(",") if t.strip()),
-            dry_run=dry_run,
-            out=out,
-            force=force,
             allow_destructive=allow_destructive,
         )
         return

@@ -55,13 +55,8 @@ def up(app: AppContext, port: int | None, nodes: int | None) -> None:
       mrpplan sandbox up --galera 3
     """
     if nodes is not None:
-        infos = galera.up(galera_dir(app), nodes)
-        for info in infos:
-            app.console.print(
-                f"{info.dir.name}: MariaDB {info.version} on 127.0.0.1:{info.port} (pid "
-                f"{info.pid}), credentials {info.option_file}"
-            )
-        app.console.print(f"Galera cluster of {len(infos)} nodes: all Synced")
+        for line in galera.up_report(galera.up(galera_dir(app), nodes)):
+            app.console.print(line)
         return
     info = sb.up(_dir(app), port=port)
     if sb.restarted_for_binlog(_dir(app)):
@@ -107,7 +102,9 @@ def status(app: AppContext, as_json: bool, of_galera: bool) -> None:
       mrpplan sandbox status --galera
     """
     if of_galera:
-        _galera_status(app, as_json)
+        show = click.echo if as_json else app.console.print
+        for line in galera.status_report(galera_dir(app), as_json):
+            show(line)
         return
     info = sb.status(_dir(app))
     if as_json:
@@ -121,25 +118,6 @@ def status(app: AppContext, as_json: bool, of_galera: bool) -> None:
         )
     else:
         app.console.print("stopped")
-
-
-def _galera_status(app: AppContext, as_json: bool) -> None:
-    nodes = galera.status(galera_dir(app))
-    if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {"node": n, "running": i is not None, **({"port": i.port} if i else {})}
-                    for n, i in enumerate(nodes, start=1)
-                ]
-            )
-        )
-        return
-    if not nodes:
-        app.console.print("no Galera sandbox (start one: `mrpplan sandbox up --galera 3`)")
-    for number, info in enumerate(nodes, start=1):
-        where = f"running on 127.0.0.1:{info.port} (pid {info.pid})" if info else "stopped"
-        app.console.print(f"node{number}: {where}")
 
 
 @sandbox_group.command("url")

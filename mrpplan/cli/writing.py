@@ -11,7 +11,7 @@ import click
 
 from mrpplan.apply.approval import Request
 from mrpplan.apply.gate import Writing
-from mrpplan.cli.wiring import wiring
+from mrpplan.wiring import wiring
 
 Command = Callable[..., None]
 

@@ -34,13 +34,7 @@ def apply_fleet_env(
     from mrpplan.fleet.planner import make_fleet_plan
 
     fleet = with_digest(make_fleet_plan(project, env, wiring=wiring, progress=screen.progress()))
-    view = screen.view(as_json)
-    print_fleet(view, fleet, show_sql=screen.verbose)
-    if not fleet.has_changes:
-        view.print(f"Nothing to do: every database of {env.name} is already as asked.")
-    return _apply(
-        project, env, screen, fleet, request, ask, from_file=False, as_json=as_json, wiring=wiring
-    )
+    return apply_fleet_file(project, env, screen, fleet, None, request, ask, as_json, wiring=wiring)
 
 
 def apply_fleet_file(
@@ -48,45 +42,31 @@ def apply_fleet_file(
     env: Environment,
     screen: Screen,
     fleet: FleetPlan,
-    path: str,
+    path: str | None,
     request: Request,
     ask: Ask,
     as_json: bool,
     *,
     wiring: Wiring,
 ) -> int:
-    """`mrpplan apply FLEET_PLAN_FILE`: nothing in the file is trusted; each section is
-    checked (seal, target, rebuilt under its lock) by the executor as a single plan is."""
+    """`mrpplan apply FLEET_PLAN_FILE` (`path`; None: planned just now): nothing in a file
+    is trusted; each section is checked (seal, target, rebuilt under its lock) by the
+    executor as a single plan is. Approve and apply, then the per-database table (on stderr
+    under --json, where stdout holds only the JSON document); the fleet's exit code. With
+    no changes only --json prints."""
     view = screen.view(as_json)
-    print_fleet(view, fleet, path=path)
-    if not fleet.has_changes:
-        clear(env, [], request, ask=ask, sealed=fleet)
-        view.print("Nothing to apply: the plan has no changes (applied as a no-op).")
-    return _apply(
-        project, env, screen, fleet, request, ask, from_file=True, as_json=as_json, wiring=wiring
-    )
-
-
-def _apply(
-    project: Project,
-    env: Environment,
-    screen: Screen,
-    fleet: FleetPlan,
-    request: Request,
-    ask: Ask,
-    *,
-    from_file: bool,
-    as_json: bool,
-    wiring: Wiring,
-) -> int:
-    """Approve and apply, then the per-database table (on stderr under --json, where stdout
-    holds only the JSON document); the fleet's exit code. With no changes only --json
-    prints."""
-    if not fleet.has_changes and not as_json:
-        return 0
+    print_fleet(view, fleet, show_sql=path is None and screen.verbose, path=path)
+    from_file = path is not None
     if fleet.has_changes:
         members = [(member.env, section) for member, section in fleet_members(env, fleet)]
         clear(env, members, request, ask=ask, sealed=fleet if from_file else None)
+    elif from_file:
+        clear(env, [], request, ask=ask, sealed=fleet)
+        view.print("Nothing to apply: the plan has no changes (applied as a no-op).")
+    else:
+        view.print(f"Nothing to do: every database of {env.name} is already as asked.")
+    if not fleet.has_changes and not as_json:
+        return 0
     changing = len(fleet.changing)
     if changing:
         screen.err.print(

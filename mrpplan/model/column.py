@@ -84,18 +84,14 @@ class Column:
             words.append("NOT NULL")
         elif self.null_printed:
             words.append("NULL")
-        if self.invisible:
-            words.append("INVISIBLE")
-        if self.default is not None:
-            words.append(f"DEFAULT {self.default}")
-        if self.on_update is not None:
-            words.append(f"ON UPDATE {self.on_update}")
-        if self.auto_increment:
-            words.append("AUTO_INCREMENT")
-        if self.without_versioning:
-            words.append("WITHOUT SYSTEM VERSIONING")
-        if self.comment_sql is not None:
-            words.append(f"COMMENT {self.comment_sql}")
-        if self.check:
-            words.append(self.check)
+        after: tuple[tuple[object, str | None], ...] = (
+            (self.invisible, "INVISIBLE"),
+            (self.default is not None, f"DEFAULT {self.default}"),
+            (self.on_update is not None, f"ON UPDATE {self.on_update}"),
+            (self.auto_increment, "AUTO_INCREMENT"),
+            (self.without_versioning, "WITHOUT SYSTEM VERSIONING"),
+            (self.comment_sql is not None, f"COMMENT {self.comment_sql}"),
+            (self.check, self.check),
+        )
+        words += [str(text) for holds, text in after if holds]
         return " ".join(words)

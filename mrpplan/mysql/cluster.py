@@ -8,14 +8,17 @@ when the environment names a single node: the other members come from the node's
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import pymysql
 
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import MrpplanError
 from mrpplan.mysql.connection import Session, session
+
+Found = TypeVar("Found")
 
 
 @dataclass(frozen=True)
@@ -125,25 +128,30 @@ def node_connection(base: ConnectionSettings, address: str, *, timeout: int = 3)
 
 def read_node(base: ConnectionSettings, address: str) -> GaleraNode | str:
     """One node's view, or why it cannot be read (down, refused, no Galera node)."""
-    try:
-        with node_connection(base, address) as conn:
-            node = galera_node(conn, address)
-    except MrpplanError as exc:
-        return f"cannot be reached ({str(exc).splitlines()[0]})"
-    except pymysql.err.MySQLError as exc:
-        return f"cannot be read ({exc.args[-1] if exc.args else exc})"
-    return node if node is not None else "is not a Galera node (wsrep_on is OFF)"
+    return _read(base, address, galera_node, "is not a Galera node (wsrep_on is OFF)")
 
 
 def read_replica(base: ConnectionSettings, address: str) -> ReplicaStatus | str:
+    return _read(
+        base, address, replica_status, "replicates from no one (SHOW SLAVE STATUS is empty)"
+    )
+
+
+def _read(
+    base: ConnectionSettings,
+    address: str,
+    read: Callable[[Session, str], Found | None],
+    absent: str,
+) -> Found | str:
+    """What `read` finds on one node, or why it cannot be read (`absent`: it found nothing)."""
     try:
         with node_connection(base, address) as conn:
-            found = replica_status(conn, address)
+            found = read(conn, address)
     except MrpplanError as exc:
         return f"cannot be reached ({str(exc).splitlines()[0]})"
     except pymysql.err.MySQLError as exc:
         return f"cannot be read ({exc.args[-1] if exc.args else exc})"
-    return found if found is not None else "replicates from no one (SHOW SLAVE STATUS is empty)"
+    return found if found is not None else absent
 
 
 def set_desync(conn: Session, on: bool) -> None:

@@ -15,14 +15,8 @@ from typing import Any
 
 import pymysql
 
-from mrpplan.model.preflight_check import (
-    CHECK,
-    FOREIGN_KEY,
-    NARROWING,
-    NOT_NULL,
-    UNIQUE,
-    PreflightCheck,
-)
+from mrpplan.model import preflight_check as kinds
+from mrpplan.model.preflight_check import PreflightCheck
 from mrpplan.mysql.connection import Session
 from mrpplan.mysql.quote import ident
 
@@ -44,7 +38,7 @@ def run_check(conn: Session, check: PreflightCheck, max_seconds: float, mariadb:
     """Run one check on the connection's current database."""
     if check.detail.get("skip"):
         return Outcome(None, note=str(check.detail["skip"]))
-    if check.kind == NARROWING and check.detail.get("rule") == "unknown":
+    if check.kind == kinds.NARROWING and check.detail.get("rule") == "unknown":
         return Outcome(
             None,
             note=f"mrpplan has no query for {check.detail.get('old_type')} -> "
@@ -74,11 +68,11 @@ def run_check(conn: Session, check: PreflightCheck, max_seconds: float, mariadb:
     if not rows:
         return Outcome(0)
     total = int(rows[0][-1])
-    width = len(check.key) if check.kind != UNIQUE else len(check.columns)
+    width = len(check.key) if check.kind != kinds.UNIQUE else len(check.columns)
     samples = tuple(
         (
             tuple(_text(v) for v in row[:width]),
-            int(row[width]) if check.kind == UNIQUE else None,
+            int(row[width]) if check.kind == kinds.UNIQUE else None,
         )
         for row in rows
     )
@@ -88,7 +82,7 @@ def run_check(conn: Session, check: PreflightCheck, max_seconds: float, mariadb:
 def check_sql(check: PreflightCheck) -> str:
     """SELECT sample columns [, rows sharing them], total offenders ... LIMIT 5."""
     table = ident(check.table)
-    if check.kind == UNIQUE:
+    if check.kind == kinds.UNIQUE:
         prefix = list(check.detail.get("prefix") or [None] * len(check.columns))
         parts = [
             f"LEFT({ident(c)}, {int(n)})" if n else ident(c)
@@ -113,12 +107,12 @@ def check_sql(check: PreflightCheck) -> str:
 
 def _offending(check: PreflightCheck) -> str:
     """The WHERE condition true for a row the change would fail on or alter."""
-    if check.kind == NOT_NULL:
+    if check.kind == kinds.NOT_NULL:
         return f"t.{ident(check.columns[0])} IS NULL"
-    if check.kind == CHECK:
+    if check.kind == kinds.CHECK:
         # a CHECK fails only when its expression is FALSE (NULL passes)
         return f"NOT ({check.detail['expression']})"
-    if check.kind == FOREIGN_KEY:
+    if check.kind == kinds.FOREIGN_KEY:
         present = " AND ".join(f"t.{ident(c)} IS NOT NULL" for c in check.columns)
         if not check.detail.get("parent_exists"):
             return present  # the parent is created by the plan: it starts empty
@@ -129,7 +123,7 @@ def _offending(check: PreflightCheck) -> str:
             for c, r in zip(check.columns, check.detail["ref_columns"], strict=True)
         )
         return f"{present} AND NOT EXISTS (SELECT 1 FROM {parent} AS p WHERE {match})"
-    if check.kind == NARROWING:
+    if check.kind == kinds.NARROWING:
         return _narrowing(ident(check.columns[0]), check.detail)
     raise ValueError(f"unknown pre-flight check {check.kind!r}")
 

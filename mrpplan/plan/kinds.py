@@ -13,7 +13,7 @@ Kinds are looked up by their action name only when a plan file is read (`kind_na
 code that makes steps names the kind object (`kinds.CREATE_TABLE`). Nothing registers
 itself: the table `KINDS` below is the whole list. A hook that needs code of a higher
 package (a checkpoint's dump, a seed's history, a load's rows) asks `StepServices`, which
-the command layer passes to the executor (mrpplan/cli/wiring.py).
+the command layer passes to the executor (mrpplan/wiring.py).
 """
 
 from __future__ import annotations

@@ -19,8 +19,9 @@ from mrpplan.plan import kinds
 from mrpplan.plan.fingerprint import DatabaseState, state_fingerprint
 from mrpplan.plan.live import SCHEMA_HISTORY, SEED_HISTORY, empty_state, read_state
 from mrpplan.plan.providers import PlanContext, Scope, Wiring
+from mrpplan.plan.replace import assemble
 from mrpplan.plan.schema_steps import declarative_steps
-from mrpplan.plan.types import Desired, Finding, Plan, Prior, Step, Target
+from mrpplan.plan.types import Desired, Finding, Plan, Step
 
 
 def make_plan(
@@ -103,22 +104,14 @@ def make_plan(
     desired_fp = state_fingerprint(
         desired.fingerprint(), ctx.desired_schema_history, ctx.desired_seed_history
     )
-    settings = env.connection
-    return Plan(
-        environment=env.name,
-        target=Target(
-            host=settings.host or settings.socket or "",
-            port=settings.port,
-            database=settings.database,
-            flavor=flavor.name,
-            server_version=version_text,
-        ),
-        created_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        prior=Prior(prior.fingerprint, prior.schema_version, prior.seeds),
+    return assemble(
+        env,
+        version_text,
+        now=moment,
+        prior=prior,
         desired=Desired(label, digest, desired_fp),
         steps=tuple(steps),
-        prior_objects=dict(prior.objects),
-        warnings=tuple(ctx.warnings),
+        warnings=ctx.warnings,
         preflight=findings,
         origin={"builder": "converge", "target_version": version, "scope": scope.as_dict()},
     )

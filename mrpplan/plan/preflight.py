@@ -11,15 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mrpplan.diff.preflight import (
-    CHECK,
-    FOREIGN_KEY,
-    NARROWING,
-    NOT_NULL,
-    UNIQUE,
-    PreflightCheck,
-)
 from mrpplan.errors import Refused
+from mrpplan.model import preflight_check as kinds
+from mrpplan.model.preflight_check import PreflightCheck
 from mrpplan.mysql.connection import Session
 from mrpplan.plan.types import Finding, Plan
 
@@ -76,7 +70,7 @@ def finding_text(finding: Finding) -> str:
     if finding.status == PASSED:
         return head + f"passed ({check.describe()})"
     count = finding.offenders or 0
-    if check.kind == UNIQUE:
+    if check.kind == kinds.UNIQUE:
         shown = [
             f"{rows} rows share {_where(check)} = {_values(values)}"
             for values, rows in finding.samples
@@ -85,14 +79,14 @@ def finding_text(finding: Finding) -> str:
         more = f" ({count} rows in all)" if count > listed else ""
         return head + "; ".join(shown) + more
     rows = f"{count} row{'s' if count != 1 else ''}"
-    if check.kind == NOT_NULL:
+    if check.kind == kinds.NOT_NULL:
         what = f"{rows} of {check.table} hold NULL in {check.columns[0]}"
-    elif check.kind == FOREIGN_KEY:
+    elif check.kind == kinds.FOREIGN_KEY:
         ref = ", ".join(check.detail.get("ref_columns") or ())
         what = f"{rows} of {check.table} point to no {check.detail.get('ref_table')} ({ref})"
-    elif check.kind == CHECK:
+    elif check.kind == kinds.CHECK:
         what = f"{rows} of {check.table} violate CHECK {check.detail.get('expression')}"
-    elif check.kind == NARROWING:
+    elif check.kind == kinds.NARROWING:
         what = f"{rows} of {_where(check)} do not fit {check.detail.get('new_type')}"
     else:
         what = f"{rows} fail {check.describe()}"

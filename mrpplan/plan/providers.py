@@ -6,7 +6,7 @@ The planner asks, in order:
      Migrations turn history into migrate_up/migrate_down steps this way.
   2. every *data* producer, in order (seeds, then sync), each adding steps.
 The planner numbers the drafts, puts checkpoints in front of the ones that can lose data
-and history-recording steps at the end. Producers are listed in mrpplan/cli/wiring.py,
+and history-recording steps at the end. Producers are listed in mrpplan/wiring.py,
 never registered by importing a module:
 
     def seed_steps(ctx: PlanContext) -> list[Step]:
@@ -113,7 +113,7 @@ DataProvider = Callable[[PlanContext], Sequence[Step]]
 @dataclass(frozen=True)
 class Wiring:
     """What making and applying plans needs from the packages above `plan` (migrations,
-    seeds, sync, backups): passed in by the command, listed once in mrpplan/cli/wiring.py,
+    seeds, sync, backups): passed in by the command, listed once in mrpplan/wiring.py,
     so `plan` and `apply` import none of them and nothing registers itself on import.
 
     `schema_providers`: the first to return steps wins; `builders`: how `apply` makes each

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from mrpplan.plan.providers import Wiring
 
 # A kind of plan (`converge`, `restore`, `purge_trash`, ...) and how to build it again;
-# the builders are listed in mrpplan/cli/wiring.py.
+# the builders are listed in mrpplan/wiring.py.
 Builder = Callable[[Project, Environment, Mapping[str, Any], datetime, "Wiring"], Plan]
 
 

@@ -30,7 +30,7 @@ from mrpplan.mysql.quote import ident
 from mrpplan.plan import kinds
 from mrpplan.plan.fingerprint import DatabaseState, state_fingerprint
 from mrpplan.plan.load import Load
-from mrpplan.plan.types import Desired, Plan, Prior, Step, Target
+from mrpplan.plan.types import Desired, Finding, Plan, Prior, Step, Target
 
 
 def replace_drafts(
@@ -194,7 +194,32 @@ def make_replace_plan(
 ) -> Plan:
     """Assemble a restore or sync plan the way the planner assembles its plans (`version`:
     the schema version after it, when it changes it)."""
-    version_text = server_version(conn)
+    return assemble(
+        env,
+        server_version(conn),
+        now=now,
+        prior=prior,
+        desired=Desired(version or prior.schema_version, "", desired_fingerprint),
+        steps=number(drafts),
+        warnings=warnings,
+        origin=origin,
+    )
+
+
+def assemble(
+    env: Environment,
+    version_text: str,
+    *,
+    now: datetime,
+    prior: DatabaseState,
+    desired: Desired,
+    steps: tuple[Step, ...],
+    warnings: Sequence[str],
+    origin: Mapping[str, Any],
+    preflight: tuple[Finding, ...] = (),
+) -> Plan:
+    """The one assembly of a plan (the planner's, a restore's, a sync's): where it runs
+    (never credentials), when, and the state it was computed from."""
     settings = env.connection
     return Plan(
         environment=env.name,
@@ -207,10 +232,11 @@ def make_replace_plan(
         ),
         created_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         prior=Prior(prior.fingerprint, prior.schema_version, prior.seeds),
-        desired=Desired(version or prior.schema_version, "", desired_fingerprint),
-        steps=number(drafts),
+        desired=desired,
+        steps=steps,
         prior_objects=dict(prior.objects),
         warnings=tuple(warnings),
+        preflight=preflight,
         origin=dict(origin),
     )
 

@@ -59,20 +59,16 @@ def find_replay(env: Environment, origin: Mapping[str, Any]) -> Replay:
 
 
 def pitr_plan(
-    project: Project,
-    env: Environment,
-    now: datetime,
-    *,
-    to_time: str | None = None,
-    to_gtid: str | None = None,
-    tables: Sequence[str] = (),
-    allow_destructive: bool = False,
+    project: Project, env: Environment, asked: Mapping[str, Any], now: datetime
 ) -> tuple[Plan, Replay]:
+    """The plan for what was `asked` (to_time or to_gtid, tables, allow_destructive: the
+    options of `restore ENV --to-time`, and the plan's `origin` when apply builds it again)."""
+    tables = tuple(asked.get("tables") or ())
     origin: dict[str, Any] = {"builder": "restore_pitr", "tables": list(tables)}
-    if to_time is not None:
-        origin["to_time"] = to_time
-    if to_gtid:
-        origin["to_gtid"] = to_gtid
+    if asked.get("to_time") is not None:
+        origin["to_time"] = asked["to_time"]
+    if asked.get("to_gtid"):
+        origin["to_gtid"] = asked["to_gtid"]
     found = find_replay(env, origin)
     missing = sorted(set(tables) - set(found.manifest.tables))
     if missing:
@@ -88,7 +84,7 @@ def pitr_plan(
         env,
         found.backup,
         now,
-        allow_destructive=allow_destructive,
+        allow_destructive=bool(asked.get("allow_destructive")),
         tables=tables,
         after_load=step,
         origin=origin,
@@ -180,13 +176,5 @@ def build_again(
     project: Project, env: Environment, origin: Mapping[str, Any], now: datetime, wiring: Wiring
 ) -> Plan:
     """The builder `apply` makes this plan again with (plan/rebuild.py)."""
-    plan, _found = pitr_plan(
-        project,
-        env,
-        now,
-        to_time=origin.get("to_time"),
-        to_gtid=origin.get("to_gtid"),
-        tables=tuple(origin.get("tables") or ()),
-        allow_destructive=bool(origin.get("allow_destructive")),
-    )
+    plan, _found = pitr_plan(project, env, origin, now)
     return plan

@@ -9,9 +9,9 @@ import pytest
 from backup_support import checksums, environment, objects, seed
 
 from mrpplan.backup.dump import create_backup
-from mrpplan.cli.wiring import wiring
 from mrpplan.errors import BackupError
 from mrpplan.restore.restore import restore_backup
+from mrpplan.wiring import wiring
 
 
 def test_schema_then_data_rebuilds_the_database(

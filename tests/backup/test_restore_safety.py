@@ -14,9 +14,9 @@ from backup_support import checksums, environment, seed
 
 from mrpplan.backup.dump import create_backup
 from mrpplan.backup.manifest import manifest_path
-from mrpplan.cli.wiring import wiring
 from mrpplan.errors import MrpplanError
 from mrpplan.restore.restore import restore_backup
+from mrpplan.wiring import wiring
 
 
 def _backup(project: Any, cli: Any, env: str = "local") -> Path:

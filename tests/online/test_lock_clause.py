@@ -8,12 +8,12 @@ import pytest
 from online_support import WIDER, TinyProject
 
 from mrpplan.apply.executor import apply_plan
-from mrpplan.cli.wiring import wiring
 from mrpplan.config import Project, load_environment
 from mrpplan.diff import algorithm_table
 from mrpplan.diff.clauses import ModifyColumn
 from mrpplan.errors import MrpplanError
 from mrpplan.plan.planner import make_plan
+from mrpplan.wiring import wiring
 
 
 def _refused_apply(

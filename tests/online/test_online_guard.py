@@ -10,12 +10,12 @@ import pytest
 from online_support import WIDER, TinyProject, needs_tool
 
 from mrpplan.apply.statement_guard import check_statements
-from mrpplan.cli.wiring import wiring
 from mrpplan.config import Project, load_environment
 from mrpplan.errors import Refused
 from mrpplan.mysql.online_alter import OnlineAlter, alter_clauses, osc_argv
 from mrpplan.plan.planner import make_plan
 from mrpplan.plan.types import Plan
+from mrpplan.wiring import wiring
 
 
 def _online_plan(tiny: TinyProject, monkeypatch: pytest.MonkeyPatch) -> tuple[Plan, int]:

@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from plan_test_support import snapshot
 
 from mrpplan.apply.executor import apply_plan
-from mrpplan.cli.wiring import wiring
 from mrpplan.config import Project, load_environment
 from mrpplan.errors import MrpplanError
 from mrpplan.plan.kinds import KINDS
 from mrpplan.plan.planner import make_plan
 from mrpplan.plan.types import Step
+from mrpplan.wiring import wiring
 
 
 def _step(step_id: str, action: str, *fields: Any, **named: Any) -> Step:

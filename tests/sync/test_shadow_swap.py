@@ -119,9 +119,9 @@ def test_restore_swaps_tables_in_and_keeps_the_old_ones_as_trash(project, cli) -
     # the purge plan finds the trash database and purges it once it is old enough
     from datetime import UTC, datetime, timedelta
 
-    from mrpplan.cli.wiring import wiring
     from mrpplan.config import Project, load_environment
     from mrpplan.restore.purge_plan import purge_plan
+    from mrpplan.wiring import wiring
 
     env = load_environment(Project(project.root), "dev")
     root = Project(project.root)

@@ -1,32 +1,33 @@
-"""CLI: `backup ENV --binlogs [--follow]` and the recovery window lines (DESIGN §3.13)."""
+"""`backup ENV --binlogs [--follow]` and the recovery window lines of `backup --list`
+(DESIGN §3.13)."""
 
 from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Callable, Iterable
 from types import FrameType
-
-import click
 
 from mrpplan.backup.binlog_archive import ArchiveRun, archive_binlogs, follow_binlogs
 from mrpplan.backup.binlog_window import recovery
 from mrpplan.backup.retention_binlogs import oldest_needed
-from mrpplan.cli.context import AppContext
+from mrpplan.config.settings import Environment
 from mrpplan.errors import ConfigError
+from mrpplan.plan.screen import Screen
 
 
-def archive(app: AppContext, name: str, *, follow: bool, auto: bool) -> None:
-    env = app.environment(name)
+def archive(screen: Screen, env: Environment, *, follow: bool, auto: bool) -> None:
+    """Copy the new binary logs once (or every 2 s until stopped, `follow`) and say so."""
 
     def report(run: ArchiveRun) -> None:
         copied = _names(run)
         if auto:
-            click.echo(
+            screen.document(
                 f"binlogs ok: env={env.name} copied={len(run.copied)} unchanged={run.unchanged}"
                 f" pruned={len(run.pruned)}"
             )
         elif copied or not follow:
-            app.console.print(
+            screen.out.print(
                 f"Archived binary logs of {env.name}: "
                 + (f"copied {copied}" if copied else "nothing new")
                 + (f"; {run.unchanged} already archived" if run.unchanged else "")
@@ -37,7 +38,7 @@ def archive(app: AppContext, name: str, *, follow: bool, auto: bool) -> None:
                 )
             )
         if not follow:
-            app.console.print("  " + recovery(env).summary(time.time()))
+            screen.out.print("  " + recovery(env).summary(time.time()))
 
     if not follow:
         report(archive_binlogs(env, keep_from=oldest_needed(env)))
@@ -48,7 +49,7 @@ def archive(app: AppContext, name: str, *, follow: bool, auto: bool) -> None:
         stopping.append(signum)
 
     previous = signal.signal(signal.SIGTERM, stop)
-    app.console.print(f"Archiving binary logs of {env.name} every 2 s; Ctrl-C stops.")
+    screen.out.print(f"Archiving binary logs of {env.name} every 2 s; Ctrl-C stops.")
     try:
         follow_binlogs(
             env,
@@ -61,20 +62,21 @@ def archive(app: AppContext, name: str, *, follow: bool, auto: bool) -> None:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-    app.console.print("  " + recovery(env).summary(time.time()))
+    screen.out.print("  " + recovery(env).summary(time.time()))
 
 
-def print_windows(app: AppContext, name: str | None) -> None:
+def print_windows(
+    screen: Screen, names: Iterable[str], lookup: Callable[[str], Environment]
+) -> None:
     """One line per environment with archived logs: its recovery window, gaps, staleness."""
-    names = [name] if name else app.project.environment_names()
     for each in names:
         try:
-            env = app.environment(each)
+            env = lookup(each)
         except ConfigError:
             continue
         found = recovery(env)
         if found.logs:
-            app.console.print(f"{env.name}: {found.summary(time.time())}")
+            screen.out.print(f"{env.name}: {found.summary(time.time())}")
 
 
 def _names(run: ArchiveRun) -> str:
