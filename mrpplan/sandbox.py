@@ -95,6 +95,15 @@ def _free_port() -> int:
 
 
 def _alive(pid: int) -> bool:
+    """True while the process runs. A server this process started (its child) that has
+    ended is reaped here: otherwise it stays a zombie that signal 0 still reaches, and a
+    wait for it to end would never return."""
+    try:
+        ended, _status = os.waitpid(pid, os.WNOHANG)
+        if ended == pid:
+            return False
+    except ChildProcessError:
+        pass  # not a child of this process: its parent reaps it
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
