@@ -1,13 +1,42 @@
-"""Helpers for the point-in-time restore tests: second boundaries and the scenario."""
+"""Helpers for the point-in-time restore tests: second boundaries, the scenario, and a
+server of their own.
+
+A binary log holds every write of its server. These tests compare the archive, positions
+and replays with what they wrote themselves, so they run on a sandbox server no other test
+writes to (`server`, imported by each PITR module in place of the shared one), and one at a
+time across xdist workers (`pitr_turn`, a file lock held for each test)."""
 
 from __future__ import annotations
 
+import fcntl
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from backup_support import checksums, seed
+from dbtools import REPO
+
+from mrpplan import sandbox
+
+PITR_DIR = REPO / ".mrpplan" / "sandbox-pitr"
+
+
+@pytest.fixture(scope="session")
+def server() -> sandbox.SandboxInfo:
+    """The PITR tests' own sandbox server (started once, reused across runs)."""
+    return sandbox.up(PITR_DIR)
+
+
+@pytest.fixture(autouse=True)
+def pitr_turn() -> Iterator[None]:
+    """One PITR test at a time across workers: each sees only its own writes in the log."""
+    PITR_DIR.parent.mkdir(parents=True, exist_ok=True)
+    with open(PITR_DIR.parent / "sandbox-pitr.turn", "w") as turn:
+        fcntl.flock(turn, fcntl.LOCK_EX)
+        yield
 
 
 def next_second() -> int:

@@ -10,6 +10,7 @@ from typing import Any
 
 from backup_support import seed
 from dbtools import start_cli
+from pitr_support import pitr_turn, server  # noqa: F401 (their own server, in turns)
 
 from mrpplan import sandbox
 
@@ -31,7 +32,9 @@ def _server_logs(db: Any) -> dict[str, int]:
 
 
 def test_archive_is_incremental_private_and_matches_the_server(
-    project: Any, cli: Any, server: sandbox.SandboxInfo
+    project: Any,
+    cli: Any,
+    server: sandbox.SandboxInfo,  # noqa: F811 (the PITR server)
 ) -> None:
     db = project.databases["local"]
     seed(db)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from backup_support import seed
+from pitr_support import pitr_turn, server  # noqa: F401 (their own server, in turns)
 
 from mrpplan.backup.manifest import manifest_path
 

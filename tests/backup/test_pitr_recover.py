@@ -6,7 +6,7 @@ from typing import Any
 
 from backup_support import checksums
 from dbtools import start_cli, wait_for
-from pitr_support import bad_update_scenario
+from pitr_support import bad_update_scenario, pitr_turn, server  # noqa: F401 (their own server, in turns)
 
 from mrpplan.mysql.journal import JOURNAL
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backup_support import checksums, seed
-from pitr_support import bad_update_scenario, moment, next_second
+from pitr_support import bad_update_scenario, moment, next_second, pitr_turn, server  # noqa: F401 (their own server, in turns)
 
 
 def test_restore_to_the_second_before_the_bad_update(project: Any, cli: Any) -> None:

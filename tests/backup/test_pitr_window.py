@@ -10,7 +10,7 @@ from typing import Any
 
 from backup_support import checksums, seed
 from dbtools import start_cli
-from pitr_support import bad_update_scenario, moment, next_second
+from pitr_support import bad_update_scenario, moment, next_second, pitr_turn, server  # noqa: F401 (their own server, in turns)
 
 
 def test_status_and_list_show_the_window(project: Any, cli: Any) -> None:
