@@ -44,9 +44,12 @@ _ACCOUNT = (
     "COM_DROP_ROLE",
     "COM_GRANT_ROLE",
     "COM_REVOKE_ROLE",
-    "COM_SET_OPTION",  # SET PASSWORD, SET DEFAULT ROLE
     "COM_FLUSH",  # grant tables written directly, then FLUSH PRIVILEGES
 )
+# Statements that change accounts only when dynamic SQL hides what they are: a plain
+# `SET PASSWORD`/`SET DEFAULT ROLE` or a write to `mysql.*` is refused by the allowlist before
+# it runs, while every SET (mrpplan's own `SET @...` in each migration step too) counts here.
+_ACCOUNT_BESIDE_OPAQUE = ("COM_SET_OPTION",)
 _ROW_WRITES = (
     "COM_INSERT",
     "COM_INSERT_SELECT",
@@ -180,7 +183,8 @@ def effects(before: ServerState, after: ServerState, *, ignore: Iterable[str] = 
     opaque = any(ran[k] for k in _OPAQUE)
     lines: list[str] = []
     undo: list[str] = []
-    if any(ran[k] for k in _ACCOUNT) or (opaque and any(ran[k] for k in _ROW_WRITES)):
+    hidden = opaque and any(ran[k] for k in (*_ROW_WRITES, *_ACCOUNT_BESIDE_OPAQUE))
+    if any(ran[k] for k in _ACCOUNT) or hidden:
         for name in sorted(set(before.accounts) | set(after.accounts)):
             old, new = before.accounts.get(name), after.accounts.get(name)
             if old == new:
