@@ -4,13 +4,12 @@ three-node sandbox cluster (`mrpplan sandbox up --galera 3`), one database on it
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pymysql
-from dbtools import CliResult, Database, run_cli
+from dbtools import CliResult, Database, run_cli, start_cli
 
 from mrpplan import sandbox
 
@@ -96,18 +95,7 @@ class GaleraProject:
 
     def start(self, *args: str, extra: dict[str, str] | None = None) -> subprocess.Popen[str]:
         """mrpplan in the background (to race it or kill a node under it)."""
-        import os
-
-        merged = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **self.env, **(extra or {})}
-        return subprocess.Popen(
-            [sys.executable, "-m", "mrpplan", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=merged,
-            cwd=self.root,
-        )
+        return start_cli(*args, env={**self.env, **(extra or {})}, cwd=self.root)
 
     def on(self, node: int) -> Database:
         """The same database, read through node `node` (1-based)."""
