@@ -39,6 +39,23 @@ def pitr_turn() -> Iterator[None]:
         yield
 
 
+def flush_binary_logs(db: Any) -> None:
+    """`FLUSH BINARY LOGS`, then wait for the server's own last write to the new log.
+
+    The server writes a second `Binlog_checkpoint` event into the new log once the old
+    log's transactions are durable, a moment after the flush returns. A test that archives
+    before it would see the active log grow by that event on its next run."""
+    db.execute("FLUSH BINARY LOGS")
+    [(active, *_)] = db.query("SHOW MASTER STATUS")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        events = db.query(f"SHOW BINLOG EVENTS IN '{active}'")
+        if any(e[2] == "Binlog_checkpoint" and e[5] == active for e in events):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{active} got no checkpoint of its own in 10 s")
+
+
 def next_second() -> int:
     """Sleep into the next whole second (binary-log times are whole seconds); return it."""
     now = time.time()

@@ -10,7 +10,7 @@ from typing import Any
 
 from backup_support import seed
 from dbtools import start_cli
-from pitr_support import pitr_turn, server  # noqa: F401 (their own server, in turns)
+from pitr_support import flush_binary_logs, pitr_turn, server  # noqa: F401 (their own server, in turns)
 
 from mrpplan import sandbox
 
@@ -38,7 +38,7 @@ def test_archive_is_incremental_private_and_matches_the_server(
 ) -> None:
     db = project.databases["local"]
     seed(db)
-    db.execute("FLUSH BINARY LOGS")
+    flush_binary_logs(db)
     first = cli("backup", "local", "--binlogs")
     assert first.code == 0, first.output
     assert "copied" in first.stdout
@@ -87,11 +87,11 @@ def test_two_runs_at_once_take_turns(project: Any, cli: Any) -> None:
 
 def test_kill_mid_copy_counts_no_torn_file(project: Any, cli: Any) -> None:
     db = project.databases["local"]
-    db.execute("FLUSH BINARY LOGS")
+    flush_binary_logs(db)
     db.execute("CREATE TABLE big (id INT PRIMARY KEY AUTO_INCREMENT, pad TEXT)")
     for _ in range(6):  # about 12 MB of row events in the active log
         db.execute("INSERT INTO big (pad) SELECT REPEAT('x', 2000) FROM seq_1_to_1000")
-    db.execute("FLUSH BINARY LOGS")
+    flush_binary_logs(db)
     killed = False
     for delay in (0.5, 0.3, 0.2, 0.1, 0.05, 0.8, 1.2):
         proc = start_cli("backup", "local", "--binlogs", env={}, cwd=project.root)
@@ -131,14 +131,14 @@ def test_refuses_without_row_logging_and_says_how(project: Any, cli: Any) -> Non
 def test_retention_keeps_the_logs_of_the_oldest_full_backup(project: Any, cli: Any) -> None:
     db = project.databases["local"]
     seed(db)
-    db.execute("FLUSH BINARY LOGS")
+    flush_binary_logs(db)
     assert cli("backup", "local", "--binlogs").code == 0
     older = set(_archived(project))
     assert cli("backup", "local").code == 0
     folder = project.root / "database" / "backups"
     [manifest] = folder.glob("mrp_erp_full_local_*.manifest.json")
     needed = json.loads(manifest.read_text())["binlog"]["file"]
-    db.execute("FLUSH BINARY LOGS")
+    flush_binary_logs(db)
     done = cli("backup", "local", "--binlogs")
     assert done.code == 0 and "pruned" in done.stdout, done.output
     kept = set(_archived(project))
@@ -165,7 +165,7 @@ def test_cleanup_prunes_the_logs_of_deleted_backups(project: Any, cli: Any) -> N
     db = project.databases["local"]
     seed(db)
     assert cli("backup", "local").code == 0
-    db.execute("FLUSH BINARY LOGS")
+    flush_binary_logs(db)
     time.sleep(1.1)  # a second backup with a later name
     assert cli("backup", "local").code == 0
     folder = project.root / "database" / "backups"

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from backup_support import checksums, seed
-from pitr_support import bad_update_scenario, moment, next_second, pitr_turn, server  # noqa: F401 (their own server, in turns)
+from pitr_support import (  # noqa: F401 (their own server, in turns)
+    bad_update_scenario,
+    flush_binary_logs,
+    moment,
+    next_second,
+    pitr_turn,
+    server,
+)
 
 
 def test_restore_to_the_second_before_the_bad_update(project: Any, cli: Any) -> None:
@@ -56,9 +63,9 @@ def test_a_missing_log_is_refused_with_the_window(project: Any, cli: Any) -> Non
     next_second()
     db.execute("UPDATE items SET price = 1 WHERE id = 1")
     next_second()
-    db.execute("FLUSH BINARY LOGS")
+    flush_binary_logs(db)
     db.execute("UPDATE items SET price = 2 WHERE id = 2")
-    db.execute("FLUSH BINARY LOGS")
+    flush_binary_logs(db)
     bad = next_second()
     db.execute("UPDATE items SET price = 0")
     assert cli("backup", "local", "--binlogs").code == 0
@@ -90,8 +97,10 @@ def test_the_replay_spans_several_log_files(project: Any, cli: Any) -> None:
     db = project.databases["local"]
     seed(db)
     assert cli("backup", "local").code == 0
-    db.execute("UPDATE items SET price = 11 WHERE id = 11", "FLUSH BINARY LOGS")
-    db.execute("UPDATE items SET price = 12 WHERE id = 12", "FLUSH BINARY LOGS")
+    db.execute("UPDATE items SET price = 11 WHERE id = 11")
+    flush_binary_logs(db)
+    db.execute("UPDATE items SET price = 12 WHERE id = 12")
+    flush_binary_logs(db)
     db.execute("DELETE FROM stock_audit WHERE id = 1")
     next_second()
     good = checksums(db)
