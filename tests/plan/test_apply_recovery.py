@@ -23,9 +23,16 @@ def _built(project, cli) -> None:
     assert result.code == 0, result.output
 
 
-def _apply_killed_during(project, db, plan: str, statement_like: str) -> None:
-    """Start `apply PLAN` and kill -9 it while a statement LIKE `statement_like` runs."""
+def _apply_killed_during(
+    project, db, plan: str, statement_like: str, hold: str | None = None
+) -> object:
+    """Start `apply PLAN` and kill -9 it while a statement LIKE `statement_like` runs.
+
+    With `hold`, a reader transaction on that table is opened as soon as the statement is
+    seen, and returned still open: a copying ALTER then waits for it at its final rename
+    instead of finishing on the server before the test can kill its connection."""
     proc = start_cli("apply", plan, "--auto-approve", env={}, cwd=project.root)
+    reader = None
 
     def running() -> bool:
         rows = db.query(
@@ -36,10 +43,16 @@ def _apply_killed_during(project, db, plan: str, statement_like: str) -> None:
 
     try:
         wait_for(running, f"a statement like {statement_like!r} to start")
+        if hold is not None:
+            reader = db.connect()
+            with reader.cursor() as cur:
+                cur.execute("START TRANSACTION")
+                cur.execute(f"SELECT COUNT(*) FROM `{hold}` WHERE id = 1")
         assert proc.poll() is None, "the statement finished before it could be interrupted"
     finally:
         proc.kill()
         proc.wait()
+    return reader
 
 
 def test_failing_statement_rolls_everything_back(project, cli) -> None:
@@ -173,12 +186,18 @@ def test_killed_in_the_second_statement_of_a_migration_then_recover(project, cli
     before = snapshot(db)
     made = cli("plan", "local", "--out", "plans/reshape.json")
     assert made.code == 0, made.output
-    _apply_killed_during(project, db, "plans/reshape.json", "ALTER TABLE%%big2%%")
-    running = db.query(
-        "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'ALTER TABLE%%big2%%'"
+    reader = _apply_killed_during(
+        project, db, "plans/reshape.json", "ALTER TABLE%%big2%%", hold="zz_big"
     )
-    assert running, "the ALTER ended before its connection could be killed"
-    db.execute(f"KILL CONNECTION {int(running[0][0])}")
+    try:
+        running = db.query(
+            "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'ALTER TABLE%%big2%%'"
+        )
+        assert running, "the ALTER ended before its connection could be killed"
+        db.execute(f"KILL CONNECTION {int(running[0][0])}")
+    finally:
+        reader.rollback()
+        reader.close()
     recovered = cli("recover", "local")
     assert recovered.code == 0, recovered.output
     assert snapshot(db) == before
