@@ -23,6 +23,7 @@ from mrpplan.mysql.online_alter import (
     INSTALL_HINT,
     TOOL,
     alter_clauses,
+    autoinc_lock_mode,
     describe_duration,
     estimated_seconds,
     tool_path,
@@ -36,6 +37,10 @@ ONLINE_ACTION = "online_alter"
 # rows copied per second by the tool (bench/bench_online.py: 500k rows in 19 s on 2 busy
 # cores, 26k/s): the plan's estimate
 ROWS_PER_SECOND = 30_000
+# writer errors (deadlock 1213) per 10,000 writes while the tool copies a table with an
+# AUTO_INCREMENT column on a server with innodb_autoinc_lock_mode 0 or 1 (bench_online.py,
+# 1M rows, one writer inserting and updating rows of the table: with a 5 ms and a 1 ms pause)
+DEADLOCKS_PER_10K = {"5 ms": 0.0, "1 ms": 0.0}
 # big enough to flag a blocking ALTER when the environment sets no policy
 DEFAULT_MIN_ROWS = OnlineSchemaChange().min_rows
 _ENDS_WITH_CLAUSE = re.compile(r", ALGORITHM=\w+, LOCK=\w+$")
@@ -121,6 +126,10 @@ def online_draft(ctx: PlanContext, draft: Step, rows: int, policy: OnlineSchemaC
         f"run): {why_blocking}; foreign keys: --alter-foreign-keys-method={method} "
         f"({why_method}); {keep}"
     )
+    retry = writers_must_retry(ctx, draft.object)
+    if retry:
+        reason += f"; {retry}"
+        ctx.warn(retry)
     return replace(
         draft,
         kind=ONLINE_ALTER,
@@ -135,6 +144,28 @@ def online_draft(ctx: PlanContext, draft: Step, rows: int, policy: OnlineSchemaC
             rows=rows,
             estimate_seconds=seconds,
         ),
+    )
+
+
+def writers_must_retry(ctx: PlanContext, table: str) -> str | None:
+    """What the application's writers must do while the tool copies `table`, when they
+    can see errors: on a table with an AUTO_INCREMENT column unless the server runs
+    innodb_autoinc_lock_mode=2 (bench_online.py finds no writer error there)."""
+    live = ctx.live.schema.tables.get(table)
+    if live is None or not any(col.auto_increment for col in live.columns):
+        return None
+    mode = autoinc_lock_mode(ctx.conn)
+    if mode >= 2:
+        return None
+    rates = ", ".join(f"{n:g} with a writer every {w}" for w, n in DEADLOCKS_PER_10K.items())
+    return (
+        f"application writers to {table} must retry deadlocks (error 1213) while {TOOL} "
+        f"copies it: each chunk it copies (INSERT ... SELECT) holds the new table's AUTO-INC "
+        f"lock (innodb_autoinc_lock_mode={mode}), which its triggers need for every write to "
+        f"{table}, so a write to a row the chunk is about to read deadlocks and InnoDB rolls "
+        f"back the write, the smaller transaction (bench_online.py: {rates} per 10,000 "
+        "writes); innodb_autoinc_lock_mode=2 in the server's configuration (a restart; "
+        "binlog_format ROW or MIXED) removes the cause"
     )
 
 
