@@ -105,11 +105,12 @@ policy:
 # the option sets compared; "mrpplan" is what mrpplan runs (online_alter.TUNING)
 OLD = Tuning(
     chunk_time=0.1,
+    chunk_size=None,
     set_vars=("lock_wait_timeout=2",),
     tries="create_triggers:20:1,drop_triggers:20:1,swap_tables:20:1,update_foreign_keys:20:1",
 )
 SETS: dict[str, Tuning] = {
-    "tool defaults": Tuning(chunk_time=0.5, set_vars=(), tries=""),
+    "tool defaults": Tuning(chunk_time=0.5, chunk_size=None, set_vars=(), tries=""),
     "round 4 (chunk-time 0.1)": OLD,
     "chunk-time 0.01": replace(OLD, chunk_time=0.01),
     "chunk-size 1000 fixed": replace(OLD, chunk_time=0, chunk_size=1000),
