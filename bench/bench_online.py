@@ -2,16 +2,19 @@
 inserts and updates steadily: how long the writer stalls and how many of its writes fail,
 per pt-online-schema-change option set, with a 5 ms and a 1 ms writer.
 
-    .venv/bin/python bench/bench_online.py                   # ~5 min: 300k rows, 1 round
-    .venv/bin/python bench/bench_online.py --full            # 1M rows, 3 rounds (~40 min)
+    .venv/bin/python bench/bench_online.py          # ~4 min: 300k rows, 3 sets, 1 round
+    .venv/bin/python bench/bench_online.py --full   # 1M rows, every set, 1 round (~30 min)
     .venv/bin/python bench/bench_online.py --rows 1000000 --rounds 2 --interval 1 \\
-        --sets default,rc                                     # a choice of runs
+        --sets defaults,rc --spread --deadlocks               # a choice of runs
 
 (`MRPPLAN_BENCH_ONLINE_FULL=1` is `--full`.) Runs against the sandbox (`mrpplan sandbox
 up`). `bench_online` is built once: parents (1,000 rows) <- orders (N rows; the table
 changed: qty INT <-> BIGINT, one way then back) <- order_lines (N/10 rows). The writer is
-one connection doing an INSERT into orders and an UPDATE of one of its own rows, then
-sleeping the interval. Each change runs the way `mrpplan apply` runs it
+one connection doing an INSERT into orders and an UPDATE of one of its own rows (with
+`--spread`, every other UPDATE hits one of the N original rows), then sleeping the
+interval. `--no-auto-increment` builds orders.id without AUTO_INCREMENT (the writer picks
+ids); `--autoinc-lock-mode 2` runs on a sandbox of its own started with
+innodb_autoinc_lock_mode=2. Each change runs the way `mrpplan apply` runs it
 (`run_online_alter`: the tool, then the children's foreign keys re-pointed). Per option
 set and writer interval, over all rounds: writes (statements) done while the change ran,
 writer errors by errno (1213 deadlock, 1205 lock wait timeout, other) and per 10,000
@@ -114,7 +117,6 @@ SETS: dict[str, Tuning] = {
     "round 4 (chunk-time 0.1)": OLD,
     "chunk-time 0.01": replace(OLD, chunk_time=0.01),
     "chunk-size 1000 fixed": replace(OLD, chunk_time=0, chunk_size=1000),
-    "chunk-size 100 fixed": replace(OLD, chunk_time=0, chunk_size=100),
     "innodb_lock_wait_timeout=1": replace(
         OLD, set_vars=("lock_wait_timeout=2", "innodb_lock_wait_timeout=1")
     ),
@@ -128,7 +130,6 @@ SHORT = {
     "old": "round 4 (chunk-time 0.1)",
     "ct01": "chunk-time 0.01",
     "c1000": "chunk-size 1000 fixed",
-    "small": "chunk-size 100 fixed",
     "ilwt": "innodb_lock_wait_timeout=1",
     "rc": "READ-COMMITTED copy",
     "mrpplan": "mrpplan",
@@ -406,7 +407,7 @@ def apply_as_user(root: Path, auto_increment: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     full = os.environ.get("MRPPLAN_BENCH_ONLINE_FULL") == "1"
-    parser.add_argument("--full", action="store_true", default=full, help="1M rows, 3 rounds")
+    parser.add_argument("--full", action="store_true", default=full, help="1M rows, every set")
     parser.add_argument("--rows", type=int)
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--interval", default="5,1", help="writer sleeps, ms (comma list)")
@@ -442,7 +443,7 @@ def main() -> None:
 
 def run(args: argparse.Namespace, info: sandbox.SandboxInfo) -> None:
     rows = args.rows or (1_000_000 if args.full else 300_000)
-    rounds = args.rounds or (3 if args.full else 1)
+    rounds = args.rounds or 1
     intervals = [float(x) for x in args.interval.split(",")]
     sets = args.sets or (",".join(SHORT) if args.full else DEFAULT_SETS)
     chosen = [SHORT[s] for s in sets.split(",")]
