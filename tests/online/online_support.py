@@ -86,7 +86,7 @@ class TinyProject:
         """Rows in all three tables, and statistics that count them."""
         self.db.execute(
             "INSERT INTO parents SELECT seq, CONCAT('p', seq) FROM seq_1_to_10",
-            f"INSERT INTO orders (parent_id, qty, note) SELECT 1 + seq % 10, seq, "
+            f"INSERT INTO orders (id, parent_id, qty, note) SELECT seq, 1 + seq % 10, seq, "
             f"CONCAT('n', seq) FROM seq_1_to_{orders}",
             f"INSERT INTO order_lines SELECT seq, seq, seq * 2 FROM seq_1_to_{lines}",
             "ANALYZE TABLE parents, orders, order_lines",

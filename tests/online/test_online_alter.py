@@ -7,7 +7,7 @@ import json
 import shutil
 
 import pytest
-from online_support import WIDER, TinyProject, leftovers, needs_tool
+from online_support import BASE, WIDER, TinyProject, leftovers, needs_tool
 
 from mrpplan.mysql.online_alter import TOOL, tool_path
 
@@ -104,6 +104,32 @@ def test_small_table_keeps_a_plain_alter_that_names_its_lock(tiny: TinyProject) 
         if s["object"] == "orders"
     )
     assert step["action"] == "alter_table" and step["lock"] == "shared"
+
+
+@needs_tool
+@pytest.mark.parametrize("auto_increment", [True, False])
+def test_plan_says_writers_must_retry_deadlocks_on_an_auto_increment_table(
+    tiny: TinyProject, auto_increment: bool
+) -> None:
+    """With innodb_autoinc_lock_mode 1 (the sandbox's, MariaDB's default) each chunk the
+    tool copies holds the new table's AUTO-INC lock, which its triggers need: a write can
+    deadlock, and the plan tells the application to retry (bench_online.py measures it)."""
+    if not auto_increment:
+        tiny.schema(BASE.replace("AUTO_INCREMENT PRIMARY KEY", "PRIMARY KEY", 1))
+    _built(tiny)
+    assert tiny.db.query("SELECT @@innodb_autoinc_lock_mode")[0][0] == 1
+    tiny.schema((tiny.root / "database/schema/01_base_schema.sql").read_text().replace(*WIDER))
+    shown = tiny.cli("plan", "big")
+    assert shown.code == 0, shown.output
+    assert f"online ({TOOL})" in shown.stdout
+    said = "application writers to orders must retry deadlocks (error 1213)"
+    if auto_increment:
+        assert said in shown.output
+        assert "innodb_autoinc_lock_mode=1" in shown.output
+        assert "per 10,000 writes" in shown.output
+        assert "innodb_autoinc_lock_mode=2 in the server's configuration" in shown.output
+    else:
+        assert said not in shown.output
 
 
 def test_tool_is_found() -> None:
