@@ -1,7 +1,6 @@
 """Table, foreign key, view and routine changes (ALTER TABLE clauses are in
 mrpplan.diff.clauses, partitioning in mrpplan.diff.partition_changes). Each renders its
-own statement and names the step kind it is (mrpplan.diff.change). Every change type is
-importable from here.
+own statement and names the step kind it is (mrpplan.diff.change).
 """
 
 from __future__ import annotations
@@ -12,24 +11,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 from mrpplan.diff.change import (
     Change,
-    TableClause,
     algorithm_lock_clause,
     predicted_algorithm,
     predicted_lock,
-)
-from mrpplan.diff.clauses import (
-    AddCheck,
-    AddColumn,
-    AddIndex,
-    AlterTableOptions,
-    DropCheck,
-    DropColumn,
-    DropIndex,
-    ModifyColumn,
-    RenameColumn,
-    RenameIndex,
-    SetIndexIgnored,
-    SetSystemVersioning,
 )
 from mrpplan.model.foreign_key import ForeignKey
 from mrpplan.model.layout import without_elements
@@ -40,37 +24,6 @@ from mrpplan.mysql.quote import ident
 
 if TYPE_CHECKING:
     from mrpplan.mysql.flavor import Flavor
-
-__all__ = [
-    "AddCheck",
-    "AddColumn",
-    "AddForeignKey",
-    "AddIndex",
-    "AlterTableOptions",
-    "Change",
-    "CreateRoutine",
-    "CreateTable",
-    "CreateView",
-    "DropCheck",
-    "DropColumn",
-    "DropForeignKey",
-    "DropIndex",
-    "DropRoutine",
-    "DropTable",
-    "DropView",
-    "ModifyColumn",
-    "RenameColumn",
-    "RenameIndex",
-    "ReplaceView",
-    "RestoreTable",
-    "SetIndexIgnored",
-    "SetSystemVersioning",
-    "TableClause",
-    "TrashTable",
-    "UnsupportedTableChange",
-    "create_table_sql",
-]
-
 
 # ---- tables -------------------------------------------------------------------------
 

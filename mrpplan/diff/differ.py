@@ -19,10 +19,10 @@ from mrpplan.diff.changes import (
     DropRoutine,
     DropTable,
     DropView,
-    ModifyColumn,
     ReplaceView,
     UnsupportedTableChange,
 )
+from mrpplan.diff.clauses import ModifyColumn
 from mrpplan.diff.order import parents_first, views_in_dependency_order
 from mrpplan.diff.table_diff import diff_table
 from mrpplan.model.routine import Routine

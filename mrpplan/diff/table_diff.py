@@ -6,23 +6,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from difflib import SequenceMatcher
 
-from mrpplan.diff.changes import (
+from mrpplan.diff.change import Change, TableClause
+from mrpplan.diff.changes import AddForeignKey, DropForeignKey
+from mrpplan.diff.clauses import (
     AddCheck,
     AddColumn,
-    AddForeignKey,
     AddIndex,
     AlterTableOptions,
-    Change,
     DropCheck,
     DropColumn,
-    DropForeignKey,
     DropIndex,
     ModifyColumn,
     RenameColumn,
     RenameIndex,
     SetIndexIgnored,
     SetSystemVersioning,
-    TableClause,
 )
 from mrpplan.diff.column_delta import ColumnDelta
 from mrpplan.diff.partition_changes import AlterPartitioning
