@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from mrpplan.diff.change import (
     Change,
+    Redefinition,
     algorithm_lock_clause,
     predicted_algorithm,
     predicted_lock,
@@ -76,6 +77,7 @@ class TrashTable(Change):
 
     kind: ClassVar[str] = "destroy"
     action_name: ClassVar[str] = "drop_table"
+    keeps_data: ClassVar[bool] = True  # the rows wait in the trash table
 
     def inverse(self) -> Change:
         return RestoreTable(self.table, self.definition, self.trash)
@@ -88,10 +90,6 @@ class TrashTable(Change):
 
     def risks(self) -> list[str]:
         return [f"`{self.table}` and its rows leave the schema"]
-
-    @property
-    def needs_checkpoint(self) -> bool:
-        return False
 
 
 @dataclass(frozen=True)
@@ -113,17 +111,13 @@ class RestoreTable(Change):
 
 
 @dataclass(frozen=True)
-class UnsupportedTableChange(Change):
+class UnsupportedTableChange(Redefinition[Table]):
     """A table mrpplan cannot model exactly differs: reported, never recreated silently."""
 
-    old: Table
-    new: Table
     why: str
 
     action_name: ClassVar[str] = "unsupported_table"
-
-    def inverse(self) -> Change:
-        return UnsupportedTableChange(self.table, self.new, self.old, self.why)
+    keeps_data: ClassVar[bool] = True  # never runs
 
     def describe(self) -> str:
         return (
@@ -136,10 +130,6 @@ class UnsupportedTableChange(Change):
 
     def risks(self) -> list[str]:
         return ["mrpplan will not alter it automatically"]
-
-    @property
-    def needs_checkpoint(self) -> bool:
-        return False
 
 
 class _ForeignKeyChange(Change):
@@ -246,14 +236,8 @@ class DropView(_NotATable):
 
 
 @dataclass(frozen=True)
-class ReplaceView(_NotATable):
-    old: View
-    new: View
-
+class ReplaceView(_NotATable, Redefinition[View]):
     action_name: ClassVar[str] = "replace_view"
-
-    def inverse(self) -> Change:
-        return ReplaceView(self.table, self.new, self.old)
 
     def describe(self) -> str:
         return f"replace view `{self.table}`"
