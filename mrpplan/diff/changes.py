@@ -1,6 +1,9 @@
 """Table, foreign key, view and routine changes (ALTER TABLE clauses are in
 mrpplan.diff.clauses, partitioning in mrpplan.diff.partition_changes). Each renders its
-own statement and names the step kind it is (mrpplan.diff.change).
+own statement and names the step kind it is (mrpplan.diff.change). A kind of object is
+one class holding both directions (`CreateOrDrop`), subclassed as CreateX and DropX;
+views and routines also find themselves (`OBJECTS`, asked by mrpplan.diff.differ), so a
+new kind of object is this file only.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
 # ---- tables -------------------------------------------------------------------------
 
 
-class _CreateOrDrop(Change):
+class CreateOrDrop(Change):
     """Both directions of one kind of object in one class: its subclasses CreateX (kind
     add) and DropX (kind destroy) differ in nothing else; a drop carries what it drops,
     so its inverse creates it again."""
@@ -62,7 +65,7 @@ class _CreateOrDrop(Change):
 
 
 @dataclass(frozen=True)
-class TableChange(_CreateOrDrop):
+class TableChange(CreateOrDrop):
     """A table created from its definition (CreateTable) or dropped (DropTable).
     `deferred_fks`: its foreign keys that AddForeignKey adds later (cycles, drops), or
     that DropForeignKey dropped earlier."""
@@ -91,7 +94,7 @@ class DropTable(TableChange):
 
 
 @dataclass(frozen=True)
-class TrashChange(_CreateOrDrop):
+class TrashChange(CreateOrDrop):
     """DropTable rendered as a rename to a trash table (TrashTable), where the rows wait
     until retention purges them; its inverse renames it back (RestoreTable)."""
 
@@ -206,7 +209,7 @@ class DropForeignKey(_ForeignKeyChange):
 # ---- views, routines, triggers, events ----------------------------------------------
 
 
-class _NotATable(Change):
+class NotATable(Change):
     """A view or routine: its statement touches no rows (nothing to checkpoint)."""
 
     @property
@@ -215,7 +218,7 @@ class _NotATable(Change):
 
 
 @dataclass(frozen=True)
-class ViewChange(_NotATable, _CreateOrDrop):
+class ViewChange(NotATable, CreateOrDrop):
     """A view created (CreateView) or dropped (DropView)."""
 
     view: View
@@ -238,7 +241,7 @@ class DropView(ViewChange):
 
 
 @dataclass(frozen=True)
-class ReplaceView(_NotATable, Redefinition[View]):
+class ReplaceView(NotATable, Redefinition[View]):
     action_name: ClassVar[str] = "replace_view"
 
     def describe(self) -> str:
@@ -249,7 +252,7 @@ class ReplaceView(_NotATable, Redefinition[View]):
 
 
 @dataclass(frozen=True)
-class RoutineChange(_NotATable, _CreateOrDrop):
+class RoutineChange(NotATable, CreateOrDrop):
     """A procedure, function, trigger or event (routine.kind says which) created
     (CreateRoutine) or dropped (DropRoutine); its step kind is create_procedure, ..."""
 

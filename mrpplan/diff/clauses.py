@@ -1,7 +1,9 @@
 """ALTER TABLE clauses: each change type renders its own clause, knows its inverse and
 predicts its own ALGORITHM (measured on MariaDB 10.11; when unsure, the slower one).
-Adding a clause type touches this file only; mrpplan.diff.ddl groups clauses into one
-AlterTable statement and mrpplan.diff.algorithm takes the slowest of its clauses.
+Adding a clause type touches this file only: the class, and its `found` in
+`BEFORE_COLUMNS`/`AFTER_COLUMNS` (what mrpplan.diff.table_diff compares besides columns
+and keys); mrpplan.diff.ddl groups clauses into one AlterTable statement and
+mrpplan.diff.algorithm takes the slowest of its clauses.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from mrpplan.diff import changes
 from mrpplan.diff.change import Change
 from mrpplan.diff.changes import (
-    OBJECTS,
     AddForeignKey,
     CreateTable,
     DropForeignKey,
@@ -84,7 +84,7 @@ def diff_schemas(
 
     object_drops: list[Change] = []
     object_creates: list[Change] = []
-    for found in OBJECTS:
+    for found in changes.OBJECTS:
         gone, made = found(current, desired)
         object_drops += gone
         object_creates = made + object_creates

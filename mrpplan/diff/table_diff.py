@@ -6,11 +6,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from difflib import SequenceMatcher
 
+from mrpplan.diff import clauses
 from mrpplan.diff.change import Change, TableClause
 from mrpplan.diff.changes import AddForeignKey, DropForeignKey
 from mrpplan.diff.clauses import (
-    AFTER_COLUMNS,
-    BEFORE_COLUMNS,
     AddColumn,
     AddIndex,
     DropColumn,
@@ -44,13 +43,13 @@ def diff_table(
         if old_fks.get(fk_name) != fk:
             fk_adds.append(AddForeignKey(name, fk))
 
-    changes: list[Change] = [c for found in BEFORE_COLUMNS for c in found(old, new)]
+    changes: list[Change] = [c for found in clauses.BEFORE_COLUMNS for c in found(old, new)]
     recreated = {
         c.name for c in new.columns if (o := old.column(c.name)) is not None and must_recreate(o, c)
     }
     changes += _index_changes(old, new, recreated)
     changes += column_changes(old, new, renames)
-    changes += [c for found in AFTER_COLUMNS for c in found(old, new)]
+    changes += [c for found in clauses.AFTER_COLUMNS for c in found(old, new)]
     changes += _keep_hash_keys(name, old, new, changes)
     where, after = table_facts(old), table_facts(new)
     changes = [
