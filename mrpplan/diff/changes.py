@@ -31,8 +31,6 @@ from mrpplan.mysql.quote import ident
 if TYPE_CHECKING:
     from mrpplan.mysql.flavor import Flavor
 
-# ---- tables -------------------------------------------------------------------------
-
 
 class CreateOrDrop(Change):
     """Both directions of one kind of object in one class: its subclasses CreateX (kind
@@ -62,6 +60,9 @@ class CreateOrDrop(Change):
         if self.creates or not self.drop_risk:
             return []
         return [self.drop_risk.format(table=self.table)]
+
+
+# ---- tables -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
