@@ -1,63 +1,7 @@
-"""Schema differences as small reversible changes."""
+"""Schema differences as small reversible changes: `diff_schemas` finds them; each change
+type lives in the module that renders it (`clauses`: ALTER TABLE clauses, `changes`:
+tables, foreign keys, views and routines, `partition_changes`)."""
 
-from mrpplan.diff.changes import (
-    AddCheck,
-    AddColumn,
-    AddForeignKey,
-    AddIndex,
-    AlterTableOptions,
-    Change,
-    CreateEvent,
-    CreateRoutine,
-    CreateTable,
-    CreateTrigger,
-    CreateView,
-    DropCheck,
-    DropColumn,
-    DropEvent,
-    DropForeignKey,
-    DropIndex,
-    DropRoutine,
-    DropTable,
-    DropTrigger,
-    DropView,
-    ModifyColumn,
-    RenameColumn,
-    RenameIndex,
-    ReplaceView,
-    RestoreTable,
-    TrashTable,
-    UnsupportedTableChange,
-)
 from mrpplan.diff.differ import diff_schemas
 
-__all__ = [
-    "AddCheck",
-    "AddColumn",
-    "AddForeignKey",
-    "AddIndex",
-    "AlterTableOptions",
-    "Change",
-    "CreateEvent",
-    "CreateRoutine",
-    "CreateTable",
-    "CreateTrigger",
-    "CreateView",
-    "DropCheck",
-    "DropColumn",
-    "DropEvent",
-    "DropForeignKey",
-    "DropIndex",
-    "DropRoutine",
-    "DropTable",
-    "DropTrigger",
-    "DropView",
-    "ModifyColumn",
-    "RenameColumn",
-    "RenameIndex",
-    "ReplaceView",
-    "RestoreTable",
-    "TrashTable",
-    "UnsupportedTableChange",
-    "diff_schemas",
-]
+__all__ = ["diff_schemas"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from mrpplan.model.table_options import TableOptions
 
@@ -31,6 +31,9 @@ class Change:
     # changes with the same key and table in a row share one statement; None: alone
     joins: ClassVar[str | None] = None
     action_name: ClassVar[str] = "alter_table"  # `action`, when it is the same for all
+    # its risks lose no data (a trash table keeps the rows, a key holds none, it never
+    # runs): the inverse alone undoes it, no checkpoint is needed
+    keeps_data: ClassVar[bool] = False
 
     def inverse(self) -> Change:
         raise NotImplementedError
@@ -64,7 +67,7 @@ class Change:
     @property
     def needs_checkpoint(self) -> bool:
         """Data cannot come back through the inverse alone."""
-        return self.destructive
+        return self.destructive and not self.keeps_data
 
     def risks(self) -> list[str]:
         return []
@@ -97,6 +100,21 @@ class Change:
         """The weakest LOCK the server takes for this change (none | shared), whatever
         the algorithm; a COPY always takes at least SHARED (mrpplan.diff.algorithm)."""
         return "none"
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Redefinition(Change, Generic[T]):
+    """One thing changed from `old` to `new` (a column, a key's name, the table options,
+    a view): the inverse is the same change with the two swapped."""
+
+    old: T
+    new: T
+
+    def inverse(self) -> Change:
+        return replace(self, old=self.new, new=self.old)
 
 
 @dataclass(frozen=True)

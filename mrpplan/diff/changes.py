@@ -1,39 +1,29 @@
 """Table, foreign key, view and routine changes (ALTER TABLE clauses are in
 mrpplan.diff.clauses, partitioning in mrpplan.diff.partition_changes). Each renders its
-own statement and names the step kind it is (mrpplan.diff.change). Every change type is
-importable from here.
+own statement and names the step kind it is (mrpplan.diff.change). A kind of object is
+one class holding both directions (`CreateOrDrop`), subclassed as CreateX and DropX;
+views and routines also find themselves (`OBJECTS`, asked by mrpplan.diff.differ), so a
+new kind of object is this file only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from mrpplan.diff.change import (
     Change,
-    TableClause,
+    Redefinition,
     algorithm_lock_clause,
     predicted_algorithm,
     predicted_lock,
 )
-from mrpplan.diff.clauses import (
-    AddCheck,
-    AddColumn,
-    AddIndex,
-    AlterTableOptions,
-    DropCheck,
-    DropColumn,
-    DropIndex,
-    ModifyColumn,
-    RenameColumn,
-    RenameIndex,
-    SetIndexIgnored,
-    SetSystemVersioning,
-)
+from mrpplan.diff.order import views_in_dependency_order
 from mrpplan.model.foreign_key import ForeignKey
 from mrpplan.model.layout import without_elements
 from mrpplan.model.routine import Routine
+from mrpplan.model.schema import Schema
 from mrpplan.model.table import Table
 from mrpplan.model.view import View
 from mrpplan.mysql.quote import ident
@@ -41,136 +31,110 @@ from mrpplan.mysql.quote import ident
 if TYPE_CHECKING:
     from mrpplan.mysql.flavor import Flavor
 
-__all__ = [
-    "AddCheck",
-    "AddColumn",
-    "AddForeignKey",
-    "AddIndex",
-    "AlterTableOptions",
-    "Change",
-    "CreateRoutine",
-    "CreateTable",
-    "CreateView",
-    "DropCheck",
-    "DropColumn",
-    "DropForeignKey",
-    "DropIndex",
-    "DropRoutine",
-    "DropTable",
-    "DropView",
-    "ModifyColumn",
-    "RenameColumn",
-    "RenameIndex",
-    "ReplaceView",
-    "RestoreTable",
-    "SetIndexIgnored",
-    "SetSystemVersioning",
-    "TableClause",
-    "TrashTable",
-    "UnsupportedTableChange",
-    "create_table_sql",
-]
+
+class CreateOrDrop(Change):
+    """Both directions of one kind of object in one class: its subclasses CreateX (kind
+    add) and DropX (kind destroy) differ in nothing else; a drop carries what it drops,
+    so its inverse creates it again."""
+
+    noun: ClassVar[str] = "table"
+    # what a drop loses, as the plan says it ({table}: its name); "": nothing
+    drop_risk: ClassVar[str] = ""
+
+    @property
+    def creates(self) -> bool:
+        return self.kind == "add"
+
+    @property
+    def verb(self) -> str:
+        return "create" if self.creates else "drop"
+
+    @property
+    def action(self) -> str:
+        return f"{self.verb}_{self.noun}"
+
+    def describe(self) -> str:
+        return f"{self.verb} {self.noun} `{self.table}`"
+
+    def risks(self) -> list[str]:
+        if self.creates or not self.drop_risk:
+            return []
+        return [self.drop_risk.format(table=self.table)]
 
 
 # ---- tables -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class CreateTable(Change):
-    definition: Table
-    deferred_fks: tuple[str, ...] = ()  # FKs added later by AddForeignKey (cycles, drops)
+class TableChange(CreateOrDrop):
+    """A table created from its definition (CreateTable) or dropped (DropTable).
+    `deferred_fks`: its foreign keys that AddForeignKey adds later (cycles, drops), or
+    that DropForeignKey dropped earlier."""
 
-    kind: ClassVar[str] = "add"
-    action_name: ClassVar[str] = "create_table"
+    definition: Table
+    deferred_fks: tuple[str, ...] = ()
+
+    drop_risk: ClassVar[str] = "all rows of `{table}` are deleted"
 
     def inverse(self) -> Change:
-        return DropTable(self.table, self.definition, self.deferred_fks)
-
-    def describe(self) -> str:
-        return f"create table `{self.table}`"
+        other = DropTable if self.creates else CreateTable
+        return other(self.table, self.definition, self.deferred_fks)
 
     def statement(self, group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
-        return (create_table_sql(self.definition, self.deferred_fks),)
-
-
-@dataclass(frozen=True)
-class DropTable(Change):
-    definition: Table
-    deferred_fks: tuple[str, ...] = ()  # FKs dropped earlier by DropForeignKey
-
-    kind: ClassVar[str] = "destroy"
-    action_name: ClassVar[str] = "drop_table"
-
-    def inverse(self) -> Change:
-        return CreateTable(self.table, self.definition, self.deferred_fks)
-
-    def describe(self) -> str:
-        return f"drop table `{self.table}`"
-
-    def statement(self, group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
+        if self.creates:
+            return (create_table_sql(self.definition, self.deferred_fks),)
         return (f"DROP TABLE {ident(self.table)}",)
 
-    def risks(self) -> list[str]:
-        return [f"all rows of `{self.table}` are deleted"]
+
+class CreateTable(TableChange):
+    kind = "add"
+
+
+class DropTable(TableChange):
+    kind = "destroy"
 
 
 @dataclass(frozen=True)
-class TrashTable(Change):
-    """DropTable rendered as a rename to a trash table: rollback renames it back."""
+class TrashChange(CreateOrDrop):
+    """DropTable rendered as a rename to a trash table (TrashTable), where the rows wait
+    until retention purges them; its inverse renames it back (RestoreTable)."""
 
     definition: Table
     trash: str
 
-    kind: ClassVar[str] = "destroy"
-    action_name: ClassVar[str] = "drop_table"
+    drop_risk: ClassVar[str] = "`{table}` and its rows leave the schema"
+    keeps_data: ClassVar[bool] = True
 
     def inverse(self) -> Change:
-        return RestoreTable(self.table, self.definition, self.trash)
+        other = TrashTable if self.creates else RestoreTable
+        return other(self.table, self.definition, self.trash)
 
     def describe(self) -> str:
+        if self.creates:
+            return f"restore table `{self.table}` from `{self.trash}`"
         return f"drop table `{self.table}` (kept as `{self.trash}` until retention purges it)"
 
     def statement(self, group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
-        return (f"RENAME TABLE {ident(self.table)} TO {ident(self.trash)}",)
-
-    def risks(self) -> list[str]:
-        return [f"`{self.table}` and its rows leave the schema"]
-
-    @property
-    def needs_checkpoint(self) -> bool:
-        return False
+        source, target = (self.trash, self.table) if self.creates else (self.table, self.trash)
+        return (f"RENAME TABLE {ident(source)} TO {ident(target)}",)
 
 
-@dataclass(frozen=True)
-class RestoreTable(Change):
-    definition: Table
-    trash: str
+class TrashTable(TrashChange):
+    kind = "destroy"
 
-    kind: ClassVar[str] = "add"
-    action_name: ClassVar[str] = "create_table"
 
-    def inverse(self) -> Change:
-        return TrashTable(self.table, self.definition, self.trash)
-
-    def describe(self) -> str:
-        return f"restore table `{self.table}` from `{self.trash}`"
-
-    def statement(self, group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
-        return (f"RENAME TABLE {ident(self.trash)} TO {ident(self.table)}",)
+class RestoreTable(TrashChange):
+    kind = "add"
 
 
 @dataclass(frozen=True)
-class UnsupportedTableChange(Change):
+class UnsupportedTableChange(Redefinition[Table]):
     """A table mrpplan cannot model exactly differs: reported, never recreated silently."""
 
-    old: Table
-    new: Table
     why: str
 
     action_name: ClassVar[str] = "unsupported_table"
-
-    def inverse(self) -> Change:
-        return UnsupportedTableChange(self.table, self.new, self.old, self.why)
+    keeps_data: ClassVar[bool] = True  # never runs
 
     def describe(self) -> str:
         return (
@@ -183,10 +147,6 @@ class UnsupportedTableChange(Change):
 
     def risks(self) -> list[str]:
         return ["mrpplan will not alter it automatically"]
-
-    @property
-    def needs_checkpoint(self) -> bool:
-        return False
 
 
 class _ForeignKeyChange(Change):
@@ -250,7 +210,7 @@ class DropForeignKey(_ForeignKeyChange):
 # ---- views, routines, triggers, events ----------------------------------------------
 
 
-class _NotATable(Change):
+class NotATable(Change):
     """A view or routine: its statement touches no rows (nothing to checkpoint)."""
 
     @property
@@ -259,48 +219,31 @@ class _NotATable(Change):
 
 
 @dataclass(frozen=True)
-class CreateView(_NotATable):
+class ViewChange(NotATable, CreateOrDrop):
+    """A view created (CreateView) or dropped (DropView)."""
+
     view: View
 
-    kind: ClassVar[str] = "add"
-    action_name: ClassVar[str] = "create_view"
+    noun: ClassVar[str] = "view"
 
     def inverse(self) -> Change:
-        return DropView(self.table, self.view)
-
-    def describe(self) -> str:
-        return f"create view `{self.table}`"
+        return (DropView if self.creates else CreateView)(self.table, self.view)
 
     def statement(self, group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
-        return (self.view.canonical,)
+        return (self.view.canonical if self.creates else f"DROP VIEW {ident(self.table)}",)
+
+
+class CreateView(ViewChange):
+    kind = "add"
+
+
+class DropView(ViewChange):
+    kind = "destroy"
 
 
 @dataclass(frozen=True)
-class DropView(_NotATable):
-    view: View
-
-    kind: ClassVar[str] = "destroy"
-    action_name: ClassVar[str] = "drop_view"
-
-    def inverse(self) -> Change:
-        return CreateView(self.table, self.view)
-
-    def describe(self) -> str:
-        return f"drop view `{self.table}`"
-
-    def statement(self, group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
-        return (f"DROP VIEW {ident(self.table)}",)
-
-
-@dataclass(frozen=True)
-class ReplaceView(_NotATable):
-    old: View
-    new: View
-
+class ReplaceView(NotATable, Redefinition[View]):
     action_name: ClassVar[str] = "replace_view"
-
-    def inverse(self) -> Change:
-        return ReplaceView(self.table, self.new, self.old)
 
     def describe(self) -> str:
         return f"replace view `{self.table}`"
@@ -310,50 +253,82 @@ class ReplaceView(_NotATable):
 
 
 @dataclass(frozen=True)
-class CreateRoutine(_NotATable):
-    """A procedure, function, trigger or event (routine.kind says which)."""
+class RoutineChange(NotATable, CreateOrDrop):
+    """A procedure, function, trigger or event (routine.kind says which) created
+    (CreateRoutine) or dropped (DropRoutine); its step kind is create_procedure, ..."""
 
     routine: Routine
 
-    kind: ClassVar[str] = "add"
+    @property
+    def noun(self) -> str:  # type: ignore[override]
+        return self.routine.kind.lower()
 
     def inverse(self) -> Change:
-        return DropRoutine(self.table, self.routine)
-
-    def describe(self) -> str:
-        return f"create {self.routine.kind.lower()} `{self.routine.name}`"
-
-    @property
-    def action(self) -> str:
-        return f"create_{self.routine.kind.lower()}"
+        return (DropRoutine if self.creates else CreateRoutine)(self.table, self.routine)
 
     def statement(self, group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
-        return (self.routine.canonical,)
-
-
-@dataclass(frozen=True)
-class DropRoutine(_NotATable):
-    routine: Routine
-
-    kind: ClassVar[str] = "destroy"
-
-    def inverse(self) -> Change:
-        return CreateRoutine(self.table, self.routine)
-
-    def describe(self) -> str:
-        return f"drop {self.routine.kind.lower()} `{self.routine.name}`"
-
-    @property
-    def action(self) -> str:
-        return f"drop_{self.routine.kind.lower()}"
-
-    def statement(self, group: Sequence[Change], flavor: Flavor) -> tuple[str, ...]:
+        if self.creates:
+            return (self.routine.canonical,)
         return (f"DROP {self.routine.kind} {ident(self.routine.name)}",)
+
+
+class CreateRoutine(RoutineChange):
+    kind = "add"
+
+
+class DropRoutine(RoutineChange):
+    kind = "destroy"
 
 
 # Names from the agreed API: triggers and events are routines with their kind.
 CreateTrigger = CreateEvent = CreateRoutine
 DropTrigger = DropEvent = DropRoutine
+
+
+# ---- what diff_schemas compares besides tables ---------------------------------------
+
+
+def routine_changes(current: Schema, desired: Schema) -> tuple[list[Change], list[Change]]:
+    """Procedures, functions, triggers and events whose text differs are dropped and
+    created again; routines are created before triggers and events (which may call them)."""
+    drops: list[Change] = []
+    creates: list[Change] = []
+    for section in ("triggers", "events", "routines"):
+        old: dict[str, Routine] = getattr(current, section)
+        new: dict[str, Routine] = getattr(desired, section)
+        for name in sorted(old):
+            if name not in new or new[name].canonical != old[name].canonical:
+                drops.append(DropRoutine(old[name].name, old[name]))
+        for name in sorted(new):
+            if name not in old or new[name].canonical != old[name].canonical:
+                creates.append(CreateRoutine(new[name].name, new[name]))
+    creates.sort(
+        key=lambda c: isinstance(c, CreateRoutine) and c.routine.kind in ("TRIGGER", "EVENT")
+    )
+    return drops, creates
+
+
+def view_changes(current: Schema, desired: Schema) -> tuple[list[Change], list[Change]]:
+    """Views dropped, created (a view after those it reads) or replaced."""
+    drops: list[Change] = [
+        DropView(n, v) for n, v in sorted(current.views.items()) if n not in desired.views
+    ]
+    creates: list[Change] = []
+    for name in views_in_dependency_order({n: v.canonical for n, v in desired.views.items()}):
+        view = desired.views[name]
+        if name not in current.views:
+            creates.append(CreateView(name, view))
+        elif current.views[name].canonical != view.canonical:
+            creates.append(ReplaceView(name, current.views[name], view))
+    return drops, creates
+
+
+# diff_schemas (mrpplan.diff.differ) asks each entry for the (drops, creates) of one kind
+# of object besides tables: the drops run in this order before tables are dropped, the
+# creates in the reverse order after tables are created. A new kind of object adds its
+# entry here.
+ObjectChanges = Callable[[Schema, Schema], tuple[list[Change], list[Change]]]
+OBJECTS: tuple[ObjectChanges, ...] = (routine_changes, view_changes)
 
 
 def create_table_sql(table: Table, without_fks: Sequence[str] = ()) -> str:

@@ -1,25 +1,28 @@
 """ALTER TABLE clauses: each change type renders its own clause, knows its inverse and
 predicts its own ALGORITHM (measured on MariaDB 10.11; when unsure, the slower one).
-Adding a clause type touches this file only; mrpplan.diff.ddl groups clauses into one
-AlterTable statement and mrpplan.diff.algorithm takes the slowest of its clauses.
+Adding a clause type touches this file only: the class, and its `found` in
+`BEFORE_COLUMNS`/`AFTER_COLUMNS` (what mrpplan.diff.table_diff compares besides columns
+and keys); mrpplan.diff.ddl groups clauses into one AlterTable statement and
+mrpplan.diff.algorithm takes the slowest of its clauses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from mrpplan.diff.change import Change, TableClause
+from mrpplan.diff.change import Change, Redefinition, TableClause
 from mrpplan.diff.column_delta import ColumnDelta
 from mrpplan.diff.safety import column_change_risks
 from mrpplan.model.check import Check
 from mrpplan.model.column import Column
 from mrpplan.model.index import Index
-from mrpplan.model.table_options import TableOptions
+from mrpplan.model.table_options import SYSTEM_VERSIONING, TableOptions
 from mrpplan.mysql.quote import ident
 
 if TYPE_CHECKING:
+    from mrpplan.model.table import Table
     from mrpplan.mysql.flavor import Flavor
 
 
@@ -92,11 +95,9 @@ class DropColumn(TableClause):
 
 
 @dataclass(frozen=True)
-class ModifyColumn(TableClause):
+class ModifyColumn(Redefinition[Column], TableClause):
     """Redefine and/or move a column. `after`/`old_after` only matter when `moved`."""
 
-    old: Column
-    new: Column
     moved: bool = False
     after: str | None = None
     old_after: str | None = None
@@ -104,15 +105,8 @@ class ModifyColumn(TableClause):
     kind: ClassVar[str] = "change"
 
     def inverse(self) -> Change:
-        return ModifyColumn(
-            self.table,
-            self.new,
-            self.old,
-            self.moved,
-            self.old_after,
-            self.after,
-            options=self.options,
-        )
+        """The same type (a rename renames back): old and new, and where each stands, swap."""
+        return replace(self, old=self.new, new=self.old, after=self.old_after, old_after=self.after)
 
     def describe(self) -> str:
         parts = []
@@ -143,17 +137,6 @@ class ModifyColumn(TableClause):
 @dataclass(frozen=True)
 class RenameColumn(ModifyColumn):
     """Declared rename (old.name -> new.name), possibly with a new definition/position."""
-
-    def inverse(self) -> Change:
-        return RenameColumn(
-            self.table,
-            self.new,
-            self.old,
-            self.moved,
-            self.old_after,
-            self.after,
-            options=self.options,
-        )
 
     def describe(self) -> str:
         text = f"rename column `{self.table}`.`{self.old.name}` to `{self.new.name}`"
@@ -213,6 +196,8 @@ class AddIndex(TableClause):
 @dataclass(frozen=True)
 class DropIndex(TableClause):
     index: Index
+
+    keeps_data: ClassVar[bool] = True  # a key holds no data of its own
     readded: bool = False  # the same ALTER adds it back unchanged (key order)
     # it is the clustered index of a table without a primary key: dropping it is dropping
     # the table's primary key, which only a COPY may do unless a PRIMARY KEY is added
@@ -246,19 +231,9 @@ class DropIndex(TableClause):
             return "inplace" if adds_primary else "copy"
         return _index_algorithm(self.index, group, adding=False)
 
-    @property
-    def needs_checkpoint(self) -> bool:
-        return False
-
 
 @dataclass(frozen=True)
-class RenameIndex(TableClause):
-    old: Index
-    new: Index
-
-    def inverse(self) -> Change:
-        return RenameIndex(self.table, self.new, self.old, options=self.options)
-
+class RenameIndex(Redefinition[Index], TableClause):
     def describe(self) -> str:
         return f"rename index `{self.table}`.`{self.old.name}` to `{self.new.name}`"
 
@@ -274,47 +249,59 @@ class RenameIndex(TableClause):
 
 
 @dataclass(frozen=True)
-class AddCheck(TableClause):
+class CheckClause(TableClause):
+    """A CHECK constraint added (AddCheck) or dropped (DropCheck): a check whose text
+    changed is dropped first and added back last."""
+
     check: Check
 
-    def inverse(self) -> Change:
-        return DropCheck(self.table, self.check, options=self.options)
+    adding: ClassVar[bool]
 
-    def describe(self) -> str:
-        return f"add {self.check.definition} on `{self.table}`"
-
-    phase: ClassVar[int] = 80
-
-    def clauses(self, flavor: Flavor) -> list[str]:
-        return [f"ADD {self.check.definition}"]
-
-
-@dataclass(frozen=True)
-class DropCheck(TableClause):
-    check: Check
+    @classmethod
+    def found(cls, old: Table, new: Table) -> list[Change]:
+        """The checks one side has and the other lacks or defines otherwise."""
+        source, other = (new, old) if cls.adding else (old, new)
+        others = {c.name: c for c in other.checks}
+        return [cls(new.name, c) for c in source.checks if others.get(c.name) != c]
 
     def inverse(self) -> Change:
-        return AddCheck(self.table, self.check, options=self.options)
+        return (DropCheck if self.adding else AddCheck)(
+            self.table, self.check, options=self.options
+        )
 
     def describe(self) -> str:
+        if self.adding:
+            return f"add {self.check.definition} on `{self.table}`"
         return f"drop check `{self.table}`.`{self.check.name}`"
 
-    phase: ClassVar[int] = 10
+    def order(self) -> int:
+        return 80 if self.adding else 10
 
     def clauses(self, flavor: Flavor) -> list[str]:
+        if self.adding:
+            return [f"ADD {self.check.definition}"]
         return [f"DROP CONSTRAINT {ident(self.check.name)}"]
 
     def algorithm(self, flavor: Flavor, group: Sequence[Change]) -> str:
-        return "instant"
+        return "copy" if self.adding else "instant"  # a new check is validated on every row
+
+
+class AddCheck(CheckClause):
+    adding = True
+
+
+class DropCheck(CheckClause):
+    adding = False
 
 
 @dataclass(frozen=True)
-class AlterTableOptions(TableClause):
-    old: TableOptions
-    new: TableOptions
-
-    def inverse(self) -> Change:
-        return AlterTableOptions(self.table, self.new, self.old, options=self.options)
+class AlterTableOptions(Redefinition[TableOptions], TableClause):
+    @classmethod
+    def found(cls, old: Table, new: Table) -> list[Change]:
+        """The table options (system versioning apart: SetSystemVersioning) that differ."""
+        before = old.options.without(SYSTEM_VERSIONING)
+        after = new.options.without(SYSTEM_VERSIONING)
+        return [cls(new.name, before, after)] if before != after else []
 
     def changed(self) -> list[tuple[str, str | None, str | None]]:
         old, new = self.old.as_dict(), self.new.as_dict()
@@ -362,7 +349,7 @@ class SetIndexIgnored(TableClause):
     ignored: bool
 
     def inverse(self) -> Change:
-        return SetIndexIgnored(self.table, self.index, not self.ignored, options=self.options)
+        return replace(self, ignored=not self.ignored)
 
     def describe(self) -> str:
         state = "ignored" if self.ignored else "not ignored"
@@ -384,8 +371,13 @@ class SetSystemVersioning(TableClause):
 
     versioned: bool
 
+    @classmethod
+    def found(cls, old: Table, new: Table) -> list[Change]:
+        versioned = new.options.versioned
+        return [cls(new.name, versioned)] if old.options.versioned != versioned else []
+
     def inverse(self) -> Change:
-        return SetSystemVersioning(self.table, not self.versioned, options=self.options)
+        return replace(self, versioned=not self.versioned)
 
     def describe(self) -> str:
         verb = "add" if self.versioned else "drop"
@@ -409,6 +401,22 @@ class SetSystemVersioning(TableClause):
 
     def lock(self) -> str:
         return "shared"  # measured: history rows are written or removed under a read lock
+
+
+# ---- what diff_table compares -------------------------------------------------------
+
+# diff_table (mrpplan.diff.table_diff) works out the column and key clauses itself (renames,
+# moves, re-created keys); every other part of a table is compared by one entry here,
+# old -> new. BEFORE_COLUMNS are listed before the column and key clauses in a step's
+# reason and `changes`, AFTER_COLUMNS after them (inside the ALTER, `order()` places each
+# clause). A new clause type that compares a part of the table adds its `found` here.
+Found = Callable[["Table", "Table"], list[Change]]
+BEFORE_COLUMNS: tuple[Found, ...] = (DropCheck.found,)
+AFTER_COLUMNS: tuple[Found, ...] = (
+    AddCheck.found,
+    AlterTableOptions.found,
+    SetSystemVersioning.found,
+)
 
 
 # ---- shared helpers -----------------------------------------------------------------

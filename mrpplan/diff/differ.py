@@ -9,23 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from mrpplan.diff import changes
+from mrpplan.diff.change import Change
 from mrpplan.diff.changes import (
     AddForeignKey,
-    Change,
-    CreateRoutine,
     CreateTable,
-    CreateView,
     DropForeignKey,
-    DropRoutine,
     DropTable,
-    DropView,
-    ModifyColumn,
-    ReplaceView,
     UnsupportedTableChange,
 )
-from mrpplan.diff.order import parents_first, views_in_dependency_order
+from mrpplan.diff.clauses import ModifyColumn
+from mrpplan.diff.order import parents_first
 from mrpplan.diff.table_diff import diff_table
-from mrpplan.model.routine import Routine
 from mrpplan.model.schema import Schema
 
 
@@ -87,7 +82,12 @@ def diff_schemas(
         creates.append(CreateTable(name, table, tuple(fk.name for fk in late)))
         fk_adds += [AddForeignKey(name, fk) for fk in late]
 
-    object_drops, object_creates = _object_changes(current, desired)
+    object_drops: list[Change] = []
+    object_creates: list[Change] = []
+    for found in changes.OBJECTS:
+        gone, made = found(current, desired)
+        object_drops += gone
+        object_creates = made + object_creates
     return fk_drops + object_drops + drops + alters + creates + fk_adds + object_creates
 
 
@@ -132,32 +132,3 @@ def _rebuild_fks_of_changed_columns(
             if uses and (name, fk.name) not in dropped:
                 fk_drops.append(DropForeignKey(name, fk))
                 fk_adds.append(AddForeignKey(name, fk))
-
-
-def _object_changes(current: Schema, desired: Schema) -> tuple[list[Change], list[Change]]:
-    drops: list[Change] = []
-    creates: list[Change] = []
-    for kind_map in ("triggers", "events", "routines"):
-        old: dict[str, Routine] = getattr(current, kind_map)
-        new: dict[str, Routine] = getattr(desired, kind_map)
-        for name in sorted(old):
-            if name not in new or new[name].canonical != old[name].canonical:
-                drops.append(DropRoutine(old[name].name, old[name]))
-        for name in sorted(new):
-            if name not in old or new[name].canonical != old[name].canonical:
-                creates.append(CreateRoutine(new[name].name, new[name]))
-    # routines first (triggers may call them), then triggers and events
-    creates.sort(
-        key=lambda c: isinstance(c, CreateRoutine) and c.routine.kind in ("TRIGGER", "EVENT")
-    )
-    view_drops = [
-        DropView(n, v) for n, v in sorted(current.views.items()) if n not in desired.views
-    ]
-    view_creates: list[Change] = []
-    for name in views_in_dependency_order({n: v.canonical for n, v in desired.views.items()}):
-        view = desired.views[name]
-        if name not in current.views:
-            view_creates.append(CreateView(name, view))
-        elif current.views[name].canonical != view.canonical:
-            view_creates.append(ReplaceView(name, current.views[name], view))
-    return drops + view_drops, view_creates + creates

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from mrpplan.diff.change import Change
-from mrpplan.diff.changes import AddCheck, AddColumn, AddForeignKey, AddIndex, ModifyColumn
+from mrpplan.diff.changes import AddForeignKey
+from mrpplan.diff.clauses import AddCheck, AddColumn, AddIndex, ModifyColumn
 from mrpplan.diff.safety import _charset_narrows, _type_risks
 from mrpplan.model.column import INTEGER_TYPES, TEXT_BYTES, Column
 from mrpplan.model.preflight_check import (

@@ -6,30 +6,25 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from difflib import SequenceMatcher
 
-from mrpplan.diff.changes import (
-    AddCheck,
+from mrpplan.diff import clauses
+from mrpplan.diff.change import Change, TableClause
+from mrpplan.diff.changes import AddForeignKey, DropForeignKey
+from mrpplan.diff.clauses import (
     AddColumn,
-    AddForeignKey,
     AddIndex,
-    AlterTableOptions,
-    Change,
-    DropCheck,
     DropColumn,
-    DropForeignKey,
     DropIndex,
     ModifyColumn,
     RenameColumn,
     RenameIndex,
     SetIndexIgnored,
-    SetSystemVersioning,
-    TableClause,
 )
 from mrpplan.diff.column_delta import ColumnDelta
 from mrpplan.diff.partition_changes import AlterPartitioning
 from mrpplan.model.column import Column
 from mrpplan.model.layout import clustered_candidates
 from mrpplan.model.table import Table
-from mrpplan.model.table_options import SYSTEM_VERSIONING, TableOptions
+from mrpplan.model.table_options import TableOptions
 
 
 def diff_table(
@@ -48,23 +43,13 @@ def diff_table(
         if old_fks.get(fk_name) != fk:
             fk_adds.append(AddForeignKey(name, fk))
 
-    changes: list[Change] = []
-    old_checks = {c.name: c for c in old.checks}
-    new_checks = {c.name: c for c in new.checks}
-    changes += [DropCheck(name, c) for n, c in old_checks.items() if new_checks.get(n) != c]
+    changes: list[Change] = [c for found in clauses.BEFORE_COLUMNS for c in found(old, new)]
     recreated = {
         c.name for c in new.columns if (o := old.column(c.name)) is not None and must_recreate(o, c)
     }
     changes += _index_changes(old, new, recreated)
     changes += column_changes(old, new, renames)
-    changes += [AddCheck(name, c) for n, c in new_checks.items() if old_checks.get(n) != c]
-    old_opts = old.options.without(SYSTEM_VERSIONING)
-    new_opts = new.options.without(SYSTEM_VERSIONING)
-    if old_opts != new_opts:
-        changes.append(AlterTableOptions(name, old_opts, new_opts))
-    if old.options.versioned != new.options.versioned:
-        # dropped before anything else, added after (see mrpplan.diff.ddl)
-        changes.append(SetSystemVersioning(name, new.options.versioned))
+    changes += [c for found in clauses.AFTER_COLUMNS for c in found(old, new)]
     changes += _keep_hash_keys(name, old, new, changes)
     where, after = table_facts(old), table_facts(new)
     changes = [

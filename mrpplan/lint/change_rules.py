@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from mrpplan.diff.change import Change
-from mrpplan.diff.changes import AddColumn, DropColumn, ModifyColumn
+from mrpplan.diff.clauses import AddColumn, DropColumn, ModifyColumn
 from mrpplan.model.schema import Schema
 
 

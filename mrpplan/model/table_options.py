@@ -7,6 +7,16 @@ from dataclasses import dataclass, field
 SYSTEM_VERSIONING = "WITH SYSTEM VERSIONING"
 
 
+class _Option:
+    """The value of one option by its name in SHOW CREATE TABLE (None: not set)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __get__(self, options: TableOptions, owner: type) -> str | None:
+        return options.get(self.key)
+
+
 @dataclass(frozen=True)
 class TableOptions:
     """Options in the order the server prints them; values are SQL text ("'a comment'")."""
@@ -50,18 +60,7 @@ class TableOptions:
     def without(self, *keys: str) -> TableOptions:
         return TableOptions(tuple((k, v) for k, v in self.items if k not in keys))
 
-    @property
-    def engine(self) -> str | None:
-        return self.get("ENGINE")
-
-    @property
-    def charset(self) -> str | None:
-        return self.get("DEFAULT CHARSET")
-
-    @property
-    def collation(self) -> str | None:
-        return self.get("COLLATE")
-
-    @property
-    def row_format(self) -> str | None:
-        return self.get("ROW_FORMAT")
+    engine = _Option("ENGINE")
+    charset = _Option("DEFAULT CHARSET")
+    collation = _Option("COLLATE")
+    row_format = _Option("ROW_FORMAT")

@@ -1,6 +1,8 @@
-"""Every kind of plan step, one class each: how it counts, what it may run, how it runs.
+"""Every kind of plan step: how it counts, what it may run, how it runs.
 
-A `Step` (plan/types.py) is one of these kinds plus its payload. A kind says:
+A `Step` (plan/types.py) is one of these kinds plus its payload. A kind is a `StepKind`
+value in the table at the end of this file; a kind that runs its own code is a subclass
+defining the hooks. A kind says:
   - `summary`: how it counts in "Plan: 1 to add, ..." (add | change | destroy | data | none);
   - its guard rule (`writes_rows`, `moves_shadow`, `author_sql`, `problem`): which
     statements `apply` lets it run (apply/statement_guard.py asks the kind, never a list);
@@ -11,7 +13,7 @@ A `Step` (plan/types.py) is one of these kinds plus its payload. A kind says:
 
 Kinds are looked up by their action name only when a plan file is read (`kind_named`);
 code that makes steps names the kind object (`kinds.CREATE_TABLE`). Nothing registers
-itself: the table `KINDS` below is the whole list. A hook that needs code of a higher
+itself: `KINDS` below is the whole list. A hook that needs code of a higher
 package (a checkpoint's dump, a seed's history, a load's rows) asks `StepServices`, which
 the command layer passes to the executor (mrpplan/wiring.py).
 """
@@ -20,9 +22,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mrpplan.config import Environment, Project
 from mrpplan.config.settings import OnlineSchemaChange
@@ -97,30 +99,36 @@ class RunContext:
 # ------------------------------------------------------------------------------ kinds
 
 
+@dataclass(frozen=True, eq=False)
 class StepKind:
-    """A SQL step kind: its statements are the step. Subclasses set the class attributes
-    and, when `runs_itself`, the hooks."""
+    """A kind of step: how it counts, its guard rule, its payload. A plain kind is its
+    SQL, run statement by statement by the executor; a subclass that defines `run` (and
+    `undo`, maybe `interrupted`) carries its steps out itself."""
 
-    action: ClassVar[str] = ""
-    summary: ClassVar[str] = "change"
+    action: str  # its name in the plan file
+    summary: str = "change"  # add | change | destroy | data | none
     # counts as destroy when destructive, else as `summary` (a migration dropping a table,
     # seed refresh emptying tables, a swap that removes rows)
-    destructive_counts: ClassVar[bool] = False
+    destructive_counts: bool = False
     # its effects are what its SQL did: migration steps count their objects (`changes`)
-    counts_effects: ClassVar[bool] = False
-    writes_rows: ClassVar[bool] = False  # INSERT/UPDATE/DELETE/... allowed (guard)
-    moves_shadow: ClassVar[bool] = False  # may name its scratch/trash databases (guard)
-    author_sql: ClassVar[bool] = False  # SQL an author wrote: watched by the server guard
+    counts_effects: bool = False
+    writes_rows: bool = False  # INSERT/UPDATE/DELETE/... allowed (guard)
+    moves_shadow: bool = False  # may name its scratch/trash databases (guard)
+    author_sql: bool = False  # SQL an author wrote: watched by the server guard
     # may run dynamic SQL (PREPARE, CALL, ...) when its checkpoint saves the whole database
-    dynamic_when_checkpointed: ClassVar[bool] = False
-    touches_data: ClassVar[bool] = False  # `checkpoint: always` saves its tables first
-    runs_itself: ClassVar[bool] = False  # `run`/`undo` instead of its SQL
-    never_runs: ClassVar[bool] = False  # shown only: `apply` refuses the plan
-    payload_type: ClassVar[type | None] = None
-    noun: ClassVar[str] = "a step"  # what `problem` says it is not
+    dynamic_when_checkpointed: bool = False
+    touches_data: bool = False  # `checkpoint: always` saves its tables first
+    never_runs: bool = False  # shown only: `apply` refuses the plan
+    payload_type: type | None = None
+    noun: str = "a step"  # what `problem` says it is not
 
     def __repr__(self) -> str:
         return f"<step kind {self.action}>"
+
+    @property
+    def runs_itself(self) -> bool:
+        """Its `run`/`undo` instead of its SQL: its class defines `run`."""
+        return type(self).run is not StepKind.run
 
     def summary_of(self, destructive: bool) -> str:
         return "destroy" if destructive and self.destructive_counts else self.summary
@@ -146,128 +154,27 @@ class StepKind:
         return None
 
 
-class CreateTable(StepKind):
-    action = "create_table"
-    summary = "add"
-
-
-class AlterTable(StepKind):
-    action = "alter_table"
-    touches_data = True
-
-
-class DropTable(StepKind):
-    action = "drop_table"
-    summary = "destroy"
-
-
-class CreateView(StepKind):
-    action = "create_view"
-    summary = "add"
-
-
-class DropView(StepKind):
-    action = "drop_view"
-    summary = "destroy"
-
-
-class ReplaceView(StepKind):
-    action = "replace_view"
-
-
-class CreateRoutine(StepKind):
-    """create_procedure, create_function, create_trigger, create_event."""
-
-    summary = "add"
-
-    def __init__(self, routine: str) -> None:
-        self.action = f"create_{routine}"  # type: ignore[misc]
-
-
-class DropRoutine(StepKind):
-    """drop_procedure, drop_function, drop_trigger, drop_event."""
-
-    summary = "destroy"
-
-    def __init__(self, routine: str) -> None:
-        self.action = f"drop_{routine}"  # type: ignore[misc]
-
-
-class UnsupportedTable(StepKind):
-    """A table mrpplan cannot model changed: shown with the reason, never run."""
-
-    action = "unsupported_table"
-    never_runs = True
-
-
 class CreateDatabase(StepKind):
-    action = "create_database"
-    summary = "add"
+    """A new environment's database: the one statement that may create it (guard)."""
 
     def names_database(self, name: str, database: str) -> bool:
         return name == database
 
 
-class DropDatabase(StepKind):
-    """Purges a trash database (`backup --cleanup`)."""
+@dataclass(frozen=True, eq=False)
+class AuthorSql(StepKind):
+    """SQL an author wrote (a migration, a seed): it may write rows, the server guard
+    watches it, `checkpoint: always` saves its tables first, and it counts as destroy
+    when it loses data."""
 
-    action = "drop_database"
-    summary = "destroy"
-    moves_shadow = True
-
-
-class MigrateUp(StepKind):
-    action = "migrate_up"
-    destructive_counts = counts_effects = True
-    writes_rows = author_sql = touches_data = dynamic_when_checkpointed = True
-
-
-class MigrateDown(MigrateUp):
-    action = "migrate_down"
-
-
-class EmptyTables(StepKind):
-    """`seed refresh`: the tables the seeds write are emptied (checkpointed) first."""
-
-    action = "empty_tables"
-    destructive_counts = counts_effects = True
-    writes_rows = True
-
-
-class RecordHistory(StepKind):
-    action = "record_history"
-    summary = "none"
-    writes_rows = True
-
-
-class ShadowPrepare(StepKind):
-    action = "shadow_prepare"
-    summary = "none"
-    moves_shadow = True
-
-
-class SwapTables(StepKind):
-    action = "swap_tables"
-    summary = "data"
-    destructive_counts = True
-    moves_shadow = True
-
-
-class TrashTable(StepKind):
-    """A restore moves a table the backup lacks to its trash database."""
-
-    action = "trash_table"
-    summary = "destroy"
-    moves_shadow = True
+    destructive_counts: bool = True
+    writes_rows: bool = True
+    author_sql: bool = True
+    touches_data: bool = True
 
 
 class Checkpoint(StepKind):
     """A dump of the tables the next step may lose; undone by loading it back."""
-
-    action = "checkpoint"
-    summary = "none"
-    runs_itself = True
-    payload_type = CheckpointTables
 
     def run(self, ctx: RunContext, step: Step) -> str | None:
         path = ctx.services.save_checkpoint(ctx.env, step.checkpoint_tables, ctx.label)
@@ -280,14 +187,8 @@ class Checkpoint(StepKind):
             ctx.progress(f"restored {step.object} from {artifact}")
 
 
-class Seed(StepKind):
+class Seed(AuthorSql):
     """A seed file's statements in one transaction, with its history row."""
-
-    action = "seed"
-    summary = "data"
-    destructive_counts = True
-    writes_rows = author_sql = touches_data = True
-    runs_itself = True
 
     def run(self, ctx: RunContext, step: Step) -> str | None:
         return ctx.services.run_seed(ctx, step)
@@ -302,10 +203,6 @@ class BinlogReplay(StepKind):
     Its one line is the replay's marker (files with sha256, positions, event count). Nothing
     of the target changes: undoing the scratch database's shadow_prepare removes it all."""
 
-    action = "binlog_replay"
-    summary = "change"
-    runs_itself = True
-
     def run(self, ctx: RunContext, step: Step) -> str | None:
         ctx.services.replay_binlogs(ctx, step)
         return step.object
@@ -318,12 +215,6 @@ class ShadowLoad(StepKind):
     """Rows streamed into the scratch database, masked and checked there (plan/replace.py
     explains the swap). Its first line is the load's marker (`Load`), the rest the mask
     UPDATEs, which run on the scratch copy only."""
-
-    action = "shadow_load"
-    summary = "data"
-    destructive_counts = True
-    writes_rows = True
-    runs_itself = True
 
     def run(self, ctx: RunContext, step: Step) -> str | None:
         from mrpplan.mysql import shadow
@@ -364,11 +255,6 @@ class OnlineAlter(StepKind):
     inverse ALTER, so rows written meanwhile are kept. After a kill: the tool's triggers
     and `_t_new` go and the original table is untouched. Nothing of the tool's command
     line comes from the plan file but the ALTER text; throttling is the policy's."""
-
-    action = "online_alter"
-    runs_itself = True
-    payload_type = OnlineRoute
-    noun = "an online schema change"
 
     def problem(self, step: Step) -> str | None:
         from mrpplan.mysql import online_alter
@@ -461,30 +347,36 @@ def _test_sleep() -> float:
 
 # ------------------------------------------------------------------------------ the list
 
-CREATE_TABLE = CreateTable()
-ALTER_TABLE = AlterTable()
-DROP_TABLE = DropTable()
-CREATE_VIEW = CreateView()
-DROP_VIEW = DropView()
-REPLACE_VIEW = ReplaceView()
+CREATE_TABLE = StepKind("create_table", summary="add")
+ALTER_TABLE = StepKind("alter_table", touches_data=True)
+DROP_TABLE = StepKind("drop_table", summary="destroy")
+CREATE_VIEW = StepKind("create_view", summary="add")
+DROP_VIEW = StepKind("drop_view", summary="destroy")
+REPLACE_VIEW = StepKind("replace_view")
 _ROUTINES = ("procedure", "function", "trigger", "event")
-CREATE_ROUTINE = {r: CreateRoutine(r) for r in _ROUTINES}
-DROP_ROUTINE = {r: DropRoutine(r) for r in _ROUTINES}
-UNSUPPORTED_TABLE = UnsupportedTable()
-CREATE_DATABASE = CreateDatabase()
-DROP_DATABASE = DropDatabase()
-MIGRATE_UP = MigrateUp()
-MIGRATE_DOWN = MigrateDown()
-EMPTY_TABLES = EmptyTables()
-RECORD_HISTORY = RecordHistory()
-SHADOW_PREPARE = ShadowPrepare()
-SHADOW_LOAD = ShadowLoad()
-BINLOG_REPLAY = BinlogReplay()
-SWAP_TABLES = SwapTables()
-TRASH_TABLE = TrashTable()
-CHECKPOINT = Checkpoint()
-SEED = Seed()
-ONLINE_ALTER = OnlineAlter()
+CREATE_ROUTINE = {r: StepKind(f"create_{r}", summary="add") for r in _ROUTINES}
+DROP_ROUTINE = {r: StepKind(f"drop_{r}", summary="destroy") for r in _ROUTINES}
+# a table mrpplan cannot model changed: shown with the reason, never run
+UNSUPPORTED_TABLE = StepKind("unsupported_table", never_runs=True)
+CREATE_DATABASE = CreateDatabase("create_database", summary="add")
+# purges a trash database (`backup --cleanup`)
+DROP_DATABASE = StepKind("drop_database", summary="destroy", moves_shadow=True)
+MIGRATE_UP = AuthorSql("migrate_up", counts_effects=True, dynamic_when_checkpointed=True)
+MIGRATE_DOWN = replace(MIGRATE_UP, action="migrate_down")
+# `seed refresh`: the tables the seeds write are emptied (checkpointed) first
+EMPTY_TABLES = StepKind(
+    "empty_tables", destructive_counts=True, counts_effects=True, writes_rows=True
+)
+RECORD_HISTORY = StepKind("record_history", summary="none", writes_rows=True)
+SHADOW_PREPARE = StepKind("shadow_prepare", summary="none", moves_shadow=True)
+SHADOW_LOAD = ShadowLoad("shadow_load", summary="data", destructive_counts=True, writes_rows=True)
+BINLOG_REPLAY = BinlogReplay("binlog_replay")
+SWAP_TABLES = StepKind("swap_tables", summary="data", destructive_counts=True, moves_shadow=True)
+# a restore moves a table the backup lacks to its trash database
+TRASH_TABLE = StepKind("trash_table", summary="destroy", moves_shadow=True)
+CHECKPOINT = Checkpoint("checkpoint", summary="none", payload_type=CheckpointTables)
+SEED = Seed("seed", summary="data")
+ONLINE_ALTER = OnlineAlter("online_alter", payload_type=OnlineRoute, noun="an online schema change")
 
 KINDS: dict[str, StepKind] = {
     kind.action: kind

@@ -1,4 +1,4 @@
-"""Issue 24: every step kind is one class of plan/kinds.py that says how it counts, what it
+"""Issue 24: every step kind is one value of plan/kinds.py that says how it counts, what it
 may run and how it runs; the plan file names it by its action and refuses any other."""
 
 from __future__ import annotations

@@ -7,13 +7,9 @@ from typing import Any
 import pytest
 from schema_roundtrip import assert_round_trip, assert_same, flavor_of, plan, run, snapshot
 
-from mrpplan.diff import (
-    DropColumn,
-    ModifyColumn,
-    RenameColumn,
-    UnsupportedTableChange,
-    diff_schemas,
-)
+from mrpplan.diff import diff_schemas
+from mrpplan.diff.changes import UnsupportedTableChange
+from mrpplan.diff.clauses import DropColumn, ModifyColumn, RenameColumn
 from mrpplan.diff.ddl import render_changes, trash_table_name
 
 
