@@ -35,6 +35,7 @@ from typing import IO
 from mrpplan.backup.compression import codec_of
 from mrpplan.backup.deferred_keys import CREATE_TABLE, DeferredKeys, defer_keys
 from mrpplan.backup.progress import Progress
+from mrpplan.backup.timings import mark
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import BackupError, MrpplanError, SqlError
 from mrpplan.mysql.client_process import (
@@ -147,6 +148,7 @@ def load_parallel(
             _Router(dec.stdout, main, rows).run()
             for session in rows:
                 session.close()
+            mark("keys added")
         except _SessionDied as died:
             _stop(main, rows, dec)
             died.session.proc.wait()
@@ -240,6 +242,7 @@ class _Router:
             self._release(defer=False)
         if self.buf:
             self.main.send(bytes(self.buf))
+        mark("rows loaded")
         self._add_keys()
 
     def _fill(self) -> None:

@@ -21,6 +21,7 @@ from mrpplan.backup.dump import is_internal
 from mrpplan.backup.load import load_file
 from mrpplan.backup.manifest import Manifest, read_manifest
 from mrpplan.backup.row_width import row_shapes
+from mrpplan.backup.timings import mark
 from mrpplan.backup.verify import compare_with_manifest, verify_backup
 from mrpplan.config import Environment, Project
 from mrpplan.errors import BackupError, Refused
@@ -234,7 +235,9 @@ def stream_load(ctx: RunContext, load: Load, scratch: str) -> None:
     if manifest.sha256 != load.sha256:
         raise BackupError(f"{path} changed since the plan was made (sha256 differs)")
     load_file(path, ctx.env.connection, scratch, what=f"loading {path.name} into {scratch}")
+    mark("load finished")
     _check_manifest(ctx, load, scratch)
+    mark("manifest checked")
 
 
 def check_load(ctx: RunContext, load: Load, scratch: str) -> None:

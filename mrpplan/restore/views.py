@@ -15,6 +15,7 @@ from mrpplan import sandbox
 from mrpplan.apply.gate import Writing, back_up_first, carry_out
 from mrpplan.backup.catalog import BackupEntry, list_backups
 from mrpplan.backup.dump import BackupResult, create_backup
+from mrpplan.backup.timings import mark
 from mrpplan.backup.legacy import NO_CHECKSUMS, check_content, import_backup, is_legacy, kind_of
 from mrpplan.backup.locate import locate_backup
 from mrpplan.backup.manifest import read_manifest, utc_now
@@ -60,6 +61,7 @@ class BackupOrder:
 
 def back_up(screen: Screen, env: Environment, order: BackupOrder) -> None:
     """One database's backup, with a bar on a terminal (--auto: one summary line)."""
+    mark("command started")
     kind, auto = order.kind, order.auto
     result = order.take(env, progress_for(screen.err, quiet=auto))
     m = result.manifest
@@ -367,6 +369,7 @@ def restore(
     would change shown, then the restore plan run the way every writing command runs."""
     from mrpplan.restore.restore_plan import restore_plan
 
+    mark("command started")
     path = adopt_legacy(project, screen, env, path)
     if deep:
         scratch = sandbox.up(sandbox.default_dir(project.root)).settings()
