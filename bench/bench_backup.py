@@ -201,7 +201,9 @@ def shell(command: str, cnf: Credentials, env: dict[str, str] | None = None) -> 
         stderr=subprocess.STDOUT,
     )
     assert proc.stdout is not None
-    lines = [(time.time() - started, raw.decode("utf-8", "replace").rstrip()) for raw in proc.stdout]
+    lines = [
+        (time.time() - started, raw.decode("utf-8", "replace").rstrip()) for raw in proc.stdout
+    ]
     if proc.wait() != 0:
         print("\n".join(text for _, text in lines[-20:]))
         raise SystemExit(f"failed: {command}")
@@ -380,8 +382,10 @@ def report(best: dict[str, Timed], work: Path, loads: list[float]) -> None:
     for size in ("large", "small"):
         stock_file = work / f"stock_{size}.sql.gz"
         if stock_file.exists():
-            print(f"{size}: {sql_mb(stock_file):.0f} MB of SQL, {stock_file.stat().st_size / 1e6:.0f}"
-                  " MB as gzip -1")
+            print(
+                f"{size}: {sql_mb(stock_file):.0f} MB of SQL, {stock_file.stat().st_size / 1e6:.0f}"
+                " MB as gzip -1"
+            )
     print(f"\n{'':13s} {'what':44s} {'seconds':>8s} {'stock/this':>11s}")
     for group, what, key in rows:
         if key not in best:

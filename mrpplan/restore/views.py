@@ -15,7 +15,6 @@ from mrpplan import sandbox
 from mrpplan.apply.gate import Writing, back_up_first, carry_out
 from mrpplan.backup.catalog import BackupEntry, list_backups
 from mrpplan.backup.dump import BackupResult, create_backup
-from mrpplan.backup.timings import mark
 from mrpplan.backup.legacy import NO_CHECKSUMS, check_content, import_backup, is_legacy, kind_of
 from mrpplan.backup.locate import locate_backup
 from mrpplan.backup.manifest import read_manifest, utc_now
@@ -23,6 +22,7 @@ from mrpplan.backup.progress import Progress
 from mrpplan.backup.progress_bar import progress_for
 from mrpplan.backup.retention import cleanup_backups
 from mrpplan.backup.retention_binlogs import prune_archive
+from mrpplan.backup.timings import mark
 from mrpplan.backup.trial_load import trial_load
 from mrpplan.backup.verify import verify_backup
 from mrpplan.config import Project
