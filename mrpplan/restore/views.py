@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
 from mrpplan import sandbox
-from mrpplan.apply.gate import Writing, back_up_first, carry_out
 from mrpplan.backup.catalog import BackupEntry, list_backups
 from mrpplan.backup.dump import BackupResult, create_backup
 from mrpplan.backup.legacy import NO_CHECKSUMS, check_content, import_backup, is_legacy, kind_of
@@ -24,15 +24,23 @@ from mrpplan.backup.retention import cleanup_backups
 from mrpplan.backup.retention_binlogs import prune_archive
 from mrpplan.backup.timings import mark
 from mrpplan.backup.trial_load import trial_load
-from mrpplan.backup.verify import verify_backup
+from mrpplan.backup.verify import VerifyReport, verify_backup
 from mrpplan.config import Project
 from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import ConfigError
 from mrpplan.plan.screen import Screen
 from mrpplan.plan.types import Plan
-from mrpplan.restore.impact import ACTIONS, RestoreImpact, assess_restore
-from mrpplan.restore.restore_plan import check_data_backup
+from mrpplan.restore.impact import (
+    ACTIONS,
+    HISTORY_ROWS,
+    RestoreImpact,
+    assess_restore,
+    verified_with_schema,
+)
 from mrpplan.units import human_size, relative
+
+if TYPE_CHECKING:  # the apply machinery is imported by the commands that write (start-up)
+    from mrpplan.apply.gate import Writing
 
 # an environment by name (`fleet=True`: a fleet too), as the command checks names
 Lookup = Callable[..., Environment]
@@ -283,10 +291,17 @@ def _age(created: datetime) -> str:
     return f"{seconds // 86400}d"
 
 
-def show_impact(screen: Screen, env: Environment, path: Path, *, show_schema: bool) -> None:
+def show_impact(
+    screen: Screen,
+    env: Environment,
+    path: Path,
+    *,
+    show_schema: bool,
+    verified: VerifyReport | None = None,
+) -> None:
     """What a restore of `path` would change, table by table (a data-only backup whose rows
     do not fit is refused before anything is said)."""
-    impact = assess_restore(env, path, schema_diff=show_schema)
+    impact = assess_restore(env, path, schema_diff=show_schema, verified=verified)
     if impact.manifest.kind == "data":
         _check_columns(env, path, impact)
     m = impact.manifest
@@ -327,6 +342,7 @@ def _n(value: int | None) -> str:
 def _check_columns(env: Environment, path: Path, impact: RestoreImpact) -> None:
     """Refuse a data-only backup whose rows do not fit before saying anything else."""
     from mrpplan.mysql.connection import session
+    from mrpplan.restore.restore_plan import check_data_backup
 
     with session(env.connection) as conn:
         check_data_backup(
@@ -338,6 +354,7 @@ def purge_trash(
     project: Project, screen: Screen, env: Environment, days: int | None, writing: Writing
 ) -> None:
     """Trash tables past retention go through a plan: shown, approved, run by the executor."""
+    from mrpplan.apply.gate import carry_out
     from mrpplan.restore.purge_plan import due_trash, purge_plan
 
     retention = env.backup.retention_days if days is None else days
@@ -367,24 +384,31 @@ def restore(
 ) -> None:
     """`mrpplan restore`: the file verified (`deep`: test-restored in the sandbox), what it
     would change shown, then the restore plan run the way every writing command runs."""
+    from mrpplan.apply.gate import back_up_first, carry_out
     from mrpplan.restore.restore_plan import restore_plan
 
     mark("command started")
     path = adopt_legacy(project, screen, env, path)
+    report: VerifyReport | None = None
     if deep:
         scratch = sandbox.up(sandbox.default_dir(project.root)).settings()
-        verify_backup(
+        report = verify_backup(
             path,
             deep=True,
             scratch=scratch,
             schema_source=env.connection,
             progress=progress_for(screen.err),
+            schema_rows=HISTORY_ROWS,
         )
-    show_impact(screen, env, path, show_schema=writing.dry_run)
+    # one pass over the file verifies it and keeps its schema text for the plan
+    report = verified_with_schema(path, report, record=True)
+    show_impact(screen, env, path, show_schema=writing.dry_run, verified=report)
 
     def build() -> Plan:
         now = datetime.now(UTC).replace(microsecond=0)
-        return restore_plan(project, env, path, now, allow_destructive=allow_destructive)
+        return restore_plan(
+            project, env, path, now, allow_destructive=allow_destructive, verified=report
+        )
 
     before = back_up_first(screen, env, "rollback" if backup_first else None, "restore")
     result = carry_out(project, env, build, writing, screen, sql_on_dry_run=False, before=before)
