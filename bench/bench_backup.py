@@ -2,6 +2,7 @@
 the stock tools, whole processes, in one run.
 
     .venv/bin/python bench/bench_backup.py [--rounds 3] [--reuse] [--skip-small] [--skip-large]
+        [--compare-with DIR]
 
 Databases on the sandbox server: `large` (5 tables, about 258 MB of SQL, 2.55M rows) and
 `small` (the same tables, 300,000 rows, about 30 MB of SQL). Every contender is a separate
@@ -18,6 +19,13 @@ contender once) and the best time of each is kept. Contenders:
     myloader    myloader -t 2 -o -e (binary log on, as for the others)
     myloader*   myloader -t 2 -o (its default: the rows are NOT binary-logged; reference)
 Each restored database is compared with the source by CHECKSUM TABLE.
+`--compare-with DIR` also runs the mrpplan commands of another version (DIR holds its
+`mrpplan` package, e.g. `git archive OLD mrpplan | tar -x -C DIR`), interleaved in the
+same rounds, as "before".
+
+The mrpplan processes run with their byte code cached (PYTHONDONTWRITEBYTECODE is removed
+from their environment: an installed package has its .pyc files; compileall writes them
+first), so start-up is what a user's start-up is.
 
 The mrpplan commands run with MRPPLAN_TIMINGS=1 and PYTHONUNBUFFERED=1: every output line
 is timestamped as it arrives and the phases between them (start-up, verify and impact, the
@@ -243,6 +251,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the source databases")
     parser.add_argument("--skip-small", action="store_true")
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--compare-with", type=Path, help="an older mrpplan package's parent")
     args = parser.parse_args()
     sizes = [s for s in ("large", "small") if not getattr(args, f"skip_{s}")]
     info = sandbox.up(sandbox.default_dir(ROOT))
@@ -253,6 +262,14 @@ def main() -> None:
     project = write_project(work / "project", info)
     mrpplan = str(Path(sys.executable).parent / "mrpplan")
     env = {**os.environ, "MRPPLAN_TIMINGS": "1", "PYTHONUNBUFFERED": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    versions = {"": env}
+    packages = [ROOT / "mrpplan"]
+    if args.compare_with:
+        versions["_before"] = {**env, "PYTHONPATH": str(args.compare_with.resolve())}
+        packages.append(args.compare_with.resolve() / "mrpplan")
+    for package in packages:  # byte code written, as `pip install` does
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
     best: dict[str, Timed] = {}
     dumper_dir = work / "mydumper"
     loads: list[float] = []
@@ -262,11 +279,11 @@ def main() -> None:
             best[key] = timed
         print(f"  {key}: {timed.seconds:.2f} s (best {best[key].seconds:.2f})", flush=True)
 
-    def ours_backup(size: str) -> Callable[[Credentials], Timed]:
+    def ours_backup(size: str, version_env: dict[str, str]) -> Callable[[Credentials], Timed]:
         def run(cnf: Credentials) -> Timed:
             for old in (project / "backups" / size).glob("*"):
                 old.unlink()
-            return shell(f"{mrpplan} --project {project} backup {size} --auto", cnf, env)
+            return shell(f"{mrpplan} --project {project} backup {size} --auto", cnf, version_env)
 
         return run
 
@@ -282,7 +299,8 @@ def main() -> None:
             contenders: dict[str, Callable[[Credentials], Timed]] = {}
             for size in sizes:
                 contenders[f"{size}_stock_backup"] = stock_backup(size)
-                contenders[f"{size}_mrpplan_backup"] = ours_backup(size)
+                for version, version_env in versions.items():
+                    contenders[f"{size}_mrpplan_backup{version}"] = ours_backup(size, version_env)
             if "large" in sizes and shutil.which("mydumper"):
                 contenders["large_mydumper"] = lambda c: shell(
                     f"rm -rf {dumper_dir} && mydumper --defaults-file={c.path}"
@@ -290,16 +308,16 @@ def main() -> None:
                     c,
                 )
             if "large" in sizes:
-                contenders |= restores(project, work, mrpplan, env, dumper_dir, info)
+                contenders |= restores(project, work, mrpplan, versions, dumper_dir)
             for round_ in range(args.rounds):
                 print(f"round {round_ + 1}/{args.rounds}", flush=True)
                 for key, run in contenders.items():
+                    target = TARGET.format(key.removeprefix("restore_").removesuffix("_before"))
                     if key.startswith("restore_"):
-                        fresh(info, TARGET.format(key.removeprefix("restore_")))
+                        fresh(info, target)
                     loads.append(os.getloadavg()[0])
                     keep(key, run(cnf))
                     if key.startswith("restore_"):
-                        target = TARGET.format(key.removeprefix("restore_"))
                         assert checksums(info, target) == expected, f"{key}: data differs"
         report(best, work, loads)
     finally:
@@ -318,15 +336,18 @@ def restores(
     project: Path,
     work: Path,
     mrpplan: str,
-    env: dict[str, str],
+    versions: dict[str, dict[str, str]],
     dumper_dir: Path,
-    info: sandbox.SandboxInfo,
 ) -> dict[str, Callable[[Credentials], Timed]]:
-    """The restore contenders; each restores the newest backup of the round before it."""
+    """The restore contenders; mrpplan restores the newest backup mrpplan made."""
 
-    def ours(cnf: Credentials) -> Timed:
-        backup = newest(project / "backups" / "large")
-        return shell(f"{mrpplan} --project {project} restore target {backup} --force", cnf, env)
+    def ours(version_env: dict[str, str]) -> Callable[[Credentials], Timed]:
+        def run(cnf: Credentials) -> Timed:
+            backup = newest(project / "backups" / "large")
+            command = f"{mrpplan} --project {project} restore target {backup} --force"
+            return shell(command, cnf, version_env)
+
+        return run
 
     def stock(cnf: Credentials) -> Timed:
         return shell(
@@ -340,10 +361,9 @@ def restores(
             f"myloader --defaults-file={c.path} -d {dumper_dir} -B {target} -t 2 -o {flags}", c
         )
 
-    found: dict[str, Callable[[Credentials], Timed]] = {
-        "restore_stock": stock,
-        "restore_mrpplan": ours,
-    }
+    found: dict[str, Callable[[Credentials], Timed]] = {"restore_stock": stock}
+    for version, version_env in versions.items():
+        found[f"restore_mrpplan{version}"] = ours(version_env)
     if shutil.which("myloader"):
         found["restore_myloader"] = myloader("-e", TARGET.format("myloader"))
         found["restore_myloader_nolog"] = myloader("", TARGET.format("myloader_nolog"))
@@ -369,11 +389,14 @@ def report(best: dict[str, Timed], work: Path, loads: list[float]) -> None:
     rows = [
         ("large backup", "mariadb-dump --single-transaction | gzip -1", "large_stock_backup"),
         ("large backup", "mrpplan backup ENV --auto", "large_mrpplan_backup"),
+        ("large backup", "mrpplan backup ENV --auto (before)", "large_mrpplan_backup_before"),
         ("large backup", "mydumper -t 2 -c (per-table files)", "large_mydumper"),
         ("small backup", "mariadb-dump --single-transaction | gzip -1", "small_stock_backup"),
         ("small backup", "mrpplan backup ENV --auto", "small_mrpplan_backup"),
+        ("small backup", "mrpplan backup ENV --auto (before)", "small_mrpplan_backup_before"),
         ("restore", "gunzip -c | mariadb", "restore_stock"),
         ("restore", "mrpplan restore ENV FILE --force", "restore_mrpplan"),
+        ("restore", "mrpplan restore ENV FILE --force (before)", "restore_mrpplan_before"),
         ("restore", "myloader -t 2 -e (binary log on)", "restore_myloader"),
         ("restore", "myloader -t 2 (rows not binary-logged)", "restore_myloader_nolog"),
     ]
@@ -393,9 +416,13 @@ def report(best: dict[str, Timed], work: Path, loads: list[float]) -> None:
         ratio = best[stock_of[group]].seconds / best[key].seconds
         print(f"{group:13s} {what:44s} {best[key].seconds:8.2f} {ratio:10.2f}x")
     marks = {
-        "restore_mrpplan": RESTORE_PHASES,
-        "large_mrpplan_backup": BACKUP_PHASES,
-        "small_mrpplan_backup": BACKUP_PHASES,
+        f"{what}{version}": phase_marks
+        for version in ("", "_before")
+        for what, phase_marks in (
+            ("restore_mrpplan", RESTORE_PHASES),
+            ("large_mrpplan_backup", BACKUP_PHASES),
+            ("small_mrpplan_backup", BACKUP_PHASES),
+        )
     }
     for key, phase_marks in marks.items():
         if key not in best:
