@@ -18,7 +18,9 @@ contender once) and the best time of each is kept. Contenders:
                                                       check, swap)
     myloader    myloader -t 2 -o -e (binary log on, as for the others)
     myloader*   myloader -t 2 -o (its default: the rows are NOT binary-logged; reference)
-Each restored database is compared with the source by CHECKSUM TABLE.
+Each restored database is compared with the source by CHECKSUM TABLE. Besides the
+seconds, the table shows the CPU seconds of the command with its children and of the
+server (from /proc) in the best round: on a busy machine they say more than wall time.
 `--compare-with DIR` also runs the mrpplan commands of another version (DIR holds its
 `mrpplan` package, e.g. `git archive OLD mrpplan | tar -x -C DIR`), interleaved in the
 same rounds, as "before".
@@ -38,6 +40,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -128,6 +131,20 @@ BACKUP_PHASES = [
 class Timed:
     seconds: float
     lines: list[tuple[float, str]] = field(default_factory=list)
+    client_cpu: float = 0.0  # CPU seconds of the command and its children (this machine)
+    server_cpu: float = 0.0  # CPU seconds the sandbox server spent meanwhile
+
+
+def server_cpu() -> float:
+    """CPU seconds the sandbox server has used (user + system), from /proc."""
+    pid = (sandbox.default_dir(ROOT) / "mariadbd.pid").read_text().strip()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def admin(info: sandbox.SandboxInfo, database: str | None = None) -> pymysql.Connection:
@@ -199,7 +216,9 @@ def fresh(info: sandbox.SandboxInfo, database: str) -> None:
 
 
 def shell(command: str, cnf: Credentials, env: dict[str, str] | None = None) -> Timed:
-    """Run `command` (bash, pipefail); every output line timestamped as it arrives."""
+    """Run `command` (bash, pipefail); every output line timestamped as it arrives, and
+    the CPU seconds it and the server used (insensitive to the machine's other load)."""
+    cpu, served = children_cpu(), server_cpu()
     started = time.time()
     proc = subprocess.Popen(
         ["bash", "-o", "pipefail", "-c", command],
@@ -216,7 +235,8 @@ def shell(command: str, cnf: Credentials, env: dict[str, str] | None = None) -> 
         print("\n".join(text for _, text in lines[-20:]))
         raise SystemExit(f"failed: {command}")
     seconds = time.time() - started
-    return Timed(seconds, [*lines, (seconds, "(exit)")])
+    used = (children_cpu() - cpu, server_cpu() - served)
+    return Timed(seconds, [*lines, (seconds, "(exit)")], *used)
 
 
 def phases(timed: Timed, marks: list[tuple[str, str]]) -> list[tuple[str, float]]:
@@ -409,12 +429,23 @@ def report(best: dict[str, Timed], work: Path, loads: list[float]) -> None:
                 f"{size}: {sql_mb(stock_file):.0f} MB of SQL, {stock_file.stat().st_size / 1e6:.0f}"
                 " MB as gzip -1"
             )
-    print(f"\n{'':13s} {'what':44s} {'seconds':>8s} {'stock/this':>11s}")
+    print(
+        f"\n{'':13s} {'what':44s} {'seconds':>8s} {'stock/this':>11s} {'CPU: client':>12s}"
+        f" {'server':>7s}"
+    )
     for group, what, key in rows:
         if key not in best:
             continue
-        ratio = best[stock_of[group]].seconds / best[key].seconds
-        print(f"{group:13s} {what:44s} {best[key].seconds:8.2f} {ratio:10.2f}x")
+        timed = best[key]
+        ratio = best[stock_of[group]].seconds / timed.seconds
+        print(
+            f"{group:13s} {what:44s} {timed.seconds:8.2f} {ratio:10.2f}x"
+            f" {timed.client_cpu:12.2f} {timed.server_cpu:7.2f}"
+        )
+    print(
+        "(CPU: seconds of CPU of the command with its children, and of the server, in the"
+        " best round)"
+    )
     marks = {
         f"{what}{version}": phase_marks
         for version in ("", "_before")

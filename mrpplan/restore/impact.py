@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,7 @@ class RestoreImpact:
     schema_changes: list[str] | None = None  # None: the comparison could not be made
     schema_note: str = ""
     notes: list[str] = field(default_factory=list)
+    report: VerifyReport | None = None  # the verify pass (with the schema text)
 
     @property
     def destructive(self) -> bool:
@@ -70,14 +72,21 @@ def assess_restore(
     verified: VerifyReport | None = None,
 ) -> RestoreImpact:
     """Verify the file (unless `verified` is its report, with the schema text), then
-    describe what restoring it into env's database would change."""
-    report = verified_with_schema(path, verified, record=True)
-    manifest = report.manifest
+    describe what restoring it into env's database would change.
+
+    The verify pass (decompressor and hash: this machine's cores) runs while the live
+    tables are counted (the server's); the report keeps the pass for the plan."""
     settings = env.connection
     database = settings.database
-    with session(settings) as conn:
-        live = [t for t in base_tables(conn, database) if not is_internal(t)]
-        counts = _counts(conn, database, sorted(set(live)))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        verifying = pool.submit(verified_with_schema, path, verified, record=True)
+        try:
+            with session(settings) as conn:
+                live = [t for t in base_tables(conn, database) if not is_internal(t)]
+                counts = _counts(conn, database, sorted(set(live)))
+        finally:
+            report = verifying.result()  # a failed verify is the error to report
+    manifest = report.manifest
     scope = RestoreScope.of(manifest)
     removed = set(scope.removed(live))
     action_for = {"schema": "empty", "data": "reload"}.get(manifest.kind, "replace")
@@ -113,6 +122,7 @@ def assess_restore(
             [],
             "data-only backup: the schema is not changed",
             notes,
+            report,
         )
     masks = rules_for(env, manifest)
     if masks:
@@ -124,7 +134,7 @@ def assess_restore(
     changes, note = (None, "schema comparison skipped")
     if schema_diff:
         changes, note = _schema_changes(settings, database, report.schema_text)
-    return RestoreImpact(env.name, database, path, manifest, impacts, changes, note, notes)
+    return RestoreImpact(env.name, database, path, manifest, impacts, changes, note, notes, report)
 
 
 def _counts(conn: Session, database: str, tables: list[str]) -> dict[str, int]:

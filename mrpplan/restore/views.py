@@ -35,7 +35,6 @@ from mrpplan.restore.impact import (
     HISTORY_ROWS,
     RestoreImpact,
     assess_restore,
-    verified_with_schema,
 )
 from mrpplan.units import human_size, relative
 
@@ -298,9 +297,9 @@ def show_impact(
     *,
     show_schema: bool,
     verified: VerifyReport | None = None,
-) -> None:
+) -> VerifyReport | None:
     """What a restore of `path` would change, table by table (a data-only backup whose rows
-    do not fit is refused before anything is said)."""
+    do not fit is refused before anything is said); the verify pass's report."""
     impact = assess_restore(env, path, schema_diff=show_schema, verified=verified)
     if impact.manifest.kind == "data":
         _check_columns(env, path, impact)
@@ -333,6 +332,7 @@ def show_impact(
             screen.out.print(f"Schema changes live -> backup ({impact.schema_note}):")
             for line in impact.schema_changes:
                 screen.out.print(f"  {line}")
+    return impact.report
 
 
 def _n(value: int | None) -> str:
@@ -401,8 +401,7 @@ def restore(
             schema_rows=HISTORY_ROWS,
         )
     # one pass over the file verifies it and keeps its schema text for the plan
-    report = verified_with_schema(path, report, record=True)
-    show_impact(screen, env, path, show_schema=writing.dry_run, verified=report)
+    report = show_impact(screen, env, path, show_schema=writing.dry_run, verified=report)
 
     def build() -> Plan:
         now = datetime.now(UTC).replace(microsecond=0)
