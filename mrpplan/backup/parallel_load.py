@@ -20,6 +20,14 @@ keys are added at the end of the stream, the tables spread over the row sessions
 
 mariadb-dump escapes newlines inside values, so an INSERT statement ends at the first
 `;` that ends a line.
+
+The rows stay in the binary log (`sql_log_bin` is not touched): it is what point-in-time
+restore replays across this load (the scratch database, its rows, then the RENAME that
+swaps them in; without the rows a replay would swap in empty tables) and what replicas
+apply. Only the INSERT text MariaDB copies into it as a comment is left out
+(mysql/statement_session.py). Measured with perf on the server during a 258 MB load:
+about 35-40% of its CPU is the SQL parser and the items of the INSERT ... VALUES text (the
+same text `mariadb` and myloader send), the rest InnoDB and the binary log.
 """
 
 from __future__ import annotations
