@@ -1,30 +1,53 @@
-"""Benchmark: backup and restore of a ~250 MB multi-table database, mrpplan vs the stock
-tools and mydumper/myloader, whole-process times (what a user waits for), in one run.
+"""Benchmark: `mrpplan backup` and `mrpplan restore` as a user runs them, side by side with
+the stock tools, whole processes, in one run.
 
-    .venv/bin/python bench/bench_backup.py [--rounds 2] [--restore-rounds 1] [--reuse]
+    .venv/bin/python bench/bench_backup.py [--rounds 3] [--reuse] [--skip-small] [--skip-large]
+        [--compare-with DIR]
 
-Runs against the sandbox server. Every contender is a separate process started the way a
-user starts it; rounds are interleaved and the best time of each is kept. Prints seconds,
-MB/s (of SQL text, the same for all) and the ratio against the stock pipeline:
-  backup:  mariadb-dump --single-transaction | gzip -1 > file
-           mrpplan backup ENV --auto (2 dump workers, the default; and MRPPLAN_DUMP_WORKERS=1)
-           mydumper -t 2 -c (per-table files, not one restorable stream: for reference)
-  restore: gunzip -c file | mariadb DB
-           load_file (mrpplan's loader: what `restore` runs, 4 row sessions) in a new process
-           myloader -t 2 (from the mydumper directory)
-Each restored database is checked against the source with CHECKSUM TABLE.
+Databases on the sandbox server: `large` (5 tables, about 258 MB of SQL, 2.55M rows) and
+`small` (the same tables, 300,000 rows, about 30 MB of SQL). Every contender is a separate
+process started the way a user starts it; the rounds are interleaved (each round runs every
+contender once) and the best time of each is kept. Contenders:
+  backup (large, small):
+    stock     mariadb-dump --single-transaction DB | gzip -1 > FILE
+    mrpplan   mrpplan backup ENV --auto              (file + manifest with CHECKSUM TABLE)
+    mydumper  mydumper -t 2 -c (large only; per-table files, not one restorable stream)
+  restore (large), each into an empty database:
+    stock       gunzip -c FILE | mariadb DB
+    mrpplan     mrpplan restore ENV FILE --force     (verify, plan, shadow load, manifest
+                                                      check, swap)
+    myloader    myloader -t 2 -o -e (binary log on, as for the others)
+    myloader*   myloader -t 2 -o (its default: the rows are NOT binary-logged; reference)
+Each restored database is compared with the source by CHECKSUM TABLE. Besides the
+seconds, the table shows the CPU seconds of the command with its children and of the
+server (from /proc) in the best round: on a busy machine they say more than wall time.
+`--compare-with DIR` also runs the mrpplan commands of another version (DIR holds its
+`mrpplan` package, e.g. `git archive OLD mrpplan | tar -x -C DIR`), interleaved in the
+same rounds, as "before".
+
+The mrpplan processes run with their byte code cached (PYTHONDONTWRITEBYTECODE is removed
+from their environment: an installed package has its .pyc files; compileall writes them
+first), so start-up is what a user's start-up is.
+
+The mrpplan commands run with MRPPLAN_TIMINGS=1 and PYTHONUNBUFFERED=1: every output line
+is timestamped as it arrives and the phases between them (start-up, verify and impact, the
+plan, the load's rows/keys/checks, the swap) are printed with their share of the command's
+time, from the best round.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pymysql
@@ -35,9 +58,12 @@ sys.path.insert(0, str(ROOT))
 from mrpplan import sandbox  # noqa: E402
 from mrpplan.mysql.client_process import Credentials, client_credentials  # noqa: E402
 
-SOURCE = "bench_backup_src"
-TABLES = {"items": 50_000, "customers": 200_000, "stock_moves": 1_100_000}
-TABLES |= {"order_lines": 900_000, "audit_log": 300_000}
+LARGE = {"items": 50_000, "customers": 200_000, "stock_moves": 1_100_000}
+LARGE |= {"order_lines": 900_000, "audit_log": 300_000}
+SMALL = {"items": 10_000, "customers": 30_000, "stock_moves": 140_000}
+SMALL |= {"order_lines": 90_000, "audit_log": 30_000}
+SOURCES = {"large": ("bench_backup_src", LARGE), "small": ("bench_backup_small", SMALL)}
+TARGET = "bench_restore_{}"
 
 SCHEMA = [
     "CREATE TABLE items (id INT PRIMARY KEY, sku VARCHAR(32) NOT NULL, descr VARCHAR(200),"
@@ -77,6 +103,49 @@ FILL = [
     " MD5(seq)) FROM seq_1_to_{audit_log}",
 ]
 
+# Output lines of mrpplan that end a phase: (pattern, name of the phase that ends there).
+RESTORE_PHASES = [
+    (r"^timing: command started", "start-up (Python, imports, project files)"),
+    (r"^Restore \S+ \(", "verify the file + impact (row counts now)"),
+    (r"^Plan for ", "plan (the backup's schema, live state)"),
+    (r"^step \d+/\d+: shadow_load .*\.\.\.$", "lock, journal, scratch database"),
+    (r"^timing: rows loaded", "load: rows (4 sessions)"),
+    (r"^timing: keys added", "load: secondary keys after the rows"),
+    (r"^timing: load finished", "load: views, routines, file checks"),
+    (r"^timing: manifest checked", "check: row counts + CHECKSUM TABLE vs the manifest"),
+    (r"^step \d+/\d+: done", "foreign keys re-pointed, journal"),
+    (r"^Restored ", "swap (RENAME TABLE), journal"),
+    (r"^\(exit\)$", "exit"),
+]
+BACKUP_PHASES = [
+    (r"^timing: command started", "start-up (Python, imports, project files)"),
+    (r"^timing: dump started", "tables, sizes, free space, snapshot"),
+    (r"^timing: dump finished", "dump + compress (+ CHECKSUM TABLE alongside)"),
+    (r"^timing: checksums done", "waiting for CHECKSUM TABLE"),
+    (r"^backup ok", "manifest, catalog"),
+    (r"^\(exit\)$", "exit"),
+]
+
+
+@dataclass
+class Timed:
+    seconds: float
+    lines: list[tuple[float, str]] = field(default_factory=list)
+    client_cpu: float = 0.0  # CPU seconds of the command and its children (this machine)
+    server_cpu: float = 0.0  # CPU seconds the sandbox server spent meanwhile
+
+
+def server_cpu() -> float:
+    """CPU seconds the sandbox server has used (user + system), from /proc."""
+    pid = (sandbox.default_dir(ROOT) / "mariadbd.pid").read_text().strip()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
 
 def admin(info: sandbox.SandboxInfo, database: str | None = None) -> pymysql.Connection:
     return pymysql.connect(
@@ -89,34 +158,34 @@ def admin(info: sandbox.SandboxInfo, database: str | None = None) -> pymysql.Con
     )
 
 
-def make_source(info: sandbox.SandboxInfo, reuse: bool) -> None:
-    """The ~250 MB database (about 2 minutes to fill here); --reuse keeps it between runs."""
+def make_source(info: sandbox.SandboxInfo, name: str, tables: dict[str, int], reuse: bool) -> None:
+    """Fill `name` with `tables` rows (the large one about 2 minutes here); --reuse keeps it."""
     conn = admin(info)
     with conn.cursor() as cur:
-        if reuse and _rows(cur) == TABLES:
-            print(f"reusing {SOURCE}")
+        if reuse and _rows(cur, name, tables) == tables:
+            print(f"reusing {name}")
             return
-        cur.execute(f"DROP DATABASE IF EXISTS `{SOURCE}`")
-        cur.execute(f"CREATE DATABASE `{SOURCE}` CHARACTER SET utf8mb4")
-        cur.execute(f"USE `{SOURCE}`")
+        cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        cur.execute(f"USE `{name}`")
         started = time.perf_counter()
         for statement in SCHEMA:
             cur.execute(statement)
         for statement in FILL:
-            cur.execute(statement.format(**TABLES))
-        cur.execute("ANALYZE TABLE " + ", ".join(TABLES))
-        print(f"filled {SOURCE} in {time.perf_counter() - started:.0f} s")
+            cur.execute(statement.format(**tables))
+        cur.execute("ANALYZE TABLE " + ", ".join(tables))
+        print(f"filled {name} in {time.perf_counter() - started:.0f} s")
     conn.close()
 
 
-def _rows(cur: pymysql.cursors.Cursor) -> dict[str, int]:
+def _rows(cur: pymysql.cursors.Cursor, name: str, tables: dict[str, int]) -> dict[str, int]:
     found = {}
-    cur.execute("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", (SOURCE,))
+    cur.execute("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", (name,))
     if not cur.fetchone():
         return {}
-    for table in TABLES:
+    for table in tables:
         try:
-            cur.execute(f"SELECT COUNT(*) FROM `{SOURCE}`.`{table}`")
+            cur.execute(f"SELECT COUNT(*) FROM `{name}`.`{table}`")
         except pymysql.err.MySQLError:
             return {}
         row = cur.fetchone()
@@ -127,167 +196,272 @@ def _rows(cur: pymysql.cursors.Cursor) -> dict[str, int]:
 def checksums(info: sandbox.SandboxInfo, database: str) -> dict[str, int]:
     conn = admin(info, database)
     with conn.cursor() as cur:
-        cur.execute("CHECKSUM TABLE " + ", ".join(TABLES))
+        cur.execute("CHECKSUM TABLE " + ", ".join(LARGE))
         result = {str(r[0]).split(".", 1)[1]: int(r[1]) for r in cur.fetchall()}
     conn.close()
     return result
 
 
 def fresh(info: sandbox.SandboxInfo, database: str) -> None:
+    """An empty database; scratch and trash databases of earlier rounds go too."""
     conn = admin(info)
     with conn.cursor() as cur:
+        cur.execute("SHOW DATABASES")
+        for (name,) in cur.fetchall():
+            if str(name).startswith(("_mrpplan_trash_", "_mrpplan_load_")):
+                cur.execute(f"DROP DATABASE `{name}`")
         cur.execute(f"DROP DATABASE IF EXISTS `{database}`")
         cur.execute(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4")
     conn.close()
 
 
-def shell(command: str, cnf: Credentials, env: dict[str, str] | None = None) -> float:
-    started = time.perf_counter()
-    subprocess.run(
-        ["bash", "-o", "pipefail", "-c", command], check=True, pass_fds=(cnf.fd,), env=env
+def shell(command: str, cnf: Credentials, env: dict[str, str] | None = None) -> Timed:
+    """Run `command` (bash, pipefail); every output line timestamped as it arrives, and
+    the CPU seconds it and the server used (insensitive to the machine's other load)."""
+    cpu, served = children_cpu(), server_cpu()
+    started = time.time()
+    proc = subprocess.Popen(
+        ["bash", "-o", "pipefail", "-c", command],
+        pass_fds=(cnf.fd,),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
-    return time.perf_counter() - started
+    assert proc.stdout is not None
+    lines = [
+        (time.time() - started, raw.decode("utf-8", "replace").rstrip()) for raw in proc.stdout
+    ]
+    if proc.wait() != 0:
+        print("\n".join(text for _, text in lines[-20:]))
+        raise SystemExit(f"failed: {command}")
+    seconds = time.time() - started
+    used = (children_cpu() - cpu, server_cpu() - served)
+    return Timed(seconds, [*lines, (seconds, "(exit)")], *used)
+
+
+def phases(timed: Timed, marks: list[tuple[str, str]]) -> list[tuple[str, float]]:
+    """The time between consecutive phase-ending lines, named by the marks."""
+    found: list[tuple[str, float]] = []
+    last = 0.0
+    for pattern, name in marks:
+        hit = next((t for t, text in timed.lines if t >= last and re.search(pattern, text)), None)
+        if hit is not None:
+            found.append((name, hit - last))
+            last = hit
+    return found
 
 
 def write_project(folder: Path, info: sandbox.SandboxInfo) -> Path:
     (folder / "environments").mkdir(parents=True)
-    (folder / "environments" / "bench.yaml").write_text(
-        "name: bench\nconnection:\n"
-        f"  database: {SOURCE}\n  option_file: {info.option_file}\n"
-        "protected: false\nschema:\n  version: latest\n  drift: warn\n"
-        f"backup:\n  dir: {folder / 'backups'}\n  retention_days: 1\n"
-    )
+    envs = {key: name for key, (name, _tables) in SOURCES.items()}
+    envs["target"] = TARGET.format("mrpplan")
+    for env, database in envs.items():
+        (folder / "environments" / f"{env}.yaml").write_text(
+            f"name: {env}\nconnection:\n"
+            f"  database: {database}\n  option_file: {info.option_file}\n"
+            "protected: false\nschema:\n  version: latest\n  drift: warn\n"
+            f"backup:\n  dir: {folder / 'backups' / env}\n  retention_days: 1\n"
+        )
     return folder
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=2, help="backup rounds (best kept)")
-    parser.add_argument("--restore-rounds", type=int, default=1)
-    parser.add_argument("--reuse", action="store_true", help=f"keep {SOURCE} between runs")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (best kept)")
+    parser.add_argument("--reuse", action="store_true", help="keep the source databases")
+    parser.add_argument("--skip-small", action="store_true")
+    parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--compare-with", type=Path, help="an older mrpplan package's parent")
     args = parser.parse_args()
+    sizes = [s for s in ("large", "small") if not getattr(args, f"skip_{s}")]
     info = sandbox.up(sandbox.default_dir(ROOT))
-    make_source(info, args.reuse)
-    expected = checksums(info, SOURCE)
+    for size in sizes:
+        make_source(info, *SOURCES[size], args.reuse)
+    expected = checksums(info, SOURCES["large"][0]) if "large" in sizes else {}
     work = Path(tempfile.mkdtemp(prefix="mrpplan-bench-"))
     project = write_project(work / "project", info)
-    targets = {k: f"bench_restore_{k}" for k in ("stock", "mrpplan", "myloader")}
     mrpplan = str(Path(sys.executable).parent / "mrpplan")
-    best: dict[str, float] = {}
-    stock_file = work / "stock.sql.gz"
+    env = {**os.environ, "MRPPLAN_TIMINGS": "1", "PYTHONUNBUFFERED": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    versions = {"": env}
+    packages = [ROOT / "mrpplan"]
+    if args.compare_with:
+        versions["_before"] = {**env, "PYTHONPATH": str(args.compare_with.resolve())}
+        packages.append(args.compare_with.resolve() / "mrpplan")
+    for package in packages:  # byte code written, as `pip install` does
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+    best: dict[str, Timed] = {}
     dumper_dir = work / "mydumper"
+    loads: list[float] = []
 
-    def keep(key: str, seconds: float) -> None:
-        best[key] = min(best.get(key, seconds), seconds)
+    def keep(key: str, timed: Timed) -> None:
+        if key not in best or timed.seconds < best[key].seconds:
+            best[key] = timed
+        print(f"  {key}: {timed.seconds:.2f} s (best {best[key].seconds:.2f})", flush=True)
 
-    def ours(workers: str) -> Callable[[Credentials], float]:
-        def run(cnf: Credentials) -> float:
-            env = {**os.environ, "MRPPLAN_DUMP_WORKERS": workers}
-            for old in (project / "backups").glob("*"):
+    def ours_backup(size: str, version_env: dict[str, str]) -> Callable[[Credentials], Timed]:
+        def run(cnf: Credentials) -> Timed:
+            for old in (project / "backups" / size).glob("*"):
                 old.unlink()
-            command = f"{mrpplan} --project {project} backup bench --auto >/dev/null"
-            return shell(command, cnf, env)
+            return shell(f"{mrpplan} --project {project} backup {size} --auto", cnf, version_env)
 
         return run
 
+    def stock_backup(size: str) -> Callable[[Credentials], Timed]:
+        database = SOURCES[size][0]
+        out = work / f"stock_{size}.sql.gz"
+        return lambda c: shell(
+            f"mariadb-dump {c.option} --single-transaction {database} | gzip -1 > {out}", c
+        )
+
     try:
         with client_credentials(info.settings()) as cnf:
-            backups: dict[str, Callable[[Credentials], float]] = {
-                "stock_backup": lambda c: shell(
-                    f"mariadb-dump {c.option} --single-transaction {SOURCE}"
-                    f" | gzip -1 > {stock_file}",
+            contenders: dict[str, Callable[[Credentials], Timed]] = {}
+            for size in sizes:
+                contenders[f"{size}_stock_backup"] = stock_backup(size)
+                for version, version_env in versions.items():
+                    contenders[f"{size}_mrpplan_backup{version}"] = ours_backup(size, version_env)
+            if "large" in sizes and shutil.which("mydumper"):
+                contenders["large_mydumper"] = lambda c: shell(
+                    f"rm -rf {dumper_dir} && mydumper --defaults-file={c.path}"
+                    f" -B {SOURCES['large'][0]} -o {dumper_dir} -t 2 -c --long-query-guard 999999",
                     c,
-                ),
-                "mrpplan_backup_1": ours("1"),
-                "mrpplan_backup": ours("2"),
-                "mydumper": lambda c: shell(
-                    f"rm -rf {dumper_dir} && mydumper --defaults-file={c.path} -B {SOURCE}"
-                    f" -o {dumper_dir} -t 2 -c --long-query-guard 999999",
-                    c,
-                ),
-            }
-            for _ in range(args.rounds):
-                for key, run in backups.items():
-                    keep(key, run(cnf))
-                    print(f"  {key}: {best[key]:.1f} s", flush=True)
-            ours_file = next((project / "backups").glob("*.sql.gz"))
-            sql_mb = (
-                int(
-                    subprocess.run(
-                        ["bash", "-c", f"gunzip -c {ours_file} | wc -c"],
-                        capture_output=True,
-                        check=True,
-                    ).stdout
                 )
-                / 1e6
-            )
-            loader = (
-                "import sys; from pathlib import Path; from mrpplan import sandbox;"
-                " from mrpplan.backup.load import load_file;"
-                " info = sandbox.status(sandbox.default_dir(Path(sys.argv[3])));"
-                " load_file(Path(sys.argv[1]), info.settings(sys.argv[2]), sys.argv[2])"
-            )
-            restores: dict[str, tuple[str, Callable[[Credentials], float]]] = {
-                "stock_restore": (
-                    targets["stock"],
-                    lambda c: shell(
-                        f"gunzip -c {stock_file} | mariadb {c.option} {targets['stock']}", c
-                    ),
-                ),
-                "mrpplan_restore": (
-                    targets["mrpplan"],
-                    lambda c: shell(
-                        f"{sys.executable} -c '{loader}' {ours_file} {targets['mrpplan']} {ROOT}", c
-                    ),
-                ),
-                "myloader": (
-                    targets["myloader"],
-                    lambda c: shell(
-                        f"myloader --defaults-file={c.path} -d {dumper_dir}"
-                        f" -B {targets['myloader']} -t 2 -o",
-                        c,
-                    ),
-                ),
-            }
-            for _ in range(args.restore_rounds):
-                for key, (target, run) in restores.items():
-                    fresh(info, target)
+            if "large" in sizes:
+                contenders |= restores(project, work, mrpplan, versions, dumper_dir)
+            for round_ in range(args.rounds):
+                print(f"round {round_ + 1}/{args.rounds}", flush=True)
+                for key, run in contenders.items():
+                    target = TARGET.format(key.removeprefix("restore_").removesuffix("_before"))
+                    if key.startswith("restore_"):
+                        fresh(info, target)
+                    loads.append(os.getloadavg()[0])
                     keep(key, run(cnf))
-                    print(f"  {key}: {best[key]:.1f} s", flush=True)
-                    assert checksums(info, target) == expected, f"{key}: restored data differs"
-        report(best, sql_mb, ours_file.stat().st_size / 1e6, stock_file.stat().st_size / 1e6)
+                    if key.startswith("restore_"):
+                        assert checksums(info, target) == expected, f"{key}: data differs"
+        report(best, work, loads)
     finally:
         conn = admin(info)
         with conn.cursor() as cur:
-            for name in targets.values():
-                cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+            for key in ("stock", "mrpplan", "myloader", "myloader_nolog"):
+                cur.execute(f"DROP DATABASE IF EXISTS `{TARGET.format(key)}`")
             if not args.reuse:
-                cur.execute(f"DROP DATABASE IF EXISTS `{SOURCE}`")
+                for name, _tables in SOURCES.values():
+                    cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
         conn.close()
         shutil.rmtree(work, ignore_errors=True)
 
 
-def report(best: dict[str, float], sql_mb: float, ours_mb: float, stock_mb: float) -> None:
+def restores(
+    project: Path,
+    work: Path,
+    mrpplan: str,
+    versions: dict[str, dict[str, str]],
+    dumper_dir: Path,
+) -> dict[str, Callable[[Credentials], Timed]]:
+    """The restore contenders; mrpplan restores the newest backup mrpplan made."""
+
+    def ours(version_env: dict[str, str]) -> Callable[[Credentials], Timed]:
+        def run(cnf: Credentials) -> Timed:
+            backup = newest(project / "backups" / "large")
+            command = f"{mrpplan} --project {project} restore target {backup} --force"
+            return shell(command, cnf, version_env)
+
+        return run
+
+    def stock(cnf: Credentials) -> Timed:
+        return shell(
+            f"gunzip -c {work / 'stock_large.sql.gz'} | mariadb {cnf.option}"
+            f" {TARGET.format('stock')}",
+            cnf,
+        )
+
+    def myloader(flags: str, target: str) -> Callable[[Credentials], Timed]:
+        return lambda c: shell(
+            f"myloader --defaults-file={c.path} -d {dumper_dir} -B {target} -t 2 -o {flags}", c
+        )
+
+    found: dict[str, Callable[[Credentials], Timed]] = {"restore_stock": stock}
+    for version, version_env in versions.items():
+        found[f"restore_mrpplan{version}"] = ours(version_env)
+    if shutil.which("myloader"):
+        found["restore_myloader"] = myloader("-e", TARGET.format("myloader"))
+        found["restore_myloader_nolog"] = myloader("", TARGET.format("myloader_nolog"))
+    return found
+
+
+def newest(folder: Path) -> Path:
+    return max(folder.glob("*.sql.gz"), key=lambda p: p.stat().st_mtime)
+
+
+def sql_mb(path: Path) -> float:
+    out = subprocess.run(
+        ["bash", "-c", f"gunzip -c {path} | wc -c"], capture_output=True, check=True
+    ).stdout
+    return int(out) / 1e6
+
+
+def report(best: dict[str, Timed], work: Path, loads: list[float]) -> None:
     print(
-        f"\n{len(TABLES)} tables, {sql_mb:.0f} MB of SQL; compressed {ours_mb:.0f} MB (mrpplan),"
-        f" {stock_mb:.0f} MB (gzip -1)"
+        f"\nload average (1 min) while timing: min {min(loads):.2f}, max {max(loads):.2f},"
+        f" mean {sum(loads) / len(loads):.2f}; {os.cpu_count()} cores"
     )
     rows = [
-        ("backup", "mariadb-dump --single-transaction | gzip -1", "stock_backup", "stock_backup"),
-        ("backup", "mrpplan backup, one stream", "mrpplan_backup_1", "stock_backup"),
-        ("backup", "mrpplan backup, 2 dump workers (default)", "mrpplan_backup", "stock_backup"),
-        ("backup", "mydumper -t 2 -c (not one restorable file)", "mydumper", "stock_backup"),
-        ("restore", "gunzip -c | mariadb", "stock_restore", "stock_restore"),
-        ("restore", "mrpplan load_file (restore's loader)", "mrpplan_restore", "stock_restore"),
-        ("restore", "myloader -t 2", "myloader", "stock_restore"),
+        ("large backup", "mariadb-dump --single-transaction | gzip -1", "large_stock_backup"),
+        ("large backup", "mrpplan backup ENV --auto", "large_mrpplan_backup"),
+        ("large backup", "mrpplan backup ENV --auto (before)", "large_mrpplan_backup_before"),
+        ("large backup", "mydumper -t 2 -c (per-table files)", "large_mydumper"),
+        ("small backup", "mariadb-dump --single-transaction | gzip -1", "small_stock_backup"),
+        ("small backup", "mrpplan backup ENV --auto", "small_mrpplan_backup"),
+        ("small backup", "mrpplan backup ENV --auto (before)", "small_mrpplan_backup_before"),
+        ("restore", "gunzip -c | mariadb", "restore_stock"),
+        ("restore", "mrpplan restore ENV FILE --force", "restore_mrpplan"),
+        ("restore", "mrpplan restore ENV FILE --force (before)", "restore_mrpplan_before"),
+        ("restore", "myloader -t 2 -e (binary log on)", "restore_myloader"),
+        ("restore", "myloader -t 2 (rows not binary-logged)", "restore_myloader_nolog"),
     ]
-    print(f"{'':8s} {'what':46s} {'seconds':>8s} {'MB/s':>7s} {'vs stock':>9s}")
-    for phase, what, key, base in rows:
-        seconds = best[key]
+    stock_of = {"large backup": "large_stock_backup", "small backup": "small_stock_backup"}
+    stock_of["restore"] = "restore_stock"
+    for size in ("large", "small"):
+        stock_file = work / f"stock_{size}.sql.gz"
+        if stock_file.exists():
+            print(
+                f"{size}: {sql_mb(stock_file):.0f} MB of SQL, {stock_file.stat().st_size / 1e6:.0f}"
+                " MB as gzip -1"
+            )
+    print(
+        f"\n{'':13s} {'what':44s} {'seconds':>8s} {'stock/this':>11s} {'CPU: client':>12s}"
+        f" {'server':>7s}"
+    )
+    for group, what, key in rows:
+        if key not in best:
+            continue
+        timed = best[key]
+        ratio = best[stock_of[group]].seconds / timed.seconds
         print(
-            f"{phase:8s} {what:46s} {seconds:8.2f} {sql_mb / seconds:7.1f}"
-            f" {best[base] / seconds:8.2f}x"
+            f"{group:13s} {what:44s} {timed.seconds:8.2f} {ratio:10.2f}x"
+            f" {timed.client_cpu:12.2f} {timed.server_cpu:7.2f}"
         )
+    print(
+        "(CPU: seconds of CPU of the command with its children, and of the server, in the"
+        " best round)"
+    )
+    marks = {
+        f"{what}{version}": phase_marks
+        for version in ("", "_before")
+        for what, phase_marks in (
+            ("restore_mrpplan", RESTORE_PHASES),
+            ("large_mrpplan_backup", BACKUP_PHASES),
+            ("small_mrpplan_backup", BACKUP_PHASES),
+        )
+    }
+    for key, phase_marks in marks.items():
+        if key not in best:
+            continue
+        timed = best[key]
+        print(f"\nphases of {key} (best round, {timed.seconds:.2f} s):")
+        for name, seconds in phases(timed, phase_marks):
+            print(f"  {name:55s} {seconds:6.2f} s {100 * seconds / timed.seconds:5.1f}%")
 
 
 if __name__ == "__main__":

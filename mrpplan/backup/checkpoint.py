@@ -49,6 +49,7 @@ def restore_checkpoint(env: Environment, path: Path, *, progress: Progress | Non
         env.connection.database,
         progress=progress,
         what=f"restoring checkpoint {path.name}",
+        sha256=manifest.sha256,
     )
     found = checksums_in_parallel(env.connection, env.connection.database, list(manifest.tables))
     problems = compare_with_manifest(manifest, found)

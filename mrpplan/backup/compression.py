@@ -5,7 +5,8 @@ gzip files are written by ISA-L's igzip when it is there (the `isal` Python pack
 dependency, or Debian's `igzip`): level 1 compresses SQL about 4x faster than `gzip -1`
 (measured: 106 MB in 0.27 s vs 1.16 s) into a slightly smaller, standard gzip file. On two
 cores that leaves room for the manifest's CHECKSUM TABLE pass while the dump runs.
-Reading (verify, restore) stays with `gzip -d`, whose error messages users know."""
+Verify and the parallel load read with igzip too (`load_argv`; its error is the last line
+of its traceback); the rest reads with `gzip -d`."""
 
 from __future__ import annotations
 
@@ -38,8 +39,8 @@ class Codec:
         return [_program("zstd"), "-d", "-q", "-c"]
 
     def load_argv(self) -> list[str]:
-        """For loading into a server: igzip when there (0.35 s instead of 1.45 s of CPU for
-        250 MB of SQL, CPU the server's inserts need); verify keeps `gzip -d`'s messages."""
+        """For loading into a server and verifying: igzip when there (0.35 s instead of
+        1.45 s of CPU for 250 MB of SQL, CPU the server's inserts need)."""
         if self.name == "gzip":
             return _fastest_gzip("-d")
         return self.decompress_argv()

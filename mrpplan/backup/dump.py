@@ -38,6 +38,7 @@ from mrpplan.backup.partial import partial_name, writing
 from mrpplan.backup.progress import NoProgress, Progress
 from mrpplan.backup.space import FULL_DISK, NoSpace, check_room, estimated_size
 from mrpplan.backup.stream import DiskFull, WrittenFile, compress_to_file
+from mrpplan.backup.timings import mark
 from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import BackupError, MrpplanError
 from mrpplan.mysql.binlog import binlog_state, current_position
@@ -152,6 +153,7 @@ def create_backup(
     stats = _Stats(env, database, groups if block else [wanted] if kind != "schema" else [])
     desynced = desync_for_dump(settings)
     progress.start(f"backup {env.name} ({kind})", estimate or None)
+    mark("dump started")
     try:
         with writing(partial_name(path)) as partial:
             if tables and not wanted:
@@ -166,7 +168,9 @@ def create_backup(
                     f"backup of {settings.describe()} is incomplete: the dump ended without "
                     "its '-- Dump completed' trailer"
                 )
+            mark("dump finished")
             stats.wait()
+            mark("checksums done")
             os.replace(partial, path)
     except DiskFull as full:
         stats.cancel()

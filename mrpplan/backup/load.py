@@ -24,12 +24,18 @@ def load_file(
     what: str = "",
     on_bytes: Callable[[int], None] | None = None,
     sessions: int | None = None,
+    sha256: str = "",
+    after_rows: Callable[[], None] | None = None,
 ) -> None:
     """Stream a backup file through the decompressor into the `mariadb` client.
 
     Session settings that speed the load (foreign/unique checks off) live only in the
     loading sessions. With more than one session (default 4, MRPPLAN_LOAD_SESSIONS
     overrides) INSERTs run in parallel (see parallel_load).
+    `sha256` given: the bytes fed are hashed as they are read, and a file that is not
+    the one verified (changed since, or damaged on disk) raises BackupError once the
+    load ends; a caller that loads into a scratch database swaps nothing in then.
+    `after_rows` is called once every row is in (checks may start while keys are built).
     Raises SqlError/BackupError if a client or the stream fails.
     """
     progress = progress or NoProgress()
@@ -39,7 +45,16 @@ def load_file(
     progress.start(what, path.stat().st_size)
     try:
         if sessions > 1:
-            load_parallel(path, settings, database, sessions=sessions, progress=progress, what=what)
+            digest = load_parallel(
+                path,
+                settings,
+                database,
+                sessions=sessions,
+                progress=progress,
+                what=what,
+                after_rows=after_rows,
+            )
+            check_sha256(path, digest, sha256)
             return
         with open_loader(settings, database) as loader:
             facts = decompress_file(path, codec, loader.stdin, on_bytes or progress.advance)
@@ -49,8 +64,21 @@ def load_file(
                 loader.check(what)
         if facts.error:
             raise BackupError(f"{what} failed: {path}: {codec.name} stream damaged: {facts.error}")
+        check_sha256(path, facts.sha256, sha256)
+        if after_rows is not None:
+            after_rows()
     finally:
         progress.finish()
+
+
+def check_sha256(path: Path, found: str, expected: str) -> None:
+    """The file loaded is the file verified (when a sha256 is expected)."""
+    if expected and found != expected:
+        raise BackupError(
+            f"{path} failed verification while it was loaded: its sha256 no longer matches "
+            "the manifest (the file changed after it was verified)",
+            hint="do not restore from this file; use another backup (mrpplan backup --list)",
+        )
 
 
 def default_sessions() -> int:

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from mrpplan.backup.compression import Codec
 from mrpplan.backup.space import FULL_DISK
@@ -38,11 +38,19 @@ class WrittenFile:
         return TRAILER in self.tail
 
 
+class Reader(Protocol):
+    """Where decompressed bytes go when no file takes them (`decompress_file`'s reader)."""
+
+    def write(self, data: bytes) -> int: ...
+
+    def close(self) -> None: ...
+
+
 class _Pump(threading.Thread):
     """Copy src -> dst in a thread, counting bytes and keeping the last bytes seen."""
 
     def __init__(
-        self, src: IO[bytes], dst: IO[bytes] | _Discard, on_bytes: Callable[[int], None] | None
+        self, src: IO[bytes], dst: IO[bytes] | Reader, on_bytes: Callable[[int], None] | None
     ):
         super().__init__(daemon=True)
         self.src, self.dst, self.on_bytes = src, dst, on_bytes
@@ -173,14 +181,19 @@ def decompress_file(
     codec: Codec,
     sink: IO[bytes] | None,
     on_bytes: Callable[[int], None] | None = None,
+    *,
+    reader: Reader | None = None,
+    fast: bool = False,
 ) -> ReadFacts:
     """Feed the file through the decompressor into `sink` (None: discard), hashing the file.
 
     Python feeds the compressed bytes (progress = bytes of the file consumed) while the
-    decompressor's output goes to `sink`; with `sink` None we read it to keep the tail.
+    decompressor's output goes to `sink`; with `sink` None we read it to keep the tail,
+    and hand every chunk to `reader` when given. `fast`: the fastest decompressor (igzip)
+    instead of the one whose messages users know.
     """
     dec = subprocess.Popen(
-        codec.decompress_argv(),
+        codec.load_argv() if fast else codec.decompress_argv(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE if sink is None else sink,
         stderr=subprocess.PIPE,
@@ -191,7 +204,7 @@ def decompress_file(
     tail_reader: _Pump | None = None
     if sink is None:
         assert dec.stdout is not None
-        tail_reader = _Pump(dec.stdout, _Discard(), None)
+        tail_reader = _Pump(dec.stdout, reader or _Discard(), None)
         tail_reader.start()
     fed = 0
     feed_error = ""
@@ -236,7 +249,11 @@ def _plain_env() -> dict[str, str]:
 
 
 def _decompress_message(stderr: str) -> str:
+    """gzip's last lines (`gzip: stdin: unexpected end of file`), or the reason that ends
+    igzip's traceback."""
     lines = [line.split(": ", 1)[-1] for line in stderr.splitlines() if line.strip()]
+    if stderr.startswith("Traceback"):
+        return lines[-1] if lines else ""
     return "; ".join(lines[-2:])
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from mrpplan.backup.compression import codec_of
 from mrpplan.backup.manifest import Manifest, iso, read_manifest, utc_now, write_manifest
 from mrpplan.backup.progress import NoProgress, Progress
+from mrpplan.backup.schema_text import SchemaText
 from mrpplan.backup.stream import TRAILER, decompress_file
 from mrpplan.backup.trial_load import trial_load
 from mrpplan.config.settings import ConnectionSettings
@@ -22,6 +23,7 @@ class VerifyReport:
     manifest: Manifest
     level: str  # quick | deep
     checks: tuple[str, ...]  # what was checked and passed
+    schema_text: bytes = b""  # the dump without its rows, when asked for (`schema_rows`)
 
 
 def verify_backup(
@@ -32,11 +34,14 @@ def verify_backup(
     schema_source: ConnectionSettings | None = None,
     progress: Progress | None = None,
     record: bool = True,
+    schema_rows: tuple[str, ...] | None = None,
 ) -> VerifyReport:
     """Check `path` against its manifest; BackupError (exit 1) naming the failed check.
 
     Deep needs `scratch` (a server where a `_mrpplan_verify_*` database may be created,
     normally the sandbox); a data-only backup also needs `schema_source` for its tables.
+    `schema_rows` given: the same pass keeps the dump without its rows (but the INSERTs
+    into those tables) as the report's `schema_text`, which a restore plan needs.
     """
     progress = progress or NoProgress()
     if not path.is_file():
@@ -54,7 +59,8 @@ def verify_backup(
         failures.append(f"compression: file is {codec.name}, manifest says {manifest.compression}")
     progress.start(f"verify {path.name}", size)
     try:
-        facts = decompress_file(path, codec, None, progress.advance)
+        schema = SchemaText(schema_rows) if schema_rows is not None else None
+        facts = decompress_file(path, codec, None, progress.advance, reader=schema, fast=True)
     finally:
         progress.finish()
     if facts.error:
@@ -83,7 +89,8 @@ def verify_backup(
     if record:
         manifest.verified = {"at": iso(utc_now()), "level": level}
         write_manifest(path, manifest)
-    return VerifyReport(path, manifest, level, tuple(checks))
+    text = schema.text if schema is not None else b""
+    return VerifyReport(path, manifest, level, tuple(checks), text)
 
 
 def _deep_check(

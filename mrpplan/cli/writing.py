@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from mrpplan.apply.approval import Request
-from mrpplan.apply.gate import Writing
-from mrpplan.wiring import wiring
+if TYPE_CHECKING:  # imported when a command writes: `backup`, `--help` start faster
+    from mrpplan.apply.gate import Writing
 
 Command = Callable[..., None]
 
@@ -20,6 +20,10 @@ def writing(
     command: str, skip_questions: bool, out: Path | None = None, dry_run: bool = False
 ) -> Writing:
     """The write as the operator asked for it on this command line (`apply/gate.py`)."""
+    from mrpplan.apply.approval import Request
+    from mrpplan.apply.gate import Writing
+    from mrpplan.wiring import wiring
+
     return Writing(Request(command, skip_questions=skip_questions), ask, wiring(), out, dry_run)
 
 

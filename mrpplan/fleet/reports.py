@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
-from mrpplan.apply.recover import RecoverResult
-from mrpplan.apply.recover import recover as recover_one
 from mrpplan.config import Environment, Project
 from mrpplan.plan.providers import Wiring
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # recover's machinery is imported by `recover` alone (start-up)
+    from mrpplan.apply.recover import RecoverResult
     from mrpplan.restore.views import BackupOrder
 
 from mrpplan.errors import EXIT_CHANGES, EXIT_ERROR, UsageError
@@ -257,6 +256,8 @@ def recover(
     wiring: Wiring,
 ) -> int:
     """`mrpplan recover ENV [--forward FILE]`: roll back (or finish) an interrupted apply."""
+    from mrpplan.apply.recover import recover as recover_one
+
     if env.is_fleet:
         if forward_file:
             raise UsageError(
@@ -296,6 +297,8 @@ def _undone(result: RecoverResult) -> str:
 def _recover_fleet(project: Project, screen: Screen, env: Environment, wiring: Wiring) -> int:
     """`mrpplan recover FLEET`: roll back the interrupted apply of every database that has
     one (each from its own journal)."""
+    from mrpplan.apply.recover import recover as recover_one
+
     rows: list[Each[RecoverResult]] = for_each(
         env, lambda e: recover_one(project, e, wiring=wiring, forward=None, progress=None)
     )

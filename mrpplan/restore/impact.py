@@ -4,24 +4,25 @@ row counts now vs in the backup, and the schema difference between the backup an
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
-import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mrpplan.backup.compression import codec_of
 from mrpplan.backup.dump import is_internal
 from mrpplan.backup.manifest import Manifest
-from mrpplan.backup.verify import verify_backup
+from mrpplan.backup.verify import VerifyReport, verify_backup
 from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import MrpplanError
 from mrpplan.mysql.client_process import open_loader
 from mrpplan.mysql.connection import Session, session
 from mrpplan.mysql.quote import ident
 from mrpplan.mysql.table_stats import base_tables
+from mrpplan.plan.live import SCHEMA_HISTORY, SEED_HISTORY
 from mrpplan.restore.restore_mask import rules_for
 from mrpplan.restore.restore_scope import RestoreScope, skipped_table
+
+HISTORY_ROWS = (SCHEMA_HISTORY, SEED_HISTORY)  # rows the backup's schema state includes
 
 ACTIONS = {
     "replace": "dropped and re-created from the backup (current rows are replaced)",
@@ -56,20 +57,36 @@ class RestoreImpact:
     schema_changes: list[str] | None = None  # None: the comparison could not be made
     schema_note: str = ""
     notes: list[str] = field(default_factory=list)
+    report: VerifyReport | None = None  # the verify pass (with the schema text)
 
     @property
     def destructive(self) -> bool:
         return any(t.loses_rows for t in self.tables)
 
 
-def assess_restore(env: Environment, path: Path, *, schema_diff: bool = True) -> RestoreImpact:
-    """Verify the file, then describe what restoring it into env's database would change."""
-    manifest = verify_backup(path).manifest
+def assess_restore(
+    env: Environment,
+    path: Path,
+    *,
+    schema_diff: bool = True,
+    verified: VerifyReport | None = None,
+) -> RestoreImpact:
+    """Verify the file (unless `verified` is its report, with the schema text), then
+    describe what restoring it into env's database would change.
+
+    The verify pass (decompressor and hash: this machine's cores) runs while the live
+    tables are counted (the server's); the report keeps the pass for the plan."""
     settings = env.connection
     database = settings.database
-    with session(settings) as conn:
-        live = [t for t in base_tables(conn, database) if not is_internal(t)]
-        counts = _counts(conn, database, sorted(set(live)))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        verifying = pool.submit(verified_with_schema, path, verified, record=True)
+        try:
+            with session(settings) as conn:
+                live = [t for t in base_tables(conn, database) if not is_internal(t)]
+                counts = _counts(conn, database, sorted(set(live)))
+        finally:
+            report = verifying.result()  # a failed verify is the error to report
+    manifest = report.manifest
     scope = RestoreScope.of(manifest)
     removed = set(scope.removed(live))
     action_for = {"schema": "empty", "data": "reload"}.get(manifest.kind, "replace")
@@ -105,6 +122,7 @@ def assess_restore(env: Environment, path: Path, *, schema_diff: bool = True) ->
             [],
             "data-only backup: the schema is not changed",
             notes,
+            report,
         )
     masks = rules_for(env, manifest)
     if masks:
@@ -115,8 +133,8 @@ def assess_restore(env: Environment, path: Path, *, schema_diff: bool = True) ->
         )
     changes, note = (None, "schema comparison skipped")
     if schema_diff:
-        changes, note = _schema_changes(settings, database, path)
-    return RestoreImpact(env.name, database, path, manifest, impacts, changes, note, notes)
+        changes, note = _schema_changes(settings, database, report.schema_text)
+    return RestoreImpact(env.name, database, path, manifest, impacts, changes, note, notes, report)
 
 
 def _counts(conn: Session, database: str, tables: list[str]) -> dict[str, int]:
@@ -129,8 +147,18 @@ def _counts(conn: Session, database: str, tables: list[str]) -> dict[str, int]:
     return found
 
 
+def verified_with_schema(
+    path: Path, verified: VerifyReport | None, *, record: bool
+) -> VerifyReport:
+    """`verified` when it is this file's report with the schema text, else a new verify
+    pass that keeps it (one pass over the file gives both)."""
+    if verified is not None and verified.path == path and verified.schema_text:
+        return verified
+    return verify_backup(path, record=record, schema_rows=HISTORY_ROWS)
+
+
 def _schema_changes(
-    settings: ConnectionSettings, database: str, path: Path
+    settings: ConnectionSettings, database: str, schema_text: bytes
 ) -> tuple[list[str] | None, str]:
     """Load the backup's DDL (no rows) into a scratch database and compare with live.
 
@@ -147,7 +175,7 @@ def _schema_changes(
             with conn.cursor() as cur:
                 cur.execute(f"CREATE DATABASE {ident(scratch)} CHARACTER SET utf8mb4")
             try:
-                load_ddl(settings, scratch, path)
+                load_ddl(settings, scratch, schema_text)
                 backup_schema = inspect_schema(conn, scratch)
                 live_schema = inspect_schema(conn, database)
             finally:
@@ -192,33 +220,11 @@ def _text_changes(live: object, backup: object) -> list[str]:
     return lines
 
 
-def load_ddl(
-    settings: ConnectionSettings, database: str, path: Path, *, keep_rows: tuple[str, ...] = ()
-) -> None:
-    """Stream the file minus its INSERT statements (but those into `keep_rows` tables).
-    mariadb-dump writes a row per line (or a statement per line) with newlines inside
-    strings escaped, so a statement ends at `;`+EOL."""
-    kept = tuple(f"INSERT INTO `{t}` ".encode() for t in keep_rows)
-    codec = codec_of(path)
-    with path.open("rb") as source:
-        dec = subprocess.Popen(
-            codec.decompress_argv(),
-            stdin=source,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-        )
-    assert dec.stdout is not None
+def load_ddl(settings: ConnectionSettings, database: str, schema_text: bytes) -> None:
+    """Run the backup's statements without its rows (a verify pass kept them:
+    backup/schema_text.py) in `database`."""
     with open_loader(settings, database) as loader:
-        in_insert = False
-        for line in dec.stdout:
-            if not in_insert and line.startswith(b"INSERT INTO ") and not line.startswith(kept):
-                in_insert = True
-            if in_insert:
-                in_insert = not line.rstrip(b"\r\n").endswith(b";")
-            else:
-                loader.stdin.write(line)
         with contextlib.suppress(OSError):
+            loader.stdin.write(schema_text)
             loader.stdin.close()
-        dec.wait()
         loader.check("loading the backup's schema into a scratch database")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ from mrpplan.backup.dump import is_internal
 from mrpplan.backup.load import load_file
 from mrpplan.backup.manifest import Manifest, read_manifest
 from mrpplan.backup.row_width import row_shapes
-from mrpplan.backup.verify import compare_with_manifest, verify_backup
+from mrpplan.backup.timings import mark
+from mrpplan.backup.verify import VerifyReport, compare_with_manifest
 from mrpplan.config import Environment, Project
 from mrpplan.errors import BackupError, Refused
 from mrpplan.mysql import shadow
@@ -31,7 +33,7 @@ from mrpplan.mysql.quote import ident
 from mrpplan.mysql.table_stats import base_tables, checksums_in_parallel
 from mrpplan.plan.fingerprint import DatabaseState
 from mrpplan.plan.kinds import RunContext
-from mrpplan.plan.live import SCHEMA_HISTORY, SEED_HISTORY, read_state
+from mrpplan.plan.live import read_state
 from mrpplan.plan.load import Load
 from mrpplan.plan.providers import Wiring
 from mrpplan.plan.replace import (
@@ -64,6 +66,7 @@ def restore_plan(
     tables: Sequence[str] = (),
     after_load: Callable[[str], Step] | None = None,
     origin: Mapping[str, Any] | None = None,
+    verified: VerifyReport | None = None,
 ) -> Plan:
     """The plan that puts `path` into env's database (verifies the file first).
 
@@ -73,8 +76,13 @@ def restore_plan(
     A full backup is restored whole: tables, views, routines and events it lacks are
     removed (tables moved to the trash database, the others dropped with their definition
     as reverse SQL), each a step counted in "to destroy". Other kinds replace their tables
-    and keep the rest. mrpplan's journal and temporary tables in a backup are skipped."""
-    manifest = verify_backup(path, record=False).manifest
+    and keep the rest. mrpplan's journal and temporary tables in a backup are skipped.
+    `verified`: the report of the verify pass the command just made (it holds the backup's
+    schema text), so the file is not read again before the load."""
+    from mrpplan.restore.impact import verified_with_schema
+
+    report = verified_with_schema(path, verified, record=False)
+    manifest = report.manifest
     database = env.connection.database
     scope = RestoreScope.of(manifest)
     if tables:
@@ -100,7 +108,7 @@ def restore_plan(
             backup_state = prior
             mask_sql = mask_statements(conn, database, rules, stamp, source)
         else:
-            backup_state, mask_sql = _backup_state(env, path, rules, stamp, source)
+            backup_state, mask_sql = _backup_state(env, report.schema_text, rules, stamp, source)
         objects = object_changes(
             prior.schema, backup_state.schema, [*incoming, *removed], events=scope.whole
         )
@@ -210,7 +218,7 @@ def _live_columns(conn: Session, database: str) -> dict[str, list[str]]:
 
 
 def _backup_state(
-    env: Environment, path: Path, rules: list[MaskRule], salt: str, source: str
+    env: Environment, schema_text: bytes, rules: list[MaskRule], salt: str, source: str
 ) -> tuple[DatabaseState, list[str]]:
     """The backup's schema and history rows, read from a probe database (DDL only), and
     the mask UPDATEs for its tables."""
@@ -221,20 +229,47 @@ def _backup_state(
         with conn.cursor() as cur:
             cur.execute(f"CREATE DATABASE {ident(probe)} CHARACTER SET utf8mb4")
         try:
-            load_ddl(env.connection, probe, path, keep_rows=(SCHEMA_HISTORY, SEED_HISTORY))
+            load_ddl(env.connection, probe, schema_text)
             return read_state(conn, probe), mask_statements(conn, probe, rules, salt, source)
         finally:
             shadow.drop_database(conn, probe)
 
 
 def stream_load(ctx: RunContext, load: Load, scratch: str) -> None:
-    """Load the file, and prove it loaded right before anything (masking) changes it."""
+    """Load the file, and prove it loaded right before anything (masking) changes it.
+
+    The file is hashed while it loads (the swap needs the file that was verified), and
+    the manifest's row counts and checksums are taken as soon as every row is in, while
+    the secondary keys are still being built (CHECKSUM TABLE reads the rows only)."""
     path = Path(load.file)
     manifest = read_manifest(path)
     if manifest.sha256 != load.sha256:
         raise BackupError(f"{path} changed since the plan was made (sha256 differs)")
-    load_file(path, ctx.env.connection, scratch, what=f"loading {path.name} into {scratch}")
-    _check_manifest(ctx, load, scratch)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checks: list[Future[dict[str, dict[str, int | None]]]] = []
+
+        def start_checks() -> None:
+            tables = list(manifest.tables)
+            checks.append(pool.submit(checksums_in_parallel, ctx.env.connection, scratch, tables))
+
+        load_file(
+            path,
+            ctx.env.connection,
+            scratch,
+            what=f"loading {path.name} into {scratch}",
+            sha256=load.sha256,  # verified while it loads: the swap needs the verified file
+            after_rows=start_checks,
+        )
+        mark("load finished")
+        if not checks:
+            start_checks()
+        found = checks[0].result()
+    problems = compare_with_manifest(manifest, found)
+    if problems:
+        raise BackupError(
+            f"the loaded copy of {path.name} differs from its manifest: " + "; ".join(problems[:5])
+        )
+    mark("manifest checked")
 
 
 def check_load(ctx: RunContext, load: Load, scratch: str) -> None:
@@ -242,18 +277,6 @@ def check_load(ctx: RunContext, load: Load, scratch: str) -> None:
     if load.masked:
         with session(ctx.env.connection, database=scratch) as work:
             check_masked(work, scratch, load.masked)
-
-
-def _check_manifest(ctx: RunContext, load: Load, scratch: str) -> None:
-    """Row counts and checksums of the shadow tables must be the manifest's."""
-    manifest = read_manifest(Path(load.file))
-    found = checksums_in_parallel(ctx.env.connection, scratch, list(manifest.tables))
-    problems = compare_with_manifest(manifest, found)
-    if problems:
-        raise BackupError(
-            f"the loaded copy of {Path(load.file).name} differs from its manifest: "
-            + "; ".join(problems[:5])
-        )
 
 
 def build_again(

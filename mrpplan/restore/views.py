@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
 from mrpplan import sandbox
-from mrpplan.apply.gate import Writing, back_up_first, carry_out
 from mrpplan.backup.catalog import BackupEntry, list_backups
 from mrpplan.backup.dump import BackupResult, create_backup
 from mrpplan.backup.legacy import NO_CHECKSUMS, check_content, import_backup, is_legacy, kind_of
@@ -22,16 +22,24 @@ from mrpplan.backup.progress import Progress
 from mrpplan.backup.progress_bar import progress_for
 from mrpplan.backup.retention import cleanup_backups
 from mrpplan.backup.retention_binlogs import prune_archive
+from mrpplan.backup.timings import mark
 from mrpplan.backup.trial_load import trial_load
-from mrpplan.backup.verify import verify_backup
+from mrpplan.backup.verify import VerifyReport, verify_backup
 from mrpplan.config import Project
 from mrpplan.config.settings import ConnectionSettings, Environment
 from mrpplan.errors import ConfigError
 from mrpplan.plan.screen import Screen
 from mrpplan.plan.types import Plan
-from mrpplan.restore.impact import ACTIONS, RestoreImpact, assess_restore
-from mrpplan.restore.restore_plan import check_data_backup
+from mrpplan.restore.impact import (
+    ACTIONS,
+    HISTORY_ROWS,
+    RestoreImpact,
+    assess_restore,
+)
 from mrpplan.units import human_size, relative
+
+if TYPE_CHECKING:  # the apply machinery is imported by the commands that write (start-up)
+    from mrpplan.apply.gate import Writing
 
 # an environment by name (`fleet=True`: a fleet too), as the command checks names
 Lookup = Callable[..., Environment]
@@ -60,6 +68,7 @@ class BackupOrder:
 
 def back_up(screen: Screen, env: Environment, order: BackupOrder) -> None:
     """One database's backup, with a bar on a terminal (--auto: one summary line)."""
+    mark("command started")
     kind, auto = order.kind, order.auto
     result = order.take(env, progress_for(screen.err, quiet=auto))
     m = result.manifest
@@ -281,10 +290,17 @@ def _age(created: datetime) -> str:
     return f"{seconds // 86400}d"
 
 
-def show_impact(screen: Screen, env: Environment, path: Path, *, show_schema: bool) -> None:
+def show_impact(
+    screen: Screen,
+    env: Environment,
+    path: Path,
+    *,
+    show_schema: bool,
+    verified: VerifyReport | None = None,
+) -> VerifyReport | None:
     """What a restore of `path` would change, table by table (a data-only backup whose rows
-    do not fit is refused before anything is said)."""
-    impact = assess_restore(env, path, schema_diff=show_schema)
+    do not fit is refused before anything is said); the verify pass's report."""
+    impact = assess_restore(env, path, schema_diff=show_schema, verified=verified)
     if impact.manifest.kind == "data":
         _check_columns(env, path, impact)
     m = impact.manifest
@@ -316,6 +332,7 @@ def show_impact(screen: Screen, env: Environment, path: Path, *, show_schema: bo
             screen.out.print(f"Schema changes live -> backup ({impact.schema_note}):")
             for line in impact.schema_changes:
                 screen.out.print(f"  {line}")
+    return impact.report
 
 
 def _n(value: int | None) -> str:
@@ -325,6 +342,7 @@ def _n(value: int | None) -> str:
 def _check_columns(env: Environment, path: Path, impact: RestoreImpact) -> None:
     """Refuse a data-only backup whose rows do not fit before saying anything else."""
     from mrpplan.mysql.connection import session
+    from mrpplan.restore.restore_plan import check_data_backup
 
     with session(env.connection) as conn:
         check_data_backup(
@@ -336,6 +354,7 @@ def purge_trash(
     project: Project, screen: Screen, env: Environment, days: int | None, writing: Writing
 ) -> None:
     """Trash tables past retention go through a plan: shown, approved, run by the executor."""
+    from mrpplan.apply.gate import carry_out
     from mrpplan.restore.purge_plan import due_trash, purge_plan
 
     retention = env.backup.retention_days if days is None else days
@@ -365,23 +384,30 @@ def restore(
 ) -> None:
     """`mrpplan restore`: the file verified (`deep`: test-restored in the sandbox), what it
     would change shown, then the restore plan run the way every writing command runs."""
+    from mrpplan.apply.gate import back_up_first, carry_out
     from mrpplan.restore.restore_plan import restore_plan
 
+    mark("command started")
     path = adopt_legacy(project, screen, env, path)
+    report: VerifyReport | None = None
     if deep:
         scratch = sandbox.up(sandbox.default_dir(project.root)).settings()
-        verify_backup(
+        report = verify_backup(
             path,
             deep=True,
             scratch=scratch,
             schema_source=env.connection,
             progress=progress_for(screen.err),
+            schema_rows=HISTORY_ROWS,
         )
-    show_impact(screen, env, path, show_schema=writing.dry_run)
+    # one pass over the file verifies it and keeps its schema text for the plan
+    report = show_impact(screen, env, path, show_schema=writing.dry_run, verified=report)
 
     def build() -> Plan:
         now = datetime.now(UTC).replace(microsecond=0)
-        return restore_plan(project, env, path, now, allow_destructive=allow_destructive)
+        return restore_plan(
+            project, env, path, now, allow_destructive=allow_destructive, verified=report
+        )
 
     before = back_up_first(screen, env, "rollback" if backup_first else None, "restore")
     result = carry_out(project, env, build, writing, screen, sql_on_dry_run=False, before=before)
