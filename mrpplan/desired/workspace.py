@@ -57,11 +57,16 @@ def desired_schemas(
 
 @dataclass(frozen=True)
 class Chain:
-    """The schemas after the prefix and after each further statement, and the cache key of
-    the last one (it covers every statement, the server's version and default charset)."""
+    """The schemas after the prefix and after each further statement, and their cache keys
+    (each covers the statements up to it, the server's version and default charset)."""
 
     schemas: list[Schema | None]  # None: cached but not asked for (not loaded)
-    key: str
+    keys: list[str]
+
+    @property
+    def key(self) -> str:
+        """The last schema's key: it covers every statement."""
+        return self.keys[-1]
 
 
 def desired_chain(
@@ -92,17 +97,17 @@ def desired_chain(
                 for n, key in enumerate(keys)
             ]
             if all(e is not None for n, e in enumerate(loaded) if wanted is None or n in wanted):
-                return Chain([e.schema if e else None for e in loaded], keys[-1])
+                return Chain([e.schema if e else None for e in loaded], keys)
         with _BUILDING:  # a fleet's planning threads: the first builds, the others load it
             cached = [_load(cache_dir, key) for key in keys]
             if all(entry is not None for entry in cached):
-                return Chain([e.schema if e else None for e in cached], keys[-1])
+                return Chain([e.schema if e else None for e in cached], keys)
             base = _incremental_base(cache_dir, every, len(prefix), chain)
             built = build(conn, workspace, every, len(prefix), base)
             BUILDS.append(keys[-1])
             for key, entry in zip(keys, built, strict=True):
                 _store(cache_dir, key, entry)
-    return Chain([entry.schema for entry in built], keys[-1])
+    return Chain([entry.schema for entry in built], keys)
 
 
 def _all_cached(cache_dir: Path | None, keys: Sequence[str]) -> bool:
