@@ -109,7 +109,8 @@ def _schema_findings(
         return [(str(a), str(b), str(c)) for a, b, c in data["findings"]]
     last = chain.schemas[-1]
     if last is None:
-        last = desired_chain(workspace, base, flat, project.cache_dir).schemas[-1]
+        chain = desired_chain(workspace, base, flat, project.cache_dir, wanted={len(flat)})
+        last = chain.schemas[-1]
     found = list(schema_findings(last or Schema()))
     write_json(cache, {"format": _FINDINGS_FORMAT, "findings": found})
     return found
