@@ -30,11 +30,14 @@ def lint_project(
     env: Environment | None = None,
     *,
     levels: Mapping[str, str] | None = None,
+    live_is_desired: bool = False,
 ) -> list[Finding]:
     """Every finding, at its level (rules set to off and allowed ones left out).
 
     With `env` (one database): its levels, its live database, and only the migrations not
-    yet applied there; `levels` alone (a fleet): the project's findings at those levels."""
+    yet applied there; `levels` alone (a fleet): the project's findings at those levels.
+    `live_is_desired`: a plan found the live schema to be the desired one (same
+    fingerprint), so the change between them has no findings: no need to read it again."""
     from mrpplan.desired.directory import base_schema_statements, load_migrations
     from mrpplan.desired.statements import column_renames, merge_renames
     from mrpplan.desired.workspace import desired_chain
@@ -73,7 +76,7 @@ def lint_project(
             statement = _last_touching(migration.up, table) or migration.up[0]
             found.append(_at(rule, message, statement, by_file))
     if env is not None:
-        if declarative and target is not None:  # else linted above
+        if declarative and target is not None and not live_is_desired:  # else linted above
             shaping = everything[: len(base) + ends[target]]
             found += _declarative(env, _loaded(chain, ends[target]), shaping)
         found += live_findings(env)
@@ -233,14 +236,17 @@ def _allowed(finding: Finding, migrations: Sequence[Any]) -> bool:
     return any(m.group("rule") == finding.rule for m in _ALLOW.finditer(text))
 
 
-def show_findings(project: Project, env: Environment, say: Any) -> None:
+def show_findings(
+    project: Project, env: Environment, say: Any, *, live_is_desired: bool = False
+) -> None:
     """`plan` and `validate --env`: the lint findings for ENV, one line each (a fleet: the
-    project's findings at its levels, without the live rule)."""
+    project's findings at its levels, without the live rule). `live_is_desired`: a plan of
+    ENV found its live schema to be the desired one."""
     workspace = workspace_for(project, env)
     if env.is_fleet:
         findings = lint_project(project, workspace, levels=env.policy.lint)
     else:
-        findings = lint_project(project, workspace, env)
+        findings = lint_project(project, workspace, env, live_is_desired=live_is_desired)
     for finding in findings:
         say(f"lint: {finding.text()}")
 
