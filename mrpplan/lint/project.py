@@ -159,7 +159,7 @@ def live_findings(env: Environment) -> list[Finding]:
 
     # a new environment has no database yet
     with session(env.connection, database=None, read_only=True) as conn:
-        usage = auto_increment_usage(conn, env.connection.database)
+        usage = auto_increment_usage(conn, env.connection.database, _CAPACITY)
     return [
         Finding(
             "auto-increment-capacity",
@@ -167,8 +167,11 @@ def live_findings(env: Environment) -> list[Finding]:
             f"values ({u.used / u.maximum:.0%}): widen it before it runs out",
         )
         for u in usage
-        if u.maximum and u.used / u.maximum > 0.8
+        if u.maximum and u.used / u.maximum > _CAPACITY
     ]
+
+
+_CAPACITY = 0.8  # auto-increment-capacity: the share of the range that is too much
 
 
 def _applied_versions(env: Environment) -> set[str]:
