@@ -90,7 +90,7 @@ def _loaded(chain: Chain, position: int) -> Schema:
     return chain.schemas[position] or Schema()
 
 
-_FINDINGS_FORMAT = 1  # the schema rules' findings cached by the desired schema's key
+_FINDINGS_FORMAT = 1  # the schema rules' findings cached (bump when a rule changes)
 
 
 def _schema_findings(
@@ -101,10 +101,9 @@ def _schema_findings(
     chain: Chain,
 ) -> list[tuple[str, str, str]]:
     """The schema rules' (rule, table, message) on the desired schema after every
-    statement, cached by that schema's key: a plan with no changes need not parse every
-    table of the schema again to find nothing new."""
+    statement, cached by that schema's key (a plan with no changes parses no table), and
+    table by table by its text (a new migration parses only the tables it changes)."""
     from mrpplan.desired.workspace import desired_chain
-    from mrpplan.lint.schema_rules import schema_findings
 
     cache = project.cache_dir / "lint" / f"{chain.key}.json"
     data = read_json(cache)
@@ -114,8 +113,34 @@ def _schema_findings(
     if last is None:
         chain = desired_chain(workspace, base, flat, project.cache_dir, wanted={len(flat)})
         last = chain.schemas[-1]
-    found = list(schema_findings(last or Schema()))
+    found = _findings_by_table(project.cache_dir / "lint" / "tables.json", last or Schema())
     write_json(cache, {"format": _FINDINGS_FORMAT, "findings": found})
+    return found
+
+
+def _findings_by_table(path: Path, schema: Schema) -> list[tuple[str, str, str]]:
+    """Each table's findings, remembered by a digest of its name and verbatim text (the
+    file keeps this schema's tables only)."""
+    import hashlib
+
+    from mrpplan.lint.schema_rules import table_findings
+
+    data = read_json(path)
+    known = data.get("tables", {}) if isinstance(data, dict) else {}
+    if not isinstance(data, dict) or data.get("format") != _FINDINGS_FORMAT:
+        known = {}
+    kept: dict[str, list[list[str]]] = {}
+    found: list[tuple[str, str, str]] = []
+    for name, table in sorted(schema.tables.items()):
+        text = f"{name}\0{table.text}".encode()
+        key = hashlib.sha256(text).hexdigest()
+        rows = known.get(key)
+        if not isinstance(rows, list):
+            rows = [list(f) for f in table_findings(name, table)]
+        kept[key] = rows
+        found += [(str(a), str(b), str(c)) for a, b, c in rows]
+    if kept != known:
+        write_json(path, {"format": _FINDINGS_FORMAT, "tables": kept})
     return found
 
 
