@@ -69,12 +69,12 @@ class Project:
     @property
     def tables(self) -> int:
         every = self.base + [s for m in self.migrations for s in m]
-        return sum(1 for s in every if s.startswith("CREATE TABLE"))
+        return sum(1 for s in every if s[:12].upper() == "CREATE TABLE")
 
     def counts(self) -> str:
         every = self.base + [s for m in self.migrations for s in m]
-        alters = sum(1 for s in every if s.startswith("ALTER TABLE"))
-        fks = sum(s.count("FOREIGN KEY") for s in every)
+        alters = sum(1 for s in every if s[:11].upper() == "ALTER TABLE")
+        fks = sum(s.upper().count("FOREIGN KEY") for s in every)
         return (
             f"{self.tables} tables, {len(self.migrations)} migrations, {alters} ALTERs,"
             f" {fks} foreign keys"
