@@ -21,7 +21,7 @@ each mrpplan command once more under cProfile and prints its phases with their s
 Dolibarr's tables:
     git clone --depth 1 --filter=blob:none --sparse https://github.com/Dolibarr/dolibarr
     git -C dolibarr sparse-checkout set htdocs/install/mysql/tables
-    .venv/bin/python bench/bench_plan.py --schema-dir dolibarr/htdocs/install/mysql/tables
+    python bench/bench_plan.py --label dolibarr --schema-dir dolibarr/htdocs/install/mysql/tables
 """
 
 from __future__ import annotations
@@ -473,6 +473,7 @@ def main() -> int:
     parser.add_argument(
         "--schema-dir", type=Path, help="a real schema's folder instead of --sizes (Dolibarr)"
     )
+    parser.add_argument("--label", help="the name of --schema-dir's rows (e.g. dolibarr)")
     parser.add_argument(
         "--code",
         type=Path,
@@ -505,9 +506,8 @@ def main() -> int:
     rows = [help_row]
     projects: list[tuple[str, Project]] = []
     if args.schema_dir:
-        projects.append(
-            (args.schema_dir.resolve().parent.name or "schema", directory_project(args.schema_dir))
-        )
+        label = args.label or args.schema_dir.resolve().name
+        projects.append((label, directory_project(args.schema_dir)))
     else:
         for size in args.sizes.split(","):
             projects.append(
