@@ -1,29 +1,43 @@
-"""Benchmark of plan and apply against the stock client tools (issue 14), whole-process times.
+"""Benchmark of plan and apply against the stock client tools (issues 14, 28), whole-process
+times.
 
 Run on demand (not part of the tests):
-    .venv/bin/python bench/bench_plan.py [--sizes erp,1000] [--code DIR]
+    .venv/bin/python bench/bench_plan.py [--sizes erp,1000] [--code DIR ...] [--profile]
+        [--schema-dir DIR] [--repeat 5] [--slow-repeat 3]
 
 Generates an ERP-sized project (about 400 tables built by a base schema plus 60 migrations
-holding 900 ALTERs, 200 foreign keys) and a 1,000-table one, and prints for each, in one run:
+holding 900 ALTERs, 200 foreign keys) and a 1,000-table one (`--sizes`), or takes a real
+schema (`--schema-dir`: a folder of `*.sql` files, `*.key.sql` loaded after the tables, as
+Dolibarr's `htdocs/install/mysql/tables`; files with a `-` in their name are external
+modules' and left out, as Dolibarr's installer does). For each it prints, in one run:
 `mrpplan --help`; a no-change `plan` vs `mariadb-dump --no-data`; the first `plan` after
 one new migration; a cold `plan` (no cache, as in CI) vs loading the schema with
 `mariadb < schema.sql`; `apply` of the whole schema into an empty database vs the same load.
-Every time is the whole process a user waits for. `--code DIR` measures another checkout
-of mrpplan (e.g. the commit before a change) with the same generated projects.
+
+Every time is the whole process a user waits for, the median of N runs; the stock tool and
+each checkout of mrpplan (`--code DIR`, repeatable: e.g. an export of the commit before a
+change, then this tree) run in turns, so a busy machine slows each alike. `--profile` runs
+each mrpplan command once more under cProfile and prints its phases with their share.
+Dolibarr's tables:
+    git clone --depth 1 --filter=blob:none --sparse https://github.com/Dolibarr/dolibarr
+    git -C dolibarr sparse-checkout set htdocs/install/mysql/tables
+    python bench/bench_plan.py --label dolibarr --schema-dir dolibarr/htdocs/install/mysql/tables
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pstats
 import random
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,12 +69,12 @@ class Project:
     @property
     def tables(self) -> int:
         every = self.base + [s for m in self.migrations for s in m]
-        return sum(1 for s in every if s.startswith("CREATE TABLE"))
+        return sum(1 for s in every if s[:12].upper() == "CREATE TABLE")
 
     def counts(self) -> str:
         every = self.base + [s for m in self.migrations for s in m]
-        alters = sum(1 for s in every if s.startswith("ALTER TABLE"))
-        fks = sum(s.count("FOREIGN KEY") for s in every)
+        alters = sum(1 for s in every if s[:11].upper() == "ALTER TABLE")
+        fks = sum(s.upper().count("FOREIGN KEY") for s in every)
         return (
             f"{self.tables} tables, {len(self.migrations)} migrations, {alters} ALTERs,"
             f" {fks} foreign keys"
@@ -183,6 +197,22 @@ def wide_project(tables: int = 1000, seed: int = 7) -> Project:
     return Project(base, [])
 
 
+def directory_project(folder: Path) -> Project:
+    """A real schema's folder: the tables' files, then the keys' (`*.key.sql`), each in name
+    order; a file with `-` in its name belongs to an external module and is left out."""
+    from mrpplan.sqlfiles.split import split_sql
+
+    files = sorted(f for f in folder.glob("*.sql") if "-" not in f.name)
+    ordered = [f for f in files if not f.name.endswith(".key.sql")]
+    ordered += [f for f in files if f.name.endswith(".key.sql")]
+    statements = [
+        s.text.strip().rstrip(";").strip()
+        for f in ordered
+        for s in split_sql(f.read_text(encoding="utf-8", errors="replace"), f)
+    ]
+    return Project([s for s in statements if s], [])
+
+
 def write_project(root: Path, project: Project, database: str, option_file: Path) -> None:
     """The project folder: one environment `bench`, the base schema and the migrations."""
     (root / "environments").mkdir(parents=True)
@@ -204,32 +234,45 @@ def write_project(root: Path, project: Project, database: str, option_file: Path
 
 
 class Runner:
-    """Whole-process runs of `mrpplan` (from --code, or this tree) and the client tools."""
+    """Whole-process runs of `mrpplan` from one checkout (`code`)."""
 
-    def __init__(self, code: Path, info: sandbox.SandboxInfo):
+    def __init__(self, code: Path, name: str):
+        self.code = code
+        self.name = name
         self.env = {**os.environ, "PYTHONPATH": str(code), "NO_COLOR": "1"}
-        self.info = info
 
-    def mrpplan(self, project: Path, *args: str, check: bool = True) -> float:
-        return _timed(
-            [sys.executable, "-m", "mrpplan", *args], cwd=project, env=self.env, check=check
-        )
+    def mrpplan(self, project: Path, *args: str, profile: Path | None = None) -> float:
+        run = ["-m", "cProfile", "-o", str(profile)] if profile else []
+        return _timed([sys.executable, *run, "-m", "mrpplan", *args], cwd=project, env=self.env)
+
+
+class Tools:
+    """The stock client tools on the sandbox."""
+
+    def __init__(self, info: sandbox.SandboxInfo):
+        self.option_file = info.option_file
 
     def client(self, *args: str, stdin: Path | None = None) -> float:
         tool = shutil.which("mariadb") or "mysql"
-        return _timed([tool, f"--defaults-extra-file={self.info.option_file}", *args], stdin=stdin)
+        return _timed([tool, f"--defaults-extra-file={self.option_file}", *args], stdin=stdin)
 
     def dump(self, database: str) -> float:
         tool = shutil.which("mariadb-dump") or "mysqldump"
         return _timed(
             [
                 tool,
-                f"--defaults-extra-file={self.info.option_file}",
+                f"--defaults-extra-file={self.option_file}",
                 "--no-data",
                 "--skip-comments",
                 database,
             ]
         )
+
+    def fresh(self, database: str) -> None:
+        self.client("-e", f"DROP DATABASE IF EXISTS `{database}`; CREATE DATABASE `{database}`")
+
+    def drop(self, database: str) -> None:
+        self.client("-e", f"DROP DATABASE IF EXISTS `{database}`")
 
 
 def _timed(
@@ -237,7 +280,6 @@ def _timed(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     stdin: Path | None = None,
-    check: bool = True,
 ) -> float:
     start = time.perf_counter()
     with open(stdin or os.devnull, "rb") as source:
@@ -245,134 +287,269 @@ def _timed(
             argv, cwd=cwd, env=env, stdin=source, capture_output=True, check=False
         )
     took = time.perf_counter() - start
-    if check and done.returncode not in (0, 2):
+    if done.returncode not in (0, 2):
         raise SystemExit(
             f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr.decode()[-2000:]}"
         )
     return took
 
 
-def best(fn: Callable[[], float], repeat: int) -> float:
-    return min(fn() for _ in range(repeat))
+@dataclass
+class Measure:
+    """One row: the stock tool's times and each checkout's, run in turns."""
+
+    what: str
+    tool: str
+    goal: str
+    faster: bool = False  # the ratio reads "N x faster" (tool / mrpplan)
+    theirs: list[float] = field(default_factory=list)
+    ours: dict[str, list[float]] = field(default_factory=dict)
+
+    def cells(self, names: Sequence[str]) -> list[str]:
+        theirs = statistics.median(self.theirs) if self.theirs else None
+        out = [self.what, self.tool, f"{theirs:.3f} s" if theirs else ""]
+        for name in names:
+            mine = statistics.median(self.ours[name])
+            if theirs is None:
+                out += [f"{mine:.3f} s", ""]
+            elif self.faster:
+                out += [f"{mine:.3f} s", f"{theirs / mine:.2f}x faster"]
+            else:
+                out += [f"{mine:.3f} s", f"{mine / theirs:.2f}x"]
+        return [*out, self.goal]
 
 
-def measure(runner: Runner, label: str, project: Project, repeat: int) -> list[tuple[str, ...]]:
-    """The table's rows for one generated project."""
-    tag = secrets.token_hex(3)
-    live, ref = f"bench_plan_{tag}", f"bench_ref_{tag}"
-    root = Path(tempfile.mkdtemp(prefix=f"mrpplan-bench-{label}-"))
-    write_project(root, project, live, runner.info.option_file)
-    (root / "schema.sql").write_text(project.schema_sql())
-    print(f"{label}: {project.counts()}", flush=True)
-    rows: list[tuple[str, ...]] = []
-    try:
+class Bench:
+    """The projects of one size, one copy per checkout (each its own database and cache)."""
 
-        def load() -> float:
-            runner.client("-e", f"DROP DATABASE IF EXISTS `{ref}`; CREATE DATABASE `{ref}`")
-            return runner.client(ref, stdin=root / "schema.sql")
+    def __init__(self, tools: Tools, runners: list[Runner], label: str, project: Project):
+        self.tools, self.runners, self.label, self.project = tools, runners, label, project
+        tag = secrets.token_hex(3)
+        self.ref = f"bench_ref_{tag}"
+        self.roots: dict[str, Path] = {}
+        self.live: dict[str, str] = {}
+        for n, runner in enumerate(runners):
+            root = Path(tempfile.mkdtemp(prefix=f"mrpplan-bench-{n}-"))
+            self.live[runner.name] = f"bench_plan_{tag}_{n}"
+            write_project(root, project, self.live[runner.name], tools.option_file)
+            (root / "schema.sql").write_text(project.schema_sql())
+            self.roots[runner.name] = root
 
-        load_s = best(load, 2)
+    def close(self) -> None:
+        for name, root in self.roots.items():
+            self.tools.drop(self.live[name])
+            shutil.rmtree(root, ignore_errors=True)
+        self.tools.drop(self.ref)
+
+    def load(self) -> float:
+        self.tools.fresh(self.ref)
+        schema = next(iter(self.roots.values())) / "schema.sql"
+        return self.tools.client(self.ref, stdin=schema)
+
+    def apply(self, runner: Runner, profile: Path | None = None) -> float:
+        root = self.roots[runner.name]
+        self.tools.drop(self.live[runner.name])
         runner.mrpplan(root, "plan", "bench", "--out", "plans/all.json")
-        apply_s = runner.mrpplan(root, "apply", "plans/all.json", "--auto-approve")
-        rows.append(
-            _row(
-                f"{label}: apply whole schema into an empty db",
-                apply_s,
-                "mariadb <",
-                load_s,
-                "<= 1.5x",
-            )
+        return runner.mrpplan(root, "apply", "plans/all.json", "--auto-approve", profile=profile)
+
+    def cold(self, runner: Runner, profile: Path | None = None) -> float:
+        root = self.roots[runner.name]
+        shutil.rmtree(root / ".mrpplan" / "cache", ignore_errors=True)
+        return runner.mrpplan(root, "plan", "bench", "--detailed-exitcode", profile=profile)
+
+    def warm(self, runner: Runner, profile: Path | None = None) -> float:
+        root = self.roots[runner.name]
+        return runner.mrpplan(root, "plan", "bench", "--detailed-exitcode", profile=profile)
+
+    def rows(self, repeat: int, slow: int) -> list[Measure]:
+        label = self.label
+        apply = Measure(f"{label}: apply whole schema into an empty db", "mariadb <", "<= 1.5x")
+        cold = Measure(f"{label}: cold plan (no cache)", "mariadb <", "<= 1.2x")
+        warm = Measure(
+            f"{label}: no-change plan", "mariadb-dump --no-data", ">= 4x/6x faster", faster=True
         )
+        for _ in range(slow):
+            apply.theirs.append(self.load())
+            cold.theirs.append(apply.theirs[-1])
+            for runner in self.runners:
+                apply.ours.setdefault(runner.name, []).append(self.apply(runner))
+            for runner in self.runners:
+                cold.ours.setdefault(runner.name, []).append(self.cold(runner))
+        first = next(iter(self.live.values()))
+        for _ in range(repeat):
+            warm.theirs.append(self.tools.dump(first))
+            for runner in self.runners:
+                warm.ours.setdefault(runner.name, []).append(self.warm(runner))
+        rows = [apply, cold, warm]
+        if self.project.migrations:
+            rows.append(self._new_migration(warm))
+        return rows
 
-        def cold() -> float:
-            shutil.rmtree(root / ".mrpplan" / "cache", ignore_errors=True)
-            return runner.mrpplan(root, "plan", "bench", "--detailed-exitcode")
+    def _new_migration(self, warm: Measure) -> Measure:
+        """A pull request's first plan: one new migration with one ALTER (median of three),
+        beside the no-change plan's median."""
+        row = Measure(f"{self.label}: first plan after one new migration", "", "+300 ms")
+        row.theirs = []
+        table = self.project.base[len(self.project.base) // 2].split("`")[1]
+        number = len(self.project.migrations) + 1
+        for n in range(3):
+            for runner in self.runners:
+                path = self.roots[runner.name] / "database" / "migrations"
+                path = path / f"{number:03d}_pull_request.sql"
+                path.write_text(
+                    f"-- mrpplan:up\nALTER TABLE `{table}` ADD COLUMN `pr_{n}` INT NULL;\n"
+                )
+                row.ours.setdefault(runner.name, []).append(self.warm(runner))
+        for runner in self.runners:
+            path = self.roots[runner.name] / "database" / "migrations"
+            (path / f"{number:03d}_pull_request.sql").unlink()
+        for name, times in row.ours.items():
+            base = statistics.median(warm.ours[name])
+            row.ours[name] = [t - base for t in times]
+        row.what += " (added time)"
+        return row
 
-        cold_s = best(cold, 2)
-        rows.append(_row(f"{label}: cold plan (no cache)", cold_s, "mariadb <", load_s, "<= 1.2x"))
-        warm_s = best(lambda: runner.mrpplan(root, "plan", "bench", "--detailed-exitcode"), repeat)
-        dump_s = best(lambda: runner.dump(live), repeat)
-        rows.append(
-            _row(
-                f"{label}: no-change plan",
-                warm_s,
-                "mariadb-dump --no-data",
-                dump_s,
-                ">= 4x/6x faster",
-                faster=True,
-            )
-        )
-        if project.migrations:
-            rows.append(_new_migration_row(runner, root, label, project, warm_s))
-    finally:
-        runner.client("-e", f"DROP DATABASE IF EXISTS `{live}`; DROP DATABASE IF EXISTS `{ref}`")
-        shutil.rmtree(root, ignore_errors=True)
-    return rows
-
-
-def _new_migration_row(
-    runner: Runner, root: Path, label: str, project: Project, warm_s: float
-) -> tuple[str, ...]:
-    """A pull request's first plan: one new migration with one ALTER (best of three)."""
-    next_number = len(project.migrations) + 1
-    path = root / "database" / "migrations" / f"{next_number:03d}_pull_request.sql"
-    table = project.base[len(project.base) // 2].split("`")[1]
-    times = []
-    for n in range(3):
-        path.write_text(f"-- mrpplan:up\nALTER TABLE `{table}` ADD COLUMN `pr_{n}` INT NULL;\n")
-        times.append(runner.mrpplan(root, "plan", "bench", "--detailed-exitcode"))
-    path.unlink()
-    first = min(times)
-    return (
-        f"{label}: first plan after one new migration",
-        f"{first:.3f} s",
-        "no-change plan",
-        f"{warm_s:.3f} s",
-        f"+{(first - warm_s) * 1000:.0f} ms",
-        "+300 ms",
-    )
+    def profiles(self, folder: Path) -> list[tuple[str, str, Path]]:
+        """Each command once more under cProfile: (checkout, command, profile file)."""
+        out = []
+        for runner in self.runners:
+            for command, run in (("apply", self.apply), ("cold plan", self.cold)):
+                path = folder / f"{self.label}-{runner.name}-{command}.prof".replace(" ", "_")
+                run(runner, profile=path)
+                out.append((runner.name, command, path))
+            path = folder / f"{self.label}-{runner.name}-warm.prof".replace(" ", "_")
+            self.warm(runner)
+            self.warm(runner, profile=path)
+            out.append((runner.name, "no-change plan", path))
+        return out
 
 
-def _row(
-    what: str, ours: float, tool: str, theirs: float, goal: str, faster: bool = False
-) -> tuple[str, ...]:
-    ratio = f"{theirs / ours:.2f}x faster" if faster else f"{ours / theirs:.2f}x"
-    return (what, f"{ours:.3f} s", tool, f"{theirs:.3f} s", ratio, goal)
+# the phases a profile is cut into: (label, file ending, function); they may nest (the
+# lint reads a desired schema too), so the shares need not add up to 100%
+PHASES = [
+    ("start-up: imports", "<frozen importlib._bootstrap>", "_find_and_load"),
+    ("config + environment", "cli/context.py", "environment"),
+    ("live schema read", "plan/live.py", "read_state"),
+    ("desired schema: cache or build", "desired/workspace.py", "desired_chain"),
+    ("  of which: build on the server", "mysql/workspace.py", "build"),
+    ("  of which: dropping the scratch db", "mysql/workspace.py", "_drop"),
+    ("steps (diff)", "plan/planner.py", "collect_drafts"),
+    ("plan render", "fleet/publish.py", "emit"),
+    ("lint", "lint/project.py", "lint_project"),
+    ("apply: plan file read", "plan/fleet_planfile.py", "read_any"),
+    ("apply: statement checks", "apply/verify.py", "check_plan"),
+    ("apply: plan rebuilt under the lock", "plan/rebuild.py", "check_rebuilt"),
+    ("apply: steps", "apply/executor.py", "run_steps"),
+    ("  of which: journal", "mysql/journal.py", "_execute"),
+    ("  of which: expected after-states", "plan/live.py", "statement_expectations"),
+    ("  of which: rehearsals", "mysql/rehearse.py", "rehearse"),
+    ("apply: final check", "apply/executor.py", "verify_desired"),
+    (
+        "waiting on the server (socket reads)",
+        "~",
+        "<method 'recv_into' of '_socket.socket' objects>",
+    ),
+]
+
+
+def phases(path: Path) -> list[tuple[str, float, float]]:
+    """(phase, seconds, share of the whole run) of one profile, for the phases it has."""
+    stats = pstats.Stats(str(path)).stats  # type: ignore[attr-defined]
+    total = max(cum for (_cc, _nc, _tt, cum, _callers) in stats.values())
+    out = []
+    for label, ending, function in PHASES:
+        seconds = 0.0
+        for (file, _line, name), (_cc, _nc, _tt, cum, _callers) in stats.items():
+            if name == function and file.endswith(ending):
+                seconds = max(seconds, cum) if "importlib" in file else seconds + cum
+        if seconds > 0.0005:
+            out.append((label, seconds, seconds / total))
+    return [("whole run (profiled)", total, 1.0), *out]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="erp,1000", help="erp and/or a table count")
-    parser.add_argument("--code", type=Path, default=ROOT, help="the mrpplan checkout to run")
-    parser.add_argument("--repeat", type=int, default=5, help="runs per warm measurement")
+    parser.add_argument("--sizes", default="erp,1000", help="erp and/or table counts")
+    parser.add_argument(
+        "--schema-dir", type=Path, help="a real schema's folder instead of --sizes (Dolibarr)"
+    )
+    parser.add_argument("--label", help="the name of --schema-dir's rows (e.g. dolibarr)")
+    parser.add_argument(
+        "--code",
+        type=Path,
+        action="append",
+        help="an mrpplan checkout to run (repeatable; default: this tree)",
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each fast measurement")
+    parser.add_argument("--slow-repeat", type=int, default=3, help="runs of applies and loads")
+    parser.add_argument("--profile", action="store_true", help="print each command's phases")
     args = parser.parse_args()
     info = sandbox.up(sandbox.default_dir(ROOT))
-    # an installed package runs from compiled bytecode; where PYTHONDONTWRITEBYTECODE is set
-    # nothing would write it, and each process would compile every module again
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(args.code.resolve() / "mrpplan")],
-        check=False,
-        capture_output=True,
-    )
-    runner = Runner(args.code.resolve(), info)
-    rows = [
-        _row(
-            "mrpplan --help", best(lambda: runner.mrpplan(ROOT, "--help"), 10), "", 1.0, "<= 0.15 s"
+    codes = [c.resolve() for c in (args.code or [ROOT])]
+    runners = []
+    for n, code in enumerate(codes):
+        # an installed package runs from compiled bytecode; where PYTHONDONTWRITEBYTECODE is
+        # set nothing would write it, and each process would compile every module again
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(code / "mrpplan")],
+            check=False,
+            capture_output=True,
         )
-    ]
-    rows[0] = (*rows[0][:2], "", "", "", rows[0][5])
-    for size in args.sizes.split(","):
-        if size == "erp":
-            rows += measure(runner, "erp", erp_project(), args.repeat)
-        else:
-            rows += measure(runner, f"{size} tables", wide_project(int(size)), args.repeat)
+        runners.append(Runner(code, f"{n + 1}:{code.name}"))
+    tools = Tools(info)
+    names = [r.name for r in runners]
+    load_before = os.getloadavg()
+    help_row = Measure("mrpplan --help", "", "<= 0.15 s")
+    for _ in range(10):
+        for runner in runners:
+            help_row.ours.setdefault(runner.name, []).append(runner.mrpplan(ROOT, "--help"))
+    rows = [help_row]
+    projects: list[tuple[str, Project]] = []
+    if args.schema_dir:
+        label = args.label or args.schema_dir.resolve().name
+        projects.append((label, directory_project(args.schema_dir)))
+    else:
+        for size in args.sizes.split(","):
+            projects.append(
+                ("erp", erp_project())
+                if size == "erp"
+                else (f"{size} tables", wide_project(int(size)))
+            )
+    profiled: list[tuple[str, str, str, Path]] = []
+    folder = Path(tempfile.mkdtemp(prefix="mrpplan-bench-profiles-"))
+    for label, project in projects:
+        print(f"{label}: {project.counts()}", flush=True)
+        bench = Bench(tools, runners, label, project)
+        try:
+            rows += bench.rows(args.repeat, args.slow_repeat)
+            if args.profile:
+                profiled += [(label, *p) for p in bench.profiles(folder)]
+        finally:
+            bench.close()
+    load_after = os.getloadavg()
     print()
-    print(f"code: {args.code.resolve()}  load average: {os.getloadavg()[0]:.1f}")
-    print("| measure | mrpplan | against | that takes | ratio | goal |")
-    print("|---|---|---|---|---|---|")
+    print(f"load average (1, 5, 15 min): before {_load(load_before)}, after {_load(load_after)}")
+    for runner in runners:
+        print(f"checkout {runner.name}: {runner.code}")
+    print(
+        f"median of {args.repeat} (plans, dumps) / {args.slow_repeat} (applies, loads, cold plans)"
+    )
+    header = ["measure", "against", "that takes"]
+    for name in names:
+        header += [name, "ratio"]
+    print("| " + " | ".join([*header, "goal"]) + " |")
+    print("|" + "---|" * (len(header) + 1))
     for row in rows:
-        print("| " + " | ".join(row) + " |")
+        print("| " + " | ".join(row.cells(names)) + " |")
+    for label, name, command, path in profiled:
+        print(f"\n{label}, {command}, checkout {name}:")
+        for phase, seconds, share in phases(path):
+            print(f"  {phase:<40} {seconds:8.3f} s {share:6.1%}")
     return 0
+
+
+def _load(load: tuple[float, float, float]) -> str:
+    return ", ".join(f"{x:.1f}" for x in load)
 
 
 if __name__ == "__main__":

@@ -5,31 +5,38 @@ nothing below registers itself on import (plan/providers.py `Wiring`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from mrpplan.backup import checkpoint
-from mrpplan.config import Environment
+from mrpplan.config import Environment, Project
 from mrpplan.migrate.plan_steps import migration_steps
 from mrpplan.plan.kinds import RunContext
 from mrpplan.plan.load import Load
 from mrpplan.plan.planner import converge
 from mrpplan.plan.providers import Wiring
-from mrpplan.plan.types import Step
-from mrpplan.restore import pitr_plan, purge_plan, restore_plan
+from mrpplan.plan.types import Plan, Step
 from mrpplan.seed import plan_steps as seed_steps
 from mrpplan.sync import copy
 from mrpplan.sync.plan_steps import sync_steps
+
+# Restores, point-in-time restores, purges and checkpoints are imported when one is built
+# or run: a plain `plan` or `apply` of schema changes does not load the backup machinery.
 
 
 class Services:
     """`plan.kinds.StepServices`: each load kind's rows and checks, by `Load.kind`."""
 
     def save_checkpoint(self, env: Environment, tables: Sequence[str], label: str) -> Path:
+        from mrpplan.backup import checkpoint
+
         return checkpoint.save_checkpoint(env, tuple(tables), label=label)
 
     def restore_checkpoint(self, env: Environment, path: Path) -> None:
+        from mrpplan.backup import checkpoint
+
         checkpoint.restore_checkpoint(env, path)
 
     def run_seed(self, ctx: RunContext, step: Step) -> str | None:
@@ -39,6 +46,8 @@ class Services:
         seed_steps.undo_seed_step(ctx, step, artifact)
 
     def stream_load(self, ctx: RunContext, load: Load, scratch: str) -> None:
+        from mrpplan.restore import restore_plan
+
         if load.kind == "backup":
             restore_plan.stream_load(ctx, load, scratch)
         elif load.kind == "sync":
@@ -47,13 +56,41 @@ class Services:
             raise ValueError(f"unknown load kind {load.kind!r}")
 
     def check_load(self, ctx: RunContext, load: Load, scratch: str) -> None:
+        from mrpplan.restore import restore_plan
+
         if load.kind == "backup":
             restore_plan.check_load(ctx, load, scratch)
         elif load.kind == "sync":
             copy.check_load(ctx, load, scratch)
 
     def replay_binlogs(self, ctx: RunContext, step: Step) -> None:
+        from mrpplan.restore import pitr_plan
+
         pitr_plan.run_replay(ctx, step)
+
+
+def _restore_again(
+    project: Project, env: Environment, origin: Mapping[str, Any], now: datetime, wiring: Wiring
+) -> Plan:
+    from mrpplan.restore import restore_plan
+
+    return restore_plan.build_again(project, env, origin, now, wiring)
+
+
+def _pitr_again(
+    project: Project, env: Environment, origin: Mapping[str, Any], now: datetime, wiring: Wiring
+) -> Plan:
+    from mrpplan.restore import pitr_plan
+
+    return pitr_plan.build_again(project, env, origin, now, wiring)
+
+
+def _purge_again(
+    project: Project, env: Environment, origin: Mapping[str, Any], now: datetime, wiring: Wiring
+) -> Plan:
+    from mrpplan.restore import purge_plan
+
+    return purge_plan.build_again(project, env, origin, now, wiring)
 
 
 @cache
@@ -63,10 +100,10 @@ def wiring() -> Wiring:
         data_providers=(("seeds", seed_steps.seed_steps), ("sync", sync_steps)),
         builders={
             "converge": converge,
-            "restore": restore_plan.build_again,
-            "restore_pitr": pitr_plan.build_again,
+            "restore": _restore_again,
+            "restore_pitr": _pitr_again,
             "sync_copy": copy.build_again,
-            purge_plan.BUILDER: purge_plan.build_again,
+            "purge_trash": _purge_again,  # restore/purge_plan.py BUILDER
         },
         services=Services(),
     )

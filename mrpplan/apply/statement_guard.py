@@ -8,6 +8,8 @@ with anything else in it was not made by mrpplan.
 
 from __future__ import annotations
 
+import functools
+
 from mrpplan.errors import Refused
 from mrpplan.mysql.shadow import is_shadow_database
 from mrpplan.plan.types import Plan, Step
@@ -48,8 +50,7 @@ def _forbidden(step: Step, statement: str, database: str) -> str | None:
         return f"{kind.name}: {kind.why}"
     if kind.verdict == DYNAMIC and not (step.kind.dynamic_when_checkpointed and step.checkpoint):
         return f"{kind.name} outside a migration allowed to run it (its whole-database checkpoint)"
-    tokens = tokenize(statement)
-    whole = database_ddl(tokens)
+    whole, named = _databases(statement)
     if whole:
         verb, name = whole
         if step.kind.names_database(name, database):
@@ -57,14 +58,25 @@ def _forbidden(step: Step, statement: str, database: str) -> str | None:
         if step.kind.moves_shadow and is_shadow_database(name):
             return None
         return f"{verb} DATABASE {name}"
-    for token in named_databases(tokens):
-        if step.kind.moves_shadow and is_shadow_database(token.name):
+    for name in named:
+        if step.kind.moves_shadow and is_shadow_database(name):
             continue  # the swap moves tables between the target and its scratch/trash
-        if token.name != database:
-            return f"it names another database, {token.name}"
+        if name != database:
+            return f"it names another database, {name}"
     if kind.name in _ROW_WRITES and not step.kind.writes_rows:
         return f"{kind.name} outside a seed or migration step"
     return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _databases(statement: str) -> tuple[tuple[str, str] | None, tuple[str, ...]]:
+    """The (verb, name) of a whole-database statement, and the databases that qualify the
+    names in it: read once per statement (the gate and the executor check one plan)."""
+    tokens = tokenize(statement)
+    whole = database_ddl(tokens)
+    if whole or "." not in statement:  # a qualifier is a name and a dot
+        return whole, ()
+    return whole, tuple(token.name for token in named_databases(tokens))
 
 
 def _short(statement: str, limit: int = 160) -> str:

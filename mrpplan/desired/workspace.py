@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mrpplan import __version__
+from mrpplan.config.settings import ConnectionSettings
 from mrpplan.local_cache import read_json, write_json
 from mrpplan.model.schema import Schema
 from mrpplan.mysql.connection import server_version, session
@@ -57,11 +58,16 @@ def desired_schemas(
 
 @dataclass(frozen=True)
 class Chain:
-    """The schemas after the prefix and after each further statement, and the cache key of
-    the last one (it covers every statement, the server's version and default charset)."""
+    """The schemas after the prefix and after each further statement, and their cache keys
+    (each covers the statements up to it, the server's version and default charset)."""
 
     schemas: list[Schema | None]  # None: cached but not asked for (not loaded)
-    key: str
+    keys: list[str]
+
+    @property
+    def key(self) -> str:
+        """The last schema's key: it covers every statement."""
+        return self.keys[-1]
 
 
 def desired_chain(
@@ -76,33 +82,47 @@ def desired_chain(
     Tracing a migration statement by statement (mrpplan.desired.trace) needs the schema
     after every statement: the prefix runs once in ONE scratch database, then each further
     statement is followed by a cheap inspect. Every result is cached under its own key.
-    `wanted`: when everything is cached, load only these positions (a traced chain that
-    is cached itself needs its ends only).
+    `wanted`: when these positions are cached, load only them (a traced chain that is
+    cached itself needs its ends only; lint, the schemas at a few migrations' ends); the
+    others are None then.
     """
     every = [*prefix, *statements]
-    with session(workspace.settings, database=None) as conn:
-        version = server_version(conn)
-        charset, collation = workspace.charset, workspace.collation
-        parts = (Flavor.parse(version).label, version, charset, collation)
-        chain = _chain_keys(every, parts)
-        keys = chain[len(prefix) :]
-        if _all_cached(cache_dir, keys):
-            loaded = [
-                _load(cache_dir, key) if wanted is None or n in wanted else None
-                for n, key in enumerate(keys)
-            ]
-            if all(e is not None for n, e in enumerate(loaded) if wanted is None or n in wanted):
-                return Chain([e.schema if e else None for e in loaded], keys[-1])
-        with _BUILDING:  # a fleet's planning threads: the first builds, the others load it
-            cached = [_load(cache_dir, key) for key in keys]
-            if all(entry is not None for entry in cached):
-                return Chain([e.schema if e else None for e in cached], keys[-1])
-            base = _incremental_base(cache_dir, every, len(prefix), chain)
-            built = build(conn, workspace, every, len(prefix), base)
-            BUILDS.append(keys[-1])
-            for key, entry in zip(keys, built, strict=True):
-                _store(cache_dir, key, entry)
-    return Chain([entry.schema for entry in built], keys[-1])
+    chain = _chain_keys(every, _server_parts(workspace))
+    keys = chain[len(prefix) :]
+    asked = keys if wanted is None else [keys[n] for n in sorted(wanted)]
+    if _all_cached(cache_dir, asked):
+        loaded = [
+            _load(cache_dir, key) if wanted is None or n in wanted else None
+            for n, key in enumerate(keys)
+        ]
+        if all(e is not None for n, e in enumerate(loaded) if wanted is None or n in wanted):
+            return Chain([e.schema if e else None for e in loaded], keys)
+    # a fleet's planning threads: the first builds, the others load what it built
+    with session(workspace.settings, database=None) as conn, _BUILDING:
+        cached = [_load(cache_dir, key) for key in keys]
+        if all(entry is not None for entry in cached):
+            return Chain([e.schema if e else None for e in cached], keys)
+        base = _incremental_base(cache_dir, every, len(prefix), chain)
+        built = build(conn, workspace, every, len(prefix), base)
+        BUILDS.append(keys[-1])
+        for key, entry in zip(keys, built, strict=True):
+            _store(cache_dir, key, entry)
+    return Chain([entry.schema for entry in built], keys)
+
+
+def _server_parts(workspace: Workspace) -> tuple[str, ...]:
+    """What a cache key holds besides the statements: the workspace server's flavor and
+    version, and the default charset; the version read once per workspace in a process
+    (a plan and its lint ask for several chains)."""
+    with _MEMORY_LOCK:
+        version = _VERSIONS.get(workspace.settings)
+    if version is None:
+        with session(workspace.settings, database=None) as conn:
+            version = server_version(conn)
+        with _MEMORY_LOCK:
+            _VERSIONS[workspace.settings] = version
+    label = Flavor.parse(version).label
+    return (label, version, workspace.charset, workspace.collation)
 
 
 def _all_cached(cache_dir: Path | None, keys: Sequence[str]) -> bool:
@@ -218,6 +238,7 @@ _MEMORY: dict[tuple[Path, str], Built] = {}
 _MEMORY_LIMIT = 256
 _MEMORY_LOCK = threading.Lock()
 _BUILDING = threading.Lock()
+_VERSIONS: dict[ConnectionSettings, str] = {}
 BUILDS: list[str] = []  # the keys built in this process (benchmarks and tests read it)
 
 

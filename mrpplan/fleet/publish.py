@@ -88,7 +88,9 @@ def publish(
         note.print(f"\nSaved the plan to {saved}. To apply it: mrpplan apply {saved}")
     elif saved and not env.is_fleet:
         note.print(f"\nSaved the plan to {saved}.")
-    show_findings(project, env, lambda line: note.print(Text(line)))
+    # the live state (schema and history rows) is the desired one: nothing to lint there
+    unchanged = isinstance(plan, Plan) and plan.prior.fingerprint == plan.desired.fingerprint
+    show_findings(project, env, lambda line: note.print(Text(line)), live_is_desired=unchanged)
     refuse_plan(env, findings, saved)
     return EXIT_CHANGES if detailed_exitcode and plan.has_changes else 0
 

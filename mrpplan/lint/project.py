@@ -9,13 +9,17 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mrpplan.config import Environment, Project
 from mrpplan.lint.rules import OFF, RULES, Finding
+from mrpplan.local_cache import read_json, write_json
 from mrpplan.model.schema import Schema
 from mrpplan.mysql.workspace_place import Workspace, workspace_for
 from mrpplan.sqlfiles.split import SqlStatement
+
+if TYPE_CHECKING:
+    from mrpplan.desired.workspace import Chain
 
 _ALLOW = re.compile(r"--\s*mrpplan:allow\s+(?P<rule>[a-z0-9-]+)\s+(?P<reason>\S.*)$", re.M)
 
@@ -26,17 +30,19 @@ def lint_project(
     env: Environment | None = None,
     *,
     levels: Mapping[str, str] | None = None,
+    live_is_desired: bool = False,
 ) -> list[Finding]:
     """Every finding, at its level (rules set to off and allowed ones left out).
 
     With `env` (one database): its levels, its live database, and only the migrations not
-    yet applied there; `levels` alone (a fleet): the project's findings at those levels."""
+    yet applied there; `levels` alone (a fleet): the project's findings at those levels.
+    `live_is_desired`: a plan found the live schema to be the desired one (same
+    fingerprint), so the change between them has no findings: no need to read it again."""
     from mrpplan.desired.directory import base_schema_statements, load_migrations
     from mrpplan.desired.statements import column_renames, merge_renames
     from mrpplan.desired.workspace import desired_chain
     from mrpplan.diff import diff_schemas
     from mrpplan.lint.change_rules import change_findings
-    from mrpplan.lint.schema_rules import schema_findings
 
     migrations = load_migrations(project.migrations_dir)
     base = base_schema_statements(project.schema_dir)
@@ -44,36 +50,98 @@ def lint_project(
     for migration in migrations:
         ends.append(ends[-1] + len(migration.up))
     flat = [s for m in migrations for s in m.up]
-    loaded = desired_chain(workspace, base, flat, project.cache_dir, wanted=ends).schemas
-    if any(loaded[e] is None for e in ends):
-        loaded = desired_chain(workspace, base, flat, project.cache_dir).schemas
-    schemas = [s if s is not None else Schema() for s in loaded]
+    applied = _applied_versions(env) if env is not None else set()
+    pending = [n for n, m in enumerate(migrations) if m.version not in applied]
+    target = _target_index(env, migrations) if env is not None else None
+    # an environment whose target's migrations have all run is linted as a declarative plan
+    declarative = target is not None and all(m.version in applied for m in migrations[:target])
+    # only the schemas a rule reads are loaded (each cached one is a file to parse)
+    wanted = {ends[n] for n in pending} | {ends[n + 1] for n in pending}
+    wanted |= {ends[target]} if declarative and target is not None else set()
+    chain = desired_chain(workspace, base, flat, project.cache_dir, wanted=wanted)
+    if any(chain.schemas[e] is None for e in wanted):
+        chain = desired_chain(workspace, base, flat, project.cache_dir)
     everything = [*base, *flat]
     by_file = {m.path: m.version for m in migrations}
     found: list[Finding] = []
-    for rule, table, message in schema_findings(schemas[ends[-1]]):
+    for rule, table, message in _schema_findings(project, workspace, base, flat, chain):
         statement = _last_touching(everything, table)
         found.append(_at(rule, message, statement, by_file))
-    applied = _applied_versions(env) if env is not None else set()
-    for n, migration in enumerate(migrations):
-        if migration.version in applied:
-            continue  # already run there: nothing to decide about any more
+    for n in pending:
+        migration = migrations[n]
         renames = merge_renames(column_renames(s.text) for s in migration.up)
-        before, after = schemas[ends[n]], schemas[ends[n + 1]]
+        before, after = _loaded(chain, ends[n]), _loaded(chain, ends[n + 1])
         changes = diff_schemas(before, after, renames=renames or None)
         for rule, table, message in change_findings(changes, after):
             statement = _last_touching(migration.up, table) or migration.up[0]
             found.append(_at(rule, message, statement, by_file))
     if env is not None:
-        target = _target_index(env, migrations)
-        if all(m.version in applied for m in migrations[:target]):  # else linted above
+        if declarative and target is not None and not live_is_desired:  # else linted above
             shaping = everything[: len(base) + ends[target]]
-            found += _declarative(env, schemas[ends[target]], shaping)
+            found += _declarative(env, _loaded(chain, ends[target]), shaping)
         found += live_findings(env)
     chosen = dict(env.policy.lint) if env is not None else dict(levels or {})
     unique = list({(f.rule, f.message): f for f in reversed(found)}.values())[::-1]
     kept = [f for f in _leveled(unique, chosen) if not _allowed(f, migrations)]
     return [replace(f, file=Path(relative(project, f.file) or "")) if f.file else f for f in kept]
+
+
+def _loaded(chain: Chain, position: int) -> Schema:
+    return chain.schemas[position] or Schema()
+
+
+_FINDINGS_FORMAT = 1  # the schema rules' findings cached (bump when a rule changes)
+
+
+def _schema_findings(
+    project: Project,
+    workspace: Workspace,
+    base: Sequence[SqlStatement],
+    flat: Sequence[SqlStatement],
+    chain: Chain,
+) -> list[tuple[str, str, str]]:
+    """The schema rules' (rule, table, message) on the desired schema after every
+    statement, cached by that schema's key (a plan with no changes parses no table), and
+    table by table by its text (a new migration parses only the tables it changes)."""
+    from mrpplan.desired.workspace import desired_chain
+
+    cache = project.cache_dir / "lint" / f"{chain.key}.json"
+    data = read_json(cache)
+    if isinstance(data, dict) and data.get("format") == _FINDINGS_FORMAT:
+        return [(str(a), str(b), str(c)) for a, b, c in data["findings"]]
+    last = chain.schemas[-1]
+    if last is None:
+        chain = desired_chain(workspace, base, flat, project.cache_dir, wanted={len(flat)})
+        last = chain.schemas[-1]
+    found = _findings_by_table(project.cache_dir / "lint" / "tables.json", last or Schema())
+    write_json(cache, {"format": _FINDINGS_FORMAT, "findings": found})
+    return found
+
+
+def _findings_by_table(path: Path, schema: Schema) -> list[tuple[str, str, str]]:
+    """Each table's findings, remembered by a digest of its name and verbatim text (the
+    file keeps this schema's tables only)."""
+    import hashlib
+
+    from mrpplan.lint.schema_rules import table_findings
+
+    data = read_json(path)
+    known = data.get("tables", {}) if isinstance(data, dict) else {}
+    if not isinstance(data, dict) or data.get("format") != _FINDINGS_FORMAT:
+        known = {}
+    kept: dict[str, list[list[str]]] = {}
+    found: list[tuple[str, str, str]] = []
+    for name, table in sorted(schema.tables.items()):
+        text = f"{name}\0{table.text}".encode()
+        key = hashlib.sha256(text).hexdigest()
+        rows = known.get(key)
+        if not isinstance(rows, list):
+            rows = [list(f) for f in table_findings(name, table)]
+        kept[key] = rows
+        found += [(str(a), str(b), str(c)) for a, b, c in rows]
+    if kept != known:
+        write_json(path, {"format": _FINDINGS_FORMAT, "tables": kept})
+    return found
 
 
 def _target_index(env: Environment, migrations: Sequence[Any]) -> int:
@@ -116,7 +184,7 @@ def live_findings(env: Environment) -> list[Finding]:
 
     # a new environment has no database yet
     with session(env.connection, database=None, read_only=True) as conn:
-        usage = auto_increment_usage(conn, env.connection.database)
+        usage = auto_increment_usage(conn, env.connection.database, _CAPACITY)
     return [
         Finding(
             "auto-increment-capacity",
@@ -124,8 +192,11 @@ def live_findings(env: Environment) -> list[Finding]:
             f"values ({u.used / u.maximum:.0%}): widen it before it runs out",
         )
         for u in usage
-        if u.maximum and u.used / u.maximum > 0.8
+        if u.maximum and u.used / u.maximum > _CAPACITY
     ]
+
+
+_CAPACITY = 0.8  # auto-increment-capacity: the share of the range that is too much
 
 
 def _applied_versions(env: Environment) -> set[str]:
@@ -149,8 +220,11 @@ def _last_touching(statements: Sequence[SqlStatement], table: str) -> SqlStateme
     """The last statement that creates or alters `table` (where a reviewer looks)."""
     from mrpplan.sqlfiles.ddl_targets import ddl_targets
 
+    named = table.replace("`", "``")  # as a quoted name is written
     last = None
     for statement in statements:
+        if table not in statement.text and named not in statement.text:
+            continue  # a statement names each table it changes: no need to tokenize it
         targets = ddl_targets(statement.text)
         created = _CREATES.match(statement.text)
         names = set(targets.changed) if targets is not None else set()
@@ -190,14 +264,17 @@ def _allowed(finding: Finding, migrations: Sequence[Any]) -> bool:
     return any(m.group("rule") == finding.rule for m in _ALLOW.finditer(text))
 
 
-def show_findings(project: Project, env: Environment, say: Any) -> None:
+def show_findings(
+    project: Project, env: Environment, say: Any, *, live_is_desired: bool = False
+) -> None:
     """`plan` and `validate --env`: the lint findings for ENV, one line each (a fleet: the
-    project's findings at its levels, without the live rule)."""
+    project's findings at its levels, without the live rule). `live_is_desired`: a plan of
+    ENV found its live schema to be the desired one."""
     workspace = workspace_for(project, env)
     if env.is_fleet:
         findings = lint_project(project, workspace, levels=env.policy.lint)
     else:
-        findings = lint_project(project, workspace, env)
+        findings = lint_project(project, workspace, env, live_is_desired=live_is_desired)
     for finding in findings:
         say(f"lint: {finding.text()}")
 

@@ -15,6 +15,7 @@ never run.
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Collection, Mapping
 
 import pymysql
@@ -41,26 +42,66 @@ def rehearse(
     None when it cannot be rehearsed (it names a database, reads other tables, ...)."""
     if database.lower() in statement.lower():
         return None  # it may name the real database: never run it outside the scratch
+    if conn in _HELD:
+        after = _rehearse(conn, database, statement, before, names, _HELD[conn])
+        if after is not None:
+            return after
+    return _rehearse(conn, database, statement, before, names, None)
+
+
+# What each session's scratch database holds after its rehearsals, as far as known: table
+# -> its SHOW CREATE text (None: absent). A migration's ALTERs follow each other on the same
+# tables, so the copy a rehearsal leaves is usually what the next one starts from: a table
+# whose text is already the one wanted is neither dropped nor made again.
+_HELD: weakref.WeakKeyDictionary[Session, dict[str, str | None]] = weakref.WeakKeyDictionary()
+
+
+def _rehearse(
+    conn: Session,
+    database: str,
+    statement: str,
+    before: Mapping[str, str],
+    names: Collection[str],
+    held: dict[str, str | None] | None,
+) -> dict[str, str] | None:
+    """One rehearsal; `held`: what the scratch holds (None: not known, start afresh)."""
+    _HELD.pop(conn, None)  # not known while it changes
+    known = held or {}
     scratch = scratch_name(database)
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s", scratch)
-            if cur.fetchone() is None:  # made once (`prepare_scratch`): see its docstring
-                cur.execute(f"CREATE DATABASE {ident(scratch)}")
+            if held is None:
+                cur.execute(
+                    "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s", scratch
+                )
+                if cur.fetchone() is None:  # made once (`prepare_scratch`): see its docstring
+                    cur.execute(f"CREATE DATABASE {ident(scratch)}")
             cur.execute(f"USE {ident(scratch)}")
             cur.execute("SET @mrpplan_fk_checks = @@foreign_key_checks, foreign_key_checks = 0")
             try:
-                for name in sorted(set(names) | set(before)):
-                    cur.execute(f"DROP TABLE IF EXISTS {ident(name)}")
-                for text in before.values():
-                    cur.execute(text)
+                ready = {n for n in known if known[n] == before.get(n)}  # as wanted already
+                for name in sorted((set(names) | set(before)) - ready):
+                    if name not in known or known[name] is not None:
+                        cur.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+                for name, text in before.items():
+                    if name not in ready:
+                        cur.execute(text)
                 cur.execute(statement)
-                return existing_texts(conn, scratch, names)
+                after = existing_texts(conn, scratch, names)
             finally:
                 cur.execute(f"USE {ident(database)}")
                 cur.execute("SET foreign_key_checks = @mrpplan_fk_checks")
     except pymysql.err.MySQLError:
         return None
+    # a table naming one of these (its foreign keys follow a rename) may have changed too
+    quoted = ["`" + name.replace("`", "``") + "`" for name in names]
+    unchanged = {
+        table: text
+        for table, text in known.items()
+        if text is None or not any(q in text for q in quoted)
+    }
+    _HELD[conn] = {**unchanged, **{name: after.get(name) for name in names}}
+    return after
 
 
 def prepare_scratch(conn: Session, database: str) -> None:
@@ -73,5 +114,6 @@ def prepare_scratch(conn: Session, database: str) -> None:
 
 def drop_scratch(conn: Session, database: str) -> None:
     """The scratch database goes at the end of an apply and in `recover`."""
+    _HELD.pop(conn, None)
     with contextlib.suppress(pymysql.err.MySQLError), conn.cursor() as cur:
         cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch_name(database))}")

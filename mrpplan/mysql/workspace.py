@@ -2,7 +2,8 @@
 in the workspace (`workspace_place`: the sandbox or a workspace account, never the apply
 account) runs the statements and is read back with SHOW CREATE, so both sides of a diff
 are the server's own text (DESIGN §4.1). The scratch database is always dropped (error,
-Ctrl-C). What to build and the cache of results are `mrpplan.desired.workspace`'s.
+Ctrl-C; after a build that was read back, by a thread while the command goes on). What to
+build and the cache of results are `mrpplan.desired.workspace`'s.
 
 What the statements did outside the scratch database is measured (`server_effects`)
 after each file: an account, database or global variable changed refuses the plan naming
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
+import threading
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -74,7 +76,7 @@ def build(
     """Run the statements in a scratch database; read it back after statement
     `first_wanted` - 1 and after each one that follows (only what that one changed)."""
     scratch = f"_mrpplan_ws_{secrets.token_hex(6)}"
-    created = False
+    created = built = False
     start = base.start if base else 0
     try:
         with conn.cursor() as cur, _Watch(conn, workspace, scratch) as watch:
@@ -93,10 +95,34 @@ def build(
                 _run(cur, statement, workspace)
                 watch.after(statement, every[n + 1] if n + 1 < len(every) else None)
                 entries.append(_advance(conn, scratch, base, entries[-1], statement))
+        built = True
         return entries
     finally:
-        if created:
+        if created and built:
+            _drop_behind(workspace, scratch)
+        elif created:
             _drop(conn, workspace, scratch)
+
+
+def _drop_behind(workspace: Workspace, scratch: str) -> None:
+    """Drop a scratch database that was read back, on a connection of its own, while the
+    command goes on: dropping a database of many tables takes about half as long as making
+    it, time in which the plan is diffed, shown and linted. The thread is not a daemon, so
+    the process waits for it before it exits (Ctrl-C too): when the command ends, the
+    scratch database is gone, as before. It falls back to dropping it here."""
+
+    def drop() -> None:
+        with (
+            contextlib.suppress(Exception),
+            session(workspace.settings, database=None) as fresh,
+            fresh.cursor() as cur,
+        ):
+            cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch)}")
+
+    try:
+        threading.Thread(target=drop, name=f"drop {scratch}").start()
+    except RuntimeError:  # no new thread (interpreter shutting down)
+        drop()
 
 
 class _Watch:

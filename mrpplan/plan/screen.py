@@ -22,8 +22,17 @@ class Screen:
         return lambda line: self.err.print(Text(line, style="dim"))
 
     def steps(self) -> Callable[[str], None]:
-        """An apply's step lines: dim, on stderr, as they are (two a step: kept cheap)."""
-        return lambda line: self.err.out(line, style="dim", highlight=False)
+        """An apply's step lines: dim, on stderr, as they are (two a step: kept cheap; not
+        on a terminal they are plain text, written as such without rich's rendering)."""
+        console = self.err
+        if console.is_terminal:
+            return lambda line: console.out(line, style="dim", highlight=False)
+
+        def plain(line: str) -> None:
+            console.file.write(line + "\n")
+            console.file.flush()
+
+        return plain
 
     def view(self, as_json: bool) -> Console:
         """Where the human view goes: stderr when stdout holds a JSON document."""

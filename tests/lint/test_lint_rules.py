@@ -174,3 +174,34 @@ def test_a_column_renamed_in_a_schema_file_is_flagged_for_the_environment(projec
     mine = [f for f in found if f["rule"] == "rename-as-drop-add"]
     assert [f["file"] for f in mine] == ["database/schema/01_base_schema.sql"], found
     assert "`suppliers`.`phone` is dropped and `phone_number`" in mine[0]["message"]
+
+
+def test_a_no_change_plan_shows_the_same_findings_from_the_cache(project, cli) -> None:
+    """The schema rules' findings are cached by the desired schema (a plan with no changes
+    parses no table): the next plan shows the same lines, at the same file:line."""
+    import shutil
+
+    import yaml
+
+    env_file = project.root / "environments" / "local.yaml"
+    document = yaml.safe_load(env_file.read_text())
+    document.pop("sync", None)
+    document["seeds"] = []
+    env_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    _migration(project.root, CASES["duplicate-index"][0])
+    built = cli("apply", "local", "--auto-approve")
+    assert built.code == 0, built.output
+    shutil.rmtree(project.root / ".mrpplan" / "cache" / "lint", ignore_errors=True)
+
+    first = cli("plan", "local", "--detailed-exitcode")
+    second = cli("plan", "local", "--detailed-exitcode")
+
+    def lint_lines(result) -> list[str]:
+        return [line for line in result.stdout.splitlines() if line.startswith("lint:")]
+
+    assert (first.code, second.code) == (0, 0), first.output + second.output
+    assert lint_lines(second) == lint_lines(first)
+    assert any(
+        "database/migrations/004_lint_case.sql:5" in line and "idx_suppliers_code" in line
+        for line in lint_lines(first)
+    ), first.stdout
