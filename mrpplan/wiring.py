@@ -5,7 +5,7 @@ nothing below registers itself on import (plan/providers.py `Wiring`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -69,28 +69,25 @@ class Services:
         pitr_plan.run_replay(ctx, step)
 
 
-def _restore_again(
-    project: Project, env: Environment, origin: Mapping[str, Any], now: datetime, wiring: Wiring
-) -> Plan:
-    from mrpplan.restore import restore_plan
+def _restore_builder(
+    builder: str,
+) -> Callable[[Project, Environment, Mapping[str, Any], datetime, Wiring], Plan]:
+    """The `build_again` of the restore module whose plans name `builder`, imported when
+    such a plan is checked."""
 
-    return restore_plan.build_again(project, env, origin, now, wiring)
+    def build_again(
+        project: Project, env: Environment, origin: Mapping[str, Any], now: datetime, wiring: Wiring
+    ) -> Plan:
+        from mrpplan.restore import pitr_plan, purge_plan, restore_plan
 
+        module = {
+            "restore": restore_plan,
+            "restore_pitr": pitr_plan,
+            purge_plan.BUILDER: purge_plan,
+        }
+        return module[builder].build_again(project, env, origin, now, wiring)
 
-def _pitr_again(
-    project: Project, env: Environment, origin: Mapping[str, Any], now: datetime, wiring: Wiring
-) -> Plan:
-    from mrpplan.restore import pitr_plan
-
-    return pitr_plan.build_again(project, env, origin, now, wiring)
-
-
-def _purge_again(
-    project: Project, env: Environment, origin: Mapping[str, Any], now: datetime, wiring: Wiring
-) -> Plan:
-    from mrpplan.restore import purge_plan
-
-    return purge_plan.build_again(project, env, origin, now, wiring)
+    return build_again
 
 
 @cache
@@ -100,10 +97,10 @@ def wiring() -> Wiring:
         data_providers=(("seeds", seed_steps.seed_steps), ("sync", sync_steps)),
         builders={
             "converge": converge,
-            "restore": _restore_again,
-            "restore_pitr": _pitr_again,
+            "restore": _restore_builder("restore"),
+            "restore_pitr": _restore_builder("restore_pitr"),
             "sync_copy": copy.build_again,
-            "purge_trash": _purge_again,  # restore/purge_plan.py BUILDER
+            "purge_trash": _restore_builder("purge_trash"),  # restore/purge_plan.BUILDER
         },
         services=Services(),
     )

@@ -44,6 +44,7 @@ from mrpplan.plan.replace import (
     timestamp,
 )
 from mrpplan.plan.types import Plan, Step
+from mrpplan.restore.impact import verified_with_schema
 from mrpplan.restore.restore_mask import check_masked, mask_statements, masked_columns, rules_for
 from mrpplan.restore.restore_scope import (
     RestoreScope,
@@ -79,8 +80,6 @@ def restore_plan(
     and keep the rest. mrpplan's journal and temporary tables in a backup are skipped.
     `verified`: the report of the verify pass the command just made (it holds the backup's
     schema text), so the file is not read again before the load."""
-    from mrpplan.restore.impact import verified_with_schema
-
     report = verified_with_schema(path, verified, record=False)
     manifest = report.manifest
     database = env.connection.database
