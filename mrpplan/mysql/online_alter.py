@@ -63,8 +63,8 @@ class Tuning:
     innodb_autoinc_lock_mode=2), and the tool's triggers need it for every write to the
     table. A writer waits for the chunk, and deadlocks (error 1213, the writer is rolled
     back) when the chunk then reaches a row it holds. 100-row chunks end within
-    milliseconds: no writer error in ~100,000 bench writes, where the tool's 0.5 s chunk
-    time (or mrpplan's former 0.1 s) gave 12-44 per 10,000. The copy is slower (~10k
+    milliseconds: one writer error in ~88,000 bench writes, where the tool's 0.5 s chunk
+    time (or mrpplan's former 0.1 s) gave 5-95 per 10,000. The copy is slower (~10k
     rows/s here against ~60k)."""
 
     chunk_time: float = 0  # 0: fixed chunk_size, never grown
