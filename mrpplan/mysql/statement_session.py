@@ -29,6 +29,13 @@ BACKLOG = 2  # statements waiting per session: enough to keep it busy, little me
 # loads as before.
 NO_ANNOTATIONS_SQL = "SET SESSION binlog_annotate_row_events = 0"
 STOP_SECONDS = 10  # how long leaving a killed session waits for its statement to end
+# Row sessions insert into the same table at once. InnoDB may pick one of two INSERTs as a
+# deadlock victim (two sessions meeting the same duplicate key, or gap locks of a table
+# with a unique key); it rolls back that statement alone (autocommit), so running it again
+# is what a serial load would have done. Measured in CI: two sessions inserting the same
+# key got 1213 instead of the duplicate-key error the user needs to see.
+DEADLOCK = 1213
+DEADLOCK_RETRIES = 5
 
 
 class StatementSession:
@@ -56,7 +63,7 @@ class StatementSession:
         while (statement := self._queue.get()) is not None:
             try:
                 if self.error is None:
-                    self.conn.query(statement)
+                    self._query(statement)
             except pymysql.err.MySQLError as exc:
                 errno = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
                 reason = exc.args[1] if len(exc.args) > 1 else str(exc)
@@ -64,6 +71,17 @@ class StatementSession:
             finally:
                 self._queue.task_done()
         self._queue.task_done()
+
+    def _query(self, statement: bytes) -> None:
+        """Run the statement; a deadlock victim (rolled back whole) runs again."""
+        for attempt in range(DEADLOCK_RETRIES):
+            try:
+                self.conn.query(statement)
+                return
+            except pymysql.err.MySQLError as exc:
+                if not exc.args or exc.args[0] != DEADLOCK or attempt == DEADLOCK_RETRIES - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
 
     def send(self, statement: bytes) -> None:
         """Queue a statement (waits while BACKLOG statements wait); raises the first error."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from mrpplan.backup.dump import create_backup
 from mrpplan.backup.load import load_file
 from mrpplan.errors import SqlError
 from mrpplan.mysql.client_process import client_credentials
+from mrpplan.mysql.connection import session
+from mrpplan.mysql.statement_session import StatementSession
 
 
 @pytest.mark.parametrize("sessions", [1, 3])
@@ -106,3 +109,40 @@ def test_a_failing_insert_stops_the_load_with_the_servers_reason(
     with pytest.raises(SqlError, match="Duplicate entry '2'"):
         load_file(path, target.settings, target.name, sessions=3)
     assert not target.query("SHOW TABLES LIKE 'after_the_rows'")
+
+
+def test_a_deadlock_victim_runs_again_and_the_real_reason_is_reported(
+    database_factory: Any,
+) -> None:
+    """Two row sessions inserting the same key after a third rolls back: InnoDB makes one
+    the deadlock victim. That INSERT was rolled back alone, so it runs again and meets
+    the duplicate key, which is what the user must be told (not "try restarting")."""
+    target = database_factory()
+    target.execute("CREATE TABLE t (id INT PRIMARY KEY)")
+    with session(target.settings, database=target.name, autocommit=False) as holder:
+        holder.query("INSERT INTO t VALUES (2)")
+        with (
+            StatementSession(target.settings, target.name) as first,
+            StatementSession(target.settings, target.name) as second,
+        ):
+            first.send(b"INSERT INTO t VALUES (2)")
+            second.send(b"INSERT INTO t VALUES (2)")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                waiting = target.query(
+                    "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                    " WHERE STATE = 'Update' AND INFO = 'INSERT INTO t VALUES (2)'"
+                )[0][0]
+                if waiting == 2:
+                    break
+                time.sleep(0.02)
+            holder.rollback()
+            errors = []
+            for row_session in (first, second):
+                try:
+                    row_session.sync()
+                except SqlError as exc:
+                    errors.append(str(exc))
+    assert len(errors) == 1, errors
+    assert "Duplicate entry '2'" in errors[0]
+    assert target.query("SELECT id FROM t") == [(2,)]
