@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -44,7 +44,7 @@ from mrpplan.errors import BackupError, MrpplanError
 from mrpplan.mysql.binlog import binlog_state, current_position
 from mrpplan.mysql.client_process import DumpSpec, child_env, dump_tool, open_dump
 from mrpplan.mysql.connection import kill_query, server_version, session
-from mrpplan.mysql.snapshot import CommitBlock, try_block
+from mrpplan.mysql.snapshot import CommitBlock, TablesBusy, hold_still, wait_until_readable
 from mrpplan.mysql.table_stats import (
     base_tables,
     sizes_by_table,
@@ -58,6 +58,12 @@ __all__ = ["BackupResult", "create_backup", "ensure_backup_dir", "is_internal", 
 
 INTERNAL_PREFIX = "_mrpplan"
 PARALLEL_MIN_BYTES = 32 << 20  # below this a second dump worker saves less than it costs
+START_ATTEMPTS = 5  # starts of the dump at one point in time before the backup gives up
+UNHELD = (
+    "the tables could not be held still for a moment (that needs RELOAD, or LOCK TABLES on "
+    "them): the checksums come from a snapshot of their own, so a table written while the "
+    "backup started fails restore's manifest check"
+)
 
 
 @dataclass(frozen=True)
@@ -144,46 +150,29 @@ def create_backup(
         data=kind != "schema",
     )
     groups = split_tables(sizes, _workers(kind, estimate)) if kind != "schema" else []
-    # Parallel workers need one point in time: commits are blocked while they start (at
-    # most SNAPSHOT_WAIT_SECONDS: a table lock held elsewhere cannot make it last). So does
-    # the binary-log position of a full or data backup: read inside the block, it is the
-    # position of the dump's snapshot (point-in-time restore replays from there).
-    block = try_block(settings) if len(groups) > 1 or (logged and groups) else None
-    position = _position(block, settings, logged and not groups)
-    stats = _Stats(env, database, groups if block else [wanted] if kind != "schema" else [])
     desynced = desync_for_dump(settings)
     progress.start(f"backup {env.name} ({kind})", estimate or None)
     mark("dump started")
     try:
         with writing(partial_name(path)) as partial:
             if tables and not wanted:
-                written = _write_empty(partial, codec, database)
+                dumped = _Dumped(_write_empty(partial, codec, database))
             else:
-                written, together = _dump(
-                    settings, spec, groups, partial, codec, block, stats, progress
-                )
-                position = position if together else None
+                dumped = _dump(env, settings, spec, groups, partial, codec, progress, logged)
+            written, position = dumped.written, dumped.position
             if not written.has_trailer:
                 raise BackupError(
                     f"backup of {settings.describe()} is incomplete: the dump ended without "
                     "its '-- Dump completed' trailer"
                 )
-            mark("dump finished")
-            stats.wait()
             mark("checksums done")
             os.replace(partial, path)
     except DiskFull as full:
-        stats.cancel()
         # the file so far, scaled by how much of the data it holds (when that is known)
         share = max(1.0, estimate / full.sql_bytes) if full.sql_bytes else 1.0
         projected = max(needed, int(full.written * share))
         raise NoSpace(folder, projected, free, more_than=projected <= free) from None
-    except BaseException:
-        stats.cancel()
-        raise
     finally:
-        if block is not None:
-            block.release()
         if desynced is not None:
             desynced.release()
         progress.finish()
@@ -191,7 +180,9 @@ def create_backup(
     table_stats = (
         {t: TableStats(0, 0) for t in wanted}
         if kind == "schema"
-        else {t: TableStats(int(v["rows"] or 0), v["checksum"]) for t, v in stats.result.items()}
+        else {
+            t: TableStats(int(v["rows"] or 0), v["checksum"]) for t, v in dumped.checksums.items()
+        }
     )
     manifest = Manifest(
         kind=kind,
@@ -220,50 +211,101 @@ def create_backup(
         if exc.errno in FULL_DISK:
             raise NoSpace(folder, needed, free) from None
         raise BackupError(f"writing the manifest of {path.name} failed: {exc.strerror}") from None
-    notes: tuple[str, ...] = ()
+    notes = dumped.notes
     if logged and position is None:
-        notes = (
-            "no binary-log position recorded (blocking commits for a moment needs the RELOAD "
-            "and BINLOG MONITOR privileges): point-in-time restore cannot start from this "
-            "backup",
+        notes += (
+            "no binary-log position recorded (commits could not be blocked for a moment: that "
+            "needs the RELOAD and BINLOG MONITOR privileges, and no other session's table lock "
+            "in the way): point-in-time restore cannot start from this backup",
         )
     return BackupResult(path, manifest, notes)
 
 
+@dataclass(frozen=True)
+class _Dumped:
+    written: WrittenFile
+    checksums: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    position: dict[str, object] | None = None
+    notes: tuple[str, ...] = ()
+
+
 def _dump(
+    env: Environment,
     settings: ConnectionSettings,
     spec: DumpSpec,
     groups: list[list[str]],
     partial: Path,
     codec: Codec,
-    block: CommitBlock | None,
-    stats: _Stats,
     progress: Progress,
-) -> tuple[WrittenFile, bool]:
-    """Workers under one snapshot when commits could be blocked, else (or when they did not
-    start in time) the single stream, whose checksums come from a snapshot of their own.
-    The flag says whether the dump is of the block's point in time."""
-    if block is not None:
+    logged: bool,
+) -> _Dumped:
+    """The dump, its checksums and its binary-log position, all of one point in time.
+
+    The dump workers and the checksum sessions start their snapshots while the tables are
+    held still (mysql/snapshot.py), and the hold ends as soon as every one has started (at
+    most SNAPSHOT_WAIT_SECONDS: a worker may be stuck on a table another session locked).
+    When another session's lock is in the way, of the hold or of a worker, nothing of that
+    start is kept: the backup waits until the tables can be read, as mariadb-dump would,
+    and starts again, so the file and its manifest still describe one moment. Checksums
+    taken in a snapshot of their own would not: rows committed between the two snapshots
+    make restore's manifest check refuse the file (found in CI: a table locked at the start
+    of a backup made it fall back to exactly that).
+    """
+    if not groups:  # no rows: nothing to hold still, no checksums
+        written = _single_stream(settings, spec, partial, codec, progress)
+        return _Dumped(written, position=_position(None, settings, logged))
+    tables = [t for group in groups for t in group]
+    for _attempt in range(START_ATTEMPTS):
         try:
-            written = dump_parallel(
-                settings,
-                spec,
-                groups,
-                partial,
-                codec,
-                block,
-                others_started=stats.started,
-                on_bytes=progress.advance,
-            )
-            return written, True
+            hold = hold_still(settings, spec.database, tables)
+        except TablesBusy:
+            wait_until_readable(settings, spec.database, tables)
+            continue
+        position = _position(hold, settings, no_tables=False) if logged else None
+        stats = _Stats(env, spec.database, groups if hold else [tables])
+        try:
+            if hold is None:
+                written = _single_stream(settings, spec, partial, codec, progress)
+            else:
+                written = dump_parallel(
+                    settings,
+                    spec,
+                    groups,
+                    partial,
+                    codec,
+                    hold,
+                    others_started=stats.started,
+                    on_bytes=progress.advance,
+                )
+            mark("dump finished")
+            stats.wait()
+            return _Dumped(written, stats.result, position, () if hold else (UNHELD,))
         except SnapshotTimeout:
-            stats.restart(groups)
+            stats.cancel()
+        except BaseException:
+            stats.cancel()
+            raise
+        finally:
+            if hold is not None:
+                hold.release()
+        wait_until_readable(settings, spec.database, tables)
+    raise BackupError(
+        f"backup of {settings.describe()} did not start: {START_ATTEMPTS} times a table was "
+        "locked again by another session before every dump session had its snapshot. "
+        "Nothing was written.",
+        hint="find the session locking the tables (SHOW PROCESSLIST) and run the backup again",
+    )
+
+
+def _single_stream(
+    settings: ConnectionSettings, spec: DumpSpec, partial: Path, codec: Codec, progress: Progress
+) -> WrittenFile:
     with open_dump(settings, spec) as dump:
         written = compress_to_file(
             dump.stdout, partial, codec, progress.advance, stop_source=dump.kill
         )
         dump.check(f"backup of {settings.describe()}")
-    return written, False
+    return written
 
 
 def _position(
@@ -288,14 +330,13 @@ def _position(
 def _workers(kind: str, data_bytes: int) -> int:
     """Parallel dump workers: MRPPLAN_DUMP_WORKERS, default 2 for full and data backups of
     at least PARALLEL_MIN_BYTES (a rollback point of a few tables is not worth more
-    processes and a pause of the commits), else one stream.
+    processes), else one stream.
 
     Measured with bench/bench_backup.py's 250 MB, 5-table database on this busy 2-core
     machine, three interleaved rounds against `mariadb-dump | gzip -1`: one stream 0.89x-
     1.14x, two workers 1.04x-1.43x (best each time), three 0.95x-1.26x. Commits wait only
     while the workers start their snapshots (tens of milliseconds; at most
-    SNAPSHOT_WAIT_SECONDS, then it is one stream); a login that cannot block commits gets
-    the single stream.
+    SNAPSHOT_WAIT_SECONDS, then the start is made again once the tables can be read).
     """
     override = os.environ.get("MRPPLAN_DUMP_WORKERS", "")
     if override.isdigit() and int(override) > 0:
@@ -339,8 +380,8 @@ def _write_empty(path: Path, codec: Codec, database: str) -> WrittenFile:
 
 
 class _Stats:
-    """The checksum pass: one session per group of tables, each in its own snapshot; in a
-    parallel dump they all start while commits are blocked, so all see the dump's data."""
+    """The checksum pass: one session per group of tables, each in its own snapshot; they
+    start while the tables are held still, so all see the dump's data."""
 
     def __init__(self, env: Environment, database: str, groups: Sequence[Sequence[str]]):
         self.env, self.database = env, database
@@ -353,12 +394,6 @@ class _Stats:
         for thread in self.threads:
             thread.start()
         threading.Thread(target=self._note_started, args=(self.threads,), daemon=True).start()
-
-    def restart(self, groups: Sequence[Sequence[str]]) -> None:
-        """The dump starts again as one stream: checksums from a snapshot of that moment,
-        not of the abandoned start (commits went on in between)."""
-        self.cancel()
-        self._start([[t for group in groups for t in group]])
 
     def _note_started(self, threads: list[_StatsThread]) -> None:
         for thread in threads:
