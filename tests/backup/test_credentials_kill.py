@@ -1,9 +1,11 @@
 """`kill -9` of mrpplan while a client tool streams leaves no password anywhere.
 
 The dump is held mid-stream by a `LOCK TABLES ... WRITE` on a table it has not reached
-yet (its SELECT waits for the lock; the tables before it are already written). While it
-waits, every child's argv and environment are read from /proc; then mrpplan gets SIGKILL,
-and every file under /tmp, $TMPDIR and the project is searched for the password.
+yet, taken once the dump streams the big table before it (a backup does not start while
+a table is locked: it waits for the lock first). Its SELECT then waits for the lock.
+While it waits, every child's argv and environment are read from /proc; then mrpplan
+gets SIGKILL, and every file under /tmp, $TMPDIR and the project is searched for the
+password.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from backup_support import drop_login, password_login, seed
 from dbtools import run_cli
 
 SANDBOX_ENVS = ("LOCAL", "DEV")
+# items comes before stock: streaming it takes long enough to lock stock meanwhile
+BIG_ITEMS = "INSERT INTO items (sku) SELECT CONCAT('bulk-', seq) FROM seq_1_to_600000"
 
 
 def _group(pgid: int) -> list[int]:
@@ -38,7 +42,16 @@ def _group(pgid: int) -> list[int]:
     return found
 
 
-def _wait_for(what: str, check: Callable[[], bool], proc: subprocess.Popen[bytes]) -> None:
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""  # it ended meanwhile
+
+
+def _wait_for(
+    what: str, check: Callable[[], bool], proc: subprocess.Popen[bytes], every: float = 0.05
+) -> None:
     deadline = time.monotonic() + 60
     while not check():
         if proc.poll() is not None:
@@ -46,7 +59,7 @@ def _wait_for(what: str, check: Callable[[], bool], proc: subprocess.Popen[bytes
             raise AssertionError(f"mrpplan ended (exit {proc.returncode}) before {what}: {out}")
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+        time.sleep(every)
 
 
 def _files_holding(secret: bytes, roots: list[Path]) -> list[Path]:
@@ -82,7 +95,12 @@ def locked_table(server: Any) -> Iterator[Callable[[Any, str], None]]:
 
 
 def _kill_mid_stream(
-    args: list[str], project: Any, env: dict[str, str], user: str, password: str
+    args: list[str],
+    project: Any,
+    env: dict[str, str],
+    user: str,
+    password: str,
+    lock_once_streaming: Callable[[], None],
 ) -> None:
     tmpdir = project.root.parent / "tmpdir"
     tmpdir.mkdir()
@@ -98,6 +116,12 @@ def _kill_mid_stream(
     )
     db = next(iter(project.databases.values()))
     try:
+
+        def dumping() -> bool:
+            return any(_name(pid) in ("mariadb-dump", "mysqldump") for pid in _group(proc.pid))
+
+        _wait_for("the dump to start", dumping, proc, every=0.005)
+        lock_once_streaming()
 
         def dump_waits() -> bool:
             rows = db.query(
@@ -143,14 +167,18 @@ def _login_env(project: Any, user: str, password: str, names: tuple[str, ...]) -
 def test_kill_9_during_backup_leaves_no_password(project: Any, locked_table: Any) -> None:
     local = project.databases["local"]
     seed(local)
+    local.execute(BIG_ITEMS)
     user, password = password_login(local)
     try:
-        locked_table(local, "stock")  # items (before it) streams; the dump waits here
         env = _login_env(project, user, password, ("LOCAL",))
-        _kill_mid_stream(["backup", "local"], project, env, user, password)
+        _kill_mid_stream(
+            ["backup", "local"], project, env, user, password, lambda: locked_table(local, "stock")
+        )
         folder = project.root / "database" / "backups"
         left = list(folder.glob(".*.partial"))
-        assert len(left) == 1, list(folder.iterdir())  # what the killed backup was writing
+        # what the killed backup was writing: its file, and the pieces of parallel workers
+        assert left, list(folder.iterdir())
+        assert len({p.name.split(".sql")[0] for p in left}) == 1, left
         cleanup = run_cli("backup", "--cleanup", "local", env=env, cwd=project.root)
         assert cleanup.code == 0, cleanup.output
         assert list(folder.iterdir()) == []
@@ -161,16 +189,16 @@ def test_kill_9_during_backup_leaves_no_password(project: Any, locked_table: Any
 def test_kill_9_during_sync_clone_leaves_no_password(project: Any, locked_table: Any) -> None:
     dev, local = project.databases["dev"], project.databases["local"]
     seed(dev)
-    dev.execute(  # local.yaml masks these columns of a clone
+    dev.execute(
+        BIG_ITEMS,  # local.yaml masks these columns of a clone:
         "CREATE TABLE customers (id INT PRIMARY KEY, email VARCHAR(120), phone VARCHAR(30),"
         " contact_name VARCHAR(80))",
         "INSERT INTO customers VALUES (1, 'a@corp.example', '+49 30 1', 'Ann')",
     )
     user, password = password_login(dev, dev.name, local.name)
     try:
-        locked_table(dev, "stock")  # items (before it) streams; the dump waits here
         env = _login_env(project, user, password, SANDBOX_ENVS)
         args = ["sync", "clone", "dev", "local"]
-        _kill_mid_stream(args, project, env, user, password)
+        _kill_mid_stream(args, project, env, user, password, lambda: locked_table(dev, "stock"))
     finally:
         drop_login(dev, user)
