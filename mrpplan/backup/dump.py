@@ -151,14 +151,16 @@ def create_backup(
     )
     groups = split_tables(sizes, _workers(kind, estimate)) if kind != "schema" else []
     desynced = desync_for_dump(settings)
-    progress.start(f"backup {env.name} ({kind})", estimate or None)
+    title = f"backup {env.name} ({kind})"
+    progress.start(title, estimate or None)
     mark("dump started")
     try:
         with writing(partial_name(path)) as partial:
             if tables and not wanted:
                 dumped = _Dumped(_write_empty(partial, codec, database))
             else:
-                dumped = _dump(env, settings, spec, groups, partial, codec, progress, logged)
+                bar = _Bar(progress, title, estimate or None)
+                dumped = _dump(env, settings, spec, groups, partial, codec, bar, logged)
             written, position = dumped.written, dumped.position
             if not written.has_trailer:
                 raise BackupError(
@@ -222,6 +224,24 @@ def create_backup(
 
 
 @dataclass(frozen=True)
+class _Bar:
+    """The backup's progress, which says so while it waits for another session's lock."""
+
+    sink: Progress
+    title: str
+    total: int | None
+
+    def advance(self, done: int) -> None:
+        self.sink.advance(done)
+
+    def waiting(self) -> None:
+        self.sink.start(f"{self.title}: waiting for another session's lock on its tables", None)
+
+    def restart(self) -> None:
+        self.sink.start(self.title, self.total)
+
+
+@dataclass(frozen=True)
 class _Dumped:
     written: WrittenFile
     checksums: dict[str, dict[str, int | None]] = field(default_factory=dict)
@@ -236,7 +256,7 @@ def _dump(
     groups: list[list[str]],
     partial: Path,
     codec: Codec,
-    progress: Progress,
+    progress: _Bar,
     logged: bool,
 ) -> _Dumped:
     """The dump, its checksums and its binary-log position, all of one point in time.
@@ -259,7 +279,9 @@ def _dump(
         try:
             hold = hold_still(settings, spec.database, tables)
         except TablesBusy:
+            progress.waiting()
             wait_until_readable(settings, spec.database, tables)
+            progress.restart()
             continue
         position = _position(hold, settings, no_tables=False) if logged else None
         stats = _Stats(env, spec.database, groups if hold else [tables])
@@ -288,7 +310,9 @@ def _dump(
         finally:
             if hold is not None:
                 hold.release()
+        progress.waiting()
         wait_until_readable(settings, spec.database, tables)
+        progress.restart()
     raise BackupError(
         f"backup of {settings.describe()} did not start: {START_ATTEMPTS} times a table was "
         "locked again by another session before every dump session had its snapshot. "
@@ -298,7 +322,7 @@ def _dump(
 
 
 def _single_stream(
-    settings: ConnectionSettings, spec: DumpSpec, partial: Path, codec: Codec, progress: Progress
+    settings: ConnectionSettings, spec: DumpSpec, partial: Path, codec: Codec, progress: _Bar
 ) -> WrittenFile:
     with open_dump(settings, spec) as dump:
         written = compress_to_file(
