@@ -37,6 +37,18 @@ def prod_server(tmp_path: Path) -> Iterator[sandbox.SandboxInfo]:
         sandbox.down(base)
 
 
+@pytest.fixture
+def checkout(tmp_path: Path) -> Iterator[Path]:
+    """The runner's checkout; the sandbox `validate` starts there is stopped at the end
+    (on a runner the job's end stops it)."""
+    root = tmp_path / "checkout"
+    root.mkdir()
+    try:
+        yield root
+    finally:
+        sandbox.down(sandbox.default_dir(root))
+
+
 def _step(job: dict[str, Any], name: str) -> str:
     for step in job["steps"]:
         if step.get("name") == name:
@@ -105,7 +117,7 @@ class Runner:
 
 
 def test_pull_request_then_merge_reaches_prod_with_only_the_workflow_variables(
-    tmp_path: Path, prod_server: sandbox.SandboxInfo
+    checkout: Path, prod_server: sandbox.SandboxInfo
 ) -> None:
     Database("mysql", prod_server.settings(), prod_server).execute(
         "CREATE DATABASE mrp_erp_prod",
@@ -115,8 +127,7 @@ def test_pull_request_then_merge_reaches_prod_with_only_the_workflow_variables(
         f"CREATE USER 'ci_workspace'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}'",
         "GRANT ALL PRIVILEGES ON `\\_mrpplan\\_ws\\_%`.* TO 'ci_workspace'@'127.0.0.1'",
     )
-    root = tmp_path / "checkout"
-    root.mkdir()
+    root = checkout
     for part in ("environments", "database", ".github"):
         shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("backups"))
     (root / "plans").mkdir()
