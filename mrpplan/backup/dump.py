@@ -160,7 +160,7 @@ def create_backup(
                 dumped = _Dumped(_write_empty(partial, codec, database))
             else:
                 bar = _Bar(progress, title, estimate or None)
-                dumped = _dump(env, settings, spec, groups, partial, codec, bar, logged)
+                dumped = _dump(settings, spec, groups, partial, codec, bar, logged)
             written, position = dumped.written, dumped.position
             if not written.has_trailer:
                 raise BackupError(
@@ -250,7 +250,6 @@ class _Dumped:
 
 
 def _dump(
-    env: Environment,
     settings: ConnectionSettings,
     spec: DumpSpec,
     groups: list[list[str]],
@@ -284,7 +283,7 @@ def _dump(
             progress.restart()
             continue
         position = _position(hold, settings, no_tables=False) if logged else None
-        stats = _Stats(env, spec.database, groups if hold else [tables])
+        stats = _Stats(settings, spec.database, groups if hold else [tables])
         try:
             if hold is None:
                 written = _single_stream(settings, spec, partial, codec, progress)
@@ -405,16 +404,19 @@ def _write_empty(path: Path, codec: Codec, database: str) -> WrittenFile:
 
 class _Stats:
     """The checksum pass: one session per group of tables, each in its own snapshot; they
-    start while the tables are held still, so all see the dump's data."""
+    start while the tables are held still, so all see the dump's data. They run on the
+    server the dump reads (on a Galera cluster, the backup node, not the configured one)."""
 
-    def __init__(self, env: Environment, database: str, groups: Sequence[Sequence[str]]):
-        self.env, self.database = env, database
+    def __init__(
+        self, settings: ConnectionSettings, database: str, groups: Sequence[Sequence[str]]
+    ):
+        self.settings, self.database = settings, database
         self.threads: list[_StatsThread] = []
         self.started = threading.Event()
         self._start(groups)
 
     def _start(self, groups: Sequence[Sequence[str]]) -> None:
-        self.threads = [_StatsThread(self.env, self.database, list(g)) for g in groups if g]
+        self.threads = [_StatsThread(self.settings, self.database, list(g)) for g in groups if g]
         for thread in self.threads:
             thread.start()
         threading.Thread(target=self._note_started, args=(self.threads,), daemon=True).start()
@@ -442,9 +444,9 @@ class _Stats:
 class _StatsThread(threading.Thread):
     """Row counts + CHECKSUM TABLE in a consistent snapshot, while the dump runs."""
 
-    def __init__(self, env: Environment, database: str, tables: list[str]):
+    def __init__(self, settings: ConnectionSettings, database: str, tables: list[str]):
         super().__init__(daemon=True)
-        self.env, self.database, self.tables = env, database, tables
+        self.settings, self.database, self.tables = settings, database, tables
         self.result: dict[str, dict[str, int | None]] = {}
         self.error: MrpplanError | None = None
         self._connection_id: int | None = None
@@ -456,7 +458,7 @@ class _StatsThread(threading.Thread):
         self._cancelled = True
         if self.is_alive() and self._connection_id is not None:
             with contextlib.suppress(MrpplanError, OSError):
-                kill_query(self.env.connection, self._connection_id)
+                kill_query(self.settings, self._connection_id)
         self.join(timeout=10)
 
     def run(self) -> None:
@@ -469,7 +471,7 @@ class _StatsThread(threading.Thread):
         if not self.tables:
             return
         try:
-            with session(self.env.connection) as conn:
+            with session(self.settings) as conn:
                 self._connection_id = conn.thread_id()
                 if self._cancelled:
                     return
