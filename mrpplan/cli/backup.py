@@ -153,11 +153,15 @@ def backup_command(
             raise UsageError(
                 "which environment? usage: mrpplan backup ENV [--full|--schema-only|--data-only]"
             )
-        from mrpplan.fleet.reports import backup
-        from mrpplan.restore.take_backup import BackupOrder
+        from mrpplan.restore.take_backup import BackupOrder, back_up
 
         found = app.environment(env, fleet=True)
         order = BackupOrder(kind, _split(tables), compress, label, auto)
+        if not found.is_fleet:  # one database: the fleet machinery is not imported
+            back_up(app.screen, found, order)
+            return
+        from mrpplan.fleet.reports import backup
+
         sys.exit(backup(app.screen, found, order))
 
 

@@ -5,6 +5,7 @@ the environment's level (`policy.lint`), and a migration's `-- mrpplan:allow <ru
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -39,10 +40,7 @@ def lint_project(
     `live_is_desired`: a plan found the live schema to be the desired one (same
     fingerprint), so the change between them has no findings: no need to read it again."""
     from mrpplan.desired.directory import base_schema_statements, load_migrations
-    from mrpplan.desired.statements import column_renames, merge_renames
     from mrpplan.desired.workspace import desired_chain
-    from mrpplan.diff import diff_schemas
-    from mrpplan.lint.change_rules import change_findings
 
     migrations = load_migrations(project.migrations_dir)
     base = base_schema_statements(project.schema_dir)
@@ -63,10 +61,11 @@ def lint_project(
         chain = desired_chain(workspace, base, flat, project.cache_dir)
     everything = [*base, *flat]
     by_file = {m.path: m.version for m in migrations}
-    found: list[Finding] = []
-    for rule, table, message in _schema_findings(project, workspace, base, flat, chain):
-        statement = _last_touching(everything, table)
-        found.append(_at(rule, message, statement, by_file))
+    found = _placed_schema_findings(project, workspace, base, flat, chain, by_file)
+    if pending:  # the diff and its rules are imported by a lint with migrations to run
+        from mrpplan.desired.statements import column_renames, merge_renames
+        from mrpplan.diff import diff_schemas
+        from mrpplan.lint.change_rules import change_findings
     for n in pending:
         migration = migrations[n]
         renames = merge_renames(column_renames(s.text) for s in migration.up)
@@ -82,8 +81,48 @@ def lint_project(
         found += live_findings(env)
     chosen = dict(env.policy.lint) if env is not None else dict(levels or {})
     unique = list({(f.rule, f.message): f for f in reversed(found)}.values())[::-1]
-    kept = [f for f in _leveled(unique, chosen) if not _allowed(f, migrations)]
+    texts: dict[Path, str] = {}  # each migration's file read once, however many findings
+    kept = [f for f in _leveled(unique, chosen) if not _allowed(f, migrations, texts)]
     return [replace(f, file=Path(relative(project, f.file) or "")) if f.file else f for f in kept]
+
+
+_PLACED_FORMAT = 1  # the placed findings cached (bump when placing changes)
+
+
+def _placed_schema_findings(
+    project: Project,
+    workspace: Workspace,
+    base: Sequence[SqlStatement],
+    flat: Sequence[SqlStatement],
+    chain: Chain,
+    by_file: Mapping[Path, str],
+) -> list[Finding]:
+    """The schema rules' findings, each at the last statement that touched its table.
+
+    Cached by the schema's key (every statement's text) and the statements' places (file,
+    line, migration): a pure function of both. Placing scans every statement for each
+    finding, a tenth of a no-change plan on an ERP schema; a plan with no changes reads it."""
+    everything = [*base, *flat]
+    places = "\n".join(f"{s.file}\0{s.line}" for s in everything)
+    places += "".join(f"\n{path}\0{version}" for path, version in sorted(by_file.items()))
+    layout = hashlib.sha256(places.encode()).hexdigest()[:32]
+    cache = project.cache_dir / "lint" / f"{chain.key}-placed-{layout}.json"
+    data = read_json(cache)
+    if isinstance(data, dict) and data.get("format") == _PLACED_FORMAT:
+        return [
+            Finding(str(rule), str(message), Path(file) if file else None, int(line), **kw)
+            for rule, message, file, line, kw in data["placed"]
+        ]
+    found = []
+    for rule, table, message in _schema_findings(project, workspace, base, flat, chain):
+        statement = _last_touching(everything, table)
+        found.append(_at(rule, message, statement, by_file))
+    placed = [
+        [f.rule, f.message, str(f.file) if f.file else None, f.line, {"migration": f.migration}]
+        for f in found
+    ]
+    write_json(cache, {"format": _PLACED_FORMAT, "placed": placed})
+    return found
 
 
 def _loaded(chain: Chain, position: int) -> Schema:
@@ -253,14 +292,16 @@ def _leveled(found: list[Finding], levels: Mapping[str, str]) -> list[Finding]:
     return out
 
 
-def _allowed(finding: Finding, migrations: Sequence[Any]) -> bool:
+def _allowed(finding: Finding, migrations: Sequence[Any], texts: dict[Path, str]) -> bool:
     """A `-- mrpplan:allow <rule> <reason>` in the migration the finding is placed in."""
     if finding.migration is None or finding.file is None:
         return False
     migration = next((m for m in migrations if m.version == finding.migration), None)
     if migration is None:
         return False
-    text = migration.path.read_text(encoding="utf-8")
+    if migration.path not in texts:
+        texts[migration.path] = migration.path.read_text(encoding="utf-8")
+    text = texts[migration.path]
     return any(m.group("rule") == finding.rule for m in _ALLOW.finditer(text))
 
 
