@@ -9,8 +9,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from mrpplan.config.expand import expand, is_single_reference
 from mrpplan.config.option_file import read_client_options
 from mrpplan.config.project import Project
@@ -65,7 +63,7 @@ def check_environment_file(project: Project, path: Path) -> tuple[dict[str, Any]
     """Expand and validate one file; return the document and every problem found."""
     display = _display(project, path)
     try:
-        raw, lines = load_with_lines(path)
+        raw, lines = load_with_lines(path, project.cache_dir)
     except TextFileError as exc:  # not readable, not UTF-8, or not YAML
         return {}, [Problem(display, exc.line, exc.problem)]
     except ConfigError as exc:
@@ -355,6 +353,8 @@ def _expand_tree(
 
 def _typed(value: str) -> Any:
     """A whole-scalar reference takes the YAML type of its value: "3306" -> 3306, "" -> None."""
+    import yaml
+
     if value.strip() == "":
         return None
     try:
