@@ -205,3 +205,19 @@ def test_a_no_change_plan_shows_the_same_findings_from_the_cache(project, cli) -
         "database/migrations/004_lint_case.sql:5" in line and "idx_suppliers_code" in line
         for line in lint_lines(first)
     ), first.stdout
+
+
+def test_a_finding_follows_its_statement_when_lines_are_added_above_it(project, cli) -> None:
+    """Placed findings are cached by the desired schema and by where each statement is:
+    blank lines added above the statement (the schema is the same) move the finding's
+    line with it, never leave it where the statement used to be."""
+    path = _migration(project.root, CASES["duplicate-index"][0])
+    _, before = _findings(cli)
+    path.write_text(path.read_text().replace("-- mrpplan:up\n", "-- mrpplan:up\n\n\n"))
+
+    _, after = _findings(cli)
+
+    def lines(found: list[dict]) -> list[int]:
+        return [f["line"] for f in found if f["rule"] == "duplicate-index"]
+
+    assert lines(before) and lines(after) == [n + 2 for n in lines(before)], (before, after)
