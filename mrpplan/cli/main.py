@@ -181,14 +181,16 @@ def entry() -> NoReturn:
     (40-70 ms of a no-change plan; a small backup's 60 ms after its last line). Leaving
     with os._exit skips only that: output is flushed and the exit handlers (temporary
     files, logging) run first, and when another thread is still running the ordinary
-    exit waits for it. Every file mrpplan writes is closed before its command returns.
+    exit waits for it, as it does under a profiler or a coverage tracer (they write their
+    results at exit). Every file mrpplan writes is closed before its command returns.
     `main` itself returns normally (the tests run it in-process)."""
     try:
         main()
         code: object = 0
     except SystemExit as done:
         code = done.code
-    if not isinstance(code, int) or threading.active_count() > 1:
+    watched = sys.getprofile() is not None or sys.gettrace() is not None  # cProfile, coverage
+    if not isinstance(code, int) or threading.active_count() > 1 or watched:
         raise SystemExit(code)
     try:
         atexit._run_exitfuncs()

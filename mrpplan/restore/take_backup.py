@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mrpplan.backup.dump import BackupResult, create_backup
+from mrpplan.backup.progress import NoProgress, Progress
 from mrpplan.backup.progress_bar import progress_for
 from mrpplan.backup.timings import mark
 from mrpplan.units import human_size
 
 if TYPE_CHECKING:
-    from mrpplan.backup.progress import Progress
     from mrpplan.config.settings import Environment
     from mrpplan.plan.screen import Screen
 
@@ -45,7 +45,7 @@ def back_up(screen: Screen, env: Environment, order: BackupOrder) -> None:
     """One database's backup, with a bar on a terminal (--auto: one summary line)."""
     mark("command started")
     kind, auto = order.kind, order.auto
-    result = order.take(env, progress_for(screen.err, quiet=auto))
+    result = order.take(env, NoProgress() if auto else progress_for(screen.err))
     m = result.manifest
     rate = m.sql_bytes / m.duration_seconds / 1e6 if m.duration_seconds else 0.0
     if auto:

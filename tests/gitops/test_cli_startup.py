@@ -105,8 +105,8 @@ def test_a_plan_with_no_changes_loads_no_differ_tracing_copying_or_yaml(project,
 
 def test_a_backup_loads_no_restore_or_fleet_machinery(project) -> None:
     """`backup ENV --auto` (cron's command) loads the dump, not the screens of restores,
-    verification and imports, nor the fleet's, nor a progress bar it does not show."""
-    watch = ("mrpplan.restore.views", "mrpplan.fleet.reports", "rich.progress", "mrpplan.diff")
+    verification and imports, nor the fleet's, nor rich: it writes one plain line."""
+    watch = ("mrpplan.restore.views", "mrpplan.fleet.reports", "rich.console", "mrpplan.diff")
     code, loaded = loaded_by("backup", "local", "--auto", watch=watch)
 
     assert (code, loaded) == (0, set())
