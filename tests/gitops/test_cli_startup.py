@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import click
-from dbtools import run_cli
+from dbtools import local_without_sync_or_seeds, run_cli
 
 from mrpplan.cli.main import COMMANDS, cli
 
@@ -84,13 +84,7 @@ def test_a_plan_with_no_changes_loads_no_differ_tracing_copying_or_yaml(project,
     """The common plan (nothing to do) starts up without what only a change needs: the
     schema differ, migration tracing, the copy and seed machinery, fleet rendering, and
     PyYAML (the environment file read before)."""
-    import yaml
-
-    env_file = project.root / "environments" / "local.yaml"
-    document = yaml.safe_load(env_file.read_text())
-    document.pop("sync", None)
-    document["seeds"] = []
-    env_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    local_without_sync_or_seeds(project.root)
     built = cli("apply", "local", "--auto-approve")
     assert built.code == 0, built.output
     assert cli("plan", "local", "--detailed-exitcode").code == 0

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from dbtools import local_without_sync_or_seeds
 
 SARIF_SCHEMA = Path(__file__).with_name("sarif-2.1.0-subset.schema.json")
 
@@ -151,13 +152,7 @@ def test_plan_shows_the_findings(project, cli) -> None:
 def test_a_column_renamed_in_a_schema_file_is_flagged_for_the_environment(project, cli) -> None:
     """Declaratively (drift: repair), renaming a column in the schema file is a drop and an
     add: `lint ENV` sees it in the change from the live schema."""
-    import yaml
-
-    env_file = project.root / "environments" / "local.yaml"
-    document = yaml.safe_load(env_file.read_text())
-    document.pop("sync", None)
-    document["seeds"] = []
-    env_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    local_without_sync_or_seeds(project.root)
     built = cli("apply", "local", "--auto-approve")
     assert built.code == 0, built.output
     schema = project.root / "database" / "schema" / "01_base_schema.sql"
@@ -181,13 +176,7 @@ def test_a_no_change_plan_shows_the_same_findings_from_the_cache(project, cli) -
     parses no table): the next plan shows the same lines, at the same file:line."""
     import shutil
 
-    import yaml
-
-    env_file = project.root / "environments" / "local.yaml"
-    document = yaml.safe_load(env_file.read_text())
-    document.pop("sync", None)
-    document["seeds"] = []
-    env_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    local_without_sync_or_seeds(project.root)
     _migration(project.root, CASES["duplicate-index"][0])
     built = cli("apply", "local", "--auto-approve")
     assert built.code == 0, built.output
