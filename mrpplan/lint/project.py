@@ -108,7 +108,8 @@ def _placed_schema_findings(
     layout = hashlib.sha256(places.encode()).hexdigest()[:32]
     cache = project.cache_dir / "lint" / f"{chain.key}-placed-{layout}.json"
     data = read_json(cache)
-    if isinstance(data, dict) and data.get("format") == _PLACED_FORMAT:
+    formats = [_PLACED_FORMAT, _FINDINGS_FORMAT]  # a changed rule changes what is placed
+    if isinstance(data, dict) and data.get("format") == formats:
         return [
             Finding(str(rule), str(message), Path(file) if file else None, int(line), **kw)
             for rule, message, file, line, kw in data["placed"]
@@ -121,7 +122,7 @@ def _placed_schema_findings(
         [f.rule, f.message, str(f.file) if f.file else None, f.line, {"migration": f.migration}]
         for f in found
     ]
-    write_json(cache, {"format": _PLACED_FORMAT, "placed": placed})
+    write_json(cache, {"format": formats, "placed": placed})
     return found
 
 
