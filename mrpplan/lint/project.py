@@ -21,6 +21,7 @@ from mrpplan.sqlfiles.split import SqlStatement
 
 if TYPE_CHECKING:
     from mrpplan.desired.workspace import Chain
+    from mrpplan.mysql.connection import Session
 
 _ALLOW = re.compile(r"--\s*mrpplan:allow\s+(?P<rule>[a-z0-9-]+)\s+(?P<reason>\S.*)$", re.M)
 
@@ -48,7 +49,7 @@ def lint_project(
     for migration in migrations:
         ends.append(ends[-1] + len(migration.up))
     flat = [s for m in migrations for s in m.up]
-    applied = _applied_versions(env) if env is not None else set()
+    applied, live = _live_facts(env) if env is not None else (set(), [])
     pending = [n for n, m in enumerate(migrations) if m.version not in applied]
     target = _target_index(env, migrations) if env is not None else None
     # an environment whose target's migrations have all run is linted as a declarative plan
@@ -78,7 +79,7 @@ def lint_project(
         if declarative and target is not None and not live_is_desired:  # else linted above
             shaping = everything[: len(base) + ends[target]]
             found += _declarative(env, _loaded(chain, ends[target]), shaping)
-        found += live_findings(env)
+        found += live
     chosen = dict(env.policy.lint) if env is not None else dict(levels or {})
     unique = list({(f.rule, f.message): f for f in reversed(found)}.values())[::-1]
     texts: dict[Path, str] = {}  # each migration's file read once, however many findings
@@ -217,14 +218,12 @@ def _declarative(
     ]
 
 
-def live_findings(env: Environment) -> list[Finding]:
-    """auto-increment-capacity: columns whose next value has used more than 80% of the type."""
+def live_findings(conn: Session, database: str) -> list[Finding]:
+    """auto-increment-capacity: columns whose next value has used more than 80% of the type
+    (a new environment has no database yet: none)."""
     from mrpplan.mysql.auto_increment import auto_increment_usage
-    from mrpplan.mysql.connection import session
 
-    # a new environment has no database yet
-    with session(env.connection, database=None, read_only=True) as conn:
-        usage = auto_increment_usage(conn, env.connection.database, _CAPACITY)
+    usage = auto_increment_usage(conn, database, _CAPACITY)
     return [
         Finding(
             "auto-increment-capacity",
@@ -239,16 +238,19 @@ def live_findings(env: Environment) -> list[Finding]:
 _CAPACITY = 0.8  # auto-increment-capacity: the share of the range that is too much
 
 
-def _applied_versions(env: Environment) -> set[str]:
+def _live_facts(env: Environment) -> tuple[set[str], list[Finding]]:
+    """The migrations applied to ENV's database, and the live rule's findings: one session."""
     from mrpplan.mysql import schema_history as history
     from mrpplan.mysql.catalog import database_exists
     from mrpplan.mysql.connection import session
 
+    database = env.connection.database
     with session(env.connection, database=None, read_only=True) as conn:
-        if not database_exists(conn, env.connection.database):
-            return set()
-        conn.select_db(env.connection.database)
-        return {r.version for r in history.read(conn) if r.success}
+        found = live_findings(conn, database)
+        if not database_exists(conn, database):
+            return set(), found
+        conn.select_db(database)
+        return {r.version for r in history.read(conn) if r.success}, found
 
 
 _CREATES = re.compile(
