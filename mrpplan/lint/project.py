@@ -84,7 +84,8 @@ def lint_project(
     unique = list({(f.rule, f.message): f for f in reversed(found)}.values())[::-1]
     texts: dict[Path, str] = {}  # each migration's file read once, however many findings
     kept = [f for f in _leveled(unique, chosen) if not _allowed(f, migrations, texts)]
-    return [replace(f, file=Path(relative(project, f.file) or "")) if f.file else f for f in kept]
+    shown = {f.file: Path(relative(project, f.file) or "") for f in kept if f.file}  # once a file
+    return [replace(f, file=shown[f.file]) if f.file else f for f in kept]
 
 
 _PLACED_FORMAT = 1  # the placed findings cached (bump when placing changes)
