@@ -63,17 +63,16 @@ def make_plan(
         check_cluster(conn, env, "Nothing was planned.")
         if exists:
             refuse_after_interrupted_apply(conn, env)
+        prior = read_state(conn, env.connection.database) if exists else empty_state()
+        live = empty_state() if scope.fresh else prior
         migrations = load_migrations(project.migrations_dir)
-        if scope.schema:  # the desired schema first: a cached one brings each table's
-            # canonical text, which the live tables (mostly the same texts) then reuse
+        if scope.schema:
             number = resolve_version(migrations, version)
             label = next((m.version for m in migrations if m.number == number), "base")
             statements = desired_statements(project, version)
             desired = desired_schema(workspace_for(project, env), statements, project.cache_dir)
             digest = source_digest(statements)
-        prior = read_state(conn, env.connection.database) if exists else empty_state()
-        live = empty_state() if scope.fresh else prior
-        if not scope.schema:  # data only: the schema stays as it is
+        else:  # data only: the schema stays as it is
             label = prior.schema_version or "base"
             number = next((m.number for m in migrations if m.version == label), 0)
             desired, digest = prior.schema, ""
