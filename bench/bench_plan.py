@@ -245,7 +245,10 @@ class Runner:
 
     def mrpplan(self, project: Path, *args: str, profile: Path | None = None) -> float:
         run = ["-m", "cProfile", "-o", str(profile)] if profile else []
-        return _timed([sys.executable, *run, "-m", "mrpplan", *args], cwd=project, env=self.env)
+        # -P: the working directory (this checkout for --help) never comes before PYTHONPATH
+        return _timed(
+            [sys.executable, "-P", *run, "-m", "mrpplan", *args], cwd=project, env=self.env
+        )
 
 
 class Tools:
