@@ -280,7 +280,10 @@ def main() -> None:
     expected = checksums(info, SOURCES["large"][0]) if "large" in sizes else {}
     work = Path(tempfile.mkdtemp(prefix="mrpplan-bench-"))
     project = write_project(work / "project", info)
-    mrpplan = str(Path(sys.executable).parent / "mrpplan")
+    # `python -P -m mrpplan`: the package found first runs its own entry point (a version
+    # given with --compare-with may not have this one's), in one process as the script
+    # does; -P keeps the working directory (this checkout) from coming before PYTHONPATH
+    mrpplan = f"{sys.executable} -P -m mrpplan"
     env = {**os.environ, "MRPPLAN_TIMINGS": "1", "PYTHONUNBUFFERED": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     versions = {"": env}

@@ -1,3 +1,3 @@
-from mrpplan.cli.main import main
+from mrpplan.cli.main import entry
 
-main()
+entry()

@@ -19,11 +19,11 @@ from mrpplan.plan.planner import converge
 from mrpplan.plan.providers import Wiring
 from mrpplan.plan.types import Plan, Step
 from mrpplan.seed import plan_steps as seed_steps
-from mrpplan.sync import copy
 from mrpplan.sync.plan_steps import sync_steps
 
-# Restores, point-in-time restores, purges and checkpoints are imported when one is built
-# or run: a plain `plan` or `apply` of schema changes does not load the backup machinery.
+# Restores, point-in-time restores, purges, copies between environments and checkpoints
+# are imported when one is built or run: a plain `plan` or `apply` of schema changes does
+# not load the backup or copy machinery (start-up is half of a no-change plan).
 
 
 class Services:
@@ -46,21 +46,25 @@ class Services:
         seed_steps.undo_seed_step(ctx, step, artifact)
 
     def stream_load(self, ctx: RunContext, load: Load, scratch: str) -> None:
-        from mrpplan.restore import restore_plan
-
         if load.kind == "backup":
+            from mrpplan.restore import restore_plan
+
             restore_plan.stream_load(ctx, load, scratch)
         elif load.kind == "sync":
+            from mrpplan.sync import copy
+
             copy.stream_load(ctx, load, scratch)
         else:
             raise ValueError(f"unknown load kind {load.kind!r}")
 
     def check_load(self, ctx: RunContext, load: Load, scratch: str) -> None:
-        from mrpplan.restore import restore_plan
-
         if load.kind == "backup":
+            from mrpplan.restore import restore_plan
+
             restore_plan.check_load(ctx, load, scratch)
         elif load.kind == "sync":
+            from mrpplan.sync import copy
+
             copy.check_load(ctx, load, scratch)
 
     def replay_binlogs(self, ctx: RunContext, step: Step) -> None:
@@ -69,21 +73,23 @@ class Services:
         pitr_plan.run_replay(ctx, step)
 
 
-def _restore_builder(
+def _lazy_builder(
     builder: str,
 ) -> Callable[[Project, Environment, Mapping[str, Any], datetime, Wiring], Plan]:
-    """The `build_again` of the restore module whose plans name `builder`, imported when
-    such a plan is checked."""
+    """The `build_again` of the restore or copy module whose plans name `builder`, imported
+    when such a plan is checked."""
 
     def build_again(
         project: Project, env: Environment, origin: Mapping[str, Any], now: datetime, wiring: Wiring
     ) -> Plan:
         from mrpplan.restore import pitr_plan, purge_plan, restore_plan
+        from mrpplan.sync import copy
 
         module = {
             "restore": restore_plan,
             "restore_pitr": pitr_plan,
             purge_plan.BUILDER: purge_plan,
+            "sync_copy": copy,
         }
         return module[builder].build_again(project, env, origin, now, wiring)
 
@@ -97,10 +103,10 @@ def wiring() -> Wiring:
         data_providers=(("seeds", seed_steps.seed_steps), ("sync", sync_steps)),
         builders={
             "converge": converge,
-            "restore": _restore_builder("restore"),
-            "restore_pitr": _restore_builder("restore_pitr"),
-            "sync_copy": copy.build_again,
-            "purge_trash": _restore_builder("purge_trash"),  # restore/purge_plan.BUILDER
+            "restore": _lazy_builder("restore"),
+            "restore_pitr": _lazy_builder("restore_pitr"),
+            "sync_copy": _lazy_builder("sync_copy"),
+            "purge_trash": _lazy_builder("purge_trash"),  # restore/purge_plan.BUILDER
         },
         services=Services(),
     )

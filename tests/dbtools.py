@@ -226,3 +226,15 @@ def old_dump(db: Database) -> bytes:
         capture_output=True,
         check=True,
     ).stdout
+
+
+def local_without_sync_or_seeds(root: Path) -> None:
+    """The project's `local` environment without its sync and seeds, so a plan right after
+    its apply has no changes."""
+    import yaml
+
+    env_file = root / "environments" / "local.yaml"
+    document = yaml.safe_load(env_file.read_text())
+    document.pop("sync", None)
+    document["seeds"] = []
+    env_file.write_text(yaml.safe_dump(document, sort_keys=False))

@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import sys
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
+from typing import TYPE_CHECKING
 
 from mrpplan.backup.progress import NoProgress
 from mrpplan.backup.progress import Progress as ProgressSink
+
+if TYPE_CHECKING:  # rich.progress is imported by a bar shown (cron's --auto shows none)
+    from rich.console import Console
+    from rich.progress import TaskID
 
 
 class RichBar:
     """One bar per started task; `advance` takes the running byte total (thread-safe in rich)."""
 
     def __init__(self, console: Console):
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
         self._progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),

@@ -10,7 +10,6 @@ import click
 from mrpplan.cli.context import AppContext, pass_app
 from mrpplan.cli.writing import out_option, skip_option, writing
 from mrpplan.errors import UsageError
-from mrpplan.restore import views
 
 
 @click.command("backup")
@@ -105,6 +104,8 @@ def backup_command(
         raise UsageError(f"{' and '.join(kinds)} cannot be combined: choose one kind of backup")
     kind = {"--schema-only": "schema", "--data-only": "data"}.get(kinds[0] if kinds else "", "full")
     if words and words[0] == "import":
+        from mrpplan.restore import views
+
         if len(words) not in (2, 3):
             raise UsageError("usage: mrpplan backup import FILE [ENV]")
         target = app.environment(words[2] if len(words) == 3 else "local")
@@ -120,6 +121,8 @@ def backup_command(
     ]
     if len(modes) > 1:
         raise UsageError(f"choose one of {', '.join(modes)}")
+    # restore/views.py (list, verify, import, cleanup) is imported by those alone: a
+    # backup's start-up is most of a small database's backup (restore/take_backup.py)
     if binlogs or follow:
         from mrpplan.restore.binlog_views import archive
 
@@ -127,14 +130,20 @@ def backup_command(
             raise UsageError("which environment? usage: mrpplan backup ENV --binlogs [--follow]")
         archive(app.screen, app.environment(env), follow=follow, auto=auto)
     elif do_list:
+        from mrpplan.restore import views
+
         if views.list_view(app.project, app.screen, app.environment, env, as_json):
             from mrpplan.restore.binlog_views import print_windows
 
             names = [env] if env else app.project.environment_names()
             print_windows(app.screen, names, app.environment)
     elif verify_file is not None:
+        from mrpplan.restore import views
+
         views.verify(app.project, app.screen, app.environment, verify_file, deep)
     elif cleanup:
+        from mrpplan.restore import views
+
         views.cleanup(app.project, app.screen, app.environment, env, retention_days, dry_run)
         if env:
             write = writing("backup --cleanup", force, out, dry_run)
@@ -144,10 +153,15 @@ def backup_command(
             raise UsageError(
                 "which environment? usage: mrpplan backup ENV [--full|--schema-only|--data-only]"
             )
-        from mrpplan.fleet.reports import backup
+        from mrpplan.restore.take_backup import BackupOrder, back_up
 
         found = app.environment(env, fleet=True)
-        order = views.BackupOrder(kind, _split(tables), compress, label, auto)
+        order = BackupOrder(kind, _split(tables), compress, label, auto)
+        if not found.is_fleet:  # one database: the fleet machinery is not imported
+            back_up(app.screen, found, order)
+            return
+        from mrpplan.fleet.reports import backup
+
         sys.exit(backup(app.screen, found, order))
 
 

@@ -81,7 +81,7 @@ class AppContext:
         """The consoles for a library flow that reports as it goes."""
         from mrpplan.plan.screen import Screen
 
-        return Screen(self.console, self.err_console, self.verbose)
+        return Screen(lambda: self.console, lambda: self.err_console, self.verbose)
 
 
 def make_console(no_color: bool, stderr: bool = False) -> Console:

@@ -11,7 +11,6 @@ from rich.text import Text
 
 from mrpplan.config import Environment, Project
 from mrpplan.errors import EXIT_CHANGES
-from mrpplan.fleet.render import print_fleet, render_fleet_markdown
 from mrpplan.lint.project import show_findings
 from mrpplan.plan import fleet_planfile, planfile
 from mrpplan.plan.fleet_types import FleetPlan
@@ -44,6 +43,8 @@ def emit(screen: Screen, plan: Plan | FleetPlan, view: View, path: str | None) -
     if view.on_stdout:
         screen.document(_document(plan, view.as_json), newline=False)
     elif isinstance(plan, FleetPlan):
+        from mrpplan.fleet.render import print_fleet  # a fleet's (start-up of a single plan)
+
         print_fleet(screen.out, plan, show_sql=show_sql, path=path)
     else:
         print_plan(screen.out, plan, show_sql=show_sql, path=path)
@@ -54,6 +55,8 @@ def _document(plan: Plan | FleetPlan, as_json: bool) -> str:
     if isinstance(plan, FleetPlan):
         if as_json:
             return fleet_planfile.dumps(plan)
+        from mrpplan.fleet.render import render_fleet_markdown
+
         return PART_SEPARATOR.join(render_fleet_markdown(plan))
     return planfile.dumps(plan) if as_json else PART_SEPARATOR.join(render_markdown(plan))
 

@@ -14,7 +14,6 @@ from rich.text import Text
 from mrpplan.config import Environment
 from mrpplan.fleet.groups import Group, groups_of, name_list, section_name, unchanged
 from mrpplan.plan.fleet_types import FleetPlan
-from mrpplan.plan.preflight import findings_block, step_findings
 from mrpplan.plan.render import plan_head, render_step, version_line
 from mrpplan.plan.render_markdown import (
     COMMENT_LIMIT,
@@ -52,6 +51,8 @@ def group_title(group: Group) -> str:
 def render_fleet(fleet: FleetPlan, *, show_sql: bool = False, path: str | None = None) -> RichGroup:
     head = f"Fleet plan for {fleet.environment}"
     parts = plan_head(head, servers_line(fleet), fleet.digest, path, fleet.warnings)
+    from mrpplan.plan.preflight import step_findings  # a fleet plan's (start-up of `plan`)
+
     groups = groups_of(fleet)
     for number, group in enumerate(groups, start=1):
         title = Text(f"\nGroup {number}: ", style="bold")
@@ -112,6 +113,8 @@ def render_fleet_markdown(fleet: FleetPlan, *, limit: int = COMMENT_LIMIT) -> li
     if fleet.destructive_steps:
         lines.append(f"> **{fleet.destructive_steps} destructive step(s)** over all databases")
     header = "\n".join(lines) + "\n\n"
+    from mrpplan.plan.preflight import findings_block
+
     groups = groups_of(fleet)
     blocks = [_groups_table(fleet, groups)]
     for number, group in enumerate(groups, start=1):

@@ -18,7 +18,7 @@ from mrpplan.plan.providers import Wiring
 
 if TYPE_CHECKING:  # recover's machinery is imported by `recover` alone (start-up)
     from mrpplan.apply.recover import RecoverResult
-    from mrpplan.restore.views import BackupOrder
+    from mrpplan.restore.take_backup import BackupOrder
 
 from mrpplan.errors import EXIT_CHANGES, EXIT_ERROR, UsageError
 from mrpplan.fleet.each import Each, for_each
@@ -210,7 +210,7 @@ def backup(screen: Screen, env: Environment, order: BackupOrder) -> int:
     """`mrpplan backup ENV`; on a fleet one backup and manifest per database, in its own
     folder (<backup dir>/<database>), `fleet.parallel` at a time."""
     from mrpplan.backup.dump import BackupResult
-    from mrpplan.restore.views import back_up
+    from mrpplan.restore.take_backup import back_up
 
     if not env.is_fleet:
         back_up(screen, env, order)

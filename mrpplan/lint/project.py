@@ -5,6 +5,7 @@ the environment's level (`policy.lint`), and a migration's `-- mrpplan:allow <ru
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -20,6 +21,7 @@ from mrpplan.sqlfiles.split import SqlStatement
 
 if TYPE_CHECKING:
     from mrpplan.desired.workspace import Chain
+    from mrpplan.mysql.connection import Session
 
 _ALLOW = re.compile(r"--\s*mrpplan:allow\s+(?P<rule>[a-z0-9-]+)\s+(?P<reason>\S.*)$", re.M)
 
@@ -39,10 +41,7 @@ def lint_project(
     `live_is_desired`: a plan found the live schema to be the desired one (same
     fingerprint), so the change between them has no findings: no need to read it again."""
     from mrpplan.desired.directory import base_schema_statements, load_migrations
-    from mrpplan.desired.statements import column_renames, merge_renames
     from mrpplan.desired.workspace import desired_chain
-    from mrpplan.diff import diff_schemas
-    from mrpplan.lint.change_rules import change_findings
 
     migrations = load_migrations(project.migrations_dir)
     base = base_schema_statements(project.schema_dir)
@@ -50,7 +49,7 @@ def lint_project(
     for migration in migrations:
         ends.append(ends[-1] + len(migration.up))
     flat = [s for m in migrations for s in m.up]
-    applied = _applied_versions(env) if env is not None else set()
+    applied, live = _live_facts(env) if env is not None else (set(), [])
     pending = [n for n, m in enumerate(migrations) if m.version not in applied]
     target = _target_index(env, migrations) if env is not None else None
     # an environment whose target's migrations have all run is linted as a declarative plan
@@ -63,10 +62,11 @@ def lint_project(
         chain = desired_chain(workspace, base, flat, project.cache_dir)
     everything = [*base, *flat]
     by_file = {m.path: m.version for m in migrations}
-    found: list[Finding] = []
-    for rule, table, message in _schema_findings(project, workspace, base, flat, chain):
-        statement = _last_touching(everything, table)
-        found.append(_at(rule, message, statement, by_file))
+    found = _placed_schema_findings(project, workspace, base, flat, chain, by_file)
+    if pending:  # the diff and its rules are imported by a lint with migrations to run
+        from mrpplan.desired.statements import column_renames, merge_renames
+        from mrpplan.diff import diff_schemas
+        from mrpplan.lint.change_rules import change_findings
     for n in pending:
         migration = migrations[n]
         renames = merge_renames(column_renames(s.text) for s in migration.up)
@@ -79,11 +79,53 @@ def lint_project(
         if declarative and target is not None and not live_is_desired:  # else linted above
             shaping = everything[: len(base) + ends[target]]
             found += _declarative(env, _loaded(chain, ends[target]), shaping)
-        found += live_findings(env)
+        found += live
     chosen = dict(env.policy.lint) if env is not None else dict(levels or {})
     unique = list({(f.rule, f.message): f for f in reversed(found)}.values())[::-1]
-    kept = [f for f in _leveled(unique, chosen) if not _allowed(f, migrations)]
-    return [replace(f, file=Path(relative(project, f.file) or "")) if f.file else f for f in kept]
+    texts: dict[Path, str] = {}  # each migration's file read once, however many findings
+    kept = [f for f in _leveled(unique, chosen) if not _allowed(f, migrations, texts)]
+    shown = {f.file: Path(relative(project, f.file) or "") for f in kept if f.file}  # once a file
+    return [replace(f, file=shown[f.file]) if f.file else f for f in kept]
+
+
+_PLACED_FORMAT = 1  # the placed findings cached (bump when placing changes)
+
+
+def _placed_schema_findings(
+    project: Project,
+    workspace: Workspace,
+    base: Sequence[SqlStatement],
+    flat: Sequence[SqlStatement],
+    chain: Chain,
+    by_file: Mapping[Path, str],
+) -> list[Finding]:
+    """The schema rules' findings, each at the last statement that touched its table.
+
+    Cached by the schema's key (every statement's text) and the statements' places (file,
+    line, migration): a pure function of both. Placing scans every statement for each
+    finding, a tenth of a no-change plan on an ERP schema; a plan with no changes reads it."""
+    everything = [*base, *flat]
+    places = "\n".join(f"{s.file}\0{s.line}" for s in everything)
+    places += "".join(f"\n{path}\0{version}" for path, version in sorted(by_file.items()))
+    layout = hashlib.sha256(places.encode()).hexdigest()[:32]
+    cache = project.cache_dir / "lint" / f"{chain.key}-placed-{layout}.json"
+    data = read_json(cache)
+    formats = [_PLACED_FORMAT, _FINDINGS_FORMAT]  # a changed rule changes what is placed
+    if isinstance(data, dict) and data.get("format") == formats:
+        return [
+            Finding(str(rule), str(message), Path(file) if file else None, int(line), **kw)
+            for rule, message, file, line, kw in data["placed"]
+        ]
+    found = []
+    for rule, table, message in _schema_findings(project, workspace, base, flat, chain):
+        statement = _last_touching(everything, table)
+        found.append(_at(rule, message, statement, by_file))
+    placed = [
+        [f.rule, f.message, str(f.file) if f.file else None, f.line, {"migration": f.migration}]
+        for f in found
+    ]
+    write_json(cache, {"format": formats, "placed": placed})
+    return found
 
 
 def _loaded(chain: Chain, position: int) -> Schema:
@@ -177,14 +219,12 @@ def _declarative(
     ]
 
 
-def live_findings(env: Environment) -> list[Finding]:
-    """auto-increment-capacity: columns whose next value has used more than 80% of the type."""
+def live_findings(conn: Session, database: str) -> list[Finding]:
+    """auto-increment-capacity: columns whose next value has used more than 80% of the type
+    (a new environment has no database yet: none)."""
     from mrpplan.mysql.auto_increment import auto_increment_usage
-    from mrpplan.mysql.connection import session
 
-    # a new environment has no database yet
-    with session(env.connection, database=None, read_only=True) as conn:
-        usage = auto_increment_usage(conn, env.connection.database, _CAPACITY)
+    usage = auto_increment_usage(conn, database, _CAPACITY)
     return [
         Finding(
             "auto-increment-capacity",
@@ -199,16 +239,19 @@ def live_findings(env: Environment) -> list[Finding]:
 _CAPACITY = 0.8  # auto-increment-capacity: the share of the range that is too much
 
 
-def _applied_versions(env: Environment) -> set[str]:
+def _live_facts(env: Environment) -> tuple[set[str], list[Finding]]:
+    """The migrations applied to ENV's database, and the live rule's findings: one session."""
     from mrpplan.mysql import schema_history as history
     from mrpplan.mysql.catalog import database_exists
     from mrpplan.mysql.connection import session
 
+    database = env.connection.database
     with session(env.connection, database=None, read_only=True) as conn:
-        if not database_exists(conn, env.connection.database):
-            return set()
-        conn.select_db(env.connection.database)
-        return {r.version for r in history.read(conn) if r.success}
+        found = live_findings(conn, database)
+        if not database_exists(conn, database):
+            return set(), found
+        conn.select_db(database)
+        return {r.version for r in history.read(conn) if r.success}, found
 
 
 _CREATES = re.compile(
@@ -253,14 +296,16 @@ def _leveled(found: list[Finding], levels: Mapping[str, str]) -> list[Finding]:
     return out
 
 
-def _allowed(finding: Finding, migrations: Sequence[Any]) -> bool:
+def _allowed(finding: Finding, migrations: Sequence[Any], texts: dict[Path, str]) -> bool:
     """A `-- mrpplan:allow <rule> <reason>` in the migration the finding is placed in."""
     if finding.migration is None or finding.file is None:
         return False
     migration = next((m for m in migrations if m.version == finding.migration), None)
     if migration is None:
         return False
-    text = migration.path.read_text(encoding="utf-8")
+    if migration.path not in texts:
+        texts[migration.path] = migration.path.read_text(encoding="utf-8")
+    text = texts[migration.path]
     return any(m.group("rule") == finding.rule for m in _ALLOW.finditer(text))
 
 

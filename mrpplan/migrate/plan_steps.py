@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mrpplan.desired.directory import (
     Migration,
@@ -32,15 +32,7 @@ from mrpplan.desired.status import (
     migration_statuses,
     with_base_schema,
 )
-from mrpplan.desired.trace import (
-    Trace,
-    generated_down,
-    rollback_losses,
-    trace_chain,
-    trace_statements,
-)
 from mrpplan.errors import ConfigError
-from mrpplan.migrate.blocking import flag_blocking
 from mrpplan.mysql import schema_history as history
 from mrpplan.mysql.workspace_place import workspace_for
 from mrpplan.plan import kinds
@@ -49,8 +41,11 @@ from mrpplan.plan.kinds import StepKind
 from mrpplan.plan.providers import PlanContext
 from mrpplan.plan.types import Step
 from mrpplan.sqlfiles.split import SqlStatement
-from mrpplan.sqlfiles.statement_kinds import refuse_statements
 from mrpplan.units import count
+
+if TYPE_CHECKING:  # tracing is imported by plans with migrations to run (start-up: a
+    # plan with none, the common case, needs neither it nor the statement checks)
+    from mrpplan.desired.trace import Trace
 
 NOOP = "DO 0 /* mrpplan: nothing to undo */"
 START_CLOCK = "SET @mrpplan_t0 = NOW(6)"
@@ -101,9 +96,12 @@ def migration_steps(ctx: PlanContext) -> list[Step] | None:
         if number > ctx.target_number:
             drafts.append(down_draft(ctx, migrations, applied[number], by_number.get(number)))
     ups = [m for m in migrations if m.number <= ctx.target_number and m.number not in applied]
-    refuse_statements(
-        [s for m in ups for s in m.up], ctx.flavor.version, ctx.flavor.is_mariadb
-    )  # before any of them runs in the workspace
+    if ups:
+        from mrpplan.sqlfiles.statement_kinds import refuse_statements
+
+        refuse_statements(
+            [s for m in ups for s in m.up], ctx.flavor.version, ctx.flavor.is_mariadb
+        )  # before any of them runs in the workspace
     traces = _up_traces(ctx, migrations, ups)
     written: set[str] = set()  # tables whose rows an earlier statement of the plan writes
     for migration in ups:
@@ -131,6 +129,8 @@ def _up_traces(
             and numbers.index(migration.number) == numbers.index(run[-1].number) + 1
         )
         if run and not contiguous:
+            from mrpplan.desired.trace import trace_chain
+
             prefix = _prefix(ctx, migrations, run[0].number - 1)
             chain = trace_chain(
                 workspace_for(ctx.project, ctx.env),
@@ -149,6 +149,9 @@ def _up_traces(
 
 def up_draft(ctx: PlanContext, migration: Migration, trace: Trace) -> Step:
     """Run the up section, record the history row (with the down SQL that undoes it)."""
+    from mrpplan.desired.trace import generated_down, rollback_losses
+    from mrpplan.migrate.blocking import flag_blocking
+
     if migration.down is not None:
         down = [s.text for s in migration.down]
         how = "hand-written down section"
@@ -189,6 +192,8 @@ def down_draft(
     migration: Migration | None,
 ) -> Step:
     """Run the recorded down SQL (or the file's, or a generated one) and forget the row."""
+    from mrpplan.desired.trace import generated_down, trace_statements
+
     if migration is None and row.down_sql is None:
         raise ConfigError(
             f"migration {row.version}_{row.name} is applied to environment {ctx.env.name!r} but"
@@ -238,6 +243,7 @@ def _down_trace(
     """Trace the down; a statement putting kept values back that this down cannot run (the
     down does not re-add the column under the name the values were kept for) is left out,
     and `lost` says which trash table still holds the values."""
+    from mrpplan.desired.trace import trace_statements
     from mrpplan.errors import SqlError
 
     while True:
@@ -332,6 +338,8 @@ def _prefix_as_applied(
 ) -> tuple[list[SqlStatement], Any]:
     """The schema the down starts from, with the trash tables its up made (so the down can
     be traced), and the schema before the up (None when not needed)."""
+    from mrpplan.desired.trace import trace_statements
+
     stamps = {m.group(1) for s in down for m in _TRASH_NAME.finditer(s.text)}
     if migration is None or len(stamps) != 1:
         return _prefix(ctx, migrations, row.number), None

@@ -41,7 +41,6 @@ from mrpplan.mysql.server_effects import (
 from mrpplan.mysql.workspace_place import Workspace, record_session
 from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
-from mrpplan.sqlfiles.statement_kinds import judge
 
 _SWITCHES_DATABASE = re.compile(r"^\s*(USE\s|(CREATE|DROP)\s+(DATABASE|SCHEMA)\b)", re.I)
 _UNCHANGED = "Nothing was changed: the statements ran in a scratch database, now dropped."
@@ -259,6 +258,8 @@ def _create_scratch(cur: pymysql.cursors.Cursor, scratch: str, workspace: Worksp
 
 
 def _run(cur: pymysql.cursors.Cursor, statement: SqlStatement, workspace: Workspace) -> None:
+    from mrpplan.sqlfiles.statement_kinds import judge  # a build's (a cached plan: none)
+
     where = f"{statement.file}:{statement.line}"
     if _SWITCHES_DATABASE.match(statement.text):
         raise SqlError(

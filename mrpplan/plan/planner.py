@@ -54,8 +54,10 @@ def make_plan(
     scope = scope or Scope()
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     version = target_version or env.schema.version
-    exists = database_exists(env)
-    with session(env.connection, database="" if exists else None, read_only=True) as conn:
+    with session(env.connection, database=None, read_only=True) as conn:
+        exists = catalog.database_exists(conn, env.connection.database)
+        if exists:  # one session for the check and the plan: a login fewer
+            conn.select_db(env.connection.database)
         version_text = server_version(conn)
         flavor = Flavor.parse(version_text)
         check_cluster(conn, env, "Nothing was planned.")

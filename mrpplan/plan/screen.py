@@ -6,19 +6,33 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 @dataclass(frozen=True)
 class Screen:
-    out: Console
-    err: Console
+    """The consoles are made on first use: a flow that writes only plain text (`backup
+    ENV --auto`, cron's command) never loads rich, a tenth of a small backup's time."""
+
+    make_out: Callable[[], Console]
+    make_err: Callable[[], Console]
     verbose: bool = False
+
+    @property
+    def out(self) -> Console:
+        return self.make_out()
+
+    @property
+    def err(self) -> Console:
+        return self.make_err()
 
     def progress(self) -> Callable[[str], None]:
         """Progress lines: dim, on stderr."""
+        from rich.text import Text
+
         return lambda line: self.err.print(Text(line, style="dim"))
 
     def steps(self) -> Callable[[str], None]:

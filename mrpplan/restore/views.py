@@ -1,11 +1,11 @@
-"""What `mrpplan backup` does besides planning: take one backup, list, verify, import an
-old backup.sh file, clean up past retention; each reports on the screen it is given."""
+"""What `mrpplan backup` does besides planning and taking a backup (restore/take_backup.py):
+list, verify, import an old backup.sh file, clean up past retention; each reports on the
+screen it is given."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,11 +14,9 @@ from rich.table import Table
 
 from mrpplan import sandbox
 from mrpplan.backup.catalog import BackupEntry, list_backups
-from mrpplan.backup.dump import BackupResult, create_backup
 from mrpplan.backup.legacy import NO_CHECKSUMS, check_content, import_backup, is_legacy, kind_of
 from mrpplan.backup.locate import locate_backup
 from mrpplan.backup.manifest import read_manifest, utc_now
-from mrpplan.backup.progress import Progress
 from mrpplan.backup.progress_bar import progress_for
 from mrpplan.backup.retention import cleanup_backups
 from mrpplan.backup.retention_binlogs import prune_archive
@@ -43,50 +41,6 @@ if TYPE_CHECKING:  # the apply machinery is imported by the commands that write 
 
 # an environment by name (`fleet=True`: a fleet too), as the command checks names
 Lookup = Callable[..., Environment]
-
-
-@dataclass(frozen=True)
-class BackupOrder:
-    """`mrpplan backup ENV` as asked: the kind, the tables, compression, label, --auto."""
-
-    kind: str
-    tables: tuple[str, ...]
-    compress: str
-    label: str
-    auto: bool
-
-    def take(self, env: Environment, progress: Progress | None = None) -> BackupResult:
-        return create_backup(
-            env,
-            self.kind,
-            tables=self.tables,
-            compression=self.compress,
-            label=self.label,
-            progress=progress,
-        )
-
-
-def back_up(screen: Screen, env: Environment, order: BackupOrder) -> None:
-    """One database's backup, with a bar on a terminal (--auto: one summary line)."""
-    mark("command started")
-    kind, auto = order.kind, order.auto
-    result = order.take(env, progress_for(screen.err, quiet=auto))
-    m = result.manifest
-    rate = m.sql_bytes / m.duration_seconds / 1e6 if m.duration_seconds else 0.0
-    if auto:
-        screen.document(
-            f"backup ok: env={env.name} kind={kind} file={result.path} bytes={m.compressed_bytes} "
-            f"sql_bytes={m.sql_bytes} tables={len(m.tables)} seconds={m.duration_seconds:.1f}"
-        )
-        return
-    screen.out.print(f"Backup of {env.name} ({m.database}, {kind}) written: {result.path}")
-    for note in result.notes:
-        screen.out.print(f"  note: {note}")
-    screen.out.print(
-        f"  {len(m.tables)} tables, {human_size(m.sql_bytes)} of SQL -> "
-        f"{human_size(m.compressed_bytes)} "
-        f"{m.compression}, {m.duration_seconds:.1f} s ({rate:.0f} MB/s); sha256 {m.sha256[:16]}…"
-    )
 
 
 def _directories(project: Project, lookup: Lookup, env: str | None) -> list[Path]:

@@ -20,15 +20,17 @@ from mrpplan.plan import kinds
 from mrpplan.plan.kinds import RunContext
 from mrpplan.plan.providers import PlanContext
 from mrpplan.plan.types import Step
-from mrpplan.seed.runner import ROWS_VARIABLE, apply_seed, runnable_statements
 from mrpplan.seed.sets import SeedFile, select_seeds
-from mrpplan.sqlfiles.dml_targets import written_tables
 
 
 def seed_drafts(
     seeds: Sequence[SeedFile], recorded: dict[str, str], *, force: bool = False
 ) -> list[Step]:
     """One `seed` step per new or changed seed (every seed with `force`)."""
+    # the runner and the SQL statement checks are imported by a plan with seeds to run
+    from mrpplan.seed.runner import ROWS_VARIABLE, runnable_statements
+    from mrpplan.sqlfiles.dml_targets import written_tables
+
     drafts: list[Step] = []
     for seed in seeds:
         previous = recorded.get(seed.name)
@@ -98,6 +100,7 @@ def empty_drafts(ctx: PlanContext, seeds: Sequence[SeedFile]) -> list[Step]:
     that still references a seeded row makes the DELETE fail, and the transaction rolls back.
     """
     from mrpplan.seed.refresh import delete_order, existing_tables, foreign_keys, owned_tables
+    from mrpplan.seed.runner import runnable_statements
 
     statements = [runnable_statements(seed) for seed in seeds]
     owned = owned_tables(seeds, statements)
@@ -122,6 +125,8 @@ def empty_drafts(ctx: PlanContext, seeds: Sequence[SeedFile]) -> list[Step]:
 
 def run_seed_step(ctx: RunContext, step: Step) -> str | None:
     """Run the step's statements in one transaction; return the newest run id before it."""
+    from mrpplan.seed.runner import apply_seed
+
     conn = ctx.conn
     history.ensure(conn)
     before = history.last_run_id(conn)

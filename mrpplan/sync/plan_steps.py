@@ -27,7 +27,6 @@ from mrpplan.plan.replace import Load, object_changes, replace_drafts
 from mrpplan.plan.types import Step
 from mrpplan.sync import catalog
 from mrpplan.sync import state as sync_state
-from mrpplan.sync.copy import same_database
 from mrpplan.sync.mask import (
     check_rules,
     parse_rules,
@@ -49,6 +48,8 @@ def sync_steps(ctx: PlanContext) -> list[Step]:
             "comes from its own schema settings in a plan, so there are no sync steps"
         )
         return []
+    from mrpplan.sync.copy import same_database  # the copy machinery: a plan that syncs
+
     source = load_environment(ctx.project, env.sync.source)
     if same_database(source, env):
         ctx.warn(f"sync: {source.name} is the same database as {env.name}; nothing to copy")

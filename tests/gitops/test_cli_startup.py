@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 
 import click
-from dbtools import run_cli
+from dbtools import local_without_sync_or_seeds, run_cli
 
 from mrpplan.cli.main import COMMANDS, cli
 
@@ -57,3 +58,49 @@ def test_a_lazily_loaded_command_runs_and_unknown_ones_are_usage_errors() -> Non
     assert cli.get_command(ctx, "no-such-command") is None
     assert run_cli("sandbox", "--help").code == 0
     assert run_cli("no-such-command").code == 64
+
+
+def loaded_by(*args: str, watch: tuple[str, ...]) -> tuple[int, set[str]]:
+    """Run `mrpplan ARGS` in a fresh interpreter: its exit code, and which of the `watch`
+    modules it had loaded when it ended."""
+    probe = (
+        "import atexit, sys\n"
+        f"atexit.register(lambda: print('LOADED:', *[m for m in {watch!r} if m in sys.modules]))\n"
+        f"sys.argv = ['mrpplan', *{list(args)!r}]\n"
+        "from mrpplan.cli.main import main\nmain()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert "LOADED:" in done.stdout, done.stdout + done.stderr
+    return done.returncode, set(done.stdout.rsplit("LOADED:", 1)[1].split())
+
+
+def test_a_plan_with_no_changes_loads_no_differ_tracing_copying_or_yaml(project, cli) -> None:
+    """The common plan (nothing to do) starts up without what only a change needs: the
+    schema differ, migration tracing, the copy and seed machinery, fleet rendering, and
+    PyYAML (the environment file read before)."""
+    local_without_sync_or_seeds(project.root)
+    built = cli("apply", "local", "--auto-approve")
+    assert built.code == 0, built.output
+    assert cli("plan", "local", "--detailed-exitcode").code == 0
+
+    watch = ("mrpplan.diff", "mrpplan.desired.trace", "mrpplan.sync.copy", "mrpplan.seed.runner")
+    code, loaded = loaded_by(
+        "plan", "local", "--detailed-exitcode", watch=(*watch, "mrpplan.fleet.render", "yaml")
+    )
+
+    assert (code, loaded) == (0, set())
+
+
+def test_a_backup_loads_no_restore_or_fleet_machinery(project) -> None:
+    """`backup ENV --auto` (cron's command) loads the dump, not the screens of restores,
+    verification and imports, nor the fleet's, nor rich: it writes one plain line."""
+    watch = ("mrpplan.restore.views", "mrpplan.fleet.reports", "rich.console", "mrpplan.diff")
+    code, loaded = loaded_by("backup", "local", "--auto", watch=watch)
+
+    assert (code, loaded) == (0, set())

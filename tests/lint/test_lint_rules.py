@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from dbtools import local_without_sync_or_seeds
 
 SARIF_SCHEMA = Path(__file__).with_name("sarif-2.1.0-subset.schema.json")
 
@@ -151,13 +152,7 @@ def test_plan_shows_the_findings(project, cli) -> None:
 def test_a_column_renamed_in_a_schema_file_is_flagged_for_the_environment(project, cli) -> None:
     """Declaratively (drift: repair), renaming a column in the schema file is a drop and an
     add: `lint ENV` sees it in the change from the live schema."""
-    import yaml
-
-    env_file = project.root / "environments" / "local.yaml"
-    document = yaml.safe_load(env_file.read_text())
-    document.pop("sync", None)
-    document["seeds"] = []
-    env_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    local_without_sync_or_seeds(project.root)
     built = cli("apply", "local", "--auto-approve")
     assert built.code == 0, built.output
     schema = project.root / "database" / "schema" / "01_base_schema.sql"
@@ -181,13 +176,7 @@ def test_a_no_change_plan_shows_the_same_findings_from_the_cache(project, cli) -
     parses no table): the next plan shows the same lines, at the same file:line."""
     import shutil
 
-    import yaml
-
-    env_file = project.root / "environments" / "local.yaml"
-    document = yaml.safe_load(env_file.read_text())
-    document.pop("sync", None)
-    document["seeds"] = []
-    env_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    local_without_sync_or_seeds(project.root)
     _migration(project.root, CASES["duplicate-index"][0])
     built = cli("apply", "local", "--auto-approve")
     assert built.code == 0, built.output
@@ -205,3 +194,19 @@ def test_a_no_change_plan_shows_the_same_findings_from_the_cache(project, cli) -
         "database/migrations/004_lint_case.sql:5" in line and "idx_suppliers_code" in line
         for line in lint_lines(first)
     ), first.stdout
+
+
+def test_a_finding_follows_its_statement_when_lines_are_added_above_it(project, cli) -> None:
+    """Placed findings are cached by the desired schema and by where each statement is:
+    blank lines added above the statement (the schema is the same) move the finding's
+    line with it, never leave it where the statement used to be."""
+    path = _migration(project.root, CASES["duplicate-index"][0])
+    _, before = _findings(cli)
+    path.write_text(path.read_text().replace("-- mrpplan:up\n", "-- mrpplan:up\n\n\n"))
+
+    _, after = _findings(cli)
+
+    def lines(found: list[dict]) -> list[int]:
+        return [f["line"] for f in found if f["rule"] == "duplicate-index"]
+
+    assert lines(before) and lines(after) == [n + 2 for n in lines(before)], (before, after)
