@@ -86,7 +86,7 @@ def _rehearse(
         with conn.cursor() as cur:
             if held is None:
                 cur.execute(
-                    "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s", scratch
+                    "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s", (scratch,)
                 )
                 if cur.fetchone() is None:  # made once (`prepare_scratch`): see its docstring
                     cur.execute(f"CREATE DATABASE {ident(scratch)}")

@@ -86,6 +86,7 @@ def build(
             conn.select_db(scratch)
             if base is not None:
                 _load_tables(cur, base.entry.schema, base.load)
+            _judge_ahead(every[start:])
             watch.start()
             for n, statement in enumerate(every[start:first_wanted], start):
                 _run(cur, statement, workspace)
@@ -102,6 +103,23 @@ def build(
             _drop_behind(workspace, scratch)
         elif created:
             _drop(conn, workspace, scratch)
+
+
+_AHEAD = 4000  # below classify's cache size: what is judged ahead is still there when run
+
+
+def _judge_ahead(statements: Sequence[SqlStatement]) -> None:
+    """Judge the statements in a thread while the server runs the ones before them: judging
+    is this process's CPU, running them the server's. `_run` still judges each statement
+    before it runs it; the verdict is then usually remembered (`classify` keeps them)."""
+
+    def judge_all() -> None:
+        with contextlib.suppress(Exception):  # `_run` judges again and reports
+            for statement in statements[:_AHEAD]:
+                judge(statement)
+
+    with contextlib.suppress(RuntimeError):  # no new thread (interpreter shutting down)
+        threading.Thread(target=judge_all, name="judge ahead", daemon=True).start()
 
 
 def _drop_behind(workspace: Workspace, scratch: str) -> None:
