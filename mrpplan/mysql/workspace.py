@@ -20,6 +20,7 @@ import contextlib
 import re
 import secrets
 import threading
+import time
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -117,6 +118,7 @@ def _judge_ahead(statements: Sequence[SqlStatement]) -> None:
         with contextlib.suppress(Exception):  # `_run` judges again and reports
             for statement in statements[:_AHEAD]:
                 judge(statement)
+                time.sleep(0)  # hand the interpreter back: the builder's turn comes first
 
     with contextlib.suppress(RuntimeError):  # no new thread (interpreter shutting down)
         threading.Thread(target=judge_all, name="judge ahead", daemon=True).start()
