@@ -444,8 +444,8 @@ PHASES = [
     ("  of which: journal", "mysql/journal.py", "_execute"),
     ("  of which: expected after-states", "plan/live.py", "statement_expectations"),
     ("  of which: rehearsals", "mysql/rehearse.py", "rehearse"),
-    ("  of which: server snapshots (migrations)", "mysql/server_effects.py", "read_server_state"),
     ("apply: final check", "apply/executor.py", "verify_desired"),
+    ("server snapshots (SQL files' effects)", "mysql/server_effects.py", "read_server_state"),
     (
         "waiting on the server (socket reads)",
         "~",
