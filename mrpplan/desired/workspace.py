@@ -15,12 +15,10 @@ changed table, or a constraint name used elsewhere, means a full rebuild instead
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 import threading
-import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,43 +103,11 @@ def desired_chain(
         if all(entry is not None for entry in cached):
             return Chain([e.schema if e else None for e in cached], keys)
         base = _incremental_base(cache_dir, every, len(prefix), chain)
-        _parse_ahead()
         built = build(conn, workspace, every, len(prefix), base)
         BUILDS.append(keys[-1])
         for key, entry in zip(keys, built, strict=True):
             _store(cache_dir, key, entry)
     return Chain([entry.schema for entry in built], keys)
-
-
-# Table texts the build will probably produce (the live database's, when its plan is read):
-# parsed in a thread while the server runs the build, so that the diff and lint after it
-# find most tables parsed already (`parse_table_text` keeps each text's result; a text the
-# build does not produce is parsed for nothing, one that differs is parsed when needed).
-_LIKELY: list[str] = []
-
-
-def expect_texts(texts: Iterable[str]) -> None:
-    """The tables a build about to run will probably produce (the next one parses them)."""
-    with _MEMORY_LOCK:
-        _LIKELY[:] = texts
-
-
-def _parse_ahead() -> None:
-    from mrpplan.model.parse import parse_table_text
-
-    with _MEMORY_LOCK:
-        texts = list(_LIKELY)
-        _LIKELY.clear()
-
-    def parse_all() -> None:
-        with contextlib.suppress(Exception):  # a text that fails is parsed again when needed
-            for text in texts:
-                parse_table_text(text)
-                time.sleep(0)  # hand the interpreter back: the builder's turn comes first
-
-    if texts:
-        with contextlib.suppress(RuntimeError):
-            threading.Thread(target=parse_all, name="parse ahead", daemon=True).start()
 
 
 def _server_parts(workspace: Workspace) -> tuple[str, ...]:

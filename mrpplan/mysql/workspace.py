@@ -20,7 +20,6 @@ import contextlib
 import re
 import secrets
 import threading
-import time
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -87,7 +86,6 @@ def build(
             conn.select_db(scratch)
             if base is not None:
                 _load_tables(cur, base.entry.schema, base.load)
-            _judge_ahead(every[start:])
             watch.start()
             for n, statement in enumerate(every[start:first_wanted], start):
                 _run(cur, statement, workspace)
@@ -104,24 +102,6 @@ def build(
             _drop_behind(workspace, scratch)
         elif created:
             _drop(conn, workspace, scratch)
-
-
-_AHEAD = 4000  # below classify's cache size: what is judged ahead is still there when run
-
-
-def _judge_ahead(statements: Sequence[SqlStatement]) -> None:
-    """Judge the statements in a thread while the server runs the ones before them: judging
-    is this process's CPU, running them the server's. `_run` still judges each statement
-    before it runs it; the verdict is then usually remembered (`classify` keeps them)."""
-
-    def judge_all() -> None:
-        with contextlib.suppress(Exception):  # `_run` judges again and reports
-            for statement in statements[:_AHEAD]:
-                judge(statement)
-                time.sleep(0)  # hand the interpreter back: the builder's turn comes first
-
-    with contextlib.suppress(RuntimeError):  # no new thread (interpreter shutting down)
-        threading.Thread(target=judge_all, name="judge ahead", daemon=True).start()
 
 
 def _drop_behind(workspace: Workspace, scratch: str) -> None:

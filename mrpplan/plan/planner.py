@@ -47,7 +47,7 @@ def make_plan(
         resolve_version,
         source_digest,
     )
-    from mrpplan.desired.workspace import desired_schema, expect_texts
+    from mrpplan.desired.workspace import desired_schema
     from mrpplan.mysql.cluster_ready import check_cluster
     from mrpplan.mysql.workspace_place import workspace_for
 
@@ -63,7 +63,6 @@ def make_plan(
             refuse_after_interrupted_apply(conn, env)
         prior = read_state(conn, env.connection.database) if exists else empty_state()
         live = empty_state() if scope.fresh else prior
-        expect_texts(t.text for t in prior.schema.tables.values())  # if a build runs
         migrations = load_migrations(project.migrations_dir)
         if scope.schema:
             number = resolve_version(migrations, version)
