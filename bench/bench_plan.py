@@ -442,6 +442,7 @@ PHASES = [
     ("live schema read", "plan/live.py", "read_state"),
     ("desired schema: cache or build", "desired/workspace.py", "desired_chain"),
     ("  of which: build on the server", "mysql/workspace.py", "build"),
+    ("    of which: the statements", "mysql/workspace.py", "_run"),
     ("  of which: dropping the scratch db", "mysql/workspace.py", "_drop"),
     ("steps (diff)", "plan/planner.py", "collect_drafts"),
     ("plan render", "fleet/publish.py", "emit"),
@@ -454,6 +455,7 @@ PHASES = [
     ("  of which: expected after-states", "plan/live.py", "statement_expectations"),
     ("  of which: rehearsals", "mysql/rehearse.py", "rehearse"),
     ("apply: final check", "apply/executor.py", "verify_desired"),
+    ("server snapshots (SQL files' effects)", "mysql/server_effects.py", "read_server_state"),
     (
         "waiting on the server (socket reads)",
         "~",

@@ -9,6 +9,7 @@ with anything else in it was not made by mrpplan.
 from __future__ import annotations
 
 import functools
+import weakref
 
 from mrpplan.errors import Refused
 from mrpplan.mysql.shadow import is_shadow_database
@@ -24,8 +25,20 @@ from mrpplan.sqlfiles.tokens import tokenize
 _ROW_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE")
 
 
+# Plans found clean in this process: the gate checks a plan before approval and the executor
+# again before the lock (`verify.check_plan`); a plan is frozen, so the second finds the same.
+_CLEAN: weakref.WeakValueDictionary[int, Plan] = weakref.WeakValueDictionary()
+
+
 def check_statements(plan: Plan) -> None:
     """Refuse (exit 3) a plan that holds a statement mrpplan never makes, naming the step."""
+    if _CLEAN.get(id(plan)) is plan:
+        return
+    _check_statements(plan)
+    _CLEAN[id(plan)] = plan
+
+
+def _check_statements(plan: Plan) -> None:
     for step in plan.steps:
         problem = step.kind.problem(step)
         if problem:
@@ -71,7 +84,14 @@ def _forbidden(step: Step, statement: str, database: str) -> str | None:
 @functools.lru_cache(maxsize=8192)
 def _databases(statement: str) -> tuple[tuple[str, str] | None, tuple[str, ...]]:
     """The (verb, name) of a whole-database statement, and the databases that qualify the
-    names in it: read once per statement (the gate and the executor check one plan)."""
+    names in it: read once per statement (the gate and the executor check one plan).
+    Neither can be in a statement without a dot and without the word DATABASE or SCHEMA
+    (a token's text is its word upper-cased, so it is in the upper-cased statement): most
+    are not tokenized at all."""
+    if "." not in statement:
+        upper = statement.upper()
+        if "DATABASE" not in upper and "SCHEMA" not in upper:
+            return None, ()
     tokens = tokenize(statement)
     whole = database_ddl(tokens)
     if whole or "." not in statement:  # a qualifier is a name and a dot

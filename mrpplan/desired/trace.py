@@ -61,6 +61,9 @@ class StatementEffect:
     lock: str = "n/a"  # the weakest LOCK its ALTERs take (none | shared | exclusive | n/a)
     altered: tuple[str, ...] = ()  # tables it ALTERs
     renamed: tuple[tuple[str, str], ...] = ()  # (old, new) tables of a RENAME TABLE
+    # an ALTER's tables (SHOW CREATE texts) before and after it ran in the workspace: what
+    # the apply's rehearsal of it would find (mysql/rehearse.py `remember`)
+    measured: tuple[dict[str, str], dict[str, str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class Trace:
     effects: tuple[StatementEffect, ...]
     renames: Renames
     down: tuple[str, ...] | None = None  # generated_down, when the trace came from the cache
+    losses: tuple[str, ...] | None = None  # rollback_losses, likewise
 
     @property
     def destructive(self) -> bool:
@@ -126,7 +130,7 @@ def trace_chain(
     if cache_dir is not None:
         cached = _load_traces(_trace_file(cache_dir, key), groups, chain.schemas, ends)
         if cached is not None:
-            return cached
+            return _measured_on(workspace, cached)
     schemas = chain.schemas
     if any(schema is None for schema in schemas):
         schemas = desired_chain(workspace, prefix, flat, cache_dir).schemas
@@ -136,12 +140,29 @@ def trace_chain(
         traces.append(_trace(group, window, flavor, keep_data_at))
     if cache_dir is not None:
         # the rollback is derived once, here: the cached and the returned traces carry it
-        traces = [replace(t, down=tuple(generated_down(t, flavor))) for t in traces]
+        traces = [
+            replace(t, down=tuple(generated_down(t, flavor)), losses=tuple(rollback_losses(t)))
+            for t in traces
+        ]
         _store_traces(_trace_file(cache_dir, key), groups, traces)
+    return _measured_on(workspace, traces)
+
+
+def _measured_on(workspace: Workspace, traces: list[Trace]) -> list[Trace]:
+    """Tell the apply's rehearsals what each ALTER did in the workspace (the chain, and so
+    the trace, is keyed by the workspace server's version)."""
+    from mrpplan.desired.workspace import workspace_version
+    from mrpplan.mysql.rehearse import remember
+
+    version = workspace_version(workspace)
+    for trace in traces:
+        for effect in trace.effects:
+            if effect.measured is not None:
+                remember(version, effect.statement.text, *effect.measured)
     return traces
 
 
-_TRACE_FORMAT = 3  # 3: DML read as the server runs it; 2: allowlist kinds, renames
+_TRACE_FORMAT = 4  # 4: measured texts, losses; 3: DML read as the server runs it
 
 
 def _trace_key(chain_key: str, sizes: list[int], flavor: Flavor, keep_data_at: str | None) -> str:
@@ -177,9 +198,17 @@ def _store_traces(
                     "lock": effect.lock,
                     "altered": effect.altered,
                     "renamed": effect.renamed,
+                    "measured": effect.measured,
                 }
             )
-        document.append({"effects": effects, "renames": trace.renames, "down": trace.down})
+        document.append(
+            {
+                "effects": effects,
+                "renames": trace.renames,
+                "down": trace.down,
+                "losses": trace.losses,
+            }
+        )
     write_json(path, document)
 
 
@@ -210,10 +239,20 @@ def _load_traces(
                 lock=e["lock"],
                 altered=tuple(e["altered"]),
                 renamed=tuple((a, b) for a, b in e["renamed"]),
+                measured=(e["measured"][0], e["measured"][1]) if e["measured"] else None,
             )
             for e in stored["effects"]
         )
-        traces.append(Trace(before, after, effects, stored["renames"], tuple(stored["down"])))
+        traces.append(
+            Trace(
+                before,
+                after,
+                effects,
+                stored["renames"],
+                tuple(stored["down"]),
+                tuple(stored["losses"]),
+            )
+        )
     return traces
 
 
@@ -227,33 +266,73 @@ def _trace(
     effects: list[StatementEffect] = []
     all_renames: list[Renames] = []
     for statement, after in zip(statements, schemas[1:], strict=True):
+        first = len(effects)
         renames = column_renames(statement.text)
         all_renames.append(renames)
-        kind = classify(statement.text, flavor.version, flavor.is_mariadb)
-        moved = _table_renames(statement.text, kind)
-        if moved:  # exact and lossless both ways: not a drop plus a create
-            back = "RENAME TABLE " + ", ".join(f"{ident(b)} TO {ident(a)}" for a, b in moved[::-1])
-            effects.append(
-                StatementEffect(statement, (back,), False, (), (), "n/a", renamed=tuple(moved))
-            )
-            current = after
-            continue
-        if kind.verdict in (DATA_LOSING, DYNAMIC):
-            effects.append(_losing(statement, kind, current, after, renames, flavor))
-            current = after
-            continue
-        touched = data_tables(server_text(statement.text, flavor.version, flavor.is_mariadb))
-        if touched:  # DML: no schema effect; its rows come back from a checkpoint only
-            mine = tuple(t for t in touched if not t.startswith("_mrpplan"))
-            effects.append(StatementEffect(statement, (), False, (), mine, "n/a"))
-            continue
-        effect = _effect(statement, current, after, renames, flavor)
-        if keep_data_at is not None:
-            effects.extend(_keeping_data(effect, current, after, renames, keep_data_at, flavor))
-        else:
-            effects.append(effect)
+        found, changes_schema = _statement_effects(
+            statement, current, after, renames, flavor, keep_data_at
+        )
+        effects.extend(found)
+        if not changes_schema:
+            continue  # DML: `current` stays
+        measured = _measured(statement.text, current, after)
+        if measured is not None:
+            effects[first:] = [
+                replace(e, measured=measured) if e.statement.text == statement.text else e
+                for e in effects[first:]
+            ]
         current = after
     return Trace(before, current, tuple(effects), merge_renames(all_renames))
+
+
+def _statement_effects(
+    statement: SqlStatement,
+    current: Any,
+    after: Any,
+    renames: Renames,
+    flavor: Flavor,
+    keep_data_at: str | None,
+) -> tuple[list[StatementEffect], bool]:
+    """One statement's effects, and whether it changes the schema (DML does not)."""
+    kind = classify(statement.text, flavor.version, flavor.is_mariadb)
+    moved = _table_renames(statement.text, kind)
+    if moved:  # exact and lossless both ways: not a drop plus a create
+        back = "RENAME TABLE " + ", ".join(f"{ident(b)} TO {ident(a)}" for a, b in moved[::-1])
+        return [
+            StatementEffect(statement, (back,), False, (), (), "n/a", renamed=tuple(moved))
+        ], True
+    if kind.verdict in (DATA_LOSING, DYNAMIC):
+        return [_losing(statement, kind, current, after, renames, flavor)], True
+    touched = data_tables(server_text(statement.text, flavor.version, flavor.is_mariadb))
+    if touched:  # DML: no schema effect; its rows come back from a checkpoint only
+        mine = tuple(t for t in touched if not t.startswith("_mrpplan"))
+        return [StatementEffect(statement, (), False, (), mine, "n/a")], False
+    effect = _effect(statement, current, after, renames, flavor)
+    if keep_data_at is not None:
+        return _keeping_data(effect, current, after, renames, keep_data_at, flavor), True
+    return [effect], True
+
+
+_ALTER_TABLE = re.compile(r"^\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\s", re.I)
+
+
+def _measured(text: str, before: Any, after: Any) -> tuple[dict[str, str], dict[str, str]] | None:
+    """An ALTER's tables as the workspace had them before and after it (StatementEffect
+    `measured`); None for other statements, or when it names anything but tables."""
+    from mrpplan.sqlfiles.ddl_targets import ddl_targets
+
+    if not _ALTER_TABLE.match(text):
+        return None
+    targets = ddl_targets(text)
+    if targets is None or not targets.changed:
+        return None
+    names = targets.changed
+    if any(n.startswith("_mrpplan") or n in before.views or n in after.views for n in names):
+        return None  # mrpplan's own tables are not read back; a view is not rehearsed
+    return (
+        {n: before.tables[n].text for n in sorted(names) if n in before.tables},
+        {n: after.tables[n].text for n in sorted(names) if n in after.tables},
+    )
 
 
 def _table_renames(text: str, kind: Kind) -> list[tuple[str, str]]:
@@ -463,6 +542,9 @@ def rollback_losses(trace: Trace) -> list[str]:
     """What the generated rollback would lose (a narrowed type, a dropped column), so the
     plan says so before the migration runs: going back is destructive too."""
     from mrpplan.diff import diff_schemas
+
+    if trace.losses is not None:
+        return list(trace.losses)
 
     changes = diff_schemas(trace.after, trace.before, renames=inverted(trace.renames) or None)
     return [change.reason for change in changes if change.destructive]

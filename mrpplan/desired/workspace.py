@@ -125,6 +125,11 @@ def _server_parts(workspace: Workspace) -> tuple[str, ...]:
     return (label, version, workspace.charset, workspace.collation)
 
 
+def workspace_version(workspace: Workspace) -> str:
+    """The workspace server's VERSION(), which every cache key holds."""
+    return _server_parts(workspace)[1]
+
+
 def _all_cached(cache_dir: Path | None, keys: Sequence[str]) -> bool:
     if cache_dir is None:
         return False

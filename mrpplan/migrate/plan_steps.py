@@ -487,7 +487,13 @@ def preflight_checks(ctx: PlanContext, trace: Trace, written: set[str]) -> tuple
     from mrpplan.diff import diff_schemas
     from mrpplan.diff.preflight import checks_for
 
-    changes = diff_schemas(trace.before, trace.after, renames=trace.renames or None)
+    before, after = trace.before.tables, trace.after.tables
+    differing = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
+    changes = (
+        diff_schemas(trace.before, trace.after, renames=trace.renames or None)
+        if differing & ctx.live.schema.tables.keys()
+        else []  # only tables the plan creates change: they have no rows (`checks_for`)
+    )
     mine = {t for e in trace.effects for t in data_tables(e.statement.text)}
     checks = []
     for check in checks_for(changes, ctx.live.schema):

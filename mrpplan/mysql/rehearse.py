@@ -10,17 +10,28 @@ foreign-key checks off, so a rehearsal costs a few statements on empty tables.
 Only statements whose targets `plan/live.py` `touched_objects` knows for certain get here
 (plain table DDL naming no other database); one that names the target database anyway is
 never run.
+
+A statement the plan already ran is not run again (`remember`, `measured`): building the
+desired schema ran each migration statement in the workspace, on tables whose SHOW CREATE
+texts it read before and after. When the live tables' texts now are exactly those before
+texts, on a server of exactly the same version, that run was this rehearsal, done earlier:
+the same statement on tables with the same definitions (empty, as the copies are), and with
+the rest of the schema around them and foreign-key checks on, as in the real run. Its after
+texts are what a rehearsal now would return; anything that differs (a text, the version,
+a name the plan did not measure) rehearses on the copies as before.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import threading
 import weakref
 from collections.abc import Collection, Mapping
 
 import pymysql
 
-from mrpplan.mysql.connection import Session
+from mrpplan.mysql.connection import Session, server_version
 from mrpplan.mysql.inspect import existing_texts
 from mrpplan.mysql.quote import ident
 
@@ -42,6 +53,9 @@ def rehearse(
     None when it cannot be rehearsed (it names a database, reads other tables, ...)."""
     if database.lower() in statement.lower():
         return None  # it may name the real database: never run it outside the scratch
+    known = measured(_version(conn), statement, before, names)
+    if known is not None:
+        return known
     if conn in _HELD:
         after = _rehearse(conn, database, statement, before, names, _HELD[conn])
         if after is not None:
@@ -72,7 +86,7 @@ def _rehearse(
         with conn.cursor() as cur:
             if held is None:
                 cur.execute(
-                    "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s", scratch
+                    "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s", (scratch,)
                 )
                 if cur.fetchone() is None:  # made once (`prepare_scratch`): see its docstring
                     cur.execute(f"CREATE DATABASE {ident(scratch)}")
@@ -102,6 +116,45 @@ def _rehearse(
     }
     _HELD[conn] = {**unchanged, **{name: after.get(name) for name in names}}
     return after
+
+
+# Statements the plan ran in the workspace (module docstring): (server version, statement)
+# -> {the named tables' texts before, as canonical JSON: their texts after}
+_MEASURED: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
+_MEASURED_LOCK = threading.Lock()
+_VERSIONS: weakref.WeakKeyDictionary[Session, str] = weakref.WeakKeyDictionary()
+
+
+def remember(
+    version: str, statement: str, before: Mapping[str, str], after: Mapping[str, str]
+) -> None:
+    """`statement` ran on a server of `version`: the tables it names (the ones that existed)
+    had the texts `before`, and `after` once it ran (absent: left out)."""
+    with _MEASURED_LOCK:
+        _MEASURED.setdefault((version, statement), {})[_key(before)] = dict(after)
+
+
+def measured(
+    version: str, statement: str, before: Mapping[str, str], names: Collection[str]
+) -> dict[str, str] | None:
+    """What `remember` was told `statement` left, starting from exactly `before` on a server
+    of exactly `version`; None when it was not measured so."""
+    with _MEASURED_LOCK:
+        after = _MEASURED.get((version, statement), {}).get(_key(before))
+    if after is None or not set(after) <= set(names):
+        return None
+    return dict(after)
+
+
+def _key(texts: Mapping[str, str]) -> str:
+    return json.dumps(sorted(texts.items()))
+
+
+def _version(conn: Session) -> str:
+    """The server's VERSION(), read once per session."""
+    if conn not in _VERSIONS:
+        _VERSIONS[conn] = server_version(conn)
+    return _VERSIONS[conn]
 
 
 def prepare_scratch(conn: Session, database: str) -> None:
