@@ -278,9 +278,7 @@ def _dump(
         try:
             hold = hold_still(settings, spec.database, tables)
         except TablesBusy:
-            progress.waiting()
-            wait_until_readable(settings, spec.database, tables)
-            progress.restart()
+            _wait_until_readable(settings, spec.database, tables, progress)
             continue
         position = _position(hold, settings, no_tables=False) if logged else None
         stats = _Stats(settings, spec.database, groups if hold else [tables])
@@ -309,15 +307,22 @@ def _dump(
         finally:
             if hold is not None:
                 hold.release()
-        progress.waiting()
-        wait_until_readable(settings, spec.database, tables)
-        progress.restart()
+        _wait_until_readable(settings, spec.database, tables, progress)
     raise BackupError(
         f"backup of {settings.describe()} did not start: {START_ATTEMPTS} times a table was "
         "locked again by another session before every dump session had its snapshot. "
         "Nothing was written.",
         hint="find the session locking the tables (SHOW PROCESSLIST) and run the backup again",
     )
+
+
+def _wait_until_readable(
+    settings: ConnectionSettings, database: str, tables: list[str], progress: _Bar
+) -> None:
+    """Wait, saying so, until no other session's lock keeps the tables from being read."""
+    progress.waiting()
+    wait_until_readable(settings, database, tables)
+    progress.restart()
 
 
 def _single_stream(

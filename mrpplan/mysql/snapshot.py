@@ -31,6 +31,8 @@ from mrpplan.mysql.quote import ident
 class CommitBlock:
     """Commits on the server are blocked from `hold_still` until `release`."""
 
+    END = "BACKUP STAGE END"  # closing the session would end it too
+
     def __init__(self, closing: contextlib.ExitStack, conn: Session):
         self._closing = closing  # holds the session open until release
         self._conn: Session | None = conn
@@ -47,24 +49,18 @@ class CommitBlock:
 
     def release(self) -> None:
         conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        # closing the session ends the backup stage in any case
-        with self._closing, conn.cursor() as cur:
-            cur.execute("BACKUP STAGE END")
+        if conn is not None:
+            with self._closing, conn.cursor() as cur:
+                cur.execute(self.END)
 
 
 class TableReadLock(CommitBlock):
     """Writes to the locked tables wait from `hold_still` until `release`."""
 
+    END = "UNLOCK TABLES"
+
     def binlog_position(self) -> Position | None:
         return None  # commits to other tables went on: no position is the tables' point
-
-    def release(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            with self._closing, conn.cursor() as cur:
-                cur.execute("UNLOCK TABLES")
 
 
 class TablesBusy(MrpplanError):
