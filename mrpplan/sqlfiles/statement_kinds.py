@@ -324,6 +324,8 @@ def database_ddl(tokens: list[Token]) -> tuple[str, str] | None:
 def named_databases(tokens: list[Token]) -> list[Token]:
     """The database qualifiers of object names (`db`.`t`, db.t, db.t.c, db.f(...))."""
     found: list[Token] = []
+    if not any(t.text == "." and t.kind == "op" for t in tokens):
+        return found  # every qualified name has its dot
     kind = _word(tokens, 1) if _word(tokens, 0) in ("CREATE", "DROP") else ""
     on_names_table = kind in ("INDEX", "TRIGGER") or "TRIGGER" in {t.text for t in tokens[:12]}
     i, n = 0, len(tokens)

@@ -15,7 +15,7 @@ SHOW ... into one opaque string, which is exactly what this check must see throu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _LEXEME = re.compile(
     r"""(?P<space>\s+)
@@ -35,10 +35,10 @@ _LEXEME = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """`kind`: word (keyword or bare name, `text` upper-cased), ident (`backquoted`, `text`
-    is the name), string, number, variable, op. `line`: 0-based line within the statement."""
+    is the name), string, number, variable, op. `line`: 0-based line within the statement.
+    A named tuple: a statement has hundreds, and a plan reads thousands of statements."""
 
     kind: str
     text: str
@@ -59,27 +59,34 @@ def tokenize(
     """The tokens of one statement (`version`: the target server's, None: run every
     executable comment)."""
     out: list[Token] = []
-    pos, line, inside, n = 0, 0, 0, len(sql)
+    line, inside, pos, n = 0, 0, 0, len(sql)
     while pos < n:
-        match = _LEXEME.match(sql, pos)
-        assert match is not None  # `op` matches any character
-        kind, text = match.lastgroup or "op", match.group(0)
-        end = match.end()
-        if (
-            kind == "comment"
-            or kind == "hint"
-            or (kind == "exec" and not _runs(text, version, mariadb))
-        ):
-            close = sql.find("*/", end)
-            end = n if close < 0 else close + 2
-        elif kind == "exec":
-            inside += 1
-        elif kind == "close" and inside:
-            inside -= 1
-        elif kind not in ("space", "line_comment"):
-            out.append(_token(kind, text, line))
-        line += sql.count("\n", pos, end)
-        pos = end
+        for match in _LEXEME.finditer(sql, pos):
+            kind, text = match.lastgroup or "op", match.group(0)
+            if kind == "space" or kind == "line_comment":
+                line += text.count("\n")
+            elif kind == "word":
+                out.append(Token(kind, text.upper(), line, text))
+            elif kind == "ident":
+                name = text[1:-1].replace("``", "`")
+                out.append(Token(kind, name, line, name))
+                line += text.count("\n")
+            elif kind in ("comment", "hint") or (
+                kind == "exec" and not _runs(text, version, mariadb)
+            ):
+                close = sql.find("*/", match.end())
+                pos = n if close < 0 else close + 2
+                line += sql.count("\n", match.start(), pos)
+                break  # go on after the comment
+            elif kind == "exec":
+                inside += 1
+            elif kind == "close" and inside:
+                inside -= 1
+            else:
+                out.append(Token(kind, text, line))
+                line += text.count("\n")
+        else:
+            break  # the end of the statement
     return out
 
 
@@ -113,12 +120,3 @@ def _runs(opening: str, version: tuple[int, int, int] | None, mariadb: bool) -> 
         return False
     major, minor, patch = version
     return wanted <= major * 10000 + minor * 100 + patch
-
-
-def _token(kind: str, text: str, line: int) -> Token:
-    if kind == "word":
-        return Token(kind, text.upper(), line, text)
-    if kind == "ident":
-        name = text[1:-1].replace("``", "`")
-        return Token(kind, name, line, name)
-    return Token(kind, text, line)
