@@ -38,6 +38,7 @@ from mrpplan.mysql.server_effects import (
     read_counters,
     read_server_state,
 )
+from mrpplan.mysql.workspace_lanes import WORTH_IT, lane_prefix, run_in_lanes
 from mrpplan.mysql.workspace_place import Workspace, record_session
 from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
@@ -86,6 +87,8 @@ def build(
             if base is not None:
                 _load_tables(cur, base.entry.schema, base.load)
             watch.start()
+            if base is None:
+                start = _in_lanes(conn, workspace, scratch, every, first_wanted, watch)
             for n, statement in enumerate(every[start:first_wanted], start):
                 _run(cur, statement, workspace)
                 watch.after(statement, every[n + 1] if n + 1 < len(every) else None)
@@ -101,6 +104,34 @@ def build(
             _drop_behind(workspace, scratch)
         elif created:
             _drop(conn, workspace, scratch)
+
+
+def _in_lanes(
+    conn: Session,
+    workspace: Workspace,
+    scratch: str,
+    every: Sequence[SqlStatement],
+    first_wanted: int,
+    watch: _Watch,
+) -> int:
+    """Run the leading table DDL of a fresh build (up to `first_wanted`, where reading back
+    starts) on two sessions (`workspace_lanes`); how many statements ran."""
+    count = lane_prefix(every[:first_wanted])
+    if count < WORTH_IT:
+        return 0
+    following = every[count] if count < len(every) else None
+    with session(workspace.settings, database=scratch) as second:
+        record_session(second, workspace)
+        watch.observe(second)
+
+        def file_done(last: SqlStatement) -> None:
+            watch.after(last, following if last is every[count - 1] else None)
+
+        run_in_lanes(
+            [conn, second], every[:count], lambda cur, s: _run(cur, s, workspace), file_done
+        )
+        watch.observe(None)
+    return count
 
 
 def _drop_behind(workspace: Workspace, scratch: str) -> None:
@@ -134,6 +165,8 @@ class _Watch:
         self.scratch = scratch
         self.observer: Session | None = None
         self.before: ServerState | None = None
+        self.second: tuple[Session, dict[str, int]] | None = None  # (session, its counters)
+        self.moved = False  # a closed second session ran what may have effects
         self._closing = contextlib.ExitStack()
 
     def __enter__(self) -> _Watch:
@@ -150,13 +183,32 @@ class _Watch:
     def start(self) -> None:
         self.before = self._read()
 
+    def observe(self, second: Session | None) -> None:
+        """Watch a second session's statements too (None: it is done; what it ran is
+        still measured at the end of its last file)."""
+        if second is not None:
+            self.second = (second, read_counters(second))
+        elif self.second is not None:
+            self.moved |= self._second_moved()
+            self.second = None
+
+    def _second_moved(self) -> bool:
+        if self.second is None:
+            return False
+        conn, counters = self.second
+        return may_have_effects(ServerState(counters=counters), read_counters(conn))
+
     def after(self, statement: SqlStatement, following: SqlStatement | None) -> None:
         if following is not None and following.file == statement.file:
             return
         assert self.before is not None and self.observer is not None
-        if not may_have_effects(self.before, read_counters(self.conn)):
+        moved = self.moved or self._second_moved()
+        if not moved and not may_have_effects(self.before, read_counters(self.conn)):
             return  # nothing this file ran can have changed the server
         now = self._read()
+        self.moved = False
+        if self.second is not None:
+            self.second = (self.second[0], read_counters(self.second[0]))
         found = effects(self.before, now, ignore={self.scratch})
         self.before = now
         if not found:
