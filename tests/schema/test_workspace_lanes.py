@@ -4,11 +4,13 @@ schema, or the first failing statement and its error, must be exactly a run in o
 from __future__ import annotations
 
 import re
+import signal
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from dbtools import scratch_databases_left, start_cli, wait_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -134,3 +136,33 @@ def test_a_build_uses_a_second_session_only_for_the_leading_table_ddl(
     schema = desired_schema(fresh_db.workspace, files(texts, []), None)
     assert ran == [20]  # the SET and what follows run in order on the first session
     assert set(schema.tables) == {f"a{n}" for n in range(20)} | {"z"}
+
+
+def test_ctrl_c_while_two_sessions_build_leaves_no_scratch_database(project: Any) -> None:
+    """`mrpplan plan` interrupted while both workspace sessions run statements: it stops
+    saying nothing was changed, and the scratch database is gone (both sessions'
+    statements ended)."""
+    many = "".join(
+        f"CREATE TABLE many_{n} (id INT PRIMARY KEY, v VARCHAR(20), KEY (v));\n" for n in range(400)
+    )
+    (project.root / "database" / "schema" / "02_many.sql").write_text(many)
+    db = project.databases["local"]
+
+    def building() -> bool:
+        rows = db.query(
+            "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_NAME LIKE 'many\\_%'"
+            " AND TABLE_SCHEMA LIKE '\\_mrpplan\\_ws\\_%'"
+        )
+        return int(rows[0][0]) >= 40
+
+    proc = start_cli("plan", "local", env={}, cwd=project.root)
+    try:
+        wait_for(building, "the workspace build to be under way")
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 1, err
+    assert "Aborted. Nothing was changed." in err and "Traceback" not in err
+    assert scratch_databases_left(db) == []
+    assert db.query("SHOW TABLES") == []  # the environment's database was not touched
