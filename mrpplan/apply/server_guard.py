@@ -60,8 +60,10 @@ def watched(conn: Session, step: Step, run: Callable[[], Progressed]) -> Progres
 
 # The snapshot to start the next watched step from: the one read after the last watched
 # step, or the one before it when the counters proved that step changed nothing a snapshot
-# holds. Since it was read, only mrpplan's journal writes and such steps ran on this
-# session, so it is what a snapshot here would hold as far as this session is concerned.
+# holds; its counters are those read after that step. Since then only mrpplan's journal
+# writes ran on this session: they change no account, database or global, and as row
+# writes they count only beside dynamic SQL, where the step's own journal rows count
+# anyway. So it is what a snapshot here would hold as far as this session is concerned.
 # Another client's change since could only be blamed on the step, never missed; it is read
 # again when older than `_FRESH_SECONDS`, which keeps that window about as short as a step.
 # Any other step in between (a CREATE DATABASE, a checkpoint) drops it.
@@ -70,12 +72,12 @@ _FRESH_SECONDS = 1.0
 
 
 def _before(conn: Session) -> ServerState:
-    """The snapshot before a watched step: the last one with this session's counters now
-    (one small read) while it is fresh, or a whole new snapshot."""
+    """The snapshot before a watched step: the last one while it is fresh (no read), or a
+    whole new snapshot."""
     last = _AFTER.pop(conn, None)
     if last is None or time.monotonic() - last.taken > _FRESH_SECONDS:
         return read_server_state(conn)
-    return replace(last, counters=read_counters(conn))
+    return last
 
 
 def _ran_sql(step: Step, progressed: Progressed) -> tuple[str, ...]:
