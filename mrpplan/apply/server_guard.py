@@ -7,6 +7,7 @@ can be put back and fails the step, so the executor undoes the apply, naming the
 from __future__ import annotations
 
 import contextlib
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import replace
@@ -30,7 +31,9 @@ def watched(conn: Session, step: Step, run: Callable[[], Progressed]) -> Progres
         return run()
     before = _before(conn)
     progressed = run()
-    if not may_have_effects(before, read_counters(conn)):
+    counters = read_counters(conn)
+    if not may_have_effects(before, counters, ran_sql=_ran_sql(step, progressed)):
+        _AFTER[conn] = replace(before, counters=counters)  # nothing this step ran moved it
         return progressed
     after = read_server_state(conn)
     found = effects(before, after)
@@ -55,18 +58,30 @@ def watched(conn: Session, step: Step, run: Callable[[], Progressed]) -> Progres
     )
 
 
-# The snapshot read after the last watched step, when the one before this step: between the
-# two only mrpplan's journal writes ran on this session, which change no account, database
-# or global, so it is what a snapshot here would hold as far as this session is concerned
-# (and another client's change in that gap could only be blamed on the step, never missed).
+# The snapshot to start the next watched step from: the one read after the last watched
+# step, or the one before it when the counters proved that step changed nothing a snapshot
+# holds; its counters are those read after that step. Since then only mrpplan's journal
+# writes ran on this session: they change no account, database or global, and as row
+# writes they count only beside dynamic SQL, where the step's own journal rows count
+# anyway. So it is what a snapshot here would hold as far as this session is concerned.
+# Another client's change since could only be blamed on the step, never missed; it is read
+# again when older than `_FRESH_SECONDS`, which keeps that window about as short as a step.
 # Any other step in between (a CREATE DATABASE, a checkpoint) drops it.
 _AFTER: weakref.WeakKeyDictionary[Session, ServerState] = weakref.WeakKeyDictionary()
+_FRESH_SECONDS = 1.0
 
 
 def _before(conn: Session) -> ServerState:
-    """The snapshot before a watched step: the last one's after-snapshot with this session's
-    counters now (one small read), or a whole new snapshot."""
+    """The snapshot before a watched step: the last one while it is fresh (no read), or a
+    whole new snapshot."""
     last = _AFTER.pop(conn, None)
-    if last is None:
+    if last is None or time.monotonic() - last.taken > _FRESH_SECONDS:
         return read_server_state(conn)
-    return replace(last, counters=read_counters(conn))
+    return last
+
+
+def _ran_sql(step: Step, progressed: Progressed) -> tuple[str, ...]:
+    """The step's statements this process ran (a kind that runs itself may run others)."""
+    if step.kind.runs_itself:
+        return ()
+    return step.sql[progressed.first : progressed.statements_done]

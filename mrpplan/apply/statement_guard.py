@@ -9,6 +9,7 @@ with anything else in it was not made by mrpplan.
 from __future__ import annotations
 
 import functools
+import re
 import weakref
 
 from mrpplan.errors import Refused
@@ -23,6 +24,10 @@ from mrpplan.sqlfiles.statement_kinds import (
 from mrpplan.sqlfiles.tokens import tokenize
 
 _ROW_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE")
+# The dot of a plain decimal number (`DEFAULT 0.0000`): digits only before it, not part of
+# a name or another number, and digits after it. No reading makes it a qualifier's dot (a
+# name of digits only must be quoted); every other dot may be one.
+_NUMBER_DOT = re.compile(r"(?<![\w$.`'\"])[0-9]+\.[0-9]")
 
 
 # Plans found clean in this process: the gate checks a plan before approval and the executor
@@ -85,16 +90,18 @@ def _forbidden(step: Step, statement: str, database: str) -> str | None:
 def _databases(statement: str) -> tuple[tuple[str, str] | None, tuple[str, ...]]:
     """The (verb, name) of a whole-database statement, and the databases that qualify the
     names in it: read once per statement (the gate and the executor check one plan).
-    Neither can be in a statement without a dot and without the word DATABASE or SCHEMA
-    (a token's text is its word upper-cased, so it is in the upper-cased statement): most
-    are not tokenized at all."""
-    if "." not in statement:
+    Neither can be in a statement without a dot other than a number's (`_NUMBER_DOT`: a
+    table's decimal defaults) and without the word DATABASE or SCHEMA (a token's text is
+    its word upper-cased, so it is in the upper-cased statement): most are not tokenized
+    at all."""
+    dotted = "." in statement and "." in _NUMBER_DOT.sub("", statement)
+    if not dotted:
         upper = statement.upper()
         if "DATABASE" not in upper and "SCHEMA" not in upper:
             return None, ()
     tokens = tokenize(statement)
     whole = database_ddl(tokens)
-    if whole or "." not in statement:  # a qualifier is a name and a dot
+    if whole or not dotted:  # a qualifier is a name and a dot
         return whole, ()
     return whole, tuple(token.name for token in named_databases(tokens))
 

@@ -51,6 +51,7 @@ class Progressed:
     statements_done: int = 0
     artifact: str | None = None
     complete: bool = False
+    first: int = 0  # the statement this process started from (a resumed step: not 0)
 
 
 class StepFailed(Exception):
@@ -163,7 +164,7 @@ class StepExecutor:
 
     def run(self, step: Step, position: int, *, start: int = 0) -> Progressed:
         """Run `step` from statement `start`; StepFailed carries how far it got."""
-        self.current = Progressed(step, statements_done=start)
+        self.current = Progressed(step, statements_done=start, first=start)
         if step.kind.runs_itself:
             return self._hooked(step, position)
         if step.sql and start == 0 and all(_DML.match(s) for s in step.sql):

@@ -17,7 +17,9 @@ runs (`sqlfiles/statement_kinds.py`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +65,10 @@ _ROW_WRITES = (
 )
 _DATABASE = ("COM_CREATE_DB", "COM_DROP_DB")
 _GLOBAL = ("COM_SET_OPTION",)
+# A SET that only gives a user variable the time (mrpplan's clock at the start of every
+# migration step, `SET @mrpplan_t0 = NOW(6)`): it moves Com_set_option and changes nothing
+# a snapshot holds. Exactly this text, so no comment or expression can hide anything in it.
+_QUIET_SET = re.compile(r"SET @[A-Za-z0-9_]+ = NOW\(6\)")
 _COUNTERS = frozenset((*_OPAQUE, *_ACCOUNT, *_ROW_WRITES, *_DATABASE, *_GLOBAL))
 
 _MARIADB_ACCOUNTS = (
@@ -112,6 +118,7 @@ class ServerState:
     databases: frozenset[str] = frozenset()
     globals: dict[str, str] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)  # the observed session's
+    taken: float = field(default_factory=time.monotonic)  # when the server was read
 
 
 def read_server_state(conn: Session, *, session: Session | None = None) -> ServerState:
@@ -152,10 +159,35 @@ def read_counters(session: Session) -> dict[str, int]:
     }
 
 
-def may_have_effects(before: ServerState, counters: dict[str, int]) -> bool:
-    """Did the session run, since `before`, any statement that can change what a snapshot
-    holds? If not, a new snapshot cannot show an effect of it (module docstring)."""
-    return any(counters.get(k, 0) != before.counters.get(k, 0) for k in _COUNTERS)
+def may_have_effects(
+    before: ServerState, counters: dict[str, int], *, ran_sql: Sequence[str] = ()
+) -> bool:
+    """Could a new snapshot show an effect of what the session ran since `before`? Only
+    when its counters moved for a kind `effects` compares (module docstring): row writes
+    alone (mrpplan's journal, a migration's history row) compare nothing. `ran_sql`: the
+    statements the caller knows ran in that time; each quiet SET among them (`_QUIET_SET`)
+    accounts for one Com_set_option, unless dynamic SQL ran, whose SETs no text shows."""
+    ran = _ran(before, counters)
+    if not any(ran[k] for k in _OPAQUE):
+        quiet = sum(1 for statement in ran_sql if _QUIET_SET.fullmatch(statement))
+        ran["COM_SET_OPTION"] = max(0, ran["COM_SET_OPTION"] - quiet)
+    return any(_compared(ran))
+
+
+def _ran(before: ServerState, counters: dict[str, int]) -> dict[str, int]:
+    return {k: counters.get(k, 0) - before.counters.get(k, 0) for k in _COUNTERS}
+
+
+def _compared(ran: dict[str, int]) -> tuple[bool, bool, bool]:
+    """Which kinds (accounts, databases, globals) the session's counters say it may have
+    changed: the only ones `effects` compares, as another client changes the others."""
+    opaque = any(ran[k] for k in _OPAQUE)
+    hidden = opaque and any(ran[k] for k in (*_ROW_WRITES, *_ACCOUNT_BESIDE_OPAQUE))
+    return (
+        any(ran[k] for k in _ACCOUNT) or hidden,
+        any(ran[k] for k in _DATABASE),
+        any(ran[k] for k in _GLOBAL),
+    )
 
 
 def _rows(conn: Session, query: str) -> list[tuple[Any, ...]]:
@@ -179,12 +211,10 @@ class Effects:
 def effects(before: ServerState, after: ServerState, *, ignore: Iterable[str] = ()) -> Effects:
     """The differences the observed session may have made (module docstring). `ignore`:
     databases the caller made itself (the workspace's scratch database)."""
-    ran = {k: after.counters.get(k, 0) - before.counters.get(k, 0) for k in _COUNTERS}
-    opaque = any(ran[k] for k in _OPAQUE)
+    accounts, databases, globals_ = _compared(_ran(before, after.counters))
     lines: list[str] = []
     undo: list[str] = []
-    hidden = opaque and any(ran[k] for k in (*_ROW_WRITES, *_ACCOUNT_BESIDE_OPAQUE))
-    if any(ran[k] for k in _ACCOUNT) or hidden:
+    if accounts:
         for name in sorted(set(before.accounts) | set(after.accounts)):
             old, new = before.accounts.get(name), after.accounts.get(name)
             if old == new:
@@ -194,7 +224,7 @@ def effects(before: ServerState, after: ServerState, *, ignore: Iterable[str] = 
             lines.append(f"{kind} {who} {how}")
             if kind == "account" and old is None:
                 undo.append(f"DROP USER IF EXISTS {who}")
-    if any(ran[k] for k in _DATABASE):
+    if databases:
         ignored = set(ignore)
         for name in sorted(after.databases - before.databases - ignored):
             if not name.startswith("_mrpplan"):  # mrpplan's own, e.g. other plans' scratch
@@ -202,7 +232,7 @@ def effects(before: ServerState, after: ServerState, *, ignore: Iterable[str] = 
         for name in sorted(before.databases - after.databases - ignored):
             if not name.startswith(_SCRATCH):  # mrpplan's scratch databases come and go
                 lines.append(f"database {ident(name)} dropped")
-    if any(ran[k] for k in _GLOBAL):
+    if globals_:
         for name in sorted(set(before.globals) | set(after.globals)):
             old_value, new_value = before.globals.get(name), after.globals.get(name)
             if old_value != new_value:

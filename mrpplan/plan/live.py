@@ -187,7 +187,9 @@ def _history(
 ) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]], set[str]]:
     """(schema history (version, checksum) rows, seed history rows, which history tables
     exist)."""
-    present = _existing_tables(conn, database, (SCHEMA_HISTORY, SEED_HISTORY))
+    from mrpplan.mysql.inspect import existing_tables
+
+    present = existing_tables(conn, database, (SCHEMA_HISTORY, SEED_HISTORY))
     schema_rows: frozenset[tuple[str, str]] = frozenset()
     seed_rows: frozenset[tuple[str, str]] = frozenset()
     if SCHEMA_HISTORY in present:
@@ -201,17 +203,6 @@ def _history(
 
         seed_rows = seed_history.latest_checksums(conn, database)
     return schema_rows, seed_rows, present
-
-
-def _existing_tables(conn: Session, database: str, names: tuple[str, ...]) -> set[str]:
-    marks = ", ".join(["%s"] * len(names))
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT table_name FROM information_schema.tables "
-            f"WHERE table_schema = %s AND table_name IN ({marks})",
-            (database, *names),
-        )
-        return {str(row[0]) for row in cur.fetchall()}
 
 
 def _pairs(conn: Session, sql: str) -> frozenset[tuple[str, str]]:

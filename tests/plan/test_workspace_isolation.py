@@ -210,3 +210,51 @@ def test_apply_stops_and_undoes_a_migration_that_changes_the_server(
             f"DROP USER IF EXISTS '{user}'@'%'",
             f"SET GLOBAL max_connect_errors = {int(before)}",
         )
+
+
+@pytest.mark.parametrize(
+    "effect, left",
+    [
+        ("CREATE USER IF NOT EXISTS ''{user}''@''%''", "account '{user}'@'%' created"),
+        ("SET GLOBAL max_connect_errors = 1234567", "global variable max_connect_errors"),
+    ],
+)
+def test_a_server_change_after_a_quiet_migration_of_the_same_apply_is_undone(
+    project: Any, cli: Any, server: sandbox.SandboxInfo, effect: str, left: str
+) -> None:
+    """The server guard reads no snapshot after a migration that ran nothing able to change
+    the server (its own clock `SET @mrpplan_t0 = NOW(6)` included) and starts the next one
+    from the snapshot before it: the next migration's change is still found and undone."""
+    without_sync(project.root, "local")
+    user = f"quiet_{secrets.token_hex(4)}"
+    before = _admin(server, "SELECT @@GLOBAL.max_connect_errors")[0][0]
+    first = cli("apply", "local", "--auto-approve")
+    assert first.code == 0, first.output
+    migrations = project.root / "database" / "migrations"
+    (migrations / "004_quiet.sql").write_text(
+        "-- mrpplan:up\nCREATE TABLE quiet_notes (id INT PRIMARY KEY);\n"
+        "ALTER TABLE quiet_notes ADD COLUMN note VARCHAR(20) NULL;\n"
+        "-- mrpplan:down\nDROP TABLE quiet_notes;\n"
+    )
+    (migrations / "005_loud.sql").write_text(
+        ALLOW + "-- mrpplan:up\n"
+        "EXECUTE IMMEDIATE IF(DATABASE() LIKE '\\_mrpplan\\_ws\\_%', 'DO 0', "
+        f"'{effect.format(user=user)}');\n"
+        "-- mrpplan:down\nDO 0;\n"
+    )
+    try:
+        applied = cli("apply", "local", "--auto-approve")
+        assert applied.code == 1, applied.output
+        assert "005_loud" in applied.output and left.format(user=user) in applied.output
+        assert _accounts(server, user) == 0
+        assert _admin(server, "SELECT @@GLOBAL.max_connect_errors")[0][0] == before
+        db = project.databases["local"]
+        assert db.query("SHOW TABLES LIKE 'quiet_notes'") == []
+        versions = {str(v[0]) for v in db.query("SELECT version FROM mrpplan_schema_history")}
+        assert not versions & {"004", "005"}
+    finally:
+        _admin(
+            server,
+            f"DROP USER IF EXISTS '{user}'@'%'",
+            f"SET GLOBAL max_connect_errors = {int(before)}",
+        )
