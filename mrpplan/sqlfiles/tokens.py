@@ -26,13 +26,20 @@ _LEXEME = re.compile(
     |(?P<close>\*/)
     |(?P<ident>`(?:[^`]|``)*`?)
     |(?P<string>'(?:[^'\\]|\\.|'')*'?|"(?:[^"\\]|\\.|"")*"?)
+    |(?P<word>[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*
+        |(?!(?:0x[0-9A-Fa-f]+|0b[01]+|\d+(?:[eE][-+]?\d+)?)(?![\w$\u0080-\uffff]))
+        \d[\w$\u0080-\uffff]*)
     |(?P<number>0x[0-9A-Fa-f]+|0b[01]+|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)
     |(?P<variable>@@?(?:`(?:[^`]|``)*`|'(?:[^'\\]|\\.)*'|[\w$.]*))
-    |(?P<word>[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*)
     |(?P<op>:=|<=>|<=|>=|<>|!=|\|\||&&|<<|>>|.)
     """,
     re.S | re.X,
 )
+
+
+# after a name and a dot the server reads a name, even one of digits only (`db.1t`,
+# `db. 123`: measured on MariaDB 10.11)
+_AFTER_DOT = re.compile(r"(\s*)(\d[\w$\u0080-\uffff]*)")
 
 
 class Token(NamedTuple):
@@ -59,18 +66,31 @@ def tokenize(
     """The tokens of one statement (`version`: the target server's, None: run every
     executable comment)."""
     out: list[Token] = []
-    line, inside, pos, n = 0, 0, 0, len(sql)
+    line, inside, pos, n, name_end = 0, 0, 0, len(sql), -1
     while pos < n:
         for match in _LEXEME.finditer(sql, pos):
             kind, text = match.lastgroup or "op", match.group(0)
-            if kind == "space" or kind == "line_comment":
+            if match.start() == name_end and text[0] == ".":  # a qualifier's dot
+                out.append(Token("op", ".", line))
+                after = _AFTER_DOT.match(sql, match.start() + 1)
+                if after is not None:  # db.1t, db.123: the server reads a name
+                    line += after.group(1).count("\n")
+                    out.append(Token("ident", after.group(2), line, after.group(2)))
+                    pos = name_end = after.end()
+                    break
+                if kind == "number":  # `.5` was not a number: read on after the dot
+                    pos = match.start() + 1
+                    break
+            elif kind == "space" or kind == "line_comment":
                 line += text.count("\n")
             elif kind == "word":
                 out.append(Token(kind, text.upper(), line, text))
+                name_end = match.end()
             elif kind == "ident":
                 name = text[1:-1].replace("``", "`")
                 out.append(Token(kind, name, line, name))
                 line += text.count("\n")
+                name_end = match.end()
             elif kind in ("comment", "hint") or (
                 kind == "exec" and not _runs(text, version, mariadb)
             ):

@@ -243,3 +243,18 @@ def test_a_down_that_cannot_take_the_kept_values_back_is_destructive_and_names_t
     down = cli("migrate", "down", "prod", "--steps", "1", "--out", "plans/down.json")
     assert down.code == 0, down.output
     assert "1 to destroy" in down.stdout and str(trash[0][0]) in down.stdout, down.stdout
+
+
+@pytest.mark.parametrize("name", ["1t", "123", "1e5"])
+def test_a_table_of_another_database_named_with_digits_is_refused(
+    project: Any, cli: Any, name: str
+) -> None:
+    """`other.1t` names table `1t` of database `other` (the server reads a name after a
+    qualifier's dot, even one of digits only): the plan refuses it and the table stays."""
+    other = project.databases["dev"]
+    other.execute(f"CREATE TABLE `{name}` (id INT PRIMARY KEY)")
+    write_migration(project.root, "004_reach_out.sql", f"DROP TABLE {other.name}.{name};")
+    planned = cli("plan", "prod")
+    assert planned.code != 0 and "Traceback" not in planned.output
+    assert f"it names another database, {other.name}" in planned.output
+    assert other.query(f"SHOW TABLES LIKE '{name}'") == [(name,)]
