@@ -38,7 +38,7 @@ from mrpplan.mysql.server_effects import (
     read_counters,
     read_server_state,
 )
-from mrpplan.mysql.workspace_lanes import WORTH_IT, lane_prefix, run_in_lanes
+from mrpplan.mysql.workspace_lanes import run_in_lanes, worth_it
 from mrpplan.mysql.workspace_place import Workspace, record_session
 from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
@@ -116,19 +116,17 @@ def _in_lanes(
 ) -> int:
     """Run the leading table DDL of a fresh build (up to `first_wanted`, where reading back
     starts) on two sessions (`workspace_lanes`); how many statements ran."""
-    count = lane_prefix(every[:first_wanted])
-    if count < WORTH_IT:
+    if not worth_it(every[:first_wanted]):
         return 0
-    following = every[count] if count < len(every) else None
     with session(workspace.settings, database=scratch) as second:
         record_session(second, workspace)
         watch.observe(second)
-
-        def file_done(last: SqlStatement) -> None:
-            watch.after(last, following if last is every[count - 1] else None)
-
-        run_in_lanes(
-            [conn, second], every[:count], lambda cur, s: _run(cur, s, workspace), file_done
+        count = run_in_lanes(
+            [conn, second],
+            every,
+            first_wanted,
+            lambda cur, statement: _run(cur, statement, workspace),
+            watch.after,
         )
         watch.observe(None)
     return count

@@ -17,6 +17,7 @@ workspace's watch measures the file's effects on the server as before, on both s
 
 from __future__ import annotations
 
+import functools
 import queue
 import re
 import threading
@@ -33,65 +34,80 @@ LANES = 2
 WORTH_IT = 16  # fewer leading statements than this: a second login costs more than it saves
 _AHEAD = 64  # how far past the first unfinished statement a free lane looks for work
 _PLAIN = re.compile(r"^\s*(CREATE|ALTER|DROP)\s", re.I)
+_TOKENIZE_FOR = ("RENAME", "TEMPORARY", "CONSTRAINT", "FOREIGN")  # a token has its word's text
 _IBFK = re.compile(r"^(.*)_ibfk_\d+$", re.I)
 
 Runner = Callable[[pymysql.cursors.Cursor, SqlStatement], None]
 
 
-def lane_prefix(statements: Sequence[SqlStatement]) -> int:
-    """How many leading statements may run on two sessions (module doc)."""
-    for n, statement in enumerate(statements):
-        if _keys(statement.text) is None:
-            return n
-    return len(statements)
+def qualifies(statement: SqlStatement) -> bool:
+    """May it run on two sessions (module doc)?"""
+    return _keys(statement.text) is not None
+
+
+def worth_it(statements: Sequence[SqlStatement]) -> bool:
+    """Do the first WORTH_IT statements all qualify?"""
+    return len(statements) >= WORTH_IT and all(qualifies(s) for s in statements[:WORTH_IT])
 
 
 def run_in_lanes(
     sessions: Sequence[Session],
     statements: Sequence[SqlStatement],
+    limit: int,
     run: Runner,
-    file_done: Callable[[SqlStatement], None],
-) -> None:
-    """Run `statements` (all of `lane_prefix`) on `sessions`, a file at a time; after each
-    file, `file_done(its last statement)` with every session idle."""
-    waits = _waits(statements)
+    after: Callable[[SqlStatement, SqlStatement | None], None],
+) -> int:
+    """Run the leading statements (before `limit`) that qualify on `sessions`, a file at a
+    time; after each file (or the last statement that qualifies), `after(statement, the
+    statement that follows)` with every session idle. How many ran."""
+    waits = _Waits(statements, limit)
     lanes = _Lanes(sessions, statements, run)
     try:
         start = 0
-        while start < len(statements):
-            end = start
-            while end < len(statements) and statements[end].file == statements[start].file:
-                end += 1
-            lanes.run_range(start, end, waits)
-            file_done(statements[end - 1])
+        while start < waits.end:
+            end = lanes.run_file(start, waits)
+            after(statements[end - 1], statements[end] if end < len(statements) else None)
             start = end
     finally:
         lanes.close()
+    return start
 
 
-def _waits(statements: Sequence[SqlStatement]) -> list[set[int]]:
-    """For each statement, the earlier ones it must wait for."""
-    last: dict[str, int] = {}
-    linked: dict[str, set[str]] = {}
-    out: list[set[int]] = []
-    for n, statement in enumerate(statements):
-        keys = _keys(statement.text)
-        assert keys is not None  # lane_prefix admitted it
-        tables, referenced, constraints = keys
-        names = tables | referenced
-        for name in list(names):
-            names |= linked.get(name, set())
-        for table in tables:
-            for parent in referenced:
-                linked.setdefault(table, set()).add(parent)
-                linked.setdefault(parent, set()).add(table)
-        every = {f"table {t}" for t in names} | {f"constraint {c}" for c in constraints}
-        out.append({last[k] for k in every if k in last})
-        for key in every:
-            last[key] = n
-    return out
+class _Waits:
+    """For each statement, the earlier ones it must wait for; `end`: the first one that may
+    not run on two sessions (or `limit`), as far as the statements were read."""
+
+    def __init__(self, statements: Sequence[SqlStatement], limit: int):
+        self.statements = statements
+        self.end = limit
+        self.of: list[set[int]] = []
+        self._last: dict[str, int] = {}
+        self._linked: dict[str, set[str]] = {}
+        self.read(1)
+
+    def read(self, upto: int) -> None:
+        """Read statements until `upto` of them (or `end`) are known."""
+        while len(self.of) < min(upto, self.end):
+            n = len(self.of)
+            keys = _keys(self.statements[n].text)
+            if keys is None:
+                self.end = n
+                return
+            tables, referenced, constraints = keys
+            names = tables | referenced
+            for name in list(names):
+                names |= self._linked.get(name, set())
+            for table in tables:
+                for parent in referenced:
+                    self._linked.setdefault(table, set()).add(parent)
+                    self._linked.setdefault(parent, set()).add(table)
+            every = {f"table {t}" for t in names} | {f"constraint {c}" for c in constraints}
+            self.of.append({self._last[k] for k in every if k in self._last})
+            for key in every:
+                self._last[key] = n
 
 
+@functools.lru_cache(maxsize=512)
 def _keys(text: str) -> tuple[set[str], set[str], set[str]] | None:
     """(tables changed, tables referenced, constraint names declared), lower-cased; None
     when the statement may not run on two sessions."""
@@ -100,7 +116,8 @@ def _keys(text: str) -> tuple[set[str], set[str], set[str]] | None:
     targets = ddl_targets(text)
     if targets is None:
         return None
-    tokens = tokenize(text)
+    upper = text.upper()
+    tokens = tokenize(text) if any(w in upper for w in _TOKENIZE_FOR) else []
     if any(t.word("RENAME", "TEMPORARY") for t in tokens):
         return None
     tables = {n.lower() for n in targets.changed}
@@ -157,24 +174,34 @@ class _Lanes:
                 else:
                     self.done.put((n, None))
 
-    def run_range(self, start: int, end: int, waits: list[set[int]]) -> None:
-        """Statements start..end-1, each once those it waits for are done; raise the
-        first failing one's error (in order) once every statement before it has run."""
+    def run_file(self, start: int, waits: _Waits) -> int:
+        """The statements of one file from `start` on, as far as they qualify, each once
+        those it waits for are done; where they end. The first failing one's error (in
+        order) is raised once every statement before it has run. Statements are read for
+        their waits while both lanes run earlier ones (the server works meanwhile)."""
+        file = self.statements[start].file
+
+        def within(n: int) -> bool:
+            waits.read(n + 1)
+            return n < waits.end and self.statements[n].file == file
+
         finished = set(range(start))
         started: set[int] = set()
         failed: dict[int, BaseException] = {}
         running, first = 0, start
         while True:
-            stop = min(failed, default=end)
+            stop = min(failed, default=len(self.statements))
             n = first
-            while running < len(self.threads) and n < min(stop, first + _AHEAD):
-                if n not in started and waits[n] <= finished:
+            while running < len(self.threads) and n < min(stop, first + _AHEAD) and within(n):
+                if n not in started and waits.of[n] <= finished:
                     started.add(n)
                     self.todo.put(n)
                     running += 1
                 n += 1
             if running == 0:
                 break
+            if running == len(self.threads):
+                waits.read(len(waits.of) + 2)  # a little at a time: a lane may be done
             n, exc = self.done.get()
             running -= 1
             finished.add(n)
@@ -184,6 +211,7 @@ class _Lanes:
                 first += 1
         if failed:
             raise failed[min(failed)]
+        return first
 
     def close(self) -> None:
         """Let each lane finish its statement and end (on Ctrl-C too)."""
