@@ -89,9 +89,32 @@ def _program(name: str) -> str:
 
 
 def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    """A free port below the kernel's range for outgoing connections: a port from that
+    range, free when chosen, can be the local port of any client connection by the time
+    the server binds it (a Galera node failed to start so, "Address already in use", in a
+    test run making thousands of connections)."""
+    low, high = _ephemeral_range()
+    first, last = (max(1024, low - 12000), low - 1) if low > 2048 else (high + 1, 65535)
+    for _ in range(200):
+        port = first + secrets.randbelow(max(1, last - first + 1))
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:  # everything there taken
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    """Linux's ip_local_port_range (its default where it cannot be read)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[:2]
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
 
 
 def _alive(pid: int) -> bool:

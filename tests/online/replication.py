@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,9 +66,10 @@ class Pair:
 
 
 def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port the sandbox would choose (below the range client connections use)."""
+    from mrpplan import sandbox
+
+    return sandbox._free_port()
 
 
 def start_pair(base: Path) -> Pair:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,9 +13,10 @@ from mrpplan import sandbox
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port the sandbox would choose (below the range client connections use)."""
+    from mrpplan import sandbox
+
+    return sandbox._free_port()
 
 
 @pytest.fixture(scope="module")
