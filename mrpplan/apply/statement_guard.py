@@ -26,7 +26,8 @@ from mrpplan.sqlfiles.tokens import tokenize
 _ROW_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE")
 # The dot of a plain decimal number (`DEFAULT 0.0000`): digits only before it, not part of
 # a name or another number, and digits after it. No reading makes it a qualifier's dot (a
-# name of digits only must be quoted); every other dot may be one.
+# database name of digits only must be quoted; a table name of digits only comes after the
+# qualifier's own dot, which stays); every other dot may be one.
 _NUMBER_DOT = re.compile(r"(?<![\w$.`'\"])[0-9]+\.[0-9]")
 
 

@@ -30,7 +30,6 @@ from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
 from mrpplan.sqlfiles.tokens import Token, tokenize
 
-LANES = 2
 WORTH_IT = 16  # fewer leading statements than this: a second login costs more than it saves
 _AHEAD = 64  # how far past the first unfinished statement a free lane looks for work
 _PLAIN = re.compile(r"^\s*(CREATE|ALTER|DROP)\s", re.I)
