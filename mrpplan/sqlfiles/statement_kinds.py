@@ -106,10 +106,19 @@ _OUTSIDE = (
 )  # fmt: skip
 
 
-@functools.lru_cache(maxsize=4096)
 def classify(sql: str, version: Version = None, mariadb: bool = True) -> Kind:
     """The kind of one statement as the server of `version` reads it (remembered: a plan
-    judges the same statements in its checks, its workspace and its traces)."""
+    judges the same statements in its checks, its workspace and its traces). The server
+    matters only to an executable comment: without one, every server reads the statement
+    alike, so the apply's guard (which reads every executable comment as running) and the
+    plan's file checks (which read them as the target server does) share one reading."""
+    if "/*" not in sql:
+        return _classify(sql, None, True)
+    return _classify(sql, version, mariadb)
+
+
+@functools.lru_cache(maxsize=8192)
+def _classify(sql: str, version: Version, mariadb: bool) -> Kind:
     tokens = tokenize(sql, version, mariadb)
     while tokens and tokens[-1].text == ";":
         tokens.pop()

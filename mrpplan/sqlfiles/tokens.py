@@ -14,11 +14,13 @@ SHOW ... into one opaque string, which is exactly what this check must see throu
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
-_LEXEME = re.compile(
-    r"""(?P<space>\s+)
+# Compiled on first use (`_patterns`): compiling them takes about 10 ms, which a command
+# that reads no statement (a no-change plan, a backup) should not pay at start-up.
+_LEXEME_TEXT = r"""(?P<space>\s+)
     |(?P<line_comment>(?:--(?=[\s\x00-\x1f]|$)|\#)[^\n]*)
     |(?P<exec>/\*M?!(?:\d{6}|\d{5})?)
     |(?P<hint>/\*\+)
@@ -32,14 +34,15 @@ _LEXEME = re.compile(
     |(?P<number>0x[0-9A-Fa-f]+|0b[01]+|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)
     |(?P<variable>@@?(?:`(?:[^`]|``)*`|'(?:[^'\\]|\\.)*'|[\w$.]*))
     |(?P<op>:=|<=>|<=|>=|<>|!=|\|\||&&|<<|>>|.)
-    """,
-    re.S | re.X,
-)
-
-
+    """
 # after a name and a dot the server reads a name, even one of digits only (`db.1t`,
 # `db. 123`: measured on MariaDB 10.11)
-_AFTER_DOT = re.compile(r"(\s*)(\d[\w$\u0080-\uffff]*)")
+_AFTER_DOT_TEXT = r"(\s*)(\d[\w$\u0080-\uffff]*)"
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return re.compile(_LEXEME_TEXT, re.S | re.X), re.compile(_AFTER_DOT_TEXT)
 
 
 class Token(NamedTuple):
@@ -65,14 +68,15 @@ def tokenize(
 ) -> list[Token]:
     """The tokens of one statement (`version`: the target server's, None: run every
     executable comment)."""
+    lexeme, after_dot = _patterns()
     out: list[Token] = []
     line, inside, pos, n, name_end = 0, 0, 0, len(sql), -1
     while pos < n:
-        for match in _LEXEME.finditer(sql, pos):
+        for match in lexeme.finditer(sql, pos):
             kind, text = match.lastgroup or "op", match.group(0)
             if match.start() == name_end and text[0] == ".":  # a qualifier's dot
                 out.append(Token("op", ".", line))
-                after = _AFTER_DOT.match(sql, match.start() + 1)
+                after = after_dot.match(sql, match.start() + 1)
                 if after is not None:  # db.1t, db.123: the server reads a name
                     line += after.group(1).count("\n")
                     out.append(Token("ident", after.group(2), line, after.group(2)))
