@@ -9,12 +9,13 @@ BIN   := $(VENV)/bin
 server:
 	@if { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } && command -v zstd >/dev/null 2>&1 \
 	    && command -v pt-online-schema-change >/dev/null 2>&1 && [ -f /usr/lib/galera/libgalera_smm.so ] \
-	    && command -v rsync >/dev/null 2>&1; then :; \
+	    && command -v rsync >/dev/null 2>&1 && command -v igzip >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing mariadb-server, zstd, percona-toolkit, galera-4, rsync (apt-get)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client zstd percona-toolkit galera-4 rsync >/dev/null; \
+	  echo "installing mariadb-server, zstd, percona-toolkit, galera-4, rsync, isal (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client zstd percona-toolkit galera-4 rsync >/dev/null \
+	    && { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq isal >/dev/null 2>&1 || echo "isal (igzip) not installed: gzip backups use the isal Python package instead"; }; \
 	elif { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } && command -v zstd >/dev/null 2>&1; then \
-	  echo "pt-online-schema-change or galera-4 not found: their tests are skipped (sudo apt-get install percona-toolkit galera-4 rsync)"; \
+	  echo "optional tools missing: without pt-online-schema-change or galera-4 their tests are skipped; without igzip gzip is slower (sudo apt-get install percona-toolkit galera-4 rsync isal)"; \
 	else \
 	  echo "MariaDB server or zstd not found: run 'sudo apt-get install mariadb-server mariadb-client zstd percona-toolkit' and retry"; exit 1; \
 	fi
