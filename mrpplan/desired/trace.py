@@ -133,7 +133,7 @@ def trace_chain(
             return _measured_on(workspace, cached)
     schemas = chain.schemas
     if any(schema is None for schema in schemas):
-        schemas = desired_chain(workspace, prefix, flat, cache_dir).schemas
+        schemas = desired_chain(workspace, prefix, flat, cache_dir, keep=ends).schemas
     traces: list[Trace] = []
     for group, start in zip(groups, ends, strict=False):
         window = schemas[start : start + len(group) + 1]

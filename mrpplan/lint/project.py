@@ -59,7 +59,7 @@ def lint_project(
     wanted |= {ends[target]} if declarative and target is not None else set()
     chain = desired_chain(workspace, base, flat, project.cache_dir, wanted=wanted)
     if any(chain.schemas[e] is None for e in wanted):
-        chain = desired_chain(workspace, base, flat, project.cache_dir)
+        chain = desired_chain(workspace, base, flat, project.cache_dir, keep=ends)
     everything = [*base, *flat]
     by_file = {m.path: m.version for m in migrations}
     found = _placed_schema_findings(project, workspace, base, flat, chain, by_file)

@@ -6,6 +6,7 @@ checkpoint in front of each step that can lose data, and the history-recording s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -70,12 +71,13 @@ def make_plan(
             number = resolve_version(migrations, version)
             label = next((m.version for m in migrations if m.number == number), "base")
             statements = desired_statements(project, version)
-            desired = desired_schema(workspace_for(project, env), statements, project.cache_dir)
+            workspace = workspace_for(project, env)
+            desired = functools.partial(desired_schema, workspace, statements, project.cache_dir)
             digest = source_digest(statements)
         else:  # data only: the schema stays as it is
             label = prior.schema_version or "base"
             number = next((m.number for m in migrations if m.version == label), 0)
-            desired, digest = prior.schema, ""
+            desired, digest = functools.partial(_given, prior.schema), ""
         ctx = PlanContext(
             project=project,
             env=env,
@@ -84,7 +86,7 @@ def make_plan(
             live=live,
             target_version=version,
             target_number=number,
-            desired_schema=desired,
+            desired=desired,
             timestamp=moment.strftime("%Y%m%d%H%M%S"),
             desired_schema_history=set(live.schema_history),
             desired_seed_history=set(live.seed_history),
@@ -104,7 +106,7 @@ def make_plan(
             f"apply will refuse this plan because of step(s) {', '.join(destructive)}"
         )
     desired_fp = state_fingerprint(
-        desired.fingerprint(), ctx.desired_schema_history, ctx.desired_seed_history
+        ctx.desired_schema.fingerprint(), ctx.desired_schema_history, ctx.desired_seed_history
     )
     return assemble(
         env,
@@ -155,6 +157,10 @@ def refuse_after_interrupted_apply(conn: Session, env: Environment) -> None:
 
     if holder_id(conn, env.connection.database) is None:  # no apply is running now
         refuse_if_interrupted(conn, env.name, env.connection.database, "Nothing was planned.")
+
+
+def _given(schema: Any) -> Any:
+    return schema
 
 
 def collect_drafts(ctx: PlanContext, wiring: Wiring) -> list[Step]:

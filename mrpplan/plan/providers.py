@@ -16,6 +16,7 @@ never registered by importing a module:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -94,7 +95,10 @@ class PlanContext:
     live: DatabaseState
     target_version: str  # as written ("latest", "003", ...)
     target_number: int  # resolved migration number (0 = base schema only)
-    desired_schema: Any  # model Schema at the target version
+    # the model Schema at the target version, built when first asked for: a plan that
+    # traces pending migrations builds it along the way (its chain ends there), so asking
+    # later finds it in the cache instead of building the whole schema once more
+    desired: Callable[[], Any]
     timestamp: str  # the plan's UTC timestamp (compact), e.g. for trash table names
     desired_schema_history: set[tuple[str, str]] = field(default_factory=set)
     desired_seed_history: set[tuple[str, str]] = field(default_factory=set)
@@ -104,6 +108,10 @@ class PlanContext:
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
+
+    @functools.cached_property
+    def desired_schema(self) -> Any:
+        return self.desired()
 
 
 SchemaProvider = Callable[[PlanContext], Sequence[Step] | None]

@@ -243,3 +243,23 @@ def test_incremental_and_traced_results_equal_full_rebuilds(
     assert got == (errors[0] if errors else full)
     assert traced(fresh_db.workspace, before, every[len(before) :], None) == got
     assert outcome(fresh_db.workspace, every, cache) == full[-1]
+
+
+def test_a_statement_naming_an_mrpplan_table_is_not_replayed_on_a_cached_schema(
+    fresh_db: Any, tmp_path: Path
+) -> None:
+    """mrpplan's own tables (the trash table a migration's drop became) are in no cached
+    schema: statements after a cached point that name one are built in full, as a down
+    that renames the trash table back needs (it failed when the cache held only the
+    schemas at migration ends)."""
+    trash = "_mrpplan_trash_20260101000000_notes"
+    up = [
+        "CREATE TABLE notes (id INT PRIMARY KEY, body VARCHAR(20))",
+        f"RENAME TABLE notes TO {trash}",
+    ]
+    assert "notes" not in desired_schema(fresh_db.workspace, sql(up), tmp_path).tables
+    down = [f"RENAME TABLE {trash} TO notes"]
+    incremental = desired_schema(fresh_db.workspace, sql(up + down), tmp_path)
+    full = desired_schema(fresh_db.workspace, sql(up + down), None)
+    assert incremental.to_texts() == full.to_texts()
+    assert "`body` varchar(20)" in incremental.tables["notes"].canonical
