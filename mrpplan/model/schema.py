@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from mrpplan.model.canonical import remember_canonical
@@ -35,6 +38,12 @@ class Schema:
             ("trigger", {n: r.canonical for n, r in self.triggers.items()}),
             ("event", {n: r.canonical for n, r in self.events.items()}),
         ]
+
+    def referencing(self, names: Collection[str]) -> set[str]:
+        """The tables whose foreign keys name one of `names`, read from their texts; letter
+        case aside, as the server's REFERENTIAL_CONSTRAINTS lookup matches them."""
+        wanted = {name.casefold() for name in names}
+        return {n for n, t in self.tables.items() if not _referenced(t.text).isdisjoint(wanted)}
 
     def table_names(self) -> list[str]:
         return sorted(self.tables)
@@ -79,3 +88,13 @@ class Schema:
             },
             events={n: Routine("EVENT", n, t) for n, t in data.get("event", {}).items()},
         )
+
+
+_REFERENCES = re.compile(r"\bREFERENCES\s+(?:`(?:[^`]|``)*`\.)?`((?:[^`]|``)+)`", re.I)
+
+
+@functools.lru_cache(maxsize=8192)
+def _referenced(text: str) -> frozenset[str]:
+    """The tables a table's foreign keys reference (case-folded), from its SHOW CREATE text;
+    remembered by text (a migration's trace asks after each of its statements)."""
+    return frozenset(m.replace("``", "`").casefold() for m in _REFERENCES.findall(text))

@@ -54,27 +54,39 @@ def _inspect(conn: Session, database: str) -> Schema:
     return Schema(tables, views, routines, triggers, events)
 
 
-def inspect_objects(conn: Session, database: str, names: Collection[str]) -> Schema:
+def inspect_objects(
+    conn: Session,
+    database: str,
+    names: Collection[str],
+    *,
+    referencing: Collection[str] | None = None,
+    triggers: bool = True,
+) -> Schema:
     """Only the named tables and views (absent ones are left out), the tables whose foreign
     keys reference them (a rename changes their text), and the triggers on all of these.
 
     A few lookups by name instead of the whole database's SHOW CREATEs: information_schema
     reads only the named tables when each SELECT names one (a UNION ALL of them), where an
     IN list opens every table of the database. The referencing tables need
-    REFERENTIAL_CONSTRAINTS, which opens every table.
+    REFERENTIAL_CONSTRAINTS, which opens every table, unless the caller knows them
+    (`referencing`: a workspace that read every table's text after the last statement).
+    `triggers` False: the caller knows none of these tables has one (a DDL statement on a
+    table makes none).
     """
     if not names:
         return Schema()
     try:
         with conn.cursor() as cur:
-            listed = dict(_query(cur, _union(_LISTED, database, sorted(names))))
-            listed.update(_query(cur, _referencing(database, names)))
+            asked = sorted(set(names) | set(referencing or ()))
+            listed = dict(_query(cur, _union(_LISTED, database, asked)))
+            if referencing is None:
+                listed.update(_query(cur, _referencing(database, names)))
             tables, views = _tables_and_views(conn, cur, database, listed)
-            on = sorted(set(tables) | set(views))
-            triggers = _triggers(cur, database, on) if on else {}
+            on = sorted(set(tables) | set(views)) if triggers else []
+            found = _triggers(cur, database, on) if on else {}
     except pymysql.MySQLError as exc:
         raise _read_error(database, exc) from None
-    return Schema(tables, views, {}, triggers, {})
+    return Schema(tables, views, {}, found, {})
 
 
 def existing_texts(conn: Session, database: str, names: Collection[str]) -> dict[str, str]:

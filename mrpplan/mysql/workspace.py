@@ -253,9 +253,16 @@ def _advance(
     targets = ddl_targets(statement.text)
     if targets is None:
         return _read(conn, scratch, base)
-    found = inspect_objects(conn, scratch, targets.changed)
-    stale = set(targets.changed) | set(found.tables)
     schema = prior.schema
+    # the tables referencing these, from the texts read after the last statement: only a
+    # statement that changes a table's foreign keys names that table (so it is read anyway)
+    children = schema.referencing(targets.changed)
+    read = {name.casefold() for name in (*targets.changed, *children)}
+    had_triggers = any((t.table or "").casefold() in read for t in schema.triggers.values())
+    found = inspect_objects(
+        conn, scratch, targets.changed, referencing=children, triggers=had_triggers
+    )
+    stale = set(targets.changed) | set(found.tables)
     tables = {n: t for n, t in schema.tables.items() if n not in stale}
     tables.update(found.tables)
     triggers = {n: t for n, t in schema.triggers.items() if t.table not in stale}
