@@ -76,9 +76,14 @@ def migration_steps(ctx: PlanContext) -> list[Step] | None:
         raise ConfigError("\n".join(map(str, pending_empty)), unchanged="Nothing was planned.")
     empty = not object_digests(ctx.live.schema)
     drafts: list[Step] = []
+    applied = {r.number: r for r in migration_rows}
+    ups = [m for m in migrations if m.number <= ctx.target_number and m.number not in applied]
+    traces: dict[int, Trace] | None = None
     if not [r for r in rows if r.success]:
         if not empty:
             return None  # a schema at no known version: drift policy / baseline decide
+        # traced first: the base schema is where their chain starts, so it is built once
+        traces = _checked_traces(ctx, migrations, ups)
         base = schema_at(ctx, "base")
         drafts.extend(schema_change_steps(ctx, ctx.live.schema, base))
         drafts.append(base_history_draft(ctx))
@@ -90,19 +95,12 @@ def migration_steps(ctx: PlanContext) -> list[Step] | None:
             if ctx.env.schema.drift == "repair":
                 return None  # converge declaratively
             check_drift(ctx)  # raises (error) or warns (warn)
-    applied = {r.number: r for r in migration_rows}
     by_number = {m.number: m for m in migrations}
     for number in sorted(applied, reverse=True):
         if number > ctx.target_number:
             drafts.append(down_draft(ctx, migrations, applied[number], by_number.get(number)))
-    ups = [m for m in migrations if m.number <= ctx.target_number and m.number not in applied]
-    if ups:
-        from mrpplan.sqlfiles.statement_kinds import refuse_statements
-
-        refuse_statements(
-            [s for m in ups for s in m.up], ctx.flavor.version, ctx.flavor.is_mariadb
-        )  # before any of them runs in the workspace
-    traces = _up_traces(ctx, migrations, ups)
+    if traces is None:
+        traces = _checked_traces(ctx, migrations, ups)
     written: set[str] = set()  # tables whose rows an earlier statement of the plan writes
     for migration in ups:
         draft = up_draft(ctx, migration, traces[migration.number])
@@ -113,6 +111,19 @@ def migration_steps(ctx: PlanContext) -> list[Step] | None:
     if going_down and ctx.target_number == 0 and not any(r.number == 0 for r in rows):
         drafts.append(base_history_draft(ctx))  # at base, history must still say so
     return drafts
+
+
+def _checked_traces(
+    ctx: PlanContext, migrations: Sequence[Migration], ups: Sequence[Migration]
+) -> dict[int, Trace]:
+    """The pending migrations' statements checked, then traced (`_up_traces`)."""
+    if ups:
+        from mrpplan.sqlfiles.statement_kinds import refuse_statements
+
+        refuse_statements(
+            [s for m in ups for s in m.up], ctx.flavor.version, ctx.flavor.is_mariadb
+        )  # before any of them runs in the workspace
+    return _up_traces(ctx, migrations, ups)
 
 
 def _up_traces(
