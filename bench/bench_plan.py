@@ -11,8 +11,10 @@ schema (`--schema-dir`: a folder of `*.sql` files, `*.key.sql` loaded after the 
 Dolibarr's `htdocs/install/mysql/tables`; files with a `-` in their name are external
 modules' and left out, as Dolibarr's installer does). For each it prints, in one run:
 `mrpplan --help`; a no-change `plan` vs `mariadb-dump --no-data`; the first `plan` after
-one new migration; a cold `plan` (no cache, as in CI) vs loading the schema with
-`mariadb < schema.sql`; `apply` of the whole schema into an empty database vs the same load.
+one new migration; a cold `plan` (no cache, as in CI) of the database that is up to date,
+and of an empty database (every migration pending: each is traced statement by statement),
+vs loading the schema with `mariadb < schema.sql`; `apply` of the whole schema into an empty
+database (the plan made just before it, with no cache) vs the same load.
 `--no-change-only` times only `--help`, the no-change plan and the first plan after a new
 migration (start-up and fixed costs; a few minutes instead of half an hour).
 
@@ -329,6 +331,7 @@ class Bench:
 
     def __init__(self, tools: Tools, runners: list[Runner], label: str, project: Project):
         self.tools, self.runners, self.label, self.project = tools, runners, label, project
+        self.planned = 0.0  # the last `apply`'s plan of the empty database, in seconds
         tag = secrets.token_hex(3)
         self.ref = f"bench_ref_{tag}"
         self.roots: dict[str, Path] = {}
@@ -352,9 +355,12 @@ class Bench:
         return self.tools.client(self.ref, stdin=schema)
 
     def apply(self, runner: Runner, profile: Path | None = None) -> float:
+        """The apply of a plan made just before for the empty database, with no cache (as a
+        new environment in CI); that plan's own time is kept in `planned`."""
         root = self.roots[runner.name]
         self.tools.drop(self.live[runner.name])
-        runner.mrpplan(root, "plan", "bench", "--out", "plans/all.json")
+        shutil.rmtree(root / ".mrpplan" / "cache", ignore_errors=True)
+        self.planned = runner.mrpplan(root, "plan", "bench", "--out", "plans/all.json")
         return runner.mrpplan(root, "apply", "plans/all.json", "--auto-approve", profile=profile)
 
     def cold(self, runner: Runner, profile: Path | None = None) -> float:
@@ -370,6 +376,9 @@ class Bench:
         label = self.label
         apply = Measure(f"{label}: apply whole schema into an empty db", "mariadb <", "<= 1.5x")
         cold = Measure(f"{label}: cold plan (no cache)", "mariadb <", "<= 1.2x")
+        empty = Measure(
+            f"{label}: cold plan of an empty db (every migration pending)", "mariadb <", ""
+        )
         warm = Measure(
             f"{label}: no-change plan", "mariadb-dump --no-data", ">= 4x/6x faster", faster=True
         )
@@ -380,8 +389,10 @@ class Bench:
         for _ in range(slow):
             apply.theirs.append(self.load())
             cold.theirs.append(apply.theirs[-1])
+            empty.theirs.append(apply.theirs[-1])
             for runner in self.runners:
                 apply.ours.setdefault(runner.name, []).append(self.apply(runner))
+                empty.ours.setdefault(runner.name, []).append(self.planned)
             for runner in self.runners:
                 cold.ours.setdefault(runner.name, []).append(self.cold(runner))
         first = next(iter(self.live.values()))
@@ -389,7 +400,7 @@ class Bench:
             warm.theirs.append(self.tools.dump(first))
             for runner in self.runners:
                 warm.ours.setdefault(runner.name, []).append(self.warm(runner))
-        rows = [warm] if no_change_only else [apply, cold, warm]
+        rows = [warm] if no_change_only else [apply, empty, cold, warm]
         if self.project.migrations:
             rows.append(self._new_migration(warm))
         return rows
