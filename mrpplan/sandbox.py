@@ -88,7 +88,7 @@ def _program(name: str) -> str:
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
     """A free port below the kernel's range for outgoing connections: a port from that
     range, free when chosen, can be the local port of any client connection by the time
     the server binds it (a Galera node failed to start so, "Address already in use", in a
@@ -257,7 +257,7 @@ def _start(base: Path, port: int | None, timeout: float, extra_args: Sequence[st
     if not password_file.is_file():
         _write_private(password_file, secrets.token_urlsafe(24) + "\n")
     password = password_file.read_text().strip()
-    port = port or int(os.environ.get("MRPPLAN_SANDBOX_PORT", "0")) or _free_port()
+    port = port or int(os.environ.get("MRPPLAN_SANDBOX_PORT", "0")) or free_port()
     tmp = base / "tmp"
     tmp.mkdir(mode=0o700, exist_ok=True)
     sock = base / "mariadbd.sock"

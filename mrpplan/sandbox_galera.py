@@ -190,7 +190,7 @@ def _up(base: Path, nodes: int, timeout: float, library: str) -> list[single.San
 
 
 def _ports() -> NodePorts:
-    return NodePorts(*(single._free_port() for _ in range(4)))
+    return NodePorts(*(single.free_port() for _ in range(4)))
 
 
 def _start_node(

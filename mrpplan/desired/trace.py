@@ -19,8 +19,6 @@ A rename back from a trash table is undone by renaming it to the trash table aga
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -34,7 +32,6 @@ from mrpplan.desired.statements import (
     inverted,
     merge_renames,
 )
-from mrpplan.local_cache import read_json, write_json
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
 from mrpplan.sqlfiles.split import SqlStatement
@@ -119,6 +116,7 @@ def trace_chain(
     the timestamp: `apply` re-derives the plan it was given with that plan's timestamp, and
     finds the traces its `plan` made.
     """
+    from mrpplan.desired.trace_cache import load_traces, store_traces, trace_file, trace_key
     from mrpplan.desired.workspace import desired_chain
 
     flat = [statement for group in groups for statement in group]
@@ -126,9 +124,9 @@ def trace_chain(
     for group in groups:
         ends.append(ends[-1] + len(group))
     chain = desired_chain(workspace, prefix, flat, cache_dir, wanted=ends)
-    key = _trace_key(chain.key, [len(g) for g in groups], flavor, keep_data_at)
+    key = trace_key(chain.key, [len(g) for g in groups], flavor, keep_data_at)
     if cache_dir is not None:
-        cached = _load_traces(_trace_file(cache_dir, key), groups, chain.schemas, ends)
+        cached = load_traces(trace_file(cache_dir, key), groups, chain.schemas, ends)
         if cached is not None:
             return _measured_on(workspace, cached)
     schemas = chain.schemas
@@ -144,7 +142,7 @@ def trace_chain(
             replace(t, down=tuple(generated_down(t, flavor)), losses=tuple(rollback_losses(t)))
             for t in traces
         ]
-        _store_traces(_trace_file(cache_dir, key), groups, traces)
+        store_traces(trace_file(cache_dir, key), groups, traces)
     return _measured_on(workspace, traces)
 
 
@@ -159,100 +157,6 @@ def _measured_on(workspace: Workspace, traces: list[Trace]) -> list[Trace]:
         for effect in trace.effects:
             if effect.measured is not None:
                 remember(version, effect.statement.text, *effect.measured)
-    return traces
-
-
-_TRACE_FORMAT = 4  # 4: measured texts, losses; 3: DML read as the server runs it
-
-
-def _trace_key(chain_key: str, sizes: list[int], flavor: Flavor, keep_data_at: str | None) -> str:
-    text = json.dumps([_TRACE_FORMAT, chain_key, sizes, flavor.label, keep_data_at])
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _trace_file(cache_dir: Path, key: str) -> Path:
-    return cache_dir / "traces" / f"{key}.json"
-
-
-def _store_traces(
-    path: Path, groups: Sequence[Sequence[SqlStatement]], traces: list[Trace]
-) -> None:
-    """Effects as plain data; each statement as its position in its group (and its text
-    when rewritten), so a cached trace names the files of the project that asks for it."""
-    document = []
-    for group, trace in zip(groups, traces, strict=True):
-        effects = []
-        for effect in trace.effects:
-            where = next(i for i, s in enumerate(group) if s.line == effect.statement.line)
-            effects.append(
-                {
-                    "at": where,
-                    "text": effect.statement.text,
-                    "reverse": effect.reverse,
-                    "destructive": effect.destructive,
-                    "reasons": effect.reasons,
-                    "checkpoint_tables": effect.checkpoint_tables,
-                    "algorithm": effect.algorithm,
-                    "kept": effect.kept,
-                    "restores": effect.restores,
-                    "lock": effect.lock,
-                    "altered": effect.altered,
-                    "renamed": effect.renamed,
-                    "measured": effect.measured,
-                }
-            )
-        document.append(
-            {
-                "effects": effects,
-                "renames": trace.renames,
-                "down": trace.down,
-                "losses": trace.losses,
-            }
-        )
-    write_json(path, document)
-
-
-def _load_traces(
-    path: Path,
-    groups: Sequence[Sequence[SqlStatement]],
-    schemas: Sequence[Any],
-    ends: list[int],
-) -> list[Trace] | None:
-    document = read_json(path)
-    if not isinstance(document, list) or len(document) != len(groups):
-        return None
-    traces: list[Trace] = []
-    for n, (group, stored) in enumerate(zip(groups, document, strict=True)):
-        before, after = schemas[ends[n]], schemas[ends[n + 1]]
-        if before is None or after is None:
-            return None
-        effects = tuple(
-            StatementEffect(
-                statement=replace(group[e["at"]], text=e["text"]),
-                reverse=tuple(e["reverse"]),
-                destructive=e["destructive"],
-                reasons=tuple(e["reasons"]),
-                checkpoint_tables=tuple(e["checkpoint_tables"]),
-                algorithm=e["algorithm"],
-                kept=tuple((t, tuple(back)) for t, back in e["kept"]),
-                restores=tuple(e["restores"]),
-                lock=e["lock"],
-                altered=tuple(e["altered"]),
-                renamed=tuple((a, b) for a, b in e["renamed"]),
-                measured=(e["measured"][0], e["measured"][1]) if e["measured"] else None,
-            )
-            for e in stored["effects"]
-        )
-        traces.append(
-            Trace(
-                before,
-                after,
-                effects,
-                stored["renames"],
-                tuple(stored["down"]),
-                tuple(stored["losses"]),
-            )
-        )
     return traces
 
 

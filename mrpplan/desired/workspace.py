@@ -26,7 +26,7 @@ from mrpplan import __version__
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.local_cache import read_json, write_json
 from mrpplan.model.canonical import is_mrpplan_object
-from mrpplan.model.schema import Schema
+from mrpplan.model.schema import Schema, referenced_tables
 from mrpplan.mysql.connection import server_version, session
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.workspace import BuildBase, Built, build
@@ -111,7 +111,7 @@ def desired_chain(
         base = _incremental_base(cache_dir, every, len(prefix), chain)
         built = build(conn, workspace, every, len(prefix), base)
         BUILDS.append(keys[-1])
-        stored = set(keep) if keep is not None else None if wanted is None else set(wanted)
+        stored = keep if keep is not None else wanted  # None: every position
         for n, (key, entry) in enumerate(zip(keys, built, strict=True)):
             if stored is None or n in stored:
                 _store(cache_dir, key, entry)
@@ -223,7 +223,7 @@ def _tables_to_load(entry: Built, rest: Sequence[SqlStatement]) -> frozenset[str
         return None  # a view or trigger would see the change: not replayed exactly
     load = set(involved)
     for name, table in schema.tables.items():
-        parents = _references(table.canonical)
+        parents = referenced_tables(table.canonical)
         if name in involved:
             load |= parents
         elif parents & involved:
@@ -238,12 +238,7 @@ def _tables_to_load(entry: Built, rest: Sequence[SqlStatement]) -> frozenset[str
     return frozenset(load)
 
 
-_REFERENCES = re.compile(r"REFERENCES `((?:[^`]|``)+)` \(")
 _CONSTRAINT = re.compile(r"CONSTRAINT\s+`?((?:[^`\s]|``)+)`?", re.I)
-
-
-def _references(canonical: str) -> set[str]:
-    return {m.replace("``", "`") for m in _REFERENCES.findall(canonical)}
 
 
 def _constraint_names(statements: Sequence[SqlStatement]) -> set[str]:

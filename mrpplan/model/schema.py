@@ -43,7 +43,11 @@ class Schema:
         """The tables whose foreign keys name one of `names`, read from their texts; letter
         case aside, as the server's REFERENTIAL_CONSTRAINTS lookup matches them."""
         wanted = {name.casefold() for name in names}
-        return {n for n, t in self.tables.items() if not _referenced(t.text).isdisjoint(wanted)}
+        return {
+            n
+            for n, t in self.tables.items()
+            if any(r.casefold() in wanted for r in referenced_tables(t.text))
+        }
 
     def table_names(self) -> list[str]:
         return sorted(self.tables)
@@ -94,7 +98,7 @@ _REFERENCES = re.compile(r"\bREFERENCES\s+(?:`(?:[^`]|``)*`\.)?`((?:[^`]|``)+)`"
 
 
 @functools.lru_cache(maxsize=8192)
-def _referenced(text: str) -> frozenset[str]:
-    """The tables a table's foreign keys reference (case-folded), from its SHOW CREATE text;
-    remembered by text (a migration's trace asks after each of its statements)."""
-    return frozenset(m.replace("``", "`").casefold() for m in _REFERENCES.findall(text))
+def referenced_tables(text: str) -> frozenset[str]:
+    """The tables a table's foreign keys reference, from its SHOW CREATE text; remembered by
+    text (a migration's trace asks after each of its statements)."""
+    return frozenset(m.replace("``", "`") for m in _REFERENCES.findall(text))

@@ -65,13 +65,6 @@ class Pair:
         assert done[0][0] is not None and int(done[0][0]) >= 0, self.replica_status()  # type: ignore[call-overload]
 
 
-def _free_port() -> int:
-    """A port the sandbox would choose (below the range client connections use)."""
-    from mrpplan import sandbox
-
-    return sandbox._free_port()
-
-
 def start_pair(base: Path) -> Pair:
     """Fresh primary (binary log, ROW) and replica (reports its address for the tool)."""
     for name in ("primary", "replica"):
@@ -81,7 +74,7 @@ def start_pair(base: Path) -> Pair:
         base / "primary",
         extra_args=[*_SMALL, "--server-id=1", "--log-bin=primary-bin", "--binlog-format=ROW"],
     )
-    port = _free_port()
+    port = sandbox.free_port()
     # one password for both, as replicas of a real primary have: the tool logs in to the
     # replica with the primary's credentials (its DSN inherits the option file)
     (base / "replica").mkdir(parents=True, exist_ok=True)

@@ -12,19 +12,12 @@ from sync_fixtures import CUSTOMERS, DATA_TABLES, checksums, env_yaml, fill_erp,
 from mrpplan import sandbox
 
 
-def _free_port() -> int:
-    """A port the sandbox would choose (below the range client connections use)."""
-    from mrpplan import sandbox
-
-    return sandbox._free_port()
-
-
 @pytest.fixture(scope="module")
 def second_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sandbox.SandboxInfo]:
     """Another MariaDB on its own port and datadir; always stopped (the shared one never is)."""
     folder = tmp_path_factory.mktemp("second_sandbox")
     try:
-        info = sandbox.up(folder, port=_free_port())
+        info = sandbox.up(folder, port=sandbox.free_port())
         yield info
     finally:
         sandbox.down(folder.resolve())
@@ -99,7 +92,7 @@ def test_list_envs_sees_both_servers(project, cli, second_server) -> None:  # ty
     write_env(project.root, "remote", env_yaml("remote", "not_there", second_server.option_file))
     write_env(project.root, "gone", env_yaml("gone", "x", Path(project.root / "gone.cnf")))
     (project.root / "gone.cnf").write_text(
-        f"[client]\nhost=127.0.0.1\nport={_free_port()}\nuser=root\n"
+        f"[client]\nhost=127.0.0.1\nport={sandbox.free_port()}\nuser=root\n"
     )
     result = cli("sync", "list-envs", "--json")
     assert result.code == 0, result.output
