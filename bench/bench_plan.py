@@ -275,6 +275,18 @@ class Tools:
             ]
         )
 
+    def settle(self) -> None:
+        """Wait (untimed) until the scratch databases that commands dropped on their way
+        out are gone, so the next command, whichever it is, meets an idle server."""
+        tool = shutil.which("mariadb") or "mysql"
+        query = "SHOW DATABASES LIKE '\\_mrpplan\\_ws\\_%'"
+        argv = [tool, f"--defaults-extra-file={self.option_file}", "-N", "-e", query]
+        deadline = time.monotonic() + 120
+        while subprocess.run(argv, capture_output=True, check=False).stdout.strip():
+            if time.monotonic() > deadline:
+                raise SystemExit("a workspace scratch database stayed for 2 minutes")
+            time.sleep(0.05)
+
     def fresh(self, database: str) -> None:
         self.client("-e", f"DROP DATABASE IF EXISTS `{database}`; CREATE DATABASE `{database}`")
 
@@ -361,16 +373,23 @@ class Bench:
         self.tools.drop(self.live[runner.name])
         shutil.rmtree(root / ".mrpplan" / "cache", ignore_errors=True)
         self.planned = runner.mrpplan(root, "plan", "bench", "--out", "plans/all.json")
-        return runner.mrpplan(root, "apply", "plans/all.json", "--auto-approve", profile=profile)
+        self.tools.settle()
+        took = runner.mrpplan(root, "apply", "plans/all.json", "--auto-approve", profile=profile)
+        self.tools.settle()
+        return took
 
     def cold(self, runner: Runner, profile: Path | None = None) -> float:
         root = self.roots[runner.name]
         shutil.rmtree(root / ".mrpplan" / "cache", ignore_errors=True)
-        return runner.mrpplan(root, "plan", "bench", "--detailed-exitcode", profile=profile)
+        took = runner.mrpplan(root, "plan", "bench", "--detailed-exitcode", profile=profile)
+        self.tools.settle()
+        return took
 
     def warm(self, runner: Runner, profile: Path | None = None) -> float:
         root = self.roots[runner.name]
-        return runner.mrpplan(root, "plan", "bench", "--detailed-exitcode", profile=profile)
+        took = runner.mrpplan(root, "plan", "bench", "--detailed-exitcode", profile=profile)
+        self.tools.settle()
+        return took
 
     def rows(self, repeat: int, slow: int, no_change_only: bool = False) -> list[Measure]:
         label = self.label

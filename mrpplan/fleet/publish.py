@@ -106,10 +106,13 @@ def _single_plan(
     view: View,
     wiring: Wiring,
 ) -> tuple[Plan, str | None]:
+    from mrpplan.lint.ahead import starter
+    from mrpplan.lint.project import TABLES_CACHE
     from mrpplan.plan.planner import make_plan
 
+    lint_ahead = starter(project.cache_dir / TABLES_CACHE)
     plan = planfile.with_digest(
-        make_plan(project, env, wiring=wiring, target_version=target_version)
+        make_plan(project, env, wiring=wiring, target_version=target_version, live_read=lint_ahead)
     )
     saved = out or (
         planfile.default_plan_path(project, plan)

@@ -133,6 +133,7 @@ def _loaded(chain: Chain, position: int) -> Schema:
 
 
 _FINDINGS_FORMAT = 1  # the schema rules' findings cached (bump when a rule changes)
+TABLES_CACHE = Path("lint", "tables.json")  # each table's findings, by its text
 
 
 def _schema_findings(
@@ -155,30 +156,29 @@ def _schema_findings(
     if last is None:
         chain = desired_chain(workspace, base, flat, project.cache_dir, wanted={len(flat)})
         last = chain.schemas[-1]
-    found = _findings_by_table(project.cache_dir / "lint" / "tables.json", last or Schema())
+    found = _findings_by_table(project.cache_dir / TABLES_CACHE, last or Schema())
     write_json(cache, {"format": _FINDINGS_FORMAT, "findings": found})
     return found
 
 
 def _findings_by_table(path: Path, schema: Schema) -> list[tuple[str, str, str]]:
     """Each table's findings, remembered by a digest of its name and verbatim text (the
-    file keeps this schema's tables only)."""
-    import hashlib
-
-    from mrpplan.lint.schema_rules import table_findings
+    file keeps this schema's tables only); a plan's child may have found them for the
+    live tables during the build (lint/ahead.py)."""
+    from mrpplan.lint import ahead
 
     data = read_json(path)
     known = data.get("tables", {}) if isinstance(data, dict) else {}
     if not isinstance(data, dict) or data.get("format") != _FINDINGS_FORMAT:
         known = {}
+    found_ahead = ahead.take()
     kept: dict[str, list[list[str]]] = {}
     found: list[tuple[str, str, str]] = []
     for name, table in sorted(schema.tables.items()):
-        text = f"{name}\0{table.text}".encode()
-        key = hashlib.sha256(text).hexdigest()
-        rows = known.get(key)
+        key = ahead.table_key(name, table.text)
+        rows = known.get(key, found_ahead.get(key))
         if not isinstance(rows, list):
-            rows = [list(f) for f in table_findings(name, table)]
+            rows = ahead.table_rows(name, table)
         kept[key] = rows
         found += [(str(a), str(b), str(c)) for a, b, c in rows]
     if kept != known:

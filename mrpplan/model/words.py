@@ -7,6 +7,7 @@ parts (type, DEFAULT, COMMENT, ...) while keeping their exact text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 
@@ -17,40 +18,37 @@ class LineSyntaxError(ValueError):
 def split_words(line: str) -> list[str]:
     """'`a` varchar(10) DEFAULT 'x y'' -> ['`a`', 'varchar(10)', 'DEFAULT', "'x y'"]."""
     words: list[str] = []
-    start: int | None = None
+    last = 0
     depth = 0
-    for i, ch, depth in _scan(line):
+    for i, ch, depth in _scan(line, " "):
         if depth < 0:
             raise LineSyntaxError(f"unbalanced parenthesis in: {line}")
         if ch == " " and depth == 0:
-            if start is not None:
-                words.append(line[start:i])
-                start = None
-        elif start is None:
-            start = i
+            if i > last:
+                words.append(line[last:i])
+            last = i + 1
     if depth != 0:
         raise LineSyntaxError(f"unbalanced parenthesis in: {line}")
-    if start is not None:
-        words.append(line[start:])
+    if last < len(line):
+        words.append(line[last:])
     return words
 
 
 def _skip_quoted(text: str, i: int) -> int:
-    quote = text[i]
-    i += 1
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and quote != "`":
-            i += 2
-            continue
-        if ch == quote:
-            if i + 1 < n and text[i + 1] == quote:
-                i += 2
-                continue
-            return i + 1
-        i += 1
-    raise LineSyntaxError(f"unterminated quote in: {text}")
+    """The index after the quoted part opening at `i` (doubled quotes, and backslash
+    escapes outside backticks, stay inside it)."""
+    match = _QUOTED[text[i]].match(text, i)
+    if match is None:
+        raise LineSyntaxError(f"unterminated quote in: {text}")
+    return match.end()
+
+
+# possessive: a doubled quote is always read as one quote inside, never given back
+_QUOTED = {
+    "'": re.compile(r"'(?:[^'\\]|\\.|'')*+'", re.S),
+    '"': re.compile(r'"(?:[^"\\]|\\.|"")*+"', re.S),
+    "`": re.compile(r"`(?:[^`]|``)*+`"),
+}
 
 
 def unquote_ident(word: str) -> str:
@@ -67,30 +65,32 @@ def ident_list(group: str) -> list[str]:
     return [unquote_ident(part.strip()) for part in split_top(inner[1:-1], ",")]
 
 
-def _scan(text: str) -> Iterator[tuple[int, str, int]]:
-    """(index, character, parenthesis depth after it) for each character outside quotes;
-    a quoted part comes once, as its opening quote."""
+def _scan(text: str, sep: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, parenthesis depth after it) for each parenthesis and `sep`
+    outside quotes, and each quote opening a quoted part (which is then skipped)."""
+    pattern = _SPECIAL.get(sep) or _SPECIAL.setdefault(sep, re.compile(f"[()'`\"{re.escape(sep)}]"))
     depth = 0
-    i, n = 0, len(text)
-    while i < n:
+    match = pattern.search(text)
+    while match is not None:
+        i = match.start()
         ch = text[i]
-        if ch in "'`\"":
-            yield i, ch, depth
-            i = _skip_quoted(text, i)
-            continue
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
         yield i, ch, depth
-        i += 1
+        match = pattern.search(text, _skip_quoted(text, i) if ch in "'`\"" else i + 1)
+
+
+# the characters `_scan` stops at, by separator: the others are passed over by the regex
+_SPECIAL: dict[str, re.Pattern[str]] = {}
 
 
 def split_top(text: str, sep: str) -> list[str]:
     """Split on `sep` outside quotes and parentheses."""
     parts: list[str] = []
     last = 0
-    for i, ch, depth in _scan(text):
+    for i, ch, depth in _scan(text, sep):
         if ch == sep and depth == 0:
             parts.append(text[last:i])
             last = i + 1

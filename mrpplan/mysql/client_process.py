@@ -207,7 +207,7 @@ class ToolProcess:
             stderr=subprocess.PIPE,
             env=child_env(secret),
             pass_fds=(credentials.fd,) if credentials else (),
-            preexec_fn=_die_with_parent if die_with_parent else None,
+            preexec_fn=kill_with_parent if die_with_parent else None,
         )
         self._err = bytearray()
         self._reader = threading.Thread(target=self._collect, daemon=True)
@@ -254,9 +254,9 @@ class ToolProcess:
             raise tool_error(self.name, what, code, self.stderr_text)
 
 
-def _die_with_parent() -> None:
-    """In the child: SIGKILL it when mrpplan dies (a tool that changes a table must
-    never carry on alone after its apply was killed)."""
+def kill_with_parent() -> None:
+    """In a child: SIGKILL it when mrpplan dies (a tool that changes a table must never
+    carry on alone after its apply was killed; a helper has no one left to help)."""
     import ctypes
     import signal
 
@@ -299,6 +299,36 @@ def child_env(secret: str | None = None) -> dict[str, str]:
     env.pop("MYSQL_HOST", None)
     env.pop("MYSQL_TCP_PORT", None)
     return env
+
+
+# clients started by `start_detached` and not yet seen to end (kept so none is reaped
+# unseen while the command runs, as Popen objects that are dropped while running warn)
+_DETACHED: list[subprocess.Popen[bytes]] = []
+
+
+def start_detached(settings: ConnectionSettings, sql: str) -> bool:
+    """Run `sql` with the `mariadb` client in a process that outlives the command: in a
+    session of its own (Ctrl-C in the terminal does not reach it), with no output, never
+    waited for. False when the client cannot be started."""
+    _DETACHED[:] = [p for p in _DETACHED if p.poll() is None]
+    try:
+        tool = loader_tool()
+        with client_credentials(settings) as credentials:
+            argv = [tool, credentials.option, "--batch", "--skip-reconnect", "-e", sql]
+            _DETACHED.append(
+                subprocess.Popen(
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=child_env(settings.password),
+                    pass_fds=(credentials.fd,),
+                    start_new_session=True,
+                )
+            )
+    except (MrpplanError, OSError):
+        return False
+    return True
 
 
 def dump_tool() -> str:

@@ -133,11 +133,16 @@ def _in_lanes(
 
 
 def _drop_behind(workspace: Workspace, scratch: str) -> None:
-    """Drop a scratch database that was read back, on a connection of its own, while the
-    command goes on: dropping a database of many tables takes about half as long as making
-    it, time in which the plan is diffed, shown and linted. The thread is not a daemon, so
-    the process waits for it before it exits (Ctrl-C too): when the command ends, the
-    scratch database is gone, as before. It falls back to dropping it here."""
+    """Drop a scratch database that was read back without waiting for it: the `mariadb`
+    client drops it in a process of its own, which outlives the command. Dropping a
+    database of many tables takes about a third as long as making it (1,000 tables:
+    0.8 s), and the plan needs nothing from it any more. Where the client cannot be
+    started, a thread of this process drops it, and the command waits for that thread."""
+    from mrpplan.mysql.client_process import start_detached
+
+    statement = f"DROP DATABASE IF EXISTS {ident(scratch)}"
+    if start_detached(workspace.settings, statement):
+        return
 
     def drop() -> None:
         with (
@@ -145,7 +150,7 @@ def _drop_behind(workspace: Workspace, scratch: str) -> None:
             session(workspace.settings, database=None) as fresh,
             fresh.cursor() as cur,
         ):
-            cur.execute(f"DROP DATABASE IF EXISTS {ident(scratch)}")
+            cur.execute(statement)
 
     try:
         threading.Thread(target=drop, name=f"drop {scratch}").start()

@@ -7,7 +7,7 @@ checkpoint in front of each step that can lose data, and the history-recording s
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +34,7 @@ def make_plan(
     now: datetime | None = None,
     scope: Scope | None = None,
     run_preflight: bool = True,
+    live_read: Callable[[Any], None] | None = None,
 ) -> Plan:
     """Read the live database, ask the providers (of `wiring`) for steps, arrange them.
 
@@ -41,6 +42,8 @@ def make_plan(
     the lock and refuse a file whose steps are not what mrpplan would produce.
     `run_preflight`: run the steps' pre-flight checks on the live rows (a rebuild under
     `apply` only compares which checks there are: `apply` runs them itself).
+    `live_read`: called with the live schema as soon as it is read (`plan` lints it
+    while the desired schema builds).
     """
     from mrpplan.desired.directory import (
         desired_statements,
@@ -65,6 +68,8 @@ def make_plan(
         if exists:
             refuse_after_interrupted_apply(conn, env)
         prior = read_state(conn, env.connection.database) if exists else empty_state()
+        if live_read is not None and scope.schema:
+            live_read(prior.schema)
         live = empty_state() if scope.fresh else prior
         migrations = load_migrations(project.migrations_dir)
         if scope.schema:
