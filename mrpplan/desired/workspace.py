@@ -25,13 +25,12 @@ from pathlib import Path
 from mrpplan import __version__
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.local_cache import read_json, write_json
+from mrpplan.model.built import BuildBase, Built
 from mrpplan.model.canonical import is_mrpplan_object
 from mrpplan.model.schema import Schema, referenced_tables
 from mrpplan.mysql.connection import server_version, session
 from mrpplan.mysql.flavor import Flavor
-from mrpplan.mysql.workspace import BuildBase, Built, build
 from mrpplan.mysql.workspace_place import Workspace
-from mrpplan.sqlfiles.ddl_targets import ddl_targets
 from mrpplan.sqlfiles.split import SqlStatement
 
 CACHE_FORMAT = 5  # 5: tables' canonical texts too; 4: replays keep the verbatim key order
@@ -103,6 +102,8 @@ def desired_chain(
         ]
         if all(e is not None for n, e in enumerate(loaded) if wanted is None or n in wanted):
             return Chain([e.schema if e else None for e in loaded], keys)
+    from mrpplan.mysql.workspace import build  # a plan that runs statements
+
     # a fleet's planning threads: the first builds, the others load what it built
     with session(workspace.settings, database=None) as conn, _BUILDING:
         cached = [_load(cache_dir, key) for key in keys]
@@ -204,6 +205,8 @@ def _incremental_base(
 
 def _tables_to_load(entry: Built, rest: Sequence[SqlStatement]) -> frozenset[str] | None:
     """The cached tables the statements involve, or None when that is not certain."""
+    from mrpplan.sqlfiles.ddl_targets import ddl_targets
+
     schema = entry.schema
     changed: set[str] = set()
     involved: set[str] = set()

@@ -21,11 +21,12 @@ import re
 import secrets
 import threading
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pymysql
 
 from mrpplan.errors import Refused, SqlError
+from mrpplan.model.built import BuildBase, Built
 from mrpplan.model.schema import Schema
 from mrpplan.mysql.connection import Session, session
 from mrpplan.mysql.inspect import inspect_objects, inspect_schema
@@ -45,25 +46,6 @@ from mrpplan.sqlfiles.split import SqlStatement
 
 _SWITCHES_DATABASE = re.compile(r"^\s*(USE\s|(CREATE|DROP)\s+(DATABASE|SCHEMA)\b)", re.I)
 _UNCHANGED = "Nothing was changed: the statements ran in a scratch database, now dropped."
-
-
-@dataclass(frozen=True)
-class Built:
-    """What the statements built (and what the cache keeps): the schema, and the tables
-    holding rows (None: not known)."""
-
-    schema: Schema
-    filled: frozenset[str] | None
-
-
-@dataclass(frozen=True)
-class BuildBase:
-    """Where an incremental build starts: the cached result after `start` statements, and
-    the cached tables to load into the scratch database."""
-
-    start: int
-    entry: Built
-    load: frozenset[str]
 
 
 def build(

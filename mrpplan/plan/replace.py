@@ -20,10 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mrpplan.config import Environment
-from mrpplan.mysql import shadow
 from mrpplan.mysql.connection import Session, server_version
 from mrpplan.mysql.flavor import Flavor
 from mrpplan.mysql.quote import ident
@@ -31,6 +30,9 @@ from mrpplan.plan import kinds
 from mrpplan.plan.fingerprint import DatabaseState, state_fingerprint
 from mrpplan.plan.load import Load
 from mrpplan.plan.types import Desired, Finding, Plan, Prior, Step, Target
+
+if TYPE_CHECKING:
+    from mrpplan.mysql import shadow
 
 
 def replace_drafts(
@@ -44,6 +46,8 @@ def replace_drafts(
     objects: ObjectChanges | None = None,
 ) -> list[Step]:
     """The shadow_prepare, shadow_load and swap_tables steps of one replacement."""
+    from mrpplan.mysql import shadow  # a plan that replaces tables
+
     objects = objects or ObjectChanges()
     forward, reverse = shadow.swap_statements(swap, objects.before, objects.after)
     create = (

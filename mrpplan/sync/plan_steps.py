@@ -17,24 +17,16 @@ from __future__ import annotations
 import contextlib
 from collections import Counter
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from mrpplan.config import load_environment
 from mrpplan.errors import ConnectionFailed, UnknownDatabase
-from mrpplan.mysql import shadow
 from mrpplan.mysql.connection import session
 from mrpplan.plan.providers import PlanContext
-from mrpplan.plan.replace import Load, object_changes, replace_drafts
 from mrpplan.plan.types import Step
-from mrpplan.sync import catalog
-from mrpplan.sync import state as sync_state
-from mrpplan.sync.mask import (
-    check_rules,
-    parse_rules,
-    row_key,
-    rules_by_table,
-    update_statement,
-)
-from mrpplan.sync.select import selection_for
+
+if TYPE_CHECKING:
+    from mrpplan.sync import state as sync_state
 
 
 def sync_steps(ctx: PlanContext) -> list[Step]:
@@ -48,7 +40,20 @@ def sync_steps(ctx: PlanContext) -> list[Step]:
             "comes from its own schema settings in a plan, so there are no sync steps"
         )
         return []
-    from mrpplan.sync.copy import same_database  # the copy machinery: a plan that syncs
+    # the copy machinery: imported by a plan of an environment that syncs
+    from mrpplan.mysql import shadow
+    from mrpplan.plan.replace import Load, object_changes, replace_drafts
+    from mrpplan.sync import catalog
+    from mrpplan.sync import state as sync_state
+    from mrpplan.sync.copy import same_database
+    from mrpplan.sync.mask import (
+        check_rules,
+        parse_rules,
+        row_key,
+        rules_by_table,
+        update_statement,
+    )
+    from mrpplan.sync.select import selection_for
 
     source = load_environment(ctx.project, env.sync.source)
     if same_database(source, env):
