@@ -54,9 +54,12 @@ def starter(cached: Path) -> Callable[[Any], None]:
             or "fork" not in multiprocessing.get_all_start_methods()
         ):
             return
+        from mrpplan.mysql.client_process import kill_with_parent
+
         context = multiprocessing.get_context("fork")
         mine, theirs = context.Pipe(duplex=False)
-        child = context.Process(target=_work, args=(tables, theirs), daemon=True)
+        arm = kill_with_parent()
+        child = context.Process(target=_work, args=(tables, theirs, arm), daemon=True)
         child.start()
         theirs.close()
         _pending = (child, mine)
@@ -80,16 +83,14 @@ def take() -> dict[str, Rows]:
     return rows
 
 
-def _work(tables: dict[str, Any], send: Connection) -> None:
+def _work(tables: dict[str, Any], send: Connection, arm: Callable[[], None]) -> None:
     """In the child: no output of its own, no Ctrl-C (the command answers it), and gone
     with the command if that is killed."""
-    from mrpplan.mysql.client_process import kill_with_parent
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)
     os.dup2(quiet, 2)
-    kill_with_parent()
+    arm()
     with contextlib.suppress(Exception):  # then the parent gets nothing and parses itself
         send.send({table_key(n, t.text): table_rows(n, t) for n, t in tables.items()})
     send.close()

@@ -207,7 +207,7 @@ class ToolProcess:
             stderr=subprocess.PIPE,
             env=child_env(secret),
             pass_fds=(credentials.fd,) if credentials else (),
-            preexec_fn=kill_with_parent if die_with_parent else None,
+            preexec_fn=kill_with_parent() if die_with_parent else None,
         )
         self._err = bytearray()
         self._reader = threading.Thread(target=self._collect, daemon=True)
@@ -254,15 +254,24 @@ class ToolProcess:
             raise tool_error(self.name, what, code, self.stderr_text)
 
 
-def kill_with_parent() -> None:
-    """In a child: SIGKILL it when mrpplan dies (a tool that changes a table must never
-    carry on alone after its apply was killed; a helper has no one left to help)."""
+def kill_with_parent() -> Callable[[], None]:
+    """What a child calls to be SIGKILLed when mrpplan dies (a tool that changes a table
+    must never carry on alone after its apply was killed; a helper has no one left to
+    help). The C function is looked up here, in the parent: a child forked from a process
+    with threads must not load libraries."""
     import ctypes
     import signal
 
     pr_set_pdeathsig = 1
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux: the child is not tied to its parent
+        return lambda: None
+
+    def arm() -> None:
+        prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+    return arm
 
 
 def tool_error(name: str, what: str, code: int, stderr: str) -> MrpplanError:
