@@ -35,6 +35,7 @@ from typing import IO
 
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import MrpplanError, SqlError
+from mrpplan.forked import kill_with_parent
 from mrpplan.mysql.connection import client_tool
 
 CHUNK = 1 << 20
@@ -252,26 +253,6 @@ class ToolProcess:
         code = self.wait()
         if code != 0:
             raise tool_error(self.name, what, code, self.stderr_text)
-
-
-def kill_with_parent() -> Callable[[], None]:
-    """What a child calls to be SIGKILLed when mrpplan dies (a tool that changes a table
-    must never carry on alone after its apply was killed; a helper has no one left to
-    help). The C function is looked up here, in the parent: a child forked from a process
-    with threads must not load libraries."""
-    import ctypes
-    import signal
-
-    pr_set_pdeathsig = 1
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):  # not Linux: the child is not tied to its parent
-        return lambda: None
-
-    def arm() -> None:
-        prctl(pr_set_pdeathsig, signal.SIGKILL)
-
-    return arm
 
 
 def tool_error(name: str, what: str, code: int, stderr: str) -> MrpplanError:
