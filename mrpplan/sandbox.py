@@ -44,6 +44,8 @@ INSTALL_HINT = (
 
 @dataclass(frozen=True)
 class SandboxInfo:
+    """A running sandbox server: where it is and how to log in."""
+
     dir: Path
     port: int
     socket: Path

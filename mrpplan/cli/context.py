@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # imported where used: `mrpplan --help` loads neither rich no
 
 @dataclass
 class AppContext:
+    """What every command gets from the command line: the project folder and how to talk."""
+
     project_dir: Path | None
     verbose: bool
     no_color: bool

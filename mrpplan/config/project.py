@@ -12,6 +12,8 @@ from mrpplan.errors import ConfigError
 
 @dataclass
 class Project:
+    """The project folder: its environments, schema, migrations, seeds and caches."""
+
     root: Path
     _variables: dict[str, str] | None = field(default=None, repr=False)
 

@@ -34,12 +34,16 @@ class ConnectionSettings:
 
 @dataclass(frozen=True)
 class SchemaSettings:
+    """`schema:`: the version the environment should be at, and what drift does."""
+
     version: str = "latest"
     drift: str = "error"
 
 
 @dataclass(frozen=True)
 class SyncSettings:
+    """`sync:`: which environment the rows come from, which tables, and their masks."""
+
     source: str
     schema_only: bool = False
     include: tuple[str, ...] = ()
@@ -49,6 +53,8 @@ class SyncSettings:
 
 @dataclass(frozen=True)
 class BackupSettings:
+    """`backup:`: where backups go and how long they are kept."""
+
     dir: Path
     retention_days: int = 30
 
@@ -95,6 +101,8 @@ class Preflight:
 
 @dataclass(frozen=True)
 class Policy:
+    """`policy:`: what the environment allows and how carefully changes run."""
+
     allow_destructive: bool = False
     checkpoint: str = "auto"
     # None: not configured (ALTERs still name ALGORITHM/LOCK; big tables are only flagged)
@@ -119,6 +127,8 @@ def is_pattern(database: str) -> bool:
 
 @dataclass(frozen=True)
 class Environment:
+    """One environment file, expanded and checked."""
+
     name: str
     file: Path
     connection: ConnectionSettings

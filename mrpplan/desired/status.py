@@ -25,6 +25,8 @@ FAILED = "failed"
 
 @dataclass(frozen=True)
 class MigrationStatus:
+    """One migration as `migrate status` shows it."""
+
     version: str
     number: int
     name: str

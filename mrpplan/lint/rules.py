@@ -13,6 +13,8 @@ LEVELS = (ERROR, WARNING, OFF)
 
 @dataclass(frozen=True)
 class Rule:
+    """A lint rule: its id, its default level, what it finds."""
+
     id: str
     level: str  # the default level
     summary: str
@@ -44,6 +46,8 @@ RULES: dict[str, Rule] = {
 
 @dataclass(frozen=True)
 class Finding:
+    """One finding of a rule, placed at the statement that made it."""
+
     rule: str
     message: str
     file: Path | None = None

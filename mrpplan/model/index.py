@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class IndexPart:
+    """One column of a key, with its prefix length and order."""
+
     column: str
     length: int | None = None  # prefix length: KEY (`name`(10))
     descending: bool = False

@@ -16,6 +16,8 @@ from mrpplan.model.view import View
 
 @dataclass(frozen=True)
 class Schema:
+    """A database's objects by kind and name, as the server prints them."""
+
     tables: dict[str, Table] = field(default_factory=dict)
     views: dict[str, View] = field(default_factory=dict)
     routines: dict[str, Routine] = field(default_factory=dict)  # procedures and functions

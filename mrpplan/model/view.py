@@ -9,6 +9,8 @@ from mrpplan.model.canonical import sha256_text
 
 @dataclass(frozen=True)
 class View:
+    """A view, as the server prints it."""
+
     name: str
     canonical: str  # "CREATE ALGORITHM=UNDEFINED SQL SECURITY DEFINER VIEW `v` AS select ..."
 

@@ -14,6 +14,8 @@ from mrpplan.mysql.quote import literal
 
 @dataclass(frozen=True)
 class Usage:
+    """How much of an AUTO_INCREMENT column's range is used."""
+
     table: str
     column: str
     type: str

@@ -39,6 +39,8 @@ class GaleraNode:
 
 @dataclass(frozen=True)
 class ReplicaStatus:
+    """One replica's SHOW SLAVE STATUS, as far as a plan needs it."""
+
     address: str
     io_running: bool
     sql_running: bool

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Flavor:
+    """Which server (MariaDB or MySQL) and which version: what SQL it takes."""
+
     name: str  # "mariadb" | "mysql"
     version: tuple[int, int, int]
 

@@ -50,6 +50,8 @@ JOURNAL_DDL = f"""CREATE TABLE IF NOT EXISTS {ident(JOURNAL)} (
 
 @dataclass(frozen=True)
 class JournalEntry:
+    """One step's row in the apply journal."""
+
     step_id: str
     position: int
     status: str
@@ -62,6 +64,8 @@ class JournalEntry:
 
 @dataclass(frozen=True)
 class ApplyRecord:
+    """One apply's row in the journal: which plan, how it ended."""
+
     apply_id: str
     plan_digest: str
     status: str

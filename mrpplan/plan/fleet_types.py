@@ -20,6 +20,8 @@ FLEET_KIND = "fleet"
 
 @dataclass(frozen=True)
 class FleetPlan:
+    """One plan for every database of a fleet, a section each."""
+
     environment: str
     created_at: str
     sections: tuple[Plan, ...]

@@ -16,6 +16,8 @@ from mrpplan.plan.types import Step
 
 @dataclass(frozen=True)
 class HistoryRow:
+    """A schema history row a plan records (or removes) for a migration."""
+
     version: str
     name: str
     checksum: str

@@ -88,6 +88,8 @@ class StepServices(Protocol):
 
 @dataclass(frozen=True)
 class RunContext:
+    """What a step's kind gets when it runs under the apply's lock."""
+
     project: Project
     env: Environment
     conn: Session  # the apply's connection (holds the lock)

@@ -106,6 +106,8 @@ class Desired:
 
 @dataclass(frozen=True)
 class Summary:
+    """The counts a plan's header shows."""
+
     add: int = 0
     change: int = 0
     destroy: int = 0
