@@ -63,9 +63,18 @@ def lint_project(
     everything = [*base, *flat]
     by_file = {m.path: m.version for m in migrations}
     found = _placed_schema_findings(project, workspace, base, flat, chain, by_file)
-    found += _change_findings(
-        [migrations[n] for n in pending], [ends[n] for n in pending], chain, by_file
-    )
+    if pending:  # the diff and its rules are imported by a lint with migrations to run
+        from mrpplan.desired.statements import column_renames, merge_renames
+        from mrpplan.diff import diff_schemas
+        from mrpplan.lint.change_rules import change_findings
+    for n in pending:
+        migration = migrations[n]
+        renames = merge_renames(column_renames(s.text) for s in migration.up)
+        before, after = _loaded(chain, ends[n]), _loaded(chain, ends[n + 1])
+        changes = diff_schemas(before, after, renames=renames or None)
+        for rule, table, message in change_findings(changes, after):
+            statement = _last_touching(migration.up, table) or migration.up[0]
+            found.append(_at(rule, message, statement, by_file))
     if env is not None:
         if declarative and target is not None and not live_is_desired:  # else linted above
             shaping = everything[: len(base) + ends[target]]
@@ -77,45 +86,6 @@ def lint_project(
     kept = [f for f in _leveled(unique, chosen) if not _allowed(f, migrations, texts)]
     shown = {f.file: Path(relative(project, f.file) or "") for f in kept if f.file}  # once a file
     return [replace(f, file=shown[f.file]) if f.file else f for f in kept]
-
-
-# from this many migrations to lint on, a forked child lints the later half of them
-SHARED_FROM = 8
-
-
-def _change_findings(
-    migrations: Sequence[Any], starts: Sequence[int], chain: Chain, by_file: Mapping[Path, str]
-) -> list[Finding]:
-    """The change rules' findings of each migration, from the schemas before and after it.
-    Diffing them parses the tables each one changes; with many (a database that is
-    behind), a forked child (`mrpplan.forked`) diffs the later half meanwhile: the same
-    findings, in the same order, either way."""
-    if not migrations:
-        return []
-    from mrpplan.desired.statements import column_renames, merge_renames
-    from mrpplan.diff import diff_schemas
-    from mrpplan.forked import Forked, can_fork
-    from mrpplan.lint.change_rules import change_findings
-
-    def findings_of(n: int) -> list[Finding]:
-        migration, start = migrations[n], starts[n]
-        renames = merge_renames(column_renames(s.text) for s in migration.up)
-        before, after = _loaded(chain, start), _loaded(chain, start + len(migration.up))
-        changes = diff_schemas(before, after, renames=renames or None)
-        return [
-            _at(rule, message, _last_touching(migration.up, table) or migration.up[0], by_file)
-            for rule, table, message in change_findings(changes, after)
-        ]
-
-    split = len(migrations) // 2 if len(migrations) >= SHARED_FROM and can_fork() else 0
-    child = (
-        Forked(lambda: [findings_of(n) for n in range(split, len(migrations))]) if split else None
-    )
-    found = [f for n in range(split or len(migrations)) for f in findings_of(n)]
-    theirs = child.result() if child is not None else None
-    if split and theirs is None:
-        theirs = [findings_of(n) for n in range(split, len(migrations))]
-    return found + [f for part in theirs or [] for f in part]
 
 
 _PLACED_FORMAT = 1  # the placed findings cached (bump when placing changes)

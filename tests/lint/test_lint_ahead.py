@@ -1,18 +1,14 @@
-"""Lint's work shared with a forked child (mrpplan/forked.py). A plan with no cache works
-out the live tables' findings in a child while the desired schema builds (lint/ahead.py),
-and many pending migrations are diffed half by a child. What the user sees must be
-exactly what one process finds: a smell only the live database has is never reported, a
-smell only the desired schema has always is, a plan with a warm cache (no child) says the
-same, and the findings of many migrations come in the same order."""
+"""A plan with no cache works out the live tables' lint findings in a child process while
+the desired schema builds (lint/ahead.py). What the user sees must be exactly the desired
+schema's findings: a smell only the live database has is never reported, a smell only
+the desired schema has always is, and a plan with a warm cache (no child) says the same."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
 from dbtools import local_without_sync_or_seeds
 
 from mrpplan.lint import ahead
@@ -96,35 +92,3 @@ def test_the_child_finds_what_lint_finds_itself(tmp_path: Path) -> None:
     (tmp_path / "tables.json").write_text("{}")
     ahead.starter(tmp_path / "tables.json")(schema)
     assert ahead.take() == {}
-
-
-def test_many_pending_migrations_are_linted_alike_by_two_processes(
-    project: Any, cli: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """From `SHARED_FROM` pending migrations on, a forked child diffs the later half: the
-    findings (rule, message, file, line) and their order are those of one process."""
-    from mrpplan.config import Project, load_environment
-    from mrpplan.lint import project as linting
-    from mrpplan.mysql.workspace_place import workspace_for
-
-    folder = project.root / "database" / "migrations"
-    many = linting.SHARED_FROM + 2
-    for n in range(many):  # each adds a column, and drops the one before while adding one
-        moved = f"DROP COLUMN phone_{n - 1}, ADD COLUMN phone_no_{n - 1} VARCHAR(9) NULL, "
-        (folder / f"{n + 4:03d}_many_{n}.sql").write_text(
-            "-- mrpplan:up\n"
-            f"ALTER TABLE suppliers ADD COLUMN price_{n} DOUBLE NULL;\n"  # float-money
-            f"ALTER TABLE suppliers {moved if n else ''}ADD COLUMN phone_{n} VARCHAR(9) NULL;\n"
-        )
-
-    shared = cli("lint", "local", "--json")
-
-    assert shared.code in (0, 1), shared.output
-    found = [(f["rule"], f["message"], f["file"], f["line"]) for f in json.loads(shared.stdout)]
-    assert len([f for f in found if f[0] == "float-money"]) == many
-    assert len([f for f in found if f[0] == "rename-as-drop-add"]) == many - 1
-    local = Project(project.root)
-    env = load_environment(local, "local")
-    monkeypatch.setattr(linting, "SHARED_FROM", 10**9)
-    alone = linting.lint_project(local, workspace_for(local, env), env)
-    assert [(f.rule, f.message, str(f.file), f.line) for f in alone] == found
