@@ -132,63 +132,18 @@ def trace_chain(
     schemas = chain.schemas
     if any(schema is None for schema in schemas):
         schemas = desired_chain(workspace, prefix, flat, cache_dir, keep=ends).schemas
-    # the rollback is derived once, here, when cached: the cached and the returned traces
-    # carry it
-    traces = _traced(groups, ends, schemas, flavor, keep_data_at, derive=cache_dir is not None)
+    traces: list[Trace] = []
+    for group, start in zip(groups, ends, strict=False):
+        window = schemas[start : start + len(group) + 1]
+        traces.append(_trace(group, window, flavor, keep_data_at))
     if cache_dir is not None:
+        # the rollback is derived once, here: the cached and the returned traces carry it
+        traces = [
+            replace(t, down=tuple(generated_down(t, flavor)), losses=tuple(rollback_losses(t)))
+            for t in traces
+        ]
         store_traces(trace_file(cache_dir, key), groups, traces)
     return _measured_on(workspace, traces)
-
-
-# from this many statements on, a forked child traces the later half of the migrations
-SHARED_FROM = 200
-
-
-def _traced(
-    groups: Sequence[Sequence[SqlStatement]],
-    ends: Sequence[int],
-    schemas: Sequence[Any],
-    flavor: Flavor,
-    keep_data_at: str | None,
-    *,
-    derive: bool,
-) -> list[Trace]:
-    """Each group's trace (with `derive`, its rollback too). Describing a statement is
-    Python work on schemas already built (diffing its before and after, about 2 ms an
-    ALTER), so with enough of them a forked child (`mrpplan.forked`) traces the groups
-    holding the later half of the statements while this process traces the others. The
-    child sends the traces without their schemas (this process has them); where it
-    fails, this process traces its groups too: the same traces either way."""
-    from mrpplan.forked import Forked, can_fork
-
-    def trace_of(n: int) -> Trace:
-        window = schemas[ends[n] : ends[n] + len(groups[n]) + 1]
-        trace = _trace(groups[n], window, flavor, keep_data_at)
-        if not derive:
-            return trace
-        down, losses = tuple(generated_down(trace, flavor)), tuple(rollback_losses(trace))
-        return replace(trace, down=down, losses=losses)
-
-    split = next((n for n in range(1, len(groups)) if ends[n] * 2 >= ends[-1]), 0)
-    if ends[-1] < SHARED_FROM or split == 0 or not can_fork():
-        return [trace_of(n) for n in range(len(groups))]
-
-    def portable(n: int) -> tuple[int, Trace]:
-        """Trace n with its after-schema as its place in the window, and no schemas."""
-        trace = trace_of(n)
-        window = schemas[ends[n] : ends[n] + len(groups[n]) + 1]
-        place = next(i for i, schema in enumerate(window) if schema is trace.after)
-        return place, replace(trace, before=None, after=None)
-
-    child = Forked(lambda: [portable(n) for n in range(split, len(groups))])
-    mine = [trace_of(n) for n in range(split)]
-    theirs = child.result()
-    if theirs is None:
-        return [*mine, *(trace_of(n) for n in range(split, len(groups)))]
-    for n, (place, trace) in enumerate(theirs, start=split):
-        before, after = schemas[ends[n]], schemas[ends[n] + place]
-        mine.append(replace(trace, before=before, after=after))
-    return mine
 
 
 def _measured_on(workspace: Workspace, traces: list[Trace]) -> list[Trace]:
