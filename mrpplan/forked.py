@@ -1,8 +1,9 @@
 """Work done by a forked child on a second core while the command does something else.
 
-A plan is Python work between the server's: lint parses the live tables while the desired
-schema builds (lint/ahead.py). A forked child sees the parent's data as it was at the fork (nothing is
-copied or pickled on the way in), and sends back one picklable result. The child never
+A plan is Python work between the server's: lint parses the live tables while the
+desired schema builds (lint/ahead.py). A forked child sees the parent's data as it was
+at the fork (nothing is copied or pickled on the way in), and sends back one picklable
+result. The child never
 writes to the command's output, ignores Ctrl-C (the command answers it) and dies with the
 command. Where fork does not exist, or the child fails, `result()` is None and the caller
 does the work itself: the outcome is the same either way.
