@@ -305,6 +305,8 @@ def start_detached(settings: ConnectionSettings, sql: str) -> bool:
         tool = loader_tool()
         with client_credentials(settings) as credentials:
             argv = [tool, credentials.option, "--batch", "--skip-reconnect", "-e", sql]
+            if argv_has_secret(argv, settings.password):
+                return False
             _DETACHED.append(
                 subprocess.Popen(
                     argv,

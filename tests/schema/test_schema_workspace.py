@@ -132,3 +132,23 @@ def test_inspect_of_a_missing_database_is_a_clear_error(fresh_db: Any) -> None:
             inspect_schema(conn, "nope_x")
     finally:
         conn.close()
+
+
+def test_a_built_scratch_database_is_dropped_by_a_detached_client(fresh_db: Any) -> None:
+    """A build that was read back leaves its scratch database to a `mariadb` client that
+    outlives the command: its arguments hold no password, and the database goes."""
+    from mrpplan.mysql import client_process
+
+    workspace = fresh_db.workspace
+    assert workspace.settings.password  # the restricted account logs in with one
+    before = len(client_process._DETACHED)
+    desired_schema(workspace, statements("CREATE TABLE t (id INT PRIMARY KEY);\n"), None)
+
+    started = client_process._DETACHED[before:]
+    assert len(started) == 1
+    argv = [str(a) for a in started[0].args]
+    assert not client_process.argv_has_secret(argv, workspace.settings.password)
+    scratch = argv[-1].split("`")[1]
+    assert argv[-1] == f"DROP DATABASE IF EXISTS `{scratch}`" and scratch.startswith("_mrpplan_ws_")
+    assert started[0].wait(timeout=60) == 0
+    assert scratch not in scratch_databases(fresh_db)
