@@ -12,18 +12,21 @@ does the work itself: the outcome is the same either way.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:  # multiprocessing is imported when a child starts (start-up of a plan)
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 T = TypeVar("T")
 
 
 def can_fork() -> bool:
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -35,6 +38,8 @@ class Forked(Generic[T]):
         self._pipe: Connection | None = None
         if not can_fork():
             return
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         mine, theirs = context.Pipe(duplex=False)
         arm = kill_with_parent()
@@ -55,6 +60,15 @@ class Forked(Generic[T]):
         self._child.join()
         self._child = self._pipe = None
         return found
+
+    def cancel(self) -> None:
+        """Stop the child if its result is not wanted any more."""
+        if self._child is None or self._pipe is None:
+            return
+        self._child.terminate()
+        self._child.join()
+        self._pipe.close()
+        self._child = self._pipe = None
 
 
 def _run(work: Callable[[], object], send: Connection, arm: Callable[[], None]) -> None:

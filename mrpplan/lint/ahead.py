@@ -58,3 +58,11 @@ def take() -> dict[str, Rows]:
     found = _pending.result() if _pending is not None else None
     _pending = None
     return found or {}
+
+
+def discard() -> None:
+    """Stop a child whose findings lint did not need (its cache had them)."""
+    global _pending
+    if _pending is not None:
+        _pending.cancel()
+    _pending = None

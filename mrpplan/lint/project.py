@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mrpplan.config import Environment, Project
+from mrpplan.lint import ahead
 from mrpplan.lint.rules import OFF, RULES, Finding
 from mrpplan.local_cache import read_json, write_json
 from mrpplan.model.schema import Schema
@@ -84,6 +85,7 @@ def lint_project(
     unique = list({(f.rule, f.message): f for f in reversed(found)}.values())[::-1]
     texts: dict[Path, str] = {}  # each migration's file read once, however many findings
     kept = [f for f in _leveled(unique, chosen) if not _allowed(f, migrations, texts)]
+    ahead.discard()  # a plan's child whose findings a cache made unneeded
     shown = {f.file: Path(relative(project, f.file) or "") for f in kept if f.file}  # once a file
     return [replace(f, file=shown[f.file]) if f.file else f for f in kept]
 
@@ -165,8 +167,6 @@ def _findings_by_table(path: Path, schema: Schema) -> list[tuple[str, str, str]]
     """Each table's findings, remembered by a digest of its name and verbatim text (the
     file keeps this schema's tables only); a plan's child may have found them for the
     live tables during the build (lint/ahead.py)."""
-    from mrpplan.lint import ahead
-
     data = read_json(path)
     known = data.get("tables", {}) if isinstance(data, dict) else {}
     if not isinstance(data, dict) or data.get("format") != _FINDINGS_FORMAT:

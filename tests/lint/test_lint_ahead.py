@@ -92,3 +92,21 @@ def test_the_child_finds_what_lint_finds_itself(tmp_path: Path) -> None:
     (tmp_path / "tables.json").write_text("{}")
     ahead.starter(tmp_path / "tables.json")(schema)
     assert ahead.take() == {}
+
+
+def test_a_child_whose_findings_are_not_needed_is_stopped(tmp_path: Path) -> None:
+    """Lint found its findings cached: the plan's child is stopped, not left running."""
+    texts = {
+        f"t{n}": f"CREATE TABLE `t{n}` (\n  `v` int(11) DEFAULT NULL\n) ENGINE=InnoDB"
+        for n in range(ahead.MIN_TABLES)
+    }
+    ahead.starter(tmp_path / "tables.json")(
+        Schema(tables={n: Table(n, t) for n, t in texts.items()})
+    )
+    assert ahead._pending is not None
+    child = ahead._pending._child
+    assert child is not None
+
+    ahead.discard()
+
+    assert not child.is_alive() and ahead.take() == {}
