@@ -141,10 +141,10 @@ def test_a_built_scratch_database_is_dropped_by_a_detached_client(fresh_db: Any)
 
     workspace = fresh_db.workspace
     assert workspace.settings.password  # the restricted account logs in with one
-    before = len(client_process._DETACHED)
+    earlier = set(map(id, client_process._DETACHED))  # pruned of finished ones as it grows
     desired_schema(workspace, statements("CREATE TABLE t (id INT PRIMARY KEY);\n"), None)
 
-    started = client_process._DETACHED[before:]
+    started = [p for p in client_process._DETACHED if id(p) not in earlier]
     assert len(started) == 1
     argv = [str(a) for a in started[0].args]
     assert not client_process.argv_has_secret(argv, workspace.settings.password)
