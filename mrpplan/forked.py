@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # multiprocessing is imported when a child starts (start-up o
 T = TypeVar("T")
 
 
-def can_fork() -> bool:
+def _can_fork() -> bool:
     import multiprocessing
 
     return "fork" in multiprocessing.get_all_start_methods()
@@ -36,7 +36,7 @@ class Forked(Generic[T]):
     def __init__(self, work: Callable[[], T]) -> None:
         self._child: BaseProcess | None = None
         self._pipe: Connection | None = None
-        if not can_fork():
+        if not _can_fork():
             return
         import multiprocessing
 

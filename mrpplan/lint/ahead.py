@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mrpplan.forked import Forked, can_fork
+from mrpplan.forked import Forked
 
 # below this many tables parsing them takes less time than starting the child
 MIN_TABLES = 100
@@ -43,7 +43,7 @@ def starter(cached: Path) -> Callable[[Any], None]:
     def start(schema: Any) -> None:
         global _pending
         tables = dict(schema.tables)
-        if _pending is not None or len(tables) < MIN_TABLES or cached.exists() or not can_fork():
+        if _pending is not None or len(tables) < MIN_TABLES or cached.exists():
             return
         _pending = Forked(
             lambda: {table_key(n, t.text): table_rows(n, t) for n, t in tables.items()}

@@ -7,6 +7,7 @@ parts (type, DEFAULT, COMMENT, ...) while keeping their exact text.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -68,7 +69,7 @@ def ident_list(group: str) -> list[str]:
 def _scan(text: str, sep: str) -> Iterator[tuple[int, str, int]]:
     """(index, character, parenthesis depth after it) for each parenthesis and `sep`
     outside quotes, and each quote opening a quoted part (which is then skipped)."""
-    pattern = _SPECIAL.get(sep) or _SPECIAL.setdefault(sep, re.compile(f"[()'`\"{re.escape(sep)}]"))
+    pattern = _stops(sep)
     depth = 0
     match = pattern.search(text)
     while match is not None:
@@ -82,8 +83,10 @@ def _scan(text: str, sep: str) -> Iterator[tuple[int, str, int]]:
         match = pattern.search(text, _skip_quoted(text, i) if ch in "'`\"" else i + 1)
 
 
-# the characters `_scan` stops at, by separator: the others are passed over by the regex
-_SPECIAL: dict[str, re.Pattern[str]] = {}
+@functools.cache
+def _stops(sep: str) -> re.Pattern[str]:
+    """The characters `_scan` stops at: the others are passed over by the regex."""
+    return re.compile(f"[()'`\"{re.escape(sep)}]")
 
 
 def split_top(text: str, sep: str) -> list[str]:

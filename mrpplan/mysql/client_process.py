@@ -31,7 +31,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from mrpplan.config.settings import ConnectionSettings
 from mrpplan.errors import MrpplanError, SqlError
@@ -196,18 +196,13 @@ class ToolProcess:
     ):
         self.argv = argv
         self.name = os.path.basename(argv[0])
-        secret = credentials.secret if credentials else secret
-        if argv_has_secret(argv, secret):
-            raise MrpplanError(
-                f"refusing to start {self.name}: its arguments would show a password"
-            )
-        self.popen = subprocess.Popen(
+        self.popen = _start(
             argv,
+            credentials,
+            credentials.secret if credentials else secret,
             stdin=stdin,
             stdout=stdout,
             stderr=subprocess.PIPE,
-            env=child_env(secret),
-            pass_fds=(credentials.fd,) if credentials else (),
             preexec_fn=kill_with_parent() if die_with_parent else None,
         )
         self._err = bytearray()
@@ -253,6 +248,19 @@ class ToolProcess:
         code = self.wait()
         if code != 0:
             raise tool_error(self.name, what, code, self.stderr_text)
+
+
+def _start(
+    argv: list[str], credentials: Credentials | None, secret: str | None, **how: Any
+) -> subprocess.Popen[bytes]:
+    """The one way a client program starts: never with a password in its arguments or
+    environment, with the in-memory option file (if any) as its only inherited fd."""
+    if argv_has_secret(argv, secret):
+        raise MrpplanError(
+            f"refusing to start {os.path.basename(argv[0])}: its arguments would show a password"
+        )
+    fds = (credentials.fd,) if credentials else ()
+    return subprocess.Popen(argv, env=child_env(secret), pass_fds=fds, **how)
 
 
 def tool_error(name: str, what: str, code: int, stderr: str) -> MrpplanError:
@@ -305,20 +313,18 @@ def start_detached(settings: ConnectionSettings, sql: str) -> bool:
         tool = loader_tool()
         with client_credentials(settings) as credentials:
             argv = [tool, credentials.option, "--batch", "--skip-reconnect", "-e", sql]
-            if argv_has_secret(argv, settings.password):
-                return False
-            _DETACHED.append(
-                subprocess.Popen(
-                    argv,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    env=child_env(settings.password),
-                    pass_fds=(credentials.fd,),
-                    start_new_session=True,
-                )
+            quiet = subprocess.DEVNULL
+            started = _start(
+                argv,
+                credentials,
+                settings.password,
+                stdin=quiet,
+                stdout=quiet,
+                stderr=quiet,
+                start_new_session=True,
             )
-    except (MrpplanError, OSError):
+            _DETACHED.append(started)
+    except (MrpplanError, OSError):  # a password in argv included
         return False
     return True
 
